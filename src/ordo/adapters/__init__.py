@@ -1,0 +1,1 @@
+"""Everything that does I/O: store, geography data, (later) channels and outbound."""

@@ -1,0 +1,153 @@
+"""Stock levels per (warehouse, SKU): locked reads and guarded, batched adjustments.
+
+Reservation is a conditional UPDATE (``… WHERE on_hand - reserved - safety >= q``)
+and the table's CHECK constraint is a last guard, so no code path can oversell. On
+PostgreSQL the rows are first locked in (warehouse, sku) order; on SQLite the
+transaction already holds the single write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ordo.adapters.store import tables as t
+from ordo.adapters.store.rows import chunks
+from ordo.domain.errors import StoreConflict
+from ordo.domain.model import Stock
+
+S = t.stock.c
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    warehouse_id: str
+    sku: str
+    quantity: int
+
+
+def _stock(r: Any) -> Stock:
+    return Stock(r.warehouse_id, r.sku, r.on_hand, r.reserved, r.safety)
+
+
+def _merge(deltas: Iterable[Delta]) -> list[dict[str, Any]]:
+    """Sum deltas per key, in key order (the lock order)."""
+    total: dict[tuple[str, str], int] = {}
+    for d in deltas:
+        total[(d.warehouse_id, d.sku)] = total.get((d.warehouse_id, d.sku), 0) + d.quantity
+    return [{"w": w, "s": s, "q": q} for (w, s), q in sorted(total.items()) if q]
+
+
+_RESERVE = (
+    sa.update(t.stock)
+    .where(S.warehouse_id == sa.bindparam("w"), S.sku == sa.bindparam("s"))
+    .where(S.on_hand - S.reserved - S.safety >= sa.bindparam("q"))
+    .values(reserved=S.reserved + sa.bindparam("q"))
+)
+_RELEASE = (
+    sa.update(t.stock)
+    .where(S.warehouse_id == sa.bindparam("w"), S.sku == sa.bindparam("s"))
+    .where(S.reserved >= sa.bindparam("q"))
+    .values(reserved=S.reserved - sa.bindparam("q"))
+)
+_CONSUME = (
+    sa.update(t.stock)
+    .where(S.warehouse_id == sa.bindparam("w"), S.sku == sa.bindparam("s"))
+    .where(S.reserved >= sa.bindparam("q"), S.on_hand >= sa.bindparam("q"))
+    .values(reserved=S.reserved - sa.bindparam("q"), on_hand=S.on_hand - sa.bindparam("q"))
+)
+
+
+class StockRepository:
+    def __init__(self, conn: sa.Connection, *, lock_rows: bool) -> None:
+        self._c = conn
+        self._lock = lock_rows
+
+    def lock(self, skus: Iterable[str]) -> list[Stock]:
+        """Every warehouse's row for these SKUs, locked for this transaction."""
+        out: list[Stock] = []
+        for part in chunks(sorted(set(skus))):
+            q = sa.select(t.stock).where(S.sku.in_(part)).order_by(S.warehouse_id, S.sku)
+            if self._lock:
+                q = q.with_for_update()
+            out.extend(_stock(r) for r in self._c.execute(q))
+        return out
+
+    def reserve(self, deltas: Iterable[Delta]) -> None:
+        self._apply(_RESERVE, deltas, "not enough stock to reserve")
+
+    def release(self, deltas: Iterable[Delta]) -> None:
+        self._apply(_RELEASE, deltas, "cannot release more than is reserved")
+
+    def consume(self, deltas: Iterable[Delta]) -> None:
+        self._apply(_CONSUME, deltas, "cannot ship more than is reserved")
+
+    def _apply(self, stmt: sa.Update, deltas: Iterable[Delta], why: str) -> None:
+        params = _merge(deltas)
+        if not params:
+            return
+        if self._c.dialect.supports_sane_multi_rowcount:
+            changed = self._c.execute(stmt, params).rowcount
+        else:
+            changed = sum(self._c.execute(stmt, p).rowcount for p in params)
+        if changed != len(params):
+            # Another writer moved the stock since it was read: the caller retries.
+            raise StoreConflict(f"{why} ({changed} of {len(params)} rows) / 库存已被并发修改")
+
+    def set_levels(self, levels: Iterable[Stock]) -> None:
+        """Replace the levels of these (warehouse, SKU) pairs (stock take, seeding)."""
+        rows = [
+            {
+                "warehouse_id": s.warehouse_id,
+                "sku": s.sku,
+                "on_hand": s.on_hand,
+                "reserved": s.reserved,
+                "safety": s.safety,
+            }
+            for s in levels
+        ]
+        for part in chunks(rows, 400):
+            cond = sa.or_(*(sa.and_(S.warehouse_id == r["warehouse_id"], S.sku == r["sku"]) for r in part))
+            self._c.execute(sa.delete(t.stock).where(cond))
+        if rows:
+            self._c.execute(sa.insert(t.stock), rows)
+
+    def get(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Stock]:
+        out: dict[tuple[str, str], Stock] = {}
+        for part in chunks(list(pairs), 400):
+            cond = sa.or_(*(sa.and_(S.warehouse_id == w, S.sku == s) for w, s in part))
+            out.update(
+                {(r.warehouse_id, r.sku): _stock(r) for r in self._c.execute(sa.select(t.stock).where(cond))}
+            )
+        return out
+
+    def query(
+        self,
+        *,
+        warehouse_id: str | None = None,
+        sku: str | None = None,
+        low_only: bool = False,
+        after: tuple[str, str] | None = None,
+        limit: int = 100,
+    ) -> list[Stock]:
+        q = sa.select(t.stock).order_by(S.warehouse_id, S.sku).limit(limit)
+        if warehouse_id:
+            q = q.where(S.warehouse_id == warehouse_id)
+        if sku:
+            q = q.where(S.sku == sku)
+        if low_only:
+            q = q.where(S.on_hand - S.reserved <= S.safety)
+        if after:
+            q = q.where(sa.tuple_(S.warehouse_id, S.sku) > sa.tuple_(*after))
+        return [_stock(r) for r in self._c.execute(q)]
+
+    def totals(self) -> dict[str, int]:
+        row = self._c.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(S.on_hand), 0), sa.func.coalesce(sa.func.sum(S.reserved), 0)
+            )
+        ).one()
+        return {"on_hand": int(row[0]), "reserved": int(row[1])}

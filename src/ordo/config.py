@@ -1,0 +1,35 @@
+"""Settings from the environment (``ORDO_*``), read once at start-up by the caller."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = "sqlite:///ordo.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DB
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Largest request body the API reads, in bytes.
+    max_body_bytes: int = 4 * 1024 * 1024
+    #: Largest number of orders in one API batch.
+    max_batch: int = 1000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        return cls(
+            database_url=e.get("ORDO_DATABASE_URL", DEFAULT_DB),
+            host=e.get("ORDO_HOST", "127.0.0.1"),
+            port=int(e.get("ORDO_PORT", "8000")),
+            max_body_bytes=int(e.get("ORDO_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+            max_batch=int(e.get("ORDO_MAX_BATCH", "1000")),
+        )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"

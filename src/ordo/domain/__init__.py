@@ -1,0 +1,1 @@
+"""Ordo's pure core: no I/O, no framework imports, no clock reads."""

@@ -1,0 +1,28 @@
+"""Domain events: what happened, in the past tense, recorded with the state change.
+
+An event is data only; the store writes it in the same transaction as the state it
+describes (transactional outbox) and consumers read the outbox in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: An order was accepted; the payload says where it ships from or why it waits.
+ORDER_CREATED = "order.created"
+#: A milestone or side state was recorded; the payload carries the status after it.
+MILESTONE_RECORDED = "order.milestone_recorded"
+#: An impossible update was refused and kept as an anomaly.
+UPDATE_REJECTED = "order.update_rejected"
+
+EVENT_TYPES = (ORDER_CREATED, MILESTONE_RECORDED, UPDATE_REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    order_id: str | None
+    at_ns: int
+    payload: dict[str, Any] = field(default_factory=dict)
+    channel: str | None = None

@@ -1,0 +1,180 @@
+"""Intake: validate, de-duplicate, locate, allocate, reserve, persist, announce.
+
+Batch first: the whole batch is one transaction, so stock is read once under lock,
+allocated in memory, and reserved with one guarded executemany. A single order is a
+batch of one. Results come back in input order, one per order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ordo.adapters.store.stock import Delta
+from ordo.domain import events as ev
+from ordo.domain.allocation import Availability, Demand, allocate
+from ordo.domain.errors import OrdoError, ValidationError
+from ordo.domain.events import Event
+from ordo.domain.intake import validate_order
+from ordo.domain.lifecycle import Milestone, derive_status
+from ordo.domain.model import AcceptedOrder, Address, Order
+from ordo.service.app import Ordo
+
+SOURCE = "ordo"
+HOLD_NO_STOCK = "no_stock"
+
+
+class IntakeOutcome(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    index: int
+    outcome: IntakeOutcome
+    order_id: str | None = None
+    status: str | None = None
+    warehouse_id: str | None = None
+    hold_reason: str | None = None
+    error: OrdoError | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "index": self.index,
+            "outcome": self.outcome.value,
+            "order_id": self.order_id,
+            "status": self.status,
+            "warehouse_id": self.warehouse_id,
+            "hold_reason": self.hold_reason,
+        }
+        if self.error is not None:
+            out["error"] = self.error.as_dict()
+        return out
+
+
+def intake(
+    app: Ordo,
+    orders: Sequence[Order],
+    *,
+    all_or_nothing: bool = False,
+    field_prefix: str | None = None,
+) -> list[IntakeResult]:
+    """Accept a batch of orders. Orders with an ``id`` of "" are given one.
+
+    With ``all_or_nothing`` the first invalid order raises and nothing is written
+    (the API's contract); otherwise invalid orders come back ``rejected`` and the
+    rest go in (imports, the simulator). ``field_prefix`` (e.g. ``"orders"``) makes
+    error fields read ``orders[3].lines[0].sku``.
+    """
+    results: dict[int, IntakeResult] = {}
+    with app.store.uow(read_only=True) as uow:
+        known = uow.catalog.known_skus(line.sku for o in orders for line in o.lines)
+
+    candidates: list[tuple[int, Order]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, order in enumerate(orders):
+        try:
+            validate_order(order, known, prefix=f"{field_prefix}[{i}]." if field_prefix else "")
+        except ValidationError as exc:
+            if all_or_nothing:
+                raise
+            results[i] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
+            continue
+        key = (order.channel, order.external_id)
+        if key in seen:  # the same order twice in one batch: the first one counts
+            results[i] = IntakeResult(i, IntakeOutcome.DUPLICATE)
+            continue
+        seen[key] = i
+        if not order.id:
+            order = dataclasses.replace(order, id=app.ids.order_id())
+        candidates.append((i, _located(app, order)))
+
+    def transaction() -> dict[int, IntakeResult]:
+        now = app.clock.now_ns()
+        done: dict[int, IntakeResult] = {}
+        with app.store.uow() as uow:
+            existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
+            fresh = [(i, o) for i, o in candidates if (o.channel, o.external_id) not in existing]
+            for i, o in candidates:
+                if (o.channel, o.external_id) in existing:
+                    done[i] = IntakeResult(i, IntakeOutcome.DUPLICATE, existing[(o.channel, o.external_id)])
+            if not fresh:
+                return done
+            availability = Availability(uow.catalog.warehouses())
+            for s in uow.stock.lock({line.sku for _, o in fresh for line in o.lines}):
+                availability.set(s.warehouse_id, s.sku, s.available)
+            demands = [Demand(o.quantities(), o.flags, o.ship_to.lat, o.ship_to.lng) for _, o in fresh]
+            allocations = allocate(demands, availability)
+
+            accepted: list[AcceptedOrder] = []
+            steps: list[tuple[str, Milestone, int, str]] = []
+            deltas: list[Delta] = []
+            events: list[Event] = []
+            for (i, o), alloc, demand in zip(fresh, allocations, demands, strict=True):
+                recorded = {Milestone.CREATED}
+                steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
+                if o.paid_at_ns is not None:
+                    recorded.add(Milestone.PAID)
+                    steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
+                hold = None
+                if alloc.warehouse_id is None:
+                    hold = HOLD_NO_STOCK
+                else:
+                    recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
+                    steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
+                    steps.append((o.id, Milestone.ROUTED, now, SOURCE))
+                    deltas.extend(Delta(alloc.warehouse_id, sku, q) for sku, q in demand.quantities.items())
+                status = derive_status(recorded).value
+                accepted.append(AcceptedOrder(o, status, alloc.warehouse_id, hold, now))
+                events.append(
+                    Event(
+                        ev.ORDER_CREATED,
+                        o.id,
+                        now,
+                        channel=o.channel,
+                        payload={
+                            "external_id": o.external_id,
+                            "status": status,
+                            "warehouse_id": alloc.warehouse_id,
+                            "hold_reason": hold,
+                            "distance_km": None if alloc.distance_km is None else round(alloc.distance_km, 1),
+                            "total_fen": o.total_fen,
+                            "province": o.ship_to.province,
+                            "city": o.ship_to.city,
+                            "milestones": sorted(m.value for m in recorded),
+                        },
+                    )
+                )
+                done[i] = IntakeResult(i, IntakeOutcome.CREATED, o.id, status, alloc.warehouse_id, hold)
+            uow.stock.reserve(deltas)
+            uow.orders.add(accepted, steps)
+            uow.outbox.append(events)
+            uow.commit()
+        return done
+
+    if candidates:
+        results.update(app.retrying(transaction))
+        app.notifier.notify()
+    return [results[i] for i in range(len(orders))]
+
+
+def _located(app: Ordo, order: Order) -> Order:
+    """Fill in coordinates and adcode from the division registry when the channel sent none."""
+    ship = order.ship_to
+    if ship.located and ship.adcode:
+        return order
+    division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
+    if division is None:
+        return order
+    located: Address = dataclasses.replace(
+        ship,
+        adcode=ship.adcode or division.adcode,
+        lat=ship.lat if ship.lat is not None else division.lat,
+        lng=ship.lng if ship.lng is not None else division.lng,
+    )
+    return dataclasses.replace(order, ship_to=located)
