@@ -106,8 +106,8 @@ def intake(
             if not fresh:
                 return done
             availability = Availability(uow.catalog.warehouses())
-            for s in uow.stock.lock({line.sku for _, o in fresh for line in o.lines}):
-                availability.set(s.warehouse_id, s.sku, s.available)
+            for wh, sku, atp in uow.stock.lock_available({ln.sku for _, o in fresh for ln in o.lines}):
+                availability.set(wh, sku, max(0, atp))
             demands = [Demand(o.quantities(), o.flags, o.ship_to.lat, o.ship_to.lng) for _, o in fresh]
             allocations = allocate(demands, availability)
 

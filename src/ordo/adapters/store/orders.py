@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordo.adapters.store import tables as t
-from ordo.adapters.store.rows import chunks, from_csv, to_csv
+from ordo.adapters.store.rows import bulk_insert, chunks, from_csv, to_csv
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.model import AcceptedOrder
 
@@ -64,57 +64,9 @@ class OrderRepository:
         """Insert orders, their lines and their first milestones (order_id, step, at, source)."""
         if not accepted:
             return
-        order_rows: list[dict[str, Any]] = []
-        line_rows: list[dict[str, Any]] = []
-        for a in accepted:
-            o, ship = a.order, a.order.ship_to
-            order_rows.append(
-                {
-                    "id": o.id,
-                    "channel": o.channel,
-                    "external_id": o.external_id,
-                    "customer_ref": o.customer_ref,
-                    "status": a.status,
-                    "warehouse_id": a.warehouse_id,
-                    "hold_reason": a.hold_reason,
-                    "province": ship.province,
-                    "city": ship.city,
-                    "district": ship.district,
-                    "detail": ship.detail,
-                    "adcode": ship.adcode,
-                    "lat": ship.lat,
-                    "lng": ship.lng,
-                    "recipient_name": ship.name,
-                    "recipient_phone": ship.phone,
-                    "goods_fen": o.goods_fen,
-                    "discount_fen": o.discount_fen,
-                    "freight_fen": o.freight_fen,
-                    "total_fen": o.total_fen,
-                    "tags": list(o.tags),
-                    "priority": o.priority,
-                    "remark": o.remark,
-                    "placed_at_ns": o.placed_at_ns,
-                    "paid_at_ns": o.paid_at_ns,
-                    "promised_at_ns": o.promised_at_ns,
-                    "created_at_ns": a.accepted_at_ns,
-                    "updated_at_ns": a.accepted_at_ns,
-                }
-            )
-            for n, line in enumerate(o.lines):
-                line_rows.append(
-                    {
-                        "order_id": o.id,
-                        "line_no": n,
-                        "sku": line.sku,
-                        "quantity": line.quantity,
-                        "unit_price_fen": line.unit_price_fen,
-                        "discount_fen": line.discount_fen,
-                        "flags": to_csv(line.flags),
-                        "warehouse_id": a.warehouse_id,
-                    }
-                )
-        self._c.execute(sa.insert(t.orders), order_rows)
-        self._c.execute(sa.insert(t.order_lines), line_rows)
+        order_rows, line_rows = order_rows_of(accepted)
+        bulk_insert(self._c, t.orders, order_rows)
+        bulk_insert(self._c, t.order_lines, line_rows)
         self.add_milestones(steps, accepted[0].accepted_at_ns)
 
     def add_milestones(self, steps: Iterable[tuple[str, Milestone, int, str]], recorded_at_ns: int) -> None:
@@ -128,8 +80,7 @@ class OrderRepository:
             }
             for oid, m, at, src in steps
         ]
-        if rows:
-            self._c.execute(sa.insert(t.milestones), rows)
+        bulk_insert(self._c, t.milestones, rows)
 
     def set_status(self, changes: Sequence[tuple[str, str]], now_ns: int) -> None:
         if not changes:
@@ -274,3 +225,58 @@ class OrderRepository:
         done = ("delivered", "completed", "cancelled", "refunded", "returned")
         q = sa.select(O.id).where(O.status.not_in(done)).order_by(O.id).limit(limit)
         return list(self._c.execute(q).scalars())
+
+
+def order_rows_of(accepted: Sequence[AcceptedOrder]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``orders`` and ``order_lines`` rows of accepted orders (also used by the benchmark)."""
+    order_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    for a in accepted:
+        o, ship = a.order, a.order.ship_to
+        goods = o.goods_fen
+        order_rows.append(
+            {
+                "id": o.id,
+                "channel": o.channel,
+                "external_id": o.external_id,
+                "customer_ref": o.customer_ref,
+                "status": a.status,
+                "warehouse_id": a.warehouse_id,
+                "hold_reason": a.hold_reason,
+                "province": ship.province,
+                "city": ship.city,
+                "district": ship.district,
+                "detail": ship.detail,
+                "adcode": ship.adcode,
+                "lat": ship.lat,
+                "lng": ship.lng,
+                "recipient_name": ship.name,
+                "recipient_phone": ship.phone,
+                "goods_fen": goods,
+                "discount_fen": o.discount_fen,
+                "freight_fen": o.freight_fen,
+                "total_fen": goods - o.discount_fen + o.freight_fen,
+                "tags": list(o.tags),
+                "priority": o.priority,
+                "remark": o.remark,
+                "placed_at_ns": o.placed_at_ns,
+                "paid_at_ns": o.paid_at_ns,
+                "promised_at_ns": o.promised_at_ns,
+                "created_at_ns": a.accepted_at_ns,
+                "updated_at_ns": a.accepted_at_ns,
+            }
+        )
+        for n, line in enumerate(o.lines):
+            line_rows.append(
+                {
+                    "order_id": o.id,
+                    "line_no": n,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price_fen": line.unit_price_fen,
+                    "discount_fen": line.discount_fen,
+                    "flags": to_csv(line.flags),
+                    "warehouse_id": a.warehouse_id,
+                }
+            )
+    return order_rows, line_rows

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordo.adapters.store import tables as t
+from ordo.adapters.store.rows import bulk_insert
 from ordo.domain.events import Event
 
 E = t.events.c
@@ -32,8 +33,7 @@ class Outbox:
             }
             for e in events
         ]
-        if rows:
-            self._c.execute(sa.insert(t.events), rows)
+        bulk_insert(self._c, t.events, rows)
         return len(rows)
 
     def after(

@@ -1,9 +1,12 @@
-"""Small conversions shared by the repositories (sets as CSV text, chunked IN lists)."""
+"""Small helpers shared by the repositories: sets as CSV text, chunked IN lists, bulk inserts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import orjson
+import sqlalchemy as sa
 
 T = TypeVar("T")
 
@@ -22,3 +25,31 @@ def from_csv(text: str) -> frozenset[str]:
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# Bulk inserts ---------------------------------------------------------------------------
+# SQLAlchemy's executemany processes every parameter of every row through its type
+# system; for intake's tens of thousands of rows per second that is most of the cost.
+# Here the INSERT is compiled once per (dialect, table, columns) and the rows go to the
+# driver's executemany directly; JSON columns are serialised with orjson on the way.
+
+_COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    key = (conn.dialect.name, table.name, cols)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        stmt = sa.insert(table).values({c: sa.bindparam(c) for c in cols})
+        c = stmt.compile(dialect=conn.dialect)
+        positions = tuple(c.positiontup) if c.positional and c.positiontup else None
+        compiled = _COMPILED[key] = (c.string, positions)
+    sql, positions = compiled
+    json_cols = [c for c in cols if isinstance(table.c[c].type, sa.JSON)]
+    if json_cols:
+        rows = [{**r, **{c: orjson.dumps(r[c]).decode() for c in json_cols}} for r in rows]
+    params: Any = [tuple(r[p] for p in positions) for r in rows] if positions else list(rows)
+    conn.exec_driver_sql(sql, params)

@@ -1,0 +1,1 @@
+"""Benchmarks behind ``ordo bench NAME``: each returns one JSON-able dict of named figures."""
