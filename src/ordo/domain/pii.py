@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def mask_phone(phone: str) -> str:
     digits = phone.strip()
-    if len(digits) >= 7:
+    # 3 + 4 kept characters hide at least four only from 11 characters up (a mobile
+    # number); below that (landlines) it would show every digit, so keep the ends only.
+    if len(digits) >= 11:
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) > 2:
         return digits[0] + "*" * (len(digits) - 2) + digits[-1]

@@ -3,7 +3,7 @@
 Each update is checked by the pure lifecycle rules against what is already
 recorded (read under lock), then recorded, refused as an anomaly, or ignored as a
 duplicate. Stock follows the milestones: ``cancelled`` releases the reservation,
-``outbound`` consumes it. All of it, with its events, in one transaction.
+the first milestone that says the goods left (``outbound`` or any later one) consumes it. All of it, with its events, in one transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation
 from ordo.domain.events import Event
 from ordo.domain.lifecycle import (
+    LEFT_WAREHOUSE,
     Milestone,
     MilestoneUpdate,
     Outcome,
@@ -52,6 +53,7 @@ def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]
                     results.append(UpdateResult(update, Outcome.REJECTED, None, error))
                     rejected.append((update, error.code, error.message))
                     continue
+                had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
                 [result] = apply_updates(p.steps, [update], now)
                 results.append(result)
                 previous = current[p.order_id]
@@ -96,7 +98,9 @@ def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]
                     if p.warehouse_id is not None:
                         if update.milestone is Milestone.CANCELLED:
                             releases.append(p.order_id)
-                        elif update.milestone is Milestone.OUTBOUND:
+                        elif update.milestone in LEFT_WAREHOUSE and not had_left:
+                            # The first sign the goods left (usually outbound; a carrier
+                            # scan may arrive first) turns the reservation into a shipment.
                             consumes.append(p.order_id)
             changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
             if releases or consumes:

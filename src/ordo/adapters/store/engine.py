@@ -14,6 +14,8 @@ from ordo.adapters.store.errors import translate
 from ordo.adapters.store.uow import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: PostgreSQL advisory lock key held while migrating ("ordo" in ASCII).
+MIGRATION_LOCK = 0x6F72646F
 
 
 class Store:
@@ -38,6 +40,11 @@ class Store:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # Processes starting together would each create the schema and all but one
+                    # fail; this lock (released at commit) queues them. SQLite's BEGIN IMMEDIATE
+                    # already does.
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except sa_exc.DBAPIError as exc:

@@ -87,7 +87,8 @@ class StockRepository:
             q = q.order_by(S.warehouse_id, S.sku)
             if self._lock:
                 q = q.with_for_update()
-            out.extend(self._c.execute(q).tuples().all())
+            # Rows unpack like tuples (Result.tuples() is deprecated in SQLAlchemy 2.1).
+            out.extend((wh, sku, n) for wh, sku, n in self._c.execute(q))
         return out
 
     def reserve(self, deltas: Iterable[Delta]) -> None:
