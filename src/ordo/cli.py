@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,6 +26,8 @@ app.add_typer(world_app, name="world")
 app.add_typer(bench_app, name="bench")
 
 console = Console(stderr=True)
+#: Open SSE streams never end by themselves; give them this long at shutdown.
+GRACE_S = 3
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $ORDO_DATABASE_URL or sqlite:///ordo.db)")
 ]
@@ -209,7 +212,7 @@ def serve(
     settings = Settings.from_env()
     uvicorn.run(
         create_app(ordo, settings), host=host or settings.host, port=port or settings.port,
-        log_level="warning",
+        log_level="warning", timeout_graceful_shutdown=GRACE_S,
     )
 
 
@@ -219,6 +222,7 @@ def demo(
     speed: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 60.0,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    key_file: Annotated[str | None, typer.Option(help="Also write the admin key to this file")] = None,
     db: DbOption = None,
 ) -> None:
     """Set up everything and run Ordo with live simulated traffic (Ctrl-C stops)."""
@@ -237,6 +241,8 @@ def demo(
     ordo = _ordo(db, clock=ScaledClock(time.time_ns(), speed))
     _ensure_world(ordo, seed)
     key = create_key(ordo, Role.ADMIN, "demo")
+    if key_file:
+        Path(key_file).write_text(key + "\n", encoding="utf-8")
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
     console.print(
@@ -253,7 +259,10 @@ def demo(
     traffic = LiveTraffic(ordo, seed=seed)
     traffic.start()
     try:
-        uvicorn.run(create_app(ordo, settings), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(ordo, settings), host=host, port=port, log_level="warning",
+            timeout_graceful_shutdown=GRACE_S,
+        )
     finally:
         traffic.stop()
 

@@ -1,0 +1,109 @@
+"""What every route may ask for: the Ordo instance, settings, the caller and their rights.
+
+Authentication is ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A missing
+or bad key is 401; a key whose role lacks the permission is 403. Both are raised
+before the body is validated, so a stranger learns nothing about the schema.
+"""
+
+from __future__ import annotations
+
+import email.message
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from ordo.api.errors import UnsupportedMediaType
+from ordo.config import Settings
+from ordo.domain.access import Perm, Role, allowed, require
+from ordo.domain.errors import Unauthenticated
+from ordo.service import keys
+from ordo.service.app import Ordo
+
+# auto_error=False: the 401 is ours (JSON, bilingual), not the framework's.
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer ordo_<id>_<secret>")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an Ordo API key")
+
+
+def get_ordo(request: Request) -> Ordo:
+    ordo: Ordo = request.app.state.ordo
+    return ordo
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+OrdoDep = Annotated[Ordo, Depends(get_ordo)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    role: Role
+
+    @property
+    def see_pii(self) -> bool:
+        return allowed(self.role, Perm.READ_PII)
+
+    @property
+    def source(self) -> str:
+        """How this caller is named in milestones and anomalies it causes."""
+        return f"api:{self.key_id}"
+
+
+def authenticated(
+    ordo: OrdoDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    token = bearer.credentials if bearer else api_key
+    if not token:
+        raise Unauthenticated(
+            "an API key is required (Authorization: Bearer … or X-API-Key) / 需要 API 密钥",
+        )
+    key_id, role = keys.authenticate(ordo, token.strip())
+    return Principal(key_id, role)
+
+
+@functools.cache
+def requires(perm: Perm) -> Callable[[Principal], Principal]:
+    """A dependency that admits callers whose role has ``perm``.
+
+    Cached, so each permission has one dependency object and FastAPI's per-request
+    dependency cache authenticates a caller once however often it is asked.
+    """
+
+    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        require(principal.role, perm)
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(requires(Perm.READ))]
+
+
+def json_body(request: Request) -> None:
+    """Refuse (415) bodies that do not say they are JSON, rather than guess."""
+    value = request.headers.get("content-type")
+    if value:
+        message = email.message.Message()
+        message["content-type"] = value
+        subtype = message.get_content_subtype()
+        if message.get_content_maintype() == "application" and (
+            subtype == "json" or subtype.endswith("+json")
+        ):
+            return
+    raise UnsupportedMediaType(
+        "send the body as application/json / 请求体须为 application/json",
+        details={"content_type": value},
+    )
+
+
+JsonBody = Annotated[None, Depends(json_body)]

@@ -1,0 +1,181 @@
+"""Orders: submit (one or a batch, idempotent), read, search, cancel, timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from ordo.adapters.store.orders import OrderFilter
+from ordo.api import render
+from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, SettingsDep, requires
+from ordo.api.metrics import ApiMetrics
+from ordo.api.routers import API_PREFIX
+from ordo.api.schemas import CLEAN, CancelIn, FilterText, OrderBatch, OrdersRequest, Time, length
+from ordo.domain.access import Perm
+from ordo.domain.errors import NotFound, ValidationError
+from ordo.domain.lifecycle import Outcome, Status
+from ordo.domain.model import Channel
+from ordo.service import keys, queries
+from ordo.service.intake import IntakeOutcome, intake
+from ordo.service.lifecycle import cancel
+
+router = APIRouter(prefix=API_PREFIX, tags=["orders"])
+
+Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]
+Canceller = Annotated[Principal, Depends(requires(Perm.ORDERS_CANCEL))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Repeat a request safely: same key and body → the first answer again.",
+    ),
+    length(128, 1),
+    CLEAN,
+]
+#: Longest order id Ordo issues; a longer one cannot exist, so it is a 404, not a query.
+MAX_ID = 24
+
+
+def _metrics(request: Request) -> ApiMetrics:
+    metrics: ApiMetrics = request.app.state.metrics
+    return metrics
+
+
+def _not_found(order_id: str) -> NotFound:
+    return NotFound(f"no order {order_id!r} / 订单不存在", details={"order_id": order_id})
+
+
+def _checked_id(order_id: str) -> str:
+    if len(order_id) > MAX_ID or not order_id.isprintable():
+        raise _not_found(order_id[:MAX_ID])
+    return order_id
+
+
+@router.post("/orders", status_code=201, summary="Submit one order or a batch")
+def create_orders(
+    request: Request,
+    ordo: OrdoDep,
+    settings: SettingsDep,
+    principal: Writer,
+    _json: JsonBody,
+    payload: Annotated[OrdersRequest, Body()],
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """One order, or ``{"orders": [...]}`` accepted all together or not at all.
+
+    Each result says ``created`` or ``duplicate`` (same channel and external id as
+    an order Ordo already has), with the status and warehouse Ordo chose.
+    """
+    batched = isinstance(payload, OrderBatch)
+    orders = payload.orders if isinstance(payload, OrderBatch) else [payload]
+    if len(orders) > settings.max_batch:
+        raise ValidationError(
+            "orders",
+            f"more than {settings.max_batch} orders in one batch / 单批订单超过 {settings.max_batch} 个",
+            details={"max_batch": settings.max_batch, "received": len(orders)},
+        )
+    scoped_key = f"{principal.key_id}:{idempotency_key}" if idempotency_key else None
+    request_hash = keys.request_hash(
+        orjson.dumps(payload.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    )
+    if scoped_key:
+        earlier = keys.recall(ordo, scoped_key, request_hash)
+        if earlier is not None:
+            return JSONResponse(earlier[1], status_code=earlier[0], headers={"Idempotent-Replayed": "true"})
+
+    results = intake(
+        ordo, [o.to_domain() for o in orders], all_or_nothing=True, field_prefix="orders" if batched else None
+    )
+    counts = {outcome: sum(r.outcome is outcome for r in results) for outcome in IntakeOutcome}
+    metrics = _metrics(request)
+    for outcome, n in counts.items():
+        if n:
+            metrics.orders.labels(outcome.value).inc(n)
+    body: dict[str, Any] = {
+        "results": [r.as_dict() for r in results],
+        "created": counts[IntakeOutcome.CREATED],
+        "duplicates": counts[IntakeOutcome.DUPLICATE],
+    }
+    status = 201
+    if scoped_key:
+        status, body = keys.remember(ordo, scoped_key, request_hash, status, body)
+    return JSONResponse(body, status_code=status)
+
+
+@router.get("/orders", summary="Search orders, newest first")
+def search_orders(
+    ordo: OrdoDep,
+    principal: Reader,
+    status: Status | None = None,
+    channel: Channel | None = None,
+    warehouse_id: Annotated[FilterText | None, Query()] = None,
+    customer_ref: Annotated[FilterText | None, Query()] = None,
+    province: Annotated[FilterText | None, Query()] = None,
+    created_from: Annotated[Time | None, Query(description="inclusive, ISO-8601")] = None,
+    created_to: Annotated[Time | None, Query(description="exclusive, ISO-8601")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    after = render.decode_cursor(cursor) if cursor else None
+    if after is not None and not (isinstance(after, str) and len(after) <= MAX_ID):
+        raise render.bad_cursor()
+    f = OrderFilter(
+        status=status.value if status else None,
+        channel=channel.value if channel else None,
+        warehouse_id=warehouse_id,
+        customer_ref=customer_ref,
+        province=province,
+        created_from_ns=created_from,
+        created_to_ns=created_to,
+    )
+    rows, last = queries.search_orders(ordo, f, after_id=after, limit=limit)
+    return {
+        "orders": [render.order(r, principal.see_pii) for r in rows],
+        "next_cursor": render.encode_cursor(last) if last else None,
+    }
+
+
+@router.get("/orders/{order_id}", summary="One order with its lines and milestones")
+def get_order(order_id: str, ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    row = queries.get_order(ordo, _checked_id(order_id))
+    if row is None:
+        raise _not_found(order_id)
+    return render.order(row, principal.see_pii)
+
+
+@router.post("/orders/{order_id}/cancel", summary="Cancel an order that has not left the warehouse")
+def cancel_order(
+    request: Request,
+    order_id: str,
+    ordo: OrdoDep,
+    principal: Canceller,
+    _json: JsonBody,
+    payload: CancelIn,
+) -> dict[str, Any]:
+    """200 when cancelled (or already cancelled); 409 with the rule's code otherwise."""
+    # Checked first: an unknown id would otherwise be kept as an anomaly, a write for a 404.
+    if not queries.order_exists(ordo, _checked_id(order_id)):
+        raise _not_found(order_id)
+    [result] = cancel(ordo, [order_id], reason=payload.reason, source=principal.source)
+    _metrics(request).milestones.labels(result.outcome.value).inc()
+    if result.outcome is Outcome.REJECTED:
+        assert result.error is not None
+        if result.error.code == "order_not_found":
+            raise _not_found(order_id)
+        raise result.error
+    return {
+        "order_id": order_id,
+        "outcome": result.outcome.value,
+        "status": result.status.value if result.status else None,
+    }
+
+
+@router.get("/orders/{order_id}/timeline", summary="Milestones, anomalies and events in time order")
+def order_timeline(order_id: str, ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    found = queries.timeline(ordo, _checked_id(order_id))
+    if found is None:
+        raise _not_found(order_id)
+    return render.with_times(found)

@@ -1,0 +1,109 @@
+"""API keys and idempotency keys: who may call the API, and which requests it already answered.
+
+A key reads ``ordo_<id>_<secret>``. The plaintext is returned once by :func:`create_key`;
+the store keeps only the SHA-256 of the secret, so a leaked database does not leak keys.
+The id is public (it names the key in logs and audit trails); the secret is compared
+in constant time. This module must never log or store a plaintext secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from ordo.domain.access import Role
+from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated
+from ordo.service.app import Ordo
+
+PREFIX = "ordo"
+#: Hashed in place of a missing key so an unknown id costs the same time as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"ordo-no-such-key").hexdigest()
+#: Longest token worth hashing; anything longer is not one of ours.
+MAX_TOKEN = 200
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_key(app: Ordo, role: Role, name: str) -> str:
+    """Create a key for ``role``; returns the plaintext, which is never shown again."""
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with app.store.uow() as uow:
+        uow.access.add_key(key_id, name[:100], role.value, _hash(secret), app.clock.now_ns())
+        uow.commit()
+    return f"{PREFIX}_{key_id}_{secret}"
+
+
+def authenticate(app: Ordo, token: str) -> tuple[str, Role]:
+    """The key id and role of a valid, unrevoked key; Unauthenticated otherwise."""
+    refused = Unauthenticated("invalid or revoked API key / API 密钥无效或已吊销")
+    parts = token.split("_", 2) if len(token) <= MAX_TOKEN else []
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+        raise refused
+    _, key_id, secret = parts
+    with app.store.uow(read_only=True) as uow:
+        row = uow.access.key(key_id)
+    stored = row["key_hash"] if row else _DUMMY_HASH
+    matches = hmac.compare_digest(stored, _hash(secret))
+    if row is None or not matches or row["revoked_at_ns"] is not None:
+        raise refused
+    return key_id, Role(row["role"])
+
+
+def revoke_key(app: Ordo, key_id: str) -> None:
+    """Revoke a key at once; NotFound if there is no such (unrevoked) key."""
+    with app.store.uow() as uow:
+        done = uow.access.revoke_key(key_id, app.clock.now_ns())
+        uow.commit()
+    if not done:
+        raise NotFound(f"no active API key {key_id!r} / 没有该有效密钥", details={"key_id": key_id})
+
+
+def list_keys(app: Ordo) -> list[dict[str, Any]]:
+    """Every key's id, name, role and dates; never a hash or a secret."""
+    with app.store.uow(read_only=True) as uow:
+        return uow.access.keys()
+
+
+# idempotency ----------------------------------------------------------------------------
+
+
+def request_hash(canonical_body: bytes) -> str:
+    """Fingerprint of a request, to tell a retry from a different request under the same key."""
+    return hashlib.sha256(canonical_body).hexdigest()
+
+
+def recall(app: Ordo, key: str, request_hash: str) -> tuple[int, Any] | None:
+    """The stored (status, response) for this idempotency key, if it has one.
+
+    Conflict if the key was used before for a different request: replaying the old
+    answer would silently drop the new request, running it would break the promise.
+    """
+    with app.store.uow(read_only=True) as uow:
+        row = uow.access.idempotent(key)
+    if row is None:
+        return None
+    if not hmac.compare_digest(row["request_hash"], request_hash):
+        raise Conflict(
+            "Idempotency-Key reused with a different request body / 幂等键已用于不同的请求内容",
+            details={"header": "Idempotency-Key"},
+        )
+    return int(row["status_code"]), row["response"]
+
+
+def remember(app: Ordo, key: str, request_hash: str, status_code: int, response: Any) -> tuple[int, Any]:
+    """Store the answer to a request; if a concurrent twin stored one first, return that."""
+    try:
+        with app.store.uow() as uow:
+            uow.access.remember(key, request_hash, status_code, response, app.clock.now_ns())
+            uow.commit()
+    except StoreConflict:
+        earlier = recall(app, key, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+    return status_code, response
