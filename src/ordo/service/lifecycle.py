@@ -3,7 +3,8 @@
 Each update is checked by the pure lifecycle rules against what is already
 recorded (read under lock), then recorded, refused as an anomaly, or ignored as a
 duplicate. Stock follows the milestones: ``cancelled`` releases the reservation,
-the first milestone that says the goods left (``outbound`` or any later one) consumes it. All of it, with its events, in one transaction.
+the first milestone that says the goods left (``outbound`` or any later one)
+consumes it. All of it, with its events, in one transaction.
 """
 
 from __future__ import annotations
