@@ -65,6 +65,28 @@ class Address:
         return self.lat is not None and self.lng is not None
 
 
+class IdentifierKind(StrEnum):
+    """Ways a channel names a person (the seeds' 客户数字身份总线)."""
+
+    PHONE = "phone"
+    OPENID = "openid"
+    UNIONID = "unionid"
+    BUYER_ID = "buyer_id"  # a platform's own buyer id / OAID
+    DEVICE = "device"
+    MEMBER = "member"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """One identifier an order carries. ``masked`` ones (138****1234, ciphertext) are kept
+    as sent but never used to link two people."""
+
+    kind: str
+    value: str
+    masked: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     sku: str
@@ -96,6 +118,7 @@ class Order:
     priority: int = 0
     promised_at_ns: int | None = None
     remark: str = ""
+    identifiers: tuple[Identifier, ...] = ()
 
     @property
     def goods_fen(self) -> int:

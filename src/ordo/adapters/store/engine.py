@@ -46,7 +46,7 @@ class Store:
                     # already does.
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, "heads")
         except sa_exc.DBAPIError as exc:
             raise translate(exc) from exc
 
