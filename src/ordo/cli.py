@@ -5,6 +5,7 @@ Heavy imports happen inside the commands so ``ordo --help`` stays instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def _ordo(db: str | None = None, *, clock: Any = None) -> Any:
 
     settings = Settings.from_env()
     if db:
-        settings = Settings(**{**settings.__dict__, "database_url": db})
+        settings = dataclasses.replace(settings, database_url=db)
     return bootstrap(settings, clock=clock)
 
 
@@ -99,11 +100,15 @@ def keys_list(db: DbOption = None) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, db: DbOption = None) -> None:
     """Revoke an API key by its id."""
+    from ordo.domain.errors import NotFound
     from ordo.service.keys import revoke_key
 
-    if not revoke_key(_ordo(db), key_id):
-        console.print(f"no active key {key_id}")
-        raise typer.Exit(1)
+    try:
+        revoke_key(_ordo(db), key_id)
+    except NotFound as exc:
+        console.print(exc.message)
+        raise typer.Exit(1) from None
+    console.print(f"revoked {key_id} / 已吊销")
 
 
 @orders_app.command("show")
@@ -168,22 +173,23 @@ def simulate(
     ordo = _ordo(db, clock=clock)
     _ensure_world(ordo, seed)
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("simulating / 模拟中", total=orders)
+        task = bar.add_task("simulating / 模拟中", total=1.0)
         summary = run(
             ordo, clock, orders=orders, seed=seed,
-            on_progress=lambda done: bar.update(task, completed=done),
+            on_progress=lambda p: bar.update(task, completed=p.fraction),
         )
     _print_json(summary.as_dict())
 
 
 def _ensure_world(ordo: Any, seed: int) -> None:
-    from ordo.sim.world import generate_world, load_world
+    """Load the simulated world unless the store already has one."""
+    from ordo.sim import ensure_world
 
     with ordo.store.uow(read_only=True) as uow:
         has_world = uow.catalog.count("warehouses") > 0
     if not has_world:
         console.print(f"generating the simulated world (seed {seed}) / 生成模拟世界")
-        load_world(ordo, generate_world(seed))
+        ensure_world(ordo, seed)
 
 
 def _day_start_ns() -> int:
@@ -278,6 +284,14 @@ def bench_intake(
     from ordo.bench.intake import run
 
     _print_json(run(orders=orders, batch=batch, http_orders=http_orders, seed=seed))
+
+
+@bench_app.command("rules")
+def bench_rules() -> None:
+    """Rule evaluation: µs per order (scalar) and rows/s over a million orders (Polars)."""
+    from ordo.rules.bench import run
+
+    _print_json(run())
 
 
 def main() -> None:

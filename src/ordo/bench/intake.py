@@ -69,7 +69,7 @@ def generate_orders(world: World, n: int, seed: int) -> list[Order]:
 
 
 def _deep(world: World) -> World:
-    stock = [dataclasses.replace(s, on_hand=s.on_hand * STOCK_DEPTH + 1000) for s in world.stock]
+    stock = tuple(dataclasses.replace(s, on_hand=s.on_hand * STOCK_DEPTH + 1000) for s in world.stock)
     return dataclasses.replace(world, stock=stock)
 
 

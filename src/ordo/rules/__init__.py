@@ -1,0 +1,45 @@
+"""Ordo's rule language: controlled Chinese / English sentences → one AST → two evaluators.
+
+    sentence ─► lexer (glossary, longest-first) ─► parser (Lark LALR) ─► ast.Rule
+    ast.Rule ─► compile_py (closure over one order's facts)      ─┐ same answers,
+             ─► compile_polars (expression over a facts table)  ─┘ property-tested
+    rules    ─► evaluate (order, priority, hit policy) · lint · render (zh / en)
+
+Pure: imports the standard library, Lark, ``ordo.domain`` and (in ``compile_polars``
+and ``bench`` only) Polars; never the service, adapters or API.
+"""
+
+from ordo.rules.ast import Category, HitPolicy, Rule
+from ordo.rules.errors import RuleError, RuleSyntaxError
+from ordo.rules.evaluate import CompiledRuleSet, Evaluation, Fired, RuleSet
+from ordo.rules.facts import COLUMNS, CustomerStats, OrderFacts, RoutingResult, build_facts
+from ordo.rules.glossary import Glossary, default_glossary, load_glossary
+from ordo.rules.lint import LintWarning, lint_rule, lint_rules
+from ordo.rules.parser import parse_rule, parse_rules
+from ordo.rules.render import render_rule
+
+__all__ = [
+    "COLUMNS",
+    "Category",
+    "CompiledRuleSet",
+    "CustomerStats",
+    "Evaluation",
+    "Fired",
+    "Glossary",
+    "HitPolicy",
+    "LintWarning",
+    "OrderFacts",
+    "RoutingResult",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "RuleSyntaxError",
+    "build_facts",
+    "default_glossary",
+    "lint_rule",
+    "lint_rules",
+    "load_glossary",
+    "parse_rule",
+    "parse_rules",
+    "render_rule",
+]

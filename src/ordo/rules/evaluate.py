@@ -1,0 +1,182 @@
+"""Rule sets: evaluation order, priority and hit policy, and evaluating one order.
+
+Owns the one plan both evaluators follow (this module for one order, the Polars
+compiler for a table): categories in a fixed order (guard → review → pricing →
+routing → exception → notify); inside a category, higher priority first, then the order
+the rules were written; then the category's hit policy:
+
+* ``first``   – only the first matching rule fires (review, routing by default);
+* ``all``     – every matching rule fires in order (guard, pricing, exception);
+* ``collect`` – every matching rule fires, duplicate actions merged (notify / tag).
+
+Pricing stacking: a price promotion (满减 or 折扣) that is not marked 叠加 is exclusive:
+only the first exclusive one fires; stackable ones, gifts and freight always fire.
+It never does I/O and never imports Polars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ordo.rules import ast as A
+from ordo.rules.compile_py import Facts, Predicate, compile_rule
+from ordo.rules.glossary import Glossary, Lang, default_glossary
+
+DEFAULT_POLICIES: Mapping[A.Category, A.HitPolicy] = {
+    A.Category.GUARD: A.HitPolicy.ALL,
+    A.Category.REVIEW: A.HitPolicy.FIRST,
+    A.Category.PRICING: A.HitPolicy.ALL,
+    A.Category.ROUTING: A.HitPolicy.FIRST,
+    A.Category.EXCEPTION: A.HitPolicy.ALL,
+    A.Category.NOTIFY: A.HitPolicy.COLLECT,
+}
+_CATEGORY_LABEL = {
+    A.Category.GUARD: ("守护", "guard"),
+    A.Category.REVIEW: ("审单", "review"),
+    A.Category.PRICING: ("促销/运费/赠品", "pricing / freight / gift"),
+    A.Category.ROUTING: ("路由", "routing"),
+    A.Category.EXCEPTION: ("异常", "exception"),
+    A.Category.NOTIFY: ("通知/标记", "notify / tag"),
+}
+_POLICY_LABEL = {
+    A.HitPolicy.FIRST: ("首条命中", "first hit"),
+    A.HitPolicy.ALL: ("全部命中依次执行", "all hits, in order"),
+    A.HitPolicy.COLLECT: ("全部命中合并去重", "all hits, merged"),
+}
+
+
+def exclusive_promotion(rule: A.Rule) -> bool:
+    return any(isinstance(a, A.ThresholdOff | A.Discount) and not a.stackable for a in rule.actions)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One rule in evaluation order; rules sharing a ``group`` fire at most once between them."""
+
+    rule: A.Rule
+    group: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[A.Rule, ...]
+    policies: Mapping[A.Category, A.HitPolicy] = field(default_factory=lambda: dict(DEFAULT_POLICIES))
+
+    @classmethod
+    def of(cls, rules: Sequence[A.Rule], policies: Mapping[A.Category, A.HitPolicy] | None = None) -> RuleSet:
+        """A rule set; rules without an id get ``r1``, ``r2`` … by position. Ids must be unique."""
+        named = tuple(r if r.id else replace(r, id=f"r{i}") for i, r in enumerate(rules, start=1))
+        ids = [r.id for r in named]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate rule ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+        return cls(named, {**DEFAULT_POLICIES, **(policies or {})})
+
+    def plan(self) -> list[Step]:
+        position = {r.id: i for i, r in enumerate(self.rules)}
+        order = list(A.Category)
+        ranked = sorted(self.rules, key=lambda r: (order.index(r.category), -r.priority, position[r.id]))
+        steps = []
+        for r in ranked:
+            policy = self.policies[r.category]
+            group: str | None = None
+            if policy is A.HitPolicy.FIRST:
+                group = r.category.value
+            elif r.category is A.Category.PRICING and exclusive_promotion(r):
+                group = "pricing-exclusive"
+            steps.append(Step(r, group))
+        return steps
+
+    def explain(self, lang: Lang = "zh", glossary: Glossary | None = None) -> str:
+        """The evaluation order as the user sees it: categories, hit policies, rules."""
+        from ordo.rules.render import render_rule
+
+        i = 0 if lang == "zh" else 1
+        lines: list[str] = []
+        current: A.Category | None = None
+        for n, step in enumerate(self.plan(), start=1):
+            r = step.rule
+            if r.category != current:
+                current = r.category
+                head = _CATEGORY_LABEL[current][i]
+                pol = _POLICY_LABEL[self.policies[current]][i]
+                lines.append(f"[{head}] {'命中策略' if lang == 'zh' else 'hit policy'}: {pol}")
+            prio = f"{'优先级' if lang == 'zh' else 'priority'} {r.priority}"
+            excl = ""
+            if step.group == "pricing-exclusive":
+                excl = " (不叠加)" if lang == "zh" else " (exclusive)"
+            lines.append(f"  {n}. {r.id} · {prio}{excl} · {render_rule(r, lang, glossary)}")
+        return "\n".join(lines)
+
+
+def apply_policy(steps: Sequence[Step], matches: Sequence[bool]) -> list[bool]:
+    """Which rules fire, given which match, in plan order."""
+    taken: set[str] = set()
+    fired = []
+    for step, hit in zip(steps, matches, strict=True):
+        ok = hit and (step.group is None or step.group not in taken)
+        if ok and step.group is not None:
+            taken.add(step.group)
+        fired.append(ok)
+    return fired
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    rule_id: str
+    category: A.Category
+    actions: tuple[A.Action, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    fired: tuple[Fired, ...]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(f.rule_id for f in self.fired)
+
+    @property
+    def actions(self) -> tuple[A.Action, ...]:
+        """All actions of the fired rules, in order; a ``collect`` category's duplicates dropped."""
+        out: list[A.Action] = []
+        for f in self.fired:
+            out.extend(f.actions)
+        return tuple(out)
+
+
+class CompiledRuleSet:
+    """A rule set compiled to closures, ready for one order at a time."""
+
+    def __init__(self, ruleset: RuleSet, glossary: Glossary | None = None) -> None:
+        g = glossary or default_glossary()
+        self.ruleset = ruleset
+        self.steps = ruleset.plan()
+        self._preds: list[Predicate] = [compile_rule(s.rule, g) for s in self.steps]
+        self._plan = [
+            (s.group, p, ruleset.policies[s.rule.category] is A.HitPolicy.COLLECT, s.rule)
+            for s, p in zip(self.steps, self._preds, strict=True)
+        ]
+
+    def matches(self, facts: Facts) -> list[bool]:
+        """Which rules match, before the hit policy (for explanations and backtests)."""
+        return [p(facts) for p in self._preds]
+
+    def evaluate(self, facts: Facts) -> Evaluation:
+        taken: set[str] = set()
+        out: list[Fired] = []
+        seen: set[A.Action] = set()  # merged over the collect categories (notify / tag by default)
+        for group, pred, collect, r in self._plan:
+            # A rule whose group already fired cannot fire, so it is not even evaluated.
+            if group is not None and group in taken:
+                continue
+            if not pred(facts):
+                continue
+            if group is not None:
+                taken.add(group)
+            actions = r.actions
+            if collect:
+                actions = tuple([a for a in actions if a not in seen])
+                seen.update(actions)
+            out.append(Fired(r.id, r.category, actions))
+        return Evaluation(tuple(out))
