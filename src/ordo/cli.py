@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ordo.cli_channels import channels_app, import_file
+
 app = typer.Typer(help="Ordo: a real-time order hub / 实时订单中枢", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys / 接口密钥", no_args_is_help=True)
@@ -25,6 +27,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(orders_app, name="orders")
 app.add_typer(world_app, name="world")
 app.add_typer(bench_app, name="bench")
+app.add_typer(channels_app, name="channels")
+app.command("import")(import_file)
 
 console = Console(stderr=True)
 #: Open SSE streams never end by themselves; give them this long at shutdown.
@@ -284,6 +288,26 @@ def bench_intake(
     from ordo.bench.intake import run
 
     _print_json(run(orders=orders, batch=batch, http_orders=http_orders, seed=seed))
+
+
+@bench_app.command("channels")
+def bench_channels(
+    payloads: Annotated[int, typer.Option(help="Payloads per channel through the adapters")] = 20_000,
+    webhooks: Annotated[int, typer.Option(help="Signed webhooks to a real ordo serve (0 to skip)")] = 2_000,
+    rate: Annotated[float, typer.Option(help="Webhooks offered per second")] = 500.0,
+) -> None:
+    """Adapter mapping throughput per channel and webhook → visible latency."""
+    from ordo.bench.channels import run
+
+    _print_json(run(payloads=payloads, webhooks=webhooks, rate=rate))
+
+
+@bench_app.command("identity")
+def bench_identity() -> None:
+    """Identity resolution: identifier links per second (union-find, keys, store)."""
+    from ordo.bench.identity import run
+
+    _print_json(run())
 
 
 @bench_app.command("rules")

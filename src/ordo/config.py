@@ -18,6 +18,10 @@ class Settings:
     max_body_bytes: int = 4 * 1024 * 1024
     #: Largest number of orders in one API batch.
     max_batch: int = 1000
+    #: HMAC key for phone and email identifiers; empty means a per-database pepper in the store.
+    identity_pepper: str = ""
+    #: Orders placed within this many seconds of each other are proposed for one parcel (合单).
+    merge_window_s: int = 86_400
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -28,7 +32,18 @@ class Settings:
             port=int(e.get("ORDO_PORT", "8000")),
             max_body_bytes=int(e.get("ORDO_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
             max_batch=int(e.get("ORDO_MAX_BATCH", "1000")),
+            identity_pepper=e.get("ORDO_IDENTITY_PEPPER", ""),
+            merge_window_s=int(e.get("ORDO_MERGE_WINDOW_S", "86400")),
         )
+
+
+@dataclass(slots=True)
+class IdentityConfig:
+    """Customer identity settings the service needs at run time."""
+
+    #: Empty until set from ``ORDO_IDENTITY_PEPPER`` or loaded from the store on first use.
+    pepper: bytes = b""
+    merge_window_s: int = 86_400
 
 
 def sqlite_url(path: Path) -> str:

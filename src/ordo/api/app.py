@@ -12,7 +12,16 @@ from ordo import __version__
 from ordo.api import docs, errors
 from ordo.api.metrics import ApiMetrics
 from ordo.api.middleware import BodyLimit, RequestMetrics
-from ordo.api.routers import inventory, milestones, ops, orders, stream, warehouses
+from ordo.api.routers import (
+    channels,
+    customers,
+    inventory,
+    milestones,
+    ops,
+    orders,
+    stream,
+    warehouses,
+)
 from ordo.config import Settings
 from ordo.service.app import Ordo
 
@@ -39,7 +48,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     app.state.metrics = metrics = ApiMetrics()
     app.state.stream_heartbeat_s = stream_heartbeat_s
 
-    for module in (orders, milestones, warehouses, inventory, stream, ops):
+    for module in (orders, milestones, warehouses, inventory, stream, ops, channels, customers):
         app.include_router(module.router)
     docs.install(app)
     errors.install(app)

@@ -33,7 +33,7 @@ from pydantic import (
 
 from ordo.domain.intake import MAX_LINES, MAX_QUANTITY, MAX_TAGS, MAX_UNIT_PRICE_FEN
 from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import Address, Channel, Line, LineFlag, Order
+from ordo.domain.model import Address, Channel, Identifier, IdentifierKind, Line, LineFlag, Order
 
 CST = timezone(timedelta(hours=8), "CST")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -149,6 +149,14 @@ class LineIn(_Strict):
         )
 
 
+class IdentifierIn(_Strict):
+    """How the channel names the buyer; ``masked`` (138****1234, ciphertext) is kept but links no one."""
+
+    kind: IdentifierKind
+    value: Annotated[str, length(128, 1), CLEAN]
+    masked: bool = False
+
+
 class OrderIn(_Strict):
     """One channel order. Ordo assigns the id; (channel, external_id) de-duplicates."""
 
@@ -165,6 +173,7 @@ class OrderIn(_Strict):
     tags: Annotated[list[Annotated[str, length(32, 1), CLEAN]], Field(max_length=MAX_TAGS)] = []
     priority: Annotated[int, Field(ge=0, le=100, strict=True)] = 0
     remark: Annotated[str, length(1000), CLEAN] = ""
+    identifiers: Annotated[list[IdentifierIn], Field(max_length=16)] = []
 
     def to_domain(self) -> Order:
         return Order(
@@ -182,6 +191,7 @@ class OrderIn(_Strict):
             priority=self.priority,
             promised_at_ns=self.promised_at,
             remark=self.remark,
+            identifiers=tuple(Identifier(i.kind.value, i.value, i.masked) for i in self.identifiers),
         )
 
 

@@ -23,6 +23,8 @@ class Perm(StrEnum):
     MILESTONES_WRITE = "milestones_write"
     ORDERS_CANCEL = "orders_cancel"
     INVENTORY_WRITE = "inventory_write"
+    #: Split a wrong customer merge (identity is personal data: operators only).
+    CUSTOMERS_WRITE = "customers_write"
     ADMIN = "admin"
 
 
@@ -36,6 +38,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.MILESTONES_WRITE,
             Perm.ORDERS_CANCEL,
             Perm.INVENTORY_WRITE,
+            Perm.CUSTOMERS_WRITE,
         }
     ),
     Role.FINANCE: frozenset({Perm.READ, Perm.READ_PII}),

@@ -16,7 +16,21 @@ MILESTONE_RECORDED = "order.milestone_recorded"
 #: An impossible update was refused and kept as an anomaly.
 UPDATE_REJECTED = "order.update_rejected"
 
-EVENT_TYPES = (ORDER_CREATED, MILESTONE_RECORDED, UPDATE_REJECTED)
+#: Two customers turned out to be one person; the payload carries the merge and its evidence.
+CUSTOMER_MERGED = "customer.merged"
+#: An operator undid a merge; the payload names it and the two customers again apart.
+CUSTOMER_SPLIT = "customer.split"
+#: Orders were merged to ship as one parcel (合单); one event per order.
+PARCEL_MERGED = "order.parcel_merged"
+
+EVENT_TYPES = (
+    ORDER_CREATED,
+    MILESTONE_RECORDED,
+    UPDATE_REJECTED,
+    CUSTOMER_MERGED,
+    CUSTOMER_SPLIT,
+    PARCEL_MERGED,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import TypeVar
 from ordo.adapters.geo import Divisions, load_divisions
 from ordo.adapters.store import Store, open_store
 from ordo.clock import Clock, SystemClock
-from ordo.config import Settings
+from ordo.config import IdentityConfig, Settings
 from ordo.domain.errors import StoreConflict
 from ordo.ids import IdFactory
 from ordo.service.notify import Notifier
@@ -30,6 +30,7 @@ class Ordo:
     ids: IdFactory
     divisions: Divisions
     notifier: Notifier = field(default_factory=Notifier)
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
     max_retries: int = 8
 
     def retrying(self, work: Callable[[], T]) -> T:
@@ -55,4 +56,7 @@ def bootstrap(
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     store = store or open_store(settings.database_url, migrate=migrate)
-    return Ordo(store=store, clock=clock, ids=IdFactory(clock, rng), divisions=load_divisions())
+    identity = IdentityConfig(settings.identity_pepper.encode(), settings.merge_window_s)
+    return Ordo(
+        store=store, clock=clock, ids=IdFactory(clock, rng), divisions=load_divisions(), identity=identity
+    )

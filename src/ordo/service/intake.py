@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ordo.adapters.channels.mapping import HOLD_ADDRESS
 from ordo.adapters.store.stock import Delta
 from ordo.domain import events as ev
-from ordo.domain.allocation import Availability, Demand, allocate
+from ordo.domain.allocation import Allocation, Availability, Demand, allocate
 from ordo.domain.errors import OrdoError, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.intake import validate_order
 from ordo.domain.lifecycle import Milestone, derive_status
 from ordo.domain.model import AcceptedOrder, Address, Order
 from ordo.service.app import Ordo
+from ordo.service.identity import link_orders
 
 SOURCE = "ordo"
 HOLD_NO_STOCK = "no_stock"
@@ -42,6 +44,7 @@ class IntakeResult:
     warehouse_id: str | None = None
     hold_reason: str | None = None
     error: OrdoError | None = None
+    customer_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -51,6 +54,7 @@ class IntakeResult:
             "status": self.status,
             "warehouse_id": self.warehouse_id,
             "hold_reason": self.hold_reason,
+            "customer_id": self.customer_id,
         }
         if self.error is not None:
             out["error"] = self.error.as_dict()
@@ -109,12 +113,18 @@ def intake(
             for wh, sku, atp in uow.stock.lock_available({ln.sku for _, o in fresh for ln in o.lines}):
                 availability.set(wh, sku, max(0, atp))
             demands = [Demand(o.quantities(), o.flags, o.ship_to.lat, o.ship_to.lng) for _, o in fresh]
-            allocations = allocate(demands, availability)
+            # An address exception is held unrouted: routing it would be a guess.
+            unresolved = [HOLD_ADDRESS in o.tags for _, o in fresh]
+            routed = iter(
+                allocate([d for d, u in zip(demands, unresolved, strict=True) if not u], availability)
+            )
+            allocations = [Allocation(None) if u else next(routed) for u in unresolved]
 
             accepted: list[AcceptedOrder] = []
             steps: list[tuple[str, Milestone, int, str]] = []
             deltas: list[Delta] = []
             events: list[Event] = []
+            customers, identity_events = link_orders(app, uow, [o for _, o in fresh], now)
             for (i, o), alloc, demand in zip(fresh, allocations, demands, strict=True):
                 recorded = {Milestone.CREATED}
                 steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
@@ -122,7 +132,9 @@ def intake(
                     recorded.add(Milestone.PAID)
                     steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
                 hold = None
-                if alloc.warehouse_id is None:
+                if HOLD_ADDRESS in o.tags:
+                    hold = HOLD_ADDRESS
+                elif alloc.warehouse_id is None:
                     hold = HOLD_NO_STOCK
                 else:
                     recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
@@ -147,13 +159,15 @@ def intake(
                             "province": o.ship_to.province,
                             "city": o.ship_to.city,
                             "milestones": sorted(m.value for m in recorded),
+                            "customer_id": customers.get(o.id),
                         },
                     )
                 )
-                done[i] = IntakeResult(i, IntakeOutcome.CREATED, o.id, status, alloc.warehouse_id, hold)
+                shipper, who = alloc.warehouse_id, customers.get(o.id)
+                done[i] = IntakeResult(i, IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who)
             uow.stock.reserve(deltas)
             uow.orders.add(accepted, steps)
-            uow.outbox.append(events)
+            uow.outbox.append(events + identity_events)
             uow.commit()
         return done
 
@@ -166,7 +180,7 @@ def intake(
 def _located(app: Ordo, order: Order) -> Order:
     """Fill in coordinates and adcode from the division registry when the channel sent none."""
     ship = order.ship_to
-    if ship.located and ship.adcode:
+    if (ship.located and ship.adcode) or HOLD_ADDRESS in order.tags:
         return order
     division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
     if division is None:

@@ -18,9 +18,12 @@ import sqlalchemy.exc as sa_exc
 
 from ordo.adapters.store.access import AccessRepository
 from ordo.adapters.store.catalog import CatalogRepository
+from ordo.adapters.store.channels import ChannelRepository
 from ordo.adapters.store.errors import translate
+from ordo.adapters.store.identity import IdentityRepository
 from ordo.adapters.store.orders import OrderRepository
 from ordo.adapters.store.outbox import Outbox
+from ordo.adapters.store.parcels import ParcelRepository
 from ordo.adapters.store.stock import StockRepository
 
 
@@ -46,6 +49,9 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, lock_rows=locking)
         self.outbox = Outbox(conn)
         self.access = AccessRepository(conn)
+        self.channels = ChannelRepository(conn)
+        self.identity = IdentityRepository(conn, postgres=locking)
+        self.parcels = ParcelRepository(conn, lock_rows=locking)
         return self
 
     @property

@@ -1,0 +1,56 @@
+"""Channel adapters: each platform's own order payload → Ordo's canonical order.
+
+One module per channel, all following :class:`ChannelAdapter` (a ``channel`` name,
+a ``statuses`` vocabulary and a pure ``parse``); :func:`to_canonical` is the one
+shared step after it (SKU mapping, address resolution). Exceptions::
+
+    Unmappable        the payload cannot become an order; .reasons names each field
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ordo.adapters.channels.b2b import B2bAdapter
+from ordo.adapters.channels.base import ChannelAdapter, ChannelLine, ChannelOrder, RawAddress, is_masked
+from ordo.adapters.channels.douyin import DouyinAdapter
+from ordo.adapters.channels.jd import JdAdapter
+from ordo.adapters.channels.kuaishou import KuaishouAdapter
+from ordo.adapters.channels.mapping import HOLD_ADDRESS, Mapped, SkuLookup, to_canonical
+from ordo.adapters.channels.pinduoduo import PinduoduoAdapter
+from ordo.adapters.channels.pos import PosAdapter
+from ordo.adapters.channels.taobao import TopTradeAdapter
+from ordo.adapters.channels.values import Reason, Unmappable, time_ns, yuan_to_fen
+from ordo.adapters.channels.wechat import WechatAdapter
+
+ADAPTERS: Mapping[str, ChannelAdapter] = {
+    a.channel: a
+    for a in (
+        TopTradeAdapter("taobao"),
+        TopTradeAdapter("tmall"),
+        JdAdapter(),
+        DouyinAdapter(),
+        PinduoduoAdapter(),
+        KuaishouAdapter(),
+        WechatAdapter(),
+        PosAdapter(),
+        B2bAdapter(),
+    )
+}
+
+__all__ = [
+    "ADAPTERS",
+    "HOLD_ADDRESS",
+    "ChannelAdapter",
+    "ChannelLine",
+    "ChannelOrder",
+    "Mapped",
+    "RawAddress",
+    "Reason",
+    "SkuLookup",
+    "Unmappable",
+    "is_masked",
+    "time_ns",
+    "to_canonical",
+    "yuan_to_fen",
+]

@@ -1,0 +1,126 @@
+"""What every channel adapter produces, and the one small Protocol they all follow.
+
+An adapter is pure: it reads one payload exactly as the platform sends it and
+returns a :class:`ChannelOrder` — the order in platform-neutral terms, still
+naming the platform's SKU ids and the address as sent — or raises
+:class:`~ordo.adapters.channels.values.Unmappable` with every reason. Turning that
+into Ordo's canonical ``Order`` (SKU mapping, address resolution) is one shared
+step, :mod:`ordo.adapters.channels.mapping`. Adapters never read a clock, a
+database or the environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ordo.domain.lifecycle import Milestone
+from ordo.domain.model import Identifier, IdentifierKind
+
+M = Milestone
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLine:
+    """One line as the platform sent it. ``skus`` are the platform's ids for the item,
+    best first (the merchant's own code, then the platform's SKU id)."""
+
+    skus: tuple[str, ...]
+    quantity: int
+    unit_price_fen: int
+    discount_fen: int = 0
+    gift: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RawAddress:
+    """The receiver as sent: separate parts, a full text, or both. Masked parts stay masked."""
+
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+    detail: str = ""
+    text: str = ""
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOrder:
+    channel: str
+    external_id: str
+    #: The platform's own status code, as text (``WAIT_SELLER_SEND_GOODS``, ``2``).
+    status: str
+    #: Milestones the status implies, with when each happened, in lifecycle order.
+    steps: tuple[tuple[Milestone, int], ...]
+    #: False for a status-only push (no lines / address): it can update, never create.
+    complete: bool = True
+    lines: tuple[ChannelLine, ...] = ()
+    address: RawAddress = RawAddress()
+    placed_at_ns: int = 0
+    paid_at_ns: int | None = None
+    freight_fen: int = 0
+    #: What the buyer pays in all (after every discount, with freight); None if not sent.
+    paid_total_fen: int | None = None
+    #: Order-level discount, used only when the platform sends no paid total.
+    discount_fen: int = 0
+    remark: str = ""
+    buyer_ref: str = ""
+    identifiers: tuple[Identifier, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+class ChannelAdapter(Protocol):
+    """A channel: its name, its status vocabulary, and a pure payload reader."""
+
+    channel: str
+    #: Platform status → the milestones it implies (shown by ``ordo channels list``).
+    statuses: Mapping[str, tuple[Milestone, ...]]
+
+    def parse(self, payload: Mapping[str, Any]) -> ChannelOrder: ...
+
+
+# -- helpers the adapters share ------------------------------------------------
+
+_PLAIN_PHONE = re.compile(r"^\+?[\d\- ]{7,20}$")
+
+
+def is_masked(value: str) -> bool:
+    """True for values a platform hid: ``138****1234``, ``张**``, ciphertext (``~…~``, ``#…#``)."""
+    if not value:
+        return False
+    return "*" in value or value[0] in "~#$" or (len(value) > 24 and not value.isdigit())
+
+
+def phone_identifier(value: str) -> Identifier | None:
+    if not value:
+        return None
+    masked = is_masked(value) or not _PLAIN_PHONE.match(value)
+    return Identifier(IdentifierKind.PHONE.value, value, masked=masked)
+
+
+def identifier(kind: IdentifierKind, value: str, *, masked: bool | None = None) -> Identifier | None:
+    if not value:
+        return None
+    return Identifier(kind.value, value, masked=is_masked(value) if masked is None else masked)
+
+
+def identifiers(*items: Identifier | None) -> tuple[Identifier, ...]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Identifier] = []
+    for item in items:
+        if item is not None and (item.kind, item.value) not in seen:
+            seen.add((item.kind, item.value))
+            out.append(item)
+    return tuple(out)
+
+
+def steps_for(
+    status: tuple[Milestone, ...], times: Mapping[Milestone, int | None], fallback_ns: int
+) -> tuple[tuple[Milestone, int], ...]:
+    """Each implied milestone with its own time when the payload has one, else ``fallback_ns``."""
+    return tuple((m, times.get(m) or fallback_ns) for m in status)

@@ -1,0 +1,138 @@
+"""Douyin shop (抖店): ``shop_order_detail`` as ``order.orderDetail`` / the order push returns it.
+
+Fields: ``order_id``, ``order_status`` (1 待确认/待支付, 103 部分支付, 105 已支付,
+2 备货中, 101 部分发货, 3 已发货, 4 已取消, 5 已完成), ``create_time``, ``pay_time``,
+``ship_time``, ``finish_time``, ``update_time`` (epoch seconds); amounts in fen as
+integers (``order_amount``, ``pay_amount``, ``post_amount``); ``buyer_words``;
+``doudian_open_id``; the receiver encrypted (``encrypt_post_tel``,
+``encrypt_post_receiver``) with masked twins (``mask_post_tel``) and ``post_addr``
+(``province/city/town/street`` objects with ``name``, and ``detail``);
+``sku_order_list[]`` (``sku_id``, ``out_sku_id``, ``code``, ``product_id``,
+``item_num``, ``origin_amount`` (unit price × quantity), ``promotion_amount``,
+``given_product_type`` = ``FREE`` for gifts, ``product_name``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ordo.adapters.channels.base import (
+    ChannelLine,
+    ChannelOrder,
+    M,
+    RawAddress,
+    identifier,
+    identifiers,
+    phone_identifier,
+    steps_for,
+)
+from ordo.adapters.channels.values import Reader
+from ordo.domain.lifecycle import Milestone
+from ordo.domain.model import IdentifierKind
+
+_PAID = (M.CREATED, M.PAID)
+STATUSES: Mapping[str, tuple[Milestone, ...]] = {
+    "1": (M.CREATED,),  # 待确认/待支付
+    "103": (M.CREATED,),  # 部分支付
+    "105": _PAID,  # 已支付
+    "2": _PAID,  # 备货中
+    "101": _PAID,  # 部分发货
+    "3": (*_PAID, M.OUTBOUND),  # 已发货
+    "4": (M.CREATED, M.CANCELLED),  # 已取消
+    "5": (*_PAID, M.OUTBOUND, M.DELIVERED, M.COMPLETED),  # 已完成
+}
+
+
+def _name(part: Any) -> str:
+    if isinstance(part, dict):
+        return str(part.get("name") or "")
+    return str(part or "")
+
+
+class DouyinAdapter:
+    channel = "douyin"
+    statuses = STATUSES
+
+    def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
+        r = Reader()
+        o: Mapping[str, Any] = payload
+        data = payload.get("data")
+        if isinstance(data, dict) and isinstance(data.get("shop_order_detail"), dict):
+            o = r.obj(data, "shop_order_detail", at="data")
+        order_id = r.text(o, "order_id")
+        status = r.text(o, "order_status")
+        implied = STATUSES.get(status)
+        if status and implied is None:
+            r.fail("unknown_status", "order_status", f"unknown order_status {status!r} / 未知订单状态")
+        complete = "sku_order_list" in o
+        created = r.time(o, "create_time", required=complete) or 0
+        paid = r.time(o, "pay_time", required=False)
+        finished = r.time(o, "finish_time", required=False)
+        updated = r.time(o, "update_time", required=not created) or created
+        times = {
+            M.CREATED: created,
+            M.PAID: paid,
+            M.OUTBOUND: r.time(o, "ship_time", required=False),
+            M.DELIVERED: finished,
+            M.COMPLETED: finished,
+        }
+        lines: list[ChannelLine] = []
+        addr: Mapping[str, Any] = {}
+        if complete:
+            addr = r.obj(o, "post_addr")
+            for i, item in enumerate(r.items(o, "sku_order_list")):
+                where = f"sku_order_list[{i}]"
+                qty = r.count(item, "item_num", at=where)
+                origin = r.fen(item, "origin_amount", at=where)
+                if qty and origin % qty:
+                    r.fail("bad_amount", f"{where}.origin_amount",
+                           "not a whole number of fen per unit / 单价不是整数分")  # fmt: skip
+                skus = tuple(
+                    str(item[k]) for k in ("out_sku_id", "code", "sku_id", "product_id") if item.get(k)
+                )
+                if not skus:
+                    r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
+                lines.append(
+                    ChannelLine(
+                        skus=skus,
+                        quantity=qty,
+                        unit_price_fen=origin // qty if qty else 0,
+                        discount_fen=r.fen(item, "promotion_amount", at=where, default=0),
+                        gift=item.get("given_product_type") == "FREE" or origin == 0,
+                        title=r.text(item, "product_name", at=where, required=False),
+                    )
+                )
+        freight = r.fen(o, "post_amount", default=0)
+        total = r.fen(o, "pay_amount") if complete else None
+        r.check()
+        assert implied is not None
+        phone = str(o.get("encrypt_post_tel") or o.get("post_tel") or o.get("mask_post_tel") or "")
+        buyer = str(o.get("doudian_open_id") or "")
+        return ChannelOrder(
+            channel=self.channel,
+            external_id=order_id,
+            status=status,
+            steps=steps_for(implied, times, updated),
+            complete=complete,
+            lines=tuple(lines),
+            address=RawAddress(
+                province=_name(addr.get("province")),
+                city=_name(addr.get("city")),
+                district=_name(addr.get("town")),
+                street=_name(addr.get("street")),
+                detail=str(addr.get("detail") or addr.get("encrypt_detail") or ""),
+                name=str(o.get("encrypt_post_receiver") or o.get("post_receiver") or ""),
+                phone=phone,
+            ),
+            placed_at_ns=created,
+            paid_at_ns=paid,
+            freight_fen=freight,
+            paid_total_fen=total,
+            remark=str(o.get("buyer_words") or ""),
+            buyer_ref=buyer,
+            identifiers=identifiers(
+                phone_identifier(phone),
+                identifier(IdentifierKind.BUYER_ID, buyer, masked=False),
+            ),
+        )

@@ -1,0 +1,117 @@
+"""The one shared step after an adapter: a :class:`ChannelOrder` → Ordo's canonical ``Order``.
+
+Platform SKU ids become Ordo SKUs through a lookup the caller builds from the
+mapping table (an unmapped SKU makes the payload unmappable, with the SKU named);
+the address is resolved to divisions and coordinates (an unresolvable one is kept
+as sent and tagged :data:`HOLD_ADDRESS`, so intake holds the order instead of
+routing it on a guess). Amounts reconcile exactly: when the platform says what the
+buyer paid, the order-level discount is whatever makes Ordo's total equal it.
+Pure: no clock, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ordo.adapters.channels.base import ChannelOrder
+from ordo.adapters.channels.values import Reason, Unmappable
+from ordo.adapters.geo.address import AddressResolver, Resolution
+from ordo.domain.model import Address, Line, LineFlag, Order
+
+#: Tag (and hold reason) of an order whose address could not be resolved.
+HOLD_ADDRESS = "address_unresolved"
+
+#: Platform SKU id → (Ordo SKU, its handling flags), or None when unmapped.
+SkuLookup = Callable[[str], tuple[str, frozenset[str]] | None]
+
+_GIFT = frozenset({LineFlag.GIFT.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """A payload Ordo understood: the order (None for a status-only push) and its steps."""
+
+    source: ChannelOrder
+    order: Order | None
+    address: Resolution | None = None
+
+
+def _fit(value: str, limit: int) -> str:
+    # A value longer than its column is ciphertext or junk; the identifiers keep it whole.
+    return value if len(value) <= limit else ""
+
+
+def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -> Mapped:
+    if not co.complete:
+        return Mapped(co, None)
+    reasons: list[Reason] = []
+    lines: list[Line] = []
+    for i, ln in enumerate(co.lines):
+        ref = None
+        for candidate in ln.skus:
+            ref = skus(candidate)
+            if ref is not None:
+                break
+        if ref is None:
+            shown = ", ".join(ln.skus)
+            reasons.append(
+                Reason(
+                    "unmapped_sku",
+                    f"lines[{i}].sku",
+                    f"lines[{i}].sku: no Ordo SKU is mapped to {co.channel} SKU {shown} "
+                    f"(ordo channels sku-map {co.channel} <platform sku> <ordo sku>) "
+                    f"/ 平台商品编码「{shown}」未映射到 Ordo 商品",
+                )
+            )
+            continue
+        sku, flags = ref
+        price = 0 if ln.gift else ln.unit_price_fen
+        lines.append(Line(sku, ln.quantity, price, flags | _GIFT if ln.gift else flags, ln.discount_fen))
+    goods = sum(line.amount_fen for line in lines)
+    discount = co.discount_fen
+    if co.paid_total_fen is not None and not reasons:
+        discount = goods + co.freight_fen - co.paid_total_fen
+        if discount < 0:
+            reasons.append(
+                Reason(
+                    "amounts_mismatch",
+                    "paid_total",
+                    f"paid total {co.paid_total_fen} fen exceeds goods {goods} + freight {co.freight_fen} "
+                    "/ 实付金额大于商品金额与运费之和",
+                )
+            )
+    if reasons:
+        raise Unmappable(reasons)
+
+    a = co.address
+    res = resolver.resolve(a.province, a.city, a.district, a.text)
+    detail = (a.street + a.detail) if (a.street or a.detail) else (res.rest or a.text)
+    tags = co.tags
+    if res.resolved:
+        ship = Address(
+            res.province, res.city, res.district, _fit(detail, 500), res.adcode, res.lat, res.lng,
+            _fit(a.name, 100), _fit(a.phone, 32),
+        )  # fmt: skip
+    else:
+        ship = Address(
+            a.province[:32], a.city[:32], a.district[:32], _fit(detail or a.text, 500),
+            name=_fit(a.name, 100), phone=_fit(a.phone, 32),
+        )  # fmt: skip
+        tags = (*tags, HOLD_ADDRESS)
+    order = Order(
+        id="",
+        channel=co.channel,
+        external_id=co.external_id,
+        customer_ref=f"{co.channel}:{co.buyer_ref}"[:64] if co.buyer_ref else "",
+        ship_to=ship,
+        lines=tuple(lines),
+        placed_at_ns=co.placed_at_ns,
+        paid_at_ns=co.paid_at_ns,
+        freight_fen=co.freight_fen,
+        discount_fen=discount,
+        tags=tags,
+        remark=co.remark[:1000],
+        identifiers=co.identifiers,
+    )
+    return Mapped(co, order, res)

@@ -1,0 +1,134 @@
+"""Pinduoduo (拼多多): ``order_info`` as ``pdd.order.information.get`` returns it.
+
+Fields: ``order_sn``; the state is three codes together — ``order_status`` (发货状态:
+1 待发货, 2 已发货待签收, 3 已签收), ``refund_status`` (1 无售后, 2 售后处理中,
+3 退款中, 4 退款成功) and ``confirm_status`` (0 未成交, 1 已成交, 2 已取消);
+``created_time``, ``confirm_time``, ``pay_time``, ``shipping_time``,
+``receive_time``, ``updated_at`` (``yyyy-MM-dd HH:mm:ss``, GMT+8); amounts in yuan
+as JSON numbers (``goods_amount``, ``pay_amount``, ``postage``, ``discount_amount``);
+``buyer_memo``; ``province`` / ``city`` / ``town`` (区县) / ``address``; receiver
+``receiver_name`` / ``receiver_phone`` as ciphertext (``~…~``) with masked twins
+(``receiver_phone_mask``); ``item_list[]`` (``goods_id``, ``sku_id``, ``outer_id``,
+``outer_goods_id``, ``goods_count``, ``goods_price``, ``goods_name``) and
+``gift_list[]`` (the same ids, free).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ordo.adapters.channels.base import (
+    ChannelLine,
+    ChannelOrder,
+    M,
+    RawAddress,
+    identifiers,
+    phone_identifier,
+    steps_for,
+)
+from ordo.adapters.channels.values import Reader
+from ordo.domain.lifecycle import Milestone
+
+_PAID = (M.CREATED, M.PAID)
+#: Keys are ``order_status``, or the refund / confirm states that override it.
+STATUSES: Mapping[str, tuple[Milestone, ...]] = {
+    "1": _PAID,  # 待发货 (merchants see PDD orders once paid)
+    "2": (*_PAID, M.OUTBOUND),  # 已发货待签收
+    "3": (*_PAID, M.OUTBOUND, M.DELIVERED),  # 已签收
+    "refunded": (*_PAID, M.CANCELLED),  # refund_status 4 before shipping: the order is off
+    "refunded_after_shipping": (*_PAID, M.OUTBOUND, M.REFUNDED),
+    "closed": (M.CREATED, M.CANCELLED),  # confirm_status 2 (已取消)
+}
+
+
+def _status_key(order_status: str, refund_status: str, confirm_status: str) -> str:
+    if confirm_status == "2":
+        return "closed"
+    if refund_status == "4":
+        return "refunded" if order_status == "1" else "refunded_after_shipping"
+    return order_status
+
+
+class PinduoduoAdapter:
+    channel = "pinduoduo"
+    statuses = STATUSES
+
+    def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
+        r = Reader()
+        o: Mapping[str, Any] = payload
+        wrapped = payload.get("order_info_get_response")
+        if isinstance(wrapped, dict):
+            o = r.obj(wrapped, "order_info", at="order_info_get_response")
+        order_sn = r.text(o, "order_sn")
+        raw_status = r.text(o, "order_status")
+        key = _status_key(
+            raw_status,
+            r.text(o, "refund_status", required=False),
+            r.text(o, "confirm_status", required=False),
+        )
+        implied = STATUSES.get(key)
+        if raw_status and implied is None:
+            r.fail("unknown_status", "order_status", f"unknown order_status {raw_status!r} / 未知订单状态")
+        complete = "item_list" in o
+        created = r.time(o, "created_time", required=complete) or 0
+        paid = r.time(o, "pay_time", required=False) or r.time(
+            o, "confirm_time", "confirm_time", required=False
+        )
+        updated = r.time(o, "updated_at", required=not created) or created
+        received = r.time(o, "receive_time", required=False)
+        times = {
+            M.CREATED: created,
+            M.PAID: paid,
+            M.OUTBOUND: r.time(o, "shipping_time", required=False),
+            M.DELIVERED: received,
+        }
+        lines: list[ChannelLine] = []
+        if complete:
+            for i, item in enumerate(r.items(o, "item_list")):
+                lines.append(self._line(r, item, f"item_list[{i}]", gift=False))
+            for i, item in enumerate(r.items(o, "gift_list", required=False)):
+                lines.append(self._line(r, item, f"gift_list[{i}]", gift=True))
+        freight = r.yuan(o, "postage", default=0)
+        total = r.yuan(o, "pay_amount") if complete else None
+        r.check()
+        assert implied is not None
+        phone = str(o.get("receiver_phone") or o.get("receiver_phone_mask") or "")
+        return ChannelOrder(
+            channel=self.channel,
+            external_id=order_sn,
+            status=key,
+            steps=steps_for(implied, times, updated),
+            complete=complete,
+            lines=tuple(lines),
+            address=RawAddress(
+                province=str(o.get("province") or ""),
+                city=str(o.get("city") or ""),
+                district=str(o.get("town") or ""),
+                detail=str(o.get("address") or o.get("receiver_address") or ""),
+                name=str(o.get("receiver_name") or o.get("receiver_name_mask") or ""),
+                phone=phone,
+            ),
+            placed_at_ns=created,
+            paid_at_ns=paid,
+            freight_fen=freight,
+            paid_total_fen=total,
+            remark=str(o.get("buyer_memo") or ""),
+            identifiers=identifiers(phone_identifier(phone)),
+        )
+
+    @staticmethod
+    def _line(r: Reader, item: Mapping[str, Any], where: str, *, gift: bool) -> ChannelLine:
+        skus = tuple(
+            str(item[k]) for k in ("outer_id", "sku_id", "outer_goods_id", "goods_id") if item.get(k)
+        )
+        if not skus:
+            r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
+        price = 0 if gift else r.yuan(item, "goods_price", at=where)
+        return ChannelLine(
+            skus=skus,
+            quantity=r.count(item, "goods_count", at=where),
+            unit_price_fen=price,
+            gift=gift or price == 0,
+            title=r.text(item, "goods_name", at=where, required=False),
+        )

@@ -1,0 +1,101 @@
+"""Channels: signed webhooks from the platforms, the SKU map, dead letters and replay.
+
+``POST /api/v1/channels/{channel}/webhook`` takes the platform's own order payload
+(JSON, as the platform sends it). It is authenticated by signature, not API key:
+
+* ``X-Ordo-Timestamp``: Unix seconds when the body was signed (±300 s of Ordo's clock);
+* ``X-Ordo-Signature``: ``sha256=`` + hex HMAC-SHA256 of ``<timestamp>.<raw body>``
+  with the channel's secret (``$ORDO_CHANNEL_SECRET_<CHANNEL>``, or set in the store).
+
+A bad or stale signature is 401 and writes nothing. Otherwise the answer is 200
+(``created`` / ``duplicate``) or 202 (``pending``: an update parked until its order
+arrives; ``dead_lettered``: kept with its reasons for replay) — never a reason for the
+platform to retry, since nothing it sent is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from ordo.adapters.channels import ADAPTERS
+from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
+from ordo.api.routers import API_PREFIX
+from ordo.domain.access import Perm
+from ordo.service import channels as svc
+
+router = APIRouter(prefix=API_PREFIX, tags=["channels"])
+Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]
+_ACCEPTED = {svc.ChannelOutcome.PENDING, svc.ChannelOutcome.DEAD_LETTERED}
+
+
+@router.post(
+    "/channels/{channel}/webhook",
+    summary="A platform's order push (HMAC-signed)",
+    responses={401: {"description": "bad, missing or stale signature; nothing written"}},
+)
+async def webhook(
+    channel: str,
+    request: Request,
+    ordo: OrdoDep,
+    timestamp: Annotated[str | None, Header(alias=TIMESTAMP_HEADER)] = None,
+    signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
+) -> JSONResponse:
+    body = await request.body()
+    await run_in_threadpool(svc.authenticate, ordo, channel, body, timestamp, signature)
+    receipt = await run_in_threadpool(svc.receive, ordo, channel, body)
+    return JSONResponse(receipt.as_dict(), status_code=202 if receipt.outcome in _ACCEPTED else 200)
+
+
+@router.get("/channels", summary="Channels and their status vocabularies")
+def list_channels(principal: Reader) -> dict[str, Any]:
+    return {
+        "channels": [
+            {"channel": name, "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()}}
+            for name, a in ADAPTERS.items()
+        ]
+    }
+
+
+class SkuMapIn(BaseModel):
+    platform_sku: str = Field(min_length=1, max_length=64)
+    ordo_sku: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/channels/{channel}/sku-map", summary="Map a platform SKU id to an Ordo SKU")
+def map_sku(
+    channel: str, ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[SkuMapIn, Body()]
+) -> dict[str, str]:
+    svc.set_sku_mapping(ordo, channel, payload.platform_sku, payload.ordo_sku)
+    return {"channel": channel, "platform_sku": payload.platform_sku, "ordo_sku": payload.ordo_sku}
+
+
+@router.get("/channels/dead-letters", summary="Payloads that could not be mapped, with reasons")
+def list_dead_letters(
+    ordo: OrdoDep,
+    principal: Reader,
+    state: Annotated[str | None, Query(pattern="^(open|replayed)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    rows = svc.dead_letters(ordo, state=state, limit=limit)
+    if not principal.see_pii:  # raw bodies carry receivers' names and phones
+        for row in rows:
+            row["body"] = None
+    return {"dead_letters": rows}
+
+
+class ReplayIn(BaseModel):
+    ids: list[int] | None = Field(default=None, max_length=1000, description="omit to replay every open one")
+
+
+@router.post("/channels/dead-letters/replay", summary="Process dead letters again")
+def replay_dead_letters(
+    ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[ReplayIn, Body()]
+) -> dict[str, Any]:
+    receipts = svc.replay(ordo, payload.ids)
+    return {"results": [r.as_dict() for r in receipts]}

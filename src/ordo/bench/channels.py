@@ -1,0 +1,219 @@
+"""``ordo bench channels``: adapter mapping throughput per channel, and webhook → visible latency.
+
+Mapping: each channel's fixture payload through its adapter and the shared mapping step
+(SKU lookup from a dict, address through the resolver as in production, whose cache
+sees repeated districts), ``payloads_per_s`` per channel; plus the address resolver
+cold (distinct addresses, cache cleared). Webhooks: a real ``ordo serve`` process on a
+free port, fed signed Taobao pushes at a steady rate by an async client; latency is
+from sending the webhook until ``GET /api/v1/orders/{id}`` shows the order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ordo.adapters.channels import ADAPTERS, to_canonical
+from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from ordo.adapters.geo import load_divisions
+from ordo.adapters.geo.address import AddressResolver, default_resolver
+from ordo.bench.http import _free_port, _wait_ready
+from ordo.bench.stats import latency_ms, machine
+from ordo.clock import SystemClock
+from ordo.config import Settings
+from ordo.domain.access import Role
+from ordo.domain.model import Sku, Stock, Warehouse, WarehouseClass
+from ordo.service.app import bootstrap
+from ordo.service.catalog import save_catalog
+from ordo.service.keys import create_key
+
+#: One payload per channel, the same shapes as the test fixtures (tests/fixtures/channels).
+_FIXTURES = Path(__file__).parents[3] / "tests" / "fixtures" / "channels"
+_SAMPLES = {
+    "taobao": "taobao/create.json", "jd": "jd/create.json", "douyin": "douyin/create.json",
+    "pinduoduo": "pinduoduo/create.json", "kuaishou": "kuaishou/create.json",
+    "wechat_mp": "wechat_mp/create.json", "pos": "pos/sold.json",
+}  # fmt: skip
+_SKU_MAP = {"4801234567891": "SKU-CUP", "100012345678": "SKU-TEA", "998877": "SKU-CUP"}
+_CATALOG = {"SKU-TEA": frozenset[str](), "SKU-MILK": frozenset({"cold_chain"}), "SKU-CUP": frozenset()}
+NS = 1_000_000_000
+SECRET = "bench-webhook-secret-0123456789"
+
+
+def _lookup(platform_sku: str) -> tuple[str, frozenset[str]] | None:
+    sku = _SKU_MAP.get(platform_sku, platform_sku)
+    return (sku, _CATALOG[sku]) if sku in _CATALOG else None
+
+
+def _sample(name: str) -> Mapping[str, Any]:
+    path = _FIXTURES / name
+    if not path.exists():  # pragma: no cover - an installed package without the tests
+        raise FileNotFoundError(f"benchmark payload {path} not found (run from a source checkout)")
+    payload: Mapping[str, Any] = json.loads(path.read_text("utf-8"), parse_float=Decimal)
+    return payload
+
+
+def bench_mapping(payloads: int) -> dict[str, Any]:
+    resolver = default_resolver()
+    out: dict[str, Any] = {}
+    for channel, name in _SAMPLES.items():
+        adapter, payload = ADAPTERS[channel], _sample(name)
+        to_canonical(adapter.parse(payload), _lookup, resolver)  # warm
+        start = time.perf_counter()
+        for _ in range(payloads):
+            to_canonical(adapter.parse(payload), _lookup, resolver)
+        elapsed = time.perf_counter() - start
+        out[channel] = {"payloads": payloads, "payloads_per_s": round(payloads / elapsed)}
+    return out
+
+
+def bench_address_cold() -> dict[str, Any]:
+    """Distinct district addresses, parsed with an empty cache: the resolver's worst case."""
+    divisions = load_divisions()
+    resolver = AddressResolver(divisions)
+    texts = []
+    for d in divisions.by_code.values():
+        if d.level == "district":
+            p, c = divisions.province_of(d), divisions.city_of(d)
+            texts.append(f"{p.name}{'' if c is p else c.name}{d.name}人民路1号")
+    start = time.perf_counter()
+    resolved = sum(resolver.parse(t).resolved for t in texts)
+    elapsed = time.perf_counter() - start
+    return {
+        "addresses": len(texts),
+        "resolved_share": round(resolved / len(texts), 4),
+        "addresses_per_s": round(len(texts) / elapsed),
+    }
+
+
+def _push(template: Mapping[str, Any], n: int, now_s: int, cities: list[tuple[str, str, str]]) -> bytes:
+    trade = copy.deepcopy(dict(template))
+    tid = str(9_100_000_000_000 + n)
+    trade["tid"] = trade["tid_str"] = tid
+    placed = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now_s + 8 * 3600 - 60))
+    trade["created"] = trade["pay_time"] = trade["modified"] = placed
+    province, city, district = cities[n % len(cities)]
+    trade.update(receiver_state=province, receiver_city=city, receiver_district=district)
+    for line in trade["orders"]["order"]:
+        line["outer_sku_id"] = "SKU-TEA"
+    return json.dumps(trade, ensure_ascii=False, default=str).encode()
+
+
+def bench_webhooks(count: int, rate: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ordo-bench-channels-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        app = bootstrap(Settings(database_url=url), clock=SystemClock(), rng=random.Random(3))
+        save_catalog(
+            app,
+            warehouses=[
+                Warehouse("WH-SH", "上海仓", "上海市", "上海市", "310114", 31.37, 121.27, WarehouseClass.OWN),
+                Warehouse("WH-GZ", "广州仓", "广东省", "广州市", "440111", 23.16, 113.27, WarehouseClass.OWN),
+            ],
+            skus=[
+                Sku("SKU-TEA", "西湖龙井", "tea", 12_800, 300),
+                Sku("SKU-CUP", "陶瓷杯", "home", 3_900, 400),
+            ],
+            stock=[Stock(w, s, 10_000_000) for w in ("WH-SH", "WH-GZ") for s in ("SKU-TEA", "SKU-CUP")],
+        )
+        key = create_key(app, Role.ADMIN, "bench")
+        app.store.dispose()
+        port = _free_port()
+        env = {**os.environ, "ORDO_DATABASE_URL": url, "ORDO_CHANNEL_SECRET_TAOBAO": SECRET}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ordo.cli", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=base) as probe:
+                _wait_ready(probe, server)
+            result = asyncio.run(_drive(base, key, count, rate))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return result
+
+
+async def _drive(base: str, key: str, count: int, rate: float) -> dict[str, Any]:
+    template = _sample("taobao/create.json")
+    cities = [("浙江省", "杭州市", "西湖区"), ("上海", "上海市", "浦东新区"), ("广东省", "广州市", "天河区"),
+              ("北京", "北京市", "朝阳区"), ("四川省", "成都市", "武侯区")]  # fmt: skip
+    now_s = int(time.time())
+    bodies = [_push(template, n, now_s, cities) for n in range(count)]
+    samples: list[float] = []
+    failures: list[str] = []
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=httpx.Timeout(60, pool=None)
+    ) as client:
+
+        async def one(body: bytes) -> None:
+            try:
+                await attempt(body)
+            except httpx.HTTPError as exc:  # overload shows up here; count it, keep going
+                failures.append(f"{type(exc).__name__}: {exc}")
+
+        async def attempt(body: bytes) -> None:
+            t0 = time.perf_counter()
+            ts = int(time.time())
+            headers = {TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: sign(SECRET, ts, body)}
+            r = await client.post("/api/v1/channels/taobao/webhook", content=body, headers=headers)
+            if r.status_code != 200 or r.json()["outcome"] != "created":
+                failures.append(f"{r.status_code} {r.text[:200]}")
+                return
+            seen = await client.get(
+                f"/api/v1/orders/{r.json()['order_id']}", headers={"Authorization": f"Bearer {key}"}
+            )
+            if seen.status_code != 200:
+                failures.append(f"not visible: {seen.status_code}")
+                return
+            samples.append(time.perf_counter() - t0)
+
+        tasks = []
+        start = time.perf_counter()
+        for i, body in enumerate(bodies):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(body)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {
+        "server": "ordo serve (uvicorn, 1 process, SQLite)",
+        "webhooks": count,
+        "offered_per_s": rate,
+        "completed_per_s": round(len(samples) / elapsed, 1),
+        "failures": len(failures),
+        "first_failure": failures[0] if failures else None,
+        "webhook_to_visible": latency_ms(samples),
+    }
+
+
+def run(*, payloads: int = 20_000, webhooks: int = 2_000, rate: float = 500.0) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "benchmark": "channels",
+        "machine": machine(),
+        "parameters": {"payloads_per_channel": payloads, "webhooks": webhooks, "rate_per_s": rate},
+        "mapping": bench_mapping(payloads),
+        "address_cold": bench_address_cold(),
+    }
+    if webhooks:
+        out["webhooks"] = bench_webhooks(webhooks, rate)
+    return out
+
+
+_ = resources  # the fixtures are read from the checkout, not package data
