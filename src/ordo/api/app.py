@@ -19,6 +19,7 @@ from ordo.api.routers import (
     milestones,
     ops,
     orders,
+    rules,
     stream,
     warehouses,
 )
@@ -48,7 +49,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     app.state.metrics = metrics = ApiMetrics()
     app.state.stream_heartbeat_s = stream_heartbeat_s
 
-    for module in (orders, milestones, warehouses, inventory, stream, ops, channels, customers):
+    for module in (orders, milestones, warehouses, inventory, stream, ops, channels, customers, rules):
         app.include_router(module.router)
     docs.install(app)
     errors.install(app)

@@ -25,6 +25,10 @@ class Perm(StrEnum):
     INVENTORY_WRITE = "inventory_write"
     #: Split a wrong customer merge (identity is personal data: operators only).
     CUSTOMERS_WRITE = "customers_write"
+    #: Rules: draft, backtest, publish, roll back; approve L2 / L3 changes (ordo.rules.governance).
+    RULES_EDIT = "rules_edit"
+    RULES_APPROVE_L2 = "rules_approve_l2"
+    RULES_APPROVE_L3 = "rules_approve_l3"
     ADMIN = "admin"
 
 
@@ -39,10 +43,14 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.ORDERS_CANCEL,
             Perm.INVENTORY_WRITE,
             Perm.CUSTOMERS_WRITE,
+            Perm.RULES_EDIT,
+            Perm.RULES_APPROVE_L2,
         }
     ),
-    Role.FINANCE: frozenset({Perm.READ, Perm.READ_PII}),
-    Role.RISK: frozenset({Perm.READ, Perm.READ_PII, Perm.ORDERS_CANCEL}),
+    Role.FINANCE: frozenset({Perm.READ, Perm.READ_PII, Perm.RULES_EDIT}),
+    Role.RISK: frozenset(
+        {Perm.READ, Perm.READ_PII, Perm.ORDERS_CANCEL, Perm.RULES_EDIT, Perm.RULES_APPROVE_L3}
+    ),
     Role.VIEWER: frozenset({Perm.READ}),
     # Channel and system integrations write orders and milestones but see no PII back.
     Role.INTEGRATION: frozenset({Perm.READ, Perm.ORDERS_WRITE, Perm.MILESTONES_WRITE, Perm.ORDERS_CANCEL}),

@@ -24,6 +24,7 @@ from ordo.adapters.store.identity import IdentityRepository
 from ordo.adapters.store.orders import OrderRepository
 from ordo.adapters.store.outbox import Outbox
 from ordo.adapters.store.parcels import ParcelRepository
+from ordo.adapters.store.rules import RuleRepository
 from ordo.adapters.store.stock import StockRepository
 
 
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.channels = ChannelRepository(conn)
         self.identity = IdentityRepository(conn, postgres=locking)
         self.parcels = ParcelRepository(conn, lock_rows=locking)
+        self.rules = RuleRepository(conn, lock_rows=locking)
         return self
 
     @property

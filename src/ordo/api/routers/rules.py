@@ -1,0 +1,204 @@
+"""Rules: parse and lint sentences, drafts, backtests, approvals, publish (canary), rollback, audit.
+
+Thin: parse the body, call :mod:`ordo.service.rules`, return its dicts. Who may do what is
+the service's business (tiers and roles are data); this router only admits readers and
+rule editors. A sentence that cannot be read is a 422 ``rule_syntax`` whose details carry
+the line, position, column, word and suggestion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
+from ordo.api.routers import API_PREFIX
+from ordo.api.schemas import CLEAN, FilterText, Time, length
+from ordo.domain.access import Perm
+from ordo.rules.glossary import Lang, default_glossary
+from ordo.rules.governance import Tier, tier_of
+from ordo.rules.lint import lint_rules
+from ordo.rules.render import render_rule
+from ordo.service import rules as R
+
+router = APIRouter(prefix=f"{API_PREFIX}/rules", tags=["rules"])
+
+Editor = Annotated[Principal, Depends(requires(Perm.RULES_EDIT))]
+Note = Annotated[str, length(1000, 1), CLEAN]
+RuleText = Annotated[str, length(200_000), CLEAN]
+Sentence = Annotated[str, length(2000, 1), CLEAN]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParseIn(_In):
+    text: RuleText
+    lang: Lang = "zh"
+
+
+class BreakerIn(_In):
+    max_hold_rate: float | None = Field(None, ge=0, le=1)
+    max_discount_per_order_fen: int | None = Field(None, ge=0, le=10**12)
+    max_exception_rate: float | None = Field(None, ge=0, le=1)
+    min_orders: int = Field(20, ge=1, le=10**9)
+    watch_s: int = Field(86_400, ge=1, le=365 * 86_400)
+
+    def bounds(self) -> R.BreakerBounds:
+        return R.BreakerBounds(**self.model_dump())
+
+
+class DraftIn(_In):
+    note: Note
+    text: RuleText | None = None
+    title: Annotated[str, length(200), CLEAN] = ""
+    breaker: BreakerIn | None = None
+
+
+class EditIn(_In):
+    note: Note
+    text: RuleText | None = None
+    add: Sentence | None = None
+    breaker: BreakerIn | None = None
+
+
+class NoteIn(_In):
+    note: Note
+
+
+class BacktestIn(_In):
+    note: Note = "backtest"
+    placed_from: Time | None = None
+    placed_to: Time | None = None
+    channel: FilterText | None = None
+    province: FilterText | None = None
+    limit: int | None = Field(None, ge=1, le=100_000_000)
+    samples: int = Field(10, ge=0, le=200)
+
+
+class CanaryIn(_In):
+    share: float = Field(0.0, ge=0, le=1)
+    places: list[Annotated[str, length(32, 1), CLEAN]] = Field(default_factory=list, max_length=200)
+
+
+class PublishIn(_In):
+    note: Note
+    canary: CanaryIn | None = None
+
+
+class RollbackIn(_In):
+    note: Note
+    version: int = Field(ge=1, le=2**31 - 1)
+
+
+def _actor(p: Principal) -> R.Actor:
+    return R.Actor(p.key_id, p.role)
+
+
+@router.post("/parse", summary="Read rule sentences: AST, canonical zh/en text, tier, lint warnings")
+def parse(_p: Reader, _json: JsonBody, body: ParseIn) -> dict[str, Any]:
+    rules = R.parse_text(body.text)
+    g = default_glossary()
+    return {
+        "rules": [
+            {
+                "id": r.id,
+                "category": r.category.value,
+                "tier": tier_of(r).label,
+                "zh": render_rule(r, "zh", g),
+                "en": render_rule(r, "en", g),
+            }
+            for r in rules
+        ],
+        "tier": max((tier_of(r) for r in rules), default=Tier.L1).label,
+        "lint": [
+            {"code": w.code, "rule_id": w.rule_id, "message": w.message(body.lang)} for w in lint_rules(rules)
+        ],
+        "plan": R.ruleset_of(body.text).explain(body.lang),
+    }
+
+
+@router.get("/drafts", summary="Rule drafts, newest first")
+def drafts(ordo: OrdoDep, _p: Reader, status: Annotated[FilterText | None, Query()] = None) -> dict[str, Any]:
+    return {"drafts": R.list_drafts(ordo, status)}
+
+
+@router.post("/drafts", status_code=201, summary="Start a draft of the whole rule set")
+def create_draft(ordo: OrdoDep, p: Editor, _json: JsonBody, body: DraftIn) -> dict[str, Any]:
+    breaker = body.breaker.bounds() if body.breaker else None
+    return R.create_draft(ordo, _actor(p), note=body.note, text=body.text, title=body.title, breaker=breaker)
+
+
+@router.get("/drafts/{draft_id}", summary="One draft with its rules, backtest and approvals")
+def get_draft(draft_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return R.get_draft(ordo, draft_id)
+
+
+@router.patch("/drafts/{draft_id}", summary="Edit a draft: replace its text or add a sentence")
+def edit_draft(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: EditIn) -> dict[str, Any]:
+    breaker = body.breaker.bounds() if body.breaker else None
+    actor = _actor(p)
+    return R.edit_draft(ordo, actor, draft_id, note=body.note, text=body.text, add=body.add, breaker=breaker)
+
+
+@router.post("/drafts/{draft_id}/backtest", summary="Replay the draft against stored orders")
+def backtest(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: BacktestIn) -> dict[str, Any]:
+    flt = R.HistoryFilter(body.placed_from, body.placed_to, body.channel, body.province, body.limit)
+    return R.backtest_draft(ordo, _actor(p), draft_id, flt, note=body.note, samples=body.samples)
+
+
+@router.post("/drafts/{draft_id}/submit", summary="Ask for approval (an L1 change is self-serve)")
+def submit(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
+    return R.submit(ordo, _actor(p), draft_id, note=body.note)
+
+
+@router.post("/drafts/{draft_id}/approve", summary="Approve someone else's backtested draft")
+def approve(draft_id: int, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
+    return R.approve(ordo, _actor(p), draft_id, note=body.note)
+
+
+@router.post("/drafts/{draft_id}/publish", summary="Publish as the next version, optionally as a canary")
+def publish(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: PublishIn) -> dict[str, Any]:
+    canary = None
+    if body.canary is not None:
+        canary = R.Canary(body.canary.share, R.canary_places(body.canary.places, default_glossary()))
+    return R.publish(ordo, _actor(p), draft_id, note=body.note, canary=canary)
+
+
+@router.post("/promote", summary="The canary becomes the active version for every order")
+def promote(ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
+    return R.promote(ordo, _actor(p), note=body.note)
+
+
+@router.post("/rollback", summary="Make any earlier version active for the next order")
+def rollback(ordo: OrdoDep, p: Editor, _json: JsonBody, body: RollbackIn) -> dict[str, Any]:
+    return R.rollback(ordo, _actor(p), body.version, note=body.note)
+
+
+@router.post("/breakers/check", summary="Check the watched version's live metrics; roll back past a bound")
+def check_breakers(ordo: OrdoDep, _p: Editor) -> dict[str, Any]:
+    return {"tripped": [t.as_dict() for t in R.check_breakers(ordo)]}
+
+
+@router.get("/versions", summary="The state (active, canary) and every version, newest first")
+def versions(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return R.history(ordo)
+
+
+@router.get("/versions/{version}", summary="One published version")
+def version(version: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return R.get_version(ordo, version)
+
+
+@router.get("/audit", summary="Every change to the rules: who, when, what, why, approver")
+def audit(
+    ordo: OrdoDep,
+    _p: Reader,
+    draft_id: int | None = None,
+    version: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    return {"entries": R.audit_log(ordo, draft_id=draft_id, version=version, limit=limit)}

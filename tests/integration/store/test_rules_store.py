@@ -1,0 +1,20 @@
+"""Rule governance on SQLite and on PostgreSQL (skipped when unreachable)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.store.rules_contract import RulesContract
+
+
+class TestRulesOnSQLite(RulesContract):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+
+@pytest.mark.postgres
+class TestRulesOnPostgres(RulesContract):
+    @pytest.fixture
+    def url(self, pg_url: str) -> str:
+        return pg_url
