@@ -1,0 +1,215 @@
+"""What one routing call is given: the requests, and the day's state they are routed against.
+
+``RoutingContext`` carries everything that changes during a day — stock, capacity
+left, outages, risk signals, the capacity shadow prices — plus the clock reading,
+passed in. The router mutates only ``stock``, ``capacity_left`` and ``carrier_left``
+(it reserves what it promises), so the caller decides whether the context is a
+throw-away copy (a what-if) or the live day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from ordo.domain.model import Order
+from ordo.domain.routing.network import FloatArray, IntArray, Network, flag_bits
+from ordo.domain.routing.profiles import DEFAULT_PROFILE, PROFILES, WeightProfile
+from ordo.rules import ast as A
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+class StockMatrix:
+    """Available-to-promise as one int64 matrix, SKUs (rows) × warehouses (columns)."""
+
+    def __init__(self, skus: Sequence[str], n_warehouses: int, values: IntArray | None = None) -> None:
+        self.skus = list(skus)
+        self.index = {s: i for i, s in enumerate(self.skus)}
+        self.atp: IntArray = (
+            values.astype(np.int64, copy=True)
+            if values is not None
+            else np.zeros((len(self.skus), n_warehouses), dtype=np.int64)
+        )
+        #: Units a SKU sells per day (for stock depth); 1.0 where unknown.
+        self.velocity: FloatArray = np.ones(len(self.skus), dtype=np.float64)
+
+    @classmethod
+    def from_rows(cls, net: Network, rows: Iterable[tuple[str, str, int]]) -> StockMatrix:
+        """From (warehouse id, sku, available) rows, as the store's ``lock_available`` yields them."""
+        rows = list(rows)
+        m = cls(sorted({sku for _, sku, _ in rows}), net.n_warehouses)
+        for wh, sku, atp in rows:
+            w = net.w_index.get(wh)
+            if w is not None:
+                m.atp[m.index[sku], w] = max(0, atp)
+        return m
+
+    def row(self, sku: str) -> int:
+        """Row of a SKU; -1 when no warehouse holds it."""
+        return self.index.get(sku, -1)
+
+    def copy(self) -> StockMatrix:
+        out = StockMatrix(self.skus, self.atp.shape[1], self.atp)
+        out.velocity = self.velocity.copy()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Directives:
+    """What the fired routing rules ask of one order (all optional)."""
+
+    profile: str | None = None
+    prefer: str | None = None
+    exclude: frozenset[str] = frozenset()
+    carrier: str | None = None
+    split_allowed: bool | None = None
+    rule_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_fired(cls, fired: Iterable[tuple[str, Sequence[A.Action]]]) -> Directives:
+        """From (rule id, actions) of the fired rules, in firing order; later rules win."""
+        profile = prefer = carrier = None
+        split: bool | None = None
+        exclude: set[str] = set()
+        ids: list[str] = []
+        for rule_id, actions in fired:
+            used = False
+            for a in actions:
+                used = True
+                if isinstance(a, A.UseProfile):
+                    profile = a.profile
+                elif isinstance(a, A.PreferWarehouse):
+                    prefer = a.warehouse
+                elif isinstance(a, A.ExcludeWarehouse):
+                    exclude.add(a.warehouse)
+                elif isinstance(a, A.UseCarrier):
+                    carrier = a.carrier
+                elif isinstance(a, A.SplitPolicy):
+                    split = a.allowed
+                else:
+                    used = False
+                    continue
+            if used:
+                ids.append(rule_id)
+        return cls(profile, prefer, frozenset(exclude), carrier, split, tuple(ids))
+
+
+@dataclass(frozen=True, slots=True)
+class SplitRules:
+    """House policy on splitting, applied before the rules' own ``SplitPolicy``."""
+
+    #: Orders below this goods value never split (a second parcel costs more than it earns).
+    min_goods_fen: int = 5_000
+    max_parcels: int = 3
+    #: Orders carrying this tag are packed as one (gift boxes, sealed sets).
+    sealed_tag: str = "sealed"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """One order as the router needs it."""
+
+    order_id: str
+    lines: tuple[tuple[str, int], ...]  # (sku, units); one entry per SKU
+    flags: frozenset[str]
+    province: str
+    lat: float
+    lng: float
+    weight_g: int
+    goods_fen: int = 0
+    tags: frozenset[str] = frozenset()
+    #: Latest acceptable delivery (a channel's 次日达 commitment); None: no deadline.
+    deadline_ns: int | None = None
+    directives: Directives = Directives()
+
+    @property
+    def flag_bits(self) -> int:
+        return flag_bits(self.flags)
+
+    @classmethod
+    def of_order(
+        cls,
+        order: Order,
+        weights_g: Mapping[str, int],
+        *,
+        directives: Directives = Directives(),
+        deadline_ns: int | None = None,
+    ) -> RouteRequest:
+        """From a canonical order with a located ship-to (intake holds unlocated ones back)."""
+        if order.ship_to.lat is None or order.ship_to.lng is None:
+            raise ValueError(f"order {order.id} has no coordinates to route to")
+        need = order.quantities()
+        return cls(
+            order_id=order.id,
+            lines=tuple(need.items()),
+            flags=order.flags,
+            province=order.ship_to.province,
+            lat=order.ship_to.lat,
+            lng=order.ship_to.lng,
+            weight_g=sum(weights_g.get(sku, 0) * q for sku, q in need.items()),
+            goods_fen=order.goods_fen,
+            tags=frozenset(order.tags),
+            deadline_ns=deadline_ns if deadline_ns is not None else order.promised_at_ns,
+            directives=directives,
+        )
+
+
+@dataclass(slots=True)
+class RoutingContext:
+    network: Network
+    stock: StockMatrix
+    now_ns: int
+    #: Parcels each warehouse may still ship today; defaults to its daily capacity.
+    capacity_left: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    carrier_left: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    outage: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: Weather / congestion signal 0..1 per province (by name) and per warehouse (by id).
+    region_risk: Mapping[str, float] = field(default_factory=dict)
+    warehouse_risk: Mapping[str, float] = field(default_factory=dict)
+    carrier_risk: Mapping[str, float] = field(default_factory=dict)
+    #: Shadow price of one more parcel of capacity per warehouse, from the last wave's optimiser.
+    capacity_price: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    profiles: Mapping[str, WeightProfile] = field(default_factory=lambda: dict(PROFILES))
+    default_profile: str = DEFAULT_PROFILE
+    split_rules: SplitRules = SplitRules()
+    #: Origin risk per warehouse, derived from the signals once per context.
+    w_risk: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    #: Memos for the single-order path: distance rows by destination point, carrier
+    #: eligibility by (province, flags, started kilos, carriers out of capacity).
+    km_rows: dict[tuple[float, float], FloatArray] = field(default_factory=dict)
+    lanes: dict[tuple[int, int, int, bytes], tuple[int, int, int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.network.n_warehouses
+        if self.capacity_left.size == 0:
+            self.capacity_left = self.network.w_capacity.copy()
+        if self.carrier_left.size == 0:
+            self.carrier_left = self.network.c_capacity.copy()
+        if self.outage.size == 0:
+            self.outage = np.zeros(n, dtype=bool)
+        if self.capacity_price.size == 0:
+            self.capacity_price = np.zeros(n, dtype=np.float64)
+        self.w_risk = self.origin_risk()
+
+    def profile_for(self, d: Directives) -> WeightProfile:
+        return self.profiles.get(d.profile or self.default_profile) or self.profiles[self.default_profile]
+
+    def origin_risk(self) -> FloatArray:
+        net = self.network
+        region = np.array([self.region_risk.get(p, 0.0) for p in net.provinces], dtype=np.float64)
+        own = np.array([self.warehouse_risk.get(w.id, 0.0) for w in net.warehouses], dtype=np.float64)
+        out: FloatArray = np.maximum(region[net.w_province], own)
+        return out
+
+
+def split_allowed(req: RouteRequest, rules: SplitRules) -> bool:
+    """A sealed order never splits; a rule decides next; else low-value orders stay whole."""
+    if rules.sealed_tag in req.tags:
+        return False
+    if req.directives.split_allowed is not None:
+        return req.directives.split_allowed
+    return req.goods_fen >= rules.min_goods_fen

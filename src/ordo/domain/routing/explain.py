@@ -1,0 +1,111 @@
+"""Why this warehouse, why not that one — in words (zh / en) and numbers, from a snapshot alone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ordo.domain.routing.profiles import LABELS, Objective
+from ordo.domain.routing.snapshot import excluded_for, reason_label
+
+Lang = Literal["zh", "en"]
+
+
+def _label(name: str, lang: Lang) -> str:
+    zh, en, _ = LABELS[Objective(name)]
+    return zh if lang == "zh" else en
+
+
+def _value(name: str, v: float) -> str:
+    unit = LABELS[Objective(name)][2]
+    if unit == "fen":
+        return f"¥{v / 100:.2f}"
+    # Unitless objectives (shares, inverse days of cover) can be tiny: keep their digits.
+    return f"{v:.1f} {unit}" if unit else f"{v:.3g}"
+
+
+def explain(snap: Mapping[str, Any], lang: Lang = "zh", other: str | None = None) -> str:
+    """The chosen warehouse with each objective's raw value, normalised value and weight;
+    with ``other``, why that warehouse was not chosen (excluded, or scored worse and by what)."""
+    zh = lang == "zh"
+    plan = snap["plan"]
+    prof = snap["profile"]
+    weights: Mapping[str, float] = prof["weights"]
+    by_id = {c["warehouse"]: c for c in snap["candidates"]}
+    head = f"{'权重方案' if zh else 'weight profile'} {prof['name']} v{prof['version']}"
+    if snap["rules"]:
+        head += f"; {'命中规则' if zh else 'rules fired'}: {', '.join(snap['rules'])}"
+    lines = [head]
+    if not plan["parcels"]:
+        why = {
+            "no_candidate": ("没有仓库能满足全部硬约束", "no warehouse passes every hard constraint"),
+            "split_forbidden": ("需要拆单但策略禁止拆单", "a split is needed but the policy forbids it"),
+            "no_carrier": ("没有快递能承运", "no carrier can take it"),
+        }[plan["reason"]]
+        lines.append(("未分配：" if zh else "not routed: ") + (why[0] if zh else why[1]))
+    for p in plan["parcels"]:
+        c = by_id[p["warehouse"]]
+        lines.append(
+            (
+                f"选择 {c['name']}（{c['warehouse']}），综合得分 {c['score']:.3f}（越低越好），"
+                f"承运商 {p['carrier']}，运费 ¥{p['cost_fen'] / 100:.2f}"
+            )
+            if zh
+            else (
+                f"chose {c['warehouse']} ({c['name']}), score {c['score']:.3f} (lower is better), "
+                f"carrier {p['carrier']}, freight ¥{p['cost_fen'] / 100:.2f}"
+            )
+        )
+        for k in snap["objectives"]:
+            n, wgt = c["norm"][k], weights[k]
+            lines.append(
+                f"  {_label(k, lang)}: {_value(k, c['raw'][k])} → {n:.2f} × {wgt:.2f} = {n * wgt:.3f}"
+            )
+    if other is None:
+        n_ex = sum(len(g["warehouses"]) for g in snap["excluded"])
+        lines.append(
+            f"{'候选' if zh else 'candidates'}: {len(snap['candidates'])}, "
+            f"{'排除' if zh else 'excluded'}: {n_ex}"
+        )
+        return "\n".join(lines)
+    lines.append(_why_not(snap, other, lang))
+    return "\n".join(lines)
+
+
+def _why_not(snap: Mapping[str, Any], other: str, lang: Lang) -> str:
+    zh = lang == "zh"
+    reasons = excluded_for(snap, other)
+    if reasons is not None:
+        why = ("；" if zh else "; ").join(reason_label(r, lang) for r in reasons)
+        if zh:
+            return f"未选 {other}：被硬约束排除 — {why}"
+        return f"not {other}: excluded by hard constraints — {why}"
+    by_id = {c["warehouse"]: c for c in snap["candidates"]}
+    if other not in by_id:
+        return f"{other} 不是候选仓库" if zh else f"{other} is not a warehouse of this decision"
+    chosen = [p["warehouse"] for p in snap["plan"]["parcels"]]
+    if other in chosen:
+        return f"{other} 已被选中" if zh else f"{other} was chosen"
+    them, us = by_id[other], by_id[chosen[0]] if chosen else None
+    if us is None:
+        return f"{other} 可选但订单未分配" if zh else f"{other} was eligible but the order was not routed"
+    weights = snap["profile"]["weights"]
+    gaps = sorted(
+        ((k, (them["norm"][k] - us["norm"][k]) * weights[k]) for k in snap["objectives"]),
+        key=lambda kv: -kv[1],
+    )
+    worse = [
+        f"{_label(k, lang)} +{g:.3f} ({_value(k, them['raw'][k])} vs {_value(k, us['raw'][k])})"
+        for k, g in gaps
+        if g > 0
+    ][:3]
+    gap = them["score"] - us["score"]
+    if zh:
+        return (
+            f"未选 {other}：得分 {them['score']:.3f}，比 {us['warehouse']} 高 {gap:.3f}；"
+            f"主要差在 {'、'.join(worse) or '优先仓规则'}"
+        )
+    return (
+        f"not {other}: score {them['score']:.3f}, {gap:.3f} above {us['warehouse']}; "
+        f"mostly {', '.join(worse) or 'the preferred-warehouse rule'}"
+    )
