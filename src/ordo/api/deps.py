@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.message
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -28,12 +28,14 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer ordo_<
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an Ordo API key")
 
 
-def get_ordo(request: Request) -> Ordo:
+# The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one in
+# the thread pool, and that hop cost more than the work, several times per request.
+async def get_ordo(request: Request) -> Ordo:
     ordo: Ordo = request.app.state.ordo
     return ordo
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -72,14 +74,14 @@ def authenticated(
 
 
 @functools.cache
-def requires(perm: Perm) -> Callable[[Principal], Principal]:
+def requires(perm: Perm) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits callers whose role has ``perm``.
 
     Cached, so each permission has one dependency object and FastAPI's per-request
     dependency cache authenticates a caller once however often it is asked.
     """
 
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         require(principal.role, perm)
         return principal
 
@@ -89,7 +91,7 @@ def requires(perm: Perm) -> Callable[[Principal], Principal]:
 Reader = Annotated[Principal, Depends(requires(Perm.READ))]
 
 
-def json_body(request: Request) -> None:
+async def json_body(request: Request) -> None:
     """Refuse (415) bodies that do not say they are JSON, rather than guess."""
     value = request.headers.get("content-type")
     if value:

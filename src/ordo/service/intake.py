@@ -61,6 +61,19 @@ class IntakeResult:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class IntakeRequest:
+    """One caller's orders, with that caller's contract (see :func:`intake`)."""
+
+    orders: Sequence[Order]
+    all_or_nothing: bool = False
+    field_prefix: str | None = None
+
+
+#: Where an order sits: (request, index in that request).
+_At = tuple[int, int]
+
+
 def intake(
     app: Ordo,
     orders: Sequence[Order],
@@ -75,38 +88,65 @@ def intake(
     rest go in (imports, the simulator). ``field_prefix`` (e.g. ``"orders"``) makes
     error fields read ``orders[3].lines[0].sku``.
     """
-    results: dict[int, IntakeResult] = {}
+    [answer] = intake_requests(app, [IntakeRequest(orders, all_or_nothing, field_prefix)])
+    if isinstance(answer, ValidationError):
+        raise answer
+    return answer
+
+
+def intake_requests(
+    app: Ordo, requests: Sequence[IntakeRequest]
+) -> list[list[IntakeResult] | ValidationError]:
+    """Several callers' orders in one transaction, each answered as if it had come alone.
+
+    An ``all_or_nothing`` request with an invalid order gets its ValidationError and
+    writes nothing; the other requests are unaffected. The same (channel, external id)
+    twice — in one request or across them — is created once: the first in request
+    order counts, the others are ``duplicate`` of it.
+    """
+    results: dict[_At, IntakeResult] = {}
+    refused: dict[int, ValidationError] = {}
     with app.store.uow(read_only=True) as uow:
-        known = uow.catalog.known_skus(line.sku for o in orders for line in o.lines)
+        known = uow.catalog.known_skus(line.sku for r in requests for o in r.orders for line in o.lines)
 
-    candidates: list[tuple[int, Order]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for i, order in enumerate(orders):
+    candidates: list[tuple[_At, Order]] = []
+    seen: dict[tuple[str, str], _At] = {}
+    twins: dict[_At, _At] = {}
+    for r, request in enumerate(requests):
+        prefix = request.field_prefix
+        valid: list[tuple[int, Order]] = []
         try:
-            validate_order(order, known, prefix=f"{field_prefix}[{i}]." if field_prefix else "")
+            for i, order in enumerate(request.orders):
+                try:
+                    validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "")
+                except ValidationError as exc:
+                    if request.all_or_nothing:
+                        raise
+                    results[(r, i)] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
+                    continue
+                valid.append((i, order))
         except ValidationError as exc:
-            if all_or_nothing:
-                raise
-            results[i] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
+            refused[r] = exc
             continue
-        key = (order.channel, order.external_id)
-        if key in seen:  # the same order twice in one batch: the first one counts
-            results[i] = IntakeResult(i, IntakeOutcome.DUPLICATE)
-            continue
-        seen[key] = i
-        if not order.id:
-            order = dataclasses.replace(order, id=app.ids.order_id())
-        candidates.append((i, _located(app, order)))
+        for i, order in valid:
+            key = (order.channel, order.external_id)
+            if key in seen:  # the same order twice in one batch: the first one counts
+                twins[(r, i)] = seen[key]
+                continue
+            seen[key] = (r, i)
+            if not order.id:
+                order = dataclasses.replace(order, id=app.ids.order_id())
+            candidates.append(((r, i), _located(app, order)))
 
-    def transaction() -> dict[int, IntakeResult]:
+    def transaction() -> dict[_At, IntakeResult]:
         now = app.clock.now_ns()
-        done: dict[int, IntakeResult] = {}
+        done: dict[_At, IntakeResult] = {}
         with app.store.uow() as uow:
             existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
-            fresh = [(i, o) for i, o in candidates if (o.channel, o.external_id) not in existing]
-            for i, o in candidates:
-                if (o.channel, o.external_id) in existing:
-                    done[i] = IntakeResult(i, IntakeOutcome.DUPLICATE, existing[(o.channel, o.external_id)])
+            fresh = [(at, o) for at, o in candidates if (o.channel, o.external_id) not in existing]
+            for at, o in candidates:
+                if (key := (o.channel, o.external_id)) in existing:
+                    done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
             if not fresh:
                 return done
             availability = Availability(uow.catalog.warehouses())
@@ -125,7 +165,7 @@ def intake(
             deltas: list[Delta] = []
             events: list[Event] = []
             customers, identity_events = link_orders(app, uow, [o for _, o in fresh], now)
-            for (i, o), alloc, demand in zip(fresh, allocations, demands, strict=True):
+            for (at, o), alloc, demand in zip(fresh, allocations, demands, strict=True):
                 recorded = {Milestone.CREATED}
                 steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
                 if o.paid_at_ns is not None:
@@ -164,7 +204,7 @@ def intake(
                     )
                 )
                 shipper, who = alloc.warehouse_id, customers.get(o.id)
-                done[i] = IntakeResult(i, IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who)
+                done[at] = IntakeResult(at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who)
             uow.stock.reserve(deltas)
             uow.orders.add(accepted, steps)
             uow.outbox.append(events + identity_events)
@@ -174,7 +214,12 @@ def intake(
     if candidates:
         results.update(app.retrying(transaction))
         app.notifier.notify()
-    return [results[i] for i in range(len(orders))]
+    for (r, i), first in twins.items():
+        results[(r, i)] = IntakeResult(i, IntakeOutcome.DUPLICATE, results[first].order_id)
+    return [
+        refused[r] if r in refused else [results[(r, i)] for i in range(len(request.orders))]
+        for r, request in enumerate(requests)
+    ]
 
 
 def _located(app: Ordo, order: Order) -> Order:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from ordo.adapters.store.orders import Progress
 from ordo.adapters.store.stock import Delta
+from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation
 from ordo.domain.events import Event
@@ -33,90 +34,97 @@ def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]
         return []
 
     def transaction() -> list[UpdateResult]:
-        now = app.clock.now_ns()
         with app.store.uow() as uow:
-            progress = uow.orders.progress(u.order_id for u in updates)
-            results: list[UpdateResult] = []
-            recorded: list[tuple[str, Milestone, int, str]] = []
-            rejected: list[tuple[MilestoneUpdate, str, str]] = []
-            events: list[Event] = []
-            releases: list[str] = []
-            consumes: list[str] = []
-            current = {oid: p.status for oid, p in progress.items()}
-            for update in updates:
-                p = progress.get(update.order_id)
-                if p is None:
-                    error = LifecycleViolation(
-                        "order_not_found",
-                        f"no order {update.order_id!r} / 订单不存在",
-                        order_id=update.order_id,
-                    )
-                    results.append(UpdateResult(update, Outcome.REJECTED, None, error))
-                    rejected.append((update, error.code, error.message))
-                    continue
-                had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
-                [result] = apply_updates(p.steps, [update], now)
-                results.append(result)
-                previous = current[p.order_id]
-                status = result.status.value if result.status else previous
-                current[p.order_id] = status
-                if result.outcome is Outcome.REJECTED:
-                    assert result.error is not None
-                    rejected.append((update, result.error.code, result.error.message))
-                    events.append(
-                        Event(
-                            ev.UPDATE_REJECTED,
-                            p.order_id,
-                            now,
-                            channel=p.channel,
-                            payload={
-                                "milestone": update.milestone.value,
-                                "source": update.source,
-                                "at_ns": update.at_ns,
-                                "code": result.error.code,
-                                "status": status,
-                            },
-                        )
-                    )
-                elif result.outcome is Outcome.RECORDED:
-                    recorded.append((p.order_id, update.milestone, update.at_ns, update.source))
-                    events.append(
-                        Event(
-                            ev.MILESTONE_RECORDED,
-                            p.order_id,
-                            now,
-                            channel=p.channel,
-                            payload={
-                                "milestone": update.milestone.value,
-                                "source": update.source,
-                                "at_ns": update.at_ns,
-                                "status": status,
-                                "previous_status": previous,
-                                "note": update.note,
-                            },
-                        )
-                    )
-                    if p.warehouse_id is not None:
-                        if update.milestone is Milestone.CANCELLED:
-                            releases.append(p.order_id)
-                        elif update.milestone in LEFT_WAREHOUSE and not had_left:
-                            # The first sign the goods left (usually outbound; a carrier
-                            # scan may arrive first) turns the reservation into a shipment.
-                            consumes.append(p.order_id)
-            changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
-            if releases or consumes:
-                need = uow.orders.quantities(releases + consumes)
-                uow.stock.release(_deltas(releases, progress, need))
-                uow.stock.consume(_deltas(consumes, progress, need))
-            uow.orders.add_milestones(recorded, now)
-            uow.orders.set_status(changes, now)
-            uow.orders.add_anomalies(rejected, now)
-            uow.outbox.append(events)
+            results = record_updates(uow, updates, app.clock.now_ns())
             uow.commit()
         return results
 
     results = app.retrying(transaction)
     app.notifier.notify()
+    return results
+
+
+def record_updates(uow: UnitOfWork, updates: Sequence[MilestoneUpdate], now: int) -> list[UpdateResult]:
+    """:func:`advance` inside a caller's unit of work (which commits and notifies)."""
+    if not updates:
+        return []
+    progress = uow.orders.progress(u.order_id for u in updates)
+    results: list[UpdateResult] = []
+    recorded: list[tuple[str, Milestone, int, str]] = []
+    rejected: list[tuple[MilestoneUpdate, str, str]] = []
+    events: list[Event] = []
+    releases: list[str] = []
+    consumes: list[str] = []
+    current = {oid: p.status for oid, p in progress.items()}
+    for update in updates:
+        p = progress.get(update.order_id)
+        if p is None:
+            error = LifecycleViolation(
+                "order_not_found",
+                f"no order {update.order_id!r} / 订单不存在",
+                order_id=update.order_id,
+            )
+            results.append(UpdateResult(update, Outcome.REJECTED, None, error))
+            rejected.append((update, error.code, error.message))
+            continue
+        had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
+        [result] = apply_updates(p.steps, [update], now)
+        results.append(result)
+        previous = current[p.order_id]
+        status = result.status.value if result.status else previous
+        current[p.order_id] = status
+        if result.outcome is Outcome.REJECTED:
+            assert result.error is not None
+            rejected.append((update, result.error.code, result.error.message))
+            events.append(
+                Event(
+                    ev.UPDATE_REJECTED,
+                    p.order_id,
+                    now,
+                    channel=p.channel,
+                    payload={
+                        "milestone": update.milestone.value,
+                        "source": update.source,
+                        "at_ns": update.at_ns,
+                        "code": result.error.code,
+                        "status": status,
+                    },
+                )
+            )
+        elif result.outcome is Outcome.RECORDED:
+            recorded.append((p.order_id, update.milestone, update.at_ns, update.source))
+            events.append(
+                Event(
+                    ev.MILESTONE_RECORDED,
+                    p.order_id,
+                    now,
+                    channel=p.channel,
+                    payload={
+                        "milestone": update.milestone.value,
+                        "source": update.source,
+                        "at_ns": update.at_ns,
+                        "status": status,
+                        "previous_status": previous,
+                        "note": update.note,
+                    },
+                )
+            )
+            if p.warehouse_id is not None:
+                if update.milestone is Milestone.CANCELLED:
+                    releases.append(p.order_id)
+                elif update.milestone in LEFT_WAREHOUSE and not had_left:
+                    # The first sign the goods left (usually outbound; a carrier
+                    # scan may arrive first) turns the reservation into a shipment.
+                    consumes.append(p.order_id)
+    changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
+    if releases or consumes:
+        need = uow.orders.quantities(releases + consumes)
+        uow.stock.release(_deltas(releases, progress, need))
+        uow.stock.consume(_deltas(consumes, progress, need))
+    uow.orders.add_milestones(recorded, now)
+    uow.orders.set_status(changes, now)
+    uow.orders.add_anomalies(rejected, now)
+    uow.outbox.append(events)
     return results
 
 

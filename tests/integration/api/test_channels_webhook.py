@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,25 @@ def test_channels_list_shows_each_vocabulary(client: TestClient, admin: Headers)
     channels = {c["channel"]: c for c in client.get("/api/v1/channels", headers=admin).json()["channels"]}
     assert channels["taobao"]["statuses"]["TRADE_FINISHED"][-1] == "completed"
     assert {"taobao", "tmall", "jd", "douyin", "pinduoduo"} <= set(channels)
+
+
+def test_concurrent_pushes_are_batched_and_each_gets_its_own_receipt(
+    post: Post, mapped_cup: None, api: Any, world: Ordo
+) -> None:
+    assert api.state.webhook_batcher is not None  # the app is started: pushes go through it
+    payload = json.loads(fixture("taobao", "create.json"))
+
+    def push(n: int) -> httpx.Response:
+        payload_n = {**payload, "tid": str(5_000 + n), "tid_str": str(5_000 + n)}
+        return post("taobao", json.dumps(payload_n).encode())
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(push, [n % 20 for n in range(30)]))
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    receipts = [r.json() for r in responses]
+    assert [r["external_id"] for r in receipts] == [str(5_000 + n % 20) for n in range(30)]
+    assert sorted(r["outcome"] for r in receipts).count("created") == 20
+    by_tid: dict[str, set[str]] = {}
+    for r in receipts:
+        by_tid.setdefault(r["external_id"], set()).add(r["order_id"])
+    assert all(len(ids) == 1 for ids in by_tid.values()) and count_rows(world, "orders") == 20

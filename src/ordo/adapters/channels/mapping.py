@@ -12,7 +12,7 @@ Pure: no clock, no database.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ordo.adapters.channels.base import ChannelOrder
 from ordo.adapters.channels.values import Reason, Unmappable
@@ -28,9 +28,10 @@ SkuLookup = Callable[[str], tuple[str, frozenset[str]] | None]
 _GIFT = frozenset({LineFlag.GIFT.value})
 
 
-@dataclass(frozen=True, slots=True)
-class Mapped:
-    """A payload Ordo understood: the order (None for a status-only push) and its steps."""
+class Mapped(NamedTuple):
+    """A payload Ordo understood: the order (None for a status-only push) and its steps.
+
+    A NamedTuple for the same reason as :class:`ChannelOrder`: one per payload, cheap to build."""
 
     source: ChannelOrder
     order: Order | None

@@ -31,6 +31,8 @@ from ordo.domain.lifecycle import Milestone
 from ordo.domain.model import IdentifierKind
 
 _PAID = (M.CREATED, M.PAID)
+#: A sub-order's SKU ids, best first: the merchant's own code, then the platform's.
+_SKU_KEYS = ("outer_sku_id", "sku_id", "outer_iid", "num_iid")
 STATUSES: Mapping[str, tuple[Milestone, ...]] = {
     "TRADE_NO_CREATE_PAY": (M.CREATED,),
     "WAIT_BUYER_PAY": (M.CREATED,),
@@ -85,10 +87,7 @@ class TopTradeAdapter:
             for i, item in enumerate(r.items(orders, "order", at="orders")):
                 where = f"orders.order[{i}]"
                 price = r.yuan(item, "price", at=where)
-                skus = tuple(
-                    v for v in (r.text(item, k, f"{where}.{k}", required=False)
-                                for k in ("outer_sku_id", "sku_id", "outer_iid", "num_iid")) if v
-                )  # fmt: skip
+                skus = r.texts(item, _SKU_KEYS, where)
                 if not skus:
                     r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
                 lines.append(

@@ -24,6 +24,9 @@ _SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 #: Epoch values above this are milliseconds (it is 2286-11-20 in seconds).
 _MS_THRESHOLD = 10_000_000_000
 _HUNDRED = Decimal(100)
+#: Bound of the memo of amount and time texts already converted (cleared when full).
+_SEEN_MAX = 4096
+_YUAN_SEEN: dict[str, int] = {}
 
 
 class Unmappable(Exception):
@@ -51,6 +54,20 @@ class Reason:
 
 def yuan_to_fen(value: Any) -> int:
     """Yuan (str, int, Decimal or a JSON float) as exact integer fen; ValueError otherwise."""
+    if type(value) is str:
+        # Prices repeat across payloads ("128.00", "0.00"): remember the exact answers.
+        known = _YUAN_SEEN.get(value)
+        if known is not None:
+            return known
+        fen = _yuan_to_fen(value)
+        if len(_YUAN_SEEN) >= _SEEN_MAX:
+            _YUAN_SEEN.clear()
+        _YUAN_SEEN[value] = fen
+        return fen
+    return _yuan_to_fen(value)
+
+
+def _yuan_to_fen(value: Any) -> int:
     if type(value) is str:
         # Fast path for the common "128.00" / "39.9" / "12": integer arithmetic, still exact.
         whole, dot, frac = value.partition(".")
@@ -95,6 +112,18 @@ def fen_value(value: Any) -> int:
 
 def time_ns(value: Any) -> int:
     """Epoch s / epoch ms / ``YYYY-MM-DD HH:MM:SS`` (Asia/Shanghai) as UTC nanoseconds."""
+    if type(value) is str:
+        return _text_time_ns(value)
+    return _time_ns(value)
+
+
+@functools.lru_cache(maxsize=_SEEN_MAX)
+def _text_time_ns(text: str) -> int:
+    # Cached: a push repeats its times, and platforms send the same second many times over.
+    return _time_ns(text)
+
+
+def _time_ns(value: Any) -> int:
     if isinstance(value, bool) or value is None:
         raise ValueError("not a time")
     if isinstance(value, int | Decimal) or (isinstance(value, str) and value.strip().isdigit()):
@@ -178,7 +207,30 @@ class Reader:
             return ""
         return str(value).strip()
 
+    def texts(self, src: Mapping[str, Any], keys: Sequence[str], at: str = "") -> tuple[str, ...]:
+        """The non-empty ones of several optional text fields, in ``keys`` order (SKU candidates)."""
+        out: list[str] = []
+        for key in keys:
+            value = src.get(key)
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                text = value.strip()
+            elif kind is int:  # numeric ids (num_iid, product_id): the common non-text case
+                text = str(value)
+            else:
+                text = self.text(src, key, at, required=False)
+            if text:
+                out.append(text)
+        return tuple(out)
+
     def yuan(self, src: Mapping[str, Any], key: str, at: str = "", *, default: int | None = None) -> int:
+        value = src.get(key)
+        if type(value) is str:  # a price seen before: its exact fen without the checks
+            known = _YUAN_SEEN.get(value)
+            if known is not None and known >= 0:
+                return known
         return self._amount(src, key, at, default, yuan_to_fen, "yuan / 元")
 
     def fen(self, src: Mapping[str, Any], key: str, at: str = "", *, default: int | None = None) -> int:
@@ -222,7 +274,7 @@ class Reader:
                 self.fail("missing_field", _at(at, key), "required / 必填字段缺失")
             return None
         try:
-            return time_ns(value)
+            return _text_time_ns(value) if type(value) is str else _time_ns(value)
         except ValueError:
             self.fail("bad_time", _at(at, key), f"{value!r} is not a time / 时间格式无效")
             return None

@@ -126,6 +126,22 @@ class ChannelRepository:
             self._c.execute(sa.delete(channel_pending).where(P.id.in_([r.id for r in rows])))
         return [r.body for r in rows]
 
+    def take_pending_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """:meth:`take_pending` for many orders in one query: (channel, external id) → bodies."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for part in chunks(sorted(set(keys)), 400):
+            q = (
+                sa.select(P.id, P.channel, P.external_id, P.body)
+                .where(sa.tuple_(P.channel, P.external_id).in_(list(part)))
+                .order_by(P.id)
+            )
+            rows = list(self._c.execute(q))
+            if rows:
+                self._c.execute(sa.delete(channel_pending).where(P.id.in_([r.id for r in rows])))
+            for r in rows:
+                out.setdefault((r.channel, r.external_id), []).append(r.body)
+        return out
+
     def pending_count(self) -> int:
         return int(self._c.execute(sa.select(sa.func.count()).select_from(channel_pending)).scalar_one())
 
@@ -143,6 +159,15 @@ class ChannelRepository:
         for part in chunks(sorted(set(skus))):
             q = sa.select(t.skus.c.sku, t.skus.c.flags).where(t.skus.c.sku.in_(part))
             out.update({r.sku: from_csv(r.flags) for r in self._c.execute(q)})
+        return out
+
+    def order_states(self, order_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """(status, hold reason) of those of ``order_ids`` that exist."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for part in chunks(sorted(set(order_ids))):
+            o = t.orders.c
+            q = sa.select(o.id, o.status, o.hold_reason).where(o.id.in_(part))
+            out.update({r.id: (r.status, r.hold_reason) for r in self._c.execute(q)})
         return out
 
     def order_state(self, order_id: str) -> tuple[str, str | None] | None:

@@ -27,8 +27,10 @@ def create_engine(url: str) -> sa.Engine:
         json_serializer=_dumps,
         json_deserializer=orjson.loads,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-        # A file database: a small pool of connections per process is enough.
-        **({} if memory else {"pool_size": 8, "max_overflow": 8}),
+        # A file database: one connection per server thread that may hold one (the API's
+        # 40 worker threads and the batchers). A smaller pool closes and reopens
+        # overflow connections — and re-runs the PRAGMAs below — on every busy second.
+        **({} if memory else {"pool_size": 32, "max_overflow": 16}),
         **({"poolclass": sa.StaticPool} if memory else {}),
     )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ordo.adapters.store.orders import OrderFilter
-from ordo.api import render
+from ordo.api import batching, render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, SettingsDep, requires
 from ordo.api.metrics import ApiMetrics
 from ordo.api.routers import API_PREFIX
@@ -19,7 +21,7 @@ from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.lifecycle import Outcome, Status
 from ordo.domain.model import Channel
 from ordo.service import keys, queries
-from ordo.service.intake import IntakeOutcome, intake
+from ordo.service.intake import IntakeOutcome, IntakeRequest, intake_requests
 from ordo.service.lifecycle import cancel
 
 router = APIRouter(prefix=API_PREFIX, tags=["orders"])
@@ -55,7 +57,7 @@ def _checked_id(order_id: str) -> str:
 
 
 @router.post("/orders", status_code=201, summary="Submit one order or a batch")
-def create_orders(
+async def create_orders(
     request: Request,
     ordo: OrdoDep,
     settings: SettingsDep,
@@ -82,13 +84,20 @@ def create_orders(
         orjson.dumps(payload.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     )
     if scoped_key:
-        earlier = keys.recall(ordo, scoped_key, request_hash)
+        earlier = await run_in_threadpool(keys.recall, ordo, scoped_key, request_hash)
         if earlier is not None:
             return JSONResponse(earlier[1], status_code=earlier[0], headers={"Idempotent-Replayed": "true"})
 
-    results = intake(
-        ordo, [o.to_domain() for o in orders], all_or_nothing=True, field_prefix="orders" if batched else None
-    )
+    # All or nothing per request, even when the batcher shares a transaction among requests.
+    wanted = IntakeRequest([o.to_domain() for o in orders], True, "orders" if batched else None)
+    batcher = batching.orders(request)
+    if batcher is None:
+        answer = await run_in_threadpool(lambda: intake_requests(ordo, [wanted])[0])
+    else:
+        answer = await asyncio.wrap_future(batcher.submit(wanted))
+    if isinstance(answer, ValidationError):
+        raise answer
+    results = answer
     counts = {outcome: sum(r.outcome is outcome for r in results) for outcome in IntakeOutcome}
     metrics = _metrics(request)
     for outcome, n in counts.items():
@@ -101,7 +110,7 @@ def create_orders(
     }
     status = 201
     if scoped_key:
-        status, body = keys.remember(ordo, scoped_key, request_hash, status, body)
+        status, body = await run_in_threadpool(keys.remember, ordo, scoped_key, request_hash, status, body)
     return JSONResponse(body, status_code=status)
 
 
