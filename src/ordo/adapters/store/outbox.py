@@ -44,8 +44,11 @@ class Outbox:
         order_id: str | None = None,
         channel: str | None = None,
         types: Iterable[str] | None = None,
+        region: str | None = None,
     ) -> list[dict[str, Any]]:
         q = sa.select(t.events).where(E.id > last_id).order_by(E.id).limit(limit)
+        if region:  # a province, "浙江" or "浙江省": events of orders shipping there
+            q = q.join(t.orders, t.orders.c.id == E.order_id).where(t.orders.c.province.startswith(region))
         if order_id:
             q = q.where(E.order_id == order_id)
         if channel:

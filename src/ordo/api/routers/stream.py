@@ -73,6 +73,7 @@ async def stream(
     event_types: Annotated[
         list[str] | None, Query(alias="type", description="event types, repeated or comma-separated")
     ] = None,
+    region: Annotated[FilterText | None, Query(description="province, e.g. 浙江")] = None,
     last_event_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     last_event_id_header: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**62)] = None,
 ) -> StreamingResponse:
@@ -81,7 +82,7 @@ async def stream(
     if start is None:
         start = await anyio.to_thread.run_sync(_last_id, ordo)
     heartbeat_s: float = request.app.state.stream_heartbeat_s
-    events = _events(ordo, start, order_id, channel.value if channel else None, types, heartbeat_s)
+    events = _events(ordo, start, order_id, channel.value if channel else None, types, heartbeat_s, region)
     return StreamingResponse(
         events,
         media_type="text/event-stream",
@@ -95,10 +96,12 @@ def _last_id(ordo: Ordo) -> int:
 
 
 def _read(
-    ordo: Ordo, after: int, order_id: str | None, channel: str | None, types: list[str]
+    ordo: Ordo, after: int, order_id: str | None, channel: str | None, types: list[str], region: str | None
 ) -> list[dict[str, Any]]:
     with ordo.store.uow(read_only=True) as uow:
-        return uow.outbox.after(after, limit=BATCH, order_id=order_id, channel=channel, types=types)
+        return uow.outbox.after(
+            after, limit=BATCH, order_id=order_id, channel=channel, types=types, region=region
+        )
 
 
 async def _events(
@@ -108,6 +111,7 @@ async def _events(
     channel: str | None,
     types: list[str],
     heartbeat_s: float,
+    region: str | None = None,
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
@@ -124,7 +128,7 @@ async def _events(
         while True:
             # Cleared before reading, so a commit during the read triggers another round.
             wake.clear()
-            rows = await anyio.to_thread.run_sync(_read, ordo, cursor, order_id, channel, types)
+            rows = await anyio.to_thread.run_sync(_read, ordo, cursor, order_id, channel, types, region)
             for row in rows:
                 cursor = row["id"]
                 yield _message(row)

@@ -1,0 +1,1 @@
+"""Events out of Ordo: signed webhooks, MQTT, NATS JetStream. Each module talks to one kind of receiver."""

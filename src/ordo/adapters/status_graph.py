@@ -1,0 +1,48 @@
+"""Loading the status graph: the YAML shipped with Ordo, or ``ORDO_STATUS_GRAPH=path``.
+
+Reads a file and hands the plain mapping to the pure compiler in
+``ordo.domain.status_graph``; it never interprets the graph itself. The default
+graph is compiled once per process (it is immutable).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import yaml
+
+from ordo.domain.status_graph import GraphError, StatusGraph, compile_graph
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "domain" / "status_graph.yaml"
+ENV = "ORDO_STATUS_GRAPH"
+
+
+def graph_path(env: dict[str, str] | None = None) -> Path:
+    e = os.environ if env is None else env
+    return Path(e[ENV]) if e.get(ENV) else DEFAULT_PATH
+
+
+def read_graph(path: Path) -> StatusGraph:
+    """Compile one YAML file; a bad file is a GraphError naming the file and the place."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GraphError(str(path), f"cannot read the status graph / 无法读取状态图: {exc}") from exc
+    return compile_graph(data if data is not None else {})
+
+
+@functools.cache
+def _cached(path: str, mtime_ns: int) -> StatusGraph:
+    return read_graph(Path(path))
+
+
+def load_graph(env: dict[str, str] | None = None) -> StatusGraph:
+    """The graph in force: cached per file and modification time."""
+    path = graph_path(env)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise GraphError(str(path), f"no such status graph file / 状态图文件不存在: {exc}") from exc
+    return _cached(str(path), mtime)

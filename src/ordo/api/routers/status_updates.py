@@ -1,0 +1,80 @@
+"""Status updates from named systems (WMS, TMS, carriers, CRM, finance, channels) in their own words."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
+from ordo.api.render import with_times
+from ordo.api.routers import API_PREFIX
+from ordo.api.schemas import CLEAN, Time, length
+from ordo.domain.access import Perm
+from ordo.domain.errors import ValidationError
+from ordo.service.status_updates import StatusReport, report_statuses
+
+router = APIRouter(prefix=API_PREFIX, tags=["milestones"])
+
+Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
+
+
+class StatusUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Annotated[str, length(32, 1), CLEAN] = Field(
+        description="wms, tms, crm, finance, sf, zto, tmall, …"
+    )
+    status: Annotated[str, length(64, 1), CLEAN] = Field(
+        description="the system's own code, e.g. PACKING, 揽收"
+    )
+    at: Time
+    order_id: Annotated[str, length(24, 1), CLEAN] | None = None
+    channel: Annotated[str, length(16, 1), CLEAN] | None = None
+    external_id: Annotated[str, length(64, 1), CLEAN] | None = None
+    note: Annotated[str, length(500), CLEAN] = ""
+
+    @model_validator(mode="after")
+    def _one_order_reference(self) -> Self:
+        if (self.order_id is None) == (self.channel is None or self.external_id is None):
+            raise ValueError(
+                "give order_id, or channel and external_id / 请提供 order_id，或 channel 与 external_id"
+            )
+        return self
+
+
+class StatusUpdateBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    updates: Annotated[list[StatusUpdateIn], Field(min_length=1)]
+
+
+@router.post("/status-updates", summary="Report statuses in a system's own vocabulary (batch)")
+def report_status_updates(
+    ordo: OrdoDep,
+    settings: SettingsDep,
+    _principal: Reporter,
+    _json: JsonBody,
+    payload: StatusUpdateBatch,
+) -> dict[str, Any]:
+    """Translate each update through the status graph and record it, or say why not.
+
+    Per update: ``recorded``, ``duplicate``, ``signal`` (e.g. 揽收失败, kept as an
+    event), ``conflict`` (another system said otherwise earlier; an
+    ``order.status_conflict`` event is written and the update is not applied) or
+    ``rejected`` (unknown source or status code, unknown order, or a lifecycle rule),
+    each refusal kept as an anomaly.
+    """
+    if len(payload.updates) > settings.max_batch:
+        raise ValidationError(
+            "updates",
+            f"more than {settings.max_batch} updates in one batch / 单批更新超过 {settings.max_batch} 条",
+            details={"max_batch": settings.max_batch, "received": len(payload.updates)},
+        )
+    reports = [
+        StatusReport(u.source, u.status, u.at, u.order_id, u.channel, u.external_id, u.note)
+        for u in payload.updates
+    ]
+    results = report_statuses(ordo, reports)
+    return {"results": [with_times(r.as_dict()) for r in results]}

@@ -1,0 +1,112 @@
+"""Running events out: webhook delivery and broker relays, each in its own thread.
+
+Nothing here runs in a request: intake commits, the notifier pokes these
+threads, and they read the outbox on their own time, so a slow or dead receiver
+never slows intake. Configuration comes from the environment: ``ORDO_MQTT_URL``
+and ``ORDO_NATS_URL`` switch the brokers on (both off by default); webhooks are
+on whenever a subscription exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ordo.service.app import Ordo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundConfig:
+    mqtt_url: str = ""
+    nats_url: str = ""
+    mqtt_prefix: str = "ordo/events"
+    #: Seconds between polls when nothing has woken a worker (commits by other processes).
+    idle_s: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> OutboundConfig:
+        e = os.environ if env is None else env
+        return cls(
+            mqtt_url=e.get("ORDO_MQTT_URL", ""),
+            nats_url=e.get("ORDO_NATS_URL", ""),
+            mqtt_prefix=e.get("ORDO_MQTT_PREFIX", "ordo/events"),
+            idle_s=float(e.get("ORDO_OUTBOUND_IDLE_S", "1.0")),
+        )
+
+
+class Worker(threading.Thread):
+    """Calls ``step`` until stopped; sleeps when it did nothing, until poked or ``idle_s`` passes."""
+
+    def __init__(self, name: str, step: Callable[[], int], idle_s: float, close: Callable[[], None]) -> None:
+        super().__init__(name=name, daemon=True)
+        self._step = step
+        self._idle_s = idle_s
+        self._close = close
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                try:
+                    done = self._step()
+                except Exception:  # a worker must outlive any one bad round; the log says why
+                    log.exception("outbound worker %s failed a round", self.name)
+                    done = 0
+                if not done:
+                    self._wake.wait(self._idle_s)
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+
+@dataclass(slots=True)
+class Outbound:
+    workers: list[Worker] = field(default_factory=list)
+    _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        for undo in self._unsubscribe:
+            undo()
+        for w in self.workers:
+            w.stop()
+        for w in self.workers:
+            w.join(timeout_s)
+
+
+def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
+    """Start webhook delivery, and the MQTT / NATS relays that are configured."""
+    from ordo.adapters.outbound.webhooks import HttpSender
+    from ordo.service.relay import Relay
+    from ordo.service.webhook_delivery import WebhookDispatcher
+
+    cfg = config or OutboundConfig.from_env()
+    sender = HttpSender()
+    workers = [Worker("ordo-webhooks", WebhookDispatcher(app, sender).run_once, cfg.idle_s, sender.close)]
+    if cfg.mqtt_url:
+        from ordo.adapters.outbound.mqtt import MqttPublisher
+
+        mqtt = MqttPublisher(cfg.mqtt_url, prefix=cfg.mqtt_prefix)
+        workers.append(Worker("ordo-mqtt", Relay(app, mqtt).run_once, cfg.idle_s, mqtt.close))
+    if cfg.nats_url:
+        from ordo.adapters.outbound.nats import NatsPublisher
+
+        nats = NatsPublisher(cfg.nats_url)
+        workers.append(Worker("ordo-nats", Relay(app, nats).run_once, cfg.idle_s, nats.close))
+    out = Outbound(workers)
+    for w in workers:
+        out._unsubscribe.append(app.notifier.subscribe(w.poke))
+        w.start()
+    return out
