@@ -30,6 +30,7 @@ from ordo.service.intake import IntakeOutcome, intake
 from ordo.service.lifecycle import advance
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory, schedule
 from ordo.sim.progression import EventQueue, Kind, Noise, plan
+from ordo.sim.trouble import Crew, Trouble
 from ordo.sim.world import ensure_world
 
 #: How long (simulated) an order may wait for others to share an intake batch: short,
@@ -90,6 +91,8 @@ class SimSummary:
     end_ns: int
     wall_s: float
     anomaly_codes: dict[str, int] = field(default_factory=dict)
+    #: With exceptions on: auto-closure rate, alert precision and what was injected.
+    exceptions: dict[str, Any] | None = None
 
     @property
     def simulated_s(self) -> float:
@@ -152,6 +155,7 @@ def simulate(
     noise: Noise | None = None,
     curve: DemandCurve | None = None,
     on_progress: Callable[[SimProgress], None] | None = None,
+    trouble: Trouble | None = None,
 ) -> SimSummary:
     """Simulate one day of ``orders`` and every report about them until the last is in.
 
@@ -159,6 +163,10 @@ def simulate(
     store has none). The day starts at ``start_ns`` (default: the clock's now), rounded
     up to a full hour, and the run ends when the last report of the last order is in,
     about two weeks of simulated time later (7-day auto-confirmation, returns).
+
+    With ``trouble`` the run injects slow warehouses, missed pickups and cold-chain
+    sensors, restocks scarce SKUs, calls the exception ``scan`` as simulated time passes
+    and plays the human queue (``ordo.sim.trouble``); the summary then has ``exceptions``.
     """
     if app.clock is not clock:
         raise ValueError("simulate needs the app's own ManualClock (bootstrap(clock=...))")
@@ -173,6 +181,10 @@ def simulate(
     clock.set(start)
     arrivals = day_of_orders(factory, start, orders, rng)
     warehouses = {w.id: w for w in world.warehouses}
+    crew = None
+    if trouble is not None:
+        crew = Crew(app, random.Random(f"{seed}:trouble"), trouble, world.scarce_skus)
+        crew.categories = {s.sku: s.category for s in world.skus}
 
     queue = EventQueue()
     intake_counts: Counter[str] = Counter()
@@ -220,6 +232,8 @@ def simulate(
                     rng=rng,
                     noise=noise,
                 )
+                if crew is not None:
+                    reports = crew.shape(order, res.order_id, reports)
                 impossible += sum(r.kind is Kind.IMPOSSIBLE for r in reports)
                 queue.push(reports)
         else:
@@ -227,7 +241,9 @@ def simulate(
             # next REPORT_LAG. After the last order no new report can be planned, so a
             # chunk may then span any stretch of time.
             assert next_report is not None
-            until = next_report + REPORT_LAG_NS if next_order is not None else 2**63 - 1
+            # With exceptions on, time keeps its pace to the end: the scan must see reports late.
+            paced = next_order is not None or crew is not None
+            until = next_report + REPORT_LAG_NS if paced else 2**63 - 1
             due = queue.pop_due(until, update_batch)
             clock.set(max(r.arrive_ns for r in due))
             sent += len(due)
@@ -237,7 +253,11 @@ def simulate(
                     status[done.update.order_id] = done.status.value
                 if done.outcome is Outcome.REJECTED and done.error is not None:
                     codes[done.error.code] += 1
+        if crew is not None:
+            crew.tick(clock.now_ns())
         report()
+    if crew is not None:
+        crew.tick(clock.now_ns(), final=True)
 
     return SimSummary(
         seed=seed,
@@ -258,4 +278,5 @@ def simulate(
         end_ns=clock.now_ns(),
         wall_s=time.perf_counter() - wall0,
         anomaly_codes=dict(sorted(codes.items())),
+        exceptions=None if crew is None else crew.result(),
     )

@@ -1,0 +1,180 @@
+"""Order exceptions: what raised them, the states they move through, how well they close.
+
+An exception is one problem with one order, raised by a detector (an SLA timer, a
+missing step, a status conflict, an address or stock hold, a carrier that never
+collected, a cold-chain excursion) and closed either by a playbook (automation) or
+by a person from the human queue::
+
+    open ──► auto_resolved                 (the condition cleared: playbook or late report)
+      │
+      ├──► acknowledged ──► resolved       (a person fixed it)
+      │          └────────► dismissed      (a person says: false alarm)
+      ├──► resolved
+      └──► dismissed
+
+The closure metrics are the seeds' 异常自动闭环率 (auto-closure rate: auto-resolved
+among closed) and 告警有效率 (alert precision: not dismissed as a false alarm among
+closed). Pure: no clock, no store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ordo.domain.errors import Conflict
+
+
+class Detector(StrEnum):
+    SLA = "sla"
+    MISSING_STEP = "missing_step"
+    STATUS_CONFLICT = "status_conflict"
+    ADDRESS = "address"
+    STOCK_OUT = "stock_out"
+    PICKUP_FAILURE = "pickup_failure"
+    COLD_CHAIN = "cold_chain"
+
+
+DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
+    Detector.SLA: ("Milestone SLA breached", "节点超时"),
+    Detector.MISSING_STEP: ("Missing step", "缺失节点"),
+    Detector.STATUS_CONFLICT: ("Status conflict", "状态冲突"),
+    Detector.ADDRESS: ("Address problem", "地址异常"),
+    Detector.STOCK_OUT: ("Out of stock", "缺货"),
+    Detector.PICKUP_FAILURE: ("Carrier pickup failed", "揽收失败"),
+    Detector.COLD_CHAIN: ("Cold-chain temperature excursion", "冷链温度异常"),
+}
+
+
+class ExceptionState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    AUTO_RESOLVED = "auto_resolved"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+    @property
+    def closed(self) -> bool:
+        return self in CLOSED
+
+
+CLOSED = frozenset({ExceptionState.AUTO_RESOLVED, ExceptionState.RESOLVED, ExceptionState.DISMISSED})
+OPEN_STATES = frozenset({ExceptionState.OPEN, ExceptionState.ACKNOWLEDGED})
+
+STATE_LABELS: Mapping[ExceptionState, tuple[str, str]] = {
+    ExceptionState.OPEN: ("Open", "待处理"),
+    ExceptionState.ACKNOWLEDGED: ("Acknowledged", "已受理"),
+    ExceptionState.AUTO_RESOLVED: ("Closed automatically", "已自动闭环"),
+    ExceptionState.RESOLVED: ("Resolved", "已解决"),
+    ExceptionState.DISMISSED: ("Dismissed (false alarm)", "已驳回（误报）"),
+}
+
+S = ExceptionState
+#: Allowed moves. Automation may close an acknowledged item too: a late report still clears it.
+TRANSITIONS: Mapping[ExceptionState, frozenset[ExceptionState]] = {
+    S.OPEN: frozenset({S.AUTO_RESOLVED, S.ACKNOWLEDGED, S.RESOLVED, S.DISMISSED}),
+    S.ACKNOWLEDGED: frozenset({S.AUTO_RESOLVED, S.RESOLVED, S.DISMISSED}),
+    S.AUTO_RESOLVED: frozenset(),
+    S.RESOLVED: frozenset(),
+    S.DISMISSED: frozenset(),
+}
+
+
+class ExceptionStateError(Conflict):
+    """A move the exception lifecycle does not allow (e.g. resolving a dismissed alert)."""
+
+    code = "exception_state"
+
+
+def check_transition(current: ExceptionState, target: ExceptionState) -> None:
+    if target not in TRANSITIONS[current]:
+        cur_zh, tgt_zh = STATE_LABELS[current][1], STATE_LABELS[target][1]
+        raise ExceptionStateError(
+            f"an exception that is {current} cannot become {target}"
+            f" / 异常状态「{cur_zh}」不能变为「{tgt_zh}」",
+            details={"state": current.value, "target": target.value},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """A detector's finding: open an exception (once per order, detector and key)."""
+
+    order_id: str
+    detector: Detector
+    key: str
+    playbook: str
+    details: Mapping[str, Any]
+    channel: str | None = None
+
+    @property
+    def open_key(self) -> str:
+        """Unique among open exceptions: the same problem is never raised twice at once."""
+        return f"{self.order_id}:{self.detector.value}:{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """One closed exception, as the metrics need it."""
+
+    detector: str
+    state: ExceptionState
+    opened_at_ns: int
+    closed_at_ns: int
+
+
+def closure_metrics(closed: Iterable[Closed], open_counts: Mapping[str, int]) -> dict[str, Any]:
+    """Auto-closure rate, alert precision and time to close, overall and per detector."""
+    per: dict[str, list[Closed]] = {}
+    for c in closed:
+        per.setdefault(c.detector, []).append(c)
+    detectors = sorted(set(per) | set(open_counts))
+    out: dict[str, Any] = {"by_detector": {}}
+    every: list[Closed] = [c for d in detectors for c in per.get(d, [])]
+    out.update(_rates(every, sum(open_counts.values())))
+    for d in detectors:
+        out["by_detector"][d] = _rates(per.get(d, []), open_counts.get(d, 0))
+    return out
+
+
+def _rates(closed: list[Closed], still_open: int) -> dict[str, Any]:
+    n = len(closed)
+    auto = sum(c.state is S.AUTO_RESOLVED for c in closed)
+    dismissed = sum(c.state is S.DISMISSED for c in closed)
+    spans = sorted((c.closed_at_ns - c.opened_at_ns) / 1e9 for c in closed)
+    return {
+        "open": still_open,
+        "closed": n,
+        "auto_resolved": auto,
+        "resolved": sum(c.state is S.RESOLVED for c in closed),
+        "dismissed": dismissed,
+        "auto_closure_rate": round(auto / n, 4) if n else None,
+        "alert_precision": round((n - dismissed) / n, 4) if n else None,
+        "time_to_close_p50_s": round(spans[n // 2], 1) if n else None,
+        "time_to_close_mean_s": round(sum(spans) / n, 1) if n else None,
+    }
+
+
+# Events, in the past tense; each is written in the transaction that made it true.
+EXCEPTION_OPENED = "exception.opened"
+EXCEPTION_STEP = "exception.step_done"
+EXCEPTION_ESCALATED = "exception.escalated"
+EXCEPTION_ASSIGNED = "exception.assigned"
+EXCEPTION_ACKNOWLEDGED = "exception.acknowledged"
+EXCEPTION_AUTO_RESOLVED = "exception.auto_resolved"
+EXCEPTION_RESOLVED = "exception.resolved"
+EXCEPTION_DISMISSED = "exception.dismissed"
+ORDER_REROUTED = "order.rerouted"
+ORDER_CARRIER_SWITCHED = "order.carrier_switched"
+ORDER_PROMISE_UPDATED = "order.promise_updated"
+COUPON_ISSUED = "coupon.issued"
+NOTIFIED = "exception.notified"
+
+#: The event that closes an exception in each final state.
+CLOSING_EVENT: Mapping[ExceptionState, str] = {
+    S.AUTO_RESOLVED: EXCEPTION_AUTO_RESOLVED,
+    S.RESOLVED: EXCEPTION_RESOLVED,
+    S.DISMISSED: EXCEPTION_DISMISSED,
+}

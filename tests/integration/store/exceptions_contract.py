@@ -1,0 +1,180 @@
+"""Exceptions through the store on one backend (subclassed per backend).
+
+``ExceptionsContract`` is abstract: a backend's module subclasses it and provides ``url``,
+an empty database. The scenarios are the issue's: an SLA breach runs its playbook and the
+exception closes itself; a stock-out is retried and closes when stock arrives; a human-queue
+item goes acknowledged → resolved; a dismissal counts against precision; a noisy sensor
+raises nothing but a real excursion does. Each checks the events written with the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ordo.clock import ManualClock
+from ordo.domain import exceptions as x
+from ordo.domain.exceptions import ExceptionStateError
+from ordo.domain.lifecycle import Milestone, MilestoneUpdate
+from ordo.domain.model import Stock
+from ordo.domain.telemetry import Reading
+from ordo.service import exceptions_queue as q
+from ordo.service.app import Ordo
+from ordo.service.catalog import save_catalog
+from ordo.service.exceptions import scan
+from ordo.service.intake import intake
+from ordo.service.lifecycle import advance
+from ordo.service.telemetry import ingest
+from tests.conftest import T0, make_app, new_order, seed_tiny_world
+
+MIN = 60
+S = 1_000_000_000
+
+
+def _exceptions(app: Ordo, **filters: object) -> list[dict[str, object]]:
+    rows, _ = q.list_exceptions(app, q.ExceptionFilter(**filters), limit=200)  # type: ignore[arg-type]
+    return rows
+
+
+def _event_types(app: Ordo, order_id: str) -> list[str]:
+    with app.store.uow(read_only=True) as uow:
+        return [e["type"] for e in uow.outbox.for_order(order_id)]
+
+
+class ExceptionsContract:
+    @pytest.fixture
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def clock(self) -> ManualClock:
+        return ManualClock(T0)
+
+    @pytest.fixture
+    def app(self, url: str, clock: ManualClock) -> Iterator[Ordo]:
+        ordo = make_app(url, clock)
+        seed_tiny_world(ordo)
+        yield ordo
+        ordo.store.dispose()
+
+    def _order(self, app: Ordo, ext: str, lines: list[tuple[str, int]] | None = None) -> str:
+        [res] = intake(app, [new_order(ext, lines)])
+        assert res.order_id is not None
+        return res.order_id
+
+    def test_an_sla_breach_runs_its_playbook_and_the_exception_closes_itself(self, app, clock):
+        oid = self._order(app, "SLA-1")
+        clock.advance(10 * MIN)
+        reviewed = MilestoneUpdate(oid, Milestone.REVIEWED, T0 + 30 * S, "oms")
+        released = MilestoneUpdate(oid, Milestone.RELEASED_TO_WAREHOUSE, T0 + 10 * MIN * S, "oms")
+        advance(app, [reviewed, released])
+        clock.advance(2 * 3600)
+        assert scan(app).opened == 0  # picking may take a while yet
+        clock.advance(3600 + 60)
+        report = scan(app)
+        assert report.timers_fired == 1 and report.opened == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert (row["detector"], row["key"], row["state"]) == ("sla", "pick", "open")
+        steps = {s["step"]: s["outcome"] for s in row["steps"]}  # type: ignore[union-attr]
+        assert steps == {"remind_warehouse": "done", "reroute": "done", "recompute_promise": "done"}
+        assert scan(app).opened == 0  # the same breach is raised once
+
+        advance(app, [MilestoneUpdate(oid, Milestone.PICKED, clock.now_ns(), "wms")])
+        assert scan(app).auto_resolved == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert row["state"] == "auto_resolved" and row["open_key"] is None
+        types = _event_types(app, oid)
+        for kind in (x.EXCEPTION_OPENED, x.EXCEPTION_STEP, x.ORDER_REROUTED, x.ORDER_PROMISE_UPDATED,
+                     x.EXCEPTION_AUTO_RESOLVED):  # fmt: skip
+            assert kind in types
+        assert q.metrics(app)["auto_closure_rate"] == 1.0
+
+    def test_a_stock_out_is_retried_and_closes_when_stock_arrives(self, app, clock):
+        oid = self._order(app, "OOS-1", [("SKU-RARE", 5)])  # 5 on hand, safety 1: cannot lock
+        report = scan(app)
+        assert report.opened == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert row["detector"] == "stock_out" and row["steps"][-1]["outcome"] == "failed"  # type: ignore[index]
+        clock.advance(10 * MIN)
+        scan(app)
+        assert _exceptions(app, order_id=oid)[0]["attempts"] == 2
+
+        save_catalog(app, stock=[Stock("WH-GZ", "SKU-RARE", 10)])
+        clock.advance(10 * MIN)
+        report = scan(app)
+        assert report.auto_resolved == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert row["state"] == "auto_resolved"
+        with app.store.uow(read_only=True) as uow:
+            order = uow.orders.get(oid)
+            assert order is not None
+            assert order["warehouse_id"] == "WH-GZ" and order["hold_reason"] is None
+            assert {m["milestone"] for m in order["milestones"]} >= {"stock_locked", "routed"}
+            assert uow.stock.get([("WH-GZ", "SKU-RARE")])[("WH-GZ", "SKU-RARE")].reserved == 5
+
+    def test_a_stock_out_that_never_clears_goes_to_the_human_queue(self, app, clock):
+        oid = self._order(app, "OOS-2", [("SKU-RARE", 5)])
+        for _ in range(20):
+            scan(app)
+            clock.advance(10 * MIN)
+        [row] = _exceptions(app, order_id=oid)
+        assert row["queued"] is True and row["state"] == "open" and row["due_ns"] is not None
+        assert x.EXCEPTION_ESCALATED in _event_types(app, oid)
+
+    def test_a_human_queue_item_goes_acknowledged_then_resolved(self, app, clock):
+        oid = self._order(app, "CONF-1")
+        with app.store.uow() as uow:  # what the status-graph feature writes on a disagreement
+            from ordo.domain.events import Event
+
+            uow.outbox.append(
+                [Event("order.status_conflict", oid, T0, {"rule": "shipped_vs_packing"}, "tmall")]
+            )
+            uow.commit()
+        scan(app)
+        [row] = _exceptions(app, order_id=oid, queued=True)
+        assert row["detector"] == "status_conflict" and row["priority"] == 3
+        eid = int(row["id"])  # type: ignore[call-overload]
+        q.assign(app, eid, "li.lei", by="api:k1")
+        acked = q.acknowledge(app, eid, by="api:k1", note="checking with the WMS")
+        assert acked["state"] == "acknowledged" and acked["assignee"] == "li.lei"
+        done = q.resolve(app, eid, by="api:k1", note="WMS corrected")
+        assert done["state"] == "resolved" and done["closed_at_ns"] == clock.now_ns()
+        with pytest.raises(ExceptionStateError):
+            q.dismiss(app, eid, by="api:k1")
+        types = _event_types(app, oid)
+        assert [t for t in types if t.startswith("exception.") and t != x.EXCEPTION_STEP] == [
+            x.EXCEPTION_OPENED, x.NOTIFIED, x.EXCEPTION_ESCALATED, x.EXCEPTION_ASSIGNED,
+            x.EXCEPTION_ACKNOWLEDGED, x.EXCEPTION_RESOLVED,
+        ]  # fmt: skip
+
+    def test_a_dismissal_counts_against_alert_precision(self, app, clock):
+        a, b = self._order(app, "ADDR-1"), self._order(app, "ADDR-2")
+        with app.store.uow() as uow:
+            from ordo.domain.events import Event
+
+            uow.outbox.append([Event("order.status_conflict", o, T0, {"rule": "r"}, "tmall") for o in (a, b)])
+            uow.commit()
+        scan(app)
+        first, second = sorted(int(r["id"]) for r in _exceptions(app))  # type: ignore[call-overload]
+        q.resolve(app, first, by="ann")
+        q.dismiss(app, second, by="ann", note="误报 / false alarm")
+        m = q.metrics(app)
+        assert m["alert_precision"] == 0.5 and m["dismissed"] == 1
+        assert m["by_detector"]["status_conflict"]["alert_precision"] == 0.5
+
+    def test_a_noisy_sensor_raises_nothing_but_a_real_excursion_does(self, app, clock):
+        oid = self._order(app, "COLD-1", [("SKU-MILK", 2)])  # 0–8 °C, 20 minutes' dwell
+        noisy = [Reading(oid, "D1", T0 + i * MIN * S, 4.0) for i in range(30)]
+        noisy[10] = Reading(oid, "D1", T0 + 10 * MIN * S, 19.5)  # the door opened once
+        assert ingest(app, noisy).excursions == 0
+        real = [Reading(oid, "D2", T0 + i * MIN * S, 4.0 if i < 5 else 11.0) for i in range(40)]
+        result = ingest(app, real)
+        assert result.excursions == 1 and result.opened == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert row["detector"] == "cold_chain" and row["details"]["device_id"] == "D2"  # type: ignore[index]
+        scan(app)
+        assert _exceptions(app, order_id=oid)[0]["queued"] is True
+        # more readings of the same excursion raise nothing new
+        more = [Reading(oid, "D2", T0 + i * MIN * S, 12.0) for i in range(40, 50)]
+        assert ingest(app, more).excursions == 0
