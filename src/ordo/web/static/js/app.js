@@ -1,0 +1,99 @@
+// The dashboard shell: login with an API key, role-aware navigation, hash routes,
+// language switch. Each page module renders into <main> and returns a cleanup.
+import { api, ApiError, session } from "./api.js";
+import { clear, h } from "./dom.js";
+import { applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
+import * as exceptions from "./pages/exceptions.js";
+import * as inventory from "./pages/inventory.js";
+import * as orders from "./pages/orders.js";
+import * as overview from "./pages/overview.js";
+import * as rules from "./pages/rules.js";
+
+const PAGES = { overview, orders, exceptions, rules, inventory };
+const $ = (id) => document.getElementById(id);
+let ctx = null;
+let cleanup = null;
+
+function can(perm) {
+  return Boolean(ctx && (ctx.me.permissions.includes(perm) || ctx.me.permissions.includes("admin")));
+}
+
+async function login(key) {
+  session.set(key);
+  try {
+    const me = await api("/api/v1/me");
+    ctx = { me, can };
+    return true;
+  } catch (e) {
+    session.clear();
+    ctx = null;
+    $("login-error").textContent = e instanceof ApiError && e.status === 401 ? t("login.bad_key") : e.message;
+    return false;
+  }
+}
+
+function showLogin() {
+  if (cleanup) cleanup();
+  cleanup = null;
+  clear($("page"));
+  $("login").hidden = false;
+  $("nav").hidden = true;
+  $("whoami").hidden = true;
+  $("logout").hidden = true;
+}
+
+async function route() {
+  if (!ctx) return showLogin();
+  $("login").hidden = true;
+  $("nav").hidden = false;
+  $("logout").hidden = false;
+  const who = $("whoami");
+  who.hidden = false;
+  who.textContent = `${t(`role.${ctx.me.role}`)} · ${ctx.me.key_id}`;
+  who.dataset.role = ctx.me.role;
+  const [name, ...rest] = (location.hash.replace(/^#\/?/, "") || "overview").split("/");
+  const page = PAGES[name] || overview;
+  for (const a of $("nav").querySelectorAll("a")) a.classList.toggle("active", a.getAttribute("href") === `#/${name}`);
+  if (cleanup) cleanup();
+  cleanup = null;
+  const root = clear($("page"));
+  root.dataset.page = name;
+  try {
+    cleanup = (await page.render(root, ctx, rest.map(decodeURIComponent))) || null;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      session.clear();
+      ctx = null;
+      return showLogin();
+    }
+    root.append(h("p", { class: "error", role: "alert" }, e.message));
+  }
+}
+
+async function main() {
+  await loadTexts();
+  applyTexts();
+  $("lang").addEventListener("click", () => {
+    setLang(lang() === "zh" ? "en" : "zh");
+    applyTexts();
+    route();
+  });
+  $("logout").addEventListener("click", () => {
+    session.clear();
+    ctx = null;
+    showLogin();
+  });
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (await login($("api-key").value.trim())) {
+      $("api-key").value = "";
+      $("login-error").textContent = "";
+      route();
+    }
+  });
+  window.addEventListener("hashchange", route);
+  if (session.key) await login(session.key);
+  route();
+}
+
+main();
