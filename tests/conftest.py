@@ -91,12 +91,31 @@ def app(sqlite_url: str, clock: ManualClock) -> Iterator[Ordo]:
 
 # A tiny world: three warehouses in real cities, a handful of SKUs.
 WAREHOUSES = [
-    Warehouse("WH-SH", "上海嘉定仓", "上海市", "上海市", "310114", 31.3747, 121.2655,
-              WarehouseClass.OWN, frozenset({"cold_chain"})),
-    Warehouse("WH-BJ", "北京大兴仓", "北京市", "北京市", "110115", 39.7269, 116.3416,
-              WarehouseClass.REGIONAL),
-    Warehouse("WH-GZ", "广州白云仓", "广东省", "广州市", "440111", 23.1579, 113.2732,
-              WarehouseClass.THIRD_PARTY, frozenset({"hazmat"})),
+    Warehouse(
+        "WH-SH",
+        "上海嘉定仓",
+        "上海市",
+        "上海市",
+        "310114",
+        31.3747,
+        121.2655,
+        WarehouseClass.OWN,
+        frozenset({"cold_chain"}),
+    ),
+    Warehouse(
+        "WH-BJ", "北京大兴仓", "北京市", "北京市", "110115", 39.7269, 116.3416, WarehouseClass.REGIONAL
+    ),
+    Warehouse(
+        "WH-GZ",
+        "广州白云仓",
+        "广东省",
+        "广州市",
+        "440111",
+        23.1579,
+        113.2732,
+        WarehouseClass.THIRD_PARTY,
+        frozenset({"hazmat"}),
+    ),
 ]
 SKUS = [
     Sku("SKU-TEA", "西湖龙井 250g", "tea", 12_800, 300),
@@ -106,9 +125,14 @@ SKUS = [
     Sku("SKU-RARE", "限量款", "collectible", 99_900, 500),
 ]
 STOCK = [
-    Stock("WH-SH", "SKU-TEA", 100), Stock("WH-BJ", "SKU-TEA", 100), Stock("WH-GZ", "SKU-TEA", 100),
-    Stock("WH-SH", "SKU-MILK", 50), Stock("WH-SH", "SKU-CUP", 20), Stock("WH-GZ", "SKU-CUP", 20),
-    Stock("WH-GZ", "SKU-GAS", 30), Stock("WH-BJ", "SKU-RARE", 5, safety=1),
+    Stock("WH-SH", "SKU-TEA", 100),
+    Stock("WH-BJ", "SKU-TEA", 100),
+    Stock("WH-GZ", "SKU-TEA", 100),
+    Stock("WH-SH", "SKU-MILK", 50),
+    Stock("WH-SH", "SKU-CUP", 20),
+    Stock("WH-GZ", "SKU-CUP", 20),
+    Stock("WH-GZ", "SKU-GAS", 30),
+    Stock("WH-BJ", "SKU-RARE", 5, safety=1),
 ]
 
 
@@ -141,7 +165,12 @@ def new_order(
         for sku, qty in (lines or [("SKU-TEA", 1)])
     )
     return Order(
-        id="", channel=channel, external_id=external_id, customer_ref="C-1",
+        id="",
+        channel=channel,
+        external_id=external_id,
+        customer_ref="C-1",
         ship_to=Address(province, city, district, "文三路 100 号", name="张三", phone="13812341234"),
-        lines=items, placed_at_ns=at_ns, paid_at_ns=at_ns if paid else None,
+        lines=items,
+        placed_at_ns=at_ns,
+        paid_at_ns=at_ns if paid else None,
     )

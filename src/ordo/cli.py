@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 
 from ordo.cli_channels import channels_app, import_file
+from ordo.cli_relay import relay
 from ordo.cli_rules import rules_app
+from ordo.cli_status import status_app
 
 app = typer.Typer(help="Ordo: a real-time order hub / 实时订单中枢", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
@@ -30,11 +32,15 @@ app.add_typer(world_app, name="world")
 app.add_typer(bench_app, name="bench")
 app.add_typer(channels_app, name="channels")
 app.add_typer(rules_app, name="rules")
+app.add_typer(status_app, name="status")
+app.command("relay")(relay)
 app.command("import")(import_file)
 
 console = Console(stderr=True)
 #: Open SSE streams never end by themselves; give them this long at shutdown.
 GRACE_S = 3
+#: Real seconds between exception scans in `ordo serve` and `ordo demo`.
+SCAN_EVERY_S = 2.0
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $ORDO_DATABASE_URL or sqlite:///ordo.db)")
 ]
@@ -167,6 +173,9 @@ def orders_cancel(
 def simulate(
     orders: Annotated[int, typer.Option(help="Orders to simulate")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 42,
+    exceptions: Annotated[
+        bool, typer.Option(help="Inject trouble, scan for exceptions, print auto-closure rate and precision")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Run a simulated retail day against the store, a day in seconds, and print a summary."""
@@ -174,6 +183,7 @@ def simulate(
 
     from ordo.clock import ManualClock
     from ordo.sim.runner import simulate as run
+    from ordo.sim.trouble import Trouble
 
     clock = ManualClock(_day_start_ns())
     ordo = _ordo(db, clock=clock)
@@ -181,10 +191,20 @@ def simulate(
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("simulating / 模拟中", total=1.0)
         summary = run(
-            ordo, clock, orders=orders, seed=seed,
+            ordo,
+            clock,
+            orders=orders,
+            seed=seed,
             on_progress=lambda p: bar.update(task, completed=p.fraction),
+            trouble=Trouble() if exceptions else None,
         )
     _print_json(summary.as_dict())
+    if summary.exceptions is not None:
+        rate, precision = (summary.exceptions[k] for k in ("auto_closure_rate", "alert_precision"))
+        console.print(
+            f"auto-closure rate / 异常自动闭环率: {'n/a' if rate is None else f'{rate:.1%}'}   "
+            f"alert precision / 告警有效率: {'n/a' if precision is None else f'{precision:.1%}'}"
+        )
 
 
 def _ensure_world(ordo: Any, seed: int) -> None:
@@ -222,10 +242,40 @@ def serve(
 
     ordo = _ordo(db)
     settings = Settings.from_env()
-    uvicorn.run(
-        create_app(ordo, settings), host=host or settings.host, port=port or settings.port,
-        log_level="warning", timeout_graceful_shutdown=GRACE_S,
-    )
+    stop_background = _start_background(ordo)
+    try:
+        uvicorn.run(
+            create_app(ordo, settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACE_S,
+        )
+    finally:
+        stop_background()
+
+
+def _start_background(ordo: Any) -> Any:
+    """Events out (webhooks; MQTT / NATS when configured) and the exception scan, each in
+    its own thread beside the server; returns the function that stops them."""
+    from ordo.service.exceptions import scan
+    from ordo.service.outbound import Worker, start_outbound
+
+    outbound = start_outbound(ordo)
+
+    def scan_once() -> int:
+        scan(ordo)
+        return 0  # paced by the worker's idle wait, whatever the scan found
+
+    scanner = Worker("ordo-exceptions", scan_once, idle_s=SCAN_EVERY_S, close=lambda: None)
+    scanner.start()
+
+    def stop() -> None:
+        scanner.stop()
+        outbound.stop()
+        scanner.join(5)
+
+    return stop
 
 
 @app.command()
@@ -270,12 +320,17 @@ def demo(
     )
     traffic = LiveTraffic(ordo, seed=seed)
     traffic.start()
+    stop_background = _start_background(ordo)
     try:
         uvicorn.run(
-            create_app(ordo, settings), host=host, port=port, log_level="warning",
+            create_app(ordo, settings),
+            host=host,
+            port=port,
+            log_level="warning",
             timeout_graceful_shutdown=GRACE_S,
         )
     finally:
+        stop_background()
         traffic.stop()
 
 
@@ -322,6 +377,33 @@ def bench_backtest(
     from ordo.bench.backtest import run
 
     _print_json(run(orders, db, repeat=repeat))
+
+
+@bench_app.command("status")
+def bench_status(
+    orders: Annotated[int, typer.Option(help="Orders whose systems report")] = 4_000,
+    batch: Annotated[int, typer.Option(help="Status updates per request")] = 1_000,
+) -> None:
+    """Status-update ingestion (system vocabularies → milestones) in batches on SQLite."""
+    from ordo.bench.status import run
+
+    _print_json(run(orders=orders, batch=batch))
+
+
+@bench_app.command("routing")
+def bench_routing() -> None:
+    """Routing: one 5-line order over 500 warehouses, a 10,000-order wave, the optimiser's gap."""
+    from ordo.bench.routing import run
+
+    _print_json(run())
+
+
+@bench_app.command("health")
+def bench_health() -> None:
+    """Order health: recompute the score of 1,000,000 open orders (vectorised) and aggregate."""
+    from ordo.bench.health import run
+
+    _print_json(run())
 
 
 @bench_app.command("rules")

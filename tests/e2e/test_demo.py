@@ -45,9 +45,22 @@ def demo(tmp_path: Path):  # type: ignore[no-untyped-def]
     key_file = tmp_path / "admin.key"
     env = {**os.environ, "ORDO_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ordo.cli", "demo", "--port", str(port), "--speed", "600",
-         "--key-file", str(key_file)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "ordo.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--speed",
+            "600",
+            "--key-file",
+            str(key_file),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

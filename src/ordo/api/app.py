@@ -9,22 +9,30 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ordo import __version__
-from ordo.api import docs, errors
+from ordo.api import batching, docs, errors
 from ordo.api.metrics import ApiMetrics
 from ordo.api.middleware import BodyLimit, RequestMetrics
 from ordo.api.routers import (
     channels,
     customers,
+    exceptions,
+    health,
     inventory,
     milestones,
     ops,
     orders,
     rules,
+    stats,
+    status_updates,
     stream,
+    telemetry,
+    tracking,
     warehouses,
+    webhooks,
 )
 from ordo.config import Settings
 from ordo.service.app import Ordo
+from ordo.web import install as install_web
 
 DESCRIPTION = """\
 Ordo's order hub API / Ordo 订单中枢接口.
@@ -43,15 +51,18 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
         description=DESCRIPTION,
         docs_url=None,  # served by ordo.api.docs from local assets
         redoc_url=None,  # ReDoc has no offline bundle here; Swagger UI is enough
+        lifespan=batching.lifespan,  # the micro-batchers behind webhooks and order submission
     )
     app.state.ordo = ordo
     app.state.settings = settings
     app.state.metrics = metrics = ApiMetrics()
     app.state.stream_heartbeat_s = stream_heartbeat_s
 
-    for module in (orders, milestones, warehouses, inventory, stream, ops, channels, customers, rules):
+    routers = (orders, milestones, warehouses, inventory, stream, ops, channels, customers, rules)
+    for module in (*routers, stats, tracking, status_updates, webhooks, exceptions, telemetry, health):
         app.include_router(module.router)
     docs.install(app)
+    install_web(app)  # the dashboard at / and the tracking page at /track/{token}
     errors.install(app)
 
     # Added last = runs first: metrics see every answer, including the 413s.

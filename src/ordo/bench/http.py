@@ -36,14 +36,35 @@ def order_json(o: Order) -> dict[str, Any]:
     """An order as ``POST /api/v1/orders`` takes it."""
     s = o.ship_to
     body: dict[str, Any] = {
-        "channel": o.channel, "external_id": o.external_id, "customer_ref": o.customer_ref,
-        "ship_to": {"province": s.province, "city": s.city, "district": s.district,
-                    "detail": s.detail, "adcode": s.adcode, "lat": s.lat, "lng": s.lng,
-                    "name": s.name, "phone": s.phone},
-        "lines": [{"sku": li.sku, "quantity": li.quantity, "unit_price_fen": li.unit_price_fen,
-                   "discount_fen": li.discount_fen, "flags": sorted(li.flags)} for li in o.lines],
-        "placed_at": iso(o.placed_at_ns), "freight_fen": o.freight_fen,
-        "discount_fen": o.discount_fen, "tags": list(o.tags), "priority": o.priority,
+        "channel": o.channel,
+        "external_id": o.external_id,
+        "customer_ref": o.customer_ref,
+        "ship_to": {
+            "province": s.province,
+            "city": s.city,
+            "district": s.district,
+            "detail": s.detail,
+            "adcode": s.adcode,
+            "lat": s.lat,
+            "lng": s.lng,
+            "name": s.name,
+            "phone": s.phone,
+        },
+        "lines": [
+            {
+                "sku": li.sku,
+                "quantity": li.quantity,
+                "unit_price_fen": li.unit_price_fen,
+                "discount_fen": li.discount_fen,
+                "flags": sorted(li.flags),
+            }
+            for li in o.lines
+        ],
+        "placed_at": iso(o.placed_at_ns),
+        "freight_fen": o.freight_fen,
+        "discount_fen": o.discount_fen,
+        "tags": list(o.tags),
+        "priority": o.priority,
         "remark": o.remark,
     }
     if o.paid_at_ns is not None:
@@ -67,29 +88,36 @@ def bench_http(path: Path, world: World, orders: Sequence[Order], *, batch: int)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "ordo.cli", "serve", "--db", url, "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"},
-                          timeout=60) as client:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
             _wait_ready(client, server)
             bodies = [order_json(o) for o in orders]
             n_single = min(SINGLES, len(bodies) // 4)
             singles = _post_all(client, [b for b in bodies[:n_single]])
-            batches = _post_all(client, [{"orders": bodies[i : i + batch]}
-                                         for i in range(n_single, len(bodies), batch)])
+            batches = _post_all(
+                client, [{"orders": bodies[i : i + batch]} for i in range(n_single, len(bodies), batch)]
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)
     n_batched = len(bodies) - n_single
     return {
         "server": "ordo serve (uvicorn, 1 process)",
-        "single": {"orders": n_single, "orders_per_s": round(n_single / singles[0], 1),
-                   "request_latency": latency_ms(singles[1])},
-        "batched": {"orders": n_batched, "batch": batch,
-                    "orders_per_s": round(n_batched / batches[0], 1),
-                    "request_latency": latency_ms(batches[1])},
+        "single": {
+            "orders": n_single,
+            "orders_per_s": round(n_single / singles[0], 1),
+            "request_latency": latency_ms(singles[1]),
+        },
+        "batched": {
+            "orders": n_batched,
+            "batch": batch,
+            "orders_per_s": round(n_batched / batches[0], 1),
+            "request_latency": latency_ms(batches[1]),
+        },
     }
 
 

@@ -50,8 +50,13 @@ def run(*, orders: int, batch: int, http_orders: int, seed: int) -> dict[str, An
     report: dict[str, Any] = {
         "bench": "intake",
         "machine": machine(),
-        "params": {"orders": orders, "batch": batch, "http_orders": http_orders, "seed": seed,
-                   "store": "sqlite (WAL, synchronous=NORMAL)"},
+        "params": {
+            "orders": orders,
+            "batch": batch,
+            "http_orders": http_orders,
+            "seed": seed,
+            "store": "sqlite (WAL, synchronous=NORMAL)",
+        },
         "service": service,
         "raw_sqlite": raw,
         "ratio_vs_raw_sqlite": round(service["orders_per_s"] / raw["orders_per_s"], 3),
@@ -123,25 +128,39 @@ def bench_raw_sqlite(path: Path, orders: Sequence[Order], batch: int) -> dict[st
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()
-    return {"orders": len(orders), "seconds": round(elapsed, 3),
-            "orders_per_s": round(len(orders) / elapsed, 1)}
+    return {
+        "orders": len(orders),
+        "seconds": round(elapsed, 3),
+        "orders_per_s": round(len(orders) / elapsed, 1),
+    }
 
 
 def _raw_rows(orders: Sequence[Order], now: int) -> tuple[list[dict[str, Any]], ...]:
     accepted = [
-        AcceptedOrder(dataclasses.replace(o, id=f"RAW{n:012d}{o.external_id[-6:]}"), "processing",
-                      "WH", None, now)
+        AcceptedOrder(
+            dataclasses.replace(o, id=f"RAW{n:012d}{o.external_id[-6:]}"), "processing", "WH", None, now
+        )
         for n, o in enumerate(orders)
     ]
     order_rows, line_rows = order_rows_of(accepted)
     for r in order_rows:
         r["tags"] = orjson.dumps(r["tags"]).decode()
     steps = (Milestone.CREATED, Milestone.PAID, Milestone.STOCK_LOCKED, Milestone.ROUTED)
-    step_rows = [{"order_id": a.order.id, "milestone": m.value, "at_ns": now, "source": "raw",
-                  "recorded_at_ns": now} for a in accepted for m in steps]
-    event_rows = [{"type": "order.created", "order_id": a.order.id, "channel": a.order.channel,
-                   "at_ns": now, "payload": orjson.dumps({"status": "processing"}).decode()}
-                  for a in accepted]
+    step_rows = [
+        {"order_id": a.order.id, "milestone": m.value, "at_ns": now, "source": "raw", "recorded_at_ns": now}
+        for a in accepted
+        for m in steps
+    ]
+    event_rows = [
+        {
+            "type": "order.created",
+            "order_id": a.order.id,
+            "channel": a.order.channel,
+            "at_ns": now,
+            "payload": orjson.dumps({"status": "processing"}).decode(),
+        }
+        for a in accepted
+    ]
     return order_rows, line_rows, step_rows, event_rows
 
 
@@ -151,4 +170,3 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
     cols = list(rows[0])
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
     conn.executemany(sql, rows)
-

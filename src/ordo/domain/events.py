@@ -15,6 +15,10 @@ ORDER_CREATED = "order.created"
 MILESTONE_RECORDED = "order.milestone_recorded"
 #: An impossible update was refused and kept as an anomaly.
 UPDATE_REJECTED = "order.update_rejected"
+#: Two systems disagree in a way the status graph forbids; the payload names both and the rule.
+STATUS_CONFLICT = "order.status_conflict"
+#: A system reported something that is not a step forward (揽收失败, 缺货); the payload names it.
+STATUS_SIGNAL = "order.status_signal"
 
 #: Two customers turned out to be one person; the payload carries the merge and its evidence.
 CUSTOMER_MERGED = "customer.merged"
@@ -27,6 +31,8 @@ EVENT_TYPES = (
     ORDER_CREATED,
     MILESTONE_RECORDED,
     UPDATE_REJECTED,
+    STATUS_CONFLICT,
+    STATUS_SIGNAL,
     CUSTOMER_MERGED,
     CUSTOMER_SPLIT,
     PARCEL_MERGED,

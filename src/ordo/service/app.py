@@ -18,6 +18,7 @@ from ordo.clock import Clock, SystemClock
 from ordo.config import IdentityConfig, Settings
 from ordo.domain.errors import StoreConflict
 from ordo.ids import IdFactory
+from ordo.service.channel_cache import ChannelCache
 from ordo.service.notify import Notifier
 
 T = TypeVar("T")
@@ -31,6 +32,8 @@ class Ordo:
     divisions: Divisions
     notifier: Notifier = field(default_factory=Notifier)
     identity: IdentityConfig = field(default_factory=IdentityConfig)
+    #: SKU map, SKU flags and webhook secrets, so a webhook needs no extra reads.
+    channel_cache: ChannelCache = field(default_factory=ChannelCache)
     max_retries: int = 8
 
     def retrying(self, work: Callable[[], T]) -> T:

@@ -20,8 +20,10 @@ from ordo.adapters.store.access import AccessRepository
 from ordo.adapters.store.catalog import CatalogRepository
 from ordo.adapters.store.channels import ChannelRepository
 from ordo.adapters.store.errors import translate
+from ordo.adapters.store.exceptions import ExceptionRepository
 from ordo.adapters.store.identity import IdentityRepository
 from ordo.adapters.store.orders import OrderRepository
+from ordo.adapters.store.outbound import OutboundRepository
 from ordo.adapters.store.outbox import Outbox
 from ordo.adapters.store.parcels import ParcelRepository
 from ordo.adapters.store.rules import RuleRepository
@@ -49,11 +51,13 @@ class UnitOfWork:
         self.stock = StockRepository(conn, lock_rows=locking)
         self.orders = OrderRepository(conn, lock_rows=locking)
         self.outbox = Outbox(conn)
+        self.outbound = OutboundRepository(conn)
         self.access = AccessRepository(conn)
         self.channels = ChannelRepository(conn)
         self.identity = IdentityRepository(conn, postgres=locking)
         self.parcels = ParcelRepository(conn, lock_rows=locking)
         self.rules = RuleRepository(conn, lock_rows=locking)
+        self.exceptions = ExceptionRepository(conn, lock_rows=locking)
         return self
 
     @property
