@@ -337,7 +337,7 @@ def demo(
 @bench_app.command("intake")
 def bench_intake(
     orders: Annotated[int, typer.Option(help="Orders through the service layer")] = 20_000,
-    batch: Annotated[int, typer.Option(help="Orders per batch")] = 500,
+    batch: Annotated[int, typer.Option(help="Orders per batch (the API takes up to 1,000)")] = 1000,
     http_orders: Annotated[int, typer.Option(help="Orders through HTTP (0 to skip)")] = 5_000,
     seed: Annotated[int, typer.Option()] = 1,
 ) -> None:

@@ -21,6 +21,7 @@ import orjson
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.store import open_store
 from ordo.adapters.store.orders import order_rows_of
+from ordo.adapters.store.sqlite import TUNING
 from ordo.bench.http import bench_http
 from ordo.bench.stats import latency_ms, machine
 from ordo.clock import ManualClock
@@ -115,6 +116,8 @@ def bench_raw_sqlite(path: Path, orders: Sequence[Order], batch: int) -> dict[st
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    for pragma in TUNING:
+        conn.execute(pragma)
     conn.execute("PRAGMA foreign_keys=OFF")
     now = max(o.placed_at_ns for o in orders)
     rows = [_raw_rows(orders[i : i + batch], now) for i in range(0, len(orders), batch)]

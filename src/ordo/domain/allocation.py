@@ -9,7 +9,7 @@ The full multi-objective router is a later module; this is its simplest strategy
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,13 +48,19 @@ class Availability:
         self._by_sku: dict[str, IntArray] = {}
 
     def set(self, warehouse_id: str, sku: str, available: int) -> None:
-        i = self.index.get(warehouse_id)
-        if i is None:
-            return
-        vec = self._by_sku.get(sku)
-        if vec is None:
-            vec = self._by_sku[sku] = np.zeros(len(self.warehouses), dtype=np.int64)
-        vec[i] = available
+        self.load(((warehouse_id, sku, available),))
+
+    def load(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Many (warehouse, SKU, available) rows at once; negative availability reads as 0."""
+        index, by_sku, n = self.index, self._by_sku, len(self.warehouses)
+        for warehouse_id, sku, available in rows:
+            i = index.get(warehouse_id)
+            if i is None:
+                continue
+            vec = by_sku.get(sku)
+            if vec is None:
+                vec = by_sku[sku] = np.zeros(n, dtype=np.int64)
+            vec[i] = available if available > 0 else 0
 
     def of(self, sku: str) -> IntArray | None:
         return self._by_sku.get(sku)

@@ -213,7 +213,6 @@ def _allocate(
         return None
     warehouses = [w for w in ctx.uow.catalog.warehouses() if w.id != exclude]
     availability = Availability(warehouses)
-    for wh, sku, atp in ctx.uow.stock.lock_available(need):
-        availability.set(wh, sku, max(0, atp))
+    availability.load(ctx.uow.stock.lock_available(need))
     [alloc] = allocate([Demand(need, flags, order["lat"], order["lng"])], availability)
     return (alloc.warehouse_id, need) if alloc.warehouse_id else None

@@ -150,8 +150,7 @@ def intake_requests(
             if not fresh:
                 return done
             availability = Availability(uow.catalog.warehouses())
-            for wh, sku, atp in uow.stock.lock_available({ln.sku for _, o in fresh for ln in o.lines}):
-                availability.set(wh, sku, max(0, atp))
+            availability.load(uow.stock.lock_available({ln.sku for _, o in fresh for ln in o.lines}))
             demands = [Demand(o.quantities(), o.flags, o.ship_to.lat, o.ship_to.lng) for _, o in fresh]
             # An address exception is held unrouted: routing it would be a guess.
             unresolved = [HOLD_ADDRESS in o.tags for _, o in fresh]

@@ -50,12 +50,16 @@ class OrderRepository:
     # writes -----------------------------------------------------------------
     def existing(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """Order ids already stored for these (channel, external id) pairs."""
+        by_channel: dict[str, list[str]] = {}
+        for channel, external_id in set(keys):
+            by_channel.setdefault(channel, []).append(external_id)
         out: dict[tuple[str, str], str] = {}
-        for part in chunks(sorted(set(keys)), 400):
-            q = sa.select(O.channel, O.external_id, O.id).where(
-                sa.tuple_(O.channel, O.external_id).in_(list(part))
-            )
-            out.update({(r.channel, r.external_id): r.id for r in self._c.execute(q)})
+        # One `channel = ? AND external_id IN (...)` per channel: both backends walk the
+        # unique (channel, external_id) index, where a row-value IN is a slow scan on SQLite.
+        for channel, ids in sorted(by_channel.items()):
+            for part in chunks(sorted(ids)):
+                q = sa.select(O.external_id, O.id).where(O.channel == channel, O.external_id.in_(part))
+                out.update({(channel, ext): oid for ext, oid in self._c.execute(q).all()})
         return out
 
     def add(

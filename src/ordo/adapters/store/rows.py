@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -51,5 +52,9 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
     json_cols = [c for c in cols if isinstance(table.c[c].type, sa.JSON)]
     if json_cols:
         rows = [{**r, **{c: orjson.dumps(r[c]).decode() for c in json_cols}} for r in rows]
-    params: Any = [tuple(r[p] for p in positions) for r in rows] if positions else list(rows)
+    if positions:
+        getter = itemgetter(*positions)  # C-level row → tuple; a generator per row costs more
+        params: Any = [getter(r) for r in rows] if len(positions) > 1 else [(getter(r),) for r in rows]
+    else:
+        params = list(rows)
     conn.exec_driver_sql(sql, params)

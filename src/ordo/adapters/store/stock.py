@@ -87,8 +87,10 @@ class StockRepository:
             q = q.order_by(S.warehouse_id, S.sku)
             if self._lock:
                 q = q.with_for_update()
-            # Rows unpack like tuples (Result.tuples() is deprecated in SQLAlchemy 2.1).
-            out.extend((wh, sku, n) for wh, sku, n in self._c.execute(q))
+            # Rows unpack like tuples (Result.tuples() is deprecated in SQLAlchemy 2.1), and
+            # one fetchall costs less than iterating row by row.
+            rows: Sequence[Any] = self._c.execute(q).all()
+            out.extend(rows)
         return out
 
     def reserve(self, deltas: Iterable[Delta]) -> None:
