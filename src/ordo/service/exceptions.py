@@ -26,6 +26,7 @@ from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain import sla
 from ordo.domain.exceptions import Detector, ExceptionState, Raised
+from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.domain.lifecycle import MILESTONES, Milestone
 from ordo.service import exceptions_ledger as ledger
 from ordo.service.app import Ordo
@@ -35,7 +36,6 @@ from ordo.service.exceptions_steps import attempt
 STATUS_CONFLICT = "order.status_conflict"
 STATUS_SIGNAL = "order.status_signal"
 WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, STATUS_CONFLICT, STATUS_SIGNAL)
-HOLD_NO_STOCK, HOLD_ADDRESS = "no_stock", "address_unresolved"
 #: Systems that report milestones but are not carriers.
 _NOT_CARRIERS = frozenset({"oms", "wms", "tms", "ordo", "ordo:exceptions"})
 _CARRIER_STEPS = frozenset({"collected", "in_transit", "out_for_delivery", "delivered"})

@@ -13,20 +13,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ordo.adapters.channels.mapping import HOLD_ADDRESS
 from ordo.adapters.store.stock import Delta
 from ordo.domain import events as ev
 from ordo.domain.allocation import Allocation, Availability, Demand, allocate
 from ordo.domain.errors import OrdoError, ValidationError
 from ordo.domain.events import Event
-from ordo.domain.intake import validate_order
+from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK, validate_order
 from ordo.domain.lifecycle import Milestone, derive_status
 from ordo.domain.model import AcceptedOrder, Address, Order
 from ordo.service.app import Ordo
 from ordo.service.identity import link_orders
 
 SOURCE = "ordo"
-HOLD_NO_STOCK = "no_stock"
 
 
 class IntakeOutcome(StrEnum):

@@ -16,12 +16,13 @@ from ordo.adapters.channels.base import ChannelAdapter, ChannelLine, ChannelOrde
 from ordo.adapters.channels.douyin import DouyinAdapter
 from ordo.adapters.channels.jd import JdAdapter
 from ordo.adapters.channels.kuaishou import KuaishouAdapter
-from ordo.adapters.channels.mapping import HOLD_ADDRESS, Mapped, SkuLookup, to_canonical
+from ordo.adapters.channels.mapping import Mapped, SkuLookup, to_canonical
 from ordo.adapters.channels.pinduoduo import PinduoduoAdapter
 from ordo.adapters.channels.pos import PosAdapter
 from ordo.adapters.channels.taobao import TopTradeAdapter
 from ordo.adapters.channels.values import Reason, Unmappable, time_ns, yuan_to_fen
 from ordo.adapters.channels.wechat import WechatAdapter
+from ordo.domain.intake import HOLD_ADDRESS
 
 ADAPTERS: Mapping[str, ChannelAdapter] = {
     a.channel: a

@@ -17,10 +17,10 @@ from typing import NamedTuple
 from ordo.adapters.channels.base import ChannelOrder
 from ordo.adapters.channels.values import Reason, Unmappable
 from ordo.adapters.geo.address import AddressResolver, Resolution
+from ordo.domain.intake import HOLD_ADDRESS
 from ordo.domain.model import Address, Line, LineFlag, Order
 
 #: Tag (and hold reason) of an order whose address could not be resolved.
-HOLD_ADDRESS = "address_unresolved"
 
 #: Platform SKU id → (Ordo SKU, its handling flags), or None when unmapped.
 SkuLookup = Callable[[str], tuple[str, frozenset[str]] | None]
