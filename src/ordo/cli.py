@@ -256,8 +256,10 @@ def serve(
 
 
 def _start_background(ordo: Any) -> Any:
-    """Events out (webhooks; MQTT / NATS when configured) and the exception scan, each in
-    its own thread beside the server; returns the function that stops them."""
+    """Events out (webhooks; MQTT / NATS when configured), and the exception scan with the
+    rule breakers, each in its own thread beside the server; returns the function that
+    stops them."""
+    from ordo.service.breaker import check_breakers
     from ordo.service.exceptions import scan
     from ordo.service.outbound import Worker, start_outbound
 
@@ -265,6 +267,7 @@ def _start_background(ordo: Any) -> Any:
 
     def scan_once() -> int:
         scan(ordo)
+        check_breakers(ordo)  # a published rule version past its bounds rolls back by itself
         return 0  # paced by the worker's idle wait, whatever the scan found
 
     scanner = Worker("ordo-exceptions", scan_once, idle_s=SCAN_EVERY_S, close=lambda: None)

@@ -1,0 +1,242 @@
+"""``bench stream``: a milestone update accepted by the API → its event at an SSE subscriber.
+
+A real ``ordo serve`` process (one uvicorn process) on a temporary SQLite file with a
+loaded world and ``orders`` orders taken in through the service layer beforehand. One
+subscriber thread holds ``GET /api/v1/stream?type=order.milestone_recorded`` open and
+notes when each event arrives; the sender posts ``POST /api/v1/milestones`` in batches
+of ``batch`` updates, ``rate / batch`` requests a second on a fixed schedule (no
+coordinated omission: a late request is sent at once, the schedule is not moved), and
+notes when each response has been read ("accepted"). Events are matched to updates by
+``(order_id, milestone)``.
+
+Figures, each named with its unit:
+
+* ``accepted_to_event`` – event arrival − response read (p50_ms, p99_ms, max_ms). It can be
+  slightly negative: the server commits, then writes the response, and the stream may win;
+* ``sent_to_event`` – event arrival − request start (the whole path, for comparison);
+* ``request`` – the POST's own latency;
+* ``updates_per_s`` – updates accepted per second over the sending window.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from ordo.bench.http import _free_port, _wait_ready, iso
+from ordo.bench.intake import _deep, generate_orders
+from ordo.bench.stats import latency_ms, machine, percentile
+from ordo.clock import SystemClock
+from ordo.config import Settings
+from ordo.domain.access import Role
+from ordo.service.app import bootstrap
+from ordo.service.intake import intake
+from ordo.service.keys import create_key
+from ordo.sim.world import generate_world, load_world
+
+#: Milestones after ``routed``, in lifecycle order: each order takes them one by one.
+STEPS = (
+    "released_to_warehouse", "picked", "packed", "waybill_issued", "outbound",
+    "collected", "departed", "in_transit", "out_for_delivery", "delivered",
+)  # fmt: skip
+
+
+class _Subscriber(threading.Thread):
+    """Reads the SSE stream; ``arrivals[(order_id, milestone)] = perf_counter()``."""
+
+    def __init__(self, base: str, key: str) -> None:
+        super().__init__(name="bench-sse", daemon=True)
+        self.base, self.key = base, key
+        self.arrivals: dict[tuple[str, str], float] = {}
+        self.events = 0
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            headers = {"Authorization": f"Bearer {self.key}", "Accept": "text/event-stream"}
+            timeout = httpx.Timeout(10, read=None)
+            with httpx.Client(base_url=self.base, headers=headers, timeout=timeout) as client:
+                params = {"type": "order.milestone_recorded"}
+                with client.stream("GET", "/api/v1/stream", params=params) as response:
+                    response.raise_for_status()
+                    for line in response.iter_lines():
+                        if not self.ready.is_set():
+                            self.ready.set()  # the "retry:" preamble: the stream is open
+                        if self.stop.is_set():
+                            return
+                        if not line.startswith("data:"):
+                            continue
+                        at = time.perf_counter()
+                        data = orjson.loads(line[5:])
+                        payload = data.get("payload")
+                        if isinstance(payload, str):
+                            payload = orjson.loads(payload)
+                        self.events += 1
+                        key = (data.get("order_id"), (payload or {}).get("milestone"))
+                        self.arrivals.setdefault(key, at)
+        except BaseException as exc:  # reported by run()
+            if not self.stop.is_set():
+                self.error = exc
+        finally:
+            self.ready.set()
+
+
+def run(
+    *, rate: int = 1000, batch: int = 10, seconds: float = 10.0, orders: int | None = None, seed: int = 7
+) -> dict[str, Any]:
+    """One JSON-able dict; ``rate`` updates/s in requests of ``batch`` updates for ``seconds``."""
+    total = int(rate * seconds)
+    n_orders = orders or max(100, -(-total // len(STEPS)))
+    if n_orders * len(STEPS) < total:
+        raise ValueError(f"{n_orders} orders give at most {n_orders * len(STEPS)} updates < {total}")
+    with tempfile.TemporaryDirectory(prefix="ordo-bench-stream-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'stream.db'}"
+        world = _deep(generate_world(seed))
+        app = bootstrap(Settings(database_url=url), clock=SystemClock(), rng=random.Random(seed))
+        load_world(app, world)
+        t0 = time.perf_counter()
+        ids: list[str] = []
+        generated = generate_orders(world, n_orders, seed)
+        for i in range(0, len(generated), 500):
+            ids += [r.order_id for r in intake(app, generated[i : i + 500]) if r.order_id]
+        prepare_s = time.perf_counter() - t0
+        key = create_key(app, Role.INTEGRATION, "bench-stream")
+        app.store.dispose()
+        plan = [(oid, m) for m in STEPS for oid in ids][:total]
+        port = _free_port()
+        server = _serve(url, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            return _measure(base, key, server, plan, rate, batch, seconds, n_orders, len(ids), prepare_s)
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+
+def _serve(url: str, port: int) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "ordo.cli", "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _measure(
+    base: str,
+    key: str,
+    server: Any,
+    plan: list[tuple[str, str]],
+    rate: int,
+    batch: int,
+    seconds: float,
+    n_orders: int,
+    n_ids: int,
+    prepare_s: float,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        _wait_ready(client, server)
+        sub = _Subscriber(base, key)
+        sub.start()
+        if not sub.ready.wait(15) or sub.error:
+            raise RuntimeError(f"SSE subscriber did not start: {sub.error!r}")
+        time.sleep(0.3)  # the stream's cursor is taken; updates from now on are new
+        sent: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (request start, response read)
+        request_s: list[float] = []
+        outcomes: dict[str, int] = {}
+        interval = batch / rate
+        late = 0
+        start = time.perf_counter()
+        for n, i in enumerate(range(0, len(plan), batch)):
+            due = start + n * interval
+            now = time.perf_counter()
+            if now < due:
+                time.sleep(due - now)
+            elif now - due > interval:
+                late += 1
+            part = plan[i : i + batch]
+            at = iso(time.time_ns())
+            body = {"updates": [{"order_id": o, "milestone": m, "at": at, "source": "bench"} for o, m in part]}
+            t0 = time.perf_counter()
+            response = client.post("/api/v1/milestones", json=body)
+            t1 = time.perf_counter()
+            if response.status_code != 200:
+                raise RuntimeError(f"milestones failed: {response.status_code} {response.text[:300]}")
+            request_s.append(t1 - t0)
+            for r in response.json()["results"]:
+                outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+                if r["outcome"] == "recorded":
+                    sent[(r["order_id"], r["milestone"])] = (t0, t1)
+        send_s = time.perf_counter() - start
+        # Let the last events arrive.
+        deadline = time.perf_counter() + 5
+        while time.perf_counter() < deadline and not all(k in sub.arrivals for k in sent):
+            time.sleep(0.05)
+        sub.stop.set()
+    accepted = [sub.arrivals[k] - t1 for k, (t0, t1) in sent.items() if k in sub.arrivals]
+    whole = [sub.arrivals[k] - t0 for k, (t0, t1) in sent.items() if k in sub.arrivals]
+    updates = sum(outcomes.values())
+    return {
+        "bench": "stream",
+        "server": "ordo serve (uvicorn, 1 process), SQLite WAL",
+        "cores": os.cpu_count(),
+        "machine": machine(),
+        "params": {
+            "target_updates_per_s": rate,
+            "batch": batch,
+            "requests_per_s": round(rate / batch, 1),
+            "seconds": seconds,
+            "orders": n_orders,
+            "orders_created": n_ids,
+        },
+        "prepare_s": round(prepare_s, 2),
+        "send_s": round(send_s, 3),
+        "updates": updates,
+        "outcomes": outcomes,
+        "updates_per_s": round(updates / send_s, 1),
+        "requests_late": late,
+        "events_received": sub.events,
+        "matched": len(accepted),
+        "missing": len(sent) - len(accepted),
+        "accepted_to_event": {
+            **latency_ms(accepted),
+            "min_ms": round(min(accepted, default=0) * 1000, 3),
+            "max_ms": round(max(accepted, default=0) * 1000, 3),
+        },
+        "sent_to_event": latency_ms(whole),
+        "request": latency_ms(request_s),
+        "targets": {"p50_ms": 10, "p99_ms": 50},
+        "meets_targets": bool(accepted)
+        and percentile(accepted, 50) * 1000 <= 10
+        and percentile(accepted, 99) * 1000 <= 50,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import json
+    import sys
+
+    args = sys.argv[1:]
+    print(
+        json.dumps(
+            run(
+                seconds=float(args[0]) if args else 10.0,
+                rate=int(args[1]) if len(args) > 1 else 1000,
+                batch=int(args[2]) if len(args) > 2 else 10,
+            ),
+            ensure_ascii=False,
+        )
+    )
