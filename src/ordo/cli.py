@@ -409,6 +409,29 @@ def bench_health() -> None:
     _print_json(run())
 
 
+@bench_app.command("stream")
+def bench_stream(
+    rate: Annotated[int, typer.Option(help="Milestone updates offered per second")] = 1000,
+    batch: Annotated[int, typer.Option(help="Updates per request")] = 10,
+    seconds: Annotated[float, typer.Option(help="How long to send")] = 10.0,
+    senders: Annotated[int, typer.Option(help="Concurrent sending threads")] = 4,
+) -> None:
+    """Milestone update accepted by the API → event received on the SSE stream: p50/p99."""
+    from ordo.bench.stream import run
+
+    _print_json(run(rate=rate, batch=batch, seconds=seconds, senders=senders))
+
+
+@bench_app.command("pages")
+def bench_pages(
+    orders: Annotated[int, typer.Option(help="Orders seeded (bulk insert)")] = 1_000_000,
+) -> None:
+    """Dashboard reads over many orders: overview (cold and warm) and order search."""
+    from ordo.bench.pages import run
+
+    _print_json(run(orders))
+
+
 @bench_app.command("rules")
 def bench_rules() -> None:
     """Rule evaluation: µs per order (scalar) and rows/s over a million orders (Polars)."""
