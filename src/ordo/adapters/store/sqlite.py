@@ -6,6 +6,9 @@ decide, reserve" atomic across processes: no other writer can slip in between.
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 from typing import Any
 
 import orjson
@@ -51,12 +54,12 @@ def create_engine(url: str) -> sa.Engine:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+            _ensure_wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")
         for pragma in TUNING:
             cur.execute(pragma)
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -66,6 +69,26 @@ def create_engine(url: str) -> sa.Engine:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ensure_wal(cur: sqlite3.Cursor) -> None:
+    """Switch the file to WAL once; it stays WAL for every later connection.
+
+    Changing the journal mode needs the file to itself, and SQLite answers "database
+    is locked" at once — without its busy handler — when another process is opening
+    the same fresh file at that moment. So read the mode first (the common case: it is
+    already WAL) and retry the switch for a while instead of failing a connection.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01 + random.random() * 0.05)
 
 
 def null_pool_engine(url: str) -> sa.Engine:
