@@ -32,7 +32,7 @@ from ordo.adapters.channels import ADAPTERS, to_canonical
 from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.geo.address import AddressResolver, default_resolver
-from ordo.bench.http import _free_port, _wait_ready
+from ordo.bench.http import free_port, wait_ready
 from ordo.bench.loadgen import LoadClient
 from ordo.bench.stats import latency_ms, machine
 from ordo.clock import SystemClock
@@ -135,7 +135,7 @@ def bench_webhooks(count: int, rate: float) -> dict[str, Any]:
         )
         key = create_key(app, Role.ADMIN, "bench")
         app.store.dispose()
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "ORDO_DATABASE_URL": url, "ORDO_CHANNEL_SECRET_TAOBAO": SECRET}
         server = subprocess.Popen(
             [sys.executable, "-m", "ordo.cli", "serve", "--port", str(port)],
@@ -144,7 +144,7 @@ def bench_webhooks(count: int, rate: float) -> dict[str, Any]:
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base) as probe:
-                _wait_ready(probe, server)
+                wait_ready(probe, server)
             result = asyncio.run(_drive(base, key, count, rate))
         finally:
             server.terminate()

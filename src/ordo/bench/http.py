@@ -72,7 +72,7 @@ def order_json(o: Order) -> dict[str, Any]:
     return body
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -85,7 +85,7 @@ def bench_http(path: Path, world: World, orders: Sequence[Order], *, batch: int)
     load_world(app, world)
     key = create_key(app, Role.INTEGRATION, "bench")
     app.store.dispose()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "ordo.cli", "serve", "--db", url, "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -94,7 +94,7 @@ def bench_http(path: Path, world: World, orders: Sequence[Order], *, batch: int)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
-            _wait_ready(client, server)
+            wait_ready(client, server)
             bodies = [order_json(o) for o in orders]
             n_single = min(SINGLES, len(bodies) // 4)
             singles = _post_all(client, [b for b in bodies[:n_single]])
@@ -133,7 +133,7 @@ def _post_all(client: httpx.Client, bodies: list[dict[str, Any]]) -> tuple[float
     return time.perf_counter() - start, samples
 
 
-def _wait_ready(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+def wait_ready(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -38,7 +38,7 @@ STOCK_DEPTH = 1000
 
 
 def run(*, orders: int, batch: int, http_orders: int, seed: int) -> dict[str, Any]:
-    world = _deep(generate_world(seed))
+    world = deep_stock(generate_world(seed))
     generated = generate_orders(world, orders + http_orders, seed)
     with tempfile.TemporaryDirectory(prefix="ordo-bench-") as tmp:
         service = bench_service(Path(tmp) / "service.db", world, generated[:orders], batch)
@@ -74,12 +74,12 @@ def generate_orders(world: World, n: int, seed: int) -> list[Order]:
     return [factory.make(at) for at in schedule(factory.curve, start, n, random.Random(seed))]
 
 
-def _deep(world: World) -> World:
+def deep_stock(world: World) -> World:
     stock = tuple(dataclasses.replace(s, on_hand=s.on_hand * STOCK_DEPTH + 1000) for s in world.stock)
     return dataclasses.replace(world, stock=stock)
 
 
-def _fresh_app(path: Path, world: World, clock: ManualClock) -> Ordo:
+def fresh_app(path: Path, world: World, clock: ManualClock) -> Ordo:
     app = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=clock, rng=random.Random(1))
     load_world(app, world)
     return app
@@ -89,7 +89,7 @@ def bench_service(path: Path, world: World, orders: Sequence[Order], batch: int)
     """Batches through ``ordo.service.intake.intake`` (validate, dedupe, locate, allocate,
     reserve, persist orders + lines + milestones + events) in one transaction each."""
     clock = ManualClock(max(o.placed_at_ns for o in orders))
-    app = _fresh_app(path, world, clock)
+    app = fresh_app(path, world, clock)
     per_batch: list[float] = []
     created = 0
     start = time.perf_counter()

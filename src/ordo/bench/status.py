@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ordo.bench.intake import _deep, _fresh_app, generate_orders
+from ordo.bench.intake import deep_stock, fresh_app, generate_orders
 from ordo.bench.stats import latency_ms, machine
 from ordo.clock import ManualClock
 from ordo.service.intake import intake
@@ -36,11 +36,11 @@ SCRIPT = (
 
 
 def run(*, orders: int = 4_000, batch: int = 1_000, seed: int = 1) -> dict[str, Any]:
-    world = _deep(generate_world(seed))
+    world = deep_stock(generate_world(seed))
     generated = generate_orders(world, orders, seed)
     with tempfile.TemporaryDirectory(prefix="ordo-bench-") as tmp:
         clock = ManualClock(max(o.placed_at_ns for o in generated))
-        app = _fresh_app(Path(tmp) / "status.db", world, clock)
+        app = fresh_app(Path(tmp) / "status.db", world, clock)
         ids: list[tuple[str, int]] = []
         for start in range(0, len(generated), 1_000):
             chunk = generated[start : start + 1_000]

@@ -33,8 +33,8 @@ from typing import Any
 import httpx
 import orjson
 
-from ordo.bench.http import _free_port, _wait_ready, iso
-from ordo.bench.intake import _deep, generate_orders
+from ordo.bench.http import free_port, iso, wait_ready
+from ordo.bench.intake import deep_stock, generate_orders
 from ordo.bench.stats import latency_ms, machine, percentile
 from ordo.clock import SystemClock
 from ordo.config import Settings
@@ -109,7 +109,7 @@ def run(
         raise ValueError(f"{n_orders} orders give at most {n_orders * len(STEPS)} updates < {total}")
     with tempfile.TemporaryDirectory(prefix="ordo-bench-stream-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'stream.db'}"
-        world = _deep(generate_world(seed))
+        world = deep_stock(generate_world(seed))
         app = bootstrap(Settings(database_url=url), clock=SystemClock(), rng=random.Random(seed))
         load_world(app, world)
         t0 = time.perf_counter()
@@ -121,7 +121,7 @@ def run(
         key = create_key(app, Role.INTEGRATION, "bench-stream")
         app.store.dispose()
         plan = [(oid, m) for m in STEPS for oid in ids][:total]
-        port = _free_port()
+        port = free_port()
         server = _serve(url, port)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -159,7 +159,7 @@ def _measure(
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-        _wait_ready(client, server)
+        wait_ready(client, server)
         sub = _Subscriber(base, key)
         sub.start()
         if not sub.ready.wait(15) or sub.error:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from ordo.adapters.store import identity_tables as it
 from ordo.adapters.store import tables as t
+from ordo.adapters.store.orders import SUMMARY_COLUMNS
 from ordo.adapters.store.rows import bulk_insert, chunks
 from ordo.domain.identity import Kept, Resolution
 
@@ -244,28 +245,10 @@ class IdentityRepository:
 
     def order_rows(self, order_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Summaries of these orders, newest first (the columns an order search shows)."""
-        O = t.orders.c
-        cols = (
-            O.id,
-            O.channel,
-            O.external_id,
-            O.customer_ref,
-            O.status,
-            O.warehouse_id,
-            O.hold_reason,
-            O.province,
-            O.city,
-            O.district,
-            O.recipient_name,
-            O.recipient_phone,
-            O.total_fen,
-            O.tags,
-            O.placed_at_ns,
-            O.created_at_ns,
-        )
         out: list[dict[str, Any]] = []
         for part in chunks(sorted(set(order_ids))):
-            out.extend(dict(r) for r in self._c.execute(sa.select(*cols).where(O.id.in_(part))).mappings())
+            q = sa.select(*SUMMARY_COLUMNS).where(t.orders.c.id.in_(part))
+            out.extend(dict(r) for r in self._c.execute(q).mappings())
         out.sort(key=lambda r: r["id"], reverse=True)
         return out
 

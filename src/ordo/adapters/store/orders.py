@@ -42,6 +42,29 @@ class OrderFilter:
     created_to_ns: int | None = None
 
 
+#: The columns an order list shows (search, a customer's orders), newest-first by id.
+SUMMARY_COLUMNS = (
+    O.id,
+    O.channel,
+    O.external_id,
+    O.customer_ref,
+    O.status,
+    O.warehouse_id,
+    O.hold_reason,
+    O.province,
+    O.city,
+    O.district,
+    O.recipient_name,
+    O.recipient_phone,
+    O.total_fen,
+    O.tags,
+    O.priority,
+    O.placed_at_ns,
+    O.created_at_ns,
+    O.updated_at_ns,
+)
+
+
 class OrderRepository:
     def __init__(self, conn: sa.Connection, *, lock_rows: bool) -> None:
         self._c = conn
@@ -179,30 +202,7 @@ class OrderRepository:
 
     def search(self, f: OrderFilter, *, after_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first; ``after_id`` is the cursor (the last id of the previous page)."""
-        q = (
-            sa.select(
-                O.id,
-                O.channel,
-                O.external_id,
-                O.customer_ref,
-                O.status,
-                O.warehouse_id,
-                O.hold_reason,
-                O.province,
-                O.city,
-                O.district,
-                O.recipient_name,
-                O.recipient_phone,
-                O.total_fen,
-                O.tags,
-                O.priority,
-                O.placed_at_ns,
-                O.created_at_ns,
-                O.updated_at_ns,
-            )
-            .order_by(O.id.desc())
-            .limit(limit)
-        )
+        q = sa.select(*SUMMARY_COLUMNS).order_by(O.id.desc()).limit(limit)
         for column, value in (
             (O.status, f.status),
             (O.channel, f.channel),
