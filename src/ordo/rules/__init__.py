@@ -3,10 +3,12 @@
     sentence ─► lexer (glossary, longest-first) ─► parser (Lark LALR) ─► ast.Rule
     ast.Rule ─► compile_py (closure over one order's facts)      ─┐ same answers,
              ─► compile_polars (expression over a facts table)  ─┘ property-tested
+    rule set ─► compile_set (ONE generated function, the live path; held to compile_py)
     rules    ─► evaluate (order, priority, hit policy) · lint · render (zh / en)
 
 Pure: imports the standard library, Lark, ``ordo.domain`` and (in ``compile_polars``
-and ``bench`` only) Polars; never the service, adapters or API.
+and ``bench`` only) Polars, and (in ``bench`` only, when installed) GoRules ZEN; never
+the service, adapters or API.
 """
 
 from ordo.rules.ast import Category, HitPolicy, Rule

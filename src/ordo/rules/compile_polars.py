@@ -9,7 +9,7 @@ is the only rules module that imports Polars.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -110,17 +110,34 @@ def _compile(c: A.Condition, g: Glossary) -> pl.Expr:
 
 def evaluate_frame(ruleset: RuleSet, frame: pl.DataFrame, glossary: Glossary | None = None) -> pl.DataFrame:
     """One boolean column per rule id: whether that rule fires on each order (hit policy applied)."""
+    return evaluate_frames([(ruleset, "")], frame, glossary)
+
+
+def evaluate_frames(
+    sets: Sequence[tuple[RuleSet, str]], frame: pl.DataFrame, glossary: Glossary | None = None
+) -> pl.DataFrame:
+    """The fired columns of several rule sets side by side, named ``prefix + rule id``.
+
+    A guard that several rules share (the same rule in an old and a new version of a rule
+    set) is evaluated once over the table, then each set applies its own hit policy.
+    """
     g = glossary or default_glossary()
-    steps = ruleset.plan()
-    matched = frame.select([compile_rule(s.rule, g).alias(s.rule.id) for s in steps])
-    taken: dict[str, pl.Expr] = {}
+    plans = [(rs.plan(), prefix) for rs, prefix in sets]
+    guards: dict[A.Condition, str] = {}
+    for steps, _ in plans:
+        for s in steps:
+            guards.setdefault(s.rule.guard, f"m{len(guards)}")
+    matched = frame.select([compile_condition(guard, g).alias(name) for guard, name in guards.items()])
     fired: list[pl.Expr] = []
-    for s in steps:
-        m = pl.col(s.rule.id)
-        if s.group is None:
-            fired.append(m)
-            continue
-        before = taken.get(s.group)
-        fired.append((m & ~before).alias(s.rule.id) if before is not None else m)
-        taken[s.group] = m if before is None else (before | m)
-    return matched.select(fired)
+    for steps, prefix in plans:
+        taken: dict[str, pl.Expr] = {}
+        for s in steps:
+            m = pl.col(guards[s.rule.guard])
+            name = prefix + s.rule.id
+            if s.group is None:
+                fired.append(m.alias(name))
+                continue
+            before = taken.get(s.group)
+            fired.append((m & ~before).alias(name) if before is not None else m.alias(name))
+            taken[s.group] = m if before is None else (before | m)
+    return matched.select(fired) if fired else pl.DataFrame()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from ordo.rules import ast as A
 from ordo.rules.compile_py import Facts, Predicate, compile_rule
+from ordo.rules.compile_set import compile_plan
 from ordo.rules.glossary import Glossary, Lang, default_glossary
 
 DEFAULT_POLICIES: Mapping[A.Category, A.HitPolicy] = {
@@ -146,37 +147,79 @@ class Evaluation:
 
 
 class CompiledRuleSet:
-    """A rule set compiled to closures, ready for one order at a time."""
+    """A rule set compiled to one generated function (:mod:`ordo.rules.compile_set`), ready
+    for one order at a time; the per-rule closures stay for ``matches`` and explanations."""
 
     def __init__(self, ruleset: RuleSet, glossary: Glossary | None = None) -> None:
         g = glossary or default_glossary()
         self.ruleset = ruleset
         self.steps = ruleset.plan()
-        self._preds: list[Predicate] = [compile_rule(s.rule, g) for s in self.steps]
-        self._plan = [
-            (s.group, p, ruleset.policies[s.rule.category] is A.HitPolicy.COLLECT, s.rule)
-            for s, p in zip(self.steps, self._preds, strict=True)
-        ]
+        self._glossary = g
+        self._preds_cache: list[Predicate] | None = None
+        self._run = compile_plan([s.rule.guard for s in self.steps], [s.group for s in self.steps], g)
+        collect = [ruleset.policies[s.rule.category] is A.HitPolicy.COLLECT for s in self.steps]
+        self._collect = collect
+        self._fired = [Fired(s.rule.id, s.rule.category, s.rule.actions) for s in self.steps]
+        # A collect rule needs merging only if another collect rule shares one of its actions.
+        owners: dict[A.Action, set[int]] = {}
+        for i, s in enumerate(self.steps):
+            if collect[i]:
+                for a in s.rule.actions:
+                    owners.setdefault(a, set()).add(i)
+        self._merge = frozenset(i for ids in owners.values() if len(ids) > 1 for i in ids)
+
+    @property
+    def _preds(self) -> list[Predicate]:
+        if self._preds_cache is None:
+            self._preds_cache = [compile_rule(s.rule, self._glossary) for s in self.steps]
+        return self._preds_cache
 
     def matches(self, facts: Facts) -> list[bool]:
         """Which rules match, before the hit policy (for explanations and backtests)."""
         return [p(facts) for p in self._preds]
 
     def evaluate(self, facts: Facts) -> Evaluation:
-        taken: set[str] = set()
+        try:
+            hits = self._run(facts)
+        except KeyError:
+            # Facts without every column: rule by rule, reading only what each one needs.
+            return self._evaluate_each(facts)
+        if not hits:
+            return _NOTHING
+        merge = self._merge
+        if merge.isdisjoint(hits):
+            fired = self._fired
+            return Evaluation(tuple([fired[i] for i in hits]))
         out: list[Fired] = []
         seen: set[A.Action] = set()  # merged over the collect categories (notify / tag by default)
-        for group, pred, collect, r in self._plan:
+        for i in hits:
+            f = self._fired[i]
+            if self._collect[i]:
+                actions = tuple([a for a in f.actions if a not in seen])
+                seen.update(actions)
+                f = Fired(f.rule_id, f.category, actions)
+            out.append(f)
+        return Evaluation(tuple(out))
+
+    def _evaluate_each(self, facts: Facts) -> Evaluation:
+        taken: set[str] = set()
+        out: list[Fired] = []
+        seen: set[A.Action] = set()
+        for step, pred, collect in zip(self.steps, self._preds, self._collect, strict=True):
             # A rule whose group already fired cannot fire, so it is not even evaluated.
-            if group is not None and group in taken:
+            if step.group is not None and step.group in taken:
                 continue
             if not pred(facts):
                 continue
-            if group is not None:
-                taken.add(group)
+            if step.group is not None:
+                taken.add(step.group)
+            r = step.rule
             actions = r.actions
             if collect:
                 actions = tuple([a for a in actions if a not in seen])
                 seen.update(actions)
             out.append(Fired(r.id, r.category, actions))
         return Evaluation(tuple(out))
+
+
+_NOTHING = Evaluation(())

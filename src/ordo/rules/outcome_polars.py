@@ -56,82 +56,120 @@ def _tag(prefix: str, value: pl.Expr) -> pl.Expr:
     return pl.when(value.is_not_null()).then(pl.lit(prefix) + value)
 
 
+def _first(parts: list[pl.Expr]) -> pl.Expr:
+    """The first non-null of ``parts`` (null when there is none), flat rather than nested."""
+    if not parts:
+        return pl.lit(None, dtype=pl.String)
+    return parts[0] if len(parts) == 1 else pl.coalesce(parts)
+
+
+def _sum(parts: list[pl.Expr]) -> pl.Expr:
+    if not parts:
+        return pl.lit(0, dtype=pl.Int64)
+    return parts[0] if len(parts) == 1 else pl.sum_horizontal(parts)
+
+
+def _any(parts: list[pl.Expr]) -> pl.Expr:
+    if not parts:
+        return pl.lit(False)
+    return parts[0] if len(parts) == 1 else pl.any_horizontal(parts)
+
+
+def tag_hits(ruleset: RuleSet, fired_prefix: str = "") -> dict[str, pl.Expr]:
+    """Per tag, whether any fired rule sets it (the ``tags`` outcome before it becomes text)."""
+    hits: dict[str, list[pl.Expr]] = {}
+    for step in ruleset.plan():
+        for a in step.rule.actions:
+            if isinstance(a, A.Tag):
+                hits.setdefault(a.tag, []).append(pl.col(f"{fired_prefix}{step.rule.id}"))
+    return {t: _any(fs) for t, fs in hits.items()}
+
+
 def outcome_exprs(
     ruleset: RuleSet, prices: Mapping[str, int] | None = None, fired_prefix: str = ""
 ) -> list[pl.Expr]:
     """Outcome expressions over a frame holding the facts and one boolean column per rule id.
 
     ``fired_prefix`` names the fired columns (``f"{prefix}{rule_id}"``), so the fired
-    columns of two rule sets can sit side by side in one frame.
+    columns of two rule sets can sit side by side in one frame. Every outcome is one flat
+    expression over the fired columns (sums, any, first / last non-null), never a chain
+    as deep as the rule set, so a hundred rules cost a hundred terms, not a hundred levels.
     """
     prices = prices or {}
-    zero = pl.lit(0, dtype=pl.Int64)
-    disc, freight_off, units, gift_value = zero, zero, zero, zero
-    waive = held = exception = pl.lit(False)
-    none = pl.lit(None, dtype=pl.String)
-    reason, carrier, profile, prefer = none, none, none, none
-    split = pl.lit(None, dtype=pl.String)
-    tag_hits: dict[str, pl.Expr] = {}
+    disc: list[pl.Expr] = []
+    freight_off: list[pl.Expr] = []
+    units: list[pl.Expr] = []
+    gift_value: list[pl.Expr] = []
+    waive: list[pl.Expr] = []
+    held: list[pl.Expr] = []
+    exception: list[pl.Expr] = []
+    reasons: list[pl.Expr] = []  # the first hold to fire gives the reason
+    # Decisions are last-writer-wins in plan order: collected in order, read back reversed.
+    carrier: list[pl.Expr] = []
+    profile: list[pl.Expr] = []
+    prefer: list[pl.Expr] = []
+    split: list[pl.Expr] = []
+    tags = tag_hits(ruleset, fired_prefix)
     for step in ruleset.plan():
         f = pl.col(f"{fired_prefix}{step.rule.id}")
         for a in step.rule.actions:
             if isinstance(a, A.ThresholdOff):
-                disc = disc + pl.when(f).then(_threshold_off(a)).otherwise(0)
+                disc.append(pl.when(f).then(_threshold_off(a)).otherwise(0))
             elif isinstance(a, A.Discount):
-                disc = disc + pl.when(f).then(_GOODS * a.off_bp // 10_000).otherwise(0)
+                disc.append(pl.when(f).then(_GOODS * a.off_bp // 10_000).otherwise(0))
             elif isinstance(a, A.FreightWaive):
-                waive = waive | f
+                waive.append(f)
             elif isinstance(a, A.FreightOff):
-                freight_off = freight_off + pl.when(f).then(a.fen).otherwise(0)
+                freight_off.append(pl.when(f).then(a.fen).otherwise(0))
             elif isinstance(a, A.Gift):
                 n = pl.when(f).then(_gift_units(a)).otherwise(0)
-                units = units + n
+                units.append(n)
                 if prices.get(a.sku):
-                    gift_value = gift_value + n * prices[a.sku]
+                    gift_value.append(n * prices[a.sku])
             elif isinstance(a, A.Hold):
-                reason = pl.when(f & ~held).then(pl.lit(a.reason)).otherwise(reason)
-                held = held | f
+                reasons.append(pl.when(f).then(pl.lit(a.reason)))
+                held.append(f)
             elif isinstance(a, A.UseCarrier):
-                carrier = pl.when(f).then(pl.lit(a.carrier)).otherwise(carrier)
+                carrier.append(pl.when(f).then(pl.lit(a.carrier)))
             elif isinstance(a, A.UseProfile):
-                profile = pl.when(f).then(pl.lit(a.profile)).otherwise(profile)
+                profile.append(pl.when(f).then(pl.lit(a.profile)))
             elif isinstance(a, A.PreferWarehouse):
-                prefer = pl.when(f).then(pl.lit(a.warehouse)).otherwise(prefer)
+                prefer.append(pl.when(f).then(pl.lit(a.warehouse)))
             elif isinstance(a, A.SplitPolicy):
-                split = pl.when(f).then(pl.lit("yes" if a.allowed else "no")).otherwise(split)
-            elif isinstance(a, A.Tag):
-                tag_hits[a.tag] = (tag_hits[a.tag] | f) if a.tag in tag_hits else f
+                split.append(pl.when(f).then(pl.lit("yes" if a.allowed else "no")))
             elif isinstance(a, A.Playbook | A.RedFlag):
-                exception = exception | f
+                exception.append(f)
+    last_carrier = _first(carrier[::-1])
     routing = pl.concat_str(
         [
-            _tag("carrier=", carrier),
-            _tag("profile=", profile),
-            _tag("prefer=", prefer),
-            _tag("split=", split),
+            _tag("carrier=", last_carrier),
+            _tag("profile=", _first(profile[::-1])),
+            _tag("prefer=", _first(prefer[::-1])),
+            _tag("split=", _first(split[::-1])),
         ],
         separator=";",
         ignore_nulls=True,
     )
-    tags = (
+    tag_text = (
         pl.concat_str(
-            [pl.when(tag_hits[t]).then(pl.lit(t)) for t in sorted(tag_hits)], separator=",", ignore_nulls=True
+            [pl.when(tags[t]).then(pl.lit(t)) for t in sorted(tags)], separator=",", ignore_nulls=True
         )
-        if tag_hits
+        if tags
         else pl.lit("")
     )
+    is_held = _any(held)
     return [
-        disc.alias("discount_fen"),
-        pl.when(waive)
+        _sum(disc).alias("discount_fen"),
+        pl.when(_any(waive))
         .then(_FREIGHT)
-        .otherwise(pl.min_horizontal(freight_off, _FREIGHT))
+        .otherwise(pl.min_horizontal(_sum(freight_off), _FREIGHT))
         .alias("freight_off_fen"),
-        units.alias("gift_units"),
-        gift_value.alias("gift_value_fen"),
-        held.alias("held"),
-        pl.when(held).then(reason).otherwise(pl.lit("")).alias("hold_reason"),
-        carrier.alias("carrier"),
+        _sum(units).alias("gift_units"),
+        _sum(gift_value).alias("gift_value_fen"),
+        is_held.alias("held"),
+        pl.when(is_held).then(_first(reasons)).otherwise(pl.lit("")).alias("hold_reason"),
+        last_carrier.alias("carrier"),
         routing.fill_null("").alias("routing"),
-        tags.fill_null("").alias("tags"),
-        exception.alias("exception"),
+        tag_text.fill_null("").alias("tags"),
+        _any(exception).alias("exception"),
     ]

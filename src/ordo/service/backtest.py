@@ -21,14 +21,14 @@ import polars as pl
 from ordo.adapters.store.rules_history import HistoryFilter, count_orders, read_facts
 from ordo.domain.access import Perm, require
 from ordo.rules import ast as A
-from ordo.rules.compile_polars import evaluate_frame
+from ordo.rules.compile_polars import evaluate_frames
 from ordo.rules.evaluate import RuleSet
 from ordo.rules.facts import ms_column
 from ordo.rules.glossary import PLACE_COLUMNS, PLACE_FIELD, Glossary, default_glossary
 from ordo.rules.governance import DraftStatus, Escalation, Impact, Tier, check_transition, required_tier
-from ordo.rules.outcome_polars import outcome_exprs
+from ordo.rules.outcome_polars import outcome_exprs, tag_hits
 from ordo.service.app import Ordo
-from ordo.service.rules_lifecycle import Actor, _audit, _draft, _note, _version_text, draft_view
+from ordo.service.rules_records import Actor, audit, draft_view, load_draft, required_note, version_text
 from ordo.service.rules_text import ruleset_of
 
 Progress = Callable[[int, int], None]
@@ -62,10 +62,21 @@ def referenced_columns(rulesets: Iterable[RuleSet], glossary: Glossary | None = 
     return out
 
 
-def _fired(rs: RuleSet, facts: pl.DataFrame, prefix: str) -> pl.DataFrame:
-    if not rs.rules:
-        return pl.DataFrame()
-    return evaluate_frame(rs, facts).rename(lambda c: prefix + c)
+def _outcomes(
+    rs: RuleSet, prices: Mapping[str, int] | None, prefix: str, suffix: str, *, tags: bool = False
+) -> list[pl.Expr]:
+    exprs = outcome_exprs(rs, prices, prefix)
+    return [e.name.suffix(suffix) for e in exprs if tags or e.meta.output_name() != "tags"]
+
+
+def _tags_changed(old: RuleSet, new: RuleSet) -> pl.Expr:
+    """Whether the set of tags differs, tag by tag, without building the tag text."""
+    before, after = tag_hits(old, "o:"), tag_hits(new, "n:")
+    diffs = [
+        before.get(t, pl.lit(False)) != after.get(t, pl.lit(False))
+        for t in sorted(before.keys() | after.keys())
+    ]
+    return pl.any_horizontal(diffs) if diffs else pl.lit(False)
 
 
 def compare(
@@ -81,18 +92,23 @@ def compare(
     base = facts.select(
         "order_id", "channel", "province", "goods_amount_fen", "freight_fen", "order_amount_fen"
     )
-    fo, fn = _fired(old, facts, "o:"), _fired(new, facts, "n:")
-    wide = pl.concat([base, fo, fn], how="horizontal")
-    cols = [
-        *(e.name.suffix("_old") for e in outcome_exprs(old, prices, "o:")),
-        *(e.name.suffix("_new") for e in outcome_exprs(new, prices, "n:")),
-    ]
+    # Both sets in one pass: a rule the draft keeps from the old set is evaluated once.
+    fired = evaluate_frames([(old, "o:"), (new, "n:")], facts)
+    fn = fired.select(c for c in fired.columns if c.startswith("n:"))
+    wide = pl.concat([base, fired], how="horizontal") if fired.width else base
+    # Tags are compared as booleans per tag; the text is made only for the sample rows.
+    cols = [*_outcomes(old, prices, "o:", "_old"), *_outcomes(new, prices, "n:", "_new")]
     matched = pl.any_horizontal(pl.col(c) for c in fn.columns) if fn.width else pl.lit(False)
-    out = wide.select("order_id", "channel", "province", "order_amount_fen", *cols, matched.alias("matched"))
+    out = wide.select(
+        "order_id", "channel", "province", "order_amount_fen", *cols, matched.alias("matched"),
+        _tags_changed(old, new).alias("tags_changed"),
+    )  # fmt: skip
     fields = ("discount_fen", "freight_off_fen", "gift_units", "gift_value_fen", "held", "hold_reason",
-              "routing", "tags", "exception")  # fmt: skip
-    changed = pl.any_horizontal(pl.col(f"{f}_old") != pl.col(f"{f}_new") for f in fields)
-    money = sum((pl.col(f"{m}_new") - pl.col(f"{m}_old") for m in _MONEY), pl.lit(0))
+              "routing", "exception")  # fmt: skip
+    changed = pl.any_horizontal(
+        pl.col("tags_changed"), *(pl.col(f"{f}_old") != pl.col(f"{f}_new") for f in fields)
+    )
+    money = pl.sum_horizontal(*(pl.col(f"{m}_new") - pl.col(f"{m}_old") for m in _MONEY))
     out = out.with_columns(
         changed.alias("changed"),
         money.alias("money_delta_fen"),
@@ -121,7 +137,16 @@ def compare(
     per_rule = fn.sum().row(0, named=True) if fn.width else {}
     show = [f"{f}_{s}" for f in ("discount_fen", "freight_off_fen", "gift_units", "held", "hold_reason",
                                  "routing", "tags", "exception") for s in ("old", "new")]  # fmt: skip
-    sample_rows = out.filter(pl.col("changed")).head(samples).select("order_id", "channel", "province", *show)
+    picked = out.select(pl.arg_where(pl.col("changed")).head(samples)).to_series().to_list()
+    full = [
+        *_outcomes(old, prices, "o:", "_old", tags=True),
+        *_outcomes(new, prices, "n:", "_new", tags=True),
+    ]
+    sample_rows = (
+        wide[picked]
+        .select("order_id", "channel", "province", *full)
+        .select("order_id", "channel", "province", *show)
+    )
     evaluated_ms = round((time.perf_counter() - t0) * 1000, 1)
 
     def group(key: str) -> list[dict[str, Any]]:
@@ -223,11 +248,11 @@ def backtest_draft(
 ) -> dict[str, Any]:
     """Backtest a draft against its base version; store the report, escalate, audit."""
     require(actor.role, Perm.RULES_EDIT)
-    note = _note(note)
+    note = required_note(note)
     with app.store.uow(read_only=True) as uow:
-        row = _draft(uow, draft_id)
+        row = load_draft(uow, draft_id)
         check_transition(DraftStatus(row["status"]), DraftStatus.BACKTESTED, draft_id)
-        old_text = _version_text(uow, row["base_version"])
+        old_text = version_text(uow, row["base_version"])
     old, new = ruleset_of(old_text), ruleset_of(row["text"])
     report = backtest_rulesets(app, old, new, flt, samples=samples, progress=progress)
     impact = Impact(report["orders"], report["changed"], report["money"]["total_delta_fen"],
@@ -238,7 +263,7 @@ def backtest_draft(
     def work() -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            current = _draft(uow, draft_id, lock=True)
+            current = load_draft(uow, draft_id, lock=True)
             if current["text"] != row["text"]:  # edited while we replayed: this report is stale
                 check_transition(DraftStatus.PUBLISHED, DraftStatus.BACKTESTED, draft_id)
             check_transition(DraftStatus(current["status"]), DraftStatus.BACKTESTED, draft_id)
@@ -253,9 +278,9 @@ def backtest_draft(
             summary = {
                 k: report[k] for k in ("orders", "matched", "changed", "money", "holds", "routing_changes")
             }
-            _audit(uow, app, actor, "backtest", note, draft_id=draft_id,
+            audit(uow, app, actor, "backtest", note, draft_id=draft_id,
                    details={"backtest": summary, "required_tier": tier.label, "escalation": why})  # fmt: skip
-            out = _draft(uow, draft_id)
+            out = load_draft(uow, draft_id)
             uow.commit()
         return draft_view(out)
 

@@ -19,7 +19,9 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from ordo.adapters.store import columnar
 from ordo.adapters.store import tables as t
+from ordo.adapters.store.columnar import Query
 from ordo.rules.compile_polars import SCHEMA
 from ordo.rules.facts import ms_column
 from ordo.rules.glossary import short_place_name
@@ -103,82 +105,72 @@ def _columns(rows: list[tuple[Any, ...]], names: list[str]) -> dict[str, list[An
     return dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True))
 
 
-def _orders_chunk(
-    conn: sa.Connection, need: Collection[str], f: HistoryFilter, after: str | None, size: int
-) -> pl.DataFrame:
+Scope = Callable[[Any], Any]  # an order-id column → the predicate that keeps the orders read
+
+
+def _select(conn: sa.Connection, query: Query) -> pl.DataFrame:
+    """The rows of a query as a frame, through the driver's cursor (the plain way)."""
+    stmt, dtypes = query
+    names = list(dtypes)
+    data = _columns(_rows(conn, stmt), names)
+    return pl.DataFrame({n: pl.Series(n, data[n], dtype=dtypes[n]) for n in names})
+
+
+def _orders_query(need: Collection[str], f: HistoryFilter, after: str | None, size: int | None) -> Query:
     names = ["order_id", *(c for c in _DIRECT if c in need)]
-    extra = [c for c in ("tags", "customer_tier", "promise_s", ms_column("paid")) if c in need]
     cols: list[Any] = [O.id, *(_DIRECT[c] for c in names[1:])]
-    if "tags" in extra:
+    if "tags" in need:
         # As JSON text on both backends; Polars decodes the whole column at once.
         cols.append(sa.cast(O.tags, sa.Text))
-    if "customer_tier" in extra:
+        names.append("tags")
+    if "customer_tier" in need:
         cols.append(O.customer_ref)
-    if "promise_s" in extra:
+        names.append("customer_ref")
+    if "promise_s" in need:
         cols.append(O.promised_at_ns)
+        names.append("promised_at_ns")
         if "placed_at_ns" not in names:
             cols.append(O.placed_at_ns)
-    if ms_column("paid") in extra:
+            names.append("_placed")
+    if ms_column("paid") in need:
         cols.append(O.paid_at_ns)
-    q = _where(sa.select(*cols), f).order_by(O.id).limit(size)
+        names.append(ms_column("paid"))
+    q = _where(sa.select(*cols), f).order_by(O.id)
+    if size is not None:
+        q = q.limit(size)
     if after is not None:
         q = q.where(O.id > after)
-    rows = _rows(conn, q)
-    raw_names = [*names]
-    if "tags" in extra:
-        raw_names.append("tags")
-    if "customer_tier" in extra:
-        raw_names.append("customer_ref")
-    if "promise_s" in extra:
-        raw_names.append("promised_at_ns")
-        if "placed_at_ns" not in names:
-            raw_names.append("_placed")
-    if ms_column("paid") in extra:
-        raw_names.append(ms_column("paid"))
-    data = _columns(rows, raw_names)
-    series: dict[str, pl.Series] = {}
-    for name, values in data.items():
-        if name == "tags":
-            series[name] = pl.Series(name, values, dtype=pl.String).str.json_decode(pl.List(pl.String))
-        elif name in SCHEMA:
-            series[name] = pl.Series(name, values, dtype=SCHEMA[name])
-        else:
-            series[name] = pl.Series(name, values, dtype=pl.Int64 if name != "customer_ref" else pl.String)
-    frame = pl.DataFrame(series)
-    if "promise_s" in extra:
+    text = {"tags", "customer_ref"}
+    return q, {n: pl.String if n in text else SCHEMA.get(n, pl.Int64) for n in names}
+
+
+def _orders_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    if "tags" in frame.columns:
+        frame = frame.with_columns(pl.col("tags").str.json_decode(pl.List(pl.String)))
+    if "promised_at_ns" in frame.columns:
         placed = "placed_at_ns" if "placed_at_ns" in frame.columns else "_placed"
         frame = frame.with_columns(((pl.col("promised_at_ns") - pl.col(placed)) // NS).alias("promise_s"))
     return frame
 
 
-def _line_aggregates(conn: sa.Connection, lo: str, hi: str) -> pl.DataFrame:
+def _line_aggregates_query(scope: Scope) -> Query:
     gift = sa.case((L.flags.contains("gift"), 1), else_=0)
-    q = (
-        sa.select(L.order_id, sa.func.count(), sa.func.sum(L.quantity), sa.func.max(gift))
-        .where(L.order_id >= lo, L.order_id <= hi)
-        .group_by(L.order_id)
-    )
-    data = _columns(_rows(conn, q), ["order_id", "line_count", "item_count", "has_gift"])
-    return pl.DataFrame(
-        {
-            "order_id": pl.Series(data["order_id"], dtype=pl.String),
-            "line_count": pl.Series(data["line_count"], dtype=pl.Int64),
-            "item_count": pl.Series(data["item_count"], dtype=pl.Int64),
-            "has_gift": pl.Series(data["has_gift"], dtype=pl.Int64).cast(pl.Boolean),
-        }
-    )
+    q = sa.select(L.order_id, sa.func.count(), sa.func.sum(L.quantity), sa.func.max(gift))
+    q = q.where(scope(L.order_id)).group_by(L.order_id)
+    return q, {"order_id": pl.String, "line_count": pl.Int64, "item_count": pl.Int64, "has_gift": pl.Int64}
 
 
-def _line_rows(conn: sa.Connection, lo: str, hi: str, catalog: pl.DataFrame) -> pl.DataFrame:
-    q = sa.select(L.order_id, L.sku, L.quantity).where(L.order_id >= lo, L.order_id <= hi)
-    data = _columns(_rows(conn, q), ["order_id", "sku", "quantity"])
-    lines = pl.DataFrame(
-        {
-            "order_id": pl.Series(data["order_id"], dtype=pl.String),
-            "sku": pl.Series(data["sku"], dtype=pl.String),
-            "quantity": pl.Series(data["quantity"], dtype=pl.Int64),
-        }
-    ).join(catalog, on="sku", how="left")
+def _line_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("has_gift").cast(pl.Boolean))
+
+
+def _line_rows_query(scope: Scope) -> Query:
+    q = sa.select(L.order_id, L.sku, L.quantity).where(scope(L.order_id))
+    return q, {"order_id": pl.String, "sku": pl.String, "quantity": pl.Int64}
+
+
+def _line_rows(frame: pl.DataFrame, catalog: pl.DataFrame) -> pl.DataFrame:
+    lines = frame.join(catalog, on="sku", how="left")
     return lines.group_by("order_id").agg(
         pl.col("sku").unique(maintain_order=True).alias("skus"),
         pl.col("category").drop_nulls().unique(maintain_order=True).alias("categories"),
@@ -190,24 +182,16 @@ def _line_rows(conn: sa.Connection, lo: str, hi: str, catalog: pl.DataFrame) -> 
     )
 
 
-def _milestones(conn: sa.Connection, steps: list[str], lo: str, hi: str) -> pl.DataFrame:
-    """The wanted milestones of the id range in one scan, one column per milestone."""
-    q = sa.select(M.order_id, M.milestone, M.at_ns).where(
-        M.milestone.in_(steps), M.order_id >= lo, M.order_id <= hi
+def _milestones_query(steps: list[str], scope: Scope) -> Query:
+    q = sa.select(M.order_id, M.milestone, M.at_ns).where(M.milestone.in_(steps), scope(M.order_id))
+    return q, {"order_id": pl.String, "milestone": pl.String, "at": pl.Int64}
+
+
+def _milestones(long: pl.DataFrame, steps: list[str]) -> pl.DataFrame:
+    """The wanted milestones of the orders read, one column per milestone (one pass)."""
+    return long.group_by("order_id").agg(
+        pl.col("at").filter(pl.col("milestone") == step).first().alias(ms_column(step)) for step in steps
     )
-    data = _columns(_rows(conn, q), ["order_id", "milestone", "at"])
-    long = pl.DataFrame(
-        {
-            "order_id": pl.Series(data["order_id"], dtype=pl.String),
-            "milestone": pl.Series(data["milestone"], dtype=pl.String),
-            "at": pl.Series(data["at"], dtype=pl.Int64),
-        }
-    )
-    wide = pl.DataFrame({"order_id": long["order_id"].unique()})
-    for step in steps:
-        one = long.filter(pl.col("milestone") == step).select("order_id", pl.col("at").alias(ms_column(step)))
-        wide = wide.join(one, on="order_id", how="left")
-    return wide
 
 
 def _small_tables(conn: sa.Connection, need: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -222,6 +206,60 @@ def _small_tables(conn: sa.Connection, need: set[str]) -> tuple[pl.DataFrame, pl
     return tiers, catalog
 
 
+def _related(need: set[str], steps: list[str], scope: Scope) -> list[tuple[str, Query]]:
+    """The queries over lines and milestones that the facts in ``need`` take."""
+    out: list[tuple[str, Query]] = []
+    if need & _LINE_AGG:
+        out.append(("agg", _line_aggregates_query(scope)))
+    if need & _LINE_ROWS:
+        out.append(("lines", _line_rows_query(scope)))
+    if steps:
+        out.append(("steps", _milestones_query(steps, scope)))
+    return out
+
+
+def _joined(
+    orders: pl.DataFrame, related: dict[str, pl.DataFrame], catalog: pl.DataFrame, steps: list[str]
+) -> pl.DataFrame:
+    part = _orders_frame(orders)
+    if "agg" in related:
+        part = part.join(_line_aggregates(related["agg"]), on="order_id", how="left")
+    if "lines" in related:
+        part = part.join(_line_rows(related["lines"], catalog), on="order_id", how="left")
+    if "steps" in related:
+        part = part.join(_milestones(related["steps"], steps), on="order_id", how="left")
+    return part
+
+
+def _between(lo: str, hi: str) -> Scope:
+    """Lines and milestones of one chunk: its order ids run from ``lo`` to ``hi``."""
+    return lambda col: sa.and_(col >= lo, col <= hi)
+
+
+def _scope_of(f: HistoryFilter) -> Scope:
+    """Lines and milestones of exactly the orders ``f`` selects, in one pass."""
+    if f.placed_from_ns is None and f.placed_to_ns is None and not f.channel and not f.province:
+        if f.limit is None:
+            return lambda col: sa.true()
+        ids = sa.select(O.id).order_by(O.id).limit(f.limit).subquery()
+        last = sa.select(sa.func.max(ids.c.id)).scalar_subquery()
+        return lambda col: col <= last
+    chosen = _where(sa.select(O.id), f).order_by(O.id)
+    if f.limit is not None:
+        chosen = chosen.limit(f.limit)
+    return lambda col: col.in_(chosen.subquery().select())
+
+
+def _read_columnar(
+    conn: sa.Connection, need: set[str], f: HistoryFilter, steps: list[str]
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]] | None:
+    related = _related(need, steps, _scope_of(f))
+    frames = columnar.read_frames(conn, [_orders_query(need, f, None, f.limit), *(q for _, q in related)])
+    if frames is None:
+        return None
+    return frames[0], {k: fr for (k, _), fr in zip(related, frames[1:], strict=True)}
+
+
 def read_facts(
     conn: sa.Connection,
     need: Collection[str],
@@ -233,28 +271,32 @@ def read_facts(
 ) -> pl.DataFrame:
     """Order facts of the stored orders ``f`` selects, with the columns in ``need`` filled in.
 
-    ``progress`` is called with the number of orders read after each chunk.
+    With a columnar reader (:mod:`ordo.adapters.store.columnar`) every table is read in
+    one pass; else chunk by chunk through the driver. ``progress`` is called with the
+    number of orders read after each chunk (once, at the end, for a columnar read).
     """
     need = set(need) | _ALWAYS
     if ms_column("created") in need:
         need.add("placed_at_ns")  # created is when the order was placed
     tiers, catalog = _small_tables(conn, need)
     steps = sorted(c[len("ms_") : -len("_ns")] for c in need if c.startswith("ms_") and c not in _FROM_ORDERS)
+    whole = _read_columnar(conn, need, f, steps)
+    if whole is not None:
+        frame = _joined(whole[0], whole[1], catalog, steps)
+        if progress is not None:
+            progress(frame.height)
+        return _finish([frame], need, tiers, now_ns)
     frames: list[pl.DataFrame] = []
     after: str | None = None
     done = 0
     while f.limit is None or done < f.limit:
         size = chunk if f.limit is None else min(chunk, f.limit - done)
-        part = _orders_chunk(conn, need, f, after, size)
-        if part.height == 0:
+        orders = _select(conn, _orders_query(need, f, after, size))
+        if orders.height == 0:
             break
-        lo, hi = part["order_id"][0], part["order_id"][-1]
-        if need & _LINE_AGG:
-            part = part.join(_line_aggregates(conn, lo, hi), on="order_id", how="left")
-        if need & _LINE_ROWS:
-            part = part.join(_line_rows(conn, lo, hi, catalog), on="order_id", how="left")
-        if steps:
-            part = part.join(_milestones(conn, steps, lo, hi), on="order_id", how="left")
+        lo, hi = orders["order_id"][0], orders["order_id"][-1]
+        related = _related(need, steps, _between(lo, hi))
+        part = _joined(orders, {k: _select(conn, q) for k, q in related}, catalog, steps)
         frames.append(part)
         done += part.height
         after = hi
