@@ -7,7 +7,8 @@ import ordo.domain.routing as routing
 EXPECTED = {
     "OBJECTIVES", "PROFILES", "CarrierTerms", "Directives", "Gap", "Network", "Objective", "Parcel",
     "Plan", "PlanStatus", "Reason", "RouteRequest", "RoutingContext", "SplitRules", "StockMatrix",
-    "WarehouseOps", "WaveOptimum", "WeightProfile", "build_network", "explain", "greedy_gap",
+    "WarehouseOps", "WaveOptimum", "WeightProfile", "build_network", "explain", "feedback_prices",
+    "greedy_gap",
     "optimise_wave", "replay", "route", "route_one",
 }  # fmt: skip
 

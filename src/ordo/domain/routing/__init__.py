@@ -2,7 +2,8 @@
 
     RouteRequest[] + RoutingContext ─► route() ─► Plan[] (parcels, carrier, promise)
                                                  └─► Plan.snapshot() ─► explain() / replay()
-    a wave ─► optimise_wave() ─► optimum, greedy_gap(), capacity shadow prices ─► RoutingContext
+    a wave ─► optimise_wave() ─► optimum, greedy_gap(), capacity shadow prices
+                         └─► feedback_prices() ─► the next wave's RoutingContext.capacity_price
 
 Pure and vectorised (NumPy): hard constraints are masks, objectives are columns
 normalised per order, the score is the weight profile's dot product. No I/O, no clock:
@@ -13,7 +14,7 @@ from ordo.domain.routing.context import Directives, RouteRequest, RoutingContext
 from ordo.domain.routing.explain import explain
 from ordo.domain.routing.kernel import Reason
 from ordo.domain.routing.network import CarrierTerms, Network, WarehouseOps, build_network
-from ordo.domain.routing.optimise import Gap, WaveOptimum, greedy_gap, optimise_wave
+from ordo.domain.routing.optimise import Gap, WaveOptimum, feedback_prices, greedy_gap, optimise_wave
 from ordo.domain.routing.plan import Parcel, Plan, PlanStatus
 from ordo.domain.routing.profiles import OBJECTIVES, PROFILES, Objective, WeightProfile
 from ordo.domain.routing.router import route, route_one
@@ -40,6 +41,7 @@ __all__ = [
     "WeightProfile",
     "build_network",
     "explain",
+    "feedback_prices",
     "greedy_gap",
     "optimise_wave",
     "replay",

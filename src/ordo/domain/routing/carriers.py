@@ -12,7 +12,7 @@ trunk departure (today before cut-off, else tomorrow) + the carrier's lane time.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,11 +27,13 @@ from ordo.domain.routing.kernel import (
     ROAD_G_PER_TKM,
     ZONE_KM,
     ZONE_PCT,
+    zone_of,
 )
 from ordo.domain.routing.network import FloatArray, IntArray, Network
+from ordo.domain.routing.profiles import CARRIER_KEYS, carrier_weights
 from ordo.domain.routing.select import normalise
 
-CARRIER_KEYS = ("cost", "time", "risk", "carbon")
+__all__ = ["CARRIER_KEYS", "CarrierChoices", "carrier_weights", "choose_carrier_one", "choose_carriers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +47,6 @@ class CarrierChoices:
     promise_ns: IntArray
     eligible: IntArray  # carrier bitmask after every filter
     score: FloatArray  # (P, C), inf where not eligible
-
-
-def carrier_weights(weights: Mapping[str, float]) -> tuple[float, ...]:
-    return tuple(float(weights.get(k, 0.0)) for k in CARRIER_KEYS)
 
 
 def choose_carriers(
@@ -84,7 +82,7 @@ def choose_carriers(
     strict = (deadline_ns >= 0) & in_time.any(axis=1)
     ok = np.where(strict[:, None], in_time, ok)
     same = net.w_province[w] == province
-    zone = np.where(same, 0, 1 + np.searchsorted(ZONE_KM, km))
+    zone = zone_of(km, same)
     cost = price_fen(net, c, weight_g[:, None]) * ZONE_PCT[zone][:, None] // 100
     t = weight_g[:, None] / 1e6
     carbon = PARCEL_G + np.where(

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ordo.domain.model import Order
-from ordo.domain.routing.network import FloatArray, IntArray, Network, flag_bits
+from ordo.domain.routing.network import FloatArray, IntArray, Network, departure_ns, flag_bits
 from ordo.domain.routing.profiles import DEFAULT_PROFILE, PROFILES, WeightProfile
 from ordo.rules import ast as A
 
@@ -178,10 +178,12 @@ class RoutingContext:
     split_rules: SplitRules = SplitRules()
     #: Origin risk per warehouse, derived from the signals once per context.
     w_risk: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
-    #: Memos for the single-order path: distance rows by destination point, carrier
-    #: eligibility by (province, flags, started kilos, carriers out of capacity).
+    #: Memos: distance rows by destination point, carrier eligibility by (province, flags,
+    #: started kilos, carriers out of capacity). By default the network's own, shared by
+    #: every context over it; they hold nothing that changes during a day.
     km_rows: dict[tuple[float, float], FloatArray] = field(default_factory=dict)
     lanes: dict[tuple[int, int, int, bytes], tuple[int, int, int, int]] = field(default_factory=dict)
+    _departures: tuple[int, Network, IntArray] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = self.network.n_warehouses
@@ -194,6 +196,20 @@ class RoutingContext:
         if self.capacity_price.size == 0:
             self.capacity_price = np.zeros(n, dtype=np.float64)
         self.w_risk = self.origin_risk()
+        if not self.km_rows:
+            self.km_rows = self.network.km_memo
+        if not self.lanes:
+            self.lanes = self.network.lane_memo
+
+    def departures(self) -> IntArray:
+        """When each warehouse's next trunk leaves as of ``now_ns`` (worked out once per
+        reading of the clock: every decision of a context needs it)."""
+        memo = self._departures
+        if memo is None or memo[0] != self.now_ns or memo[1] is not self.network:
+            depart = departure_ns(self.network, self.now_ns)
+            depart.flags.writeable = False  # shared by the context's decisions
+            memo = self._departures = (self.now_ns, self.network, depart)
+        return memo[2]
 
     def profile_for(self, d: Directives) -> WeightProfile:
         return self.profiles.get(d.profile or self.default_profile) or self.profiles[self.default_profile]

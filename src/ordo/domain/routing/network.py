@@ -103,6 +103,16 @@ class Network:
     w_index: Mapping[str, int] = field(default_factory=dict)
     c_index: Mapping[str, int] = field(default_factory=dict)
     p_index: Mapping[str, int] = field(default_factory=dict)
+    #: Memos that depend on nothing but the network, shared by every context over it (so a
+    #: fresh context per wave starts warm): distance rows by destination point, and carrier
+    #: facts by (province, flags, started kilos, carriers out of capacity). Values only.
+    #: Not init fields, so ``dataclasses.replace`` (new coordinates, say) starts them empty.
+    km_memo: dict[tuple[float, float], FloatArray] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    lane_memo: dict[tuple[int, int, int, bytes], tuple[int, int, int, int]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def n_warehouses(self) -> int:

@@ -17,8 +17,10 @@ problem a flow cannot state; the router's ``reserve`` settles those.
 
 Shadow price of warehouse w's capacity: what one more parcel slot at w would save,
 the negated shortest residual path sink → w at the optimum (Bellman-Ford, vectorised:
-the residual graph has no negative cycle there). Set them as
-``RoutingContext.capacity_price`` and the real-time score pays for scarce capacity.
+the residual graph has no negative cycle there). ``feedback_prices`` turns them into the
+next wave's ``RoutingContext.capacity_price`` (one fen more on each priced warehouse, to
+break the ties whole-fen costs make), so the real-time score pays for scarce capacity;
+the router then adds them to the cost objective, the optimiser itself never does.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ from ordo.domain.routing.network import FloatArray, IntArray, departure_ns
 from ordo.domain.routing.plan import Plan
 from ordo.domain.routing.router import candidate_pairs, excluded_indices
 
-#: What leaving an order unserved costs in the model (fen): more than any lane.
+#: What leaving an order unserved costs in the model (fen), at least: ten times the wave's
+#: dearest lane when that is more, so the optimum serves every order it can (a penalty
+#: below some lane would let it drop a heavy parcel to save freight).
 UNSERVED_PENALTY_FEN = 100_000
 
 
@@ -47,6 +51,8 @@ class WaveOptimum:
     unserved: int
     #: Shadow price of one more parcel slot per warehouse (fen), network order.
     capacity_price_fen: FloatArray
+    #: What the model charged per unserved order (fen).
+    penalty_fen: int = UNSERVED_PENALTY_FEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +61,26 @@ class Gap:
     optimal_cost_fen: int
     greedy_unserved: int
     optimal_unserved: int
+    penalty_fen: int = UNSERVED_PENALTY_FEN
+    #: Greedy plans split over several parcels (priced at their parcels' freight).
+    greedy_split: int = 0
+    #: Freight of the orders both the greedy router and the optimum routed, each's own.
+    shared_greedy_fen: int = 0
+    shared_optimal_fen: int = 0
 
     @property
     def ratio(self) -> float:
         """(greedy − optimal) / optimal over the model's cost, penalties for unserved orders included."""
-        g = self.greedy_cost_fen + self.greedy_unserved * UNSERVED_PENALTY_FEN
-        o = self.optimal_cost_fen + self.optimal_unserved * UNSERVED_PENALTY_FEN
+        g = self.greedy_cost_fen + self.greedy_unserved * self.penalty_fen
+        o = self.optimal_cost_fen + self.optimal_unserved * self.penalty_fen
         return (g - o) / o if o else 0.0
+
+    @property
+    def shared_ratio(self) -> float:
+        """(greedy − optimal) / optimal over the freight of the orders both routed: the cost
+        gap alone, beside the unrouted counts (which ``ratio`` prices at the penalty)."""
+        o = self.shared_optimal_fen
+        return (self.shared_greedy_fen - o) / o if o else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +97,7 @@ def _eligible(requests: Sequence[RouteRequest], ctx: RoutingContext) -> tuple[_A
     checked = constraints(enc, ctx, o, w, excluded_indices(requests, ctx))
     ok = np.flatnonzero(checked.reasons == 0)
     raw, _, late = objectives(
-        enc, ctx, o[ok], w[ok], checked.depth[ok], departure_ns(ctx.network, ctx.now_ns)
+        enc, ctx, o[ok], w[ok], checked.depth[ok], departure_ns(ctx.network, ctx.now_ns), priced=False
     )
     keep = ~late
     return _Arcs(o[ok][keep], w[ok][keep], raw[1][keep].astype(np.int64)), enc.cheap
@@ -96,6 +115,7 @@ def optimise_wave(requests: Sequence[RouteRequest], ctx: RoutingContext) -> Wave
     w0 = o0 + n_o
     sink = w0 + n_w
     served = np.flatnonzero(carrier >= 0)
+    penalty = max(UNSERVED_PENALTY_FEN, 10 * int(arcs.cost.max(initial=0)))
     tails = np.concatenate(
         [
             np.full(n_c, src),
@@ -124,7 +144,7 @@ def optimise_wave(requests: Sequence[RouteRequest], ctx: RoutingContext) -> Wave
             np.zeros(n_c + 1 + served.size, dtype=np.int64),
             arcs.cost,
             np.zeros(n_w, dtype=np.int64),
-            [UNSERVED_PENALTY_FEN],
+            [penalty],
         ]
     ).astype(np.int64)
     mcf = min_cost_flow.SimpleMinCostFlow()
@@ -149,6 +169,7 @@ def optimise_wave(requests: Sequence[RouteRequest], ctx: RoutingContext) -> Wave
         cost_fen=int(arcs.cost[used].sum()),
         unserved=int(n_o - used.sum()),
         capacity_price_fen=prices,
+        penalty_fen=penalty,
     )
 
 
@@ -189,18 +210,39 @@ def greedy_gap(
 ) -> Gap:
     """The greedy router's plans against the optimum, priced by the optimiser's own costs.
 
-    ``ctx`` must be the wave's starting state (route a copy, price against the original);
-    split or re-routed plans are priced at their first parcel's warehouse when that pair
-    is in the model, and count as unserved otherwise.
+    ``ctx`` must be the wave's starting state (route a copy, price against the original).
+    A plan whose (order, warehouse) pair is in the model is priced at the model's cost;
+    a split (which the model cannot state) at its parcels' freight; an unrouted order at
+    the model's penalty.
     """
     arcs, _ = _eligible(requests, ctx)
     price = {(int(o), int(w)): int(c) for o, w, c in zip(arcs.order, arcs.warehouse, arcs.cost, strict=True)}
     index = ctx.network.w_index
-    cost = unserved = 0
+    cost = unserved = split = shared_g = shared_o = 0
     for k, p in enumerate(plans):
-        c = price.get((k, index[p.warehouse_id])) if p.warehouse_id is not None else None
-        if c is None:
+        if not p.parcels:
             unserved += 1
-        else:
-            cost += c
-    return Gap(cost, optimum.cost_fen, unserved, optimum.unserved)
+            continue
+        c = price.get((k, index[p.parcels[0].warehouse_id])) if len(p.parcels) == 1 else None
+        if c is None:
+            split += len(p.parcels) > 1
+            c = p.cost_fen
+        cost += c
+        best = optimum.assignment[k]
+        if best is not None:
+            shared_g += c
+            shared_o += price[(k, index[best])]
+    return Gap(
+        cost, optimum.cost_fen, unserved, optimum.unserved, optimum.penalty_fen, split, shared_g, shared_o
+    )
+
+
+def feedback_prices(optimum: WaveOptimum, tie_fen: float = 1.0) -> FloatArray:
+    """The prices to set as ``RoutingContext.capacity_price`` for the next wave: the shadow
+    prices, plus ``tie_fen`` on every priced warehouse. Costs are whole fen and many lanes
+    cost the same, so an order is often indifferent between a scarce warehouse and one
+    with room; the optimum then sends only some of them to the scarce one, and a greedy
+    router, which cannot know which, does best to send none."""
+    p = optimum.capacity_price_fen
+    out: FloatArray = np.where(p > 0, p + tie_fen, 0.0)
+    return out

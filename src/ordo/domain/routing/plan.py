@@ -1,8 +1,14 @@
-"""What the router returns: a plan of parcels per order, with its decision snapshot on demand."""
+"""What the router returns: a plan of parcels per order, with its decision snapshot on demand.
+
+Also how a wave builds ten thousand of them quickly (``routed_plan``, ``gc_paused``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -58,3 +64,75 @@ class Plan:
         if self._source is None:
             return {"order_id": self.order_id, "status": self.status.value, "reason": self.reason}
         return self._source.build(self._entry, self)
+
+
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` by name;
+# a wave builds 20,000 of these objects, and setting the slots through their descriptors
+# halves that. Same objects, same fields, same immutability once built.
+_new = object.__new__
+_PARCEL = tuple(getattr(Parcel, f).__set__ for f in Parcel.__slots__)
+_PLAN = tuple(getattr(Plan, f).__set__ for f in Plan.__slots__)
+assert Parcel.__slots__ == ("warehouse_id", "lines", "carrier_id", "cost_fen", "promise_ns", "carbon_g", "km")
+assert Plan.__slots__ == ("order_id", "status", "parcels", "reason", "_source", "_entry")
+
+
+def routed_plan(
+    order_id: str,
+    warehouse_id: str,
+    lines: tuple[tuple[str, int], ...],
+    carrier_id: str,
+    cost_fen: int,
+    promise_ns: int,
+    carbon_g: float,
+    km: float,
+    source: SnapshotSource,
+    entry: int,
+) -> Plan:
+    """``Plan(order_id, ROUTED, (Parcel(...),), None, source, entry)``, built faster."""
+    a, b, c, d, e, f, g = _PARCEL
+    parcel = _new(Parcel)
+    a(parcel, warehouse_id)
+    b(parcel, lines)
+    c(parcel, carrier_id)
+    d(parcel, cost_fen)
+    e(parcel, promise_ns)
+    f(parcel, carbon_g)
+    g(parcel, km)
+    o, s, p, r, src, ent = _PLAN
+    plan = _new(Plan)
+    o(plan, order_id)
+    s(plan, PlanStatus.ROUTED)
+    p(plan, (parcel,))
+    r(plan, None)
+    src(plan, source)
+    ent(plan, entry)
+    return plan
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a wave's plans are built.
+
+    A wave leaves 30,000 new objects (plan, parcel, tuple per order) that the collector
+    would walk some forty times as they are made — and, as they age, in full passes over
+    the whole heap — though they form no cycles. Counted across threads, so the collector
+    comes back on when the last router leaves, and only if it was on when the first came.
+    """
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()

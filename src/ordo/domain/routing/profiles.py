@@ -71,6 +71,14 @@ class WeightProfile:
         )
 
 
+#: Column order of a profile's carrier weights.
+CARRIER_KEYS = ("cost", "time", "risk", "carbon")
+
+
+def carrier_weights(weights: Mapping[str, float]) -> tuple[float, ...]:
+    return tuple(float(weights.get(k, 0.0)) for k in CARRIER_KEYS)
+
+
 _T, _C, _G, _S, _D, _R, _K = OBJECTIVES
 
 PROFILES: Mapping[str, WeightProfile] = {

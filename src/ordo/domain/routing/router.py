@@ -14,7 +14,8 @@ Owns the order of work, not the arithmetic (``kernel``, ``select``, ``carriers``
    therefore never promises the same unit, parcel slot or carrier slot twice.
 
 Pure: the caller passes the context in and reads the reservations back from it; no
-I/O, no clock.
+I/O, no clock (it only pauses the cyclic garbage collector while it builds a wave's
+plans, see ``plan.gc_paused``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ordo.domain.routing.carriers import CarrierChoices, carrier_weights, choose_carrier_one, choose_carriers
+from ordo.domain.model import Carrier, Warehouse
+from ordo.domain.routing.carriers import CarrierChoices, choose_carrier_one, choose_carriers
 from ordo.domain.routing.context import RouteRequest, RoutingContext, split_allowed
 from ordo.domain.routing.encode import Encoded, encode
 from ordo.domain.routing.kernel import Reason, constraints, objectives
-from ordo.domain.routing.network import BoolArray, FloatArray, IntArray, departure_ns
-from ordo.domain.routing.plan import Parcel, Plan, PlanStatus
+from ordo.domain.routing.network import BoolArray, FloatArray, IntArray
+from ordo.domain.routing.plan import Parcel, Plan, PlanStatus, gc_paused, routed_plan
 from ordo.domain.routing.select import choose, fewest_parcels
 from ordo.domain.routing.snapshot import Evidence, Recorder, WaveEvidence
 
@@ -42,15 +44,17 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
         return []
     net = ctx.network
     enc = encode(requests, ctx)
-    depart = departure_ns(net, ctx.now_ns)
+    depart = ctx.departures()
     o, w = candidate_pairs(enc, ctx)
     checked = constraints(enc, ctx, o, w, excluded_indices(requests, ctx))
     reasons = checked.reasons
     ok = np.flatnonzero(reasons == 0)
     raw, km, late = objectives(enc, ctx, o[ok], w[ok], checked.depth[ok], depart)
     reasons[ok[late]] |= _CUTOFF
-    keep = ~late
-    elig, raw, km = ok[keep], raw[:, keep], km[keep]
+    elig = ok
+    if late.any():  # a 7-row copy of every pair is worth skipping when no deadline bites
+        keep = ~late
+        elig, raw, km = ok[keep], raw[:, keep], km[keep]
     rec = Recorder(ctx, requests)
     plans: list[Plan | None] = [None] * len(requests)
     if elig.size:
@@ -59,10 +63,10 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
         orders = eo[starts]
         scored = choose(starts, raw, enc.weights[orders], w[elig] == enc.prefer[eo])
         win_w = w[elig[scored.best]]
-        choice = _carriers(enc, ctx, requests, orders, win_w, km[scored.best], depart)
+        choice = _carriers(enc, ctx, orders, win_w, km[scored.best], depart)
         rec.wave = WaveEvidence(o, w, reasons, checked.line_ok, elig, raw, scored)
         held = reserve(enc, ctx, orders, win_w, choice.carrier)
-        whs, cars = net.warehouses, net.carriers
+        w_ids, c_ids = _ids(net.warehouses), _ids(net.carriers)
         cols = zip(
             orders[held].tolist(),
             win_w[held].tolist(),
@@ -73,10 +77,12 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
             km[scored.best][held].tolist(),
             strict=True,
         )
-        for k, wi, c, fen, promise, co2, dist in cols:
-            req = requests[k]
-            parcel = Parcel(whs[wi].id, req.lines, cars[c].id, fen, promise, co2, dist)
-            plans[k] = Plan(req.order_id, PlanStatus.ROUTED, (parcel,), None, rec, -k - 1)
+        with gc_paused():
+            for k, wi, c, fen, promise, co2, dist in cols:
+                req = requests[k]
+                plans[k] = routed_plan(
+                    req.order_id, w_ids[wi], req.lines, c_ids[c], fen, promise, co2, dist, rec, -k - 1
+                )
     # Orders nothing can ship even in parts: one line and no eligible warehouse, or no
     # carrier for the destination and goods at all. Stock and capacity only shrink, so a
     # second look cannot help; their reasons are checked against every warehouse in one pass.
@@ -87,10 +93,9 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
         _hold(rec, requests, enc, ctx, np.flatnonzero(hopeless), plans)
     # The rest, in wave order, against what the wave left: splits, and orders whose first
     # choice an earlier order of the wave took.
-    for k, req in enumerate(requests):
-        if plans[k] is None:
-            plans[k] = route_one(req, ctx, rec)
-    return [p for p in plans if p is not None]
+    for k in [k for k, p in enumerate(plans) if p is None]:
+        plans[k] = route_one(requests[k], ctx, rec)
+    return plans  # type: ignore[return-value]  # every entry is set now
 
 
 def _hold(
@@ -163,7 +168,7 @@ def route_one(req: RouteRequest, ctx: RoutingContext, rec: Recorder | None = Non
     net = ctx.network
     rec = rec or Recorder(ctx)
     enc = encode([req], ctx)
-    depart = departure_ns(net, ctx.now_ns)
+    depart = ctx.departures()
     n_w = net.n_warehouses
     w = np.arange(n_w, dtype=np.int64)
     checked = constraints(enc, ctx, None, w, excluded_indices([req], ctx))
@@ -245,8 +250,8 @@ def _commit(
     weight = np.array(
         [req.weight_g * sum(req.lines[j][1] for j in p) // units for p in parts], dtype=np.int64
     )
-    cw = carrier_weights(ctx.profile_for(req.directives).carrier_weights)
-    forced = net.c_index.get(req.directives.carrier or "", -1)
+    cw = tuple(enc.carrier_weights[0].tolist())
+    forced = int(enc.forced[0])
     if len(ws) == 1:
         choice = choose_carrier_one(
             net,
@@ -335,6 +340,10 @@ def candidate_pairs(enc: Encoded, ctx: RoutingContext) -> tuple[IntArray, IntArr
     return o, w
 
 
+def _ids(items: Sequence[Warehouse] | Sequence[Carrier]) -> list[str]:
+    return [x.id for x in items]
+
+
 def excluded_indices(requests: Sequence[RouteRequest], ctx: RoutingContext) -> dict[int, frozenset[int]]:
     idx = ctx.network.w_index
     return {
@@ -351,18 +360,13 @@ def _carrier_risk(ctx: RoutingContext) -> FloatArray:
 def _carriers(
     enc: Encoded,
     ctx: RoutingContext,
-    requests: Sequence[RouteRequest],
     orders: IntArray,
     ws: IntArray,
     km: FloatArray,
     depart: IntArray,
 ) -> CarrierChoices:
-    net = ctx.network
-    cw = {name: carrier_weights(p.carrier_weights) for name, p in ctx.profiles.items()}
-    default = cw[ctx.default_profile]
-    reqs = [requests[k] for k in orders.tolist()]
     return choose_carriers(
-        net,
+        ctx.network,
         w=ws,
         province=enc.province[orders],
         carriers_ok=enc.carriers_ok[orders],
@@ -371,7 +375,7 @@ def _carriers(
         km=km,
         depart_ns=depart[ws],
         deadline_ns=enc.deadline_ns[orders],
-        weights=np.array([cw.get(r.directives.profile or "", default) for r in reqs], dtype=np.float64),
-        forced=np.array([net.c_index.get(r.directives.carrier or "", -1) for r in reqs], dtype=np.int64),
+        weights=enc.carrier_weights[orders],
+        forced=enc.forced[orders],
         risk=_carrier_risk(ctx),
     )

@@ -113,7 +113,7 @@ class Recorder:
         self, ctx: RoutingContext, requests: Sequence[RouteRequest] = (), wave: WaveEvidence | None = None
     ) -> None:
         self.net, self.now = ctx.network, ctx.now_ns
-        self.ids = [w.id for w in ctx.network.warehouses]
+        self._ids: list[str] | None = None  # made on the first build: most plans are never asked
         self.position = ctx.network.w_index
         self.profile_for = ctx.profile_for
         self.split_rules = ctx.split_rules
@@ -121,6 +121,12 @@ class Recorder:
         self.wave = wave
         self.entries: list[tuple[RouteRequest, Evidence]] = []
         self.built: dict[int, Mapping[str, Any]] = {}
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = [w.id for w in self.net.warehouses]
+        return self._ids
 
     def add(self, req: RouteRequest, evidence: Evidence) -> int:
         self.entries.append((req, evidence))
