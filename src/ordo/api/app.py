@@ -21,6 +21,7 @@ from ordo.api.routers import (
     milestones,
     ops,
     orders,
+    routing,
     rules,
     stats,
     status_updates,
@@ -58,7 +59,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     app.state.metrics = metrics = ApiMetrics()
     app.state.stream_heartbeat_s = stream_heartbeat_s
 
-    routers = (orders, milestones, warehouses, inventory, stream, ops, channels, customers, rules)
+    routers = (orders, milestones, warehouses, inventory, stream, ops, channels, customers, rules, routing)
     for module in (*routers, stats, tracking, status_updates, webhooks, exceptions, telemetry, health):
         app.include_router(module.router)
     docs.install(app)

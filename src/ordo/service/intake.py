@@ -1,13 +1,14 @@
-"""Intake: validate, de-duplicate, locate, allocate, reserve, persist, announce.
+"""Intake: validate, de-duplicate, locate, apply the rules, route, reserve, persist, announce.
 
-Batch first: the whole batch is one transaction, so stock is read once under lock,
-allocated in memory, and reserved with one guarded executemany. A single order is a
-batch of one. Results come back in input order, one per order.
+Batch first: the whole batch is one transaction, so the live rules are evaluated (and
+their outcomes recorded) for the batch, stock is read once under lock, the batch is
+routed as one wave by the multi-objective router, reserved with one guarded executemany,
+and every decision is stored with its evidence. A single order is a batch of one.
+Results come back in input order, one per order.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,14 +16,17 @@ from typing import Any
 
 from ordo.adapters.store.stock import Delta
 from ordo.domain import events as ev
-from ordo.domain.allocation import Allocation, Availability, Demand, allocate
 from ordo.domain.errors import OrdoError, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK, validate_order
 from ordo.domain.lifecycle import Milestone, derive_status
-from ordo.domain.model import AcceptedOrder, Address, Order
+from ordo.domain.model import AcceptedOrder, Order
 from ordo.service.app import Ordo
 from ordo.service.identity import link_orders
+from ordo.service.intake_routing import route_batch
+from ordo.service.intake_rules import Ruled, apply_at_intake, with_values
+from ordo.service.routing_context import routing_cache
+from ordo.service.rulebook import rulebook
 
 SOURCE = "ordo"
 
@@ -132,9 +136,7 @@ def intake_requests(
                 twins[(r, i)] = seen[key]
                 continue
             seen[key] = (r, i)
-            if not order.id:
-                order = dataclasses.replace(order, id=app.ids.order_id())
-            candidates.append(((r, i), _located(app, order)))
+            candidates.append(((r, i), _prepared(app, order)))
 
     def transaction() -> dict[_At, IntakeResult]:
         now = app.clock.now_ns()
@@ -147,65 +149,70 @@ def intake_requests(
                     done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
             if not fresh:
                 return done
-            availability = Availability(uow.catalog.warehouses())
-            availability.load(uow.stock.lock_available({ln.sku for _, o in fresh for ln in o.lines}))
-            demands = [Demand(o.quantities(), o.flags, o.ship_to.lat, o.ship_to.lng) for _, o in fresh]
-            # An address exception is held unrouted: routing it would be a guess.
-            unresolved = [HOLD_ADDRESS in o.tags for _, o in fresh]
-            routed = iter(
-                allocate([d for d, u in zip(demands, unresolved, strict=True) if not u], availability)
-            )
-            allocations = [Allocation(None) if u else next(routed) for u in unresolved]
+            cache = routing_cache(app)
+            cat = cache.catalog(uow, now)
+            orders = [o for _, o in fresh]
+            ruled = apply_at_intake(rulebook(app), uow, orders, now, cat.skus, cat.prices_fen)
+            if ruled is not None:
+                orders = [r.order for r in ruled]
+            holds = _holds(orders, ruled)
+            batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
 
             accepted: list[AcceptedOrder] = []
             steps: list[tuple[str, Milestone, int, str]] = []
             deltas: list[Delta] = []
             events: list[Event] = []
-            customers, identity_events = link_orders(app, uow, [o for _, o in fresh], now)
-            for (at, o), alloc, demand in zip(fresh, allocations, demands, strict=True):
+            customers, identity_events = link_orders(app, uow, orders, now)
+            for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
+                plan = batch.plans[n]
                 recorded = {Milestone.CREATED}
                 steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
                 if o.paid_at_ns is not None:
                     recorded.add(Milestone.PAID)
                     steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
-                hold = None
-                if HOLD_ADDRESS in o.tags:
-                    hold = HOLD_ADDRESS
-                elif alloc.warehouse_id is None:
-                    hold = HOLD_NO_STOCK
-                else:
-                    recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
-                    steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
-                    steps.append((o.id, Milestone.ROUTED, now, SOURCE))
-                    deltas.extend(Delta(alloc.warehouse_id, sku, q) for sku, q in demand.quantities.items())
-                status = derive_status(recorded).value
-                accepted.append(AcceptedOrder(o, status, alloc.warehouse_id, hold, now))
-                events.append(
-                    Event(
-                        ev.ORDER_CREATED,
-                        o.id,
-                        now,
-                        channel=o.channel,
-                        payload={
-                            "external_id": o.external_id,
-                            "status": status,
-                            "warehouse_id": alloc.warehouse_id,
-                            "hold_reason": hold,
-                            "distance_km": None if alloc.distance_km is None else round(alloc.distance_km, 1),
-                            "total_fen": o.total_fen,
-                            "province": o.ship_to.province,
-                            "city": o.ship_to.city,
-                            "milestones": sorted(m.value for m in recorded),
-                            "customer_id": customers.get(o.id),
-                        },
-                    )
-                )
-                shipper, who = alloc.warehouse_id, customers.get(o.id)
+                hold = holds[n]
+                shipper = None
+                if hold is None:
+                    assert plan is not None
+                    if not plan.parcels:
+                        hold = HOLD_NO_STOCK
+                    else:
+                        shipper = plan.parcels[0].warehouse_id
+                        recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
+                        steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
+                        steps.append((o.id, Milestone.ROUTED, now, SOURCE))
+                        for p in plan.parcels:
+                            deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+                status, milestones = _derived(frozenset(recorded))
+                accepted.append(AcceptedOrder(o, status, shipper, hold, now))
+                who = customers.get(o.id)
+                payload: dict[str, Any] = {
+                    "external_id": o.external_id,
+                    "status": status,
+                    "warehouse_id": shipper,
+                    "hold_reason": hold,
+                    "distance_km": plan.parcels[0].km if plan is not None and plan.parcels else None,
+                    "total_fen": o.total_fen,
+                    "province": o.ship_to.province,
+                    "city": o.ship_to.city,
+                    "milestones": list(milestones),
+                    "customer_id": who,
+                }
+                if plan is not None and plan.parcels:
+                    payload["carrier_id"] = plan.parcels[0].carrier_id
+                    payload["promise_ns"] = plan.promise_ns
+                if ruled is not None and ruled[n].fired:
+                    payload["rules"] = [f.rule_id for f in ruled[n].fired]
+                    if ruled[n].changes:
+                        payload["rule_changes"] = ruled[n].changes
+                events.append(Event(ev.ORDER_CREATED, o.id, now, channel=o.channel, payload=payload))
                 done[at] = IntakeResult(at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who)
             uow.stock.reserve(deltas)
             uow.orders.add(accepted, steps)
+            uow.routing.add(batch.rows)
             uow.outbox.append(events + identity_events)
             uow.commit()
+            batch.committed()
         return done
 
     if candidates:
@@ -219,18 +226,47 @@ def intake_requests(
     ]
 
 
-def _located(app: Ordo, order: Order) -> Order:
-    """Fill in coordinates and adcode from the division registry when the channel sent none."""
+_DERIVED: dict[frozenset[Milestone], tuple[str, tuple[str, ...]]] = {}
+
+
+def _derived(recorded: frozenset[Milestone]) -> tuple[str, tuple[str, ...]]:
+    """Status and sorted milestone names of a new order: a handful of combinations, derived once."""
+    found = _DERIVED.get(recorded)
+    if found is None:
+        found = _DERIVED[recorded] = (derive_status(recorded).value, tuple(sorted(m.value for m in recorded)))
+    return found
+
+
+def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str | None]:
+    """Why each order waits unrouted: an address routing would only guess at (held first,
+    as before the rules), else a review rule's hold; None: route it."""
+    out: list[str | None] = []
+    for n, o in enumerate(orders):
+        if HOLD_ADDRESS in o.tags or not o.ship_to.located:
+            out.append(HOLD_ADDRESS)
+        elif ruled is not None and ruled[n].hold is not None:
+            out.append(ruled[n].hold)
+        else:
+            out.append(None)
+    return out
+
+
+def _prepared(app: Ordo, order: Order) -> Order:
+    """The order with an id, and with coordinates and adcode from the division registry when
+    the channel sent none (one copy of the order at most)."""
+    values: dict[str, object] = {}
+    if not order.id:
+        values["id"] = app.ids.order_id()
     ship = order.ship_to
-    if (ship.located and ship.adcode) or HOLD_ADDRESS in order.tags:
-        return order
-    division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
-    if division is None:
-        return order
-    located: Address = dataclasses.replace(
-        ship,
-        adcode=ship.adcode or division.adcode,
-        lat=ship.lat if ship.lat is not None else division.lat,
-        lng=ship.lng if ship.lng is not None else division.lng,
-    )
-    return dataclasses.replace(order, ship_to=located)
+    if not (ship.located and ship.adcode) and HOLD_ADDRESS not in order.tags:
+        division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
+        if division is not None:
+            values["ship_to"] = with_values(
+                ship,
+                {
+                    "adcode": ship.adcode or division.adcode,
+                    "lat": ship.lat if ship.lat is not None else division.lat,
+                    "lng": ship.lng if ship.lng is not None else division.lng,
+                },
+            )
+    return with_values(order, values) if values else order

@@ -89,11 +89,16 @@ class RuleBook:
         with self._lock:
             self._snapshot = None
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
+        """The cached snapshot, loaded when missing (through ``uow`` when the caller is inside
+        one: a second connection inside a SQLite write transaction cannot read)."""
         snap = self._snapshot
         if snap is None:
-            with self._store.uow(read_only=True) as uow:
+            if uow is not None:
                 snap = load_snapshot(uow)
+            else:
+                with self._store.uow(read_only=True) as ro:
+                    snap = load_snapshot(ro)
             with self._lock:
                 self._snapshot = snap
         return snap
@@ -110,7 +115,7 @@ class RuleBook:
             if revision == snap.revision:
                 return snap
             self.invalidate()
-        return self.snapshot()
+        return self.snapshot(uow)
 
     def active_rules_for(self, order_facts: Mapping[str, Any]) -> RuleSet:
         """The rule set that decides this order: the canary's when the order is in its scope."""

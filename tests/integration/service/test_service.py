@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from ordo.domain.errors import StoreConflict
+from ordo.domain.intake import HOLD_ADDRESS
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.model import Address
 from ordo.service.catalog import save_catalog, set_warehouse_active
@@ -84,10 +85,13 @@ def test_coordinates_sent_by_the_channel_are_kept(world):
     assert r.warehouse_id == "WH-BJ"  # the coordinates decide, not the province name
 
 
-def test_an_address_nobody_can_locate_still_gets_a_warehouse_by_class(world):
+def test_an_address_nobody_can_locate_is_held_for_its_address_not_routed_by_guess(world):
+    # The router needs a place to weigh distance, lanes and carrier coverage; the old
+    # nearest-warehouse strategy fell back to warehouse class, which was a guess.
     nowhere = dataclasses.replace(new_order("G-3"), ship_to=Address("火星", "奥林匹斯山"))
     [r] = intake(world, [nowhere])
-    assert r.outcome is IntakeOutcome.CREATED and r.warehouse_id == "WH-SH"  # own warehouse first
+    assert r.outcome is IntakeOutcome.CREATED
+    assert (r.warehouse_id, r.hold_reason) == (None, HOLD_ADDRESS)
 
 
 def test_empty_batches_do_nothing(world):
