@@ -22,6 +22,8 @@ class Settings:
     identity_pepper: str = ""
     #: Orders placed within this many seconds of each other are proposed for one parcel (合单).
     merge_window_s: int = 86_400
+    #: Cancel orders still unpaid this many minutes after their stock was reserved; 0 is off.
+    reservation_ttl_minutes: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,6 +36,7 @@ class Settings:
             max_batch=int(e.get("ORDO_MAX_BATCH", "1000")),
             identity_pepper=e.get("ORDO_IDENTITY_PEPPER", ""),
             merge_window_s=int(e.get("ORDO_MERGE_WINDOW_S", "86400")),
+            reservation_ttl_minutes=int(e.get("ORDO_RESERVATION_TTL_MINUTES", "0")),
         )
 
 

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.adapters.store import tables as t
+from ordo.bench import oversell
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
 from ordo.domain.lifecycle import Milestone, Status, derive_status
@@ -32,7 +33,7 @@ from tests.integration.store.contract import migration_heads
 
 pytestmark = pytest.mark.slow
 
-WORKERS = 4
+WORKERS = 8
 SCARCE = ["SKU-TEA", "SKU-CUP", "SKU-RARE"]
 #: Far fewer units than the workers will ask for, spread over the warehouses, with safety stock.
 LEVELS = [
@@ -252,6 +253,14 @@ class ConcurrencyContract:
         on_hand = sum(s.on_hand for (w, sku), s in levels.items() if sku == "SKU-TEA")
         assert on_hand == sum(s.on_hand for s in LEVELS if s.sku == "SKU-TEA") - shipped
         assert any(Milestone.CANCELLED in steps_of[oid] for oid in ids) and shipped > 0
+
+    def test_the_oversell_harness_races_processes_on_hot_skus_and_nothing_is_oversold(self, fresh_url):
+        report = oversell.run(procs=WORKERS, db=fresh_url, orders=60)
+        assert report["oversold_units"] == 0
+        assert report["books_balance"] is True
+        assert report["units_demanded"] > report["units_promisable"]  # it really was scarce
+        assert 0 < report["units_reserved"] <= report["units_promisable"]
+        assert report["orders_cancelled"] > 0  # releases raced the reserves
 
     def test_processes_starting_together_on_an_empty_database_migrate_it_once(self, fresh_url, pool):
         reports = pool.run("migrate", fresh_url)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ordo.adapters.store import tables as t
 from ordo.adapters.store.rows import chunks
 from ordo.domain.errors import StoreConflict
+from ordo.domain.lifecycle import Status
 from ordo.domain.model import Stock
 
 S = t.stock.c
@@ -40,6 +41,9 @@ def _merge(deltas: Iterable[Delta]) -> list[dict[str, Any]]:
         total[(d.warehouse_id, d.sku)] = total.get((d.warehouse_id, d.sku), 0) + d.quantity
     return [{"w": w, "s": s, "q": q} for (w, s), q in sorted(total.items()) if q]
 
+
+#: Available to promise of a row, clamped at 0 as ``ordo.domain.inventory.atp`` does.
+_ATP = sa.case((S.on_hand - S.reserved - S.safety > 0, S.on_hand - S.reserved - S.safety), else_=0)
 
 _RESERVE = (
     sa.update(t.stock)
@@ -149,14 +153,20 @@ class StockRepository:
         low_only: bool = False,
         after: tuple[str, str] | None = None,
         limit: int = 100,
+        low_threshold: int = 0,
+        sku_in: Sequence[str] | None = None,
     ) -> list[Stock]:
+        """A page in (warehouse, SKU) order; ``low_only``: ATP before clamping ≤ ``low_threshold``;
+        ``sku_in``: only these SKUs."""
         q = sa.select(t.stock).order_by(S.warehouse_id, S.sku).limit(limit)
         if warehouse_id:
             q = q.where(S.warehouse_id == warehouse_id)
         if sku:
             q = q.where(S.sku == sku)
+        if sku_in is not None:
+            q = q.where(S.sku.in_(sorted(set(sku_in))))
         if low_only:
-            q = q.where(S.on_hand - S.reserved <= S.safety)
+            q = q.where(S.on_hand - S.reserved - S.safety <= low_threshold)
         if after:
             q = q.where(sa.tuple_(S.warehouse_id, S.sku) > sa.tuple_(*after))
         return [_stock(r) for r in self._c.execute(q)]
@@ -168,3 +178,64 @@ class StockRepository:
             )
         ).one()
         return {"on_hand": int(row[0]), "reserved": int(row[1])}
+
+    # inventory: pools, safety stock, unpaid holders ------------------------------
+    def pools(self, skus: Iterable[str] | None = None) -> dict[str, int]:
+        """Total available-to-promise per SKU over every warehouse (all SKUs when None)."""
+        q = sa.select(S.sku, sa.func.sum(_ATP)).group_by(S.sku)
+        if skus is None:
+            return {s: int(n) for s, n in self._c.execute(q)}
+        out: dict[str, int] = {}
+        for part in chunks(sorted(set(skus))):
+            out.update({s: int(n) for s, n in self._c.execute(q.where(S.sku.in_(part)))})
+        return out
+
+    def set_safety(self, items: Sequence[tuple[str, str, int]]) -> None:
+        """Set the safety stock of (warehouse, SKU, units); a missing row starts with 0 on hand."""
+        merged = {(w, s): q for w, s, q in items}
+        if not merged:
+            return
+        have = self.get(sorted(merged))
+        update = [{"w": w, "s": s, "q": q} for (w, s), q in sorted(merged.items()) if (w, s) in have]
+        if update:
+            self._c.execute(
+                sa.update(t.stock)
+                .where(S.warehouse_id == sa.bindparam("w"), S.sku == sa.bindparam("s"))
+                .values(safety=sa.bindparam("q")),
+                update,
+            )
+        insert = [
+            {"warehouse_id": w, "sku": s, "on_hand": 0, "reserved": 0, "safety": q}
+            for (w, s), q in sorted(merged.items())
+            if (w, s) not in have
+        ]
+        if insert:
+            self._c.execute(sa.insert(t.stock), insert)
+
+    def unpaid_holders(self, created_before_ns: int, limit: int) -> list[str]:
+        """Orders awaiting payment that hold a reservation, accepted before this time (id order)."""
+        o = t.orders.c
+        q = (
+            sa.select(o.id)
+            .where(o.status == Status.PENDING_PAYMENT.value, o.warehouse_id.is_not(None))
+            .where(o.created_at_ns <= created_before_ns)
+            .order_by(o.id)
+            .limit(limit)
+        )
+        return list(self._c.execute(q).scalars())
+
+    def skus_moved(self, after_event_id: int, upto_event_id: int) -> list[str]:
+        """SKUs of the orders with events in (after, upto]: what intake, cancels and shipments touched."""
+        e, lines = t.events.c, t.order_lines.c
+        ids = sa.select(e.order_id).where(
+            e.id > after_event_id, e.id <= upto_event_id, e.order_id.is_not(None)
+        )
+        q = sa.select(lines.sku).where(lines.order_id.in_(ids)).distinct().order_by(lines.sku)
+        return list(self._c.execute(q).scalars())
+
+    def skus_after(self, after: str | None, limit: int) -> list[str]:
+        """Distinct stocked SKUs in order, after ``after``: a page of a channel's SKUs."""
+        q = sa.select(S.sku).distinct().order_by(S.sku).limit(limit)
+        if after is not None:
+            q = q.where(S.sku > after)
+        return list(self._c.execute(q).scalars())

@@ -18,6 +18,7 @@ import sqlalchemy.exc as sa_exc
 
 from ordo.adapters.store.access import AccessRepository
 from ordo.adapters.store.catalog import CatalogRepository
+from ordo.adapters.store.channel_stock import ChannelStockRepository
 from ordo.adapters.store.channels import ChannelRepository
 from ordo.adapters.store.errors import translate
 from ordo.adapters.store.exceptions import ExceptionRepository
@@ -26,6 +27,7 @@ from ordo.adapters.store.orders import OrderRepository
 from ordo.adapters.store.outbound import OutboundRepository
 from ordo.adapters.store.outbox import Outbox
 from ordo.adapters.store.parcels import ParcelRepository
+from ordo.adapters.store.routing import RoutingRepository
 from ordo.adapters.store.rules import RuleRepository
 from ordo.adapters.store.stock import StockRepository
 
@@ -54,10 +56,12 @@ class UnitOfWork:
         self.outbound = OutboundRepository(conn)
         self.access = AccessRepository(conn)
         self.channels = ChannelRepository(conn)
+        self.channel_stock = ChannelStockRepository(conn)
         self.identity = IdentityRepository(conn, postgres=locking)
         self.parcels = ParcelRepository(conn, lock_rows=locking)
         self.rules = RuleRepository(conn, lock_rows=locking)
         self.exceptions = ExceptionRepository(conn, lock_rows=locking)
+        self.routing = RoutingRepository(conn)
         return self
 
     @property
