@@ -56,6 +56,7 @@ def run(*, orders: int = 4_000, batch: int = 1_000, seed: int = 1) -> dict[str, 
         ]
         outcomes: dict[str, int] = {}
         timings: list[float] = []
+        cpu_began = time.process_time()
         began = time.perf_counter()
         for start in range(0, len(reports), batch):
             t0 = time.perf_counter()
@@ -63,6 +64,7 @@ def run(*, orders: int = 4_000, batch: int = 1_000, seed: int = 1) -> dict[str, 
                 outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
             timings.append(time.perf_counter() - t0)
         elapsed = time.perf_counter() - began
+        cpu = time.process_time() - cpu_began
         app.store.dispose()
     return {
         "bench": "status",
@@ -75,6 +77,10 @@ def run(*, orders: int = 4_000, batch: int = 1_000, seed: int = 1) -> dict[str, 
             "store": "sqlite (WAL, synchronous=NORMAL)",
         },
         "updates_per_s": round(len(reports) / elapsed),
+        # This process's CPU time over the same run: on a shared machine wall-clock
+        # throughput falls with the load, CPU per update does not (much).
+        "cpu_s": round(cpu, 3),
+        "updates_per_cpu_s": round(len(reports) / cpu) if cpu > 0 else None,
         "batch_latency_ms": latency_ms(timings),
         "outcomes": outcomes,
     }

@@ -51,6 +51,19 @@ STEPS = (
 )  # fmt: skip
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None where /proc is not there.
+
+    The server shares the cores with the load generator (and, on a busy machine, with
+    anything else), so its CPU per update is the figure that load does not distort.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class _Subscriber(threading.Thread):
     """Reads the SSE stream; ``arrivals[(order_id, milestone)] = perf_counter()``."""
 
@@ -172,6 +185,7 @@ def _measure(
         slots = list(range(0, len(plan), batch))
         late = [0]
         failures: list[str] = []
+        cpu_before = _cpu_s(server.pid)
         start = time.perf_counter()
 
         def send(which: int) -> None:
@@ -207,6 +221,7 @@ def _measure(
         if failures:
             raise RuntimeError(f"milestones failed: {failures[0]}")
         send_s = time.perf_counter() - start
+        cpu_after = _cpu_s(server.pid)
         # Let the last events arrive.
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline and not all(k in sub.arrivals for k in sent):
@@ -215,6 +230,7 @@ def _measure(
     accepted = [sub.arrivals[k] - t1 for k, (t0, t1) in sent.items() if k in sub.arrivals]
     whole = [sub.arrivals[k] - t0 for k, (t0, t1) in sent.items() if k in sub.arrivals]
     updates = sum(outcomes.values())
+    server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return {
         "bench": "stream",
         "server": "ordo serve (uvicorn, 1 process), SQLite WAL",
@@ -245,6 +261,11 @@ def _measure(
         },
         "sent_to_event": latency_ms(whole),
         "request": latency_ms(request_s),
+        # Server CPU over the sending window (request handling, SSE, background work).
+        "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
+        "server_cpu_ms_per_update": None
+        if server_cpu is None or not updates
+        else round(1000 * server_cpu / updates, 3),
         "targets": {"p50_ms": 10, "p99_ms": 50},
         # Latency targets count only at the target rate: a slower run is not a pass.
         "rate_reached": updates / send_s >= 0.95 * rate,

@@ -44,11 +44,36 @@ def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]
     return results
 
 
-def record_updates(uow: UnitOfWork, updates: Sequence[MilestoneUpdate], now: int) -> list[UpdateResult]:
-    """:func:`advance` inside a caller's unit of work (which commits and notifies)."""
+def advance_each(app: Ordo, batches: Sequence[Sequence[MilestoneUpdate]]) -> list[list[UpdateResult]]:
+    """Several callers' batches in one transaction, applied in the order given; results per batch.
+
+    The API's micro-batcher calls this so that concurrent requests share one write
+    transaction instead of queueing for SQLite's write lock one by one.
+    """
+    results = advance(app, [u for batch in batches for u in batch])
+    out: list[list[UpdateResult]] = []
+    start = 0
+    for batch in batches:
+        out.append(results[start : start + len(batch)])
+        start += len(batch)
+    return out
+
+
+def record_updates(
+    uow: UnitOfWork,
+    updates: Sequence[MilestoneUpdate],
+    now: int,
+    progress: dict[str, Progress] | None = None,
+) -> list[UpdateResult]:
+    """:func:`advance` inside a caller's unit of work (which commits and notifies).
+
+    ``progress`` is what the caller already read under lock for these orders (the
+    status-update service reads it once for its conflict check and for this).
+    """
     if not updates:
         return []
-    progress = uow.orders.progress(u.order_id for u in updates)
+    if progress is None:
+        progress = uow.orders.progress(u.order_id for u in updates)
     results: list[UpdateResult] = []
     recorded: list[tuple[str, Milestone, int, str]] = []
     rejected: list[tuple[MilestoneUpdate, str, str]] = []
@@ -67,55 +92,45 @@ def record_updates(uow: UnitOfWork, updates: Sequence[MilestoneUpdate], now: int
             results.append(UpdateResult(update, Outcome.REJECTED, None, error))
             rejected.append((update, error.code, error.message))
             continue
+        oid, step = p.order_id, update.milestone
         had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
         [result] = apply_updates(p.steps, [update], now)
         results.append(result)
-        previous = current[p.order_id]
-        status = result.status.value if result.status else previous
-        current[p.order_id] = status
-        if result.outcome is Outcome.REJECTED:
+        outcome = result.outcome
+        if outcome is Outcome.DUPLICATE:
+            continue
+        previous = current[oid]
+        status = result.status._value_ if result.status else previous
+        current[oid] = status
+        if outcome is Outcome.REJECTED:
             assert result.error is not None
             rejected.append((update, result.error.code, result.error.message))
-            events.append(
-                Event(
-                    ev.UPDATE_REJECTED,
-                    p.order_id,
-                    now,
-                    channel=p.channel,
-                    payload={
-                        "milestone": update.milestone.value,
-                        "source": update.source,
-                        "at_ns": update.at_ns,
-                        "code": result.error.code,
-                        "status": status,
-                    },
-                )
-            )
-        elif result.outcome is Outcome.RECORDED:
-            recorded.append((p.order_id, update.milestone, update.at_ns, update.source))
-            events.append(
-                Event(
-                    ev.MILESTONE_RECORDED,
-                    p.order_id,
-                    now,
-                    channel=p.channel,
-                    payload={
-                        "milestone": update.milestone.value,
-                        "source": update.source,
-                        "at_ns": update.at_ns,
-                        "status": status,
-                        "previous_status": previous,
-                        "note": update.note,
-                    },
-                )
-            )
-            if p.warehouse_id is not None:
-                if update.milestone is Milestone.CANCELLED:
-                    releases.append(p.order_id)
-                elif update.milestone in LEFT_WAREHOUSE and not had_left:
-                    # The first sign the goods left (usually outbound; a carrier
-                    # scan may arrive first) turns the reservation into a shipment.
-                    consumes.append(p.order_id)
+            payload = {
+                "milestone": step._value_,
+                "source": update.source,
+                "at_ns": update.at_ns,
+                "code": result.error.code,
+                "status": status,
+            }
+            events.append(Event(ev.UPDATE_REJECTED, oid, now, payload, p.channel))
+            continue
+        recorded.append((oid, step, update.at_ns, update.source))
+        payload = {
+            "milestone": step._value_,
+            "source": update.source,
+            "at_ns": update.at_ns,
+            "status": status,
+            "previous_status": previous,
+            "note": update.note,
+        }
+        events.append(Event(ev.MILESTONE_RECORDED, oid, now, payload, p.channel))
+        if p.warehouse_id is not None:
+            if step is Milestone.CANCELLED:
+                releases.append(oid)
+            elif step in LEFT_WAREHOUSE and not had_left:
+                # The first sign the goods left (usually outbound; a carrier
+                # scan may arrive first) turns the reservation into a shipment.
+                consumes.append(oid)
     changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
     if releases or consumes:
         need = uow.orders.quantities(releases + consumes)

@@ -11,17 +11,25 @@ are not steps forward; they become ``order.status_signal`` events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ordo.adapters.status_graph import load_graph
-from ordo.adapters.store.claims import add_vocabulary_anomalies, known_milestones, order_channels
+from ordo.adapters.store.claims import add_vocabulary_anomalies, known_milestones
+from ordo.adapters.store.orders import Progress
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import Event
-from ordo.domain.lifecycle import MilestoneUpdate, Outcome, UpdateResult
-from ordo.domain.status_graph import Known, StatusConflict, StatusGraph, find_conflict
+from ordo.domain.lifecycle import Milestone, MilestoneUpdate, Outcome, UpdateResult
+from ordo.domain.status_graph import (
+    ConflictRule,
+    Known,
+    StatusConflict,
+    StatusGraph,
+    Translation,
+    find_conflict,
+)
 from ordo.service.app import Ordo
 from ordo.service.lifecycle import record_updates
 
@@ -87,6 +95,23 @@ def report_statuses(
     return results
 
 
+def report_each(app: Ordo, batches: Sequence[Sequence[StatusReport]]) -> list[list[ReportResult]]:
+    """Several callers' batches in one transaction, in the order given; results per batch.
+
+    Each result's ``index`` stays the report's place in its own batch.
+    """
+    results = report_statuses(app, [r for batch in batches for r in batch])
+    out: list[list[ReportResult]] = []
+    start = 0
+    for batch in batches:
+        mine = results[start : start + len(batch)]
+        for r in mine:
+            r.index -= start
+        out.append(mine)
+        start += len(batch)
+    return out
+
+
 def _conflict_payload(order_id: str, report: StatusReport, c: StatusConflict) -> dict[str, Any]:
     return {
         "order_id": order_id,
@@ -101,40 +126,41 @@ def record_reports(
     uow: UnitOfWork, graph: StatusGraph, reports: Sequence[StatusReport], now: int
 ) -> list[ReportResult]:
     """:func:`report_statuses` inside a caller's unit of work (which commits and notifies)."""
-    conn = uow.connection
     keys = [(r.channel, r.external_id) for r in reports if r.order_id is None and r.channel and r.external_id]
     by_key = uow.orders.existing([(c, e) for c, e in keys if c and e]) if keys else {}
     ids = [r.order_id or by_key.get((r.channel or "", r.external_id or "")) for r in reports]
-    channels = order_channels(conn, [i for i in ids if i])
-    known = known_milestones(conn, channels)
+    progress = uow.orders.progress(i for i in ids if i)  # locked on PostgreSQL
+    translations = _translate(graph, reports)
+    known = _known(uow, graph, progress, ids, translations)
     results: list[ReportResult] = []
     updates: list[MilestoneUpdate] = []
     owners: list[int] = []  # report index of each milestone update
     events: list[Event] = []
     anomalies: list[dict[str, object]] = []
-    for index, (report, oid) in enumerate(zip(reports, ids, strict=True)):
+    for index, (report, oid, translation) in enumerate(zip(reports, ids, translations, strict=True)):
         result = ReportResult(index, Outcome.REJECTED.value, oid)
         results.append(result)
-        if oid is None or oid not in channels:
+        p = progress.get(oid) if oid is not None else None
+        if p is None:
             missing = oid or f"{report.channel}/{report.external_id}"
             result.error = {"code": ORDER_NOT_FOUND, "message": f"no order {missing!r} / 订单不存在"}
             anomalies.append(_anomaly(None, report, ORDER_NOT_FOUND, result.error["message"], now))
             continue
-        translation = graph.translate(report.source, report.code)
         if translation is None:
             result.error = _unknown(graph, report)
-            anomalies.append(_anomaly(oid, report, result.error["code"], result.error["message"], now))
-            events.append(_rejected_event(oid, channels[oid], report, result.error, now))
+            anomalies.append(_anomaly(p.order_id, report, result.error["code"], result.error["message"], now))
+            events.append(_rejected_event(p.order_id, p.channel, report, result.error, now))
             continue
-        steps = known.setdefault(oid, {})
-        claim = translation.claim
-        assert claim is not None  # a dead translation is never returned
-        conflict = find_conflict(graph.conflicts, claim, report.at_ns, report.source, steps)
-        if conflict is not None:
-            result.outcome = STATUS_CONFLICT
-            result.conflict = _conflict_payload(oid, report, conflict)
-            events.append(Event(ev.STATUS_CONFLICT, oid, now, result.conflict, channels[oid]))
-            continue
+        steps = known.get(p.order_id)
+        if steps is not None:  # a disputable claim was made about this order in this batch
+            claim = translation.claim
+            assert claim is not None  # a dead translation is never returned
+            conflict = find_conflict(graph.conflicts, claim, report.at_ns, report.source, steps)
+            if conflict is not None:
+                result.outcome = STATUS_CONFLICT
+                result.conflict = _conflict_payload(p.order_id, report, conflict)
+                events.append(Event(ev.STATUS_CONFLICT, p.order_id, now, result.conflict, p.channel))
+                continue
         if translation.signal is not None:
             result.outcome = "signal"
             result.signal = translation.signal
@@ -145,18 +171,60 @@ def record_reports(
                 "at_ns": report.at_ns,
                 "note": report.note,
             }
-            events.append(Event(ev.STATUS_SIGNAL, oid, now, payload, channels[oid]))
+            events.append(Event(ev.STATUS_SIGNAL, p.order_id, now, payload, p.channel))
             continue
-        result.milestones = [m.value for m in translation.milestones]
+        result.milestones = [m._value_ for m in translation.milestones]
         for m in translation.milestones:
-            updates.append(MilestoneUpdate(oid, m, report.at_ns, report.source, report.note))
+            updates.append(MilestoneUpdate(p.order_id, m, report.at_ns, report.source, report.note))
             owners.append(index)
             # First report wins, as in the store; later reports in this batch see it.
-            steps.setdefault(m, Known(report.at_ns, report.source))
-    _merge(results, owners, record_updates(uow, updates, now))
-    add_vocabulary_anomalies(conn, anomalies)
+            if steps is not None and m not in steps:
+                steps[m] = Known(report.at_ns, report.source)
+    _merge(results, owners, record_updates(uow, updates, now, progress))
+    add_vocabulary_anomalies(uow.connection, anomalies)
     uow.outbox.append(events)
     return results
+
+
+def _translate(graph: StatusGraph, reports: Sequence[StatusReport]) -> list[Translation | None]:
+    """Each report's translation (None: words the graph does not know); a batch repeats words."""
+    seen: dict[tuple[str, str], Translation | None] = {}
+    out: list[Translation | None] = []
+    for r in reports:
+        word = (r.source, r.code)
+        if word not in seen:
+            seen[word] = graph.translate(r.source, r.code)
+        out.append(seen[word])
+    return out
+
+
+def _known(
+    uow: UnitOfWork,
+    graph: StatusGraph,
+    progress: Mapping[str, Progress],
+    ids: Sequence[str | None],
+    translations: Sequence[Translation | None],
+) -> dict[str, dict[Milestone, Known]]:
+    """Who reported what when, for the orders a disputable claim is made about in this batch.
+
+    Only those orders, and only the milestones that could contradict the claims made,
+    are read: most reports (a step forward nobody can dispute) need none of it. Every
+    such order gets an entry, empty if nothing contradicting is recorded yet.
+    """
+    rules: dict[str, tuple[ConflictRule, ...]] = {}
+    orders: set[str] = set()
+    against: set[Milestone] = set()
+    for oid, translation in zip(ids, translations, strict=True):
+        if oid is None or oid not in progress or translation is None or translation.claim is None:
+            continue
+        claim = translation.claim
+        if claim not in rules:
+            rules[claim] = tuple(rule for rule in graph.conflicts if claim in rule.claim)
+        if rules[claim]:
+            orders.add(oid)
+            against.update(m for rule in rules[claim] for m in rule.contradicted_by)
+    found = known_milestones(uow.connection, orders, against)
+    return {oid: found.get(oid, {}) for oid in orders}
 
 
 def _merge(results: list[ReportResult], owners: list[int], recorded: list[UpdateResult]) -> None:

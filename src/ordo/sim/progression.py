@@ -266,6 +266,14 @@ class EventQueue:
     def next_time(self) -> int | None:
         return self._heap[0][0] if self._heap else None
 
+    def withdraw(self, order_id: str) -> list[Report]:
+        """Take back one order's reports that have not arrived yet (to plan them anew)."""
+        mine = [r for _, _, r in self._heap if r.update.order_id == order_id]
+        if mine:
+            self._heap = [e for e in self._heap if e[2].update.order_id != order_id]
+            heapq.heapify(self._heap)
+        return sorted(mine, key=lambda r: r.arrive_ns)
+
     def pop_due(self, until_ns: int, limit: int | None = None) -> list[Report]:
         """Reports arriving at or before ``until_ns``, in arrival order, at most ``limit``."""
         out: list[Report] = []

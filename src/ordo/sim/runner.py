@@ -30,6 +30,7 @@ from ordo.service.intake import IntakeOutcome, intake
 from ordo.service.lifecycle import advance
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory, schedule
 from ordo.sim.progression import EventQueue, Kind, Noise, plan
+from ordo.sim.reactions import Reactions
 from ordo.sim.trouble import Crew, Trouble
 from ordo.sim.world import ensure_world
 
@@ -39,6 +40,11 @@ ORDER_LAG_NS = 10 * 60 * NS_PER_S
 #: How long a milestone report may wait to share an ``advance`` batch. Reports only
 #: concern orders already taken in, so they may lag orders; their own times are exact.
 REPORT_LAG_NS = 60 * 60 * NS_PER_S
+#: The same with exceptions on. The scan judges SLA timers by what has reached Ordo, so a
+#: report held back an hour for batching (when the world sent it within seconds) raised
+#: phantom SLA breaches that then "closed themselves" when it came: most of the run's
+#: exceptions, inflating both the auto-closure rate and the alert precision.
+TROUBLE_REPORT_LAG_NS = 60 * NS_PER_S
 #: Reports per ``advance`` call. Big on purpose: an order's reports then share calls,
 #: and the store reads each order's recorded steps once per call, not once per report.
 UPDATE_BATCH = 20_000
@@ -184,8 +190,13 @@ def simulate(
     crew = None
     if trouble is not None:
         crew = Crew(app, random.Random(f"{seed}:trouble"), trouble, world.scarce_skus)
+        if trouble.follow_playbooks:
+            crew.reactions = Reactions(
+                app, random.Random(f"{seed}:reactions"), warehouses, tuple(world.carriers), noise
+            )
         crew.categories = {s.sku: s.category for s in world.skus}
 
+    report_lag = REPORT_LAG_NS if crew is None else TROUBLE_REPORT_LAG_NS
     queue = EventQueue()
     intake_counts: Counter[str] = Counter()
     update_counts: Counter[str] = Counter()
@@ -203,9 +214,7 @@ def simulate(
     while i < len(arrivals) or len(queue):
         next_order = arrivals[i][0] if i < len(arrivals) else None
         next_report = queue.next_time()
-        overdue = next_report is not None and (
-            next_order is None or next_report + REPORT_LAG_NS <= next_order
-        )
+        overdue = next_report is not None and (next_order is None or next_report + report_lag <= next_order)
         if next_order is not None and not overdue:
             horizon = next_order + ORDER_LAG_NS
             j = i
@@ -234,6 +243,8 @@ def simulate(
                 )
                 if crew is not None:
                     reports = crew.shape(order, res.order_id, reports)
+                    if crew.reactions is not None and res.warehouse_id is None:
+                        crew.reactions.held[res.order_id] = order
                 impossible += sum(r.kind is Kind.IMPOSSIBLE for r in reports)
                 queue.push(reports)
         else:
@@ -243,7 +254,7 @@ def simulate(
             assert next_report is not None
             # With exceptions on, time keeps its pace to the end: the scan must see reports late.
             paced = next_order is not None or crew is not None
-            until = next_report + REPORT_LAG_NS if paced else 2**63 - 1
+            until = next_report + report_lag if paced else 2**63 - 1
             due = queue.pop_due(until, update_batch)
             clock.set(max(r.arrive_ns for r in due))
             sent += len(due)
@@ -254,7 +265,7 @@ def simulate(
                 if done.outcome is Outcome.REJECTED and done.error is not None:
                     codes[done.error.code] += 1
         if crew is not None:
-            crew.tick(clock.now_ns())
+            crew.tick(clock.now_ns(), queue=queue)
         report()
     if crew is not None:
         crew.tick(clock.now_ns(), final=True)

@@ -26,7 +26,8 @@ from ordo.service.app import Ordo
 from ordo.service.catalog import save_catalog
 from ordo.service.exceptions import scan
 from ordo.service.telemetry import ingest
-from ordo.sim.progression import Report
+from ordo.sim.progression import EventQueue, Report
+from ordo.sim.reactions import Reactions
 
 S = 1_000_000_000
 MIN, HOUR = 60 * S, 3600 * S
@@ -45,6 +46,8 @@ class Trouble:
     restock_every_ns: int = 3 * HOUR
     scan_every_ns: int = 10 * MIN
     operator_reaction_ns: int = 40 * MIN
+    #: Warehouses and carriers act on Ordo's re-routes and carrier switches (``ordo.sim.reactions``).
+    follow_playbooks: bool = True
 
 
 @dataclass
@@ -63,6 +66,9 @@ class Crew:
     scans: int = 0
     readings_sent: int = 0
     injected: dict[str, int] = field(default_factory=dict)
+    #: The world acting on playbook steps; its own random stream, so the trouble injected
+    #: is the same with or without it.
+    reactions: Reactions | None = None
 
     # shaping the plan ------------------------------------------------------------
     def shape(self, order: Order, order_id: str, reports: list[Report]) -> list[Report]:
@@ -124,7 +130,7 @@ class Crew:
             at += 10 * MIN
 
     # as time passes ---------------------------------------------------------------
-    def tick(self, now: int, *, final: bool = False) -> None:
+    def tick(self, now: int, *, final: bool = False, queue: EventQueue | None = None) -> None:
         batch: list[Reading] = []
         while self._readings and (final or self._readings[0][0] <= now):
             batch.append(heapq.heappop(self._readings)[2])
@@ -138,6 +144,8 @@ class Crew:
             scan(self.app)
             self.scans += 1
             self._last_scan = now
+            if queue is not None and self.reactions is not None:
+                self.reactions.follow(queue)  # before the operators: they react more slowly
             self._operators(now, final=final)
 
     def _restock(self) -> None:
@@ -188,6 +196,7 @@ class Crew:
                 for d, v in m["by_detector"].items()
             },
             "injected": dict(sorted(self.injected.items())),
+            "followed": dict(sorted(self.reactions.followed.items())) if self.reactions else {},
             "scans": self.scans,
             "readings": self.readings_sent,
         }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.integration.api.conftest import count_rows
+from concurrent.futures import ThreadPoolExecutor
+
+from ordo.api import create_app
+from ordo.service.intake import intake
+from tests.conftest import new_order
+from tests.integration.api.conftest import TestClient, count_rows
 
 URL = "/api/v1/milestones"
 
@@ -137,3 +142,35 @@ def test_a_report_from_the_future_is_rejected_with_its_code(client, admin, post_
     [result] = client.post(URL, json=body, headers=admin).json()["results"]
     assert result["outcome"] == "rejected"
     assert result["error"]["code"] == "timestamp_in_future"
+
+
+def test_concurrent_requests_share_the_writer_and_each_gets_its_own_answers(api, client, admin, post_order):
+    ids = [post_order(f"P-{i}") for i in range(8)]
+    assert api.state.milestones_batcher is not None  # started with the app
+
+    def report(order_id: str) -> tuple[str, list[dict]]:
+        body = {
+            "updates": [_update(order_id, "picked"), _update(order_id, "picked"), _update(order_id, "packed")]
+        }
+        r = client.post(URL, json=body, headers=admin)
+        assert r.status_code == 200, r.text
+        return order_id, r.json()["results"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(report, ids))
+    for order_id, results in answers:
+        assert [(x["index"], x["order_id"], x["outcome"]) for x in results] == [
+            (0, order_id, "recorded"),
+            (1, order_id, "duplicate"),
+            (2, order_id, "recorded"),
+        ]
+
+
+def test_an_app_that_was_never_started_answers_each_request_alone(world, settings, admin):
+    [placed] = intake(world, [new_order("M-1")])
+    app = create_app(world, settings)
+    bare = TestClient(app)  # no `with`: no lifespan, so no batcher
+    r = bare.post(URL, json={"updates": [_update(str(placed.order_id), "picked")]}, headers=admin)
+    assert r.status_code == 200
+    assert getattr(app.state, "milestones_batcher", None) is None
+    assert r.json()["results"][0]["outcome"] == "recorded"

@@ -163,3 +163,22 @@ def test_the_stream_needs_a_key_and_refuses_unknown_event_types(server, headers)
         r = http.get("/api/v1/stream", params={"type": "order.exploded"}, headers=headers)
         assert r.status_code == 422
         assert r.json()["details"]["field"] == "type"
+
+
+def test_events_committed_together_arrive_as_separate_events_in_order(server, headers, world):
+    with (
+        httpx.Client(base_url=server, headers=headers, timeout=10) as http,
+        http.stream("GET", "/api/v1/stream", params={"type": "order.milestone_recorded"}) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert next(lines).startswith("retry:")
+        order_id = http.post("/api/v1/orders", json=order_json("S-1")).json()["results"][0]["order_id"]
+        steps = ["released_to_warehouse", "picked", "packed"]
+        at = "2026-11-11T08:00:00+08:00"
+        updates = [{"order_id": order_id, "milestone": m, "at": at, "source": "wms"} for m in steps]
+        assert http.post("/api/v1/milestones", json={"updates": updates}).status_code == 200
+        got = _events(lines, 3)
+    ids = [int(e["id"]) for e in got]
+    assert ids == sorted(set(ids))
+    assert [orjson.loads(e["data"])["payload"]["milestone"] for e in got] == steps
+    assert all(e["event"] == "order.milestone_recorded" for e in got)

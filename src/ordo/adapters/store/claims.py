@@ -1,7 +1,9 @@
 """What the status-update service reads besides progress: who reported each milestone, when.
 
 The conflict check compares a system's claim against milestones that other
-systems reported earlier, so it needs each milestone's time and source.
+systems reported earlier, so it needs each milestone's time and source, but only
+for the orders a disputable claim was made about, and only for the milestones
+that can contradict it: the service says which.
 """
 
 from __future__ import annotations
@@ -11,32 +13,36 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from ordo.adapters.store import tables as t
+from ordo.adapters.store.orders import fetch_rows
 from ordo.adapters.store.rows import chunks
 from ordo.domain.lifecycle import Milestone
 from ordo.domain.status_graph import Known
 
-M = t.milestones.c
 _BY_VALUE = {m.value: m for m in Milestone}
 
 
-def known_milestones(conn: sa.Connection, order_ids: Iterable[str]) -> dict[str, dict[Milestone, Known]]:
+def known_milestones(
+    conn: sa.Connection, order_ids: Iterable[str], milestones: Iterable[Milestone]
+) -> dict[str, dict[Milestone, Known]]:
+    """``{order_id: {milestone: Known(at_ns, source)}}`` for these orders and milestones."""
+    wanted = sorted(m.value for m in set(milestones))
+    ids = sorted(set(order_ids))
     out: dict[str, dict[Milestone, Known]] = {}
-    for part in chunks(sorted(set(order_ids))):
-        q = sa.select(M.order_id, M.milestone, M.at_ns, M.source).where(M.order_id.in_(part))
-        for oid, step, at, source in conn.execute(q):
-            steps = out.get(oid)
-            if steps is None:
-                steps = out[oid] = {}
-            steps[_BY_VALUE[step]] = Known(at, source)
-    return out
-
-
-def order_channels(conn: sa.Connection, order_ids: Iterable[str]) -> dict[str, str]:
-    """The channel of each of these orders that exists."""
-    out: dict[str, str] = {}
-    O = t.orders.c
-    for part in chunks(sorted(set(order_ids))):
-        out.update({r.id: r.channel for r in conn.execute(sa.select(O.id, O.channel).where(O.id.in_(part)))})
+    if not wanted or not ids:
+        return out
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    steps = ",".join([mark] * len(wanted))
+    # Plain SQL and fetchall: this runs on every status-update batch.
+    for part in chunks(ids, 900 - len(wanted)):
+        sql = (
+            f"SELECT order_id, milestone, at_ns, source FROM {t.milestones.name}"
+            f" WHERE order_id IN ({','.join([mark] * len(part))}) AND milestone IN ({steps})"
+        )
+        for oid, step, at_ns, source in fetch_rows(conn, sql, (*part, *wanted)):
+            known = out.get(oid)
+            if known is None:
+                known = out[oid] = {}
+            known[_BY_VALUE[step]] = Known(at_ns, source)
     return out
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
+from ordo.api import lifecycle_batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
 from ordo.api.metrics import ApiMetrics
 from ordo.api.render import with_times
@@ -14,9 +16,13 @@ from ordo.api.schemas import MilestoneBatch
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.domain.lifecycle import MilestoneUpdate, UpdateResult
-from ordo.service.lifecycle import advance
+from ordo.service.lifecycle import advance_each
 
-router = APIRouter(prefix=API_PREFIX, tags=["milestones"])
+#: Concurrent milestone requests share write transactions (see ordo.api.lifecycle_batching).
+BATCHER = "milestones"
+router = APIRouter(
+    prefix=API_PREFIX, tags=["milestones"], lifespan=lifecycle_batching.lifespan(BATCHER, advance_each)
+)
 
 Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
 
@@ -33,15 +39,15 @@ def _result(index: int, r: UpdateResult) -> dict[str, Any]:
     }
 
 
-@router.post("/milestones", summary="Report milestones (batch)")
-def report_milestones(
+@router.post("/milestones", summary="Report milestones (batch)", response_model=None)
+async def report_milestones(
     request: Request,
     ordo: OrdoDep,
     settings: SettingsDep,
     principal: Reporter,
     _json: JsonBody,
     payload: MilestoneBatch,
-) -> dict[str, Any]:
+) -> Response:
     """Record each update, or say why not.
 
     Per update: ``recorded``, ``duplicate`` (already known: safe to resend) or
@@ -55,8 +61,10 @@ def report_milestones(
             details={"max_batch": settings.max_batch, "received": len(payload.updates)},
         )
     updates = [MilestoneUpdate(u.order_id, u.milestone, u.at, u.source, u.note) for u in payload.updates]
-    results = advance(ordo, updates)
+    results = await lifecycle_batching.run(request, BATCHER, ordo, updates, advance_each)
     metrics: ApiMetrics = request.app.state.metrics
-    for r in results:
-        metrics.milestones.labels(r.outcome.value).inc()
-    return {"results": [with_times(_result(i, r)) for i, r in enumerate(results)]}
+    for outcome, n in Counter(r.outcome.value for r in results).items():
+        metrics.milestones.labels(outcome).inc(n)
+    return await lifecycle_batching.respond(
+        lambda: {"results": [with_times(_result(i, r)) for i, r in enumerate(results)]}, len(results)
+    )

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ordo.api import lifecycle_batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
-from ordo.service.status_updates import StatusReport, report_statuses
+from ordo.service.status_updates import StatusReport, report_each
 
-router = APIRouter(prefix=API_PREFIX, tags=["milestones"])
+#: Concurrent status-update requests share write transactions (see ordo.api.lifecycle_batching).
+BATCHER = "status_updates"
+router = APIRouter(
+    prefix=API_PREFIX, tags=["milestones"], lifespan=lifecycle_batching.lifespan(BATCHER, report_each)
+)
 
 Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
 
@@ -50,14 +55,17 @@ class StatusUpdateBatch(BaseModel):
     updates: Annotated[list[StatusUpdateIn], Field(min_length=1)]
 
 
-@router.post("/status-updates", summary="Report statuses in a system's own vocabulary (batch)")
-def report_status_updates(
+@router.post(
+    "/status-updates", summary="Report statuses in a system's own vocabulary (batch)", response_model=None
+)
+async def report_status_updates(
+    request: Request,
     ordo: OrdoDep,
     settings: SettingsDep,
     _principal: Reporter,
     _json: JsonBody,
     payload: StatusUpdateBatch,
-) -> dict[str, Any]:
+) -> Response:
     """Translate each update through the status graph and record it, or say why not.
 
     Per update: ``recorded``, ``duplicate``, ``signal`` (e.g. 揽收失败, kept as an
@@ -76,5 +84,7 @@ def report_status_updates(
         StatusReport(u.source, u.status, u.at, u.order_id, u.channel, u.external_id, u.note)
         for u in payload.updates
     ]
-    results = report_statuses(ordo, reports)
-    return {"results": [with_times(r.as_dict()) for r in results]}
+    results = await lifecycle_batching.run(request, BATCHER, ordo, reports, report_each)
+    return await lifecycle_batching.respond(
+        lambda: {"results": [with_times(r.as_dict()) for r in results]}, len(results)
+    )
