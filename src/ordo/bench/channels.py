@@ -7,6 +7,8 @@ cold (distinct addresses, cache cleared). Webhooks: a real ``ordo serve`` proces
 free port, fed signed Taobao pushes at a steady rate (open loop: a push is due at its
 time whether or not earlier ones were answered) by a lean async client; latency is
 from when the webhook was due until ``GET /api/v1/orders/{id}`` shows the order.
+Beside them: CPU per payload or per webhook (server and client) and the load average,
+because on a shared machine the wall-clock figures mostly measure the neighbours.
 """
 
 from __future__ import annotations
@@ -77,11 +79,16 @@ def bench_mapping(payloads: int) -> dict[str, Any]:
     for channel, name in _SAMPLES.items():
         adapter, payload = ADAPTERS[channel], _sample(name)
         to_canonical(adapter.parse(payload), _lookup, resolver)  # warm
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         for _ in range(payloads):
             to_canonical(adapter.parse(payload), _lookup, resolver)
-        elapsed = time.perf_counter() - start
-        out[channel] = {"payloads": payloads, "payloads_per_s": round(payloads / elapsed)}
+        elapsed, used = time.perf_counter() - start, time.thread_time() - cpu
+        # Per CPU second too: on a shared machine the wall-clock figure mostly measures the others.
+        out[channel] = {
+            "payloads": payloads,
+            "payloads_per_s": round(payloads / elapsed),
+            "payloads_per_cpu_s": round(payloads / used) if used > 0 else None,
+        }
     return out
 
 
@@ -145,11 +152,32 @@ def bench_webhooks(count: int, rate: float) -> dict[str, Any]:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base) as probe:
                 wait_ready(probe, server)
+            load_before, server_cpu, client_cpu = _load(), _cpu_s(server.pid), time.process_time()
             result = asyncio.run(_drive(base, key, count, rate))
+            # Where the cores went: the figures are only comparable with the machine's load beside them.
+            result["server_cpu_ms_per_webhook"] = round((_cpu_s(server.pid) - server_cpu) / count * 1000, 3)
+            result["client_cpu_ms_per_webhook"] = round((time.process_time() - client_cpu) / count * 1000, 3)
+            result["load_average_1m"] = {"before": load_before, "after": _load()}
         finally:
             server.terminate()
             server.wait(timeout=10)
     return result
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0.0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 async def _drive(base: str, key: str, count: int, rate: float) -> dict[str, Any]:

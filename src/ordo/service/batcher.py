@@ -10,6 +10,10 @@ until ``max_items``), hands them to ``handler`` in arrival order and resolves ea
 caller's future with its own entry of the handler's answer: a result, or the
 exception that belongs to that item alone. Under load the batches grow by themselves
 (items pile up while the worker is busy), so the wait only matters when it is quiet.
+``linger_s``, when given, replaces that wait while callers arrive together (the last
+batch held more than one item), and the worker sleeps it out rather than waking per
+item: a handler with a high fixed cost per batch (one transaction) then spends it on
+more items, and a lone caller still waits only ``max_wait_s``.
 
 It owns no business logic and must never drop an item: whatever is queued when
 :meth:`close` is called is processed before it returns, and an item submitted after
@@ -61,11 +65,19 @@ def isolate(work: Callable[[Sequence[I]], Sequence[R]], items: Sequence[I]) -> O
 
 class Batcher(Generic[I, R]):
     def __init__(
-        self, handler: Handler[I, R], *, max_items: int = 64, max_wait_s: float = 0.002, name: str = "batcher"
+        self,
+        handler: Handler[I, R],
+        *,
+        max_items: int = 64,
+        max_wait_s: float = 0.002,
+        linger_s: float | None = None,
+        name: str = "batcher",
     ) -> None:
         self._handler = handler
         self._max_items = max_items
         self._max_wait_s = max_wait_s
+        self._linger_s = max_wait_s if linger_s is None else linger_s
+        self._last_size = 0
         self._queue: queue.SimpleQueue[tuple[I, Future[R]] | object] = queue.SimpleQueue()
         self._closed = False
         self._lock = threading.Lock()  # orders submit() against close(): nothing slips past the stop
@@ -101,7 +113,14 @@ class Batcher(Generic[I, R]):
             if first is _STOP:
                 break
             batch = [first]
-            deadline = time.monotonic() + self._max_wait_s
+            if self._last_size > 1 and self._linger_s > 0:
+                # Callers arrive together: sleep the window out, then take what queued meanwhile.
+                # One wake-up per batch: waking for each item would pass the interpreter lock
+                # to and from the event loop once per item, which costs more than the item.
+                time.sleep(self._linger_s)
+                deadline = time.monotonic()
+            else:
+                deadline = time.monotonic() + self._max_wait_s
             while len(batch) < self._max_items:
                 try:
                     # Take what is already queued without waiting; wait only up to the deadline.
@@ -112,6 +131,7 @@ class Batcher(Generic[I, R]):
                     stopping = True  # finish this batch and whatever queued before the stop
                     break
                 batch.append(nxt)
+            self._last_size = len(batch)
             self._resolve(batch)  # type: ignore[arg-type]
         # Items queued behind the stop marker cannot exist (submit checks under the lock),
         # but anything left is processed rather than lost.

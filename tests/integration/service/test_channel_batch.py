@@ -147,3 +147,45 @@ def test_the_order_batcher_answers_concurrent_single_order_requests(world: Ordo)
     outcomes = [a[0].outcome for a in answers if isinstance(a, list)]
     assert len(outcomes) == 30
     assert outcomes.count(IntakeOutcome.CREATED) == 20 and count_rows(world, "orders") == 20
+
+
+def test_fresh_orders_skip_the_bookkeeping_transaction_but_a_parked_update_still_finds_its_order(
+    mapped: Ordo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booked: list[list[str | None]] = []
+    real = channel_intake._book
+
+    def counting(app: Ordo, items: Sequence[Any]) -> Any:
+        booked.append([it.mapped.source.external_id if it.mapped else None for it in items])
+        return real(app, items)
+
+    monkeypatch.setattr(channel_intake, "_book", counting)
+    fresh = receive_batch(mapped, [Push("taobao", body(t)) for t in (301, 302)])
+    assert booked == []  # intake said it all: created, paid, nothing parked
+    receipts = [r for r in fresh if isinstance(r, Receipt) and r.outcome is ChannelOutcome.CREATED]
+    assert len(receipts) == 2 and all(r.status for r in receipts)
+    with mapped.store.uow(read_only=True) as uow:  # the receipt's status is the stored one
+        stored = uow.channels.order_states([r.order_id for r in receipts if r.order_id])
+    assert [(r.status, r.hold_reason) for r in receipts] == [stored[r.order_id or ""] for r in receipts]
+
+    [parked] = receive_batch(mapped, [Push("taobao", body(303, "shipped.json"))])
+    assert isinstance(parked, Receipt) and parked.outcome is ChannelOutcome.PENDING
+    booked.clear()
+    [created] = receive_batch(mapped, [Push("taobao", body(303))])
+    assert booked == [["303"]]  # the pending row sends the create through bookkeeping
+    assert isinstance(created, Receipt) and created.outcome is ChannelOutcome.CREATED
+    assert "outbound" in created.recorded and count_rows(mapped, "channel_pending") == 0
+
+
+def test_when_the_pending_read_fails_the_bookkeeping_transaction_answers_instead(
+    mapped: Ordo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ordo.adapters.store.channels import ChannelRepository
+
+    def broken(self: ChannelRepository, keys: Any) -> set[tuple[str, str]]:
+        raise RuntimeError("read failed")
+
+    monkeypatch.setattr(ChannelRepository, "pending_among", broken)
+    out = receive_batch(mapped, [Push("taobao", body(t)) for t in (401, 402)])
+    assert [r.outcome for r in out if isinstance(r, Receipt)] == [ChannelOutcome.CREATED] * 2
+    assert all(isinstance(r, Receipt) and r.status for r in out) and count_rows(mapped, "orders") == 2

@@ -107,3 +107,35 @@ def test_an_item_submitted_after_close_runs_at_once_instead_of_being_refused() -
     assert batcher.closed
     assert batcher.submit(21).result(timeout=5) == 42
     assert calls == [[21]]
+
+
+def test_callers_arriving_together_are_gathered_for_the_linger_and_a_lone_one_is_not_kept_waiting() -> None:
+    calls: list[list[int]] = []
+    busy = threading.Event()
+
+    def handle(items: Sequence[int]) -> Outcomes[int]:
+        calls.append(list(items))
+        busy.wait(5)  # the first batch holds the worker while 1 and 2 queue up behind it
+        return list(items)
+
+    batcher = Batcher(handle, max_wait_s=0.0, linger_s=0.5)
+    first = batcher.submit(0)
+    while not calls:
+        time.sleep(0.001)
+    queued = [batcher.submit(1), batcher.submit(2)]
+    busy.set()
+    assert first.result(timeout=5) == 0 and [f.result(timeout=5) for f in queued] == [1, 2]
+    # The last batch held two: the next one lingers and takes a caller 50 ms behind the first.
+    together = batcher.submit(3)
+    time.sleep(0.05)
+    late = batcher.submit(4)
+    assert together.result(timeout=5) == 3 and late.result(timeout=5) == 4
+    # Still lingering after a batch of two, 5 waits out the 0.5 s alone; its batch of one
+    # ends the lingering, so 6, alone too, is taken at once.
+    assert batcher.submit(5).result(timeout=5) == 5
+    started = time.monotonic()
+    assert batcher.submit(6).result(timeout=5) == 6
+    waited = time.monotonic() - started
+    batcher.close()
+    assert calls == [[0], [1, 2], [3, 4], [5], [6]]
+    assert waited < 0.4

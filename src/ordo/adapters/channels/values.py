@@ -234,6 +234,9 @@ class Reader:
         return self._amount(src, key, at, default, yuan_to_fen, "yuan / 元")
 
     def fen(self, src: Mapping[str, Any], key: str, at: str = "", *, default: int | None = None) -> int:
+        value = src.get(key)
+        if type(value) is int and value >= 0:  # the usual JSON integer: nothing to check further
+            return value
         return self._amount(src, key, at, default, fen_value, "fen / 分")
 
     def _amount(self, src: Mapping[str, Any], key: str, at: str, default: int | None,
@@ -269,6 +272,8 @@ class Reader:
 
     def time(self, src: Mapping[str, Any], key: str, at: str = "", *, required: bool = True) -> int | None:
         value = src.get(key)
+        if type(value) is int and value > 0:  # epoch s or ms, the common case: no checks left to make
+            return value * 1_000_000 if value > _MS_THRESHOLD else value * NS
         if value is None or value == "" or value == 0:
             if required:
                 self.fail("missing_field", _at(at, key), "required / 必填字段缺失")

@@ -21,6 +21,7 @@ from ordo.adapters.store.rows import chunks, from_csv
 
 DL, P, S, K = channel_dead_letters.c, channel_pending.c, channel_secrets.c, channel_sku_map.c
 OPEN, REPLAYED = "open", "replayed"
+_ANY_PENDING = sa.select(P.id).limit(1)
 
 
 class ChannelRepository:
@@ -117,6 +118,17 @@ class ChannelRepository:
     def has_pending(self, channel: str, external_id: str) -> bool:
         q = sa.select(P.id).where(P.channel == channel, P.external_id == external_id).limit(1)
         return self._c.execute(q).first() is not None
+
+    def pending_among(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of ``keys`` (channel, external id) with a parked update. The table is empty
+        nearly always, so one constant query answers first and the keyed one runs only if not."""
+        if not keys or self._c.execute(_ANY_PENDING).first() is None:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for part in chunks(sorted(set(keys)), 400):
+            q = sa.select(P.channel, P.external_id).where(sa.tuple_(P.channel, P.external_id).in_(list(part)))
+            out.update((r.channel, r.external_id) for r in self._c.execute(q))
+        return out
 
     def take_pending(self, channel: str, external_id: str) -> list[str]:
         """The parked bodies for one order, oldest first, removed from the table."""

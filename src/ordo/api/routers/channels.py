@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
+import orjson
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -35,30 +35,43 @@ from ordo.service.channel_intake import Push
 router = APIRouter(prefix=API_PREFIX, tags=["channels"])
 Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]
 _ACCEPTED = {svc.ChannelOutcome.PENDING, svc.ChannelOutcome.DEAD_LETTERED}
+_SIGNED_HEADERS = [
+    {"name": TIMESTAMP_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "Unix seconds when the body was signed (±300 s)"},
+    {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "sha256=<hex HMAC-SHA256 of '<timestamp>.<raw body>'>"},
+]  # fmt: skip
 
 
 @router.post(
     "/channels/{channel}/webhook",
     summary="A platform's order push (HMAC-signed)",
     responses={401: {"description": "bad, missing or stale signature; nothing written"}},
+    openapi_extra={
+        "parameters": _SIGNED_HEADERS,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    },
 )
-async def webhook(
-    channel: str,
-    request: Request,
-    ordo: OrdoDep,
-    timestamp: Annotated[str | None, Header(alias=TIMESTAMP_HEADER)] = None,
-    signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
-) -> JSONResponse:
+async def webhook(channel: str, request: Request) -> Response:
+    # The hottest route: it asks FastAPI for nothing but the path (the headers are read
+    # here and documented above), and answers with bytes, skipping the dependency and
+    # response-model machinery that cost more than authenticating and queueing the body.
+    ordo = request.app.state.ordo
     body = await request.body()
+    headers = request.headers
     # Secrets are cached (one read per channel per few seconds): an HMAC, no thread hop.
-    svc.authenticate(ordo, channel, body, timestamp, signature)
+    svc.authenticate(ordo, channel, body, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER))
     batcher = batching.webhooks(request)
     if batcher is None:
         receipt = await run_in_threadpool(svc.receive, ordo, channel, body)
     else:  # authenticated first: nothing unauthenticated is ever queued
         push = Push(channel, body.decode("utf-8", errors="replace"))
         receipt = await asyncio.wrap_future(batcher.submit(push))
-    return JSONResponse(receipt.as_dict(), status_code=202 if receipt.outcome in _ACCEPTED else 200)
+    return Response(
+        orjson.dumps(receipt.as_dict()),
+        status_code=202 if receipt.outcome in _ACCEPTED else 200,
+        media_type="application/json",
+    )
 
 
 @router.get("/channels", summary="Channels and their status vocabularies")
