@@ -14,8 +14,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ordo.cli_aggregates import rebuild_aggregates, start_projector
 from ordo.cli_channels import channels_app, import_file
 from ordo.cli_relay import relay
+from ordo.cli_route import route_app
+from ordo.cli_routing import explain_command
 from ordo.cli_rules import rules_app
 from ordo.cli_status import status_app
 
@@ -26,6 +29,7 @@ orders_app = typer.Typer(help="Orders / 订单", no_args_is_help=True)
 world_app = typer.Typer(help="The simulated world / 模拟世界", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks (print one JSON object) / 基准测试", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+db_app.command("rebuild-aggregates")(rebuild_aggregates)
 app.add_typer(keys_app, name="keys")
 app.add_typer(orders_app, name="orders")
 app.add_typer(world_app, name="world")
@@ -33,8 +37,10 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(channels_app, name="channels")
 app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
+app.add_typer(route_app, name="route")
 app.command("relay")(relay)
 app.command("import")(import_file)
+app.command("explain")(explain_command)
 
 console = Console(stderr=True)
 #: Open SSE streams never end by themselves; give them this long at shutdown.
@@ -259,24 +265,31 @@ def _start_background(ordo: Any) -> Any:
     """Events out (webhooks; MQTT / NATS when configured), and the exception scan with the
     rule breakers, each in its own thread beside the server; returns the function that
     stops them."""
+    from ordo.config import Settings
+    from ordo.service import inventory
     from ordo.service.breaker import check_breakers
     from ordo.service.exceptions import scan
     from ordo.service.outbound import Worker, start_outbound
 
     outbound = start_outbound(ordo)
+    stock = inventory.Background(ordo, Settings.from_env().reservation_ttl_minutes)
 
     def scan_once() -> int:
         scan(ordo)
         check_breakers(ordo)  # a published rule version past its bounds rolls back by itself
+        stock.step()  # expire unpaid reservations; publish moved channel stock (库存同步)
         return 0  # paced by the worker's idle wait, whatever the scan found
 
     scanner = Worker("ordo-exceptions", scan_once, idle_s=SCAN_EVERY_S, close=lambda: None)
     scanner.start()
+    aggregates = start_projector(ordo)  # the dashboard's aggregates follow the outbox
 
     def stop() -> None:
+        aggregates.stop()
         scanner.stop()
         outbound.stop()
         scanner.join(5)
+        aggregates.join(5)
 
     return stop
 
@@ -401,6 +414,17 @@ def bench_routing() -> None:
     _print_json(run())
 
 
+@bench_app.command("optimise")
+def bench_optimise(
+    orders: Annotated[int, typer.Option(help="Orders in the wave")] = 10_000,
+    warehouses: Annotated[int, typer.Option(help="Capacity-limited warehouses")] = 200,
+) -> None:
+    """Batch optimiser: exact min-cost assignment, and the router's gap with and without duals."""
+    from ordo.bench.optimise import run
+
+    _print_json(run(orders=orders, warehouses=warehouses))
+
+
 @bench_app.command("health")
 def bench_health() -> None:
     """Order health: recompute the score of 1,000,000 open orders (vectorised) and aggregate."""
@@ -430,6 +454,21 @@ def bench_pages(
     from ordo.bench.pages import run
 
     _print_json(run(orders))
+
+
+@bench_app.command("oversell")
+def bench_oversell(
+    procs: Annotated[int, typer.Option(help="Processes reserving at once")] = 8,
+    db: Annotated[str, typer.Option("--db", help="sqlite, postgres, or a database URL")] = "sqlite",
+    orders: Annotated[int, typer.Option(help="Orders per process")] = 200,
+) -> None:
+    """Processes reserving the same hot SKUs through the service: units reserved vs on hand, 0 oversold."""
+    from ordo.bench.oversell import run
+
+    report = run(procs=procs, db=db, orders=orders)
+    _print_json(report)
+    if report["oversold_units"] or not report["books_balance"]:
+        raise typer.Exit(1)
 
 
 @bench_app.command("rules")

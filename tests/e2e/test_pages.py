@@ -100,6 +100,100 @@ def test_orders_search_and_detail_show_the_17_milestones_and_actions_by_role(
     assert PHONE not in viewer.content() and "138****1234" in viewer.inner_text("#recipient")
 
 
+def test_the_order_page_shows_the_routing_explanation_and_the_rules_that_fired(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    [order_id] = server.post_orders("ROUTE", 1)
+    r = httpx.get(f"{server.base}/api/v1/orders/{order_id}/routing", headers=server.headers(Role.VIEWER))
+    assert r.status_code == 200, (
+        f"GET /api/v1/orders/{{id}}/routing (the routing-explanation contract) answered {r.status_code}: "
+        f"{r.text[:200]}; the order page's routing panel needs it"
+    )
+    [first] = r.json()["attempts"][:1]
+    ops = page_for(Role.OPS)
+    ops.goto(f"{server.base}/#/orders/{order_id}")
+    attempt = ops.locator("#routing-panel .routing-attempt[data-trigger='intake']")
+    attempt.wait_for()
+    assert "接单路由" in attempt.inner_text()
+    for warehouse in first["warehouse_ids"]:
+        assert warehouse in attempt.locator(".routing-warehouses").inner_text()
+    assert attempt.locator(".routing-candidates tbody tr").count() == len(first["candidates"])
+    assert attempt.locator(".rules-fired li, .rules-fired-none").count() >= 1
+    assert ops.locator("#reroute-order").count() == 1  # ops may re-route
+    shot(ops, "order-routing")
+    ops.fill("#reroute-reason", "仓库检修")
+    ops.fill("#reroute-exclude", ",".join(first["warehouse_ids"]))
+    ops.click("#reroute-order")
+    ops.wait_for_selector("#reroute-result:has-text('第 2 次')")
+    assert ops.locator("#routing-panel .routing-attempt[data-trigger='reroute']").count() == 1
+    viewer = page_for(Role.VIEWER)
+    viewer.goto(f"{server.base}/#/orders/{order_id}")
+    viewer.locator("#routing-panel .routing-attempt").first.wait_for()
+    assert viewer.locator("#reroute-order").count() == 0
+
+
+_ATTEMPT = {
+    "attempt": 1, "at": "2026-11-11T00:00:00+00:00", "trigger": "intake", "status": "routed",
+    "warehouse_ids": ["WH-SH"], "carrier_ids": ["SF"], "promise_at": None, "profile": "balanced",
+    "weights": {"distance": 0.6, "cost": 0.4}, "explanation": "上海仓最近且有货",
+    "candidates": [
+        {"warehouse_id": "WH-SH", "chosen": True, "excluded": None, "score": 0.91,
+         "objectives": {"distance": {"raw": 120.0, "norm": 0.9}}},
+        {"warehouse_id": "WH-GZ", "chosen": False, "excluded": ["缺货 / out of stock"], "score": None,
+         "objectives": {}},
+    ],
+    "rules_fired": [{"rule_id": "R-7", "name": "冷链就近", "category": "routing"}],
+}  # fmt: skip
+
+
+def test_the_routing_panel_renders_the_contract_says_not_routed_and_survives_a_404(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    """The panel against the contract itself (answers stubbed in the browser), whatever
+    the server has: a full attempt and a re-route, an order never routed, a 404."""
+    import json
+
+    [order_id] = server.post_orders("ROUTE-UI", 1)
+    answers: dict[str, Any] = {"routing": (200, {"order_id": order_id, "attempts": [_ATTEMPT]})}
+    posted: list[Any] = []
+
+    def fake(route: Any) -> None:
+        if route.request.method == "POST":
+            posted.append(json.loads(route.request.post_data or "{}"))
+            again = {**_ATTEMPT, "attempt": 2, "trigger": "reroute", "warehouse_ids": ["WH-BJ"]}
+            answers["routing"] = (200, {"order_id": order_id, "attempts": [_ATTEMPT, again]})
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(again))
+            return
+        status, body = answers["routing"]
+        route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
+
+    ops = page_for(Role.OPS)
+    ops.route(re.compile(r".*/api/v1/orders/[^/]+/(routing|reroute)(\?.*)?$"), fake)
+    ops.goto(f"{server.base}/#/orders/{order_id}")
+    ops.wait_for_selector("#routing-panel .routing-attempt[data-status='routed']")
+    panel = ops.inner_text("#routing-panel")
+    assert "上海仓最近且有货" in panel and "冷链就近" in panel and "缺货 / out of stock" in panel
+    assert ops.locator(".routing-candidates tr.chosen").count() == 1
+    ops.click("#reroute-order")
+    ops.wait_for_selector("#reroute-result:has-text('改派原因')")  # a reason is required
+    assert posted == []
+    ops.fill("#reroute-reason", "上海仓停电")
+    ops.fill("#reroute-exclude", "WH-SH，WH-GZ")
+    ops.click("#reroute-order")
+    ops.wait_for_selector("#reroute-result:has-text('WH-BJ')")
+    assert posted == [{"reason": "上海仓停电", "exclude_warehouses": ["WH-SH", "WH-GZ"]}]
+    assert ops.locator("#routing-panel .routing-attempt").count() == 2
+    shot(ops, "order-routing-stubbed")
+
+    answers["routing"] = (200, {"order_id": order_id, "attempts": []})
+    ops.reload()
+    ops.wait_for_selector("#routing-empty:has-text('未路由')")
+    answers["routing"] = (404, {"error": "not_found", "message": "no such order"})
+    ops.reload()
+    ops.wait_for_selector("#routing-unavailable")
+    assert ops.locator("#milestones li").count() == 17  # the rest of the page still stands
+
+
 def test_a_chinese_rule_is_backtested_submitted_approved_by_another_role_and_published(
     server: Server, page_for: Callable[..., Any]
 ) -> None:
@@ -110,7 +204,9 @@ def test_a_chinese_rule_is_backtested_submitted_approved_by_another_role_and_pub
     author.fill("#rule-text", '当 订单金颜 > 500 时 转人工审核 原因 "大额"')
     author.wait_for_selector("#parse-suggestion:has-text('订单金额')")
     assert "订单金颜" in author.inner_text("#parse-error")
-    author.fill("#rule-text", '当 订单金额 > 500 时 转人工审核 原因 "大额"')
+    # Published for real: intake applies it to every later order in this module, so the
+    # threshold is above any order the other tests post (the exception test's is ¥4,995).
+    author.fill("#rule-text", '当 订单金额 > 50000 时 转人工审核 原因 "大额"')
     author.wait_for_selector("#parse-result.ok")
     assert "L2" in author.inner_text("#parse-result")
     author.fill("#rule-note", "大额订单人工审核")

@@ -48,14 +48,14 @@ class Worker(threading.Thread):
         self._idle_s = idle_s
         self._close = close
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def poke(self) -> None:
         self._wake.set()
 
     def run(self) -> None:
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 self._wake.clear()
                 try:
                     done = self._step()
@@ -68,7 +68,7 @@ class Worker(threading.Thread):
             self._close()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self._wake.set()
 
 

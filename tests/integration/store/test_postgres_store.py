@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ordo.adapters.store import Store, open_store
 from ordo.adapters.store import tables as t
+from ordo.adapters.store import rules_tables
 from tests.integration.store.contract import StoreContract
 
 pytestmark = pytest.mark.postgres
@@ -34,6 +35,8 @@ class TestPostgresStore(StoreContract):
             with engine.begin() as conn:
                 names = ", ".join(f'"{name}"' for name in t.metadata.tables)
                 conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                # Rows the migrations seed, which the store relies on being there.
+                conn.execute(sa.insert(rules_tables.rule_state).values(id=1, revision=0, updated_at_ns=0))
         finally:
             engine.dispose()
         return migrated_pg_url

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ordo.adapters.store import overview_tables as ot
 from ordo.adapters.store import tables as t
 from ordo.adapters.store.rows import bulk_insert, chunks, from_csv, to_csv
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
@@ -31,6 +32,22 @@ class Progress:
     steps: set[Milestone]
 
 
+_MILESTONE = {m.value: m for m in Milestone}
+
+
+def fetch_rows(conn: sa.Connection, sql: str, args: tuple[Any, ...]) -> Sequence[Any]:
+    """Plain tuples straight from the driver, without a Row object per row: for the hot reads
+    of status ingestion, which fetch ten thousand rows a batch. Driver errors stay wrapped."""
+    result = conn.exec_driver_sql(sql, args)
+    try:
+        rows = result.cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        result.close()
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class OrderFilter:
     status: str | None = None
@@ -40,6 +57,8 @@ class OrderFilter:
     province: str | None = None
     created_from_ns: int | None = None
     created_to_ns: int | None = None
+    #: One tag, matched through the ``order_tags`` index.
+    tag: str | None = None
 
 
 #: The columns an order list shows (search, a customer's orders), newest-first by id.
@@ -97,58 +116,54 @@ class OrderRepository:
         self.add_milestones(steps, accepted[0].accepted_at_ns)
 
     def add_milestones(self, steps: Iterable[tuple[str, Milestone, int, str]], recorded_at_ns: int) -> None:
-        rows = [
-            {
-                "order_id": oid,
-                "milestone": m.value,
-                "at_ns": at,
-                "source": src,
-                "recorded_at_ns": recorded_at_ns,
-            }
-            for oid, m, at, src in steps
-        ]
-        bulk_insert(self._c, t.milestones, rows)
+        rows = [(oid, m._value_, at, src, recorded_at_ns) for oid, m, at, src in steps]
+        self._many(t.milestones.name, ("order_id", "milestone", "at_ns", "source", "recorded_at_ns"), rows)
 
     def set_status(self, changes: Sequence[tuple[str, str]], now_ns: int) -> None:
-        if not changes:
-            return
-        self._c.execute(
-            sa.update(t.orders)
-            .where(O.id == sa.bindparam("oid"))
-            .values(status=sa.bindparam("st"), updated_at_ns=now_ns),
-            [{"oid": oid, "st": st} for oid, st in changes],
-        )
+        if changes:
+            mark = self._mark()
+            sql = f"UPDATE {t.orders.name} SET status = {mark}, updated_at_ns = {mark} WHERE id = {mark}"
+            self._c.exec_driver_sql(sql, [(st, now_ns, oid) for oid, st in changes])
 
     def add_anomalies(self, rejected: Iterable[tuple[MilestoneUpdate, str, str]], now_ns: int) -> None:
         rows = [
-            {
-                "order_id": u.order_id,
-                "milestone": u.milestone.value,
-                "source": u.source,
-                "at_ns": u.at_ns,
-                "code": code,
-                "message": message[:500],
-                "recorded_at_ns": now_ns,
-            }
+            (u.order_id, u.milestone._value_, u.source, u.at_ns, code, message[:500], now_ns)
             for u, code, message in rejected
         ]
+        columns = ("order_id", "milestone", "source", "at_ns", "code", "message", "recorded_at_ns")
+        self._many(t.anomalies.name, columns, rows)
+
+    # Status ingestion writes thousands of rows a second: plain SQL and tuples straight to
+    # the driver's executemany, past SQLAlchemy's per-parameter type processing.
+    def _mark(self) -> str:
+        return "?" if self._c.dialect.paramstyle == "qmark" else "%s"
+
+    def _many(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            self._c.execute(sa.insert(t.anomalies), rows)
+            marks = ",".join([self._mark()] * len(columns))
+            self._c.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     # reads for the service --------------------------------------------------
     def progress(self, order_ids: Iterable[str]) -> dict[str, Progress]:
         """Current steps of these orders; on PostgreSQL their rows stay locked (id order)."""
+        # The hot path of status ingestion: plain SQL and fetchall, no per-row ORM-ish work;
+        # (order_id, milestone) is the primary key, so the steps come from the index alone.
         ids = sorted(set(order_ids))
         out: dict[str, Progress] = {}
+        mark = self._mark()
+        lock = " FOR UPDATE" if self._lock else ""
         for part in chunks(ids):
-            q = sa.select(O.id, O.channel, O.status, O.warehouse_id).where(O.id.in_(part)).order_by(O.id)
-            if self._lock:
-                q = q.with_for_update()
-            for r in self._c.execute(q):
-                out[r.id] = Progress(r.id, r.channel, r.status, r.warehouse_id, set())
-            steps = sa.select(M.order_id, M.milestone).where(M.order_id.in_(part))
-            for oid, step in self._c.execute(steps):
-                out[oid].steps.add(Milestone(step))
+            marks = ",".join([mark] * len(part))
+            args = tuple(part)
+            orders_sql = (
+                f"SELECT id, channel, status, warehouse_id FROM {t.orders.name}"
+                f" WHERE id IN ({marks}) ORDER BY id{lock}"
+            )
+            for oid, channel, status, warehouse_id in fetch_rows(self._c, orders_sql, args):
+                out[oid] = Progress(oid, channel, status, warehouse_id, set())
+            steps_sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE order_id IN ({marks})"
+            for oid, step in fetch_rows(self._c, steps_sql, args):
+                out[oid].steps.add(_MILESTONE[step])
         return out
 
     def quantities(self, order_ids: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -202,6 +217,8 @@ class OrderRepository:
 
     def search(self, f: OrderFilter, *, after_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first; ``after_id`` is the cursor (the last id of the previous page)."""
+        if f.tag is not None:
+            return self._search_tagged(f, after_id, limit)
         q = sa.select(*SUMMARY_COLUMNS).order_by(O.id.desc()).limit(limit)
         for column, value in (
             (O.status, f.status),
@@ -218,6 +235,36 @@ class OrderRepository:
             q = q.where(O.created_at_ns < f.created_to_ns)
         if after_id is not None:
             q = q.where(O.id < after_id)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def _search_tagged(self, f: OrderFilter, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """Driven by the tag index (``order_tags``, kept by the overview projector), newest
+        first: its (tag, order), (tag, channel, order) or (tag, province, order) key yields
+        the page in order, and the time window is checked in the index's own rows; only
+        status, warehouse and customer are read from the orders it names."""
+        g = ot.order_tags.c
+        q = (
+            sa.select(*SUMMARY_COLUMNS)
+            .select_from(ot.order_tags.join(t.orders, O.id == g.order_id))
+            .where(g.tag == f.tag)
+            .order_by(g.order_id.desc())
+            .limit(limit)
+        )
+        for column, value in (
+            (O.status, f.status),
+            (g.channel, f.channel),
+            (O.warehouse_id, f.warehouse_id),
+            (O.customer_ref, f.customer_ref),
+            (g.province, f.province),
+        ):
+            if value is not None:
+                q = q.where(column == value)
+        if f.created_from_ns is not None:
+            q = q.where(g.created_at_ns >= f.created_from_ns)
+        if f.created_to_ns is not None:
+            q = q.where(g.created_at_ns < f.created_to_ns)
+        if after_id is not None:
+            q = q.where(g.order_id < after_id)
         return [dict(r) for r in self._c.execute(q).mappings()]
 
     def count_by_status(self) -> dict[str, int]:

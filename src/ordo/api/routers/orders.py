@@ -23,6 +23,7 @@ from ordo.domain.model import Channel
 from ordo.service import keys, queries
 from ordo.service.intake import IntakeOutcome, IntakeRequest, intake_requests
 from ordo.service.lifecycle import cancel
+from ordo.service.projector import catch_up
 
 router = APIRouter(prefix=API_PREFIX, tags=["orders"])
 
@@ -123,6 +124,7 @@ def search_orders(
     warehouse_id: Annotated[FilterText | None, Query()] = None,
     customer_ref: Annotated[FilterText | None, Query()] = None,
     province: Annotated[FilterText | None, Query()] = None,
+    tag: Annotated[FilterText | None, Query(description="orders carrying this tag")] = None,
     created_from: Annotated[Time | None, Query(description="inclusive, ISO-8601")] = None,
     created_to: Annotated[Time | None, Query(description="exclusive, ISO-8601")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
@@ -139,7 +141,10 @@ def search_orders(
         province=province,
         created_from_ns=created_from,
         created_to_ns=created_to,
+        tag=tag,
     )
+    if tag is not None:
+        catch_up(ordo)  # the tag index is a projection: bring it up to the newest order first
     rows, last = queries.search_orders(ordo, f, after_id=after, limit=limit)
     return {
         "orders": [render.order(r, principal.see_pii) for r in rows],

@@ -13,6 +13,7 @@ const PAGES = { overview, orders, exceptions, rules, inventory };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
+let navigations = 0;
 
 function can(perm) {
   return Boolean(ctx && (ctx.me.permissions.includes(perm) || ctx.me.permissions.includes("admin")));
@@ -58,9 +59,14 @@ async function route() {
   cleanup = null;
   const root = clear($("page"));
   root.dataset.page = name;
+  const mine = ++navigations;
   try {
-    cleanup = (await page.render(root, ctx, rest.map(decodeURIComponent))) || null;
+    const done = (await page.render(root, ctx, rest.map(decodeURIComponent))) || null;
+    // Left before this page finished rendering: stop it, and leave the new page alone.
+    if (mine !== navigations) return done && done();
+    cleanup = done;
   } catch (e) {
+    if (mine !== navigations) return;
     if (e instanceof ApiError && e.status === 401) {
       session.clear();
       ctx = null;

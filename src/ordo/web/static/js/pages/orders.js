@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { clear, h, table } from "../dom.js";
 import { fmtTime, pick, t, yuan } from "../i18n.js";
+import { routingPanel } from "./routing.js";
 
 export const CHANNELS = ["taobao", "tmall", "jd", "douyin", "pinduoduo", "kuaishou", "wechat_mp", "pos", "b2b", "api"];
 export const STATUSES = [
@@ -47,15 +48,13 @@ export async function render(root, ctx, args) {
     const f = new FormData(form);
     const query = {
       channel: f.get("channel"), status: f.get("status"), warehouse_id: f.get("warehouse_id"),
-      province: f.get("province").trim(), created_from: cst(f.get("created_from")), created_to: cst(f.get("created_to")),
+      province: f.get("province").trim(), tag: f.get("tag").trim(),
+      created_from: cst(f.get("created_from")), created_to: cst(f.get("created_to")),
       limit: 50, cursor: reset ? null : cursor,
     };
     const started = performance.now();
     const page = await api("/api/v1/orders", { query });
-    const tag = f.get("tag").trim();
-    // Tags are filtered on the page: the search API has no tag filter yet.
-    const found = tag ? page.orders.filter((o) => (o.tags || []).includes(tag)) : page.orders;
-    rows = reset ? found : rows.concat(found);
+    rows = reset ? page.orders : rows.concat(page.orders);
     cursor = page.next_cursor;
     more.hidden = !cursor;
     clear(results).append(
@@ -156,7 +155,8 @@ async function detail(root, ctx, orderId) {
       h("div", { class: "card" }, h("h3", {}, t("orders.actions")), actions, message),
     ),
     h("div", { class: "card" }, h("h3", {}, t("orders.timeline")), h("ol", { class: "milestones", id: "milestones" }, steps)),
-    side.length ? h("div", { class: "card" }, h("h3", {}, t("orders.side_states")), h("ul", {}, side.map((e) => h("li", {}, `${pick(e.label)} · ${fmtTime(e.at)} · ${e.source}`)))) : null,
+    routingPanel(orderId, ctx),
+    side.length ? h("div", { class: "card" }, h("h3", {}, t("orders.side_states")), h("ul", {}, side.map((e) => h("li", {}, `${pick(e.label)} · ${fmtTime(e.at)} · ${e.source}`)))) : "",
     h(
       "div",
       { class: "card" },

@@ -1,0 +1,37 @@
+"""``ordo db rebuild-aggregates``: orders loaded outside Ordo show on the overview after it."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from ordo.adapters.store import tables as t
+from ordo.adapters.store.orders import OrderFilter, order_rows_of
+from ordo.adapters.store.rows import bulk_insert
+from ordo.cli import app as cli
+from ordo.domain.model import AcceptedOrder
+from ordo.service.app import Ordo
+from ordo.service.overview import snapshot
+from tests.conftest import T0, new_order
+
+
+def test_a_bulk_load_is_counted_after_rebuild_aggregates(world: Ordo, sqlite_url: str) -> None:
+    assert snapshot(world)["total_orders"] == 0
+    loaded = [AcceptedOrder(new_order(f"BULK-{i}", channel="jd"), "paid", None, None, T0) for i in range(3)]
+    rows, _ = order_rows_of(loaded)
+    for i, row in enumerate(rows):
+        row.update(id=f"OB{i:018d}", tags=["vip"])
+    with world.store.uow() as uow:
+        bulk_insert(uow.connection, t.orders, rows)  # beside the service: no events
+        uow.commit()
+    assert snapshot(world)["total_orders"] == 0
+
+    done = CliRunner().invoke(cli, ["db", "rebuild-aggregates", "--db", sqlite_url])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["cursor"] >= 0
+    after = snapshot(world)
+    assert after["total_orders"] == 3 and after["by_channel"] == {"jd": 3}
+    with world.store.uow(read_only=True) as uow:
+        tagged = uow.orders.search(OrderFilter(tag="vip", channel="jd"))
+    assert sorted(r["id"] for r in tagged) == [r["id"] for r in rows]
