@@ -27,6 +27,36 @@ CUSTOMER_SPLIT = "customer.split"
 #: Orders were merged to ship as one parcel (合单); one event per order.
 PARCEL_MERGED = "order.parcel_merged"
 
+#: An order was sent to another warehouse (operator, outage, playbook); the payload says from where to where.
+ORDER_REROUTED = "order.rerouted"
+#: A parcel was handed to another carrier by a playbook step.
+ORDER_CARRIER_SWITCHED = "order.carrier_switched"
+#: The promise date changed; the payload has the old and the new one.
+ORDER_PROMISE_UPDATED = "order.promise_updated"
+#: An unpaid order held its stock past the reservation time and was cancelled.
+RESERVATION_EXPIRED = "order.reservation_expired"
+#: A channel's sellable quantities changed past its threshold (库存同步); one event per channel.
+STOCK_SYNC = "stock.sync"
+#: A compensation coupon was issued by a playbook step.
+COUPON_ISSUED = "coupon.issued"
+
+# The exception lifecycle (see ordo.domain.exceptions).
+EXCEPTION_OPENED = "exception.opened"
+EXCEPTION_STEP = "exception.step_done"
+EXCEPTION_ESCALATED = "exception.escalated"
+EXCEPTION_ASSIGNED = "exception.assigned"
+EXCEPTION_ACKNOWLEDGED = "exception.acknowledged"
+EXCEPTION_AUTO_RESOLVED = "exception.auto_resolved"
+EXCEPTION_RESOLVED = "exception.resolved"
+EXCEPTION_DISMISSED = "exception.dismissed"
+EXCEPTION_NOTIFIED = "exception.notified"
+
+# Rule governance (see ordo.service.rules_lifecycle).
+RULES_PUBLISHED = "rules.published"
+RULES_ROLLED_BACK = "rules.rolled_back"
+RULES_SUBMITTED = "rules.submitted"
+
+#: Every event type a subscriber (SSE filter, webhook subscription) may ask for.
 EVENT_TYPES = (
     ORDER_CREATED,
     MILESTONE_RECORDED,
@@ -36,6 +66,24 @@ EVENT_TYPES = (
     CUSTOMER_MERGED,
     CUSTOMER_SPLIT,
     PARCEL_MERGED,
+    ORDER_REROUTED,
+    ORDER_CARRIER_SWITCHED,
+    ORDER_PROMISE_UPDATED,
+    RESERVATION_EXPIRED,
+    STOCK_SYNC,
+    COUPON_ISSUED,
+    EXCEPTION_OPENED,
+    EXCEPTION_STEP,
+    EXCEPTION_ESCALATED,
+    EXCEPTION_ASSIGNED,
+    EXCEPTION_ACKNOWLEDGED,
+    EXCEPTION_AUTO_RESOLVED,
+    EXCEPTION_RESOLVED,
+    EXCEPTION_DISMISSED,
+    EXCEPTION_NOTIFIED,
+    RULES_PUBLISHED,
+    RULES_ROLLED_BACK,
+    RULES_SUBMITTED,
 )
 
 

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordo.domain.errors import Conflict
+from ordo.domain.events import EXCEPTION_AUTO_RESOLVED, EXCEPTION_DISMISSED, EXCEPTION_RESOLVED
 
 
 class Detector(StrEnum):
@@ -156,21 +157,6 @@ def _rates(closed: list[Closed], still_open: int) -> dict[str, Any]:
         "time_to_close_mean_s": round(sum(spans) / n, 1) if n else None,
     }
 
-
-# Events, in the past tense; each is written in the transaction that made it true.
-EXCEPTION_OPENED = "exception.opened"
-EXCEPTION_STEP = "exception.step_done"
-EXCEPTION_ESCALATED = "exception.escalated"
-EXCEPTION_ASSIGNED = "exception.assigned"
-EXCEPTION_ACKNOWLEDGED = "exception.acknowledged"
-EXCEPTION_AUTO_RESOLVED = "exception.auto_resolved"
-EXCEPTION_RESOLVED = "exception.resolved"
-EXCEPTION_DISMISSED = "exception.dismissed"
-ORDER_REROUTED = "order.rerouted"
-ORDER_CARRIER_SWITCHED = "order.carrier_switched"
-ORDER_PROMISE_UPDATED = "order.promise_updated"
-COUPON_ISSUED = "coupon.issued"
-NOTIFIED = "exception.notified"
 
 #: The event that closes an exception in each final state.
 CLOSING_EVENT: Mapping[ExceptionState, str] = {

@@ -25,12 +25,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ordo.domain.errors import ValidationError
-from ordo.domain.events import Event
+from ordo.domain.events import RESERVATION_EXPIRED as RESERVATION_EXPIRED  # re-exported
+from ordo.domain.events import STOCK_SYNC, Event
 
-#: A channel's sellable quantity of some SKUs changed past its threshold (order_id is None).
-STOCK_SYNC = "stock.sync"
-#: An unpaid order held its stock past the reservation TTL and was cancelled.
-RESERVATION_EXPIRED = "order.reservation_expired"
 #: The SKU of a channel rule that applies to every SKU without a rule of its own.
 ANY_SKU = "*"
 #: Largest quantity any inventory setting takes (the store's columns are BIGINT).

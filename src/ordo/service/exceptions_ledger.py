@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain import events as ev
 from ordo.domain import exceptions as x
 from ordo.domain.events import Event
 from ordo.domain.exceptions import ExceptionState, Raised
@@ -60,7 +61,7 @@ def open_many(
         row["id"] = uow.exceptions.add(row)
         rows.append(row)
         events.append(
-            _event(x.EXCEPTION_OPENED, row, now, {"playbook": book.name, "details": row["details"]})
+            _event(ev.EXCEPTION_OPENED, row, now, {"playbook": book.name, "details": row["details"]})
         )
     uow.outbox.append(events)
     return rows
@@ -74,7 +75,7 @@ def escalate(uow: UnitOfWork, row: dict[str, Any], now: int, why: str) -> None:
     uow.outbox.append(
         [
             _event(
-                x.EXCEPTION_ESCALATED,
+                ev.EXCEPTION_ESCALATED,
                 row,
                 now,
                 {"priority": row["priority"], "due_ns": row["due_ns"], "why": why},
@@ -101,7 +102,7 @@ def move(
         )
     row.update(values)
     uow.exceptions.update(row["id"], values)
-    kind = x.CLOSING_EVENT.get(target, x.EXCEPTION_ACKNOWLEDGED)
+    kind = x.CLOSING_EVENT.get(target, ev.EXCEPTION_ACKNOWLEDGED)
     uow.outbox.append([_event(kind, row, now, {"by": by, "note": note, "state": target.value})])
 
 
@@ -111,7 +112,7 @@ def assign(uow: UnitOfWork, row: dict[str, Any], assignee: str, now: int, *, by:
     values = {"assignee": assignee[:64], "queued": True, "updated_at_ns": now}
     row.update(values)
     uow.exceptions.update(row["id"], values)
-    uow.outbox.append([_event(x.EXCEPTION_ASSIGNED, row, now, {"assignee": assignee, "by": by})])
+    uow.outbox.append([_event(ev.EXCEPTION_ASSIGNED, row, now, {"assignee": assignee, "by": by})])
 
 
 def _event(kind: str, row: Mapping[str, Any], now: int, extra: Mapping[str, Any]) -> Event:

@@ -15,7 +15,7 @@ from typing import Any
 from ordo.adapters.store.exceptions import Watch
 from ordo.adapters.store.stock import Delta
 from ordo.adapters.store.uow import UnitOfWork
-from ordo.domain import exceptions as x
+from ordo.domain import events as ev
 from ordo.domain.allocation import Availability, Demand, allocate
 from ordo.domain.events import Event
 from ordo.domain.health import CARRIER_RELIABILITY, REMAINING_H
@@ -88,7 +88,7 @@ def reroute(ctx: StepContext) -> Result:
     ctx.uow.exceptions.set_allocation(ctx.order_id, warehouse, ctx.now)
     if ctx.watch is not None:
         ctx.watch.warehouse_id = warehouse
-    ctx.emit(x.ORDER_REROUTED, {"from": old, "to": warehouse, "exception_id": ctx.row["id"]})
+    ctx.emit(ev.ORDER_REROUTED, {"from": old, "to": warehouse, "exception_id": ctx.row["id"]})
     return StepOutcome.DONE, f"moved from {old} to {warehouse} / 已由 {old} 改派至 {warehouse}"
 
 
@@ -100,7 +100,7 @@ def switch_carrier(ctx: StepContext) -> Result:
     best = max(carriers, key=lambda c: (CARRIER_RELIABILITY.get(c.id, 0.85), c.id))
     if ctx.watch is not None:
         ctx.watch.carrier = best.id
-    ctx.emit(x.ORDER_CARRIER_SWITCHED, {"from": current, "to": best.id, "exception_id": ctx.row["id"]})
+    ctx.emit(ev.ORDER_CARRIER_SWITCHED, {"from": current, "to": best.id, "exception_id": ctx.row["id"]})
     return StepOutcome.DONE, f"booked {best.name} / 已改约{best.name}"
 
 
@@ -113,7 +113,7 @@ def recompute_promise(ctx: StepContext) -> Result:
     ctx.uow.exceptions.set_promise(ctx.order_id, promise, ctx.now)
     previous = order["promised_at_ns"]
     ctx.emit(
-        x.ORDER_PROMISE_UPDATED,
+        ev.ORDER_PROMISE_UPDATED,
         {
             "promised_at_ns": promise,
             "previous_ns": previous,
@@ -128,13 +128,16 @@ def issue_coupon(ctx: StepContext) -> Result:
     amount = COUPON_FEN.get(str(ctx.row["tier"]), COUPON_FEN["regular"])
     reason = f"{ctx.row['detector']}:{ctx.row['key']}"
     ctx.uow.exceptions.add_coupon(ctx.order_id, int(ctx.row["id"]), amount, reason, ctx.now)
-    ctx.emit(x.COUPON_ISSUED, {"amount_fen": amount, "reason": reason, "exception_id": ctx.row["id"]})
+    ctx.emit(ev.COUPON_ISSUED, {"amount_fen": amount, "reason": reason, "exception_id": ctx.row["id"]})
     return StepOutcome.DONE, f"coupon of {amount / 100:.2f} yuan issued / 已发放 {amount / 100:.2f} 元补偿券"
 
 
 def _notify(target: str) -> Callable[[StepContext], Result]:
     def step(ctx: StepContext) -> Result:
-        ctx.emit(x.NOTIFIED, {"to": target, "exception_id": ctx.row["id"], "detector": ctx.row["detector"]})
+        ctx.emit(
+            ev.EXCEPTION_NOTIFIED,
+            {"to": target, "exception_id": ctx.row["id"], "detector": ctx.row["detector"]},
+        )
         return StepOutcome.DONE, f"{target} notified / 已通知"
 
     return step
@@ -170,7 +173,7 @@ def attempt(uow: UnitOfWork, row: dict[str, Any], watch: Watch | None, now: int)
             history.append({"step": step.value, "outcome": outcome.value, "at_ns": now, "note": note})
             en, zh = STEP_LABELS[step]
             ctx.emit(
-                x.EXCEPTION_STEP,
+                ev.EXCEPTION_STEP,
                 {
                     "exception_id": row["id"],
                     "step": step.value,

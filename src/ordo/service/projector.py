@@ -34,8 +34,7 @@ FLOW_KEEP_MINUTES = 120
 #: Events applied per transaction.
 BATCH = 5000
 #: Written when an order moves to another warehouse (re-route, playbooks): {"from", "to"}.
-ORDER_REROUTED = "order.rerouted"
-WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, ev.UPDATE_REJECTED, ORDER_REROUTED)
+WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, ev.UPDATE_REJECTED, ev.ORDER_REROUTED)
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # as in ordo.ids: ids sort by creation time
 
 
@@ -81,7 +80,7 @@ def deltas_of(rows: Iterable[Mapping[str, Any]], facts: Mapping[str, Mapping[str
     """The counters' changes for these outbox rows (pure: no I/O)."""
     d = Deltas()
     # A re-route that records "routed" also writes order.rerouted, which says both sides.
-    rerouted = {(r["order_id"], r["at_ns"]) for r in rows if r["type"] == ORDER_REROUTED}
+    rerouted = {(r["order_id"], r["at_ns"]) for r in rows if r["type"] == ev.ORDER_REROUTED}
     for r in rows:
         p: Mapping[str, Any] = r["payload"] if isinstance(r["payload"], dict) else {}
         kind, oid = r["type"], r["order_id"] or ""
@@ -112,7 +111,7 @@ def deltas_of(rows: Iterable[Mapping[str, Any]], facts: Mapping[str, Mapping[str
                 d.counts["warehouse", str(f["warehouse_id"])] += 1
         elif kind == ev.UPDATE_REJECTED:
             d.problem(f.get("warehouse_id"), f.get("province"), str(p.get("source") or "?"))
-        elif kind == ORDER_REROUTED:
+        elif kind == ev.ORDER_REROUTED:
             if p.get("from"):
                 d.counts["warehouse", str(p["from"])] -= 1
             if p.get("to"):

@@ -22,7 +22,7 @@ import orjson
 from ordo.adapters.store.stock import Delta
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import Conflict, NotFound, ValidationError
-from ordo.domain.events import Event
+from ordo.domain.events import ORDER_REROUTED, Event
 from ordo.domain.intake import HOLD_NO_STOCK
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.routing import Directives, RouteRequest, explain, route_one
@@ -36,7 +36,6 @@ from ordo.service.rules_text import ruleset_of
 
 Lang = Literal["zh", "en"]
 REROUTE, OUTAGE = "reroute", "outage"
-ORDER_REROUTED = "order.rerouted"
 SOURCE = "ordo"
 #: Once any of these is recorded the goods are picked, gone or the order is over.
 _SETTLED = frozenset(

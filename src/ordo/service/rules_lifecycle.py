@@ -18,6 +18,7 @@ from typing import Any
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.access import Perm, require
 from ordo.domain.errors import NotFound, ValidationError
+from ordo.domain.events import RULES_PUBLISHED, RULES_ROLLED_BACK, RULES_SUBMITTED
 from ordo.rules.canary import Canary
 from ordo.rules.governance import TIER_POLICIES, DraftStatus, Tier, check_approval, check_transition
 from ordo.service.app import Ordo
@@ -64,10 +65,6 @@ __all__ = [
     "submit",
     "switch_to",
 ]
-
-RULES_PUBLISHED = "rules.published"
-RULES_ROLLED_BACK = "rules.rolled_back"
-RULES_SUBMITTED = "rules.submitted"
 
 
 # -- drafts -----------------------------------------------------------------------

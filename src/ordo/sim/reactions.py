@@ -26,7 +26,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ordo.domain import exceptions as x
+from ordo.domain import events as ev
 from ordo.domain.lifecycle import Milestone
 from ordo.domain.model import Carrier, Order, Warehouse
 from ordo.domain.playbooks import Step, StepOutcome
@@ -72,7 +72,7 @@ class Reactions:
 
     def follow(self, queue: EventQueue) -> None:
         """Re-plan the orders whose playbook steps ran since the last call."""
-        types = [x.ORDER_REROUTED, x.ORDER_CARRIER_SWITCHED, x.EXCEPTION_STEP]
+        types = [ev.ORDER_REROUTED, ev.ORDER_CARRIER_SWITCHED, ev.EXCEPTION_STEP]
         while True:
             with self.app.store.uow(read_only=True) as uow:
                 events = uow.outbox.after(self.cursor, limit=PAGE, types=types)
@@ -80,7 +80,7 @@ class Reactions:
                 oid, at, payload = e["order_id"], int(e["at_ns"]), e["payload"] or {}
                 if oid is None:
                     continue
-                if e["type"] == x.EXCEPTION_STEP:
+                if e["type"] == ev.EXCEPTION_STEP:
                     locked = (
                         payload.get("step") == Step.RETRY_STOCK_LOCK
                         and payload.get("outcome") == StepOutcome.DONE
@@ -89,7 +89,7 @@ class Reactions:
                         queue.push(self._released_after_lock(queue.withdraw(oid), oid, at))
                     continue
                 pending = queue.withdraw(oid)
-                if e["type"] == x.ORDER_REROUTED:
+                if e["type"] == ev.ORDER_REROUTED:
                     pending = self._picked_by_new_warehouse(pending, at)
                 else:
                     pending = self._collected_by_new_carrier(pending, at, str(payload.get("to") or ""))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from ordo.clock import ManualClock
-from ordo.domain import exceptions as x
+from ordo.domain import events as ev
 from ordo.domain.exceptions import ExceptionStateError
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.model import Stock
@@ -85,8 +85,8 @@ class ExceptionsContract:
         [row] = _exceptions(app, order_id=oid)
         assert row["state"] == "auto_resolved" and row["open_key"] is None
         types = _event_types(app, oid)
-        for kind in (x.EXCEPTION_OPENED, x.EXCEPTION_STEP, x.ORDER_REROUTED, x.ORDER_PROMISE_UPDATED,
-                     x.EXCEPTION_AUTO_RESOLVED):  # fmt: skip
+        for kind in (ev.EXCEPTION_OPENED, ev.EXCEPTION_STEP, ev.ORDER_REROUTED, ev.ORDER_PROMISE_UPDATED,
+                     ev.EXCEPTION_AUTO_RESOLVED):  # fmt: skip
             assert kind in types
         assert q.metrics(app)["auto_closure_rate"] == 1.0
 
@@ -120,7 +120,7 @@ class ExceptionsContract:
             clock.advance(10 * MIN)
         [row] = _exceptions(app, order_id=oid)
         assert row["queued"] is True and row["state"] == "open" and row["due_ns"] is not None
-        assert x.EXCEPTION_ESCALATED in _event_types(app, oid)
+        assert ev.EXCEPTION_ESCALATED in _event_types(app, oid)
 
     def test_a_human_queue_item_goes_acknowledged_then_resolved(self, app, clock):
         oid = self._order(app, "CONF-1")
@@ -143,9 +143,9 @@ class ExceptionsContract:
         with pytest.raises(ExceptionStateError):
             q.dismiss(app, eid, by="api:k1")
         types = _event_types(app, oid)
-        assert [t for t in types if t.startswith("exception.") and t != x.EXCEPTION_STEP] == [
-            x.EXCEPTION_OPENED, x.NOTIFIED, x.EXCEPTION_ESCALATED, x.EXCEPTION_ASSIGNED,
-            x.EXCEPTION_ACKNOWLEDGED, x.EXCEPTION_RESOLVED,
+        assert [t for t in types if t.startswith("exception.") and t != ev.EXCEPTION_STEP] == [
+            ev.EXCEPTION_OPENED, ev.EXCEPTION_NOTIFIED, ev.EXCEPTION_ESCALATED, ev.EXCEPTION_ASSIGNED,
+            ev.EXCEPTION_ACKNOWLEDGED, ev.EXCEPTION_RESOLVED,
         ]  # fmt: skip
 
     def test_a_dismissal_counts_against_alert_precision(self, app, clock):

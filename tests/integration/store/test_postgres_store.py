@@ -12,9 +12,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store import Store, open_store
+from ordo.adapters.store import Store, open_store, rules_tables
 from ordo.adapters.store import tables as t
-from ordo.adapters.store import rules_tables
 from tests.integration.store.contract import StoreContract
 
 pytestmark = pytest.mark.postgres
