@@ -5,8 +5,6 @@ Heavy imports happen inside the commands so ``ordo --help`` stays instant.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,11 +13,16 @@ import typer
 from rich.console import Console
 
 from ordo.cli_aggregates import rebuild_aggregates, start_projector
+from ordo.cli_bench import bench_app
 from ordo.cli_channels import channels_app, import_file
+from ordo.cli_common import DbOption
+from ordo.cli_common import open_ordo as _ordo
+from ordo.cli_common import print_json as _print_json
 from ordo.cli_relay import relay
 from ordo.cli_route import route_app
 from ordo.cli_routing import explain_command
 from ordo.cli_rules import rules_app
+from ordo.cli_serve import GRACE_S, serve, start_background
 from ordo.cli_status import status_app
 
 app = typer.Typer(help="Ordo: a real-time order hub / 实时订单中枢", no_args_is_help=True)
@@ -27,7 +30,6 @@ db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys / 接口密钥", no_args_is_help=True)
 orders_app = typer.Typer(help="Orders / 订单", no_args_is_help=True)
 world_app = typer.Typer(help="The simulated world / 模拟世界", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks (print one JSON object) / 基准测试", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 db_app.command("rebuild-aggregates")(rebuild_aggregates)
 app.add_typer(keys_app, name="keys")
@@ -39,31 +41,11 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
 app.add_typer(route_app, name="route")
 app.command("relay")(relay)
+app.command("serve")(serve)
 app.command("import")(import_file)
 app.command("explain")(explain_command)
 
 console = Console(stderr=True)
-#: Open SSE streams never end by themselves; give them this long at shutdown.
-GRACE_S = 3
-#: Real seconds between exception scans in `ordo serve` and `ordo demo`.
-SCAN_EVERY_S = 2.0
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: $ORDO_DATABASE_URL or sqlite:///ordo.db)")
-]
-
-
-def _ordo(db: str | None = None, *, clock: Any = None) -> Any:
-    from ordo.config import Settings
-    from ordo.service.app import bootstrap
-
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    return bootstrap(settings, clock=clock)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 @db_app.command("upgrade")
@@ -211,6 +193,10 @@ def simulate(
             f"auto-closure rate / 异常自动闭环率: {'n/a' if rate is None else f'{rate:.1%}'}   "
             f"alert precision / 告警有效率: {'n/a' if precision is None else f'{precision:.1%}'}"
         )
+        from ordo.sim.truth import detector_lines
+
+        for line in detector_lines(summary.exceptions):
+            console.print(line, highlight=False)
 
 
 def _ensure_world(ordo: Any, seed: int) -> None:
@@ -232,66 +218,6 @@ def _day_start_ns() -> int:
     tz = ZoneInfo("Asia/Shanghai")
     today = dt.datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     return int(today.timestamp()) * 1_000_000_000
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
-    db: DbOption = None,
-) -> None:
-    """Serve the HTTP API (OpenAPI at /docs)."""
-    import uvicorn
-
-    from ordo.api.app import create_app
-    from ordo.config import Settings
-
-    ordo = _ordo(db)
-    settings = Settings.from_env()
-    stop_background = _start_background(ordo)
-    try:
-        uvicorn.run(
-            create_app(ordo, settings),
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="warning",
-            timeout_graceful_shutdown=GRACE_S,
-        )
-    finally:
-        stop_background()
-
-
-def _start_background(ordo: Any) -> Any:
-    """Events out (webhooks; MQTT / NATS when configured), and the exception scan with the
-    rule breakers, each in its own thread beside the server; returns the function that
-    stops them."""
-    from ordo.config import Settings
-    from ordo.service import inventory
-    from ordo.service.breaker import check_breakers
-    from ordo.service.exceptions import scan
-    from ordo.service.outbound import Worker, start_outbound
-
-    outbound = start_outbound(ordo)
-    stock = inventory.Background(ordo, Settings.from_env().reservation_ttl_minutes)
-
-    def scan_once() -> int:
-        scan(ordo)
-        check_breakers(ordo)  # a published rule version past its bounds rolls back by itself
-        stock.step()  # expire unpaid reservations; publish moved channel stock (库存同步)
-        return 0  # paced by the worker's idle wait, whatever the scan found
-
-    scanner = Worker("ordo-exceptions", scan_once, idle_s=SCAN_EVERY_S, close=lambda: None)
-    scanner.start()
-    aggregates = start_projector(ordo)  # the dashboard's aggregates follow the outbox
-
-    def stop() -> None:
-        aggregates.stop()
-        scanner.stop()
-        outbound.stop()
-        scanner.join(5)
-        aggregates.join(5)
-
-    return stop
 
 
 @app.command()
@@ -336,7 +262,7 @@ def demo(
     )
     traffic = LiveTraffic(ordo, seed=seed)
     traffic.start()
-    stop_background = _start_background(ordo)
+    stop_background = start_background(ordo)
     try:
         uvicorn.run(
             create_app(ordo, settings),
@@ -348,135 +274,6 @@ def demo(
     finally:
         stop_background()
         traffic.stop()
-
-
-@bench_app.command("intake")
-def bench_intake(
-    orders: Annotated[int, typer.Option(help="Orders through the service layer")] = 20_000,
-    batch: Annotated[int, typer.Option(help="Orders per batch (the API takes up to 1,000)")] = 1000,
-    http_orders: Annotated[int, typer.Option(help="Orders through HTTP (0 to skip)")] = 5_000,
-    seed: Annotated[int, typer.Option()] = 1,
-) -> None:
-    """Intake throughput and latency: service layer, HTTP, and raw SQLite for the ratio."""
-    from ordo.bench.intake import run
-
-    _print_json(run(orders=orders, batch=batch, http_orders=http_orders, seed=seed))
-
-
-@bench_app.command("channels")
-def bench_channels(
-    payloads: Annotated[int, typer.Option(help="Payloads per channel through the adapters")] = 20_000,
-    webhooks: Annotated[int, typer.Option(help="Signed webhooks to a real ordo serve (0 to skip)")] = 2_000,
-    rate: Annotated[float, typer.Option(help="Webhooks offered per second")] = 500.0,
-) -> None:
-    """Adapter mapping throughput per channel and webhook → visible latency."""
-    from ordo.bench.channels import run
-
-    _print_json(run(payloads=payloads, webhooks=webhooks, rate=rate))
-
-
-@bench_app.command("identity")
-def bench_identity() -> None:
-    """Identity resolution: identifier links per second (union-find, keys, store)."""
-    from ordo.bench.identity import run
-
-    _print_json(run())
-
-
-@bench_app.command("backtest")
-def bench_backtest(
-    orders: Annotated[int, typer.Option(help="Stored orders to backtest over")] = 1_000_000,
-    db: Annotated[str | None, typer.Option(help="Database URL (default: a temporary SQLite file)")] = None,
-    repeat: Annotated[int, typer.Option(help="Runs; the figures are the medians")] = 3,
-) -> None:
-    """Backtest of 100 rules against 50 over stored orders: read, evaluate, diff."""
-    from ordo.bench.backtest import run
-
-    _print_json(run(orders, db, repeat=repeat))
-
-
-@bench_app.command("status")
-def bench_status(
-    orders: Annotated[int, typer.Option(help="Orders whose systems report")] = 4_000,
-    batch: Annotated[int, typer.Option(help="Status updates per request")] = 1_000,
-) -> None:
-    """Status-update ingestion (system vocabularies → milestones) in batches on SQLite."""
-    from ordo.bench.status import run
-
-    _print_json(run(orders=orders, batch=batch))
-
-
-@bench_app.command("routing")
-def bench_routing() -> None:
-    """Routing: one 5-line order over 500 warehouses, a 10,000-order wave, the optimiser's gap."""
-    from ordo.bench.routing import run
-
-    _print_json(run())
-
-
-@bench_app.command("optimise")
-def bench_optimise(
-    orders: Annotated[int, typer.Option(help="Orders in the wave")] = 10_000,
-    warehouses: Annotated[int, typer.Option(help="Capacity-limited warehouses")] = 200,
-) -> None:
-    """Batch optimiser: exact min-cost assignment, and the router's gap with and without duals."""
-    from ordo.bench.optimise import run
-
-    _print_json(run(orders=orders, warehouses=warehouses))
-
-
-@bench_app.command("health")
-def bench_health() -> None:
-    """Order health: recompute the score of 1,000,000 open orders (vectorised) and aggregate."""
-    from ordo.bench.health import run
-
-    _print_json(run())
-
-
-@bench_app.command("stream")
-def bench_stream(
-    rate: Annotated[int, typer.Option(help="Milestone updates offered per second")] = 1000,
-    batch: Annotated[int, typer.Option(help="Updates per request")] = 10,
-    seconds: Annotated[float, typer.Option(help="How long to send")] = 10.0,
-    senders: Annotated[int, typer.Option(help="Concurrent sending threads")] = 4,
-) -> None:
-    """Milestone update accepted by the API → event received on the SSE stream: p50/p99."""
-    from ordo.bench.stream import run
-
-    _print_json(run(rate=rate, batch=batch, seconds=seconds, senders=senders))
-
-
-@bench_app.command("pages")
-def bench_pages(
-    orders: Annotated[int, typer.Option(help="Orders seeded (bulk insert)")] = 1_000_000,
-) -> None:
-    """Dashboard reads over many orders: overview (cold and warm) and order search."""
-    from ordo.bench.pages import run
-
-    _print_json(run(orders))
-
-
-@bench_app.command("oversell")
-def bench_oversell(
-    procs: Annotated[int, typer.Option(help="Processes reserving at once")] = 8,
-    db: Annotated[str, typer.Option("--db", help="sqlite, postgres, or a database URL")] = "sqlite",
-    orders: Annotated[int, typer.Option(help="Orders per process")] = 200,
-) -> None:
-    """Processes reserving the same hot SKUs through the service: units reserved vs on hand, 0 oversold."""
-    from ordo.bench.oversell import run
-
-    report = run(procs=procs, db=db, orders=orders)
-    _print_json(report)
-    if report["oversold_units"] or not report["books_balance"]:
-        raise typer.Exit(1)
-
-
-@bench_app.command("rules")
-def bench_rules() -> None:
-    """Rule evaluation: µs per order (scalar) and rows/s over a million orders (Polars)."""
-    from ordo.rules.bench import run
-
-    _print_json(run())
 
 
 def main() -> None:

@@ -6,12 +6,13 @@ outbox by themselves; a recount is needed only after orders were loaded beside O
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from typing import Annotated, Any
 
 import typer
+
+from ordo.cli_common import open_ordo
 
 #: Real seconds the projector thread waits when it found nothing new.
 IDLE_S = 2.0
@@ -19,14 +20,9 @@ IDLE_S = 2.0
 
 def rebuild_aggregates(db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None) -> None:
     """Recount the dashboard's aggregates from the stored orders (after a bulk load outside Ordo)."""
-    from ordo.config import Settings
-    from ordo.service.app import bootstrap
     from ordo.service.projector import rebuild
 
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    ordo = bootstrap(settings)
+    ordo = open_ordo(db)
     try:
         sys.stdout.write(json.dumps(rebuild(ordo)) + "\n")
     finally:

@@ -11,7 +11,6 @@ Thin like :mod:`ordo.cli`: parse, call :mod:`ordo.service.channels` /
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,27 +18,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ordo.cli_common import open_ordo, print_json
+
 channels_app = typer.Typer(help="Channels: adapters, SKU map, dead letters / 渠道", no_args_is_help=True)
 console = Console(stderr=True)
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $ORDO_DATABASE_URL or sqlite:///ordo.db)")
 ]
-
-
-def _ordo(db: str | None) -> Any:
-    import dataclasses
-
-    from ordo.config import Settings
-    from ordo.service.app import bootstrap
-
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    return bootstrap(settings)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 @channels_app.command("list")
@@ -66,17 +51,17 @@ def channels_map(
     from ordo.domain.errors import NotFound
     from ordo.service.channels import map_payload, parse_body
 
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     try:
         mapped = map_payload(ordo, channel, parse_body(file.read_text(encoding="utf-8")))
     except NotFound as exc:
         console.print(exc.message)
         raise typer.Exit(2) from None
     except Unmappable as exc:
-        _print_json({"mappable": False, "reasons": [r.as_dict() for r in exc.reasons]})
+        print_json({"mappable": False, "reasons": [r.as_dict() for r in exc.reasons]})
         raise typer.Exit(1) from None
     co = mapped.source
-    _print_json(
+    print_json(
         {
             "mappable": True,
             "status": co.status,
@@ -110,8 +95,8 @@ def channels_replay(
 
     if not id_ and not all_:
         raise typer.BadParameter("give --id N (repeatable) or --all / 请指定 --id 或 --all")
-    receipts = replay(_ordo(db), None if all_ else id_)
-    _print_json([r.as_dict() for r in receipts])
+    receipts = replay(open_ordo(db), None if all_ else id_)
+    print_json([r.as_dict() for r in receipts])
     if any(r.outcome is ChannelOutcome.DEAD_LETTERED for r in receipts):
         raise typer.Exit(1)
 
@@ -121,8 +106,8 @@ def channels_dead_letters(limit: Annotated[int, typer.Option()] = 50, db: DbOpti
     """Open dead letters with their reasons (bodies omitted)."""
     from ordo.service.channels import dead_letters
 
-    rows = dead_letters(_ordo(db), limit=limit)
-    _print_json([{k: v for k, v in r.items() if k != "body"} for r in rows])
+    rows = dead_letters(open_ordo(db), limit=limit)
+    print_json([{k: v for k, v in r.items() if k != "body"} for r in rows])
 
 
 @channels_app.command("sku-map")
@@ -132,7 +117,7 @@ def channels_sku_map(channel: str, platform_sku: str, ordo_sku: str, db: DbOptio
     from ordo.service.channels import set_sku_mapping
 
     try:
-        set_sku_mapping(_ordo(db), channel, platform_sku, ordo_sku)
+        set_sku_mapping(open_ordo(db), channel, platform_sku, ordo_sku)
     except OrdoError as exc:
         console.print(f"refused: {exc.message}")
         raise typer.Exit(1) from None
@@ -151,7 +136,7 @@ def channels_secret(
     from ordo.service.channels import set_secret
 
     value = secret or random_secrets.token_urlsafe(32)
-    set_secret(_ordo(db), channel, value)
+    set_secret(open_ordo(db), channel, value)
     sys.stdout.write(value + "\n")
 
 
@@ -170,7 +155,7 @@ def import_file(
     if channel != "b2b":
         raise typer.BadParameter("only --channel b2b imports files / 仅 b2b 渠道支持文件导入")
     pos = list(group_rows(read_rows(file)))
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("importing / 导入中", total=len(pos))
         report = import_orders(ordo, channel, pos, batch=batch, on_progress=lambda n: bar.advance(task, n))
@@ -184,6 +169,6 @@ def import_file(
                 for n, raw in zip(reject.po.rows, reject.po.raw, strict=True):
                     writer.writerow([n, *(raw.get(c, "") for c in COLUMNS), reject.reason])
         summary["rejects_file"] = str(rejects)
-    _print_json(summary)
+    print_json(summary)
     if report.rejects:
         raise typer.Exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import signal
 import threading
 from typing import Annotated
@@ -10,19 +9,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ordo.cli_common import open_ordo
+
 console = Console(stderr=True)
 
 
 def relay(db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None) -> None:
     """Deliver events out: webhooks always; MQTT with ORDO_MQTT_URL, NATS with ORDO_NATS_URL."""
-    from ordo.config import Settings
-    from ordo.service.app import bootstrap
     from ordo.service.outbound import OutboundConfig, start_outbound
 
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    ordo = bootstrap(settings)
+    ordo = open_ordo(db)
     cfg = OutboundConfig.from_env()
     outbound = start_outbound(ordo, cfg)
     console.print(

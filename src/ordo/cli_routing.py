@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+
+from ordo.cli_common import open_ordo
 
 console = Console(stderr=True)
 
@@ -21,18 +22,13 @@ def explain_command(
     db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None,
 ) -> None:
     """Why this warehouse, why not that one: the latest routing decision in words and numbers."""
-    from ordo.config import Settings
     from ordo.domain.errors import NotFound
-    from ordo.service.app import bootstrap
     from ordo.service.routing import explain_order
 
     if lang not in ("zh", "en"):
         console.print(f"--lang must be zh or en, not {lang!r} / 语言须为 zh 或 en")
         raise typer.Exit(2)
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    ordo = bootstrap(settings)
+    ordo = open_ordo(db)
     language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
     try:
         text = explain_order(ordo, order_id, language, why_not)

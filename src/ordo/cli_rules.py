@@ -9,7 +9,6 @@ CLI has the database, so they act as ``--as`` (default ``cli:$USER``) with ``--r
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import json
 import sys
@@ -18,6 +17,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+
+from ordo.cli_common import open_ordo, print_json
 
 rules_app = typer.Typer(
     help="Rules: write, backtest, approve, publish, roll back / 规则", no_args_is_help=True
@@ -33,25 +34,11 @@ RoleOption = Annotated[str, typer.Option("--role", help="The role acted in: admi
 LangOption = Annotated[str, typer.Option("--lang", help="zh or en")]
 
 
-def _ordo(db: str | None) -> Any:
-    from ordo.config import Settings
-    from ordo.service.app import bootstrap
-
-    settings = Settings.from_env()
-    if db:
-        settings = dataclasses.replace(settings, database_url=db)
-    return bootstrap(settings)
-
-
 def _actor(name: str | None, role: str) -> Any:
     from ordo.domain.access import Role
     from ordo.service.rules import Actor
 
     return Actor(name or f"cli:{getpass.getuser()}", Role(role))
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def _text(source: str) -> str:
@@ -100,7 +87,7 @@ def add(
     """Add a rule: to a draft, or to a new draft copied from the active version."""
     from ordo.service import rules as R
 
-    ordo, who = _ordo(db), _actor(actor, role)
+    ordo, who = open_ordo(db), _actor(actor, role)
     if draft is None:
         d = _run(lambda: R.create_draft(ordo, who, note=note, text=None))
         draft = int(d["id"])
@@ -108,7 +95,7 @@ def add(
     _draft_line(d)
     for w in d["lint"]:
         console.print(f"  ! {w['zh']} / {w['en']}", markup=False)
-    _print_json({"draft_id": d["id"], "rules": d["rules"], "lint": d["lint"]})
+    print_json({"draft_id": d["id"], "rules": d["rules"], "lint": d["lint"]})
 
 
 @rules_app.command("lint")
@@ -119,7 +106,7 @@ def lint(source: Annotated[str, typer.Argument(help="A rule file, or rule text")
     warnings = _run(lambda: lint_text(_text(source)))
     for w in warnings:
         console.print(f"{w['rule_id']}: {w['zh']} / {w['en']}", markup=False)
-    _print_json({"warnings": warnings})
+    print_json({"warnings": warnings})
     if warnings:
         raise typer.Exit(1)
 
@@ -144,7 +131,7 @@ def test(
     rs = _run(lambda: ruleset_of(_text(source)))
     f: Facts = row
     ev = CompiledRuleSet(rs).evaluate(f)
-    _print_json({"fired": list(ev.rule_ids), "outcome": outcome_of(ev, row).as_dict()})
+    print_json({"fired": list(ev.rule_ids), "outcome": outcome_of(ev, row).as_dict()})
 
 
 @rules_app.command("explain")
@@ -158,7 +145,9 @@ def explain(
     """The evaluation order: categories, hit policies, priorities, each rule shown back."""
     from ordo.service.rules import rulebook, ruleset_of
 
-    rs = _run(lambda: ruleset_of(_text(source))) if source else rulebook(_ordo(db)).snapshot().active.rules
+    rs = (
+        _run(lambda: ruleset_of(_text(source))) if source else rulebook(open_ordo(db)).snapshot().active.rules
+    )
     sys.stdout.write(rs.explain("en" if lang == "en" else "zh") + "\n")
 
 
@@ -183,7 +172,7 @@ def backtest(
     from ordo.api.schemas import to_ns
     from ordo.service import rules as R
 
-    ordo, who = _ordo(db), _actor(actor, role)
+    ordo, who = open_ordo(db), _actor(actor, role)
     flt = R.HistoryFilter(
         to_ns(since) if since else None, to_ns(until) if until else None, channel, province, limit
     )
@@ -196,7 +185,7 @@ def backtest(
 
         d = _run(lambda: R.backtest_draft(ordo, who, draft, flt, note=note, progress=tick))
     _draft_line(d)
-    _print_json(d["backtest"])
+    print_json(d["backtest"])
 
 
 @rules_app.command("submit")
@@ -206,7 +195,7 @@ def submit(
     """Ask for approval; an L1 change is approved by its backtest (self-serve)."""
     from ordo.service import rules as R
 
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     _draft_line(_run(lambda: R.submit(ordo, _actor(actor, role), draft, note=note)))
 
 
@@ -217,7 +206,7 @@ def approve(
     """Approve someone else's backtested draft (the tier decides which role may)."""
     from ordo.service import rules as R
 
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     _draft_line(_run(lambda: R.approve(ordo, _actor(actor, role), draft, note=note)))
 
 
@@ -235,9 +224,9 @@ def publish(
     from ordo.rules.glossary import default_glossary
     from ordo.service import rules as R
 
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     canary = R.Canary(share, R.canary_places(region or [], default_glossary())) if share or region else None
-    _print_json(_run(lambda: R.publish(ordo, _actor(actor, role), draft, note=note, canary=canary)))
+    print_json(_run(lambda: R.publish(ordo, _actor(actor, role), draft, note=note, canary=canary)))
 
 
 @rules_app.command("rollback")
@@ -247,8 +236,8 @@ def rollback(
     """Make VERSION the active rule set for the next order (any canary is withdrawn)."""
     from ordo.service import rules as R
 
-    ordo = _ordo(db)
-    _print_json(_run(lambda: R.rollback(ordo, _actor(actor, role), version, note=note)))
+    ordo = open_ordo(db)
+    print_json(_run(lambda: R.rollback(ordo, _actor(actor, role), version, note=note)))
 
 
 @rules_app.command("history")
@@ -259,8 +248,8 @@ def history(
     """Versions (active, canary, retired), and optionally every audited change."""
     from ordo.service import rules as R
 
-    ordo = _ordo(db)
+    ordo = open_ordo(db)
     out = R.history(ordo)
     if audit:
         out["audit"] = R.audit_log(ordo)
-    _print_json(out)
+    print_json(out)
