@@ -163,14 +163,16 @@ def _race(app: Ordo, batches: list[list[Order]]) -> dict[str, Any]:
     for batch in batches:
         sent += len(batch)
         created = [(r, o) for r, o in zip(intake(app, batch), batch, strict=True) if r.warehouse_id]
-        for r, o in created:
-            got.update({f"{r.warehouse_id}|{sku}": q for sku, q in o.quantities().items()})
+        for r, _ in created:  # each parcel's units at its own warehouse (a split order has several)
+            for warehouse, lines in r.parcels:
+                got.update({f"{warehouse}|{sku}": q for sku, q in lines})
             held += 1
         doomed = {str(r.order_id): (r, o) for r, o in created[::CANCEL_ONE_IN]}
         for res in cancel(app, list(doomed), reason="bench: buyer changed their mind") if doomed else []:
             if res.outcome is Outcome.RECORDED:  # released: these units are no longer ours
-                r, o = doomed[res.update.order_id]
-                got.subtract({f"{r.warehouse_id}|{sku}": q for sku, q in o.quantities().items()})
+                r, _ = doomed[res.update.order_id]
+                for warehouse, lines in r.parcels:
+                    got.subtract({f"{warehouse}|{sku}": q for sku, q in lines})
                 cancelled += 1
     return {
         "sent": sent,
@@ -208,10 +210,12 @@ def _books(app: Ordo, reports: list[dict[str, Any]]) -> dict[str, Any]:
     O, L, M, S = t.orders.c, t.order_lines.c, t.milestones.c, t.stock.c
     done = sa.select(M.order_id).where(M.milestone.in_([Milestone.CANCELLED.value, Milestone.OUTBOUND.value]))
     held_q = (
-        sa.select(O.warehouse_id, L.sku, sa.func.sum(L.quantity))
+        # Each line where it is held: at intake every line records its warehouse (a split
+        # order's lines differ); no order here is re-routed.
+        sa.select(sa.func.coalesce(L.warehouse_id, O.warehouse_id), L.sku, sa.func.sum(L.quantity))
         .join(t.order_lines, L.order_id == O.id)
         .where(O.warehouse_id.is_not(None), O.id.not_in(done))
-        .group_by(O.warehouse_id, L.sku)
+        .group_by(sa.func.coalesce(L.warehouse_id, O.warehouse_id), L.sku)
     )
     with app.store.uow(read_only=True) as uow:
         rows = uow.connection.execute(sa.select(S.warehouse_id, S.sku, S.on_hand, S.reserved, S.safety)).all()

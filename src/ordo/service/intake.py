@@ -3,8 +3,10 @@
 Batch first: the whole batch is one transaction, so the live rules are evaluated (and
 their outcomes recorded) for the batch, stock is read once under lock, the batch is
 routed as one wave by the multi-objective router, reserved with one guarded executemany,
-and every decision is stored with its evidence. A single order is a batch of one.
-Results come back in input order, one per order.
+and every decision is stored with its evidence. An order no single warehouse covers may be
+split into parcels (the router's split policy); each of its lines then records the
+warehouse it ships from, which is where cancel and outbound release and consume it.
+A single order is a batch of one. Results come back in input order, one per order.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ordo.domain.events import Event
 from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK, validate_order
 from ordo.domain.lifecycle import Milestone, derive_status
 from ordo.domain.model import AcceptedOrder, Order
+from ordo.domain.routing import Parcel
 from ordo.service.app import Ordo
 from ordo.service.identity import link_orders
 from ordo.service.intake_routing import route_batch
@@ -47,6 +50,9 @@ class IntakeResult:
     hold_reason: str | None = None
     error: OrdoError | None = None
     customer_id: str | None = None
+    #: Where a routed order ships from: (warehouse, ((SKU, units), …)) per parcel, one parcel
+    #: unless it was split; () when it was not routed.
+    parcels: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -162,6 +168,8 @@ def intake_requests(
             steps: list[tuple[str, Milestone, int, str]] = []
             deltas: list[Delta] = []
             events: list[Event] = []
+            # Per order, the warehouse of each line when it is split (None: not split).
+            line_warehouses: list[list[str | None] | None] = []
             customers, identity_events = link_orders(app, uow, orders, now)
             for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
                 plan = batch.plans[n]
@@ -172,17 +180,23 @@ def intake_requests(
                     steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
                 hold = holds[n]
                 shipper = None
+                lines_at: list[str | None] | None = None
+                shipped: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
                 if hold is None:
                     assert plan is not None
                     if not plan.parcels:
                         hold = HOLD_NO_STOCK
                     else:
                         shipper = plan.parcels[0].warehouse_id
+                        shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
                         recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
                         steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
                         steps.append((o.id, Milestone.ROUTED, now, SOURCE))
                         for p in plan.parcels:
                             deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+                        if len(plan.parcels) > 1:
+                            lines_at = _lines_at(o, plan.parcels)
+                line_warehouses.append(lines_at)
                 status, milestones = _derived(frozenset(recorded))
                 accepted.append(AcceptedOrder(o, status, shipper, hold, now))
                 who = customers.get(o.id)
@@ -201,14 +215,22 @@ def intake_requests(
                 if plan is not None and plan.parcels:
                     payload["carrier_id"] = plan.parcels[0].carrier_id
                     payload["promise_ns"] = plan.promise_ns
+                    if lines_at is not None:
+                        payload["parcels"] = [
+                            {"warehouse_id": p.warehouse_id, "carrier_id": p.carrier_id, "lines": p.lines}
+                            for p in plan.parcels
+                        ]
                 if ruled is not None and ruled[n].fired:
                     payload["rules"] = [f.rule_id for f in ruled[n].fired]
                     if ruled[n].changes:
                         payload["rule_changes"] = ruled[n].changes
                 events.append(Event(ev.ORDER_CREATED, o.id, now, channel=o.channel, payload=payload))
-                done[at] = IntakeResult(at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who)
+                done[at] = IntakeResult(
+                    at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who, shipped
+                )
             uow.stock.reserve(deltas)
-            uow.orders.add(accepted, steps)
+            split = any(w is not None for w in line_warehouses)
+            uow.orders.add(accepted, steps, line_warehouses if split else None)
             uow.routing.add(batch.rows)
             uow.outbox.append(events + identity_events)
             uow.commit()
@@ -235,6 +257,13 @@ def _derived(recorded: frozenset[Milestone]) -> tuple[str, tuple[str, ...]]:
     if found is None:
         found = _DERIVED[recorded] = (derive_status(recorded).value, tuple(sorted(m.value for m in recorded)))
     return found
+
+
+def _lines_at(order: Order, parcels: Sequence[Parcel]) -> list[str | None]:
+    """The warehouse of each line of a split order: the router ships each SKU whole from one
+    parcel."""
+    where = {sku: p.warehouse_id for p in parcels for sku, _ in p.lines}
+    return [where.get(line.sku) for line in order.lines]
 
 
 def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str | None]:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,7 +28,7 @@ from ordo.domain.lifecycle import Milestone
 from ordo.domain.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.routing import Directives
 from ordo.rules import ast as A
-from ordo.rules.evaluate import RuleSet
+from ordo.rules.evaluate import Fired, RuleSet
 from ordo.rules.facts import ms_column
 from ordo.rules.glossary import short_place_name
 from ordo.rules.outcome import gift_units
@@ -76,6 +77,9 @@ class _PerSnapshot:
         sets: list[RuleSet] = [snap.active.rules] + ([snap.canary.rules] if snap.canary else [])
         self.snap = snap
         self.needs_customer = bool(referenced_columns(sets) & _CUSTOMER_COLUMNS)
+        #: What a combination of fired rules means for routing, gifts and naming, by (version,
+        #: rule ids in firing order): the same few combinations fire again and again.
+        self.effects: dict[tuple[int | None, tuple[str, ...]], _Effects] = {}
         self.names: dict[tuple[int | None, str], FiredRule] = {}
         for lv in (snap.active, snap.canary):
             if lv is not None:
@@ -115,9 +119,8 @@ def apply_at_intake(
         customers = uow.catalog.customers([o.customer_ref for o in orders])
     facts = [order_facts(o, now_ns, customers.get(o.customer_ref), skus) for o in orders]
     decisions = apply_rules(book, uow, facts, now_ns, prices)
-    names = known.names
     return [
-        _ruled(o, d, int(f["goods_amount_fen"]), skus, names)  # type: ignore[call-overload]
+        _ruled(o, d, int(f["goods_amount_fen"]), skus, known)  # type: ignore[call-overload]
         for o, d, f in zip(orders, decisions, facts, strict=True)
     ]
 
@@ -138,7 +141,18 @@ def order_facts(
     later milestones yet), the same dict built with a fraction of its work: intake builds
     one per order. A test keeps the two equal."""
     lines = order.lines
-    skus = list(dict.fromkeys([ln.sku for ln in lines]))
+    goods = 0
+    units = 0
+    gift = False
+    seen: dict[str, None] = {}
+    for ln in lines:
+        q = ln.quantity
+        goods += q * ln.unit_price_fen - ln.discount_fen
+        units += q
+        if not gift and _GIFT_FLAG in ln.flags:
+            gift = True
+        seen[ln.sku] = None
+    skus = list(seen)
     cats: list[str] = []
     weight: int | None = 0
     for s in skus:
@@ -148,17 +162,9 @@ def order_facts(
         elif item.category not in cats:
             cats.append(item.category)
     if weight is not None and catalog:
-        weight = sum(catalog[ln.sku].weight_g * ln.quantity for ln in lines)
+        weight = sum([catalog[ln.sku].weight_g * ln.quantity for ln in lines])
     else:
         weight = None
-    goods = 0
-    units = 0
-    gift = False
-    for ln in lines:
-        goods += ln.quantity * ln.unit_price_fen - ln.discount_fen
-        units += ln.quantity
-        if not gift and _GIFT_FLAG in ln.flags:
-            gift = True
     ship = order.ship_to
     promise = order.promised_at_ns
     facts: dict[str, object] = {
@@ -199,32 +205,71 @@ def order_facts(
 
 _ROUTING_ACTIONS = frozenset(k for k, c in A.ACTION_CATEGORY.items() if c is A.Category.ROUTING)
 _NO_DIRECTIVES = Directives()
-_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Per frozen dataclass: a getter of its init fields (in order) and each field's position.
+_FIELDS: dict[type, tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]]] = {}
 T = TypeVar("T")
 
 
 def with_values(obj: T, values: Mapping[str, Any]) -> T:
     """``dataclasses.replace`` at a third of its cost, for the frozen values intake copies per
-    order (orders, addresses): every init field is passed, so none can be forgotten."""
+    order (orders, addresses): every init field is passed, positionally, so none can be forgotten."""
     kind = type(obj)
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(obj) if f.init)  # type: ignore[arg-type]
-    fields = {n: getattr(obj, n) for n in names}
-    fields.update(values)
-    return kind(**fields)
+    found = _FIELDS.get(kind)
+    if found is None:
+        fields = [f for f in dataclasses.fields(obj) if f.init]  # type: ignore[arg-type]
+        if any(f.kw_only for f in fields) or len(fields) < 2:
+            return dataclasses.replace(obj, **values)  # type: ignore[type-var]
+        names = [f.name for f in fields]
+        found = _FIELDS[kind] = (operator.attrgetter(*names), {n: i for i, n in enumerate(names)})
+    getter, position = found
+    args = list(getter(obj))
+    for name, value in values.items():
+        args[position[name]] = value
+    return kind(*args)
 
 
-def _ruled(
-    order: Order,
-    d: Decision,
-    goods: int,
-    skus: Mapping[str, Sku],
-    names: Mapping[tuple[int | None, str], FiredRule],
-) -> Ruled:
+@dataclass(frozen=True, slots=True)
+class _Effects:
+    directives: Directives
+    gifts: tuple[A.Gift, ...]
+    rules: tuple[FiredRule, ...]
+
+
+def _effects(fired: Sequence[Fired], version: int | None, known: _PerSnapshot) -> _Effects:
+    """The order-independent part of what these fired rules do, worked out once per combination."""
+    key = (version, tuple([f.rule_id for f in fired]))
+    found = known.effects.get(key)
+    if found is not None:
+        return found
+    routing = False
+    gifts: list[A.Gift] = []
+    for f in fired:
+        for a in f.actions:
+            kind = type(a)
+            if kind in _ROUTING_ACTIONS:
+                routing = True
+            elif kind is A.Gift:
+                gifts.append(a)  # type: ignore[arg-type]
+    directives = _NO_DIRECTIVES
+    if routing:
+        directives = Directives.from_fired((f.rule_id, f.actions) for f in fired)
+        if directives.profile in PROFILE_ALIASES:
+            directives = dataclasses.replace(directives, profile=PROFILE_ALIASES[directives.profile])
+    names = known.names
+    rules = tuple(
+        names.get((version, f.rule_id)) or FiredRule(f.rule_id, f.rule_id, f.category.value) for f in fired
+    )
+    if len(known.effects) >= 4096:
+        known.effects.clear()
+    found = known.effects[key] = _Effects(directives, tuple(gifts), rules)
+    return found
+
+
+def _ruled(order: Order, d: Decision, goods: int, skus: Mapping[str, Sku], known: _PerSnapshot) -> Ruled:
     fired = d.evaluation.fired
     if not fired:
         return Ruled(order, None, _NO_DIRECTIVES, (), d.version, None)
+    effects = _effects(fired, d.version, known)
     out = d.outcome
     changes: dict[str, Any] = {}
     values: dict[str, Any] = {}
@@ -235,18 +280,15 @@ def _ruled(
     if out.freight_off_fen:
         values["freight_fen"] = order.freight_fen - out.freight_off_fen
         changes["freight_off_fen"] = out.freight_off_fen
-    routing = False
-    gifts: list[Line] = []
-    for f in fired:
-        for a in f.actions:
-            kind = type(a)
-            if kind in _ROUTING_ACTIONS:
-                routing = True
-            elif kind is A.Gift and a.sku in skus and (units := gift_units(a, goods)) > 0:  # type: ignore[union-attr,arg-type]
-                gifts.append(Line(a.sku, units, 0, _GIFT))  # type: ignore[union-attr]
-    if gifts:
-        values["lines"] = (*order.lines, *gifts)
-        changes["gifts"] = [[g.sku, g.quantity] for g in gifts]
+    if effects.gifts:
+        gifts = [
+            Line(a.sku, units, 0, _GIFT)
+            for a in effects.gifts
+            if a.sku in skus and (units := gift_units(a, goods)) > 0
+        ]
+        if gifts:
+            values["lines"] = (*order.lines, *gifts)
+            changes["gifts"] = [[g.sku, g.quantity] for g in gifts]
     if out.tags:
         new = [t for t in out.tags.split(",") if t and t not in order.tags]
         if new:
@@ -254,14 +296,5 @@ def _ruled(
             changes["tags"] = new
     if values:
         order = with_values(order, values)
-    directives = _NO_DIRECTIVES
-    if routing:
-        directives = Directives.from_fired((f.rule_id, f.actions) for f in fired)
-        if directives.profile in PROFILE_ALIASES:
-            directives = dataclasses.replace(directives, profile=PROFILE_ALIASES[directives.profile])
     hold = review_hold(out.hold_reason) if out.held else None
-    version = d.version
-    rules = tuple(
-        names.get((version, f.rule_id)) or FiredRule(f.rule_id, f.rule_id, f.category.value) for f in fired
-    )
-    return Ruled(order, hold, directives, rules, version, changes or None)
+    return Ruled(order, hold, effects.directives, effects.rules, d.version, changes or None)

@@ -4,7 +4,8 @@ Each update is checked by the pure lifecycle rules against what is already
 recorded (read under lock), then recorded, refused as an anomaly, or ignored as a
 duplicate. Stock follows the milestones: ``cancelled`` releases the reservation,
 the first milestone that says the goods left (``outbound`` or any later one)
-consumes it. All of it, with its events, in one transaction.
+consumes it, each line at the warehouse that holds it (a split order at several).
+All of it, with its events, in one transaction.
 """
 
 from __future__ import annotations
@@ -133,9 +134,9 @@ def record_updates(
                 consumes.append(oid)
     changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
     if releases or consumes:
-        need = uow.orders.quantities(releases + consumes)
-        uow.stock.release(_deltas(releases, progress, need))
-        uow.stock.consume(_deltas(consumes, progress, need))
+        held = uow.orders.stock_lines(releases + consumes)
+        uow.stock.release(held_deltas(releases, held))
+        uow.stock.consume(held_deltas(consumes, held))
     uow.orders.add_milestones(recorded, now)
     uow.orders.set_status(changes, now)
     uow.orders.add_anomalies(rejected, now)
@@ -149,12 +150,7 @@ def cancel(app: Ordo, order_ids: Sequence[str], *, reason: str, source: str = "o
     return advance(app, [MilestoneUpdate(oid, Milestone.CANCELLED, now, source, reason) for oid in order_ids])
 
 
-def _deltas(
-    order_ids: Iterable[str], progress: dict[str, Progress], need: dict[str, dict[str, int]]
-) -> list[Delta]:
-    out: list[Delta] = []
-    for oid in order_ids:
-        wh = progress[oid].warehouse_id
-        assert wh is not None
-        out.extend(Delta(wh, sku, q) for sku, q in need.get(oid, {}).items())
-    return out
+def held_deltas(order_ids: Iterable[str], held: dict[str, list[tuple[str, str, int]]]) -> list[Delta]:
+    """The stock these orders hold (``OrderRepository.stock_lines``), line by line: a split
+    order releases or consumes at each of its warehouses."""
+    return [Delta(w, sku, q) for oid in order_ids for w, sku, q in held.get(oid, ())]

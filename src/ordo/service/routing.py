@@ -14,11 +14,12 @@ Owns the use cases over ``routing_decisions``:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import orjson
 
+from ordo.adapters.store.orders import Progress
 from ordo.adapters.store.stock import Delta
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import Conflict, NotFound, ValidationError
@@ -56,6 +57,11 @@ _SETTLED = frozenset(
     }
 )
 _NETWORKS: dict[str, list[list[str]]] = {}
+#: Hold reasons that only a release lifts (``service.holds``), not a re-route.
+_KEPT_HOLDS = ("manual:", "review")
+#: A caller's work inside the routing transaction, after the order is read under lock and
+#: before it is routed: its checks (raise to abort) and writes; returns the order as it now is.
+Before = Callable[[UnitOfWork, dict[str, Any], Progress, int], dict[str, Any]]
 _RULE_TEXTS: dict[str, dict[str, FiredRule]] = {}
 
 
@@ -181,6 +187,7 @@ def reroute(
     exclude: Sequence[str] = (),
     trigger: str = REROUTE,
     lang: Lang = "zh",
+    before: Before | None = None,
 ) -> dict[str, Any]:
     """Route an open order again; returns the new attempt (see :func:`attempt_view`)."""
     exclude = [w for w in dict.fromkeys(exclude) if w]
@@ -196,6 +203,8 @@ def reroute(
             _reroutable(order_id, progress.steps)
             order = uow.orders.get(order_id)
             assert order is not None
+            if before is not None:
+                order = before(uow, order, progress, now)
             if order["lat"] is None or order["lng"] is None:
                 raise Conflict(
                     f"order {order_id} has no located address to route to / 订单地址未能定位，无法改派",
@@ -228,8 +237,9 @@ def reroute(
                 need[line["sku"]] = need.get(line["sku"], 0) + line["quantity"]
                 flags |= set(line["flags"])
             old = progress.warehouse_id
-            if old is not None:
-                uow.stock.release(Delta(old, sku, q) for sku, q in need.items())
+            if old is not None:  # what it holds, line by line: a split order holds at several
+                held = uow.orders.stock_lines([order_id]).get(order_id, ())
+                uow.stock.release(Delta(w, sku, q) for w, sku, q in held)
             req = RouteRequest(
                 order_id=order_id,
                 lines=tuple(need.items()),
@@ -247,7 +257,9 @@ def reroute(
             new = plan.parcels[0].warehouse_id if plan.parcels else None
             for p in plan.parcels:
                 uow.stock.reserve(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
-            uow.routing.set_plan(order_id, new, None if new else HOLD_NO_STOCK, now)
+            # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
+            kept = order["hold_reason"] if str(order["hold_reason"]).startswith(_KEPT_HOLDS) else None
+            uow.routing.set_plan(order_id, new, kept or (None if new else HOLD_NO_STOCK), now)
             if new and Milestone.ROUTED not in progress.steps:
                 record_updates(
                     uow,
@@ -285,6 +297,12 @@ def reroute(
     out = app.retrying(work)
     app.notifier.notify()
     return out
+
+
+def route_held(app: Ordo, order_id: str, *, reason: str, trigger: str, before: Before) -> dict[str, Any]:
+    """Route now an order that waited unrouted (a released hold, a corrected address): the
+    re-route path, no exclusions, with ``before`` run first in its transaction."""
+    return reroute(app, order_id, reason=reason, trigger=trigger, before=before)
 
 
 def outage(app: Ordo, warehouse_id: str, *, reason: str, lang: Lang = "zh") -> dict[str, Any]:

@@ -4,8 +4,9 @@ Owns :class:`RoutingCache` (one per store, :func:`routing_cache`): the ``Network
 warehouses and carriers, SKU weights and prices, and today's capacity left per warehouse
 and carrier. A batch asks :meth:`RoutingCache.context` for a ``RoutingContext`` over the
 stock rows it locked in its own transaction; the cache compares a fingerprint of the
-catalog per batch (the warehouse and carrier rows, an aggregate of the SKUs) and rebuilds
-when it moved (a warehouse switched off, a carrier added, a SKU re-weighed). Capacity
+catalog per batch (a revision token that triggers change with every write to warehouses, carriers
+or SKUs) and rebuilds when it moved (a warehouse switched off, a carrier added, a SKU
+re-weighed). Capacity
 left is counted in this process from the parcels its committed batches routed
 (:meth:`RoutingCache.commit`); it starts full each local day and does not see parcels
 other processes routed.
@@ -34,34 +35,30 @@ from ordo.domain.model import HANDLING_FLAGS, Carrier, Sku
 from ordo.domain.routing import Network, RoutingContext, SplitRules, StockMatrix, build_network
 from ordo.domain.routing.network import DAY_NS, LOCAL_OFFSET_NS, IntArray
 
-#: Parcels per order at intake. The rest of Ordo (release on cancel, consume at outbound,
-#: the exception playbooks) still keeps one warehouse per order, so an order no single
-#: warehouse covers is held for stock as before rather than split; raise this once
-#: reservations are released per line.
-INTAKE_MAX_PARCELS = 1
+#: Parcels per order at intake: an order no single warehouse covers is split into at most
+#: this many (each line then records its warehouse; cancel, outbound and the playbooks
+#: release and consume per line). The house policy (``SplitRules``) and the rules still
+#: keep low-value and sealed orders whole.
+INTAKE_MAX_PARCELS = SplitRules().max_parcels
+#: Parcels per order for everyone else (re-routes): they move an order whole.
+DEFAULT_MAX_PARCELS = 1
 
 #: With no carrier in the catalog (a fresh install, a small shop) the warehouses book their
 #: own: one carrier over every province of the division registry, able to carry whatever
 #: the warehouses can handle, at the model's default rates, so orders still route.
 HOUSE_CARRIER = "house", "仓库自选快递 / warehouse's own carrier"
 
-W, C, S = t.warehouses.c, t.carriers.c, t.skus.c
+
+#: The ``meta`` key whose value changes with every write to warehouses, carriers or SKUs
+#: (kept by triggers: migration ``0002_catalog_revision``).
+REVISION_KEY = "catalog.revision"
+_REVISION = sa.select(t.meta.c.value).where(t.meta.c.key == REVISION_KEY)
 
 
 def _fingerprint(conn: sa.Connection) -> tuple[Any, ...]:
-    # Warehouses and carriers are few (tens to hundreds): compared row for row, exactly.
-    # SKUs are thousands: an aggregate of what routing and the rules read of them.
-    whs = tuple(conn.execute(sa.select(t.warehouses).order_by(W.id)).all())
-    cars = tuple(conn.execute(sa.select(t.carriers).order_by(C.id)).all())
-    skus = conn.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.sum(S.weight_g),
-            sa.func.sum(S.price_fen),
-            sa.func.sum(sa.func.length(S.category) + sa.func.length(S.flags)),
-        )
-    ).one()
-    return (whs, cars, tuple(skus))
+    # One primary-key read a batch. No row yet (a catalog never written since the
+    # migration, or a wiped ``meta``) reads as None, which a later write moves away from.
+    return (conn.execute(_REVISION).scalar(),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +73,9 @@ class Catalog:
     skus: Mapping[str, Sku]
     weights_g: Mapping[str, int]
     prices_fen: Mapping[str, int]
+
+
+_SPLIT_RULES = {n: SplitRules(max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTAKE_MAX_PARCELS)}
 
 
 class RoutingCache:
@@ -108,10 +108,17 @@ class RoutingCache:
         return cat
 
     def context(
-        self, uow: UnitOfWork, cat: Catalog, skus: Iterable[str], now_ns: int
+        self,
+        uow: UnitOfWork,
+        cat: Catalog,
+        skus: Iterable[str],
+        now_ns: int,
+        *,
+        max_parcels: int = DEFAULT_MAX_PARCELS,
     ) -> tuple[RoutingContext, tuple[IntArray, IntArray]]:
         """A context over the stock rows of ``skus`` locked in ``uow``, with today's capacity
-        left; and that capacity as it started, for :meth:`commit`."""
+        left; and that capacity as it started, for :meth:`commit`. ``max_parcels``: how many
+        parcels an order may be split into."""
         net = cat.network
         stock = stock_matrix(net, uow.stock.lock_available(skus))
         cap, car = self._left(net, now_ns)
@@ -121,7 +128,7 @@ class RoutingCache:
             now_ns=now_ns,
             capacity_left=cap.copy(),
             carrier_left=car.copy(),
-            split_rules=SplitRules(max_parcels=INTAKE_MAX_PARCELS),
+            split_rules=_SPLIT_RULES.get(max_parcels) or SplitRules(max_parcels=max_parcels),
         )
         return ctx, (cap.copy(), car.copy())
 

@@ -15,6 +15,7 @@ from ordo.service.catalog import save_catalog, set_warehouse_active
 from ordo.service.intake import IntakeOutcome, intake
 from ordo.service.intake_rules import review_hold
 from ordo.service.routing import _network, reroute, routing_view
+from ordo.service.routing_context import INTAKE_MAX_PARCELS
 from ordo.service.routing_expand import expand
 from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
@@ -72,12 +73,13 @@ def test_an_order_held_for_its_address_is_never_routed(world):
         assert r.hold_reason == HOLD_ADDRESS and decisions(world, r.order_id) == []
 
 
-def test_a_split_is_not_made_at_intake_while_the_order_keeps_one_warehouse(world):
+def test_an_order_no_single_warehouse_covers_is_split_at_intake(world):
     # Cups are in Shanghai and Guangzhou, the limited edition only in Beijing.
     [r] = intake(world, [new_order("S-7", [("SKU-CUP", 1), ("SKU-RARE", 1)])])
-    assert r.hold_reason == HOLD_NO_STOCK
+    assert r.hold_reason is None and r.warehouse_id is not None
     _, snap = _snapshot(world, r.order_id)
-    assert snap["mode"] == "split" and snap["max_parcels"] == 1 and replay(snap) == []
+    assert snap["mode"] == "split" and snap["max_parcels"] == INTAKE_MAX_PARCELS
+    assert "WH-BJ" in replay(snap) and len(replay(snap)) == 2
 
 
 def test_the_reservation_follows_the_routers_choice(world):

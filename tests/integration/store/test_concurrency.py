@@ -116,10 +116,12 @@ def allocated_units(app: Ordo) -> Counter[tuple[str, str]]:
     O, L, M = t.orders.c, t.order_lines.c, t.milestones.c
     done = sa.select(M.order_id).where(M.milestone.in_([Milestone.CANCELLED.value, Milestone.OUTBOUND.value]))
     q = (
-        sa.select(O.warehouse_id, L.sku, sa.func.sum(L.quantity))
+        # Each line where it is held: intake records every line's warehouse (split orders'
+        # lines differ); nothing here is re-routed.
+        sa.select(sa.func.coalesce(L.warehouse_id, O.warehouse_id), L.sku, sa.func.sum(L.quantity))
         .join(t.order_lines, L.order_id == O.id)
         .where(O.warehouse_id.is_not(None), O.id.not_in(done))
-        .group_by(O.warehouse_id, L.sku)
+        .group_by(sa.func.coalesce(L.warehouse_id, O.warehouse_id), L.sku)
     )
     return Counter({(w, s): int(n) for w, s, n in rows(app, q)})
 

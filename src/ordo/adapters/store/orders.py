@@ -14,11 +14,20 @@ import sqlalchemy as sa
 
 from ordo.adapters.store import overview_tables as ot
 from ordo.adapters.store import tables as t
-from ordo.adapters.store.rows import bulk_insert, chunks, from_csv, to_csv
+from ordo.adapters.store.order_rows import (
+    LINE_COLUMNS,
+    ORDER_COLUMNS,
+    order_rows_of,
+    order_tuples_of,
+    parcels_of,
+)
+from ordo.adapters.store.rows import chunks, fetch_rows, from_csv, insert_tuples
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.model import AcceptedOrder
 
 O, L, M, A = t.orders.c, t.order_lines.c, t.milestones.c, t.anomalies.c
+
+__all__ = ["OrderFilter", "OrderRepository", "Progress", "fetch_rows", "order_rows_of"]
 
 
 @dataclass(slots=True)
@@ -33,19 +42,6 @@ class Progress:
 
 
 _MILESTONE = {m.value: m for m in Milestone}
-
-
-def fetch_rows(conn: sa.Connection, sql: str, args: tuple[Any, ...]) -> Sequence[Any]:
-    """Plain tuples straight from the driver, without a Row object per row: for the hot reads
-    of status ingestion, which fetch ten thousand rows a batch. Driver errors stay wrapped."""
-    result = conn.exec_driver_sql(sql, args)
-    try:
-        rows = result.cursor.fetchall()
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from exc
-    finally:
-        result.close()
-    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,21 +94,32 @@ class OrderRepository:
         out: dict[tuple[str, str], str] = {}
         # One `channel = ? AND external_id IN (...)` per channel: both backends walk the
         # unique (channel, external_id) index, where a row-value IN is a slow scan on SQLite.
+        # Plain SQL: with small batches (webhooks) building the statement cost more than running it.
+        mark = self._mark()
         for channel, ids in sorted(by_channel.items()):
             for part in chunks(sorted(ids)):
-                q = sa.select(O.external_id, O.id).where(O.channel == channel, O.external_id.in_(part))
-                out.update({(channel, ext): oid for ext, oid in self._c.execute(q).all()})
+                sql = (
+                    f"SELECT external_id, id FROM {t.orders.name}"
+                    f" WHERE channel = {mark} AND external_id IN ({','.join([mark] * len(part))})"
+                )
+                out.update({(channel, ext): oid for ext, oid in fetch_rows(self._c, sql, (channel, *part))})
         return out
 
     def add(
-        self, accepted: Sequence[AcceptedOrder], steps: Sequence[tuple[str, Milestone, int, str]]
+        self,
+        accepted: Sequence[AcceptedOrder],
+        steps: Sequence[tuple[str, Milestone, int, str]],
+        line_warehouses: Sequence[Sequence[str | None] | None] | None = None,
     ) -> None:
-        """Insert orders, their lines and their first milestones (order_id, step, at, source)."""
+        """Insert orders, their lines and their first milestones (order_id, step, at, source).
+
+        ``line_warehouses``: per order, the warehouse of each line when it is split (see
+        :func:`order_tuples_of`)."""
         if not accepted:
             return
-        order_rows, line_rows = order_rows_of(accepted)
-        bulk_insert(self._c, t.orders, order_rows)
-        bulk_insert(self._c, t.order_lines, line_rows)
+        order_rows, line_rows = order_tuples_of(accepted, line_warehouses)
+        insert_tuples(self._c, t.orders.name, ORDER_COLUMNS, order_rows)
+        insert_tuples(self._c, t.order_lines.name, LINE_COLUMNS, line_rows)
         self.add_milestones(steps, accepted[0].accepted_at_ns)
 
     def add_milestones(self, steps: Iterable[tuple[str, Milestone, int, str]], recorded_at_ns: int) -> None:
@@ -139,9 +146,7 @@ class OrderRepository:
         return "?" if self._c.dialect.paramstyle == "qmark" else "%s"
 
     def _many(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            marks = ",".join([self._mark()] * len(columns))
-            self._c.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        insert_tuples(self._c, table, columns, rows)
 
     # reads for the service --------------------------------------------------
     def progress(self, order_ids: Iterable[str]) -> dict[str, Progress]:
@@ -175,6 +180,36 @@ class OrderRepository:
                 need[r.sku] = need.get(r.sku, 0) + r.quantity
         return out
 
+    def stock_lines(self, order_ids: Iterable[str]) -> dict[str, list[tuple[str, str, int]]]:
+        """What each order's reservation holds: (warehouse, SKU, units) per line.
+
+        A split order (its lines at more than one warehouse, the order's warehouse — its first
+        parcel's — among them) holds each line at the line's warehouse; any other order holds
+        every line at the order's warehouse (an order without one holds nothing). Moving an
+        order (a re-route, a playbook) points all its lines at the new warehouse."""
+        out: dict[str, list[tuple[str, str, int]]] = {}
+        mark = self._mark()
+        for part in chunks(sorted(set(order_ids))):
+            sql = (
+                f"SELECT l.order_id, l.sku, l.quantity, l.warehouse_id, o.warehouse_id"
+                f" FROM {t.order_lines.name} l JOIN {t.orders.name} o ON o.id = l.order_id"
+                f" WHERE l.order_id IN ({','.join([mark] * len(part))}) ORDER BY l.order_id, l.line_no"
+            )
+            lines: dict[str, list[tuple[str, int, str | None, str | None]]] = {}
+            for oid, sku, qty, line_wh, order_wh in fetch_rows(self._c, sql, tuple(part)):
+                lines.setdefault(oid, []).append((sku, qty, line_wh, order_wh))
+            for oid, rows in lines.items():
+                # Lines at several warehouses, the order's among them: split at intake and not
+                # moved whole since (a move that did not rewrite the lines names another).
+                at = {r[2] for r in rows if r[2] is not None}
+                split = len(at) > 1 and rows[0][3] in at
+                held = [
+                    (line_wh or order_wh if split else order_wh, sku, qty)
+                    for sku, qty, line_wh, order_wh in rows
+                ]
+                out[oid] = [(w, sku, qty) for w, sku, qty in held if w is not None]
+        return out
+
     # reads for the API ------------------------------------------------------
     def get(self, order_id: str) -> dict[str, Any] | None:
         row = self._c.execute(sa.select(t.orders).where(O.id == order_id)).mappings().first()
@@ -191,6 +226,7 @@ class OrderRepository:
                 .order_by(L.line_no)
             ).mappings()
         ]
+        order["parcels"] = parcels_of(order["lines"])
         order["milestones"] = self.milestones(order_id)
         return order
 
@@ -276,58 +312,3 @@ class OrderRepository:
         done = ("delivered", "completed", "cancelled", "refunded", "returned")
         q = sa.select(O.id).where(O.status.not_in(done)).order_by(O.id).limit(limit)
         return list(self._c.execute(q).scalars())
-
-
-def order_rows_of(accepted: Sequence[AcceptedOrder]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The ``orders`` and ``order_lines`` rows of accepted orders (also used by the benchmark)."""
-    order_rows: list[dict[str, Any]] = []
-    line_rows: list[dict[str, Any]] = []
-    for a in accepted:
-        o, ship = a.order, a.order.ship_to
-        goods = o.goods_fen
-        order_rows.append(
-            {
-                "id": o.id,
-                "channel": o.channel,
-                "external_id": o.external_id,
-                "customer_ref": o.customer_ref,
-                "status": a.status,
-                "warehouse_id": a.warehouse_id,
-                "hold_reason": a.hold_reason,
-                "province": ship.province,
-                "city": ship.city,
-                "district": ship.district,
-                "detail": ship.detail,
-                "adcode": ship.adcode,
-                "lat": ship.lat,
-                "lng": ship.lng,
-                "recipient_name": ship.name,
-                "recipient_phone": ship.phone,
-                "goods_fen": goods,
-                "discount_fen": o.discount_fen,
-                "freight_fen": o.freight_fen,
-                "total_fen": goods - o.discount_fen + o.freight_fen,
-                "tags": list(o.tags),
-                "priority": o.priority,
-                "remark": o.remark,
-                "placed_at_ns": o.placed_at_ns,
-                "paid_at_ns": o.paid_at_ns,
-                "promised_at_ns": o.promised_at_ns,
-                "created_at_ns": a.accepted_at_ns,
-                "updated_at_ns": a.accepted_at_ns,
-            }
-        )
-        for n, line in enumerate(o.lines):
-            line_rows.append(
-                {
-                    "order_id": o.id,
-                    "line_no": n,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price_fen": line.unit_price_fen,
-                    "discount_fen": line.discount_fen,
-                    "flags": to_csv(line.flags),
-                    "warehouse_id": a.warehouse_id,
-                }
-            )
-    return order_rows, line_rows

@@ -1,4 +1,5 @@
-"""Small helpers shared by the repositories: sets as CSV text, chunked IN lists, bulk inserts."""
+"""Small helpers shared by the repositories: sets as CSV text, chunked IN lists, bulk inserts,
+plain-SQL reads and writes of tuples."""
 
 from __future__ import annotations
 
@@ -58,3 +59,36 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
     else:
         params = list(rows)
     conn.exec_driver_sql(sql, params)
+
+
+# Plain SQL with tuples ------------------------------------------------------------------
+# The hottest writes and reads (intake's orders and lines, its stock read; status
+# ingestion) skip SQLAlchemy's statement and row machinery altogether.
+
+
+def mark(conn: sa.Connection) -> str:
+    """The driver's parameter marker: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def insert_tuples(
+    conn: sa.Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT rows given as tuples in ``columns`` order with the driver's executemany.
+    JSON columns must already be text."""
+    if rows:
+        marks = ",".join([mark(conn)] * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def fetch_rows(conn: sa.Connection, sql: str, args: tuple[Any, ...]) -> Sequence[Any]:
+    """Plain tuples straight from the driver, without a Row object per row: for hot reads of
+    thousands of rows a batch. Driver errors stay wrapped."""
+    result = conn.exec_driver_sql(sql, args)
+    try:
+        rows = result.cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        result.close()
+    return rows
