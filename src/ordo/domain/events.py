@@ -39,6 +39,20 @@ RESERVATION_EXPIRED = "order.reservation_expired"
 STOCK_SYNC = "stock.sync"
 #: A compensation coupon was issued by a playbook step.
 COUPON_ISSUED = "coupon.issued"
+#: An operator held orders before they left; the payload has the reason and what happened to the stock.
+ORDER_HELD = "order.held"
+#: A held order was let go; the payload names the hold it left and whether it was routed now.
+ORDER_RELEASED = "order.released"
+#: The ship-to address was corrected; the payload keeps the old and the new one, personal data masked.
+ORDER_ADDRESS_CORRECTED = "order.address_corrected"
+#: A cold-chain parcel was quarantined after a real excursion.
+ORDER_QUARANTINED = "order.quarantined"
+#: Replacement goods were ordered for a spoiled parcel; the payload names the replacement order.
+REPLACEMENT_PLACED = "order.replacement_placed"
+#: A temperature probe reads like a broken sensor, not warm goods (a maintenance signal).
+PROBE_FAULT = "telemetry.probe_fault"
+#: A probe flagged as faulty reads normally again.
+PROBE_RECOVERED = "telemetry.probe_recovered"
 
 # The exception lifecycle (see ordo.domain.exceptions).
 EXCEPTION_OPENED = "exception.opened"
@@ -72,6 +86,13 @@ EVENT_TYPES = (
     RESERVATION_EXPIRED,
     STOCK_SYNC,
     COUPON_ISSUED,
+    ORDER_HELD,
+    ORDER_RELEASED,
+    ORDER_ADDRESS_CORRECTED,
+    ORDER_QUARANTINED,
+    REPLACEMENT_PLACED,
+    PROBE_FAULT,
+    PROBE_RECOVERED,
     EXCEPTION_OPENED,
     EXCEPTION_STEP,
     EXCEPTION_ESCALATED,

@@ -13,7 +13,7 @@ Pure data: no clock, no store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,6 +28,8 @@ class Step(StrEnum):
     NOTIFY_OPS = "notify_ops"
     REMIND_WAREHOUSE = "remind_warehouse"
     RESEND_WAYBILL = "resend_waybill"
+    QUARANTINE = "quarantine"  # hold the warm parcel: it is not delivered as it is
+    RESHIP = "reship"  # a replacement order from the nearest warehouse with stock
 
 
 STEP_LABELS: Mapping[Step, tuple[str, str]] = {
@@ -40,6 +42,8 @@ STEP_LABELS: Mapping[Step, tuple[str, str]] = {
     Step.NOTIFY_OPS: ("Notify operations", "通知运营"),
     Step.REMIND_WAREHOUSE: ("Remind the warehouse", "催促仓库"),
     Step.RESEND_WAYBILL: ("Resend the waybill request", "重推面单"),
+    Step.QUARANTINE: ("Quarantine the parcel", "隔离问题包裹"),
+    Step.RESHIP: ("Re-ship replacement goods", "补发替换货品"),
 }
 
 
@@ -85,8 +89,50 @@ PLAYBOOKS: Mapping[str, Playbook] = {p.name: p for p in (
     Playbook("address", (S.NOTIFY_CUSTOMER,), escalate_after_s=0, priority=2, human_sla_s=4 * HOUR),
     Playbook("status_conflict", (S.NOTIFY_OPS,), escalate_after_s=0, priority=3, human_sla_s=2 * HOUR),
     Playbook("cold_chain", (S.NOTIFY_OPS,), escalate_after_s=0, priority=1, human_sla_s=30 * MIN),
+    # A warm parcel automation can make good: hold it, ship replacement goods (the
+    # customer hears the new promise date once the replacement is placed); it closes when
+    # the replacement's outbound is recorded. Not shipped within a day: a person.
+    Playbook("cold_chain_reship", (S.QUARANTINE, S.RESHIP), retry_every_s=30 * MIN, max_attempts=6,
+             escalate_after_s=24 * HOUR, priority=1, human_sla_s=2 * HOUR),
 )}
 # fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class ColdChainPolicy:
+    """What a real excursion of a product category gets: a playbook, up to an order value."""
+
+    playbook: str = "cold_chain_reship"
+    #: Above this order value (fen) a person decides instead; None: no limit.
+    auto_up_to_fen: int | None = None
+
+
+#: Per SKU category (as the catalogue names it). Medicines and vaccines always go to a
+#: person (a pharmacist decides what a warm batch means); expensive fresh food above
+#: 5,000 yuan too. Everything else cold is re-shipped automatically.
+COLD_CHAIN_POLICIES: Mapping[str, ColdChainPolicy] = {
+    "医药": ColdChainPolicy("cold_chain"),
+    "pharma": ColdChainPolicy("cold_chain"),
+    "疫苗": ColdChainPolicy("cold_chain"),
+    "生鲜": ColdChainPolicy(auto_up_to_fen=500_000),
+}
+DEFAULT_COLD_CHAIN = ColdChainPolicy(auto_up_to_fen=500_000)
+
+
+def cold_chain_playbook(
+    categories: Iterable[str],
+    total_fen: int,
+    policies: Mapping[str, ColdChainPolicy] = COLD_CHAIN_POLICIES,
+) -> str:
+    """The playbook for a real excursion: a person if any category (or the value) says so."""
+    found = [policies.get(c, DEFAULT_COLD_CHAIN) for c in categories] or [DEFAULT_COLD_CHAIN]
+    for p in found:
+        if p.playbook != "cold_chain_reship" or (
+            p.auto_up_to_fen is not None and total_fen > p.auto_up_to_fen
+        ):
+            return "cold_chain"
+    return "cold_chain_reship"
+
 
 #: Coupon value per customer tier (fen): the better the customer, the bigger the apology.
 COUPON_FEN: Mapping[str, int] = {"regular": 500, "silver": 1_000, "gold": 2_000, "diamond": 5_000}

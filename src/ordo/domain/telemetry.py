@@ -6,7 +6,8 @@ readings stay outside the tolerance for longer than the product's dwell time (th
 seeds' 68% alert precision came from alerting on every sample). The tracker keeps,
 per order and device, when the readings left the range; a reading back inside
 forgets it. One alert per excursion; a new one may follow after the readings have
-been back inside. Pure: readings carry their own times.
+been back inside. Whether an excursion is warm goods or a broken probe is judged in
+``ordo.domain.probes``. Pure: readings carry their own times.
 """
 
 from __future__ import annotations

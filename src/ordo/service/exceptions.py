@@ -10,7 +10,12 @@ transaction (the scan row is locked, so scans in several processes take turns):
 2. fires the SLA timers of the watch rows whose ``due_ns`` has come (an indexed range
    read, not a scan of every open order);
 3. runs the playbook attempts that are due (new exceptions' first attempt included);
-4. reads the outbox once more, so what the playbooks changed closes in the same scan.
+4. reads the outbox once more, so what the playbooks changed closes in the same scan
+   (a cold-chain excursion closes when its replacement order's outbound is recorded:
+   ``ordo.service.exceptions_reship``).
+
+After the transaction, replacement orders the playbooks asked for are taken in through
+intake (its own transaction), so the next scan sees them being shipped.
 
 Work per scan is bounded (``max_events``, ``max_due``); ``scan`` repeats until caught up.
 """
@@ -29,6 +34,7 @@ from ordo.domain.exceptions import Detector, ExceptionState, Raised
 from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.domain.lifecycle import MILESTONES, Milestone
 from ordo.service import exceptions_ledger as ledger
+from ordo.service import exceptions_reship as reship
 from ordo.service.app import Ordo
 from ordo.service.exceptions_steps import attempt
 
@@ -93,6 +99,8 @@ def scan(
         total.add(report)
         if not report.more:
             break
+    # Replacements are real orders: intake runs in its own transaction, after the scan's.
+    reship.place_replacements(app)
     app.notifier.notify()
     return total
 
@@ -161,6 +169,9 @@ class _Scan:
                 raised.append(_hold(w))
             self.dirty.add(w.order_id)
         self.close_cleared(touched)
+        self.report.auto_resolved += reship.close_shipped(
+            self.uow, {o: self.watches[o] for o in touched}, self.now
+        )
         self.open(raised)
         for o in touched:
             self.reschedule(self.watches[o])

@@ -22,7 +22,8 @@ from ordo.domain.health import CARRIER_RELIABILITY, REMAINING_H
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.domain.playbooks import COUPON_FEN, STEP_LABELS, Step, StepOutcome, playbook
 from ordo.service import exceptions_ledger as ledger
-from ordo.service.lifecycle import record_updates
+from ordo.service.exceptions_reship import quarantine, reship
+from ordo.service.lifecycle import held_deltas, record_updates
 
 NS = 1_000_000_000
 SOURCE = "ordo:exceptions"
@@ -83,7 +84,10 @@ def reroute(ctx: StepContext) -> Result:
     if found is None:
         return StepOutcome.FAILED, "no other warehouse has the stock / 其他仓无货"
     warehouse, need = found
-    ctx.uow.stock.release(Delta(old, sku, q) for sku, q in need.items())
+    # Released where each line is held (a split order at several warehouses), reserved
+    # whole at the new one.
+    held = ctx.uow.orders.stock_lines([ctx.order_id])
+    ctx.uow.stock.release(held_deltas([ctx.order_id], held))
     ctx.uow.stock.reserve(Delta(warehouse, sku, q) for sku, q in need.items())
     ctx.uow.exceptions.set_allocation(ctx.order_id, warehouse, ctx.now)
     if ctx.watch is not None:
@@ -153,6 +157,8 @@ STEPS: dict[Step, Callable[[StepContext], Result]] = {
     Step.NOTIFY_OPS: _notify("ops"),
     Step.REMIND_WAREHOUSE: _notify("warehouse"),
     Step.RESEND_WAYBILL: _notify("tms"),
+    Step.QUARANTINE: quarantine,
+    Step.RESHIP: reship,
 }
 
 

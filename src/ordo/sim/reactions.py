@@ -12,7 +12,9 @@ that did not come. Real warehouses and carriers act on those instructions, so he
   usual lag after booking, and reports the parcel's scans under its own name;
 * a stock lock retried successfully for an order held for stock: the order is no longer
   cancelled as out of stock by customer service, it goes to the warehouse that now
-  holds its stock and on through the usual steps.
+  holds its stock and on through the usual steps;
+* ``order.replacement_placed`` (a cold-chain replacement taken in by intake): the
+  warehouse that intake chose ships the replacement with the usual timing.
 
 Only what a step really did is followed (the event says it happened), and only if it
 makes things faster than the plan already was. Nothing is closed here: the exception
@@ -67,18 +69,23 @@ class Reactions:
     noise: Noise = QUIET
     #: Orders taken in on hold for stock (the simulator planned them to be cancelled).
     held: dict[str, Order] = field(default_factory=dict)
+    #: Cold-chain orders as the channel sent them (a replacement re-sends the same goods).
+    originals: dict[str, Order] = field(default_factory=dict)
     cursor: int = 0
     followed: dict[str, int] = field(default_factory=dict)
 
     def follow(self, queue: EventQueue) -> None:
         """Re-plan the orders whose playbook steps ran since the last call."""
-        types = [ev.ORDER_REROUTED, ev.ORDER_CARRIER_SWITCHED, ev.EXCEPTION_STEP]
+        types = [ev.ORDER_REROUTED, ev.ORDER_CARRIER_SWITCHED, ev.EXCEPTION_STEP, ev.REPLACEMENT_PLACED]
         while True:
             with self.app.store.uow(read_only=True) as uow:
                 events = uow.outbox.after(self.cursor, limit=PAGE, types=types)
             for e in events:
                 oid, at, payload = e["order_id"], int(e["at_ns"]), e["payload"] or {}
                 if oid is None:
+                    continue
+                if e["type"] == ev.REPLACEMENT_PLACED:
+                    queue.push(self._replacement(oid, payload, at))
                     continue
                 if e["type"] == ev.EXCEPTION_STEP:
                     locked = (
@@ -144,6 +151,25 @@ class Reactions:
         return kept + [
             r for r in fresh if r.update.milestone.number >= released or r.update.milestone.is_side_state
         ]
+
+    def _replacement(self, oid: str, payload: dict[str, object], at: int) -> list[Report]:
+        original, new_id = self.originals.get(oid), str(payload.get("replacement_order_id") or "")
+        if original is None or not new_id:
+            return []
+        order = dataclasses.replace(
+            original,
+            placed_at_ns=at,
+            paid_at_ns=at,
+            lines=tuple(dataclasses.replace(ln, unit_price_fen=0, discount_fen=0) for ln in original.lines),
+        )
+        warehouse = self.warehouses.get(str(payload.get("warehouse_id")))
+        if warehouse is None:
+            self.held[new_id] = order  # on hold for stock: it ships once a retry locks it
+        self._count("replacement")
+        return plan(
+            order, order_id=new_id, intake_ns=at, warehouse=warehouse, carriers=self.carriers,
+            rng=self.rng, noise=self.noise,
+        )  # fmt: skip
 
     def _count(self, what: str) -> None:
         self.followed[what] = self.followed.get(what, 0) + 1

@@ -190,6 +190,7 @@ def simulate(
     crew = None
     if trouble is not None:
         crew = Crew(app, random.Random(f"{seed}:trouble"), trouble, world.scarce_skus)
+        crew.sensor_rng = random.Random(f"{seed}:sensors")
         if trouble.follow_playbooks:
             crew.reactions = Reactions(
                 app, random.Random(f"{seed}:reactions"), warehouses, tuple(world.carriers), noise

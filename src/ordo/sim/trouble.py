@@ -2,12 +2,15 @@
 
 With exceptions on, ``simulate`` hands each order's planned reports to a ``Crew``, which
 makes some of them late the way real operations are (a slow warehouse, a carrier that
-does not come), plans cold-chain sensor readings (noisy, a few real excursions, a few
-broken probes), restocks the scarce SKUs now and then, calls ``scan`` as simulated time
-passes, and plays the operators of the human queue: they acknowledge an item after a
-while and resolve it, or dismiss it when the ground truth says it was a false alarm
-(a broken probe, not warm goods). The run's closure figures come from the service's
-own metrics. Everything goes through the service layer; nothing sleeps.
+does not come), plans cold-chain sensor readings (noisy, a few real excursions warming
+along a curve, a few probes broken the ways real ones break: ``ordo.sim.probes``; half
+the shipments carry a second probe), restocks the scarce SKUs now and then, calls
+``scan`` as simulated time passes, and plays the operators of the human queue: they
+acknowledge an item after a while and resolve it, or dismiss it when the ground truth
+says it was a false alarm (a broken probe, not warm goods). The run's closure figures
+come from the service's own metrics; cold-chain alerts and probe-fault signals are also
+judged against the simulator's ground truth (``ordo.sim.truth``). Everything goes
+through the service layer; nothing sleeps.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from ordo.service.app import Ordo
 from ordo.service.catalog import save_catalog
 from ordo.service.exceptions import scan
 from ordo.service.telemetry import ingest
+from ordo.sim.probes import ProbeCurve
 from ordo.sim.progression import EventQueue, Report
 from ordo.sim.reactions import Reactions
+from ordo.sim.truth import cold_chain_truth, overall_true_precision
 
 S = 1_000_000_000
 MIN, HOUR = 60 * S, 3600 * S
@@ -40,7 +45,18 @@ class Trouble:
     slow_warehouse: float = 0.03  # picking starts hours late
     pickup_failure: float = 0.02  # the carrier does not come for half a day
     excursion: float = 0.04  # the truck really warms up for most of an hour
-    broken_probe: float = 0.015  # a probe reads warm for an hour; the goods are fine
+    broken_probe: float = 0.015  # a probe fails (how: ``probe_faults``); the goods are fine
+    #: Share of cold shipments with a second probe (or the vehicle's ambient sensor).
+    second_probe: float = 0.5
+    #: How probes break, with weights: a jump onto a warm plateau (loose contact), the
+    #: 85.0 °C power-on value of a one-wire probe, a slow drift that looks like warming
+    #: (only a second probe can tell), a value frozen where it was.
+    probe_faults: tuple[tuple[str, float], ...] = (
+        ("jump", 0.4),
+        ("rail", 0.2),
+        ("drift", 0.2),
+        ("stuck", 0.2),
+    )
     noise_c: float = 0.4  # sensor noise (σ, °C)
     spike: float = 0.03  # per reading: one wild sample
     restock_every_ns: int = 3 * HOUR
@@ -58,7 +74,11 @@ class Crew:
     scarce: tuple[str, ...] = ()
     #: SKU → category, for each cold order's temperature range.
     categories: dict[str, str] = field(default_factory=dict)
+    #: Ground truth: probes the simulator broke, and orders whose goods really warmed.
     false_alarms: set[tuple[str, str]] = field(default_factory=set)
+    warm_orders: set[str] = field(default_factory=set)
+    #: Working probes that glitched several samples in a row (misread, goods fine).
+    glitched: set[tuple[str, str]] = field(default_factory=set)
     _readings: list[tuple[int, int, Reading]] = field(default_factory=list)
     _seq: int = 0
     _last_scan: int = 0
@@ -69,6 +89,8 @@ class Crew:
     #: The world acting on playbook steps; its own random stream, so the trouble injected
     #: is the same with or without it.
     reactions: Reactions | None = None
+    #: Sensors draw from their own stream, so the other trouble does not move when they change.
+    sensor_rng: random.Random | None = None
 
     # shaping the plan ------------------------------------------------------------
     def shape(self, order: Order, order_id: str, reports: list[Report]) -> list[Report]:
@@ -84,6 +106,8 @@ class Crew:
         ]
         if cold:
             self._sensor(order_id, reports, tolerance_for(cold))
+            if self.reactions is not None:
+                self.reactions.originals[order_id] = order
         return reports
 
     def _delay(self, reports: list[Report], step: Milestone, by: int, why: str) -> list[Report]:
@@ -104,30 +128,53 @@ class Crew:
         start, end = times.get(Milestone.OUTBOUND), times.get(Milestone.DELIVERED)
         if start is None or end is None:
             return
-        t, rng = self.trouble, self.rng
-        device = f"TMP-{order_id[-6:]}"
-        warm_from = warm_to = -1
+        t, rng = self.trouble, self.sensor_rng or self.rng
+        devices = [f"TMP-{order_id[-6:]}"]
+        if rng.random() < t.second_probe:
+            devices.append(f"AMB-{order_id[-6:]}")
+        warm = fault = None
         kind = rng.random()
-        if kind < t.excursion + t.broken_probe:
-            warm_from = start + rng.randint(1, 6) * HOUR
-            warm_to = warm_from + rng.randint(35, 80) * MIN
-            self.injected["excursion" if kind < t.excursion else "broken_probe"] = (
-                self.injected.get("excursion" if kind < t.excursion else "broken_probe", 0) + 1
-            )
-            if kind >= t.excursion:
-                self.false_alarms.add((order_id, device))
+        since = start + rng.randint(1, 6) * HOUR
+        span = (since, since + rng.randint(35, 80) * MIN)
+        # Trouble only while the parcel is on the road (the sensor stops at delivery).
+        span = span if span[1] + 20 * MIN < min(end, start + 48 * HOUR) else (end, end)
+        if kind < t.excursion + t.broken_probe and span[0] < span[1]:
+            if kind < t.excursion:
+                warm = (since, since + rng.randint(50, 100) * MIN)  # long enough to count
+                self.warm_orders.add(order_id)
+                self._count("excursion")
+            else:
+                modes, weights = zip(*t.probe_faults, strict=True)
+                mode = rng.choices(modes, weights)[0]
+                fault = (rng.choice(devices), mode, span)
+                self.false_alarms.add((order_id, fault[0]))
+                self._count("broken_probe")
+                self._count(f"broken_probe:{mode}")
         middle = (tolerance.min_c + tolerance.max_c) / 2
-        at = start
-        while at < min(end, start + 48 * HOUR):
-            celsius = rng.gauss(middle, t.noise_c)
-            if warm_from <= at < warm_to:
-                celsius = tolerance.max_c + rng.uniform(3.0, 8.0)
-            elif rng.random() < t.spike:
-                celsius = tolerance.max_c + rng.uniform(5.0, 20.0)  # a door, a hand, a glitch: one sample
-            reading = Reading(order_id, device, at, round(celsius, 2))
-            heapq.heappush(self._readings, (at + rng.randint(5, 90) * S, self._seq, reading))
-            self._seq += 1
-            at += 10 * MIN
+        for device in devices:
+            curve = ProbeCurve(
+                middle, tolerance.max_c, rng, warm, fault if fault and fault[0] == device else None
+            )
+            at, last, spikes = start, middle, 0
+            while at < min(end, start + 48 * HOUR):
+                celsius = curve.at(at, last)
+                spiked = False
+                if celsius is None:
+                    celsius = rng.gauss(middle, t.noise_c) + curve.warmth(at)
+                    if rng.random() < t.spike:
+                        celsius = tolerance.max_c + rng.uniform(5.0, 20.0)  # a door, a hand, a glitch
+                        spiked = True
+                spikes = spikes + 1 if spiked else 0
+                if spikes >= 2:
+                    self.glitched.add((order_id, device))
+                last = round(celsius, 2)
+                reading = Reading(order_id, device, at, last)
+                heapq.heappush(self._readings, (at + rng.randint(5, 90) * S, self._seq, reading))
+                self._seq += 1
+                at += 10 * MIN
+
+    def _count(self, what: str) -> None:
+        self.injected[what] = self.injected.get(what, 0) + 1
 
     # as time passes ---------------------------------------------------------------
     def tick(self, now: int, *, final: bool = False, queue: EventQueue | None = None) -> None:
@@ -181,6 +228,7 @@ class Crew:
 
     def result(self) -> dict[str, Any]:
         m = q.metrics(self.app)
+        truth = cold_chain_truth(self.app, self.warm_orders, self.false_alarms, self.glitched)
         return {
             "auto_closure_rate": m["auto_closure_rate"],
             "alert_precision": m["alert_precision"],
@@ -195,6 +243,8 @@ class Crew:
                 }
                 for d, v in m["by_detector"].items()
             },
+            "true_alert_precision": overall_true_precision(m, truth),
+            "truth": truth,
             "injected": dict(sorted(self.injected.items())),
             "followed": dict(sorted(self.reactions.followed.items())) if self.reactions else {},
             "scans": self.scans,

@@ -48,12 +48,36 @@ def test_telemetry_with_a_real_excursion_opens_a_cold_chain_exception(client, au
     r = client.post("/api/v1/telemetry", json={"readings": readings}, headers=auth(Role.INTEGRATION))
     assert r.status_code == 200, r.text
     assert r.json()["excursions"] == 1 and r.json()["exceptions_opened"] == 1
+    assert r.json()["probe_faults"] == 0
     bad = client.post("/api/v1/telemetry", json={"readings": []}, headers=auth(Role.INTEGRATION))
     assert bad.status_code == 422
     assert (
         client.post("/api/v1/telemetry", json={"readings": readings}, headers=auth(Role.VIEWER)).status_code
         == 403
     )
+
+
+def test_a_probe_reading_85_degrees_is_a_probe_fault_not_an_excursion(client, auth, post_order):
+    oid = post_order("HTTP-PROBE", [("SKU-MILK", 1)])
+    readings = [
+        {
+            "order_id": oid,
+            "device_id": "T9",
+            "at": f"2026-11-11T08:{m:02d}:00+08:00",
+            "celsius": 4.1 if m < 10 else 85.0,  # the one-wire probe's power-on value
+        }
+        for m in range(0, 50, 5)
+    ]
+    r = client.post("/api/v1/telemetry", json={"readings": readings}, headers=auth(Role.INTEGRATION))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["excursions"], body["exceptions_opened"], body["probe_faults"]) == (0, 0, 1)
+    listed = client.get("/api/v1/telemetry/probe-faults", headers=auth(Role.VIEWER))
+    assert listed.status_code == 200
+    assert [(p["order_id"], p["device_id"], p["fault"]) for p in listed.json()["items"]] == [
+        (oid, "T9", "out_of_physical_range")
+    ]
+    assert client.get("/api/v1/telemetry/probe-faults?limit=0", headers=auth(Role.VIEWER)).status_code == 422
 
 
 def test_the_health_summary_colours_open_orders_by_channel_warehouse_carrier_and_region(

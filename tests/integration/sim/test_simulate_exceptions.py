@@ -25,6 +25,8 @@ def test_simulate_with_exceptions_prints_the_auto_closure_rate_and_alert_precisi
     assert result.exit_code == 0, result.output
     assert "auto-closure rate / 异常自动闭环率" in result.stderr  # the console speaks on stderr
     assert "alert precision / 告警有效率" in result.stderr
+    assert "alert precision vs ground truth / 告警有效率（按真值）" in result.stderr
+    assert "auto-closure / 自动闭环" in result.stderr  # one line per detector
     assert '"auto_closure_rate"' in result.stdout and '"injected"' in result.stdout
 
 
@@ -66,3 +68,28 @@ def test_the_world_follows_the_playbooks_and_no_breach_is_an_artefact_of_batchin
         late_step = released["at_ns"] - reviewed["at_ns"] > 45 * minutes
         late_report = released["recorded_at_ns"] >= picked["recorded_at_ns"]
         assert late_step or late_report, r["order_id"]
+
+
+def test_warm_goods_are_re_shipped_and_broken_probes_become_maintenance_signals(tmp_path: Path):
+    clock = ManualClock(T0)
+    app = make_app(f"sqlite:///{tmp_path / 'cold.db'}", clock)
+    try:
+        trouble = Trouble(excursion=0.3, broken_probe=0.3)  # far more than real: enough to judge
+        summary = simulate(app, clock, orders=300, seed=11, trouble=trouble)
+        cold = [r for r in _exceptions(app) if r["detector"] == "cold_chain"]
+    finally:
+        app.store.dispose()
+    result = summary.exceptions
+    assert result is not None
+    truth = result["truth"]
+    assert truth["cold_chain"]["excursions_injected"] > 0 and truth["probe_fault"]["broken_probes"] > 0
+    # Warm goods are never written off as a broken probe, and every one is alerted.
+    assert truth["cold_chain"]["excursions_called_probe_fault"] == 0
+    assert truth["cold_chain"]["excursions_missed"] == 0
+    # Most broken probes are caught as such (a lone drifting probe cannot be), none wrongly.
+    assert truth["probe_fault"]["true_precision"] == 1.0
+    assert truth["probe_fault"]["broken_probes_found"] >= truth["probe_fault"]["broken_probes"] * 0.6
+    # The world ships the replacements, and their outbound closes the excursions.
+    assert result["followed"].get("replacement", 0) > 0
+    closed = [r for r in cold if r["state"] == "auto_resolved"]
+    assert closed and all("shipped" in str(r["resolution"]) for r in closed)

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
+from ordo.adapters.store import tables as t
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
 from ordo.domain.exceptions import ExceptionStateError
+from ordo.domain.intake import HOLD_NO_STOCK
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Stock
+from ordo.domain.model import Sku, Stock
 from ordo.domain.telemetry import Reading
 from ordo.service import exceptions_queue as q
 from ordo.service.app import Ordo
@@ -113,6 +116,20 @@ class ExceptionsContract:
             assert {m["milestone"] for m in order["milestones"]} >= {"stock_locked", "routed"}
             assert uow.stock.get([("WH-GZ", "SKU-RARE")])[("WH-GZ", "SKU-RARE")].reserved == 5
 
+    def test_a_playbook_moving_an_order_ends_a_wait_for_stock_but_keeps_an_operators_hold(self, app):
+        waiting, held = self._order(app, "ALLOC-1"), self._order(app, "ALLOC-2")
+        with app.store.uow() as uow:
+            for oid, reason in ((waiting, HOLD_NO_STOCK), (held, "manual:客户要求暂缓")):
+                uow.connection.execute(
+                    sa.update(t.orders).where(t.orders.c.id == oid).values(hold_reason=reason)
+                )
+                uow.exceptions.set_allocation(oid, "WH-GZ", T0)
+            uow.commit()
+        with app.store.uow(read_only=True) as uow:
+            moved = [uow.orders.get(oid) for oid in (waiting, held)]
+        assert [o["warehouse_id"] for o in moved] == ["WH-GZ", "WH-GZ"]  # type: ignore[index]
+        assert [o["hold_reason"] for o in moved] == [None, "manual:客户要求暂缓"]  # type: ignore[index]
+
     def test_a_stock_out_that_never_clears_goes_to_the_human_queue(self, app, clock):
         oid = self._order(app, "OOS-2", [("SKU-RARE", 5)])
         for _ in range(20):
@@ -173,8 +190,85 @@ class ExceptionsContract:
         assert result.excursions == 1 and result.opened == 1
         [row] = _exceptions(app, order_id=oid)
         assert row["detector"] == "cold_chain" and row["details"]["device_id"] == "D2"  # type: ignore[index]
-        scan(app)
-        assert _exceptions(app, order_id=oid)[0]["queued"] is True
+        assert row["playbook"] == "cold_chain_reship"  # milk: automation re-ships it
         # more readings of the same excursion raise nothing new
-        more = [Reading(oid, "D2", T0 + i * MIN * S, 12.0) for i in range(40, 50)]
+        more = [Reading(oid, "D2", T0 + i * MIN * S, 12.0 + i / 100) for i in range(40, 50)]
         assert ingest(app, more).excursions == 0
+
+    def test_a_real_excursion_is_made_good_by_a_replacement_and_closes_when_it_ships(self, app, clock):
+        oid = self._order(app, "COLD-2", [("SKU-MILK", 2)])
+        # The refrigeration fails at 15 minutes; the milk warms along its curve (2–6 °C range).
+        warming = [4.1, 3.9, 4.2, 5.5, 8.3, 10.6, 12.4, 13.9, 15.0, 15.9, 16.6]
+        readings = [Reading(oid, "P1", T0 + i * 5 * MIN * S, c) for i, c in enumerate(warming)]
+        clock.advance(60 * MIN)
+        result = ingest(app, readings)
+        assert (result.excursions, result.probe_faults, result.opened) == (1, 0, 1)
+        scan(app)
+        [row] = _exceptions(app, order_id=oid)
+        assert row["playbook"] == "cold_chain_reship" and row["state"] == "open" and not row["queued"]
+        outcomes = [(s["step"], s["outcome"]) for s in row["steps"]]  # type: ignore[union-attr]
+        assert outcomes[:2] == [("quarantine", "done"), ("reship", "done")]
+        with app.store.uow(read_only=True) as uow:
+            placed = uow.cold_chain.replacement(int(row["id"]))  # type: ignore[call-overload]
+            assert placed is not None and placed["state"] == "placed"
+            new_id = placed["replacement_order_id"]
+            replacement = uow.orders.get(new_id)
+            reserved = {(r.warehouse_id, r.sku): r.reserved for r in uow.stock.query(sku="SKU-MILK")}
+        assert replacement is not None and replacement["warehouse_id"] == "WH-SH"
+        assert [(ln["sku"], ln["quantity"], ln["unit_price_fen"]) for ln in replacement["lines"]] == [
+            ("SKU-MILK", 2, 0)
+        ]
+        assert reserved[("WH-SH", "SKU-MILK")] == 4  # the original's two and the replacement's two
+        types = _event_types(app, oid)
+        for kind in ("order.quarantined", "order.replacement_placed", ev.ORDER_PROMISE_UPDATED):
+            assert kind in types
+        clock.advance(30 * MIN)
+        scan(app)
+        assert _exceptions(app, order_id=oid)[0]["state"] == "open"  # placed is not shipped
+
+        now = clock.now_ns()
+        steps = [
+            Milestone.RELEASED_TO_WAREHOUSE,
+            Milestone.PICKED,
+            Milestone.PACKED,
+            Milestone.WAYBILL_ISSUED,
+        ]
+        advance(app, [MilestoneUpdate(new_id, m, now - (4 - k) * S, "wms") for k, m in enumerate(steps)])
+        scan(app)
+        assert _exceptions(app, order_id=oid)[0]["state"] == "open"  # packed is not shipped either
+        advance(app, [MilestoneUpdate(new_id, Milestone.OUTBOUND, now, "wms")])
+        clock.advance(MIN)
+        assert scan(app).auto_resolved == 1
+        [row] = _exceptions(app, order_id=oid)
+        assert row["state"] == "auto_resolved" and new_id in str(row["resolution"])
+        with app.store.uow(read_only=True) as uow:
+            assert (uow.cold_chain.replacement(int(row["id"])) or {})["state"] == "shipped"  # type: ignore[call-overload]
+
+    def test_a_broken_probe_raises_a_probe_fault_not_an_excursion(self, app, clock):
+        oid = self._order(app, "COLD-3", [("SKU-MILK", 1)])
+        plateau = [4.1, 3.9, 4.0, 26.3, 26.1, 26.4, 26.2, 26.3, 26.2, 26.4, 4.2, 3.8]
+        readings = [Reading(oid, "P1", T0 + i * 10 * MIN * S, c) for i, c in enumerate(plateau)]
+        first, second = ingest(app, readings[:6]), ingest(app, readings[6:])  # judged across batches
+        assert first.excursions + second.excursions == 0
+        assert first.probe_faults + second.probe_faults == 1
+        assert _exceptions(app, order_id=oid) == []  # maintenance, not a customer-order alert
+        with app.store.uow(read_only=True) as uow:
+            faults = [e for e in uow.outbox.for_order(oid) if e["type"] == "telemetry.probe_fault"]
+            recovered = [e for e in uow.outbox.for_order(oid) if e["type"] == "telemetry.probe_recovered"]
+        assert [f["payload"]["reason"] for f in faults] == ["impossible_jump"]
+        assert faults[0]["payload"]["device_id"] == "P1" and len(recovered) == 1
+
+    def test_a_pharma_excursion_still_goes_to_a_person_at_once(self, app, clock):
+        vaccine = Sku("SKU-VAX", "流感疫苗", "医药", 9_800, 50, frozenset({"cold_chain"}))
+        save_catalog(app, skus=[vaccine], stock=[Stock("WH-SH", "SKU-VAX", 10)])
+        oid = self._order(app, "COLD-4", [("SKU-VAX", 1)])
+        warming = [4.1, 3.9, 4.2, 6.5, 9.3, 11.6, 13.4, 14.9, 16.0, 16.9]  # 0–8 °C, 20 minutes
+        assert (
+            ingest(app, [Reading(oid, "P1", T0 + i * 5 * MIN * S, c) for i, c in enumerate(warming)]).opened
+            == 1
+        )
+        scan(app)
+        [row] = _exceptions(app, order_id=oid)
+        assert row["playbook"] == "cold_chain" and row["queued"] is True and row["priority"] == 1
+        with app.store.uow(read_only=True) as uow:
+            assert uow.cold_chain.replacement(int(row["id"])) is None  # type: ignore[call-overload]

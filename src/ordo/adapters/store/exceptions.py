@@ -16,6 +16,7 @@ from ordo.adapters.store import exceptions_tables as xt
 from ordo.adapters.store import tables as t
 from ordo.adapters.store.rows import bulk_insert, chunks, from_csv, to_csv
 from ordo.domain.exceptions import OPEN_STATES
+from ordo.domain.intake import HOLD_NO_STOCK
 from ordo.domain.telemetry import SensorState
 
 X, W, TS = xt.order_exceptions.c, xt.exception_watch.c, xt.telemetry_state.c
@@ -292,10 +293,12 @@ class ExceptionRepository:
 
     # order facts the playbooks change ---------------------------------------
     def set_allocation(self, order_id: str, warehouse_id: str, now_ns: int) -> None:
+        """The order ships from ``warehouse_id``; a wait for stock ends, any other hold stays."""
+        hold = sa.case((O.hold_reason == HOLD_NO_STOCK, sa.null()), else_=O.hold_reason)
         self._c.execute(
             sa.update(t.orders)
             .where(O.id == order_id)
-            .values(warehouse_id=warehouse_id, hold_reason=None, updated_at_ns=now_ns)
+            .values(warehouse_id=warehouse_id, hold_reason=hold, updated_at_ns=now_ns)
         )
         self._c.execute(
             sa.update(t.order_lines).where(L.order_id == order_id).values(warehouse_id=warehouse_id)

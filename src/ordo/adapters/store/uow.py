@@ -20,6 +20,7 @@ from ordo.adapters.store.access import AccessRepository
 from ordo.adapters.store.catalog import CatalogRepository
 from ordo.adapters.store.channel_stock import ChannelStockRepository
 from ordo.adapters.store.channels import ChannelRepository
+from ordo.adapters.store.cold_chain import ColdChainRepository
 from ordo.adapters.store.errors import translate
 from ordo.adapters.store.exceptions import ExceptionRepository
 from ordo.adapters.store.identity import IdentityRepository
@@ -61,6 +62,7 @@ class UnitOfWork:
         self.parcels = ParcelRepository(conn, lock_rows=locking)
         self.rules = RuleRepository(conn, lock_rows=locking)
         self.exceptions = ExceptionRepository(conn, lock_rows=locking)
+        self.cold_chain = ColdChainRepository(conn)
         self.routing = RoutingRepository(conn)
         return self
 

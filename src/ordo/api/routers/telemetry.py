@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ordo.api.deps import JsonBody, OrdoDep, Principal, requires
+from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.telemetry import Reading
-from ordo.service.telemetry import ingest
+from ordo.service.telemetry import faulty_probes, ingest
 
 router = APIRouter(prefix=API_PREFIX, tags=["telemetry"])
 
@@ -37,12 +37,23 @@ class TelemetryIn(BaseModel):
 @router.post("/telemetry", summary="Temperature readings of cold-chain orders")
 def post_telemetry(ordo: OrdoDep, _p: Reporter, _json: JsonBody, payload: TelemetryIn) -> dict[str, Any]:
     """An excursion (outside the product's range for longer than its dwell time) opens a
-    ``cold_chain`` exception; a single noisy sample does not."""
+    ``cold_chain`` exception; a single noisy sample does not. A probe that is itself broken
+    (impossible readings or jumps, disagreeing with a live second probe, flat-lined) raises
+    a ``telemetry.probe_fault`` maintenance event instead of an order alert."""
     result = ingest(ordo, [Reading(r.order_id, r.device_id, r.at, r.celsius) for r in payload.readings])
     return {
         "accepted": result.accepted,
         "excursions": result.excursions,
         "exceptions_opened": result.opened,
+        "probe_faults": result.probe_faults,
         "unknown_orders": result.unknown_orders,
         "not_cold_chain": result.not_cold,
     }
+
+
+@router.get("/telemetry/probe-faults", summary="Probes judged broken (maintenance), newest first")
+def get_probe_faults(
+    ordo: OrdoDep, _p: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> dict[str, Any]:
+    """Probes whose readings are currently judged the probe's fault, not the goods'."""
+    return {"items": faulty_probes(ordo, limit)}
