@@ -132,6 +132,62 @@ def test_the_order_page_shows_the_routing_explanation_and_the_rules_that_fired(
     assert viewer.locator("#reroute-order").count() == 0
 
 
+def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_order_page(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    from ordo.service.exceptions import scan
+
+    [order_id] = server.post_orders("HOLD", 1)
+    ops = page_for(Role.OPS)
+    ops.goto(f"{server.base}/#/orders/{order_id}")
+    ops.wait_for_selector("#hold-order")
+    ops.click("#hold-order")
+    ops.wait_for_selector("#action-result:has-text('挂起原因')")  # a reason is required
+    ops.fill("#hold-reason", "渠道暂停发货")
+    ops.click("#hold-order")
+    ops.wait_for_selector("#action-result:has-text('已挂起')")
+    assert "人工挂起：渠道暂停发货" in ops.inner_text("#order-warehouse")
+    assert ops.locator("#hold-order").count() == 0 and ops.locator("#release-order").count() == 1
+    shot(ops, "order-held")
+    # The held-orders filter of the list finds it.
+    ops.goto(f"{server.base}/#/orders")
+    ops.select_option("#order-filters select[name=hold]", "manual")
+    ops.click("#order-filters button[type=submit]")
+    ops.wait_for_selector(f"#orders-table a[href='#/orders/{order_id}']")
+    assert ops.locator("#orders-table tbody tr").count() == 1
+    ops.goto(f"{server.base}/#/orders/{order_id}")
+    ops.click("#release-order")
+    ops.wait_for_selector("#action-result:has-text('已放行')")
+    assert ops.locator("#hold-order").count() == 1
+
+    # An address the registry cannot place: held, and the detector opens an exception.
+    lost = {"province": "火星", "city": "奥林匹斯山", "district": "奥林帕斯区", "detail": "环形山 1 号",
+            "name": "张三丰", "phone": PHONE}  # fmt: skip
+    [bad] = server.post_orders("ADDR", 1, ship_to=lost)
+    scan(server.ordo)
+    ops.goto(f"{server.base}/#/orders/{bad}")
+    ops.wait_for_selector("#address-form:not([hidden])")
+    assert ops.locator("#release-order").count() == 0  # an address hold goes by correcting it
+    ops.fill("#address-form input[name=province]", "浙江省")
+    ops.fill("#address-form input[name=city]", "杭州市")
+    ops.fill("#address-form input[name=district]", "西湖区")
+    ops.fill("#address-form input[name=detail]", "文三路 100 号")
+    ops.click("#correct-address")
+    ops.wait_for_selector("#action-result:has-text('地址已更正')")
+    assert "杭州市西湖区" in ops.inner_text("#order-address")
+    assert "WH-" in ops.inner_text("#order-warehouse")
+    ops.wait_for_selector("#routing-panel .routing-attempt[data-trigger='address']")
+    shot(ops, "order-address-corrected")
+    r = httpx.get(f"{server.base}/api/v1/exceptions", params={"order_id": bad}, headers=server.headers())
+    assert [e["state"] for e in r.json()["exceptions"]] == ["resolved"]
+
+    viewer = page_for(Role.VIEWER)
+    viewer.goto(f"{server.base}/#/orders/{order_id}")
+    viewer.wait_for_selector("#milestones")
+    for action in ("#hold-order", "#release-order", "#correct-address", "#address-toggle"):
+        assert viewer.locator(action).count() == 0
+
+
 _ATTEMPT = {
     "attempt": 1, "at": "2026-11-11T00:00:00+00:00", "trigger": "intake", "status": "routed",
     "warehouse_ids": ["WH-SH"], "carrier_ids": ["SF"], "promise_at": None, "profile": "balanced",

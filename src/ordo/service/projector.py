@@ -33,8 +33,15 @@ MINUTE_NS = 60 * 1_000_000_000
 FLOW_KEEP_MINUTES = 120
 #: Events applied per transaction.
 BATCH = 5000
-#: Written when an order moves to another warehouse (re-route, playbooks): {"from", "to"}.
-WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, ev.UPDATE_REJECTED, ev.ORDER_REROUTED)
+#: ORDER_REROUTED moves an order between warehouses (re-route, playbooks): {"from", "to"};
+#: ORDER_ADDRESS_CORRECTED between provinces: {"old": {"province"}, "new": {"province"}}.
+WATCHED = (
+    ev.ORDER_CREATED,
+    ev.MILESTONE_RECORDED,
+    ev.UPDATE_REJECTED,
+    ev.ORDER_REROUTED,
+    ev.ORDER_ADDRESS_CORRECTED,
+)
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # as in ordo.ids: ids sort by creation time
 
 
@@ -54,6 +61,8 @@ class Deltas:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     flow: Counter[tuple[int, str]] = field(default_factory=Counter)
     tags: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    #: Orders whose ship-to province changed: their tag-index rows follow.
+    provinces: dict[str, str] = field(default_factory=dict)
 
     def problem(self, warehouse: str | None, province: str | None, source: str, n: int = 1) -> None:
         if warehouse:
@@ -116,6 +125,14 @@ def deltas_of(rows: Iterable[Mapping[str, Any]], facts: Mapping[str, Mapping[str
                 d.counts["warehouse", str(p["from"])] -= 1
             if p.get("to"):
                 d.counts["warehouse", str(p["to"])] += 1
+        elif kind == ev.ORDER_ADDRESS_CORRECTED:
+            old, new = (p.get("old") or {}).get("province"), (p.get("new") or {}).get("province")
+            if old != new:
+                if old:
+                    d.counts["province", str(old)] -= 1
+                if new:
+                    d.counts["province", str(new)] += 1
+                    d.provinces[oid] = str(new)
     return d
 
 
@@ -155,6 +172,7 @@ def _step(app: Ordo) -> tuple[int, int] | None:
         q.add_counts(conn, d.counts)
         q.add_flow(conn, d.flow)
         q.add_tags(conn, d.tags)
+        q.move_tags(conn, d.provinces)
         q.prune_flow(conn, (now // MINUTE_NS - FLOW_KEEP_MINUTES) * MINUTE_NS)
         q.set_cursor(conn, NAME, upto, now)
         uow.commit()

@@ -15,6 +15,7 @@ from ordo.adapters.store import overview_tables as ot
 from ordo.clock import ManualClock
 from ordo.domain.lifecycle import Milestone, MilestoneUpdate
 from ordo.service import projector
+from ordo.service.address_fix import AddressFix, correct_address
 from ordo.service.app import Ordo
 from ordo.service.intake import intake
 from ordo.service.lifecycle import advance, cancel
@@ -49,12 +50,15 @@ def _traffic(app: Ordo, clock: ManualClock, prefix: str) -> list[str]:
             new_order(f"{prefix}-2", channel="jd", province="上海市", city="上海市"), tags=("vip",)
         ),
         dataclasses.replace(new_order(f"{prefix}-3", channel="douyin"), promised_at_ns=T0 + 60 * 10**9),
-        new_order(f"{prefix}-4", [("SKU-RARE", 5)]),  # more than the stock: held, no warehouse
+        # More than the stock: held, no warehouse; tagged, so the tag index must follow its move.
+        dataclasses.replace(new_order(f"{prefix}-4", [("SKU-RARE", 5)]), tags=("urgent",)),
     ]
     ids = [r.order_id for r in intake(app, orders)]
     assert all(ids)
     clock.advance(180)
-    a, b, c, _ = ids
+    a, b, c, d = ids
+    # 浙江 → 上海: the province counts and the tag index move with it.
+    correct_address(app, d, AddressFix("上海市", "上海市", "浦东新区", "世纪大道 1 号"), actor="ops")
     at = clock.now_ns()
     steps = [Milestone.PICKED, Milestone.PACKED, Milestone.OUTBOUND, Milestone.DELIVERED]
     advance(app, [MilestoneUpdate(a, m, at + i, "wms") for i, m in enumerate(steps)])  # on time
@@ -87,7 +91,9 @@ def test_the_projection_equals_a_recount_after_orders_and_milestones(
     assert counts["delivered"] == {"": 2} and counts["on_time"] == {"": 1}
     assert sum(counts["status"].values()) == 4 and counts["status"]["cancelled"] == 1
     assert sum(counts["problem_source"].values()) == 1
-    assert [t[0] for t in tags] == ["gift", "vip", "vip"]
+    assert [t[0] for t in tags] == ["gift", "urgent", "vip", "vip"]
+    assert counts["province"] == {"浙江省": 2, "上海市": 2}
+    assert [t[3] for t in tags if t[0] == "urgent"] == ["上海市"]
     assert sum(n for _, _, n in flow) == 4
     with store_app.store.uow(read_only=True) as uow:
         by_status = uow.orders.count_by_status()

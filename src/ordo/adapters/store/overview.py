@@ -90,6 +90,12 @@ def add_tags(conn: sa.Connection, rows: Iterable[tuple[str, str, str, str, int]]
         conn.execute(_insert(conn, ot.order_tags).on_conflict_do_nothing(), values)
 
 
+def move_tags(conn: sa.Connection, provinces: Mapping[str, str]) -> None:
+    """Orders whose ship-to province changed (an address correction): their tag rows follow."""
+    for order_id, province in sorted(provinces.items()):
+        conn.execute(sa.update(ot.order_tags).where(G.order_id == order_id).values(province=province))
+
+
 def order_facts(conn: sa.Connection, order_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Promise, warehouse, place, channel, creation time and tags of these orders, by primary key."""
     out: dict[str, dict[str, Any]] = {}

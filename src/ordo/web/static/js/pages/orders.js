@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { clear, h, table } from "../dom.js";
 import { fmtTime, pick, t, yuan } from "../i18n.js";
+import { HOLD_KINDS, holdActions, holdBadge } from "./holds.js";
 import { routingPanel } from "./routing.js";
 
 export const CHANNELS = ["taobao", "tmall", "jd", "douyin", "pinduoduo", "kuaishou", "wechat_mp", "pos", "b2b", "api"];
@@ -34,6 +35,7 @@ export async function render(root, ctx, args) {
     h("label", {}, t("orders.warehouse"), select("warehouse_id", warehouses.map((w) => w.id), (id) => warehouses.find((w) => w.id === id).name)),
     h("label", {}, t("orders.region"), h("input", { name: "province", placeholder: "浙江省" })),
     h("label", {}, t("orders.tag"), h("input", { name: "tag" })),
+    h("label", {}, t("hold.filter"), select("hold", ["any", ...HOLD_KINDS], (k) => t(k === "any" ? "hold.filter_any" : `hold.kind.${k}`))),
     h("label", {}, t("orders.from"), h("input", { name: "created_from", type: "datetime-local" })),
     h("label", {}, t("orders.to"), h("input", { name: "created_to", type: "datetime-local" })),
     h("button", { type: "submit" }, t("common.search")),
@@ -46,6 +48,9 @@ export async function render(root, ctx, args) {
 
   async function load(reset) {
     const f = new FormData(form);
+    const hold = f.get("hold");
+    // Held orders come from their own index (GET /api/v1/holds): kind and channel apply there.
+    const held = hold ? { kind: hold === "any" ? null : hold, channel: f.get("channel"), limit: 50, cursor: reset ? null : cursor } : null;
     const query = {
       channel: f.get("channel"), status: f.get("status"), warehouse_id: f.get("warehouse_id"),
       province: f.get("province").trim(), tag: f.get("tag").trim(),
@@ -53,7 +58,7 @@ export async function render(root, ctx, args) {
       limit: 50, cursor: reset ? null : cursor,
     };
     const started = performance.now();
-    const page = await api("/api/v1/orders", { query });
+    const page = held ? await api("/api/v1/holds", { query: held }) : await api("/api/v1/orders", { query });
     rows = reset ? page.orders : rows.concat(page.orders);
     cursor = page.next_cursor;
     more.hidden = !cursor;
@@ -68,7 +73,7 @@ export async function render(root, ctx, args) {
             h("td", {}, h("a", { href: `#/orders/${encodeURIComponent(o.id)}` }, o.id)),
             h("td", {}, t(`channel.${o.channel}`)),
             h("td", {}, h("span", { class: `status s-${o.status}` }, t(`status.${o.status}`))),
-            h("td", {}, o.warehouse_id || "—"),
+            h("td", {}, o.warehouse_id || (o.hold_reason ? "" : "—"), o.warehouse_id && o.hold_reason ? " " : "", holdBadge(o.hold_reason)),
             h("td", {}, `${o.province}${o.city}`),
             h("td", { class: "num" }, yuan(o.total_fen)),
             h("td", {}, fmtTime(o.placed_at)),
@@ -86,7 +91,7 @@ export async function render(root, ctx, args) {
   await load(true);
 }
 
-async function detail(root, ctx, orderId) {
+async function detail(root, ctx, orderId, said = "") {
   const [o, tl] = await Promise.all([
     api(`/api/v1/orders/${encodeURIComponent(orderId)}`),
     api(`/api/v1/orders/${encodeURIComponent(orderId)}/timeline`),
@@ -105,7 +110,7 @@ async function detail(root, ctx, orderId) {
   });
   const side = tl.entries.filter((e) => e.kind === "milestone" && !MILESTONES.includes(e.milestone));
   const others = tl.entries.filter((e) => e.kind !== "milestone");
-  const message = h("p", { class: "notice", role: "status", id: "action-result" });
+  const message = h("p", { class: "notice", role: "status", id: "action-result" }, said);
   const actions = h("div", { class: "actions" });
   const reason = h("input", { id: "cancel-reason", placeholder: t("orders.cancel_reason") });
   if (ctx.can("orders_cancel") && !["cancelled", "refunded", "returned", "completed"].includes(o.status)) {
@@ -126,6 +131,9 @@ async function detail(root, ctx, orderId) {
       }, t("orders.cancel")),
     );
   }
+  // After a hold, release or new address the whole page is drawn again from the server.
+  const redraw = async (text) => detail(clear(root), ctx, orderId, text);
+  const holdRows = holdActions(o, ctx, message, redraw);
   actions.append(
     h("button", {
       type: "button", class: "ghost", id: "tracking-link",
@@ -145,14 +153,14 @@ async function detail(root, ctx, orderId) {
         "dl",
         { class: "card facts" },
         h("dt", {}, t("orders.channel")), h("dd", {}, `${t(`channel.${o.channel}`)} · ${o.external_id}`),
-        h("dt", {}, t("orders.warehouse")), h("dd", {}, o.warehouse_id || o.hold_reason || "—"),
+        h("dt", {}, t("orders.warehouse")), h("dd", { id: "order-warehouse" }, o.warehouse_id || (o.hold_reason ? "" : "—"), o.warehouse_id && o.hold_reason ? " " : "", holdBadge(o.hold_reason)),
         h("dt", {}, t("orders.recipient")), h("dd", { id: "recipient" }, `${o.recipient_name} ${o.recipient_phone}`),
-        h("dt", {}, t("orders.address")), h("dd", {}, `${o.province}${o.city}${o.district} ${o.detail}`),
+        h("dt", {}, t("orders.address")), h("dd", { id: "order-address" }, `${o.province}${o.city}${o.district} ${o.detail}`),
         h("dt", {}, t("orders.total")), h("dd", {}, yuan(o.total_fen)),
         h("dt", {}, t("orders.promised")), h("dd", {}, fmtTime(o.promised_at)),
         h("dt", {}, t("orders.tags")), h("dd", {}, (o.tags || []).join(", ") || "—"),
       ),
-      h("div", { class: "card" }, h("h3", {}, t("orders.actions")), actions, message),
+      h("div", { class: "card" }, h("h3", {}, t("orders.actions")), actions, holdRows, message),
     ),
     h("div", { class: "card" }, h("h3", {}, t("orders.timeline")), h("ol", { class: "milestones", id: "milestones" }, steps)),
     routingPanel(orderId, ctx),
