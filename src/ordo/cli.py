@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ordo.cli_aggregates import rebuild_aggregates, start_projector
+from ordo.cli_aggregates import rebuild_aggregates
 from ordo.cli_bench import bench_app
 from ordo.cli_channels import channels_app, import_file
 from ordo.cli_common import DbOption
@@ -196,7 +196,7 @@ def simulate(
         from ordo.sim.truth import detector_lines
 
         for line in detector_lines(summary.exceptions):
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, soft_wrap=True)
 
 
 def _ensure_world(ordo: Any, seed: int) -> None:

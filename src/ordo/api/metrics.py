@@ -47,9 +47,18 @@ class ApiMetrics:
         for name in ("created", "duplicate"):
             self.orders.labels(name)
 
+        #: (method, route, status) → its counter and histogram children: ``labels()`` takes
+        #: a lock and builds its key on every call, a noticeable share of a 1 ms request.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

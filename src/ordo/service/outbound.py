@@ -5,6 +5,11 @@ threads, and they read the outbox on their own time, so a slow or dead receiver
 never slows intake. Configuration comes from the environment: ``ORDO_MQTT_URL``
 and ``ORDO_NATS_URL`` switch the brokers on (both off by default); webhooks are
 on whenever a subscription exists.
+
+Every commit pokes the webhook worker, and most deployments have no subscription:
+:class:`SubscriptionGate` remembers "none" instead of reading the table each time,
+until this process changes subscriptions (at once) or ``idle_s`` passes (so one
+made by another process is seen within that).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ordo.clock import NS_PER_S
+from ordo.service import webhooks
 from ordo.service.app import Ordo
 
 log = logging.getLogger(__name__)
@@ -72,6 +79,30 @@ class Worker(threading.Thread):
         self._wake.set()
 
 
+class SubscriptionGate:
+    """Runs ``step`` (the webhook dispatcher) only while some subscription exists.
+
+    Whether one exists is read at most once per ``recheck_s`` (on the injected clock),
+    and again at once after this process changed subscriptions.
+    """
+
+    def __init__(self, app: Ordo, step: Callable[[], int], recheck_s: float) -> None:
+        self._app = app
+        self._step = step
+        self._recheck_ns = int(recheck_s * NS_PER_S)
+        #: (any subscription?, read at, change count then); None until first read.
+        self._known: tuple[bool, int, int] | None = None
+
+    def __call__(self) -> int:
+        now, changes = self._app.clock.now_ns(), webhooks.changes(self._app)
+        known = self._known
+        if known is None or known[2] != changes or not 0 <= now - known[1] < self._recheck_ns:
+            with self._app.store.uow(read_only=True) as uow:
+                present = bool(uow.outbound.subscriptions())
+            self._known = known = (present, now, changes)
+        return self._step() if known[0] else 0
+
+
 @dataclass(slots=True)
 class Outbound:
     workers: list[Worker] = field(default_factory=list)
@@ -94,7 +125,8 @@ def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
 
     cfg = config or OutboundConfig.from_env()
     sender = HttpSender()
-    workers = [Worker("ordo-webhooks", WebhookDispatcher(app, sender).run_once, cfg.idle_s, sender.close)]
+    deliver = SubscriptionGate(app, WebhookDispatcher(app, sender).run_once, cfg.idle_s)
+    workers = [Worker("ordo-webhooks", deliver, cfg.idle_s, sender.close)]
     if cfg.mqtt_url:
         from ordo.adapters.outbound.mqtt import MqttPublisher
 

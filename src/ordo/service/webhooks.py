@@ -4,20 +4,41 @@ A subscription is an outbox consumer named ``webhook:<id>``, starting at the
 newest event when it is created. A replay is one more consumer,
 ``webhook:<id>:replay:<n>``, with an end id and a time range; delivery
 (``ordo.service.webhook_delivery``) drops it when it is done.
+
+Every change made here bumps :func:`changes`, so the delivery thread, which
+remembers "no subscriptions" instead of reading the table on every commit
+(:class:`ordo.service.outbound.SubscriptionGate`), looks again at once.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
+from ordo.adapters.store import Store
 from ordo.adapters.store.outbound import Subscription
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import EVENT_TYPES
 from ordo.service.app import Ordo
 
 PREFIX = "webhook:"
+
+#: Per store: how many times this process changed its subscriptions.
+_CHANGES: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
+_CHANGES_LOCK = threading.Lock()
+
+
+def changes(app: Ordo) -> int:
+    """A number that moves whenever this process changes subscriptions (or starts a replay)."""
+    return _CHANGES.get(app.store, 0)
+
+
+def _changed(app: Ordo) -> None:
+    with _CHANGES_LOCK:
+        _CHANGES[app.store] = _CHANGES.get(app.store, 0) + 1
 
 
 def consumer(sub_id: str) -> str:
@@ -59,6 +80,7 @@ def create_subscription(
         uow.outbound.add_subscription(sub)
         uow.outbound.start(consumer(sub.id), uow.outbox.last_id(), now)
         uow.commit()
+    _changed(app)
     app.notifier.notify()
     return {**_public(sub), "secret": sub.secret}
 
@@ -84,6 +106,7 @@ def delete_subscription(app: Ordo, sub_id: str) -> None:
         for o in uow.outbound.offsets(consumer(sub_id)):
             uow.outbound.drop(o.consumer)
         uow.commit()
+    _changed(app)
 
 
 def _existing(app: Ordo, sub_id: str) -> None:
@@ -109,5 +132,6 @@ def replay(app: Ordo, sub_id: str, from_ns: int, to_ns: int) -> dict[str, Any]:
         name = f"{consumer(sub_id)}:replay:{now}"
         uow.outbound.start(name, before, now, until_id=last, from_ns=from_ns, to_ns=to_ns)
         uow.commit()
+    _changed(app)
     app.notifier.notify()
     return {"replay": name, "from_id": before + 1, "to_id": last, "events": max(0, last - before)}
