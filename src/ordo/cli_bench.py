@@ -32,11 +32,12 @@ def bench_channels(
     payloads: Annotated[int, typer.Option(help="Payloads per channel through the adapters")] = 20_000,
     webhooks: Annotated[int, typer.Option(help="Signed webhooks to a real ordo serve (0 to skip)")] = 2_000,
     rate: Annotated[float, typer.Option(help="Webhooks offered per second")] = 500.0,
+    workers: Annotated[int, typer.Option(help="ordo serve --workers for the webhook run")] = 1,
 ) -> None:
     """Adapter mapping throughput per channel and webhook → visible latency."""
     from ordo.bench.channels import run
 
-    print_json(run(payloads=payloads, webhooks=webhooks, rate=rate))
+    print_json(run(payloads=payloads, webhooks=webhooks, rate=rate, workers=workers))
 
 
 @bench_app.command("identity")

@@ -9,8 +9,8 @@ time whether or not earlier ones were answered) by a lean async client; latency 
 from when the webhook was due until ``GET /api/v1/orders/{id}`` shows the order.
 Beside them: CPU per payload or per webhook (server and client; the server's summed
 over its worker processes) and the load average, because on a shared machine the
-wall-clock figures mostly measure the neighbours. ``workers`` (default
-``$ORDO_BENCH_SERVE_WORKERS`` or 1) is passed to ``ordo serve --workers``.
+wall-clock figures mostly measure the neighbours. ``workers`` is passed to
+``ordo serve --workers``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import tempfile
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +253,8 @@ async def _drive(base: str, key: str, count: int, rate: float) -> dict[str, Any]
 
 
 def run(
-    *, payloads: int = 20_000, webhooks: int = 2_000, rate: float = 500.0, workers: int | None = None
+    *, payloads: int = 20_000, webhooks: int = 2_000, rate: float = 500.0, workers: int = 1
 ) -> dict[str, Any]:
-    workers = workers or int(os.environ.get("ORDO_BENCH_SERVE_WORKERS", "1"))
     out: dict[str, Any] = {
         "benchmark": "channels",
         "machine": machine(),
@@ -272,6 +270,3 @@ def run(
     if webhooks:
         out["webhooks"] = bench_webhooks(webhooks, rate, workers)
     return out
-
-
-_ = resources  # the fixtures are read from the checkout, not package data
