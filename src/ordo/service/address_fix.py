@@ -26,7 +26,7 @@ from ordo.domain.pii import mask_detail, mask_name, mask_phone
 from ordo.service import exceptions_ledger as ledger
 from ordo.service.app import Ordo
 from ordo.service.channels import resolver_for
-from ordo.service.holds import check_open, not_found, read_order, set_watch, steps_of
+from ordo.service.holds import check_open, locked_order, read_order, set_watch, steps_of
 from ordo.service.routing import route_held
 
 #: The routing trigger of the attempt a corrected address causes.
@@ -163,10 +163,7 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
     def work() -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            progress = uow.orders.progress([order_id]).get(order_id)
-            order = uow.orders.get(order_id)
-            if progress is None or order is None:
-                raise not_found(order_id)
+            order, progress = locked_order(uow, order_id)
             new = _readdress(uow, order, progress, now, values, confidence, actor)
             uow.commit()
         return {**out, **values, "warehouse_id": new["warehouse_id"], "hold_reason": new["hold_reason"]}

@@ -107,6 +107,15 @@ def not_found(order_id: str) -> NotFound:
     return NotFound(f"no order {order_id} / 订单 {order_id} 不存在", details={"order_id": order_id})
 
 
+def locked_order(uow: UnitOfWork, order_id: str) -> tuple[dict[str, Any], Progress]:
+    """The order and its progress, read inside the writing transaction (404 if there is none)."""
+    progress = uow.orders.progress([order_id]).get(order_id)
+    order = uow.orders.get(order_id)
+    if progress is None or order is None:
+        raise not_found(order_id)
+    return order, progress
+
+
 def read_order(app: Ordo, order_id: str) -> dict[str, Any]:
     """The order as stored (unlocked: for the checks before a transaction re-checks them)."""
     with app.store.uow(read_only=True) as uow:
@@ -271,10 +280,7 @@ def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> dict[str
     def work() -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            progress = uow.orders.progress([order_id]).get(order_id)
-            order = uow.orders.get(order_id)
-            if progress is None or order is None:
-                raise not_found(order_id)
+            order, progress = locked_order(uow, order_id)
             _let_go(uow, order, progress, now, actor, note, routed=False)
             uow.commit()
         return _released(
