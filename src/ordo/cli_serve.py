@@ -42,19 +42,25 @@ def serve(
 
     from ordo.api.app import create_app
     from ordo.config import Settings
+    from ordo.service.warmup import settle_heap, warm_up
     from ordo.workers import run_workers
 
     if db:  # worker processes build their Ordo from the environment
         os.environ["ORDO_DATABASE_URL"] = db
     settings = Settings.from_env()
     ordo = open_ordo(db)  # migrates the schema once, before any worker starts
+    app = None
+    if workers == 1:  # each worker process warms its own (ordo.api.app.from_env)
+        warm_up(ordo)
+        app = create_app(ordo, settings)
+        settle_heap()
     stop_background = start_background(ordo)
     host, port = host or settings.host, port or settings.port
     status = 0
     try:
-        if workers == 1:
+        if app is not None:
             uvicorn.run(
-                create_app(ordo, settings),
+                app,
                 host=host,
                 port=port,
                 log_level="warning",

@@ -79,5 +79,11 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
 
 def from_env() -> FastAPI:
     """The app of one server worker process, over an Ordo built from the environment."""
+    from ordo.service.warmup import settle_heap, warm_up
+
     settings = Settings.from_env()
-    return create_app(bootstrap(settings), settings)
+    ordo = bootstrap(settings)
+    warm_up(ordo)
+    app = create_app(ordo, settings)
+    settle_heap()
+    return app
