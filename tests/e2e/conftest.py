@@ -24,8 +24,8 @@ import uvicorn
 from ordo.api import create_app
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.service.app import Ordo, bootstrap
-from ordo.service.keys import create_key
+from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.keys import create_key
 from ordo.web.router import vendor_ready
 from tests.conftest import seed_tiny_world
 from tests.integration.api.conftest import order_json

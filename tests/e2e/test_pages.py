@@ -135,7 +135,7 @@ def test_the_order_page_shows_the_routing_explanation_and_the_rules_that_fired(
 def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_order_page(
     server: Server, page_for: Callable[..., Any]
 ) -> None:
-    from ordo.service.exceptions import scan
+    from ordo.service.incidents.scan import scan
 
     [order_id] = server.post_orders("HOLD", 1)
     ops = page_for(Role.OPS)
@@ -334,7 +334,7 @@ def test_inventory_lists_stock_and_flags_low_rows(server: Server, page_for: Call
 
 
 def test_an_exception_is_resolved_from_the_queue(server: Server, page_for: Callable[..., Any]) -> None:
-    from ordo.service.exceptions import scan
+    from ordo.service.incidents.scan import scan
 
     # More than the stock a warehouse may sell: the order is held and the detector opens an exception.
     [order_id] = server.post_orders("EXC", 1, lines=[("SKU-RARE", 5)])

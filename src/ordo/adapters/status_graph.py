@@ -1,7 +1,7 @@
 """Loading the status graph: the YAML shipped with Ordo, or ``ORDO_STATUS_GRAPH=path``.
 
 Reads a file and hands the plain mapping to the pure compiler in
-``ordo.domain.status_graph``; it never interprets the graph itself. The default
+``ordo.domain.orders.status_graph``; it never interprets the graph itself. The default
 graph is compiled once per process (it is immutable).
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from ordo.domain.status_graph import GraphError, StatusGraph, compile_graph
+from ordo.domain.orders.status_graph import GraphError, StatusGraph, compile_graph
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "domain" / "status_graph.yaml"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "domain" / "orders" / "status_graph.yaml"
 ENV = "ORDO_STATUS_GRAPH"
 
 

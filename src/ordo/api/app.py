@@ -17,7 +17,6 @@ from ordo.api.middleware import BodyLimit, RequestMetrics
 from ordo.api.routers import (
     channels,
     customers,
-    exceptions,
     health,
     holds,
     inventory,
@@ -32,10 +31,11 @@ from ordo.api.routers import (
     telemetry,
     tracking,
     warehouses,
-    webhooks,
 )
+from ordo.api.routers import incidents as exceptions
+from ordo.api.routers import subscriptions as webhooks
 from ordo.config import Settings
-from ordo.service.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo, bootstrap
 from ordo.web import install as install_web
 
 DESCRIPTION = """\
@@ -79,7 +79,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
 
 def from_env() -> FastAPI:
     """The app of one server worker process, over an Ordo built from the environment."""
-    from ordo.service.warmup import settle_heap, warm_up
+    from ordo.service.runtime.warmup import settle_heap, warm_up
 
     settings = Settings.from_env()
     ordo = bootstrap(settings)

@@ -14,11 +14,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 
 from ordo.domain.errors import ValidationError
-from ordo.service.app import Ordo
-from ordo.service.batcher import Batcher, Outcomes, isolate
-from ordo.service.channel_intake import Push, receive_batch
-from ordo.service.channels import Receipt
-from ordo.service.intake import IntakeRequest, IntakeResult, intake_requests
+from ordo.service.channels.intake import Push, receive_batch
+from ordo.service.channels.receive import Receipt
+from ordo.service.orders.intake import IntakeRequest, IntakeResult, intake_requests
+from ordo.service.runtime.app import Ordo
+from ordo.service.runtime.batcher import Batcher, Outcomes, isolate
 
 #: Longest a lone webhook waits for company; under load batches fill while the worker is
 #: busy anyway. Order submission does not wait at all: API clients often send one request

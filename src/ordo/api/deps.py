@@ -26,8 +26,8 @@ from ordo.api.errors import UnsupportedMediaType
 from ordo.config import Settings
 from ordo.domain.access import Perm, Role, allowed, require
 from ordo.domain.errors import Unauthenticated
-from ordo.service import keys
-from ordo.service.app import Ordo
+from ordo.service.runtime import keys
+from ordo.service.runtime.app import Ordo
 
 
 # The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one in
@@ -64,7 +64,7 @@ class Principal:
 class ApiKeyAuth(SecurityBase):
     """The caller, from a key verified lately (no I/O, no thread hop) or from the store.
 
-    Keys are cached per process for a few seconds (:mod:`ordo.service.keys`): a key
+    Keys are cached per process for a few seconds (:mod:`ordo.service.runtime.keys`): a key
     revoked through this process is refused at once, through another within the TTL.
     A ``SecurityBase``, so OpenAPI documents it (as the bearer scheme) like FastAPI's own.
     """

@@ -27,8 +27,8 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordo.service.app import Ordo
-from ordo.service.batcher import Batcher, isolate
+from ordo.service.runtime.app import Ordo
+from ordo.service.runtime.batcher import Batcher, isolate
 
 I = TypeVar("I")
 R = TypeVar("R")

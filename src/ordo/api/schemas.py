@@ -11,7 +11,7 @@ Conventions a client must know (they are also in the OpenAPI schema):
 
 Every field is bounded here, so input the database could not hold (a 10^30
 price, a 2 kB province, a NUL byte) is a 422 naming the field, never a 5xx.
-Business rules (known SKUs, amounts that add up) stay in ``ordo.domain.intake``.
+Business rules (known SKUs, amounts that add up) stay in ``ordo.domain.orders.validation``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ordo.domain.intake import MAX_LINES, MAX_QUANTITY, MAX_TAGS, MAX_UNIT_PRICE_FEN
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import Address, Channel, Identifier, IdentifierKind, Line, LineFlag, Order
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import Address, Channel, Identifier, IdentifierKind, Line, LineFlag, Order
+from ordo.domain.orders.validation import MAX_LINES, MAX_QUANTITY, MAX_TAGS, MAX_UNIT_PRICE_FEN
 
 CST = timezone(timedelta(hours=8), "CST")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

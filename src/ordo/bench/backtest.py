@@ -14,7 +14,7 @@ Then measures, each figure named with its unit:
 * ``read_s`` – the facts table from the store (columnar when ConnectorX can reach it:
   ``columnar_reader``; else one query per table per chunk through the driver);
 * ``evaluate_s`` – both rule sets (≈50 old, 100 new) over the table, outcomes and report;
-* ``backtest_s`` – the whole :func:`ordo.service.backtest.backtest_rulesets` call;
+* ``backtest_s`` – the whole :func:`ordo.service.rules.backtest.backtest_rulesets` call;
 
 with the CPU seconds of the read and the evaluation beside their wall time (this process
 and the read's worker), and the 1-minute load average, so figures from a busy machine
@@ -35,14 +35,14 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from ordo.adapters.store import tables as t
 from ordo.adapters.store.rows import bulk_insert
+from ordo.adapters.store.schema import core as t
+from ordo.bench.rules_data import bench_rules
 from ordo.clock import ManualClock
 from ordo.config import Settings
-from ordo.rules.bench_data import bench_rules
-from ordo.rules.compile_py import compile_rule
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.parser import parse_rule
+from ordo.rules.evaluation.compile_py import compile_rule
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.language.parser import parse_rule
 
 NS = 1_000_000_000
 T0 = 1_780_000_000 * NS
@@ -67,8 +67,8 @@ def hundred_rules() -> list[str]:
 
 def seed(app: Any, orders: int, *, seed: int = 7, batch: int = 50_000) -> float:
     """Bulk-insert ``orders`` synthetic orders (see the module docstring); returns seconds."""
-    from ordo.domain.model import Sku
-    from ordo.service.catalog import save_catalog
+    from ordo.domain.orders.model import Sku
+    from ordo.service.inventory.catalog import save_catalog
 
     rng = random.Random(seed)
     save_catalog(
@@ -157,8 +157,8 @@ def _columnar(app: Any) -> bool:
 
 def run(orders: int = 1_000_000, db: str | None = None, repeat: int = 3) -> dict[str, Any]:
     """Seed (unless ``db`` already holds orders), then time the backtest. One JSON-able dict."""
-    from ordo.service.app import bootstrap
-    from ordo.service.backtest import backtest_rulesets, compare, referenced_columns
+    from ordo.service.rules.backtest import backtest_rulesets, compare, referenced_columns
+    from ordo.service.runtime.app import bootstrap
 
     tmp = None
     if db is None:
@@ -173,7 +173,7 @@ def run(orders: int = 1_000_000, db: str | None = None, repeat: int = 3) -> dict
         parse_ms, rules = _parse_compile(sentences)
         old, new = RuleSet.of(rules[: len(rules) // 2]), RuleSet.of(rules)
 
-        from ordo.adapters.store.rules_history import HistoryFilter, read_facts
+        from ordo.adapters.store.repositories.rules_history import HistoryFilter, read_facts
 
         best_total = best_read = best_eval = float("inf")
         read_cpu = eval_cpu = float("inf")

@@ -42,10 +42,10 @@ from ordo.bench.stats import latency_ms, machine
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.domain.model import Sku, Stock, Warehouse, WarehouseClass
-from ordo.service.app import bootstrap
-from ordo.service.catalog import save_catalog
-from ordo.service.keys import create_key
+from ordo.domain.orders.model import Sku, Stock, Warehouse, WarehouseClass
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.runtime.app import bootstrap
+from ordo.service.runtime.keys import create_key
 
 #: One payload per channel, the same shapes as the test fixtures (tests/fixtures/channels).
 _FIXTURES = Path(__file__).parents[3] / "tests" / "fixtures" / "channels"

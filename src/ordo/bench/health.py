@@ -2,7 +2,7 @@
 
 Synthetic columns shaped like the open-order book (milestones, dwell, holds, open
 exceptions, tiers, values, channels, provinces, carriers) are scored with
-``ordo.domain.health.score`` and grouped by channel, warehouse, carrier and region.
+``ordo.domain.orders.health.score`` and grouped by channel, warehouse, carrier and region.
 Figures: ``recompute_ms`` (score + bands, median of ``repeat`` runs), ``aggregate_ms``
 (the four group-bys), ``total_ms`` and ``orders_per_s``; target: total ≤ 2,000 ms.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ordo.bench.stats import machine
-from ordo.domain import health as H
+from ordo.domain.orders import health as H
 
 NS = 1_000_000_000
 NOW = 1_794_355_200 * NS

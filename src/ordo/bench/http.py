@@ -19,9 +19,9 @@ from ordo.bench.stats import latency_ms
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.domain.model import Order
-from ordo.service.app import bootstrap
-from ordo.service.keys import create_key
+from ordo.domain.orders.model import Order
+from ordo.service.runtime.app import bootstrap
+from ordo.service.runtime.keys import create_key
 from ordo.sim.world import World, load_world
 
 #: At most this many orders go one per request; the rest go in batches.

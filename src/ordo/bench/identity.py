@@ -5,7 +5,7 @@ buyer id, a device fingerprint or a member number. Each order carries two or thr
 its buyer's identifiers, so orders keep linking and merging people the way channels do.
 
 Figures: ``links_per_s`` for resolution proper (union-find over batches of keyed
-orders, ``ordo.domain.identity``); ``keying_per_s`` for turning identifiers into keys
+orders, ``ordo.domain.customers.identity``); ``keying_per_s`` for turning identifiers into keys
 (HMAC-SHA256 of phones, normalising the rest); ``end_to_end_links_per_s`` for both;
 and ``store_links_per_s`` for the same work resolved and written through the service,
 one SQLite transaction per batch (what intake adds to an order).
@@ -22,10 +22,10 @@ from typing import Any
 from ordo.bench.stats import machine
 from ordo.clock import ManualClock
 from ordo.config import Settings
-from ordo.domain.identity import IdentityBook, keys_of
-from ordo.domain.model import Address, Identifier, IdentifierKind, Line, Order
-from ordo.service.app import bootstrap
-from ordo.service.identity import link_orders
+from ordo.domain.customers.identity import IdentityBook, keys_of
+from ordo.domain.orders.model import Address, Identifier, IdentifierKind, Line, Order
+from ordo.service.customers.identity import link_orders
+from ordo.service.runtime.app import bootstrap
 
 PEPPER = b"bench-pepper"
 _EXTRA = (IdentifierKind.OPENID, IdentifierKind.BUYER_ID, IdentifierKind.DEVICE, IdentifierKind.MEMBER)

@@ -28,16 +28,16 @@ import orjson
 
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.store import open_store
-from ordo.adapters.store.orders import order_rows_of
+from ordo.adapters.store.repositories.orders import order_rows_of
 from ordo.adapters.store.sqlite import TUNING
 from ordo.bench.http import bench_http
 from ordo.bench.stats import latency_ms, machine
 from ordo.clock import ManualClock
 from ordo.config import Settings
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import AcceptedOrder, Order
-from ordo.service.app import Ordo, bootstrap
-from ordo.service.intake import IntakeOutcome, intake
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import AcceptedOrder, Order
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.runtime.app import Ordo, bootstrap
 from ordo.sim.demand import OrderFactory, schedule
 from ordo.sim.world import World, generate_world, load_world
 
@@ -125,8 +125,8 @@ def fresh_app(path: Path, world: World, clock: ManualClock) -> Ordo:
 def install_rules(app: Ordo, world: World) -> int:
     """Publish :data:`BENCH_RULES` the way people do: draft, backtest, submit, approve, publish."""
     from ordo.domain.access import Role
-    from ordo.service.backtest import backtest_draft
-    from ordo.service.rules_lifecycle import Actor, approve, create_draft, publish, submit
+    from ordo.service.rules.backtest import backtest_draft
+    from ordo.service.rules.versions import Actor, approve, create_draft, publish, submit
 
     author, approver = Actor("bench-author", Role.OPS), Actor("bench-approver", Role.ADMIN)
     text = "\n".join(BENCH_RULES).format(gift=world.gift_skus[0])
@@ -140,7 +140,7 @@ def install_rules(app: Ordo, world: World) -> int:
 def bench_service(
     path: Path, world: World, orders: Sequence[Order], batch: int, *, rules: bool = True
 ) -> dict[str, Any]:
-    """Batches through ``ordo.service.intake.intake`` (validate, dedupe, locate, rules, route,
+    """Batches through ``ordo.service.orders.intake.intake`` (validate, dedupe, locate, rules, route,
     reserve, persist orders + lines + milestones + events + outcomes + decisions) in one
     transaction each."""
     clock = ManualClock(max(o.placed_at_ns for o in orders))

@@ -33,7 +33,7 @@ import numpy as np
 
 from ordo.adapters.geo import load_divisions
 from ordo.bench.stats import latency_ms, machine, percentile
-from ordo.domain.model import Warehouse
+from ordo.domain.orders.model import Warehouse
 from ordo.domain.routing import (
     RouteRequest,
     RoutingContext,

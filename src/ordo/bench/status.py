@@ -16,8 +16,8 @@ from typing import Any
 from ordo.bench.intake import deep_stock, fresh_app, generate_orders
 from ordo.bench.stats import latency_ms, machine
 from ordo.clock import ManualClock
-from ordo.service.intake import intake
-from ordo.service.status_updates import StatusReport, report_statuses
+from ordo.service.orders.intake import intake
+from ordo.service.orders.status_updates import StatusReport, report_statuses
 from ordo.sim.world import generate_world
 
 #: One order's reports, in order: (source, code, minutes after the order).

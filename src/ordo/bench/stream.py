@@ -39,9 +39,9 @@ from ordo.bench.stats import latency_ms, machine, percentile
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.service.app import bootstrap
-from ordo.service.intake import intake
-from ordo.service.keys import create_key
+from ordo.service.orders.intake import intake
+from ordo.service.runtime.app import bootstrap
+from ordo.service.runtime.keys import create_key
 from ordo.sim.world import generate_world, load_world
 
 #: Milestones after ``routed``, in lifecycle order: each order takes them one by one.

@@ -54,7 +54,7 @@ PROBE_FAULT = "telemetry.probe_fault"
 #: A probe flagged as faulty reads normally again.
 PROBE_RECOVERED = "telemetry.probe_recovered"
 
-# The exception lifecycle (see ordo.domain.exceptions).
+# The exception lifecycle (see ordo.domain.incidents.incident).
 EXCEPTION_OPENED = "exception.opened"
 EXCEPTION_STEP = "exception.step_done"
 EXCEPTION_ESCALATED = "exception.escalated"
@@ -65,7 +65,7 @@ EXCEPTION_RESOLVED = "exception.resolved"
 EXCEPTION_DISMISSED = "exception.dismissed"
 EXCEPTION_NOTIFIED = "exception.notified"
 
-# Rule governance (see ordo.service.rules_lifecycle).
+# Rule governance (see ordo.service.rules.versions).
 RULES_PUBLISHED = "rules.published"
 RULES_ROLLED_BACK = "rules.rolled_back"
 RULES_SUBMITTED = "rules.submitted"

@@ -11,14 +11,14 @@ and ``bench`` only) Polars, and (in ``bench`` only, when installed) GoRules ZEN;
 the service, adapters or API.
 """
 
-from ordo.rules.ast import Category, HitPolicy, Rule
-from ordo.rules.errors import RuleError, RuleSyntaxError
-from ordo.rules.evaluate import CompiledRuleSet, Evaluation, Fired, RuleSet
-from ordo.rules.facts import COLUMNS, CustomerStats, OrderFacts, RoutingResult, build_facts
-from ordo.rules.glossary import Glossary, default_glossary, load_glossary
-from ordo.rules.lint import LintWarning, lint_rule, lint_rules
-from ordo.rules.parser import parse_rule, parse_rules
-from ordo.rules.render import render_rule
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, Evaluation, Fired, RuleSet
+from ordo.rules.evaluation.facts import COLUMNS, CustomerStats, OrderFacts, RoutingResult, build_facts
+from ordo.rules.language.ast import Category, HitPolicy, Rule
+from ordo.rules.language.errors import RuleError, RuleSyntaxError
+from ordo.rules.language.glossary import Glossary, default_glossary, load_glossary
+from ordo.rules.language.lint import LintWarning, lint_rule, lint_rules
+from ordo.rules.language.parser import parse_rule, parse_rules
+from ordo.rules.language.render import render_rule
 
 __all__ = [
     "COLUMNS",

@@ -27,7 +27,7 @@ from enum import IntEnum, StrEnum
 
 from ordo.domain.access import Perm, Role, allowed
 from ordo.domain.errors import Conflict, PermissionDenied
-from ordo.rules import ast as A
+from ordo.rules.language import ast as A
 
 
 class Tier(IntEnum):

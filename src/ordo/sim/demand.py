@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from ordo.adapters.geo import Divisions
-from ordo.domain.model import Address, Channel, Customer, CustomerTier, Line, LineFlag, Order, Sku
+from ordo.domain.orders.model import Address, Channel, Customer, CustomerTier, Line, LineFlag, Order, Sku
 from ordo.sim.extids import external_id, local_time
 from ordo.sim.people import mobile, person_name, street_address
 from ordo.sim.places import Place, Places

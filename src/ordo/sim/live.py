@@ -22,11 +22,11 @@ from collections import Counter
 from types import TracebackType
 
 from ordo.domain.errors import StoreError
-from ordo.domain.lifecycle import Outcome
-from ordo.domain.model import Order
-from ordo.service.app import Ordo
-from ordo.service.intake import IntakeOutcome, intake
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Outcome
+from ordo.domain.orders.model import Order
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory
 from ordo.sim.extids import local_time
 from ordo.sim.progression import EventQueue, Noise, plan

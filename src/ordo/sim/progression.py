@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ordo.domain.geo import haversine_km
-from ordo.domain.lifecycle import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
-from ordo.domain.model import HANDLING_FLAGS, Carrier, Channel, Order, Warehouse
+from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
+from ordo.domain.orders.model import HANDLING_FLAGS, Carrier, Channel, Order, Warehouse
 from ordo.sim.world import REMOTE_PROVINCES
 
 M = Milestone

@@ -29,10 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ordo.domain import events as ev
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import Carrier, Order, Warehouse
-from ordo.domain.playbooks import Step, StepOutcome
-from ordo.service.app import Ordo
+from ordo.domain.incidents.playbooks import Step, StepOutcome
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import Carrier, Order, Warehouse
+from ordo.service.runtime.app import Ordo
 from ordo.sim.progression import QUIET, EventQueue, Noise, Report, plan
 
 M = Milestone

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ordo.clock import ManualClock
-from ordo.domain.lifecycle import Outcome
-from ordo.domain.model import Order
-from ordo.service.app import Ordo
-from ordo.service.intake import IntakeOutcome, intake
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Outcome
+from ordo.domain.orders.model import Order
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory, schedule
 from ordo.sim.progression import EventQueue, Kind, Noise, plan
 from ordo.sim.reactions import Reactions

@@ -21,14 +21,14 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import LineFlag, Order, Stock
-from ordo.domain.telemetry import Reading, Tolerance, tolerance_for
-from ordo.service import exceptions_queue as q
-from ordo.service.app import Ordo
-from ordo.service.catalog import save_catalog
-from ordo.service.exceptions import scan
-from ordo.service.telemetry import ingest
+from ordo.domain.incidents.telemetry import Reading, Tolerance, tolerance_for
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import LineFlag, Order, Stock
+from ordo.service.incidents import queue as q
+from ordo.service.incidents.scan import scan
+from ordo.service.incidents.telemetry import ingest
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.runtime.app import Ordo
 from ordo.sim.probes import ProbeCurve
 from ordo.sim.progression import EventQueue, Report
 from ordo.sim.reactions import Reactions

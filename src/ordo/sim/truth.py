@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ordo.domain.events import PROBE_FAULT
-from ordo.service import exceptions_queue as q
-from ordo.service.app import Ordo
+from ordo.service.incidents import queue as q
+from ordo.service.runtime.app import Ordo
 
 PAGE = 1_000
 _CLOSED = frozenset({"auto_resolved", "resolved", "dismissed"})

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from ordo.adapters.geo import Division, Divisions, load_divisions
 from ordo.adapters.geo.divisions import MUNICIPALITIES
-from ordo.domain.model import Carrier, Customer, CustomerTier, Sku, Stock, Warehouse, WarehouseClass
-from ordo.service.app import Ordo
-from ordo.service.catalog import save_catalog
+from ordo.domain.orders.model import Carrier, Customer, CustomerTier, Sku, Stock, Warehouse, WarehouseClass
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.runtime.app import Ordo
 from ordo.sim.people import mobile, person_name
 from ordo.sim.products import CATEGORIES
 

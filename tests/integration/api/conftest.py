@@ -17,8 +17,8 @@ from starlette.exceptions import StarletteDeprecationWarning
 from ordo.api import create_app
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.service.app import Ordo
-from ordo.service.keys import create_key
+from ordo.service.runtime.app import Ordo
+from ordo.service.runtime.keys import create_key
 
 with warnings.catch_warnings():
     # Starlette asks for the "httpx2" package in place of httpx; the client works either way.

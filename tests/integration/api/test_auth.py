@@ -6,7 +6,7 @@ import pytest
 
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, Unauthenticated
-from ordo.service import keys
+from ordo.service.runtime import keys
 from tests.integration.api.conftest import count_rows, order_json
 
 URL = "/api/v1/orders"

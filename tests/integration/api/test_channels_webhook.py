@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from ordo.adapters.store import tables
+from ordo.adapters.store.schema import core as tables
 from ordo.clock import ManualClock
-from ordo.service.app import Ordo
-from ordo.service.channels import set_secret
+from ordo.service.channels.receive import set_secret
+from ordo.service.runtime.app import Ordo
 from tests.integration.api.conftest import Headers, TestClient, count_rows
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "channels"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ordo.domain.access import Role
-from ordo.service.exceptions import scan
+from ordo.service.incidents.scan import scan
 
 
 def test_a_viewer_reads_the_queue_but_only_operations_may_work_it(client, auth, post_order, world):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ordo.domain.access import Role
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.service.orders.milestones import advance
 from tests.conftest import T0
 
 URL = "/api/v1/orders"

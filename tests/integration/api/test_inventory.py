@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ordo.domain import inventory as inv
 from ordo.domain.access import Role
+from ordo.domain.inventory import stock as inv
 
 
 def test_inventory_filters_by_warehouse_and_shows_pool_and_channel_sellable(client, admin):

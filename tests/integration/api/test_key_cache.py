@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.domain.errors import Unauthenticated
-from ordo.service import keys
-from ordo.service.app import bootstrap
-from ordo.service.keys import KeyCache
+from ordo.service.runtime import keys
+from ordo.service.runtime.app import bootstrap
+from ordo.service.runtime.keys import KeyCache
 
 URL = "/api/v1/orders"
 

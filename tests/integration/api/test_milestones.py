@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ordo.api import create_app
-from ordo.service.intake import intake
+from ordo.service.orders.intake import intake
 from tests.conftest import new_order
 from tests.integration.api.conftest import TestClient, count_rows
 

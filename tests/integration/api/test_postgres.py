@@ -7,7 +7,7 @@ import pytest
 from ordo.api import create_app
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.service.keys import create_key
+from ordo.service.runtime.keys import create_key
 from tests.conftest import make_app, seed_tiny_world
 from tests.integration.api.conftest import TestClient, order_json
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ordo.domain.access import Role
-from ordo.domain.model import Line
-from ordo.rules.facts import build_facts
-from ordo.service.app import Ordo
+from ordo.domain.orders.model import Line
+from ordo.rules.evaluation.facts import build_facts
 from ordo.service.rules import apply_rules, rulebook
+from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 from tests.integration.api.conftest import TestClient
 
@@ -131,7 +131,7 @@ def test_a_rule_goes_from_draft_to_canary_to_active_and_the_breaker_rolls_it_bac
 
 def key_id(app: Ordo, role: Role) -> str:
     """The key id of the test key of ``role`` (keys are named ``test <role>``)."""
-    from ordo.service.keys import list_keys
+    from ordo.service.runtime.keys import list_keys
 
     return next(k["id"] for k in list_keys(app) if k["name"] == f"test {role.value}")
 

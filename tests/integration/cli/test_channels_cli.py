@@ -11,9 +11,9 @@ import typer
 from typer.testing import CliRunner
 
 from ordo.adapters.channels.b2b import COLUMNS
-from ordo.adapters.store.orders import OrderFilter
-from ordo.cli_channels import channels_app, import_file
-from ordo.service.app import Ordo
+from ordo.adapters.store.repositories.orders import OrderFilter
+from ordo.cli.channels import channels_app, import_file
+from ordo.service.runtime.app import Ordo
 from tests.integration.api.conftest import count_rows
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "channels"
@@ -101,7 +101,7 @@ def test_map_prints_the_order_and_milestones_or_the_reasons(
 
 
 def test_sku_map_then_replay_all(cli: typer.Typer, world: Ordo, sqlite_url: str) -> None:
-    from ordo.service.channels import receive
+    from ordo.service.channels.receive import receive
 
     receipt = receive(world, "taobao", (FIXTURES / "taobao/create.json").read_bytes())
     assert receipt.dead_letter_id is not None

@@ -6,13 +6,13 @@ import json
 
 from typer.testing import CliRunner
 
-from ordo.adapters.store import tables as t
-from ordo.adapters.store.orders import OrderFilter, order_rows_of
+from ordo.adapters.store.repositories.orders import OrderFilter, order_rows_of
 from ordo.adapters.store.rows import bulk_insert
+from ordo.adapters.store.schema import core as t
 from ordo.cli import app as cli
-from ordo.domain.model import AcceptedOrder
-from ordo.service.app import Ordo
-from ordo.service.overview import snapshot
+from ordo.domain.orders.model import AcceptedOrder
+from ordo.service.events.overview import snapshot
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, new_order
 
 

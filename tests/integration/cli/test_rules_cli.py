@@ -8,9 +8,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ordo.cli_rules import rules_app
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
+from ordo.cli.rules import rules_app
+from ordo.service.orders.intake import intake
+from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 
 runner = CliRunner()

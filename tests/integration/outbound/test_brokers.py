@@ -19,10 +19,10 @@ import pytest
 
 from ordo.adapters.outbound.mqtt import MqttPublisher
 from ordo.adapters.outbound.nats import NatsPublisher
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
-from ordo.service.relay import Relay
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.service.events.relay import Relay
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
 from tests.conftest import new_order
 
 MQTT = ("127.0.0.1", 1883)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ordo.service.intake import intake
+from ordo.service.orders.intake import intake
 from tests.conftest import new_order
 
 

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.config import Settings
-from ordo.service.app import bootstrap
-from ordo.service.outbound import SubscriptionGate
-from ordo.service.webhooks import create_subscription, delete_subscription, replay
+from ordo.service.events.outbound import SubscriptionGate
+from ordo.service.events.subscriptions import create_subscription, delete_subscription, replay
+from ordo.service.runtime.app import bootstrap
 
 URL = "http://127.0.0.1:9/hook"
 

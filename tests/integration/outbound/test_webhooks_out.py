@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from ordo.adapters.outbound.webhooks import HttpSender, verify
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service.backoff import RetryPolicy
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
-from ordo.service.webhook_delivery import WebhookDispatcher
-from ordo.service.webhooks import create_subscription, dead_letters, replay
+from ordo.adapters.outbound.http import HttpSender, verify
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.service.events.delivery import WebhookDispatcher
+from ordo.service.events.subscriptions import create_subscription, dead_letters, replay
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.backoff import RetryPolicy
 from tests.conftest import new_order
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ordo.domain.access import Role
-from ordo.rules.canary import Canary
-from ordo.service.app import Ordo
-from ordo.service.backtest import backtest_draft
-from ordo.service.rules_lifecycle import Actor, approve, create_draft, publish, submit
+from ordo.rules.evaluation.canary import Canary
+from ordo.service.rules.backtest import backtest_draft
+from ordo.service.rules.versions import Actor, approve, create_draft, publish, submit
+from ordo.service.runtime.app import Ordo
 
 AUTHOR = Actor("alice", Role.OPS)
 APPROVER = Actor("bob", Role.ADMIN)

@@ -12,11 +12,11 @@ import pytest
 
 from ordo.api.batching import _orders, _webhooks
 from ordo.domain.errors import ValidationError
-from ordo.service import channel_intake
-from ordo.service.app import Ordo
-from ordo.service.channel_intake import Push, receive_batch
-from ordo.service.channels import ChannelOutcome, Receipt, set_sku_mapping
-from ordo.service.intake import IntakeOutcome, IntakeRequest, intake_requests
+from ordo.service.channels import intake as channel_intake
+from ordo.service.channels.intake import Push, receive_batch
+from ordo.service.channels.receive import ChannelOutcome, Receipt, set_sku_mapping
+from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
+from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 from tests.integration.api.conftest import count_rows
 
@@ -180,7 +180,7 @@ def test_fresh_orders_skip_the_bookkeeping_transaction_but_a_parked_update_still
 def test_when_the_pending_read_fails_the_bookkeeping_transaction_answers_instead(
     mapped: Ordo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ordo.adapters.store.channels import ChannelRepository
+    from ordo.adapters.store.repositories.channels import ChannelRepository
 
     def broken(self: ChannelRepository, keys: Any) -> set[tuple[str, str]]:
         raise RuntimeError("read failed")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from ordo.cli import app as cli
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
+from ordo.service.orders.intake import intake
+from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 
 runner = CliRunner()

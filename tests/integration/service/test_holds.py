@@ -8,19 +8,19 @@ from typing import Any
 
 import pytest
 
-from ordo.adapters.store import overview as overview_store
+from ordo.adapters.store.repositories import overview as overview_store
 from ordo.clock import ManualClock
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
-from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service import projector
-from ordo.service.address_fix import AddressFix, correct_address
-from ordo.service.app import Ordo
-from ordo.service.exceptions import scan
-from ordo.service.holds import held_orders, hold, release
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance, cancel
-from ordo.service.routing import reroute
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
+from ordo.service.events import projector
+from ordo.service.incidents.scan import scan
+from ordo.service.orders.address_fix import AddressFix, correct_address
+from ordo.service.orders.holds import held_orders, hold, release
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance, cancel
+from ordo.service.routing.decisions import reroute
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 

@@ -7,16 +7,16 @@ import dataclasses
 import orjson
 import pytest
 
-from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK
-from ordo.domain.model import Address
+from ordo.domain.orders.model import Address
+from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.domain.routing import replay
-from ordo.rules.canary import Canary
-from ordo.service.catalog import save_catalog, set_warehouse_active
-from ordo.service.intake import IntakeOutcome, intake
-from ordo.service.intake_rules import review_hold
-from ordo.service.routing import _network, reroute, routing_view
-from ordo.service.routing_context import INTAKE_MAX_PARCELS
-from ordo.service.routing_expand import expand
+from ordo.rules.evaluation.canary import Canary
+from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.orders.intake_rules import review_hold
+from ordo.service.routing.context import INTAKE_MAX_PARCELS
+from ordo.service.routing.decisions import _network, reroute, routing_view
+from ordo.service.routing.expand import expand
 from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 

@@ -7,15 +7,15 @@ import dataclasses
 
 import pytest
 
-from ordo.domain.intake import HOLD_NO_STOCK
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Stock
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Stock
+from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.domain.routing import replay
-from ordo.service.catalog import save_catalog
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance, cancel
-from ordo.service.routing import _network
-from ordo.service.routing_expand import expand
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance, cancel
+from ordo.service.routing.decisions import _network
+from ordo.service.routing.expand import expand
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 
@@ -114,7 +114,7 @@ def test_a_low_value_order_is_not_split(shop):
 
 
 def test_a_playbook_reroute_of_a_split_order_releases_each_line_where_it_was_held(shop):
-    from ordo.service.exceptions_steps import StepContext, reroute
+    from ordo.service.incidents.steps import StepContext, reroute
 
     r = _split_order(shop)
     at = {ln["sku"]: ln["warehouse_id"] for ln in stored_order(shop, r.order_id)["lines"]}
@@ -138,7 +138,7 @@ def test_a_playbook_reroute_of_a_split_order_releases_each_line_where_it_was_hel
 
 
 def test_an_operator_reroute_of_a_split_order_releases_each_line_where_it_was_held(shop):
-    from ordo.service.routing import reroute
+    from ordo.service.routing.decisions import reroute
 
     r = _split_order(shop, "SP-OP")
     at = {ln["sku"]: ln["warehouse_id"] for ln in stored_order(shop, r.order_id)["lines"]}

@@ -9,16 +9,16 @@ import pytest
 
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
-from ordo.domain import inventory as inv
 from ordo.domain.errors import NotFound, ValidationError
-from ordo.domain.inventory import ChannelRule
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Stock
-from ordo.service import inventory as svc
-from ordo.service import inventory_reads as reads
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
+from ordo.domain.inventory import stock as inv
+from ordo.domain.inventory.stock import ChannelRule
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Stock
+from ordo.service.inventory import reads
+from ordo.service.inventory import stock as svc
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
 

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store import overview as q
-from ordo.adapters.store import overview_tables as ot
+from ordo.adapters.store.repositories import overview as q
+from ordo.adapters.store.schema import overview as ot
 from ordo.clock import ManualClock
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service import projector
-from ordo.service.address_fix import AddressFix, correct_address
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance, cancel
-from ordo.service.overview import snapshot
-from ordo.service.routing import reroute
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.service.events import projector
+from ordo.service.events.overview import snapshot
+from ordo.service.orders.address_fix import AddressFix, correct_address
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance, cancel
+from ordo.service.routing.decisions import reroute
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
 HOUR = 3600 * 10**9

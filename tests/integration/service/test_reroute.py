@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ordo.domain.errors import Conflict, NotFound, ValidationError
-from ordo.domain.intake import HOLD_NO_STOCK
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.domain.routing import replay
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance, cancel
-from ordo.service.routing import explain_order, outage, reroute, routing_view
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance, cancel
+from ordo.service.routing.decisions import explain_order, outage, reroute, routing_view
 from tests.conftest import T0, new_order
 from tests.integration.service.routing_helpers import decisions, stored_order
 
@@ -107,8 +107,8 @@ def test_explain_answers_why_this_warehouse_and_why_not_that_one_in_both_languag
 def test_every_stored_attempt_replays_to_the_plan_it_recorded(world):
     [r] = intake(world, [new_order("X-40", [("SKU-TEA", 1), ("SKU-CUP", 1)])])
     reroute(world, r.order_id, reason="test", exclude=[r.warehouse_id])
-    from ordo.service.routing import _network
-    from ordo.service.routing_expand import expand
+    from ordo.service.routing.decisions import _network
+    from ordo.service.routing.expand import expand
 
     with world.store.uow(read_only=True) as uow:
         for row in uow.routing.attempts(r.order_id):

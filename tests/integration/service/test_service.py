@@ -8,12 +8,12 @@ import dataclasses
 import pytest
 
 from ordo.domain.errors import StoreConflict
-from ordo.domain.intake import HOLD_ADDRESS
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Address
-from ordo.service.catalog import save_catalog, set_warehouse_active
-from ordo.service.intake import IntakeOutcome, intake
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Address
+from ordo.domain.orders.validation import HOLD_ADDRESS
+from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.orders.milestones import advance
 from tests.conftest import T0, new_order
 
 

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from ordo.adapters.store.claims import known_milestones
+from ordo.adapters.store.repositories.claims import known_milestones
 from ordo.clock import ManualClock
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.status_graph import Known
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance_each
-from ordo.service.status_updates import StatusReport, report_each, report_statuses
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.status_graph import Known
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance_each
+from ordo.service.orders.status_updates import StatusReport, report_each, report_statuses
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
 M = Milestone

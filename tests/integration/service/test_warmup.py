@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from ordo.service.intake import intake
-from ordo.service.warmup import settle_heap, warm_up
+from ordo.service.orders.intake import intake
+from ordo.service.runtime.warmup import settle_heap, warm_up
 from tests.conftest import make_app, new_order, seed_tiny_world
 
 

@@ -6,7 +6,7 @@ import pytest
 from ordo.clock import ScaledClock
 from ordo.config import Settings
 from ordo.domain.errors import StoreUnavailable
-from ordo.service.app import bootstrap
+from ordo.service.runtime.app import bootstrap
 from ordo.sim import live
 from ordo.sim.live import LiveTraffic, poisson
 from ordo.sim.world import ensure_world

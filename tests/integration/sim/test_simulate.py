@@ -1,5 +1,5 @@
 from ordo.clock import ManualClock
-from ordo.domain.lifecycle import Status
+from ordo.domain.orders.milestones import Status
 from ordo.sim.progression import Noise
 from ordo.sim.runner import SimProgress, simulate
 from ordo.sim.world import WORLD_SEED_KEY, ensure_world

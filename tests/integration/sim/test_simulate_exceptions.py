@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from ordo.cli import app
 from ordo.clock import ManualClock
-from ordo.service.app import Ordo
-from ordo.service.exceptions_queue import ExceptionFilter, list_exceptions
+from ordo.service.incidents.queue import ExceptionFilter, list_exceptions
+from ordo.service.runtime.app import Ordo
 from ordo.sim.runner import simulate
 from ordo.sim.trouble import Trouble
 from tests.conftest import T0, make_app

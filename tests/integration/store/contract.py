@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from ordo.adapters.store import Store, open_store
-from ordo.adapters.store import tables as t
 from ordo.adapters.store.engine import MIGRATIONS
-from ordo.adapters.store.orders import OrderFilter
-from ordo.adapters.store.outbox import Outbox
-from ordo.adapters.store.stock import Delta, StockRepository
+from ordo.adapters.store.repositories.orders import OrderFilter
+from ordo.adapters.store.repositories.outbox import Outbox
+from ordo.adapters.store.repositories.stock import Delta, StockRepository
+from ordo.adapters.store.schema import core as t
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
 from ordo.domain.errors import (
@@ -31,8 +31,8 @@ from ordo.domain.errors import (
     ValidationError,
 )
 from ordo.domain.events import Event
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate, Outcome, Status, derive_status
-from ordo.domain.model import (
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome, Status, derive_status
+from ordo.domain.orders.model import (
     AcceptedOrder,
     Address,
     Carrier,
@@ -42,9 +42,9 @@ from ordo.domain.model import (
     Order,
     Stock,
 )
-from ordo.service.app import Ordo
-from ordo.service.intake import IntakeOutcome, intake
-from ordo.service.lifecycle import advance, cancel
+from ordo.service.orders.intake import IntakeOutcome, intake
+from ordo.service.orders.milestones import advance, cancel
+from ordo.service.runtime.app import Ordo
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app, new_order, seed_tiny_world
 
 M = Milestone

@@ -14,21 +14,21 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store import tables as t
+from ordo.adapters.store.schema import core as t
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
-from ordo.domain.exceptions import ExceptionStateError
-from ordo.domain.intake import HOLD_NO_STOCK
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Sku, Stock
-from ordo.domain.telemetry import Reading
-from ordo.service import exceptions_queue as q
-from ordo.service.app import Ordo
-from ordo.service.catalog import save_catalog
-from ordo.service.exceptions import scan
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
-from ordo.service.telemetry import ingest
+from ordo.domain.incidents.incident import ExceptionStateError
+from ordo.domain.incidents.telemetry import Reading
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Sku, Stock
+from ordo.domain.orders.validation import HOLD_NO_STOCK
+from ordo.service.incidents import queue as q
+from ordo.service.incidents.scan import scan
+from ordo.service.incidents.telemetry import ingest
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
 MIN = 60

@@ -13,14 +13,15 @@ import pytest
 
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
+from ordo.domain.customers.identity import key_of
 from ordo.domain.errors import Conflict, LifecycleViolation
-from ordo.domain.identity import key_of
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Identifier, Order
-from ordo.service import identity, parcels
-from ordo.service.app import Ordo
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Identifier, Order
+from ordo.service.customers import identity
+from ordo.service.orders import parcels
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
 PHONE, OPENID, MEMBER = (

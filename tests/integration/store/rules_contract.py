@@ -3,7 +3,7 @@
 ``RulesContract`` is abstract: a backend's test module subclasses it and provides ``url``,
 a database without rows. It checks what SQL can get wrong: the state row the migration
 creates, versions and revisions, the facts read back for backtests (they must equal the
-facts :func:`ordo.rules.facts.build_facts` derives from the same orders), live outcome
+facts :func:`ordo.rules.evaluation.facts.build_facts` derives from the same orders), live outcome
 metrics and the breaker.
 """
 
@@ -17,18 +17,18 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.adapters.store import columnar
-from ordo.adapters.store import tables as t
-from ordo.adapters.store.rules_history import HistoryFilter, count_orders, read_facts
+from ordo.adapters.store.repositories.rules_history import HistoryFilter, count_orders, read_facts
+from ordo.adapters.store.schema import core as t
 from ordo.clock import ManualClock
 from ordo.domain.access import Role
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.domain.model import Customer, CustomerTier, Line, LineFlag, Order
-from ordo.rules.facts import COLUMN_NAMES, build_facts
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.model import Customer, CustomerTier, Line, LineFlag, Order
+from ordo.rules.evaluation.facts import COLUMN_NAMES, build_facts
 from ordo.service import rules as R
-from ordo.service.app import Ordo
-from ordo.service.catalog import save_catalog
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from tests.conftest import SKUS, T0, make_app, new_order, seed_tiny_world
 
 COMPARED = (

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.adapters.store import open_store
-from ordo.domain.model import Carrier
-from ordo.service.catalog import save_catalog, set_warehouse_active
-from ordo.service.routing_context import REVISION_KEY, routing_cache
+from ordo.domain.orders.model import Carrier
+from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
+from ordo.service.routing.context import REVISION_KEY, routing_cache
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app
 
 

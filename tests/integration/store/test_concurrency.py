@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store import tables as t
+from ordo.adapters.store.schema import core as t
 from ordo.bench import oversell
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
-from ordo.domain.lifecycle import Milestone, Status, derive_status
-from ordo.domain.model import Stock
-from ordo.service.app import Ordo
-from ordo.service.catalog import save_catalog
-from ordo.service.intake import intake
+from ordo.domain.orders.milestones import Milestone, Status, derive_status
+from ordo.domain.orders.model import Stock
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.intake import intake
+from ordo.service.runtime.app import Ordo
 from tests.conftest import SKUS, T0, WAREHOUSES, make_app, new_order
 from tests.integration.store import workers
 from tests.integration.store.contract import migration_heads

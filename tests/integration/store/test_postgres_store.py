@@ -12,8 +12,9 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store import Store, open_store, rules_tables
-from ordo.adapters.store import tables as t
+from ordo.adapters.store import Store, open_store
+from ordo.adapters.store.schema import core as t
+from ordo.adapters.store.schema import rules as rules_tables
 from tests.integration.store.contract import StoreContract
 
 pytestmark = pytest.mark.postgres

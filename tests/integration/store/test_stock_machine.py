@@ -24,11 +24,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ordo.adapters.store.stock import Delta
+from ordo.adapters.store.repositories.stock import Delta
 from ordo.domain.errors import StoreConflict
-from ordo.domain.inventory import atp
-from ordo.domain.model import Stock
-from ordo.service.app import Ordo
+from ordo.domain.inventory.stock import atp
+from ordo.domain.orders.model import Stock
+from ordo.service.runtime.app import Ordo
 from tests.conftest import make_app, seed_tiny_world
 
 KEYS = [("WH-SH", "SKU-TEA"), ("WH-BJ", "SKU-TEA"), ("WH-SH", "SKU-CUP"), ("WH-GZ", "SKU-CUP")]

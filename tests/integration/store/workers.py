@@ -15,10 +15,10 @@ from typing import Any
 from ordo.adapters.store import open_store
 from ordo.clock import ManualClock
 from ordo.config import Settings
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
-from ordo.service.app import Ordo, bootstrap
-from ordo.service.intake import intake
-from ordo.service.lifecycle import advance
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.service.orders.intake import intake
+from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo, bootstrap
 from tests.conftest import T0, new_order
 
 #: Destinations spread over the country, so every warehouse is someone's nearest.

@@ -8,8 +8,8 @@ import pytest
 
 from ordo.adapters.channels import ADAPTERS, HOLD_ADDRESS, Mapped, Unmappable, is_masked, to_canonical
 from ordo.adapters.geo.address import default_resolver
-from ordo.domain.lifecycle import Milestone as M
-from ordo.domain.model import IdentifierKind
+from ordo.domain.orders.milestones import Milestone as M
+from ordo.domain.orders.model import IdentifierKind
 from tests.unit.channels.conftest import load, lookup
 
 MapFixture = Callable[[str, str], Mapped]

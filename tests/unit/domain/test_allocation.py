@@ -7,9 +7,9 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordo.domain.allocation import Availability, Demand, allocate
 from ordo.domain.geo import haversine_km
-from ordo.domain.model import Warehouse, WarehouseClass
+from ordo.domain.inventory.allocation import Availability, Demand, allocate
+from ordo.domain.orders.model import Warehouse, WarehouseClass
 
 SH = Warehouse(
     "WH-SH",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ordo.domain.consolidation import OpenOrder, address_key, candidates, check_parcel
 from ordo.domain.errors import LifecycleViolation, ValidationError
-from ordo.domain.lifecycle import Milestone as M
+from ordo.domain.orders.consolidation import OpenOrder, address_key, candidates, check_parcel
+from ordo.domain.orders.milestones import Milestone as M
 
 H = 3600 * 10**9
 HOME = address_key("浙江省", "杭州市", "西湖区", "文三路 100 号", "张三")

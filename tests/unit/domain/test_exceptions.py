@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ordo.domain.exceptions import (
+from ordo.domain.incidents.incident import (
     Closed,
     ExceptionState,
     ExceptionStateError,
     check_transition,
     closure_metrics,
 )
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.playbooks import PLAYBOOKS, Step, human_priority, playbook
-from ordo.domain.sla import DEFAULT_TIMERS, breached, next_due, timer_from_rule, timers_for
+from ordo.domain.incidents.playbooks import PLAYBOOKS, Step, human_priority, playbook
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.sla import DEFAULT_TIMERS, breached, next_due, timer_from_rule, timers_for
 from ordo.rules import parse_rule
 
 S = ExceptionState

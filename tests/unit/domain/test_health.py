@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ordo.domain import health as H
+from ordo.domain.orders import health as H
 
 NS = 1_000_000_000
 NOW = 1_000_000 * NS

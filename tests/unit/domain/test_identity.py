@@ -8,8 +8,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordo.domain.identity import IdentityBook, IdKey, hmac_sha256_hex, key_of, keys_of, resolve
-from ordo.domain.model import Identifier
+from ordo.domain.customers.identity import IdentityBook, IdKey, hmac_sha256_hex, key_of, keys_of, resolve
+from ordo.domain.orders.model import Identifier
 
 PEPPER = b"test-pepper"
 

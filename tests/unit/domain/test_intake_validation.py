@@ -7,8 +7,14 @@ import dataclasses
 import pytest
 
 from ordo.domain.errors import UnknownSku, ValidationError
-from ordo.domain.intake import MAX_LINES, MAX_QUANTITY, MAX_TAGS, MAX_UNIT_PRICE_FEN, validate_order
-from ordo.domain.model import Address, Line, Order
+from ordo.domain.orders.model import Address, Line, Order
+from ordo.domain.orders.validation import (
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_TAGS,
+    MAX_UNIT_PRICE_FEN,
+    validate_order,
+)
 
 T0 = 1_794_355_200 * 1_000_000_000
 DAY = 86_400 * 10**9

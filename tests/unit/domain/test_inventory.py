@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordo.domain import inventory as inv
 from ordo.domain.errors import ValidationError
-from ordo.domain.inventory import ANY_SKU, ChannelRule, SyncChange
+from ordo.domain.inventory import stock as inv
+from ordo.domain.inventory.stock import ANY_SKU, ChannelRule, SyncChange
 
 CHANNELS = {"tmall", "douyin", "jd", "pinduoduo"}
 

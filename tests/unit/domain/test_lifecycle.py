@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ordo.domain.errors import LifecycleViolation
-from ordo.domain.lifecycle import (
+from ordo.domain.orders.milestones import (
     LEFT_WAREHOUSE,
     MAX_FUTURE_SKEW_NS,
     MILESTONE_LABELS,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordo.domain.errors import LifecycleViolation
-from ordo.domain.lifecycle import (
+from ordo.domain.orders.milestones import (
     MAX_FUTURE_SKEW_NS,
     Milestone,
     MilestoneUpdate,

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from ordo.domain.playbooks import ColdChainPolicy, cold_chain_playbook
-from ordo.domain.probes import FaultReason, ProbeState, fold_order
-from ordo.domain.telemetry import Reading, Tolerance
+from ordo.domain.incidents.playbooks import ColdChainPolicy, cold_chain_playbook
+from ordo.domain.incidents.probes import FaultReason, ProbeState, fold_order
+from ordo.domain.incidents.telemetry import Reading, Tolerance
 
 MIN = 60 * 1_000_000_000
 CHILLED = Tolerance(2.0, 6.0, 20 * 60)

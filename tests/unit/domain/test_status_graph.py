@@ -10,9 +10,16 @@ import yaml
 
 from ordo.adapters.channels import douyin, jd, kuaishou, pinduoduo, pos, taobao, wechat
 from ordo.adapters.status_graph import DEFAULT_PATH, load_graph
-from ordo.domain.lifecycle import MILESTONES, SIDE_STATES, STATUS_GRAPH, Milestone, Status, derive_status
-from ordo.domain.status_graph import GraphError, Known, compile_graph, find_conflict, parse_condition
-from ordo.domain.status_lint import lint
+from ordo.domain.orders.milestones import (
+    MILESTONES,
+    SIDE_STATES,
+    STATUS_GRAPH,
+    Milestone,
+    Status,
+    derive_status,
+)
+from ordo.domain.orders.status_graph import GraphError, Known, compile_graph, find_conflict, parse_condition
+from ordo.domain.orders.status_lint import lint
 
 M = Milestone
 

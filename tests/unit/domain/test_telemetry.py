@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ordo.domain.telemetry import DEFAULT_COLD, Reading, SensorState, Tolerance, tolerance_for, track
+from ordo.domain.incidents.telemetry import (
+    DEFAULT_COLD,
+    Reading,
+    SensorState,
+    Tolerance,
+    tolerance_for,
+    track,
+)
 
 MIN = 60 * 1_000_000_000
 T = Tolerance(2.0, 6.0, 20 * 60)

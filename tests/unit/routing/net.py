@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ordo.domain.model import Carrier, Warehouse, WarehouseClass
+from ordo.domain.orders.model import Carrier, Warehouse, WarehouseClass
 from ordo.domain.routing import (
     Directives,
     RouteRequest,

@@ -49,7 +49,7 @@ def test_the_cut_off_moves_the_promise_by_a_day() -> None:
 
 
 def test_a_canonical_order_becomes_a_route_request() -> None:
-    from ordo.domain.model import Address, Line, Order
+    from ordo.domain.orders.model import Address, Line, Order
     from ordo.domain.routing import RouteRequest
 
     order = Order(

@@ -7,10 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ordo.domain.lifecycle import Milestone
-from ordo.rules import ast as A
-from ordo.rules.compile_py import day_start_ns
-from ordo.rules.facts import COLUMNS, ms_column
+from ordo.domain.orders.milestones import Milestone
+from ordo.rules.evaluation.compile_py import day_start_ns
+from ordo.rules.evaluation.facts import COLUMNS, ms_column
+from ordo.rules.language import ast as A
 
 NS = 1_000_000_000
 DAY0 = date(2026, 6, 1)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from ordo.rules.bench_data import bench_rules, five_condition_rules, synthetic_facts
-from ordo.rules.compile_polars import SCHEMA, evaluate_frame, evaluate_frames
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.outcome import outcome_of
-from ordo.rules.parser import parse_rule
-from ordo.service.backtest import compare
+from ordo.bench.rules_data import bench_rules, five_condition_rules, synthetic_facts
+from ordo.rules.evaluation.compile_polars import SCHEMA, evaluate_frame, evaluate_frames
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.evaluation.outcome import outcome_of
+from ordo.rules.language.parser import parse_rule
+from ordo.service.rules.backtest import compare
 
 FIELDS = ("discount_fen", "freight_off_fen", "gift_units", "gift_value_fen", "held", "hold_reason",
           "routing", "tags", "exception")  # fmt: skip

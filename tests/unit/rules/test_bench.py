@@ -6,10 +6,10 @@ import json
 
 import zen
 
-from ordo.rules.bench import bench_rules, five_condition_rules, run, synthetic_facts
-from ordo.rules.bench_zen import fired_ids, to_jdm
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.parser import parse_rule
+from ordo.bench.rules import bench_rules, five_condition_rules, run, synthetic_facts
+from ordo.bench.rules_zen import fired_ids, to_jdm
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.language.parser import parse_rule
 
 
 def test_every_benchmark_sentence_parses() -> None:

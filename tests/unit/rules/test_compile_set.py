@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ordo.rules import ast as A
-from ordo.rules.bench_data import five_condition_rules, synthetic_facts
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.parser import parse_rule
+from ordo.bench.rules_data import five_condition_rules, synthetic_facts
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.language import ast as A
+from ordo.rules.language.parser import parse_rule
 
 from .strategies import facts, rules
 

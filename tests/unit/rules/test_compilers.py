@@ -9,13 +9,13 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ordo.rules import ast as A
-from ordo.rules.compile_polars import compile_condition as compile_pl
-from ordo.rules.compile_polars import evaluate_frame, facts_frame
-from ordo.rules.compile_py import compile_condition as compile_scalar
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.parser import parse_rule
-from ordo.rules.render import render_rule
+from ordo.rules.evaluation.compile_polars import compile_condition as compile_pl
+from ordo.rules.evaluation.compile_polars import evaluate_frame, facts_frame
+from ordo.rules.evaluation.compile_py import compile_condition as compile_scalar
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.language import ast as A
+from ordo.rules.language.parser import parse_rule
+from ordo.rules.language.render import render_rule
 
 from .strategies import conditions, facts, rules
 

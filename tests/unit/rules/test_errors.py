@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ordo.rules.errors import RuleSyntaxError
-from ordo.rules.parser import parse_rule
+from ordo.rules.language.errors import RuleSyntaxError
+from ordo.rules.language.parser import parse_rule
 
 
 def error_of(sentence: str) -> RuleSyntaxError:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordo.rules import ast as A
-from ordo.rules.compile_polars import evaluate_frame, facts_frame
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.facts import COLUMNS
-from ordo.rules.parser import parse_rule
+from ordo.rules.evaluation.compile_polars import evaluate_frame, facts_frame
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.evaluation.facts import COLUMNS
+from ordo.rules.language import ast as A
+from ordo.rules.language.parser import parse_rule
 
 
 def order(**kw: Any) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 import ordo.rules
-from ordo.domain.model import Address, Customer, CustomerTier, Line, LineFlag, Order, Sku
-from ordo.rules.compile_polars import SCHEMA, facts_frame
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.facts import COLUMN_NAMES, CustomerStats, OrderFacts, RoutingResult, build_facts
-from ordo.rules.glossary import default_glossary, short_place_name
-from ordo.rules.parser import parse_rule
+from ordo.domain.orders.model import Address, Customer, CustomerTier, Line, LineFlag, Order, Sku
+from ordo.rules.evaluation.compile_polars import SCHEMA, facts_frame
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.evaluation.facts import COLUMN_NAMES, CustomerStats, OrderFacts, RoutingResult, build_facts
+from ordo.rules.language.glossary import default_glossary, short_place_name
+from ordo.rules.language.parser import parse_rule
 
 NS = 10**9
 

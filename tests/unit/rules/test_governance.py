@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ordo.domain.access import Role
-from ordo.rules.canary import Canary, bucket, canary_places
-from ordo.rules.glossary import default_glossary
+from ordo.rules.evaluation.canary import Canary, bucket, canary_places
 from ordo.rules.governance import (
     TIER_POLICIES,
     ApprovalTierDenied,
@@ -22,7 +21,8 @@ from ordo.rules.governance import (
     tier_of,
     tier_of_change,
 )
-from ordo.rules.parser import parse_rule
+from ordo.rules.language.glossary import default_glossary
+from ordo.rules.language.parser import parse_rule
 
 
 @pytest.mark.parametrize(

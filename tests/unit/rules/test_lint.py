@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ordo.rules.evaluate import RuleSet
-from ordo.rules.lint import lint_rule, lint_rules
-from ordo.rules.parser import parse_rule
+from ordo.rules.evaluation.evaluate import RuleSet
+from ordo.rules.language.lint import lint_rule, lint_rules
+from ordo.rules.language.parser import parse_rule
 
 
 def codes(sentence: str) -> list[str]:

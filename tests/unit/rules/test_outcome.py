@@ -8,12 +8,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ordo.rules import ast as A
-from ordo.rules.compile_polars import evaluate_frame, facts_frame
-from ordo.rules.evaluate import CompiledRuleSet, RuleSet
-from ordo.rules.outcome import gift_units, outcome_of, threshold_off_fen
-from ordo.rules.outcome_polars import OUTCOME_COLUMNS, outcome_exprs
-from ordo.rules.parser import parse_rule
+from ordo.rules.evaluation.compile_polars import evaluate_frame, facts_frame
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+from ordo.rules.evaluation.outcome import gift_units, outcome_of, threshold_off_fen
+from ordo.rules.evaluation.outcome_polars import OUTCOME_COLUMNS, outcome_exprs
+from ordo.rules.language import ast as A
+from ordo.rules.language.parser import parse_rule
 
 from .strategies import facts, rules
 

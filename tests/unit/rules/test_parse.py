@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from ordo.rules import ast as A
-from ordo.rules.parser import parse_rule, parse_rules
+from ordo.rules.language import ast as A
+from ordo.rules.language.parser import parse_rule, parse_rules
 
 DESIGN_SENTENCES = [
     "如果 订单来自上海 且 含赠品 则 运费减免5元",

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ordo.service.batcher import Batcher, Outcomes, isolate
+from ordo.service.runtime.batcher import Batcher, Outcomes, isolate
 
 
 class Poisoned(Exception):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from ordo.adapters.geo import load_divisions
-from ordo.domain.model import Customer, CustomerTier, Line
-from ordo.rules.facts import build_facts
-from ordo.service.intake_rules import order_facts
+from ordo.domain.orders.model import Customer, CustomerTier, Line
+from ordo.rules.evaluation.facts import build_facts
+from ordo.service.orders.intake_rules import order_facts
 from ordo.sim.demand import OrderFactory
 from ordo.sim.world import generate_world
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from ordo.domain.model import Address, Line
+from ordo.domain.orders.model import Address, Line
 from ordo.domain.routing import Directives
 from ordo.domain.routing.context import RouteRequest
-from ordo.service.intake_routing import request_of
+from ordo.service.orders.intake_routing import request_of
 from tests.conftest import SKUS, T0, new_order
 
 WEIGHTS = {s.sku: s.weight_g for s in SKUS}

@@ -19,8 +19,8 @@ from ordo.domain.routing import (
     route,
     route_one,
 )
-from ordo.service.routing_expand import expand, fired_ids
-from ordo.service.routing_snapshots import FiredRule, decision_row, decision_rows
+from ordo.service.routing.expand import expand, fired_ids
+from ordo.service.routing.snapshots import FiredRule, decision_row, decision_rows
 from ordo.sim.demand import OrderFactory
 from ordo.sim.world import generate_world
 
@@ -116,7 +116,7 @@ def test_the_row_is_compact_and_carries_the_rules_that_fired(wave):
 
 
 def test_the_service_s_stock_matrix_is_the_router_s_from_rows(wave):
-    from ordo.service.routing_context import stock_matrix
+    from ordo.service.routing.context import stock_matrix
 
     net, _, _ = wave
     rows = [

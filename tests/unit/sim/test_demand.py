@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ordo.adapters.geo import load_divisions
-from ordo.domain.intake import validate_order
+from ordo.domain.orders.validation import validate_order
 from ordo.sim.demand import CHANNEL_MIX, RETAIL_DAY, DemandCurve, OrderFactory, schedule
 from ordo.sim.extids import local_time
 from ordo.sim.world import World, generate_world

@@ -1,5 +1,5 @@
 """The simulator's probes: warm goods warm along a curve, broken probes break as real ones do,
-and the judge (``ordo.domain.probes``) tells them apart on the simulator's own readings."""
+and the judge (``ordo.domain.incidents.probes``) tells them apart on the simulator's own readings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ordo.domain.probes import FaultReason, fold_order
-from ordo.domain.telemetry import Reading, Tolerance
+from ordo.domain.incidents.probes import FaultReason, fold_order
+from ordo.domain.incidents.telemetry import Reading, Tolerance
 from ordo.sim.probes import RAIL_C, ProbeCurve
 
 MIN = 60 * 1_000_000_000

@@ -5,7 +5,7 @@ from itertools import pairwise
 import pytest
 
 from ordo.adapters.geo import load_divisions
-from ordo.domain.lifecycle import LEFT_WAREHOUSE, MILESTONES, Milestone, Outcome, apply_updates
+from ordo.domain.orders.milestones import LEFT_WAREHOUSE, MILESTONES, Milestone, Outcome, apply_updates
 from ordo.sim.demand import OrderFactory, schedule
 from ordo.sim.progression import QUIET, EventQueue, Kind, Noise, Report, choose_carrier, plan, transit_time
 from ordo.sim.world import World, generate_world
@@ -163,7 +163,7 @@ def test_carriers_are_chosen_by_coverage_and_handling(world, orders):
 
 
 def test_the_event_queue_hands_out_reports_in_arrival_order_up_to_a_limit():
-    from ordo.domain.lifecycle import MilestoneUpdate
+    from ordo.domain.orders.milestones import MilestoneUpdate
 
     q = EventQueue()
     q.push(Report(t, MilestoneUpdate("O", M.PICKED, t, "wms")) for t in (5, 1, 3, 3, 9))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ordo.domain.lifecycle import Milestone, MilestoneUpdate
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.sim.progression import EventQueue, Kind, Report
 from ordo.sim.reactions import shift_from
 

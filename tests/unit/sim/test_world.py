@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 
 from ordo.adapters.geo import load_divisions
-from ordo.domain.model import CustomerTier, WarehouseClass
+from ordo.domain.orders.model import CustomerTier, WarehouseClass
 from ordo.sim.world import World, carriers, generate_world
 
 

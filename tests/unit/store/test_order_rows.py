@@ -6,14 +6,14 @@ import dataclasses
 
 import orjson
 
-from ordo.adapters.store.order_rows import (
+from ordo.adapters.store.repositories.order_rows import (
     LINE_COLUMNS,
     ORDER_COLUMNS,
     order_rows_of,
     order_tuples_of,
     parcels_of,
 )
-from ordo.domain.model import AcceptedOrder
+from ordo.domain.orders.model import AcceptedOrder
 from tests.conftest import T0, new_order
 
 

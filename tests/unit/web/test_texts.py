@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from ordo.domain.lifecycle import MILESTONE_LABELS, STATUS_LABELS
+from ordo.domain.orders.milestones import MILESTONE_LABELS, STATUS_LABELS
 
 STATIC = Path(__file__).parents[3] / "src" / "ordo" / "web" / "static"
 TEXTS = json.loads((STATIC / "i18n.json").read_text(encoding="utf-8"))

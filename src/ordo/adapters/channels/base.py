@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
 
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import Identifier, IdentifierKind
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import Identifier, IdentifierKind
 
 M = Milestone
 

@@ -17,8 +17,8 @@ from typing import NamedTuple
 from ordo.adapters.channels.base import ChannelOrder
 from ordo.adapters.channels.values import Reason, Unmappable
 from ordo.adapters.geo.address import AddressResolver, Resolution
-from ordo.domain.intake import HOLD_ADDRESS
-from ordo.domain.model import Address, Line, LineFlag, Order
+from ordo.domain.orders.model import Address, Line, LineFlag, Order
+from ordo.domain.orders.validation import HOLD_ADDRESS
 
 #: Tag (and hold reason) of an order whose address could not be resolved.
 

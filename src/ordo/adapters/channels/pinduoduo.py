@@ -28,7 +28,7 @@ from ordo.adapters.channels.base import (
     steps_for,
 )
 from ordo.adapters.channels.values import Reader
-from ordo.domain.lifecycle import Milestone
+from ordo.domain.orders.milestones import Milestone
 
 _PAID = (M.CREATED, M.PAID)
 #: Keys are ``order_status``, or the refund / confirm states that override it.

@@ -28,8 +28,8 @@ from ordo.adapters.channels.base import (
     steps_for,
 )
 from ordo.adapters.channels.values import Reader
-from ordo.domain.lifecycle import Milestone
-from ordo.domain.model import IdentifierKind
+from ordo.domain.orders.milestones import Milestone
+from ordo.domain.orders.model import IdentifierKind
 
 _PAID = (M.CREATED, M.PAID)
 STATUSES: Mapping[str, tuple[Milestone, ...]] = {

@@ -16,21 +16,21 @@ from types import TracebackType
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
-from ordo.adapters.store.access import AccessRepository
-from ordo.adapters.store.catalog import CatalogRepository
-from ordo.adapters.store.channel_stock import ChannelStockRepository
-from ordo.adapters.store.channels import ChannelRepository
-from ordo.adapters.store.cold_chain import ColdChainRepository
 from ordo.adapters.store.errors import translate
-from ordo.adapters.store.exceptions import ExceptionRepository
-from ordo.adapters.store.identity import IdentityRepository
-from ordo.adapters.store.orders import OrderRepository
-from ordo.adapters.store.outbound import OutboundRepository
-from ordo.adapters.store.outbox import Outbox
-from ordo.adapters.store.parcels import ParcelRepository
-from ordo.adapters.store.routing import RoutingRepository
-from ordo.adapters.store.rules import RuleRepository
-from ordo.adapters.store.stock import StockRepository
+from ordo.adapters.store.repositories.access import AccessRepository
+from ordo.adapters.store.repositories.catalog import CatalogRepository
+from ordo.adapters.store.repositories.channel_stock import ChannelStockRepository
+from ordo.adapters.store.repositories.channels import ChannelRepository
+from ordo.adapters.store.repositories.cold_chain import ColdChainRepository
+from ordo.adapters.store.repositories.identity import IdentityRepository
+from ordo.adapters.store.repositories.incidents import ExceptionRepository
+from ordo.adapters.store.repositories.orders import OrderRepository
+from ordo.adapters.store.repositories.outbound import OutboundRepository
+from ordo.adapters.store.repositories.outbox import Outbox
+from ordo.adapters.store.repositories.parcels import ParcelRepository
+from ordo.adapters.store.repositories.routing import RoutingRepository
+from ordo.adapters.store.repositories.rules import RuleRepository
+from ordo.adapters.store.repositories.stock import StockRepository
 
 
 class UnitOfWork:

@@ -29,8 +29,8 @@ from ordo.api import batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.domain.access import Perm
-from ordo.service import channels as svc
-from ordo.service.channel_intake import Push
+from ordo.service.channels import receive as svc
+from ordo.service.channels.intake import Push
 
 router = APIRouter(prefix=API_PREFIX, tags=["channels"])
 Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]

@@ -13,8 +13,9 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import NotFound
-from ordo.domain.model import IdentifierKind
-from ordo.service import identity, parcels
+from ordo.domain.orders.model import IdentifierKind
+from ordo.service.customers import identity
+from ordo.service.orders import parcels
 
 router = APIRouter(prefix=API_PREFIX, tags=["customers"])
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from ordo.api.deps import OrdoDep, Reader
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
-from ordo.service.health import summary
+from ordo.service.orders.health import summary
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
 

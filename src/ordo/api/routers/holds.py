@@ -18,9 +18,9 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
-from ordo.domain.intake import HOLD_ADDRESS, HOLD_NO_STOCK
-from ordo.domain.model import Channel
-from ordo.service import address_fix, holds
+from ordo.domain.orders.model import Channel
+from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
+from ordo.service.orders import address_fix, holds
 
 router = APIRouter(prefix=API_PREFIX, tags=["holds"])
 

@@ -17,9 +17,9 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, FilterText, length
 from ordo.domain.access import Perm
-from ordo.domain.inventory import ANY_SKU, MAX_UNITS, ChannelRule
-from ordo.service import inventory as svc
-from ordo.service import inventory_reads as reads
+from ordo.domain.inventory.stock import ANY_SKU, MAX_UNITS, ChannelRule
+from ordo.service.inventory import reads
+from ordo.service.inventory import stock as svc
 
 router = APIRouter(prefix=API_PREFIX, tags=["inventory"])
 Writer = Annotated[Principal, Depends(requires(Perm.INVENTORY_WRITE))]

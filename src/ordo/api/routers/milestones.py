@@ -15,8 +15,8 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import MilestoneBatch
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
-from ordo.domain.lifecycle import MilestoneUpdate, UpdateResult
-from ordo.service.lifecycle import advance_each
+from ordo.domain.orders.milestones import MilestoneUpdate, UpdateResult
+from ordo.service.orders.milestones import advance_each
 
 #: Concurrent milestone requests share write transactions (see ordo.api.lifecycle_batching).
 BATCHER = "milestones"

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from ordo.api.deps import OrdoDep
 from ordo.api.metrics import ApiMetrics
 from ordo.domain.errors import StoreError
-from ordo.service import queries
+from ordo.service.orders import queries
 
 router = APIRouter(tags=["operations"])
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ordo.adapters.store.orders import OrderFilter
+from ordo.adapters.store.repositories.orders import OrderFilter
 from ordo.api import batching, render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, SettingsDep, authenticated, requires
 from ordo.api.metrics import ApiMetrics
@@ -24,13 +24,14 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, CancelIn, FilterText, OrderBatch, OrdersRequest, Time, length
 from ordo.domain.access import Perm, require
 from ordo.domain.errors import NotFound, ValidationError
-from ordo.domain.lifecycle import Outcome, Status
-from ordo.domain.model import Channel
-from ordo.service import keys, queries
-from ordo.service.app import Ordo
-from ordo.service.intake import IntakeOutcome, IntakeRequest, intake_requests
-from ordo.service.lifecycle import cancel
-from ordo.service.projector import catch_up
+from ordo.domain.orders.milestones import Outcome, Status
+from ordo.domain.orders.model import Channel
+from ordo.service.events.projector import catch_up
+from ordo.service.orders import queries
+from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
+from ordo.service.orders.milestones import cancel
+from ordo.service.runtime import keys
+from ordo.service.runtime.app import Ordo
 
 router = APIRouter(prefix=API_PREFIX, tags=["orders"])
 

@@ -13,7 +13,7 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
-from ordo.service import routing
+from ordo.service.routing import decisions as routing
 
 router = APIRouter(prefix=API_PREFIX, tags=["routing"])
 

@@ -17,10 +17,10 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, FilterText, Time, length
 from ordo.domain.access import Perm
-from ordo.rules.glossary import Lang, default_glossary
 from ordo.rules.governance import Tier, tier_of
-from ordo.rules.lint import lint_rules
-from ordo.rules.render import render_rule
+from ordo.rules.language.glossary import Lang, default_glossary
+from ordo.rules.language.lint import lint_rules
+from ordo.rules.language.render import render_rule
 from ordo.service import rules as R
 
 router = APIRouter(prefix=f"{API_PREFIX}/rules", tags=["rules"])

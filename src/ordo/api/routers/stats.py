@@ -1,7 +1,7 @@
 """Read-side figures for the dashboard: who am I, and the overview's aggregates.
 
 Cheap by construction: the overview is a persisted projection of the outbox
-(:mod:`ordo.service.projector`), so a request applies only what changed since the last
+(:mod:`ordo.service.events.projector`), so a request applies only what changed since the last
 one and reads a few hundred counter rows, whatever the number of stored orders, in a
 process that has just started as in one that has served for days.
 """
@@ -17,7 +17,7 @@ from ordo.api.deps import OrdoDep, Reader
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
 from ordo.domain.access import PERMISSIONS
-from ordo.service.overview import snapshot
+from ordo.service.events.overview import snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["dashboard"])
 

@@ -14,7 +14,7 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
-from ordo.service.status_updates import StatusReport, report_each
+from ordo.service.orders.status_updates import StatusReport, report_each
 
 #: Concurrent status-update requests share write transactions (see ordo.api.lifecycle_batching).
 BATCHER = "status_updates"

@@ -28,8 +28,8 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import FilterText
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import EVENT_TYPES
-from ordo.domain.model import Channel
-from ordo.service.app import Ordo
+from ordo.domain.orders.model import Channel
+from ordo.service.runtime.app import Ordo
 
 router = APIRouter(prefix=API_PREFIX, tags=["stream"])
 

@@ -11,8 +11,8 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
-from ordo.domain.telemetry import Reading
-from ordo.service.telemetry import faulty_probes, ingest
+from ordo.domain.incidents.telemetry import Reading
+from ordo.service.incidents.telemetry import faulty_probes, ingest
 
 router = APIRouter(prefix=API_PREFIX, tags=["telemetry"])
 

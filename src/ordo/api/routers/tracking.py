@@ -1,7 +1,7 @@
 """Customer tracking: a staff member gets an order's tracking link; anyone holding it reads it.
 
 ``GET /api/v1/track/{token}`` needs no key, by design: the token is the credential
-(an HMAC only the server can make, see :mod:`ordo.service.tracking`) and the answer
+(an HMAC only the server can make, see :mod:`ordo.service.orders.tracking`) and the answer
 carries masked personal data and nothing internal. A wrong token and an unknown
 order both answer 404 alike.
 """
@@ -16,7 +16,7 @@ from ordo.api.deps import OrdoDep, Reader
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
 from ordo.domain.errors import NotFound
-from ordo.service import queries, tracking
+from ordo.service.orders import queries, tracking
 
 router = APIRouter(prefix=API_PREFIX, tags=["tracking"])
 MAX_ID = 24

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from ordo.api.deps import OrdoDep, Reader
 from ordo.api.routers import API_PREFIX
-from ordo.service import queries
+from ordo.service.orders import queries
 
 router = APIRouter(prefix=API_PREFIX, tags=["catalog"])
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ordo.domain.model import Order
+from ordo.domain.orders.model import Order
 from ordo.domain.routing.network import FloatArray, IntArray, Network, departure_ns, flag_bits
 from ordo.domain.routing.profiles import DEFAULT_PROFILE, PROFILES, WeightProfile
-from ordo.rules import ast as A
+from ordo.rules.language import ast as A
 
 BoolArray = npt.NDArray[np.bool_]
 

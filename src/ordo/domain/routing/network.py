@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ordo.domain.model import Carrier, LineFlag, Warehouse, WarehouseClass
+from ordo.domain.orders.model import Carrier, LineFlag, Warehouse, WarehouseClass
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ordo.domain.model import Carrier, Warehouse
+from ordo.domain.orders.model import Carrier, Warehouse
 from ordo.domain.routing.carriers import CarrierChoices, choose_carrier_one, choose_carriers
 from ordo.domain.routing.context import RouteRequest, RoutingContext, split_allowed
 from ordo.domain.routing.encode import Encoded, encode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from ordo.adapters.store.tables import metadata
+from ordo.adapters.store.schema.core import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - Ordo never runs alembic without a connection

@@ -1,0 +1,54 @@
+"""API keys (stored hashed) and idempotency records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ordo.adapters.store.schema import core as t
+
+K, I = t.api_keys.c, t.idempotency_keys.c
+
+
+class AccessRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._c = conn
+
+    def add_key(self, key_id: str, name: str, role: str, key_hash: str, now_ns: int) -> None:
+        self._c.execute(
+            sa.insert(t.api_keys).values(
+                id=key_id, name=name, role=role, key_hash=key_hash, created_at_ns=now_ns
+            )
+        )
+
+    def key(self, key_id: str) -> dict[str, Any] | None:
+        row = self._c.execute(sa.select(t.api_keys).where(K.id == key_id)).mappings().first()
+        return dict(row) if row else None
+
+    def keys(self) -> list[dict[str, Any]]:
+        q = sa.select(K.id, K.name, K.role, K.created_at_ns, K.revoked_at_ns).order_by(K.id)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def revoke_key(self, key_id: str, now_ns: int) -> bool:
+        res = self._c.execute(
+            sa.update(t.api_keys)
+            .where(K.id == key_id, K.revoked_at_ns.is_(None))
+            .values(revoked_at_ns=now_ns)
+        )
+        return res.rowcount == 1
+
+    def idempotent(self, key: str) -> dict[str, Any] | None:
+        row = self._c.execute(sa.select(t.idempotency_keys).where(I.key == key)).mappings().first()
+        return dict(row) if row else None
+
+    def remember(self, key: str, request_hash: str, status_code: int, response: Any, now_ns: int) -> None:
+        self._c.execute(
+            sa.insert(t.idempotency_keys).values(
+                key=key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response=response,
+                created_at_ns=now_ns,
+            )
+        )

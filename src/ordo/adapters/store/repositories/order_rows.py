@@ -1,0 +1,190 @@
+"""The stored form of accepted orders: ``orders`` and ``order_lines`` rows, and the parcels
+an order's lines make. Pure row building, no I/O (the repository in ``orders`` writes them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from ordo.adapters.store.rows import to_csv
+from ordo.domain.orders.model import AcceptedOrder
+
+
+def order_rows_of(accepted: Sequence[AcceptedOrder]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``orders`` and ``order_lines`` rows of accepted orders (also used by the benchmark)."""
+    order_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    for a in accepted:
+        o, ship = a.order, a.order.ship_to
+        goods = o.goods_fen
+        order_rows.append(
+            {
+                "id": o.id,
+                "channel": o.channel,
+                "external_id": o.external_id,
+                "customer_ref": o.customer_ref,
+                "status": a.status,
+                "warehouse_id": a.warehouse_id,
+                "hold_reason": a.hold_reason,
+                "province": ship.province,
+                "city": ship.city,
+                "district": ship.district,
+                "detail": ship.detail,
+                "adcode": ship.adcode,
+                "lat": ship.lat,
+                "lng": ship.lng,
+                "recipient_name": ship.name,
+                "recipient_phone": ship.phone,
+                "goods_fen": goods,
+                "discount_fen": o.discount_fen,
+                "freight_fen": o.freight_fen,
+                "total_fen": goods - o.discount_fen + o.freight_fen,
+                "tags": list(o.tags),
+                "priority": o.priority,
+                "remark": o.remark,
+                "placed_at_ns": o.placed_at_ns,
+                "paid_at_ns": o.paid_at_ns,
+                "promised_at_ns": o.promised_at_ns,
+                "created_at_ns": a.accepted_at_ns,
+                "updated_at_ns": a.accepted_at_ns,
+            }
+        )
+        for n, line in enumerate(o.lines):
+            line_rows.append(
+                {
+                    "order_id": o.id,
+                    "line_no": n,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price_fen": line.unit_price_fen,
+                    "discount_fen": line.discount_fen,
+                    "flags": to_csv(line.flags),
+                    "warehouse_id": a.warehouse_id,
+                }
+            )
+    return order_rows, line_rows
+
+
+#: Column order of :func:`order_tuples_of`'s rows.
+ORDER_COLUMNS = (
+    "id",
+    "channel",
+    "external_id",
+    "customer_ref",
+    "status",
+    "warehouse_id",
+    "hold_reason",
+    "province",
+    "city",
+    "district",
+    "detail",
+    "adcode",
+    "lat",
+    "lng",
+    "recipient_name",
+    "recipient_phone",
+    "goods_fen",
+    "discount_fen",
+    "freight_fen",
+    "total_fen",
+    "tags",
+    "priority",
+    "remark",
+    "placed_at_ns",
+    "paid_at_ns",
+    "promised_at_ns",
+    "created_at_ns",
+    "updated_at_ns",
+)
+LINE_COLUMNS = (
+    "order_id",
+    "line_no",
+    "sku",
+    "quantity",
+    "unit_price_fen",
+    "discount_fen",
+    "flags",
+    "warehouse_id",
+)
+_NO_TAGS = "[]"
+
+
+def order_tuples_of(
+    accepted: Sequence[AcceptedOrder],
+    line_warehouses: Sequence[Sequence[str | None] | None] | None = None,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """:func:`order_rows_of` as tuples in ``ORDER_COLUMNS`` / ``LINE_COLUMNS`` order, tags as JSON
+    text: intake's insert path, with no dict per row. A test keeps the two equal.
+
+    ``line_warehouses`` (per order, one per line; None: the order's warehouse) is where each
+    line ships from when an order is split."""
+    order_rows: list[tuple[Any, ...]] = []
+    line_rows: list[tuple[Any, ...]] = []
+    dumps = orjson.dumps
+    for k, a in enumerate(accepted):
+        o = a.order
+        ship = o.ship_to
+        goods = o.goods_fen
+        oid = o.id
+        at = a.accepted_at_ns
+        order_rows.append(
+            (
+                oid,
+                o.channel,
+                o.external_id,
+                o.customer_ref,
+                a.status,
+                a.warehouse_id,
+                a.hold_reason,
+                ship.province,
+                ship.city,
+                ship.district,
+                ship.detail,
+                ship.adcode,
+                ship.lat,
+                ship.lng,
+                ship.name,
+                ship.phone,
+                goods,
+                o.discount_fen,
+                o.freight_fen,
+                goods - o.discount_fen + o.freight_fen,
+                dumps(list(o.tags)).decode() if o.tags else _NO_TAGS,
+                o.priority,
+                o.remark,
+                o.placed_at_ns,
+                o.paid_at_ns,
+                o.promised_at_ns,
+                at,
+                at,
+            )
+        )
+        wh = line_warehouses[k] if line_warehouses else None
+        for n, line in enumerate(o.lines):
+            flags = line.flags
+            line_rows.append(
+                (
+                    oid,
+                    n,
+                    line.sku,
+                    line.quantity,
+                    line.unit_price_fen,
+                    line.discount_fen,
+                    to_csv(flags) if flags else "",
+                    wh[n] if wh else a.warehouse_id,
+                )
+            )
+    return order_rows, line_rows
+
+
+def parcels_of(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parcels an order ships as: its lines grouped by warehouse, in line order (one
+    parcel unless the order was split; none before it is routed)."""
+    out: dict[str, dict[str, Any]] = {}
+    for ln in lines:
+        wh = ln.get("warehouse_id")
+        if wh is not None:
+            out.setdefault(wh, {"warehouse_id": wh, "lines": []})["lines"].append(ln["line_no"])
+    return list(out.values())

@@ -1,0 +1,146 @@
+"""``ordo bench …``: the benchmarks behind BENCHMARKS.md, each printing one JSON object.
+
+Heavy imports happen inside the commands so ``ordo --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ordo.cli.bench_wave import wave_command
+from ordo.cli.common import print_json
+
+bench_app = typer.Typer(help="Benchmarks (print one JSON object) / 基准测试", no_args_is_help=True)
+bench_app.command("wave")(wave_command)
+
+
+@bench_app.command("intake")
+def bench_intake(
+    orders: Annotated[int, typer.Option(help="Orders through the service layer")] = 20_000,
+    batch: Annotated[int, typer.Option(help="Orders per batch (the API takes up to 1,000)")] = 1000,
+    http_orders: Annotated[int, typer.Option(help="Orders through HTTP (0 to skip)")] = 5_000,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Intake throughput and latency: service layer, HTTP, and raw SQLite for the ratio."""
+    from ordo.bench.intake import run
+
+    print_json(run(orders=orders, batch=batch, http_orders=http_orders, seed=seed))
+
+
+@bench_app.command("channels")
+def bench_channels(
+    payloads: Annotated[int, typer.Option(help="Payloads per channel through the adapters")] = 20_000,
+    webhooks: Annotated[int, typer.Option(help="Signed webhooks to a real ordo serve (0 to skip)")] = 2_000,
+    rate: Annotated[float, typer.Option(help="Webhooks offered per second")] = 500.0,
+    workers: Annotated[int, typer.Option(help="ordo serve --workers for the webhook run")] = 1,
+) -> None:
+    """Adapter mapping throughput per channel and webhook → visible latency."""
+    from ordo.bench.channels import run
+
+    print_json(run(payloads=payloads, webhooks=webhooks, rate=rate, workers=workers))
+
+
+@bench_app.command("identity")
+def bench_identity() -> None:
+    """Identity resolution: identifier links per second (union-find, keys, store)."""
+    from ordo.bench.identity import run
+
+    print_json(run())
+
+
+@bench_app.command("backtest")
+def bench_backtest(
+    orders: Annotated[int, typer.Option(help="Stored orders to backtest over")] = 1_000_000,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: a temporary SQLite file)")] = None,
+    repeat: Annotated[int, typer.Option(help="Runs; the figures are the medians")] = 3,
+) -> None:
+    """Backtest of 100 rules against 50 over stored orders: read, evaluate, diff."""
+    from ordo.bench.backtest import run
+
+    print_json(run(orders, db, repeat=repeat))
+
+
+@bench_app.command("status")
+def bench_status(
+    orders: Annotated[int, typer.Option(help="Orders whose systems report")] = 4_000,
+    batch: Annotated[int, typer.Option(help="Status updates per request")] = 1_000,
+) -> None:
+    """Status-update ingestion (system vocabularies → milestones) in batches on SQLite."""
+    from ordo.bench.status import run
+
+    print_json(run(orders=orders, batch=batch))
+
+
+@bench_app.command("routing")
+def bench_routing() -> None:
+    """Routing: one 5-line order over 500 warehouses, a 10,000-order wave, the optimiser's gap."""
+    from ordo.bench.routing import run
+
+    print_json(run())
+
+
+@bench_app.command("optimise")
+def bench_optimise(
+    orders: Annotated[int, typer.Option(help="Orders in the wave")] = 10_000,
+    warehouses: Annotated[int, typer.Option(help="Capacity-limited warehouses")] = 200,
+) -> None:
+    """Batch optimiser: exact min-cost assignment, and the router's gap with and without duals."""
+    from ordo.bench.optimise import run
+
+    print_json(run(orders=orders, warehouses=warehouses))
+
+
+@bench_app.command("health")
+def bench_health() -> None:
+    """Order health: recompute the score of 1,000,000 open orders (vectorised) and aggregate."""
+    from ordo.bench.health import run
+
+    print_json(run())
+
+
+@bench_app.command("stream")
+def bench_stream(
+    rate: Annotated[int, typer.Option(help="Milestone updates offered per second")] = 1000,
+    batch: Annotated[int, typer.Option(help="Updates per request")] = 10,
+    seconds: Annotated[float, typer.Option(help="How long to send")] = 10.0,
+    senders: Annotated[int, typer.Option(help="Concurrent sending threads")] = 4,
+) -> None:
+    """Milestone update accepted by the API → event received on the SSE stream: p50/p99."""
+    from ordo.bench.stream import run
+
+    print_json(run(rate=rate, batch=batch, seconds=seconds, senders=senders))
+
+
+@bench_app.command("pages")
+def bench_pages(
+    orders: Annotated[int, typer.Option(help="Orders seeded (bulk insert)")] = 1_000_000,
+) -> None:
+    """Dashboard reads over many orders: overview (cold and warm) and order search."""
+    from ordo.bench.pages import run
+
+    print_json(run(orders))
+
+
+@bench_app.command("oversell")
+def bench_oversell(
+    procs: Annotated[int, typer.Option(help="Processes reserving at once")] = 8,
+    db: Annotated[str, typer.Option("--db", help="sqlite, postgres, or a database URL")] = "sqlite",
+    orders: Annotated[int, typer.Option(help="Orders per process")] = 200,
+) -> None:
+    """Processes reserving the same hot SKUs through the service: units reserved vs on hand, 0 oversold."""
+    from ordo.bench.oversell import run
+
+    report = run(procs=procs, db=db, orders=orders)
+    print_json(report)
+    if report["oversold_units"] or not report["books_balance"]:
+        raise typer.Exit(1)
+
+
+@bench_app.command("rules")
+def bench_rules() -> None:
+    """Rule evaluation: µs per order (scalar) and rows/s over a million orders (Polars)."""
+    from ordo.bench.rules import run
+
+    print_json(run())

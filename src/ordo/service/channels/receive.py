@@ -1,0 +1,229 @@
+"""Omnichannel intake: the one way in for everything a channel sends.
+
+    receive(app, channel, body)   one webhook body (already authenticated)
+    replay(app, ids)              dead letters again, after the mapping was fixed
+    map_payload(app, channel, p)  what a payload would become, writing nothing
+
+A payload becomes an order through the channel's adapter and the shared mapping
+step, then goes through the ordinary intake (idempotent on channel + external id) and
+lifecycle (milestones are recorded once and never move an order backwards) in
+:mod:`ordo.service.channels.intake`, many bodies per transaction, so a platform pushing the same
+order three times, or its statuses out of order, ends with one correct order.
+
+Nothing an authenticated channel sends is dropped: a payload that cannot be mapped
+(or that intake refuses) is kept as a dead letter with its reasons; a status update
+for an order Ordo has not seen yet is parked and applied when the order arrives.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from ordo.adapters.channels import (
+    ADAPTERS,
+    ChannelAdapter,
+    Mapped,
+    Reason,
+    SkuLookup,
+    Unmappable,
+    signing,
+    to_canonical,
+)
+from ordo.adapters.geo import Divisions
+from ordo.adapters.geo.address import AddressResolver
+from ordo.domain.errors import NotFound, Unauthenticated, UnknownSku, ValidationError
+from ordo.service.runtime.app import Ordo
+
+NS = 1_000_000_000
+SECRET_ENV_PREFIX = "ORDO_CHANNEL_SECRET_"
+#: Keys platforms name their order id with, to label a dead letter that could not be parsed.
+_ID_KEYS = ("tid", "orderId", "order_id", "order_sn", "oid", "po_number", "ticket_no")
+
+
+class ChannelOutcome(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"  # the order was known; its steps (if any new) were applied
+    PENDING = "pending"  # an update for an order not seen yet: parked until it arrives
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    channel: str
+    outcome: ChannelOutcome
+    external_id: str | None = None
+    order_id: str | None = None
+    status: str | None = None
+    hold_reason: str | None = None
+    dead_letter_id: int | None = None
+    reasons: tuple[dict[str, str], ...] = ()
+    #: Milestones this payload recorded (new ones only).
+    recorded: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "outcome": self.outcome.value,
+            "external_id": self.external_id,
+            "order_id": self.order_id,
+            "status": self.status,
+            "hold_reason": self.hold_reason,
+            "dead_letter_id": self.dead_letter_id,
+            "reasons": list(self.reasons),
+            "recorded": list(self.recorded),
+        }
+
+
+def adapter_for(channel: str) -> ChannelAdapter:
+    adapter = ADAPTERS.get(channel)
+    if adapter is None:
+        raise NotFound(
+            f"no channel {channel!r} / 未知渠道「{channel}」", details={"channels": sorted(ADAPTERS)}
+        )
+    return adapter
+
+
+# -- secrets and authentication -------------------------------------------------
+def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) -> str | None:
+    """``$ORDO_CHANNEL_SECRET_<CHANNEL>`` if set, else the one stored with :func:`set_secret`."""
+    value = (os.environ if env is None else env).get(SECRET_ENV_PREFIX + channel.upper())
+    if value:
+        return value
+    return app.channel_cache.secret(app.store, channel)
+
+
+def set_secret(app: Ordo, channel: str, secret: str) -> None:
+    adapter_for(channel)
+    if len(secret) < 16:
+        raise ValidationError("secret", "use at least 16 characters / 密钥至少 16 个字符")
+    with app.store.uow() as uow:
+        uow.channels.set_secret(channel, secret, app.clock.now_ns())
+        uow.commit()
+    app.channel_cache.invalidate()
+
+
+def authenticate(
+    app: Ordo,
+    channel: str,
+    body: bytes,
+    timestamp: str | None,
+    signature: str | None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Raise Unauthenticated unless the body is signed with the channel's secret, recently."""
+    adapter_for(channel)
+    secret = secret_for(app, channel, env)
+    if not secret:
+        raise Unauthenticated(
+            f"no webhook secret configured for {channel} ({SECRET_ENV_PREFIX}{channel.upper()}) "
+            f"/ 渠道「{channel}」未配置签名密钥",
+            details={"channel": channel},
+        )
+    reason = signing.check(secret, timestamp, signature, body, app.clock.now_ns() // NS)
+    if reason:
+        raise Unauthenticated(reason, details={"channel": channel})
+
+
+# -- mapping ---------------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def resolver_for(divisions: Divisions) -> AddressResolver:
+    return AddressResolver(divisions)
+
+
+def sku_lookup(app: Ordo, channel: str, candidates: Sequence[str]) -> SkuLookup:
+    """Platform SKU → Ordo SKU: the channel's mapping table first, else the id itself when it
+    already is an Ordo SKU (merchants often set the platform's merchant code to their own)."""
+    found = app.channel_cache.sku_refs(app.store, channel, candidates)
+    return found.get
+
+
+def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
+    """The canonical order and steps a payload maps to; raises Unmappable. Writes nothing."""
+    co = adapter_for(channel).parse(payload)
+    candidates = [s for line in co.lines for s in line.skus]
+    resolver = resolver_for(app.divisions)
+    try:
+        return to_canonical(co, sku_lookup(app, channel, candidates), resolver)
+    except Unmappable as exc:
+        if not any(r.code == "unmapped_sku" for r in exc.reasons):
+            raise
+    # "Unmapped" is never taken from the cache: it would dead-letter an order on a stale
+    # answer. Read those SKUs again; if they still do not map, the store says so.
+    app.channel_cache.forget(channel, candidates)
+    return to_canonical(co, sku_lookup(app, channel, candidates), resolver)
+
+
+def set_sku_mapping(app: Ordo, channel: str, platform_sku: str, ordo_sku: str) -> None:
+    adapter_for(channel)
+    if not platform_sku.strip() or len(platform_sku) > 64:
+        raise ValidationError("platform_sku", "1..64 characters / 长度须为 1 到 64 个字符")
+    with app.store.uow() as uow:
+        if not uow.catalog.known_skus([ordo_sku]):
+            raise UnknownSku("ordo_sku", f"unknown SKU {ordo_sku!r} / 未知商品编码「{ordo_sku}」")
+        uow.channels.set_sku(channel, platform_sku.strip(), ordo_sku, app.clock.now_ns())
+        uow.commit()
+    app.channel_cache.invalidate()
+
+
+def parse_body(text: str) -> Mapping[str, Any]:
+    """JSON with exact decimals (``parse_float=Decimal``); raises Unmappable if it is not an object."""
+    try:
+        payload = json.loads(text, parse_float=Decimal)
+    except ValueError:
+        raise Unmappable(
+            [Reason("malformed_payload", "body", "body is not JSON / 请求体不是合法的 JSON")]
+        ) from None
+    if not isinstance(payload, dict):
+        raise Unmappable(
+            [Reason("malformed_payload", "body", "body is not a JSON object / 请求体不是 JSON 对象")]
+        )
+    return payload
+
+
+# -- the way in --------------------------------------------------------------------
+# The pipeline lives in ordo.service.channels.intake, which builds on this module; it is
+# imported where used so that this module stays importable on its own.
+def receive(app: Ordo, channel: str, body: bytes) -> Receipt:
+    """Take one authenticated body: create or update the order, park it, or dead-letter it."""
+    from ordo.service.channels.intake import Push, receive_batch
+
+    adapter_for(channel)
+    [answer] = receive_batch(app, [Push(channel, body.decode("utf-8", errors="replace"))])
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
+def replay(app: Ordo, ids: Sequence[int] | None = None) -> list[Receipt]:
+    """Process open dead letters again (all of them, or those ``ids``)."""
+    from ordo.service.channels.intake import Push, receive_batch
+
+    with app.store.uow(read_only=True) as uow:
+        rows = uow.channels.dead_letters(ids=ids)
+    answers = receive_batch(app, [Push(r["channel"], r["body"], int(r["id"])) for r in rows])
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    return [a for a in answers if isinstance(a, Receipt)]
+
+
+def dead_letters(app: Ordo, *, state: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
+    with app.store.uow(read_only=True) as uow:
+        return uow.channels.dead_letters(state=state, limit=limit)
+
+
+def guess_id(payload: Mapping[str, Any]) -> str | None:
+    """The platform's order id, read loosely, to label a dead letter that could not be parsed."""
+    for scope in (payload, *(v for v in payload.values() if isinstance(v, Mapping))):
+        for key in _ID_KEYS:
+            value = scope.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return str(value)[:64]
+    return None

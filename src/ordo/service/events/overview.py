@@ -1,0 +1,96 @@
+"""The dashboard's overview figures, read from the persisted projection.
+
+:func:`snapshot` first lets the projector (:mod:`ordo.service.events.projector`) apply what the
+outbox gained since its cursor, then reads the small projection tables: a few hundred
+counter rows and the flow of the last minutes. Nothing is kept in memory, so the first
+render after a start costs what every render costs, with a thousand orders or a million;
+orders written by other processes (workers, a second API process) are counted too.
+
+Figures that belong to other parts (exceptions, health) are not guessed here: the
+page asks their own endpoints and shows "—" while they are absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ordo.adapters.store.repositories import overview as q
+from ordo.service.events.projector import MINUTE_NS, NAME, catch_up
+from ordo.service.runtime.app import Ordo
+
+#: Minutes of order flow on the chart.
+FLOW_MINUTES = 30
+#: Orders per minute is averaged over this many whole minutes.
+RATE_MINUTES = 5
+TOP = 5
+
+
+def snapshot(app: Ordo) -> dict[str, Any]:
+    """The overview as the page shows it, current to the newest committed event."""
+    catch_up(app)
+    now = app.clock.now_ns()
+    minute = now // MINUTE_NS
+    minutes = [m * MINUTE_NS for m in range(minute - FLOW_MINUTES + 1, minute + 1)]
+    with app.store.uow(read_only=True) as uow:
+        conn = uow.connection
+        cursor = q.read_cursor(conn, NAME)
+        counts = q.counts(conn)
+        flow = q.flow(conn, minutes[0])
+        carriers = {c.id for c in uow.catalog.carriers()}
+    return {"as_of_ns": now, "cursor": cursor, **figures(counts, flow, minutes, carriers)}
+
+
+def figures(
+    counts: Mapping[str, Mapping[str, int]],
+    flow: list[tuple[int, str, int]],
+    minutes: list[int],
+    carriers: set[str],
+) -> dict[str, Any]:
+    """The page's figures from the projection's rows (pure)."""
+
+    def dim(name: str) -> Mapping[str, int]:
+        return counts.get(name, {})
+
+    per: dict[int, dict[str, int]] = {}
+    for m, channel, n in flow:
+        per.setdefault(m, {})[channel] = n
+    channels = sorted({c for row in per.values() for c in row})
+    # The last whole minutes, not the current one (it has only begun).
+    recent = sum(sum(per.get(m, {}).values()) for m in minutes[-RATE_MINUTES - 1 : -1])
+    delivered, on_time = dim("delivered").get("", 0), dim("on_time").get("", 0)
+    sources = dim("problem_source")
+    return {
+        "total_orders": sum(dim("channel").values()),
+        "orders_per_minute": round(recent / RATE_MINUTES, 2),
+        "on_time": {
+            "delivered": delivered,
+            "on_time": on_time,
+            "rate": round(on_time / delivered, 4) if delivered else None,
+        },
+        "by_status": {k: v for k, v in sorted(dim("status").items()) if v},
+        "by_channel": _ranked(dim("channel")),
+        "by_province": _ranked(dim("province")),
+        "by_warehouse": _ranked(dim("warehouse")),
+        "flow": {
+            "minutes_ns": minutes,
+            "series": {c: [per.get(m, {}).get(c, 0) for m in minutes] for c in channels},
+        },
+        "problems": {
+            "warehouses": _top(dim("problem_warehouse")),
+            "regions": _top(dim("problem_region")),
+            "carriers": _top({k: v for k, v in sources.items() if k in carriers}),
+        },
+    }
+
+
+def _ranked(counts: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if v}
+
+
+def _top(counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    return [
+        {"key": k, "count": n}
+        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+        if n > 0
+    ]

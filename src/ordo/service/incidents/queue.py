@@ -1,0 +1,111 @@
+"""The human queue and the read side: list, get, assign, acknowledge, resolve, dismiss, metrics.
+
+People act on what automation could not close. Each action checks the exception
+lifecycle (a dismissed alert is not resolved later) and writes its event with the
+change. Dismissing says "false alarm", which is what alert precision counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ordo.domain.errors import NotFound
+from ordo.domain.incidents.incident import Closed, ExceptionState, closure_metrics
+from ordo.service.incidents import ledger
+from ordo.service.runtime.app import Ordo
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionFilter:
+    state: str | None = None
+    detector: str | None = None
+    order_id: str | None = None
+    assignee: str | None = None
+    queued: bool | None = None
+    priority: int | None = None
+    channel: str | None = None
+
+
+def list_exceptions(
+    app: Ordo, f: ExceptionFilter, *, after_id: int | None = None, limit: int = 50
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Newest first, and the cursor of the next page (None: no more)."""
+    with app.store.uow(read_only=True) as uow:
+        rows = uow.exceptions.search(vars_of(f), after_id=after_id, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (int(rows[-1]["id"]) if more and rows else None)
+
+
+def vars_of(f: ExceptionFilter) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in ExceptionFilter.__slots__}
+
+
+def get_exception(app: Ordo, exception_id: int) -> dict[str, Any]:
+    with app.store.uow(read_only=True) as uow:
+        row = uow.exceptions.get(exception_id)
+        if row is None:
+            raise _missing(exception_id)
+        row["coupons"] = [
+            c for c in uow.exceptions.coupons(row["order_id"]) if c["exception_id"] == row["id"]
+        ]
+    return row
+
+
+def assign(app: Ordo, exception_id: int, assignee: str, *, by: str) -> dict[str, Any]:
+    return _act(app, exception_id, lambda uow, row, now: ledger.assign(uow, row, assignee, now, by=by))
+
+
+def acknowledge(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+    def work(uow: Any, row: dict[str, Any], now: int) -> None:
+        if row["assignee"] is None:
+            ledger.assign(uow, row, by, now, by=by)
+        ledger.move(uow, row, ExceptionState.ACKNOWLEDGED, now, by=by, note=note)
+
+    return _act(app, exception_id, work)
+
+
+def resolve(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+    return _act(
+        app,
+        exception_id,
+        lambda uow, row, now: ledger.move(uow, row, ExceptionState.RESOLVED, now, by=by, note=note),
+    )
+
+
+def dismiss(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+    """A false alarm: closes the exception and counts against alert precision."""
+    return _act(
+        app,
+        exception_id,
+        lambda uow, row, now: ledger.move(uow, row, ExceptionState.DISMISSED, now, by=by, note=note),
+    )
+
+
+def metrics(app: Ordo, *, since_ns: int = 0) -> dict[str, Any]:
+    """Auto-closure rate, alert precision and time to close (exceptions closed since ``since_ns``)."""
+    with app.store.uow(read_only=True) as uow:
+        closed = [Closed(d, ExceptionState(s), o, c) for d, s, o, c in uow.exceptions.closed_since(since_ns)]
+        still_open = uow.exceptions.open_counts()
+    return closure_metrics(closed, still_open)
+
+
+def _act(app: Ordo, exception_id: int, work: Any) -> dict[str, Any]:
+    def transaction() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            row = uow.exceptions.get(exception_id, lock=True)
+            if row is None:
+                raise _missing(exception_id)
+            work(uow, row, now)
+            uow.commit()
+        return row
+
+    row = app.retrying(transaction)
+    app.notifier.notify()
+    return row
+
+
+def _missing(exception_id: int) -> NotFound:
+    return NotFound(f"no exception {exception_id} / 异常不存在", details={"exception_id": exception_id})

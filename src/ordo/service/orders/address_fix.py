@@ -1,0 +1,173 @@
+"""Correcting an order's ship-to address after intake.
+
+:func:`correct_address` normalises and locates the new address with the resolver the
+channels use (``service.channels.resolver_for``) and refuses one it cannot locate (422
+naming the field). The old address stays in the ``order.address_corrected`` event for
+audit, with personal data masked as everywhere else (``ordo.domain.pii``). An order held
+as ``address_unresolved`` is routed now through ``service.routing``, in the transaction
+of the correction, and the address exception it had opened is resolved. It never
+touches an order whose goods left or that is closed (409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ordo.adapters.store.repositories.holds import HoldRepository
+from ordo.adapters.store.repositories.orders import Progress
+from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain import events as ev
+from ordo.domain.errors import ValidationError
+from ordo.domain.events import Event
+from ordo.domain.incidents.incident import Detector, ExceptionState
+from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
+from ordo.domain.pii import mask_detail, mask_name, mask_phone
+from ordo.service.channels.receive import resolver_for
+from ordo.service.incidents import ledger
+from ordo.service.orders.holds import check_open, locked_order, read_order, set_watch, steps_of
+from ordo.service.routing.decisions import route_held
+from ordo.service.runtime.app import Ordo
+
+#: The routing trigger of the attempt a corrected address causes.
+ADDRESS = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class AddressFix:
+    """A corrected ship-to address; ``receiver`` and ``phone`` stay as they were when None."""
+
+    province: str
+    city: str
+    district: str = ""
+    detail: str = ""
+    receiver: str | None = None
+    phone: str | None = None
+
+
+def _masked_address(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "province": values["province"],
+        "city": values["city"],
+        "district": values["district"],
+        "detail": mask_detail(values["detail"]),
+        "adcode": values["adcode"],
+        "receiver": mask_name(values["recipient_name"]),
+        "phone": mask_phone(values["recipient_phone"]),
+    }
+
+
+def _field_of(reason: str) -> str:
+    """Which field an unresolved address names (the resolver's reasons are English first)."""
+    head = reason.split("/", 1)[0]
+    for name in ("district", "city", "province"):
+        if name in head:
+            return name
+    return "address"
+
+
+def _located(app: Ordo, fix: AddressFix) -> tuple[dict[str, Any], float]:
+    """The ship-to columns of a corrected address, normalised and located; 422 when it cannot be."""
+    parts = (fix.province.strip(), fix.city.strip(), fix.district.strip())
+    res = resolver_for(app.divisions).resolve(*parts, fix.detail.strip())
+    if not res.resolved:
+        raise ValidationError(
+            _field_of(res.reason),
+            f"the address cannot be located: {res.reason} / 地址无法定位",
+            details={"reason": res.reason},
+        )
+    detail = fix.detail.strip() if any(parts) else (res.rest or fix.detail.strip())
+    values: dict[str, Any] = {
+        "province": res.province[:32], "city": res.city[:32], "district": res.district[:32],
+        "detail": detail[:500], "adcode": res.adcode, "lat": res.lat, "lng": res.lng,
+    }  # fmt: skip
+    if fix.receiver is not None:
+        values["recipient_name"] = fix.receiver.strip()[:100]
+    if fix.phone is not None:
+        values["recipient_phone"] = fix.phone.strip()[:32]
+    return values, res.confidence
+
+
+def _readdress(
+    uow: UnitOfWork,
+    order: dict[str, Any],
+    progress: Progress,
+    now: int,
+    values: dict[str, Any],
+    confidence: float,
+    actor: str,
+) -> dict[str, Any]:
+    """Write the corrected address (checked under lock) with its event; for an order held
+    for its address, lift that hold and resolve its address exception. The order as it now is."""
+    oid = progress.order_id
+    check_open(oid, progress.steps, "re-addressed", "更正地址")
+    holds = HoldRepository(uow.connection)
+    holds.set_address(oid, values, now)
+    new = {**order, **values}
+    waited = order["hold_reason"] == HOLD_ADDRESS
+    closed = 0
+    if waited:
+        holds.set_hold([oid], None, now)
+        holds.set_watch_hold([oid], None)
+        new["hold_reason"] = None
+        closed = _resolve_address_exceptions(uow, oid, actor, now)
+    payload = {"old": _masked_address(order), "new": _masked_address(new), "confidence": confidence,
+               "by": actor, "was_held": waited, "exceptions_resolved": closed}  # fmt: skip
+    uow.outbox.append([Event(ev.ORDER_ADDRESS_CORRECTED, oid, now, payload, channel=order["channel"])])
+    return new
+
+
+def _resolve_address_exceptions(uow: UnitOfWork, order_id: str, actor: str, now: int) -> int:
+    n = 0
+    for row in uow.exceptions.open_of_orders([order_id]):
+        if row["detector"] != Detector.ADDRESS.value:
+            continue
+        locked = uow.exceptions.get(row["id"], lock=True)
+        if locked is None or ExceptionState(locked["state"]).closed:
+            continue
+        ledger.move(
+            uow, locked, ExceptionState.RESOLVED, now, by=actor, note="address corrected / 地址已更正"
+        )
+        n += 1
+    return n
+
+
+def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) -> dict[str, Any]:
+    """Correct an order's ship-to address; route it now if it was held for its address."""
+    values, confidence = _located(app, fix)
+    found = read_order(app, order_id)
+    was = found["hold_reason"]
+    check_open(order_id, steps_of(found), "re-addressed", "更正地址")
+    out: dict[str, Any] = {"order_id": order_id, "outcome": "corrected", "confidence": confidence}
+    out["routing_attempt"] = None
+    if was == HOLD_ADDRESS:
+
+        def before(uow: UnitOfWork, order: dict[str, Any], progress: Progress, now: int) -> dict[str, Any]:
+            return _readdress(uow, order, progress, now, values, confidence, actor)
+
+        attempt = route_held(
+            app, order_id, reason="address corrected / 地址已更正", trigger=ADDRESS, before=before
+        )
+        held = None if attempt["warehouse_ids"] else HOLD_NO_STOCK
+        if held:
+            set_watch(app, order_id, held)
+        wh = attempt["warehouse_ids"][0] if attempt["warehouse_ids"] else None
+        return {
+            **out,
+            **values,
+            "warehouse_id": wh,
+            "hold_reason": held,
+            "routing_attempt": attempt["attempt"],
+        }
+
+    def work() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            order, progress = locked_order(uow, order_id)
+            new = _readdress(uow, order, progress, now, values, confidence, actor)
+            uow.commit()
+        return {**out, **values, "warehouse_id": new["warehouse_id"], "hold_reason": new["hold_reason"]}
+
+    result = app.retrying(work)
+    app.notifier.notify()
+    return result

@@ -1,0 +1,301 @@
+"""Intake: validate, de-duplicate, locate, apply the rules, route, reserve, persist, announce.
+
+Batch first: the whole batch is one transaction, so the live rules are evaluated (and
+their outcomes recorded) for the batch, stock is read once under lock, the batch is
+routed as one wave by the multi-objective router, reserved with one guarded executemany,
+and every decision is stored with its evidence. An order no single warehouse covers may be
+split into parcels (the router's split policy); each of its lines then records the
+warehouse it ships from, which is where cancel and outbound release and consume it.
+A single order is a batch of one. Results come back in input order, one per order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ordo.adapters.store.repositories.stock import Delta
+from ordo.domain import events as ev
+from ordo.domain.errors import OrdoError, ValidationError
+from ordo.domain.events import Event
+from ordo.domain.orders.milestones import Milestone, derive_status
+from ordo.domain.orders.model import AcceptedOrder, Order
+from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK, validate_order
+from ordo.domain.routing import Parcel
+from ordo.service.customers.identity import link_orders
+from ordo.service.orders.intake_routing import route_batch
+from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
+from ordo.service.routing.context import routing_cache
+from ordo.service.rules.rulebook import rulebook
+from ordo.service.runtime.app import Ordo
+
+SOURCE = "ordo"
+
+
+class IntakeOutcome(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    index: int
+    outcome: IntakeOutcome
+    order_id: str | None = None
+    status: str | None = None
+    warehouse_id: str | None = None
+    hold_reason: str | None = None
+    error: OrdoError | None = None
+    customer_id: str | None = None
+    #: Where a routed order ships from: (warehouse, ((SKU, units), …)) per parcel, one parcel
+    #: unless it was split; () when it was not routed.
+    parcels: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "index": self.index,
+            "outcome": self.outcome.value,
+            "order_id": self.order_id,
+            "status": self.status,
+            "warehouse_id": self.warehouse_id,
+            "hold_reason": self.hold_reason,
+            "customer_id": self.customer_id,
+        }
+        if self.error is not None:
+            out["error"] = self.error.as_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeRequest:
+    """One caller's orders, with that caller's contract (see :func:`intake`)."""
+
+    orders: Sequence[Order]
+    all_or_nothing: bool = False
+    field_prefix: str | None = None
+
+
+#: Where an order sits: (request, index in that request).
+_At = tuple[int, int]
+
+
+def intake(
+    app: Ordo,
+    orders: Sequence[Order],
+    *,
+    all_or_nothing: bool = False,
+    field_prefix: str | None = None,
+) -> list[IntakeResult]:
+    """Accept a batch of orders. Orders with an ``id`` of "" are given one.
+
+    With ``all_or_nothing`` the first invalid order raises and nothing is written
+    (the API's contract); otherwise invalid orders come back ``rejected`` and the
+    rest go in (imports, the simulator). ``field_prefix`` (e.g. ``"orders"``) makes
+    error fields read ``orders[3].lines[0].sku``.
+    """
+    [answer] = intake_requests(app, [IntakeRequest(orders, all_or_nothing, field_prefix)])
+    if isinstance(answer, ValidationError):
+        raise answer
+    return answer
+
+
+def intake_requests(
+    app: Ordo, requests: Sequence[IntakeRequest]
+) -> list[list[IntakeResult] | ValidationError]:
+    """Several callers' orders in one transaction, each answered as if it had come alone.
+
+    An ``all_or_nothing`` request with an invalid order gets its ValidationError and
+    writes nothing; the other requests are unaffected. The same (channel, external id)
+    twice — in one request or across them — is created once: the first in request
+    order counts, the others are ``duplicate`` of it.
+    """
+    results: dict[_At, IntakeResult] = {}
+    refused: dict[int, ValidationError] = {}
+    with app.store.uow(read_only=True) as uow:
+        known = uow.catalog.known_skus(line.sku for r in requests for o in r.orders for line in o.lines)
+
+    candidates: list[tuple[_At, Order]] = []
+    seen: dict[tuple[str, str], _At] = {}
+    twins: dict[_At, _At] = {}
+    for r, request in enumerate(requests):
+        prefix = request.field_prefix
+        valid: list[tuple[int, Order]] = []
+        try:
+            for i, order in enumerate(request.orders):
+                try:
+                    validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "")
+                except ValidationError as exc:
+                    if request.all_or_nothing:
+                        raise
+                    results[(r, i)] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
+                    continue
+                valid.append((i, order))
+        except ValidationError as exc:
+            refused[r] = exc
+            continue
+        for i, order in valid:
+            key = (order.channel, order.external_id)
+            if key in seen:  # the same order twice in one batch: the first one counts
+                twins[(r, i)] = seen[key]
+                continue
+            seen[key] = (r, i)
+            candidates.append(((r, i), _prepared(app, order)))
+
+    def transaction() -> dict[_At, IntakeResult]:
+        now = app.clock.now_ns()
+        done: dict[_At, IntakeResult] = {}
+        with app.store.uow() as uow:
+            existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
+            fresh = [(at, o) for at, o in candidates if (o.channel, o.external_id) not in existing]
+            for at, o in candidates:
+                if (key := (o.channel, o.external_id)) in existing:
+                    done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
+            if not fresh:
+                return done
+            cache = routing_cache(app)
+            cat = cache.catalog(uow, now)
+            orders = [o for _, o in fresh]
+            ruled = apply_at_intake(rulebook(app), uow, orders, now, cat.skus, cat.prices_fen)
+            if ruled is not None:
+                orders = [r.order for r in ruled]
+            holds = _holds(orders, ruled)
+            batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
+
+            accepted: list[AcceptedOrder] = []
+            steps: list[tuple[str, Milestone, int, str]] = []
+            deltas: list[Delta] = []
+            events: list[Event] = []
+            # Per order, the warehouse of each line when it is split (None: not split).
+            line_warehouses: list[list[str | None] | None] = []
+            customers, identity_events = link_orders(app, uow, orders, now)
+            for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
+                plan = batch.plans[n]
+                recorded = {Milestone.CREATED}
+                steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
+                if o.paid_at_ns is not None:
+                    recorded.add(Milestone.PAID)
+                    steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
+                hold = holds[n]
+                shipper = None
+                lines_at: list[str | None] | None = None
+                shipped: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+                if hold is None:
+                    assert plan is not None
+                    if not plan.parcels:
+                        hold = HOLD_NO_STOCK
+                    else:
+                        shipper = plan.parcels[0].warehouse_id
+                        shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
+                        recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
+                        steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
+                        steps.append((o.id, Milestone.ROUTED, now, SOURCE))
+                        for p in plan.parcels:
+                            deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+                        if len(plan.parcels) > 1:
+                            lines_at = _lines_at(o, plan.parcels)
+                line_warehouses.append(lines_at)
+                status, milestones = _derived(frozenset(recorded))
+                accepted.append(AcceptedOrder(o, status, shipper, hold, now))
+                who = customers.get(o.id)
+                payload: dict[str, Any] = {
+                    "external_id": o.external_id,
+                    "status": status,
+                    "warehouse_id": shipper,
+                    "hold_reason": hold,
+                    "distance_km": plan.parcels[0].km if plan is not None and plan.parcels else None,
+                    "total_fen": o.total_fen,
+                    "province": o.ship_to.province,
+                    "city": o.ship_to.city,
+                    "milestones": list(milestones),
+                    "customer_id": who,
+                }
+                if plan is not None and plan.parcels:
+                    payload["carrier_id"] = plan.parcels[0].carrier_id
+                    payload["promise_ns"] = plan.promise_ns
+                    if lines_at is not None:
+                        payload["parcels"] = [
+                            {"warehouse_id": p.warehouse_id, "carrier_id": p.carrier_id, "lines": p.lines}
+                            for p in plan.parcels
+                        ]
+                if ruled is not None and ruled[n].fired:
+                    payload["rules"] = [f.rule_id for f in ruled[n].fired]
+                    if ruled[n].changes:
+                        payload["rule_changes"] = ruled[n].changes
+                events.append(Event(ev.ORDER_CREATED, o.id, now, channel=o.channel, payload=payload))
+                done[at] = IntakeResult(
+                    at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who, shipped
+                )
+            uow.stock.reserve(deltas)
+            split = any(w is not None for w in line_warehouses)
+            uow.orders.add(accepted, steps, line_warehouses if split else None)
+            uow.routing.add(batch.rows)
+            uow.outbox.append(events + identity_events)
+            uow.commit()
+            batch.committed()
+        return done
+
+    if candidates:
+        results.update(app.retrying(transaction))
+        app.notifier.notify()
+    for (r, i), first in twins.items():
+        results[(r, i)] = IntakeResult(i, IntakeOutcome.DUPLICATE, results[first].order_id)
+    return [
+        refused[r] if r in refused else [results[(r, i)] for i in range(len(request.orders))]
+        for r, request in enumerate(requests)
+    ]
+
+
+_DERIVED: dict[frozenset[Milestone], tuple[str, tuple[str, ...]]] = {}
+
+
+def _derived(recorded: frozenset[Milestone]) -> tuple[str, tuple[str, ...]]:
+    """Status and sorted milestone names of a new order: a handful of combinations, derived once."""
+    found = _DERIVED.get(recorded)
+    if found is None:
+        found = _DERIVED[recorded] = (derive_status(recorded).value, tuple(sorted(m.value for m in recorded)))
+    return found
+
+
+def _lines_at(order: Order, parcels: Sequence[Parcel]) -> list[str | None]:
+    """The warehouse of each line of a split order: the router ships each SKU whole from one
+    parcel."""
+    where = {sku: p.warehouse_id for p in parcels for sku, _ in p.lines}
+    return [where.get(line.sku) for line in order.lines]
+
+
+def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str | None]:
+    """Why each order waits unrouted: an address routing would only guess at (held first,
+    as before the rules), else a review rule's hold; None: route it."""
+    out: list[str | None] = []
+    for n, o in enumerate(orders):
+        if HOLD_ADDRESS in o.tags or not o.ship_to.located:
+            out.append(HOLD_ADDRESS)
+        elif ruled is not None and ruled[n].hold is not None:
+            out.append(ruled[n].hold)
+        else:
+            out.append(None)
+    return out
+
+
+def _prepared(app: Ordo, order: Order) -> Order:
+    """The order with an id, and with coordinates and adcode from the division registry when
+    the channel sent none (one copy of the order at most)."""
+    values: dict[str, object] = {}
+    if not order.id:
+        values["id"] = app.ids.order_id()
+    ship = order.ship_to
+    if not (ship.located and ship.adcode) and HOLD_ADDRESS not in order.tags:
+        division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
+        if division is not None:
+            values["ship_to"] = with_values(
+                ship,
+                {
+                    "adcode": ship.adcode or division.adcode,
+                    "lat": ship.lat if ship.lat is not None else division.lat,
+                    "lng": ship.lng if ship.lng is not None else division.lng,
+                },
+            )
+    return with_values(order, values) if values else order

@@ -1,0 +1,156 @@
+"""Milestone updates in batches, and cancellation (which is one of them).
+
+Each update is checked by the pure lifecycle rules against what is already
+recorded (read under lock), then recorded, refused as an anomaly, or ignored as a
+duplicate. Stock follows the milestones: ``cancelled`` releases the reservation,
+the first milestone that says the goods left (``outbound`` or any later one)
+consumes it, each line at the warehouse that holds it (a split order at several).
+All of it, with its events, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ordo.adapters.store.repositories.orders import Progress
+from ordo.adapters.store.repositories.stock import Delta
+from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain import events as ev
+from ordo.domain.errors import LifecycleViolation
+from ordo.domain.events import Event
+from ordo.domain.orders.milestones import (
+    LEFT_WAREHOUSE,
+    Milestone,
+    MilestoneUpdate,
+    Outcome,
+    UpdateResult,
+    apply_updates,
+)
+from ordo.service.runtime.app import Ordo
+
+
+def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]:
+    """Record a batch of milestone updates from any systems; one result per update."""
+    if not updates:
+        return []
+
+    def transaction() -> list[UpdateResult]:
+        with app.store.uow() as uow:
+            results = record_updates(uow, updates, app.clock.now_ns())
+            uow.commit()
+        return results
+
+    results = app.retrying(transaction)
+    app.notifier.notify()
+    return results
+
+
+def advance_each(app: Ordo, batches: Sequence[Sequence[MilestoneUpdate]]) -> list[list[UpdateResult]]:
+    """Several callers' batches in one transaction, applied in the order given; results per batch.
+
+    The API's micro-batcher calls this so that concurrent requests share one write
+    transaction instead of queueing for SQLite's write lock one by one.
+    """
+    results = advance(app, [u for batch in batches for u in batch])
+    out: list[list[UpdateResult]] = []
+    start = 0
+    for batch in batches:
+        out.append(results[start : start + len(batch)])
+        start += len(batch)
+    return out
+
+
+def record_updates(
+    uow: UnitOfWork,
+    updates: Sequence[MilestoneUpdate],
+    now: int,
+    progress: dict[str, Progress] | None = None,
+) -> list[UpdateResult]:
+    """:func:`advance` inside a caller's unit of work (which commits and notifies).
+
+    ``progress`` is what the caller already read under lock for these orders (the
+    status-update service reads it once for its conflict check and for this).
+    """
+    if not updates:
+        return []
+    if progress is None:
+        progress = uow.orders.progress(u.order_id for u in updates)
+    results: list[UpdateResult] = []
+    recorded: list[tuple[str, Milestone, int, str]] = []
+    rejected: list[tuple[MilestoneUpdate, str, str]] = []
+    events: list[Event] = []
+    releases: list[str] = []
+    consumes: list[str] = []
+    current = {oid: p.status for oid, p in progress.items()}
+    for update in updates:
+        p = progress.get(update.order_id)
+        if p is None:
+            error = LifecycleViolation(
+                "order_not_found",
+                f"no order {update.order_id!r} / 订单不存在",
+                order_id=update.order_id,
+            )
+            results.append(UpdateResult(update, Outcome.REJECTED, None, error))
+            rejected.append((update, error.code, error.message))
+            continue
+        oid, step = p.order_id, update.milestone
+        had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
+        [result] = apply_updates(p.steps, [update], now)
+        results.append(result)
+        outcome = result.outcome
+        if outcome is Outcome.DUPLICATE:
+            continue
+        previous = current[oid]
+        status = result.status._value_ if result.status else previous
+        current[oid] = status
+        if outcome is Outcome.REJECTED:
+            assert result.error is not None
+            rejected.append((update, result.error.code, result.error.message))
+            payload = {
+                "milestone": step._value_,
+                "source": update.source,
+                "at_ns": update.at_ns,
+                "code": result.error.code,
+                "status": status,
+            }
+            events.append(Event(ev.UPDATE_REJECTED, oid, now, payload, p.channel))
+            continue
+        recorded.append((oid, step, update.at_ns, update.source))
+        payload = {
+            "milestone": step._value_,
+            "source": update.source,
+            "at_ns": update.at_ns,
+            "status": status,
+            "previous_status": previous,
+            "note": update.note,
+        }
+        events.append(Event(ev.MILESTONE_RECORDED, oid, now, payload, p.channel))
+        if p.warehouse_id is not None:
+            if step is Milestone.CANCELLED:
+                releases.append(oid)
+            elif step in LEFT_WAREHOUSE and not had_left:
+                # The first sign the goods left (usually outbound; a carrier
+                # scan may arrive first) turns the reservation into a shipment.
+                consumes.append(oid)
+    changes = [(oid, st) for oid, st in current.items() if progress[oid].status != st]
+    if releases or consumes:
+        held = uow.orders.stock_lines(releases + consumes)
+        uow.stock.release(held_deltas(releases, held))
+        uow.stock.consume(held_deltas(consumes, held))
+    uow.orders.add_milestones(recorded, now)
+    uow.orders.set_status(changes, now)
+    uow.orders.add_anomalies(rejected, now)
+    uow.outbox.append(events)
+    return results
+
+
+def cancel(app: Ordo, order_ids: Sequence[str], *, reason: str, source: str = "ordo") -> list[UpdateResult]:
+    """Cancel orders (releasing their stock); refused for orders that already left."""
+    now = app.clock.now_ns()
+    return advance(app, [MilestoneUpdate(oid, Milestone.CANCELLED, now, source, reason) for oid in order_ids])
+
+
+def held_deltas(order_ids: Iterable[str], held: dict[str, list[tuple[str, str, int]]]) -> list[Delta]:
+    """The stock these orders hold (``OrderRepository.stock_lines``), line by line: a split
+    order releases or consumes at each of its warehouses."""
+    return [Delta(w, sku, q) for oid in order_ids for w, sku, q in held.get(oid, ())]

@@ -1,0 +1,199 @@
+"""The router's view of the catalog, built once per store and rebuilt when the catalog changes.
+
+Owns :class:`RoutingCache` (one per store, :func:`routing_cache`): the ``Network`` of
+warehouses and carriers, SKU weights and prices, and today's capacity left per warehouse
+and carrier. A batch asks :meth:`RoutingCache.context` for a ``RoutingContext`` over the
+stock rows it locked in its own transaction; the cache compares a fingerprint of the
+catalog per batch (a revision token that triggers change with every write to warehouses, carriers
+or SKUs) and rebuilds when it moved (a warehouse switched off, a carrier added, a SKU
+re-weighed). Capacity
+left is counted in this process from the parcels its committed batches routed
+(:meth:`RoutingCache.commit`); it starts full each local day and does not see parcels
+other processes routed.
+
+It never decides anything: the router (``ordo.domain.routing``) does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import sqlalchemy as sa
+
+from ordo.adapters.store import Store
+from ordo.adapters.store.schema import core as t
+from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain.orders.model import HANDLING_FLAGS, Carrier, Sku
+from ordo.domain.routing import Network, RoutingContext, SplitRules, StockMatrix, build_network
+from ordo.domain.routing.network import DAY_NS, LOCAL_OFFSET_NS, IntArray
+
+#: Parcels per order at intake: an order no single warehouse covers is split into at most
+#: this many (each line then records its warehouse; cancel, outbound and the playbooks
+#: release and consume per line). The house policy (``SplitRules``) and the rules still
+#: keep low-value and sealed orders whole.
+INTAKE_MAX_PARCELS = SplitRules().max_parcels
+#: Parcels per order for everyone else (re-routes): they move an order whole.
+DEFAULT_MAX_PARCELS = 1
+
+#: With no carrier in the catalog (a fresh install, a small shop) the warehouses book their
+#: own: one carrier over every province of the division registry, able to carry whatever
+#: the warehouses can handle, at the model's default rates, so orders still route.
+HOUSE_CARRIER = "house", "仓库自选快递 / warehouse's own carrier"
+
+
+#: The ``meta`` key whose value changes with every write to warehouses, carriers or SKUs
+#: (kept by triggers: migration ``0002_catalog_revision``).
+REVISION_KEY = "catalog.revision"
+_REVISION = sa.select(t.meta.c.value).where(t.meta.c.key == REVISION_KEY)
+
+
+def _fingerprint(conn: sa.Connection) -> tuple[Any, ...]:
+    # One primary-key read a batch. No row yet (a catalog never written since the
+    # migration, or a wiped ``meta``) reads as None, which a later write moves away from.
+    return (conn.execute(_REVISION).scalar(),)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """What routing and the intake rules read of the catalog, as of one fingerprint."""
+
+    fingerprint: tuple[Any, ...]
+    network: Network
+    #: Digest of the warehouse list, the key decisions use to refer to it.
+    digest: str
+    warehouses_json: str
+    skus: Mapping[str, Sku]
+    weights_g: Mapping[str, int]
+    prices_fen: Mapping[str, int]
+
+
+_SPLIT_RULES = {n: SplitRules(max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTAKE_MAX_PARCELS)}
+
+
+class RoutingCache:
+    def __init__(self, provinces: frozenset[str] = frozenset()) -> None:
+        # No reference to the store: it keys this cache weakly (see ``routing_cache``).
+        self._provinces = provinces
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+        self._day: int | None = None
+        self._capacity_left: IntArray | None = None
+        self._carrier_left: IntArray | None = None
+        self._saved: set[str] = set()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._catalog = None
+
+    def catalog(self, uow: UnitOfWork, now_ns: int) -> Catalog:
+        """The catalog as of this transaction: the cached one if its fingerprint still holds."""
+        fp = _fingerprint(uow.connection)
+        cat = self._catalog
+        if cat is None or cat.fingerprint != fp:
+            cat = _load(uow, fp, self._provinces)
+            with self._lock:
+                self._catalog = cat
+                self._day = None  # capacities are per network
+        if cat.digest not in self._saved:
+            uow.routing.save_network(cat.digest, cat.warehouses_json, now_ns)
+            self._saved.add(cat.digest)
+        return cat
+
+    def context(
+        self,
+        uow: UnitOfWork,
+        cat: Catalog,
+        skus: Iterable[str],
+        now_ns: int,
+        *,
+        max_parcels: int = DEFAULT_MAX_PARCELS,
+    ) -> tuple[RoutingContext, tuple[IntArray, IntArray]]:
+        """A context over the stock rows of ``skus`` locked in ``uow``, with today's capacity
+        left; and that capacity as it started, for :meth:`commit`. ``max_parcels``: how many
+        parcels an order may be split into."""
+        net = cat.network
+        stock = stock_matrix(net, uow.stock.lock_available(skus))
+        cap, car = self._left(net, now_ns)
+        ctx = RoutingContext(
+            net,
+            stock,
+            now_ns=now_ns,
+            capacity_left=cap.copy(),
+            carrier_left=car.copy(),
+            split_rules=_SPLIT_RULES.get(max_parcels) or SplitRules(max_parcels=max_parcels),
+        )
+        return ctx, (cap.copy(), car.copy())
+
+    def commit(self, ctx: RoutingContext, start: tuple[IntArray, IntArray]) -> None:
+        """Count what a committed batch used: ``start`` is what it began with (see ``context``)."""
+        with self._lock:
+            cap, car = self._capacity_left, self._carrier_left
+            if cap is None or car is None or cap.shape != ctx.capacity_left.shape:
+                return  # the catalog changed meanwhile: the new day count starts afresh
+            cap -= start[0] - ctx.capacity_left
+            car -= start[1] - ctx.carrier_left
+
+    def _left(self, net: Network, now_ns: int) -> tuple[IntArray, IntArray]:
+        day = (now_ns + LOCAL_OFFSET_NS) // DAY_NS
+        with self._lock:
+            if self._day != day or self._capacity_left is None or self._carrier_left is None:
+                self._day = day
+                self._capacity_left = net.w_capacity.copy()
+                self._carrier_left = net.c_capacity.copy()
+            return self._capacity_left.copy(), self._carrier_left.copy()
+
+
+def stock_matrix(net: Network, rows: Sequence[tuple[str, str, int]]) -> StockMatrix:
+    """``StockMatrix.from_rows`` with the per-row work done by NumPy (a batch locks ~10 rows an order)."""
+    if not rows:
+        return StockMatrix([], net.n_warehouses)
+    whs, skus, atp = zip(*rows, strict=True)
+    m = StockMatrix(sorted(set(skus)), net.n_warehouses)
+    w = np.fromiter(map(net.w_index.get, whs, itertools.repeat(-1)), dtype=np.int64, count=len(rows))
+    s = np.fromiter(map(m.index.__getitem__, skus), dtype=np.int64, count=len(rows))
+    known = w >= 0
+    m.atp[s[known], w[known]] = np.maximum(np.array(atp, dtype=np.int64)[known], 0)
+    return m
+
+
+def _load(uow: UnitOfWork, fp: tuple[Any, ...], provinces: frozenset[str]) -> Catalog:
+    warehouses = uow.catalog.warehouses()
+    carriers = uow.catalog.carriers() or [
+        Carrier(*HOUSE_CARRIER, coverage=provinces, capabilities=frozenset(HANDLING_FLAGS))
+    ]
+    net = build_network(warehouses, carriers)
+    skus = {s.sku: s for s in uow.catalog.skus()}
+    listing = orjson.dumps([[w.id, w.name] for w in warehouses]).decode()
+    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+    return Catalog(
+        fingerprint=fp,
+        network=net,
+        digest=digest,
+        warehouses_json=listing,
+        skus=skus,
+        weights_g={k: s.weight_g for k, s in skus.items()},
+        prices_fen={k: s.price_fen for k, s in skus.items()},
+    )
+
+
+_CACHES: weakref.WeakKeyDictionary[Store, RoutingCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def routing_cache(app: Any) -> RoutingCache:
+    """The routing cache of ``app``'s store (one per store, shared by every Ordo over it)."""
+    store: Store = app.store
+    with _CACHES_LOCK:
+        cache = _CACHES.get(store)
+        if cache is None:
+            provinces = frozenset(p.name for p in app.divisions.provinces())
+            cache = _CACHES[store] = RoutingCache(provinces)
+        return cache

@@ -1,0 +1,335 @@
+"""Routing after intake: explaining stored decisions, re-routing an order, a warehouse outage.
+
+Owns the use cases over ``routing_decisions``:
+
+* :func:`routing_view` – every attempt of an order as the HTTP contract shows it
+  (candidates, exclusions in words, objectives raw and normalised, weights, rules fired,
+  the explanation in zh / en); :func:`explain_order` – the same in words for ``ordo explain``;
+* :func:`reroute` – release an open order's reservation, route it again (excluding the
+  given warehouses, keeping the directives its rules set at intake), reserve the new
+  plan, and record the attempt; every attempt is kept;
+* :func:`outage` – a warehouse goes down: it is switched off and each of its open orders
+  is re-routed, one transaction per order so one failure does not undo the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import orjson
+
+from ordo.adapters.store.repositories.orders import Progress
+from ordo.adapters.store.repositories.stock import Delta
+from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain.errors import Conflict, NotFound, ValidationError
+from ordo.domain.events import ORDER_REROUTED, Event
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+from ordo.domain.orders.validation import HOLD_NO_STOCK
+from ordo.domain.routing import Directives, RouteRequest, explain, route_one
+from ordo.domain.routing.snapshot import reason_label
+from ordo.service.orders.milestones import record_updates
+from ordo.service.routing.context import routing_cache
+from ordo.service.routing.expand import directives_of, expand, fired_ids
+from ordo.service.routing.snapshots import FiredRule, decision_row
+from ordo.service.rules.text import ruleset_of
+from ordo.service.runtime.app import Ordo
+
+Lang = Literal["zh", "en"]
+REROUTE, OUTAGE = "reroute", "outage"
+SOURCE = "ordo"
+#: Once any of these is recorded the goods are picked, gone or the order is over.
+_SETTLED = frozenset(
+    {
+        Milestone.PICKED,
+        Milestone.PACKED,
+        Milestone.OUTBOUND,
+        Milestone.COLLECTED,
+        Milestone.DEPARTED,
+        Milestone.IN_TRANSIT,
+        Milestone.OUT_FOR_DELIVERY,
+        Milestone.DELIVERED,
+        Milestone.COMPLETED,
+        Milestone.CANCELLED,
+        Milestone.RETURN_REQUESTED,
+        Milestone.RETURNED,
+        Milestone.REFUNDED,
+    }
+)
+_NETWORKS: dict[str, list[list[str]]] = {}
+#: Hold reasons that only a release lifts (``service.holds``), not a re-route.
+_KEPT_HOLDS = ("manual:", "review")
+#: A caller's work inside the routing transaction, after the order is read under lock and
+#: before it is routed: its checks (raise to abort) and writes; returns the order as it now is.
+Before = Callable[[UnitOfWork, dict[str, Any], Progress, int], dict[str, Any]]
+_RULE_TEXTS: dict[str, dict[str, FiredRule]] = {}
+
+
+def _fired(uow: UnitOfWork, version: int | None, ids: Sequence[str]) -> list[FiredRule]:
+    """The fired rules of a decision, named from the immutable version that decided it."""
+    if not ids:
+        return []
+    row = uow.rules.version(version) if version is not None else None
+    text = str(row["text"]) if row else ""
+    named = _RULE_TEXTS.get(text)
+    if named is None:
+        try:
+            rules = ruleset_of(text).rules
+        except ValidationError:  # a version always parsed when published; be safe all the same
+            rules = ()
+        named = {r.id: FiredRule(r.id, (r.source or r.id)[:200], r.category.value) for r in rules}
+        if len(_RULE_TEXTS) > 64:
+            _RULE_TEXTS.clear()
+        _RULE_TEXTS[text] = named
+    return [named.get(i) or FiredRule(i, i, "") for i in ids]
+
+
+def _network(uow: UnitOfWork, digest: str) -> list[list[str]]:
+    found = _NETWORKS.get(digest)
+    if found is None:
+        text = uow.routing.network(digest)
+        found = _NETWORKS[digest] = orjson.loads(text) if text else []
+    return found
+
+
+def attempt_view(
+    row: Mapping[str, Any], warehouses: Sequence[Sequence[str]], fired: Sequence[FiredRule], lang: Lang
+) -> dict[str, Any]:
+    """One stored attempt as the contract shows it (times as ``at_ns`` / ``promise_ns``)."""
+    snap = expand(row, warehouses)
+    chosen = {p["warehouse"] for p in snap["plan"]["parcels"]}
+    names = snap["objectives"]
+    candidates: list[dict[str, Any]] = [
+        {
+            "warehouse_id": c["warehouse"],
+            "chosen": c["warehouse"] in chosen,
+            "excluded": None,
+            "score": c["score"],
+            "objectives": {k: {"raw": c["raw"][k], "norm": round(c["norm"].get(k, 0.0), 6)} for k in names},
+        }
+        for c in snap["candidates"]
+    ]
+    for group in snap["excluded"]:
+        labels = [reason_label(r, lang) for r in group["reasons"]]
+        candidates.extend(
+            {"warehouse_id": w, "chosen": False, "excluded": labels, "score": None, "objectives": {}}
+            for w in group["warehouses"]
+        )
+    return {
+        "attempt": row["attempt"],
+        "at_ns": row["at_ns"],
+        "trigger": row["trigger"],
+        "status": row["status"],
+        "warehouse_ids": [w for w in row["warehouse_ids"].split(",") if w],
+        "carrier_ids": [c for c in row["carrier_ids"].split(",") if c],
+        "promise_ns": row["promise_ns"],
+        "profile": snap["profile"]["name"],
+        "weights": dict(snap["profile"]["weights"]),
+        "explanation": explain(snap, lang),
+        "candidates": candidates,
+        "rules_fired": [{"rule_id": f.rule_id, "name": f.name, "category": f.category} for f in fired],
+    }
+
+
+def _order_exists(uow: UnitOfWork, order_id: str) -> None:
+    if not uow.routing.order_exists(order_id):
+        raise NotFound(f"no order {order_id} / 订单 {order_id} 不存在", details={"order_id": order_id})
+
+
+def routing_view(app: Ordo, order_id: str, lang: Lang = "zh") -> dict[str, Any]:
+    """Every routing attempt of an order, oldest first; NotFound when there is no such order."""
+    with app.store.uow(read_only=True) as uow:
+        _order_exists(uow, order_id)
+        rows = uow.routing.attempts(order_id)
+        views = [attempt_view(r, _network(uow, r["network"]), _fired(uow, *fired_ids(r)), lang) for r in rows]
+    return {"order_id": order_id, "attempts": views}
+
+
+def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | None = None) -> str:
+    """The latest decision in words and numbers, with ``why_not`` a warehouse's comparison."""
+    with app.store.uow(read_only=True) as uow:
+        _order_exists(uow, order_id)
+        rows = uow.routing.attempts(order_id)
+        if not rows:
+            return (
+                f"订单 {order_id} 尚未分配仓库（未路由）"
+                if lang == "zh"
+                else f"order {order_id} was never routed"
+            )
+        row = rows[-1]
+        snap = expand(row, _network(uow, row["network"]))
+    trig = {"intake": ("接单", "intake"), "reroute": ("改派", "re-route"), "outage": ("仓库故障", "outage")}
+    zh, en = trig.get(row["trigger"], (row["trigger"], row["trigger"]))
+    head = (
+        f"订单 {order_id} 第 {row['attempt']} 次路由（{zh}）"
+        if lang == "zh"
+        else f"order {order_id}, routing attempt {row['attempt']} ({en})"
+    )
+    return head + "\n" + explain(snap, lang, why_not)
+
+
+def _reroutable(order_id: str, steps: Iterable[Milestone]) -> None:
+    done = _SETTLED.intersection(steps)
+    if done:
+        last = sorted(m.value for m in done)
+        raise Conflict(
+            f"order {order_id} is already picked, shipped or closed ({', '.join(last)}); it cannot be "
+            f"re-routed / 订单已拣货、发货或关闭，不能改派",
+            details={"order_id": order_id, "milestones": last},
+        )
+
+
+def reroute(
+    app: Ordo,
+    order_id: str,
+    *,
+    reason: str,
+    exclude: Sequence[str] = (),
+    trigger: str = REROUTE,
+    lang: Lang = "zh",
+    before: Before | None = None,
+) -> dict[str, Any]:
+    """Route an open order again; returns the new attempt (see :func:`attempt_view`)."""
+    exclude = [w for w in dict.fromkeys(exclude) if w]
+
+    def work() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            progress = uow.orders.progress([order_id]).get(order_id)
+            if progress is None:
+                raise NotFound(
+                    f"no order {order_id} / 订单 {order_id} 不存在", details={"order_id": order_id}
+                )
+            _reroutable(order_id, progress.steps)
+            order = uow.orders.get(order_id)
+            assert order is not None
+            if before is not None:
+                order = before(uow, order, progress, now)
+            if order["lat"] is None or order["lng"] is None:
+                raise Conflict(
+                    f"order {order_id} has no located address to route to / 订单地址未能定位，无法改派",
+                    details={"order_id": order_id, "hold_reason": order["hold_reason"]},
+                )
+            cache = routing_cache(app)
+            cat = cache.catalog(uow, now)
+            unknown = [w for w in exclude if w not in cat.network.w_index]
+            if unknown:
+                raise ValidationError(
+                    "exclude_warehouses",
+                    f"unknown warehouses {unknown} / 未知仓库 {'、'.join(unknown)}",
+                    details={"unknown": unknown},
+                )
+            attempts = uow.routing.attempts(order_id)
+            last = attempts[-1] if attempts else None
+            # The rules' directives as intake recorded them; earlier re-routes' exclusions lapse.
+            d, ids, version = directives_of(attempts[0]) if attempts else (None, [], None)
+            directives = Directives(
+                profile=d[0] if d else None,
+                prefer=d[1] if d else None,
+                exclude=frozenset([*(d[2] if d else ()), *exclude]),
+                carrier=d[3] if d else None,
+                split_allowed=d[4] if d else None,
+                rule_ids=tuple(d[5]) if d else (),
+            )
+            need: dict[str, int] = {}
+            flags: set[str] = set()
+            for line in order["lines"]:
+                need[line["sku"]] = need.get(line["sku"], 0) + line["quantity"]
+                flags |= set(line["flags"])
+            old = progress.warehouse_id
+            if old is not None:  # what it holds, line by line: a split order holds at several
+                held = uow.orders.stock_lines([order_id]).get(order_id, ())
+                uow.stock.release(Delta(w, sku, q) for w, sku, q in held)
+            req = RouteRequest(
+                order_id=order_id,
+                lines=tuple(need.items()),
+                flags=frozenset(flags),
+                province=order["province"],
+                lat=order["lat"],
+                lng=order["lng"],
+                weight_g=sum(cat.weights_g.get(s, 0) * q for s, q in need.items()),
+                goods_fen=order["goods_fen"],
+                tags=frozenset(order["tags"] or ()),
+                directives=directives,
+            )
+            ctx, start = cache.context(uow, cat, need, now)
+            plan = route_one(req, ctx)
+            new = plan.parcels[0].warehouse_id if plan.parcels else None
+            for p in plan.parcels:
+                uow.stock.reserve(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+            # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
+            kept = order["hold_reason"] if str(order["hold_reason"]).startswith(_KEPT_HOLDS) else None
+            uow.routing.set_plan(order_id, new, kept or (None if new else HOLD_NO_STOCK), now)
+            if new and Milestone.ROUTED not in progress.steps:
+                record_updates(
+                    uow,
+                    [
+                        MilestoneUpdate(order_id, Milestone.STOCK_LOCKED, now, SOURCE),
+                        MilestoneUpdate(order_id, Milestone.ROUTED, now, SOURCE),
+                    ],
+                    now,
+                )
+            fired = _fired(uow, version, ids)
+            row = decision_row(
+                plan,
+                ctx,
+                network=cat.digest,
+                attempt=(last["attempt"] if last else 0) + 1,
+                trigger=trigger,
+                at_ns=now,
+                fired=fired,
+                rules_version=version,
+            )
+            uow.routing.add([row])
+            payload = {
+                "from": old,
+                "to": new,
+                "attempt": row["attempt"],
+                "trigger": trigger,
+                "reason": reason,
+                "excluded": sorted(directives.exclude),
+            }
+            uow.outbox.append([Event(ORDER_REROUTED, order_id, now, payload, channel=order["channel"])])
+            uow.commit()
+            cache.commit(ctx, start)
+            return attempt_view(row, _network(uow, cat.digest), fired, lang)
+
+    out = app.retrying(work)
+    app.notifier.notify()
+    return out
+
+
+def route_held(app: Ordo, order_id: str, *, reason: str, trigger: str, before: Before) -> dict[str, Any]:
+    """Route now an order that waited unrouted (a released hold, a corrected address): the
+    re-route path, no exclusions, with ``before`` run first in its transaction."""
+    return reroute(app, order_id, reason=reason, trigger=trigger, before=before)
+
+
+def outage(app: Ordo, warehouse_id: str, *, reason: str, lang: Lang = "zh") -> dict[str, Any]:
+    """Switch a warehouse off and re-route its open orders; a summary of what moved where."""
+    with app.store.uow() as uow:
+        if not uow.catalog.set_warehouse_active(warehouse_id, False):
+            raise NotFound(
+                f"no warehouse {warehouse_id} / 仓库 {warehouse_id} 不存在",
+                details={"warehouse_id": warehouse_id},
+            )
+        ids = uow.routing.open_orders_at(warehouse_id)
+        uow.commit()
+    routing_cache(app).invalidate()
+    moved: dict[str, str | None] = {}
+    refused: dict[str, str] = {}
+    for oid in ids:
+        try:
+            got = reroute(app, oid, reason=reason, exclude=[warehouse_id], trigger=OUTAGE, lang=lang)
+        except Conflict as exc:  # picked or closed since it was listed
+            refused[oid] = exc.code
+            continue
+        moved[oid] = got["warehouse_ids"][0] if got["warehouse_ids"] else None
+    return {
+        "warehouse_id": warehouse_id,
+        "orders": len(ids),
+        "rerouted": sum(1 for w in moved.values() if w),
+        "held": sum(1 for w in moved.values() if not w),
+        "refused": len(refused),
+        "moves": moved,
+    }

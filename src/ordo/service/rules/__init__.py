@@ -1,0 +1,79 @@
+"""Rule governance, one import: lifecycle, backtest, breaker and the live rule book.
+
+The API, the CLI, the demo and the tests call these; each lives in its own module:
+
+* :mod:`ordo.service.rules.versions` – drafts, submit, approve, publish (canary), promote,
+  rollback, history, audit;
+* :mod:`ordo.service.rules.backtest` – replay a draft against stored orders;
+* :mod:`ordo.service.rules.breaker` – :func:`check_breakers`, the automatic rollback;
+* :mod:`ordo.service.rules.rulebook` – the cached live rules, ``active_rules_for`` and
+  :func:`apply_rules` (evaluate a batch and record outcomes).
+"""
+
+from __future__ import annotations
+
+from ordo.adapters.store.repositories.rules_history import HistoryFilter
+from ordo.rules.evaluation.canary import Canary, canary_places
+from ordo.rules.governance import Escalation
+from ordo.service.rules.backtest import backtest_draft, backtest_rulesets, compare, referenced_columns
+from ordo.service.rules.breaker import Trip, check_breakers
+from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules, rulebook
+from ordo.service.rules.text import RuleTextInvalid, parse_text, ruleset_of
+from ordo.service.rules.versions import (
+    RULES_PUBLISHED,
+    RULES_ROLLED_BACK,
+    RULES_SUBMITTED,
+    Actor,
+    BreakerBounds,
+    approve,
+    audit_log,
+    create_draft,
+    edit_draft,
+    get_draft,
+    get_version,
+    history,
+    lint_text,
+    list_drafts,
+    promote,
+    publish,
+    rollback,
+    submit,
+)
+
+__all__ = [
+    "RULES_PUBLISHED",
+    "RULES_ROLLED_BACK",
+    "RULES_SUBMITTED",
+    "Actor",
+    "BreakerBounds",
+    "Canary",
+    "Decision",
+    "Escalation",
+    "HistoryFilter",
+    "RuleBook",
+    "RuleTextInvalid",
+    "Trip",
+    "apply_rules",
+    "approve",
+    "audit_log",
+    "backtest_draft",
+    "backtest_rulesets",
+    "canary_places",
+    "check_breakers",
+    "compare",
+    "create_draft",
+    "edit_draft",
+    "get_draft",
+    "get_version",
+    "history",
+    "lint_text",
+    "list_drafts",
+    "parse_text",
+    "promote",
+    "publish",
+    "referenced_columns",
+    "rollback",
+    "rulebook",
+    "ruleset_of",
+    "submit",
+]

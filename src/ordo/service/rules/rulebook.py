@@ -1,0 +1,183 @@
+"""The live rule sets, cached: which rules decide an order, and recording what they did.
+
+Owns :class:`RuleBook`, one per store (:func:`rulebook`): a snapshot of the active
+version and the canary version with its scope, parsed and compiled once. Publishing,
+promoting and rolling back in this process call :meth:`RuleBook.invalidate`, so the very
+next order sees the change; other processes notice with :meth:`RuleBook.refresh_if_stale`
+(one tiny read of ``rule_state.revision``; intake calls it once per batch).
+
+:meth:`RuleBook.active_rules_for` is the pure choice the intake makes per order: the
+canary's rules if the order falls in the canary's scope, else the active rules.
+:func:`apply_rules` evaluates a batch and records one ``rule_outcomes`` row per order in
+the caller's transaction: the evidence :mod:`ordo.service.rules.breaker` watches.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ordo.adapters.store import Store
+from ordo.adapters.store.uow import UnitOfWork
+from ordo.rules.evaluation.canary import Canary
+from ordo.rules.evaluation.evaluate import CompiledRuleSet, Evaluation, RuleSet
+from ordo.rules.evaluation.outcome import Outcome, outcome_of
+from ordo.service.rules.text import ruleset_of
+
+_EMPTY = RuleSet.of([])
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """One version as the live path uses it."""
+
+    version: int | None
+    rules: RuleSet
+    compiled: CompiledRuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    revision: int
+    active: Live
+    canary: Live | None
+    scope: Canary | None
+
+    def choose(self, facts: Mapping[str, Any]) -> tuple[Live, bool]:
+        """The version deciding this order, and whether that is the canary."""
+        if self.canary is not None and self.scope is not None:
+            hit = self.scope.covers(
+                str(facts["order_id"]),
+                facts.get("province") or "",
+                facts.get("city") or "",
+                facts.get("district") or "",
+            )
+            if hit:
+                return self.canary, True
+        return self.active, False
+
+
+def _live(uow: UnitOfWork, version: int | None) -> Live:
+    if version is None:
+        return Live(None, _EMPTY, CompiledRuleSet(_EMPTY))
+    row = uow.rules.version(version)
+    rules = ruleset_of(row["text"]) if row else _EMPTY
+    return Live(version, rules, CompiledRuleSet(rules))
+
+
+def load_snapshot(uow: UnitOfWork) -> Snapshot:
+    state = uow.rules.state()
+    canary = state["canary_version"]
+    return Snapshot(
+        revision=int(state["revision"]),
+        active=_live(uow, state["active_version"]),
+        canary=_live(uow, canary) if canary is not None else None,
+        scope=Canary.from_dict(state["canary"]) if canary is not None else None,
+    )
+
+
+class RuleBook:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._snapshot = None
+
+    def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
+        """The cached snapshot, loaded when missing (through ``uow`` when the caller is inside
+        one: a second connection inside a SQLite write transaction cannot read)."""
+        snap = self._snapshot
+        if snap is None:
+            if uow is not None:
+                snap = load_snapshot(uow)
+            else:
+                with self._store.uow(read_only=True) as ro:
+                    snap = load_snapshot(ro)
+            with self._lock:
+                self._snapshot = snap
+        return snap
+
+    def refresh_if_stale(self, uow: UnitOfWork | None = None) -> Snapshot:
+        """Reload when another process changed the rules since the snapshot was taken."""
+        snap = self._snapshot
+        if snap is not None:
+            if uow is not None:
+                revision = uow.rules.revision()
+            else:
+                with self._store.uow(read_only=True) as ro:
+                    revision = ro.rules.revision()
+            if revision == snap.revision:
+                return snap
+            self.invalidate()
+        return self.snapshot(uow)
+
+    def active_rules_for(self, order_facts: Mapping[str, Any]) -> RuleSet:
+        """The rule set that decides this order: the canary's when the order is in its scope."""
+        return self.snapshot().choose(order_facts)[0].rules
+
+
+_BOOKS: weakref.WeakKeyDictionary[Store, RuleBook] = weakref.WeakKeyDictionary()
+_BOOKS_LOCK = threading.Lock()
+
+
+def rulebook(app: Any) -> RuleBook:
+    """The rule book of ``app``'s store (one per store, shared by every Ordo over it)."""
+    store: Store = app.store
+    with _BOOKS_LOCK:
+        book = _BOOKS.get(store)
+        if book is None:
+            book = _BOOKS[store] = RuleBook(store)
+        return book
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    order_id: str
+    version: int | None
+    canary: bool
+    evaluation: Evaluation
+    outcome: Outcome
+
+
+def apply_rules(
+    book: RuleBook,
+    uow: UnitOfWork,
+    facts: Sequence[Mapping[str, Any]],
+    now_ns: int,
+    prices: Mapping[str, int] | None = None,
+) -> list[Decision]:
+    """Evaluate a batch of orders with the live rules and record each outcome (in ``uow``).
+
+    Orders decided by no version (nothing published yet) are evaluated against no rules
+    and not recorded. Call once per order (intake): ``rule_outcomes`` keys on the order.
+    """
+    snap = book.refresh_if_stale(uow)
+    out: list[Decision] = []
+    rows: list[dict[str, Any]] = []
+    for f in facts:
+        live, canary = snap.choose(f)
+        evaluation = live.compiled.evaluate(f)
+        outcome = outcome_of(evaluation, f, prices)
+        oid = str(f["order_id"])
+        out.append(Decision(oid, live.version, canary, evaluation, outcome))
+        if live.version is not None:
+            rows.append(
+                {
+                    "order_id": oid,
+                    "version": live.version,
+                    "canary": canary,
+                    "at_ns": now_ns,
+                    "held": outcome.held,
+                    "discount_fen": outcome.discount_fen,
+                    "exception": outcome.exception,
+                    "fired": ",".join(evaluation.rule_ids)[:1000],
+                }
+            )
+    uow.rules.record_outcomes(rows)
+    return out

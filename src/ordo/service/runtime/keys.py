@@ -1,0 +1,209 @@
+"""API keys and idempotency keys: who may call the API, and which requests it already answered.
+
+A key reads ``ordo_<id>_<secret>``. The plaintext is returned once by :func:`create_key`;
+the store keeps only the SHA-256 of the secret, so a leaked database does not leak keys.
+The id is public (it names the key in logs and audit trails); the secret is compared
+in constant time. This module must never log or store a plaintext secret.
+
+Verified keys are remembered per store, in process (:class:`KeyCache`, keyed by the
+SHA-256 of the whole token), so a request with a known key does no read. A key
+revoked in this process is refused at once; one revoked by another process (a second
+API worker, ``ordo keys revoke``) is refused there within :data:`KEY_TTL_S`. Failures
+are never cached: a new key works at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from ordo.adapters.store import Store
+from ordo.domain.access import Role
+from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated
+from ordo.service.runtime.app import Ordo
+
+PREFIX = "ordo"
+#: Hashed in place of a missing key so an unknown id costs the same time as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"ordo-no-such-key").hexdigest()
+#: Longest token worth hashing; anything longer is not one of ours.
+MAX_TOKEN = 200
+#: How long another process's revocation may go unseen by this one.
+KEY_TTL_S = 5.0
+#: Verified keys remembered per store; past this the cache starts afresh.
+MAX_CACHED = 10_000
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class KeyCache:
+    """Tokens verified lately: SHA-256 of the token → (key id, role, when verified)."""
+
+    def __init__(
+        self, ttl_s: float = KEY_TTL_S, now: Callable[[], float] = time.monotonic, limit: int = MAX_CACHED
+    ) -> None:
+        self._ttl = ttl_s
+        self._now = now
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._seen: dict[bytes, tuple[str, Role, float]] = {}
+        #: Bumped by every revocation: a read that began before one may not be remembered.
+        self.generation = 0
+
+    def get(self, digest: bytes) -> tuple[str, Role] | None:
+        found = self._seen.get(digest)
+        if found is None:
+            return None
+        key_id, role, at = found
+        if not 0 <= self._now() - at < self._ttl:
+            with self._lock:
+                self._seen.pop(digest, None)
+            return None
+        return key_id, role
+
+    def put(self, digest: bytes, key_id: str, role: Role, generation: int) -> None:
+        """Remember a verified key, unless a key was revoked since ``generation`` was read."""
+        with self._lock:
+            if generation != self.generation:
+                return
+            if len(self._seen) >= self._limit:
+                self._seen.clear()
+            self._seen[digest] = (key_id, role, self._now())
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self.generation += 1
+            for digest in [d for d, v in self._seen.items() if v[0] == key_id]:
+                del self._seen[digest]
+
+
+#: One cache per store (the keys are that database's rows), dropped with the store.
+_CACHES: weakref.WeakKeyDictionary[Store, KeyCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def key_cache(app: Ordo) -> KeyCache:
+    cache = _CACHES.get(app.store)
+    if cache is None:
+        with _CACHES_LOCK:
+            cache = _CACHES.setdefault(app.store, KeyCache())
+    return cache
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def create_key(app: Ordo, role: Role, name: str) -> str:
+    """Create a key for ``role``; returns the plaintext, which is never shown again."""
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with app.store.uow() as uow:
+        uow.access.add_key(key_id, name[:100], role.value, _hash(secret), app.clock.now_ns())
+        uow.commit()
+    return f"{PREFIX}_{key_id}_{secret}"
+
+
+def _refused() -> Unauthenticated:
+    return Unauthenticated("invalid or revoked API key / API 密钥无效或已吊销")
+
+
+def _parts(token: str) -> tuple[str, str]:
+    """(key id, secret) of a token shaped like a key; Unauthenticated for anything else."""
+    parts = token.split("_", 2) if len(token) <= MAX_TOKEN else []
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+        raise _refused()
+    return parts[1], parts[2]
+
+
+def cached(app: Ordo, token: str) -> tuple[str, Role] | None:
+    """The key id and role if this token was verified lately; None means "ask the store".
+
+    Does no I/O, so the API calls it on the event loop and hops to a thread only on a miss.
+    A token that cannot be a key at all is refused here, without a read.
+    """
+    _parts(token)
+    return key_cache(app).get(_digest(token))
+
+
+def authenticate(app: Ordo, token: str) -> tuple[str, Role]:
+    """The key id and role of a valid, unrevoked key; Unauthenticated otherwise."""
+    key_id, secret = _parts(token)
+    cache = key_cache(app)
+    digest = _digest(token)
+    found = cache.get(digest)
+    if found is not None:
+        return found
+    generation = cache.generation
+    with app.store.uow(read_only=True) as uow:
+        row = uow.access.key(key_id)
+    stored = row["key_hash"] if row else _DUMMY_HASH
+    matches = hmac.compare_digest(stored, _hash(secret))
+    if row is None or not matches or row["revoked_at_ns"] is not None:
+        raise _refused()
+    role = Role(row["role"])
+    cache.put(digest, key_id, role, generation)
+    return key_id, role
+
+
+def revoke_key(app: Ordo, key_id: str) -> None:
+    """Revoke a key at once; NotFound if there is no such (unrevoked) key."""
+    with app.store.uow() as uow:
+        done = uow.access.revoke_key(key_id, app.clock.now_ns())
+        uow.commit()
+    key_cache(app).forget(key_id)
+    if not done:
+        raise NotFound(f"no active API key {key_id!r} / 没有该有效密钥", details={"key_id": key_id})
+
+
+def list_keys(app: Ordo) -> list[dict[str, Any]]:
+    """Every key's id, name, role and dates; never a hash or a secret."""
+    with app.store.uow(read_only=True) as uow:
+        return uow.access.keys()
+
+
+# idempotency ----------------------------------------------------------------------------
+
+
+def request_hash(canonical_body: bytes) -> str:
+    """Fingerprint of a request, to tell a retry from a different request under the same key."""
+    return hashlib.sha256(canonical_body).hexdigest()
+
+
+def recall(app: Ordo, key: str, request_hash: str) -> tuple[int, Any] | None:
+    """The stored (status, response) for this idempotency key, if it has one.
+
+    Conflict if the key was used before for a different request: replaying the old
+    answer would silently drop the new request, running it would break the promise.
+    """
+    with app.store.uow(read_only=True) as uow:
+        row = uow.access.idempotent(key)
+    if row is None:
+        return None
+    if not hmac.compare_digest(row["request_hash"], request_hash):
+        raise Conflict(
+            "Idempotency-Key reused with a different request body / 幂等键已用于不同的请求内容",
+            details={"header": "Idempotency-Key"},
+        )
+    return int(row["status_code"]), row["response"]
+
+
+def remember(app: Ordo, key: str, request_hash: str, status_code: int, response: Any) -> tuple[int, Any]:
+    """Store the answer to a request; if a concurrent twin stored one first, return that."""
+    try:
+        with app.store.uow() as uow:
+            uow.access.remember(key, request_hash, status_code, response, app.clock.now_ns())
+            uow.commit()
+    except StoreConflict:
+        earlier = recall(app, key, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+    return status_code, response
