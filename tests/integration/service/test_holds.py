@@ -169,7 +169,7 @@ def test_correcting_an_unresolved_address_routes_the_order_and_resolves_its_exce
     assert (r.warehouse_id, r.hold_reason) == (None, HOLD_ADDRESS)
     scan(shop)
     with shop.store.uow(read_only=True) as uow:
-        [opened] = uow.exceptions.open_of_orders([r.order_id])
+        [opened] = uow.incidents.open_of_orders([r.order_id])
     assert opened["detector"] == "address"
     fix = AddressFix("浙江", "杭州", "西湖区", "文三路 100 号", receiver="李四", phone="13900001111")
     got = correct_address(shop, r.order_id, fix, actor=OPS)
@@ -187,14 +187,14 @@ def test_correcting_an_unresolved_address_routes_the_order_and_resolves_its_exce
     assert p["old"]["phone"] == "138****1234" and p["new"]["phone"] == "139****1111"
     assert "13812341234" not in str(p) and "13900001111" not in str(p)
     with shop.store.uow(read_only=True) as uow:
-        assert uow.exceptions.open_of_orders([r.order_id]) == []
-        closed = uow.exceptions.get(opened["id"])
-        watch = uow.exceptions.watches([r.order_id])[r.order_id]
+        assert uow.incidents.open_of_orders([r.order_id]) == []
+        closed = uow.incidents.get(opened["id"])
+        watch = uow.incidents.watches([r.order_id])[r.order_id]
     assert closed is not None and (closed["state"], closed["closed_by"]) == ("resolved", OPS)
     assert watch.hold_reason is None
     scan(shop)  # a later scan does not open it again
     with shop.store.uow(read_only=True) as uow:
-        assert uow.exceptions.open_of_orders([r.order_id]) == []
+        assert uow.incidents.open_of_orders([r.order_id]) == []
 
 
 def test_an_address_that_cannot_be_located_is_refused_naming_the_part_and_changes_nothing(shop):

@@ -123,7 +123,7 @@ class ExceptionsContract:
                 uow.connection.execute(
                     sa.update(t.orders).where(t.orders.c.id == oid).values(hold_reason=reason)
                 )
-                uow.exceptions.set_allocation(oid, "WH-GZ", T0)
+                uow.incidents.set_allocation(oid, "WH-GZ", T0)
             uow.commit()
         with app.store.uow(read_only=True) as uow:
             moved = [uow.orders.get(oid) for oid in (waiting, held)]

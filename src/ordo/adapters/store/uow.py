@@ -23,7 +23,7 @@ from ordo.adapters.store.repositories.channel_stock import ChannelStockRepositor
 from ordo.adapters.store.repositories.channels import ChannelRepository
 from ordo.adapters.store.repositories.cold_chain import ColdChainRepository
 from ordo.adapters.store.repositories.identity import IdentityRepository
-from ordo.adapters.store.repositories.incidents import ExceptionRepository
+from ordo.adapters.store.repositories.incidents import IncidentRepository
 from ordo.adapters.store.repositories.orders import OrderRepository
 from ordo.adapters.store.repositories.outbound import OutboundRepository
 from ordo.adapters.store.repositories.outbox import Outbox
@@ -61,7 +61,7 @@ class UnitOfWork:
         self.identity = IdentityRepository(conn, postgres=locking)
         self.parcels = ParcelRepository(conn, lock_rows=locking)
         self.rules = RuleRepository(conn, lock_rows=locking)
-        self.exceptions = ExceptionRepository(conn, lock_rows=locking)
+        self.incidents = IncidentRepository(conn, lock_rows=locking)
         self.cold_chain = ColdChainRepository(conn)
         self.routing = RoutingRepository(conn)
         return self

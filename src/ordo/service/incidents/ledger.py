@@ -25,7 +25,7 @@ def open_many(
     """Open what is not open already (one per order, detector and key); the new rows."""
     if not raised:
         return []
-    taken = uow.exceptions.open_keys([r.open_key for r in raised])
+    taken = uow.incidents.open_keys([r.open_key for r in raised])
     rows: list[dict[str, Any]] = []
     events: list[Event] = []
     for r in raised:
@@ -58,7 +58,7 @@ def open_many(
             "steps": [],
             "details": {**r.details, "title": f"{en} / {zh}"},
         }
-        row["id"] = uow.exceptions.add(row)
+        row["id"] = uow.incidents.add(row)
         rows.append(row)
         events.append(
             _event(ev.EXCEPTION_OPENED, row, now, {"playbook": book.name, "details": row["details"]})
@@ -71,7 +71,7 @@ def escalate(uow: UnitOfWork, row: dict[str, Any], now: int, why: str) -> None:
     """Hand the exception to the human queue, with its priority and the person's SLA."""
     book = playbook(row["playbook"])
     row.update(queued=True, due_ns=now + book.human_sla_s * NS, updated_at_ns=now)
-    uow.exceptions.update(row["id"], {"queued": True, "due_ns": row["due_ns"], "updated_at_ns": now})
+    uow.incidents.update(row["id"], {"queued": True, "due_ns": row["due_ns"], "updated_at_ns": now})
     uow.outbox.append(
         [
             _event(
@@ -101,7 +101,7 @@ def move(
             open_key=None, closed_at_ns=now, closed_by=by[:64], resolution=note[:500], next_attempt_ns=None
         )
     row.update(values)
-    uow.exceptions.update(row["id"], values)
+    uow.incidents.update(row["id"], values)
     kind = x.CLOSING_EVENT.get(target, ev.EXCEPTION_ACKNOWLEDGED)
     uow.outbox.append([_event(kind, row, now, {"by": by, "note": note, "state": target.value})])
 
@@ -111,7 +111,7 @@ def assign(uow: UnitOfWork, row: dict[str, Any], assignee: str, now: int, *, by:
         x.check_transition(ExceptionState(row["state"]), ExceptionState.ACKNOWLEDGED)
     values = {"assignee": assignee[:64], "queued": True, "updated_at_ns": now}
     row.update(values)
-    uow.exceptions.update(row["id"], values)
+    uow.incidents.update(row["id"], values)
     uow.outbox.append([_event(ev.EXCEPTION_ASSIGNED, row, now, {"assignee": assignee, "by": by})])
 
 

@@ -32,7 +32,7 @@ def list_exceptions(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Newest first, and the cursor of the next page (None: no more)."""
     with app.store.uow(read_only=True) as uow:
-        rows = uow.exceptions.search(vars_of(f), after_id=after_id, limit=limit + 1)
+        rows = uow.incidents.search(vars_of(f), after_id=after_id, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (int(rows[-1]["id"]) if more and rows else None)
@@ -44,11 +44,11 @@ def vars_of(f: ExceptionFilter) -> dict[str, Any]:
 
 def get_exception(app: Ordo, exception_id: int) -> dict[str, Any]:
     with app.store.uow(read_only=True) as uow:
-        row = uow.exceptions.get(exception_id)
+        row = uow.incidents.get(exception_id)
         if row is None:
             raise _missing(exception_id)
         row["coupons"] = [
-            c for c in uow.exceptions.coupons(row["order_id"]) if c["exception_id"] == row["id"]
+            c for c in uow.incidents.coupons(row["order_id"]) if c["exception_id"] == row["id"]
         ]
     return row
 
@@ -86,8 +86,8 @@ def dismiss(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[st
 def metrics(app: Ordo, *, since_ns: int = 0) -> dict[str, Any]:
     """Auto-closure rate, alert precision and time to close (exceptions closed since ``since_ns``)."""
     with app.store.uow(read_only=True) as uow:
-        closed = [Closed(d, ExceptionState(s), o, c) for d, s, o, c in uow.exceptions.closed_since(since_ns)]
-        still_open = uow.exceptions.open_counts()
+        closed = [Closed(d, ExceptionState(s), o, c) for d, s, o, c in uow.incidents.closed_since(since_ns)]
+        still_open = uow.incidents.open_counts()
     return closure_metrics(closed, still_open)
 
 
@@ -95,7 +95,7 @@ def _act(app: Ordo, exception_id: int, work: Any) -> dict[str, Any]:
     def transaction() -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            row = uow.exceptions.get(exception_id, lock=True)
+            row = uow.incidents.get(exception_id, lock=True)
             if row is None:
                 raise _missing(exception_id)
             work(uow, row, now)

@@ -54,7 +54,7 @@ def quarantine(ctx: StepContext) -> Result:
 
 
 def reship(ctx: StepContext) -> Result:
-    if ctx.uow.exceptions.order_brief(ctx.order_id) is None:
+    if ctx.uow.incidents.order_brief(ctx.order_id) is None:
         return StepOutcome.SKIPPED, "order gone / 订单不存在"
     if not ctx.uow.cold_chain.request_replacement(int(ctx.row["id"]), ctx.order_id, ctx.now):
         found = ctx.uow.cold_chain.replacement(int(ctx.row["id"])) or {}
@@ -115,7 +115,7 @@ def place_replacements(app: Ordo, limit: int = 200) -> int:
                 uow.cold_chain.set_replacement(eid, state=FAILED, note="original order gone / 原订单不存在")
             for req, res in zip(todo, results, strict=True):
                 eid, oid = int(req["exception_id"]), str(req["order_id"])
-                row = uow.exceptions.get(eid, lock=True)
+                row = uow.incidents.get(eid, lock=True)
                 if (uow.cold_chain.replacement(eid) or {}).get("state") != REQUESTED:
                     continue  # another worker placed it meanwhile (intake saw a duplicate)
                 ok = res.outcome in (IntakeOutcome.CREATED, IntakeOutcome.DUPLICATE) and res.order_id
@@ -142,16 +142,16 @@ def _announce(
     uow: UnitOfWork, row: dict[str, Any], oid: str, new_id: str, warehouse: str | None, now: int
 ) -> list[Event]:
     """The customer hears the replacement's promise date; the exception's history says what happened."""
-    brief = uow.exceptions.order_brief(new_id) or {}
-    original = uow.exceptions.order_brief(oid) or {}
+    brief = uow.incidents.order_brief(new_id) or {}
+    original = uow.incidents.order_brief(oid) or {}
     promise = brief.get("promised_at_ns")
     if promise is not None:
-        uow.exceptions.set_promise(oid, int(promise), now)
+        uow.incidents.set_promise(oid, int(promise), now)
     eid, channel = row["id"], row.get("channel")
     where = warehouse or "-"
     note = f"replacement {new_id} placed at {where} / 补发订单 {new_id} 已由 {where} 承接"
     steps = [*row["steps"], {"step": "reship", "outcome": StepOutcome.DONE.value, "at_ns": now, "note": note}]
-    uow.exceptions.update(eid, {"steps": steps, "updated_at_ns": now})
+    uow.incidents.update(eid, {"steps": steps, "updated_at_ns": now})
     common = {"exception_id": eid, "replacement_order_id": new_id}
     return [
         Event(REPLACEMENT_PLACED, oid, now, {**common, "warehouse_id": warehouse}, channel=channel),
@@ -184,7 +184,7 @@ def close_shipped(uow: UnitOfWork, watches: Mapping[str, Watch], now: int) -> in
     for rep in uow.cold_chain.placed_for(shipped):
         eid, new_id = int(rep["exception_id"]), str(rep["replacement_order_id"])
         uow.cold_chain.set_replacement(eid, state=SHIPPED, shipped_at_ns=now)
-        row = uow.exceptions.get(eid, lock=True)
+        row = uow.incidents.get(eid, lock=True)
         if row is None or ExceptionState(row["state"]).closed:
             continue
         note = f"replacement {new_id} shipped / 补发订单 {new_id} 已出库"

@@ -116,7 +116,7 @@ class _Scan:
     dirty: set[str] = field(default_factory=set)
 
     def run(self) -> ScanReport:
-        x = self.uow.exceptions
+        x = self.uow.incidents
         cursor, _ = x.lock_scan()
         cursor = self.project(cursor)
         self.fire_timers()
@@ -180,7 +180,7 @@ class _Scan:
         wanted = {o for o in order_ids if o not in self.watches}
         if not wanted:
             return
-        x = self.uow.exceptions
+        x = self.uow.incidents
         self.watches.update(x.watches(wanted))
         fresh = x.new_watches(wanted - set(self.watches))
         for oid, steps in x.recorded(fresh).items():
@@ -201,7 +201,7 @@ class _Scan:
             w.hold_reason = None
 
     def close_cleared(self, order_ids: set[str]) -> None:
-        for row in self.uow.exceptions.open_of_orders(order_ids):
+        for row in self.uow.incidents.open_of_orders(order_ids):
             w = self.watches[row["order_id"]]
             clears = row["details"].get("clears_on") or []
             finished = not sla.TERMINAL.isdisjoint(Milestone(m) for m in w.steps)
@@ -218,7 +218,7 @@ class _Scan:
 
     # 2. timers ---------------------------------------------------------------
     def fire_timers(self) -> None:
-        due = self.uow.exceptions.due_watches(self.now, self.max_due)
+        due = self.uow.incidents.due_watches(self.now, self.max_due)
         self.load(due)
         raised: list[Raised] = []
         for oid in due:

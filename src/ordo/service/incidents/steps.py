@@ -50,7 +50,7 @@ Result = tuple[StepOutcome, str]
 
 
 def retry_stock_lock(ctx: StepContext) -> Result:
-    order = ctx.uow.exceptions.order_brief(ctx.order_id)
+    order = ctx.uow.incidents.order_brief(ctx.order_id)
     if order is None or order["status"] in _FINISHED or order["warehouse_id"] is not None:
         return StepOutcome.SKIPPED, "order no longer waits for stock / 订单已不再缺货等待"
     found = _allocate(ctx, order, exclude=None)
@@ -58,7 +58,7 @@ def retry_stock_lock(ctx: StepContext) -> Result:
         return StepOutcome.FAILED, "still out of stock everywhere / 各仓仍无货"
     warehouse, need = found
     ctx.uow.stock.reserve(Delta(warehouse, sku, q) for sku, q in need.items())
-    ctx.uow.exceptions.set_allocation(ctx.order_id, warehouse, ctx.now)
+    ctx.uow.incidents.set_allocation(ctx.order_id, warehouse, ctx.now)
     record_updates(
         ctx.uow,
         [
@@ -75,7 +75,7 @@ def retry_stock_lock(ctx: StepContext) -> Result:
 
 
 def reroute(ctx: StepContext) -> Result:
-    order = ctx.uow.exceptions.order_brief(ctx.order_id)
+    order = ctx.uow.incidents.order_brief(ctx.order_id)
     steps = ctx.watch.steps if ctx.watch else {}
     if order is None or order["warehouse_id"] is None or Milestone.PICKED.value in steps:
         return StepOutcome.SKIPPED, "nothing to move (not reserved, or already picked) / 无需改派"
@@ -89,7 +89,7 @@ def reroute(ctx: StepContext) -> Result:
     held = ctx.uow.orders.stock_lines([ctx.order_id])
     ctx.uow.stock.release(held_deltas([ctx.order_id], held))
     ctx.uow.stock.reserve(Delta(warehouse, sku, q) for sku, q in need.items())
-    ctx.uow.exceptions.set_allocation(ctx.order_id, warehouse, ctx.now)
+    ctx.uow.incidents.set_allocation(ctx.order_id, warehouse, ctx.now)
     if ctx.watch is not None:
         ctx.watch.warehouse_id = warehouse
     ctx.emit(ev.ORDER_REROUTED, {"from": old, "to": warehouse, "exception_id": ctx.row["id"]})
@@ -109,12 +109,12 @@ def switch_carrier(ctx: StepContext) -> Result:
 
 
 def recompute_promise(ctx: StepContext) -> Result:
-    order = ctx.uow.exceptions.order_brief(ctx.order_id)
+    order = ctx.uow.incidents.order_brief(ctx.order_id)
     if order is None:
         return StepOutcome.SKIPPED, "order gone / 订单不存在"
     last = Milestone(ctx.watch.last_milestone) if ctx.watch else Milestone.CREATED
     promise = ctx.now + int(REMAINING_H[last.number] * 3600 * NS)
-    ctx.uow.exceptions.set_promise(ctx.order_id, promise, ctx.now)
+    ctx.uow.incidents.set_promise(ctx.order_id, promise, ctx.now)
     previous = order["promised_at_ns"]
     ctx.emit(
         ev.ORDER_PROMISE_UPDATED,
@@ -131,7 +131,7 @@ def recompute_promise(ctx: StepContext) -> Result:
 def issue_coupon(ctx: StepContext) -> Result:
     amount = COUPON_FEN.get(str(ctx.row["tier"]), COUPON_FEN["regular"])
     reason = f"{ctx.row['detector']}:{ctx.row['key']}"
-    ctx.uow.exceptions.add_coupon(ctx.order_id, int(ctx.row["id"]), amount, reason, ctx.now)
+    ctx.uow.incidents.add_coupon(ctx.order_id, int(ctx.row["id"]), amount, reason, ctx.now)
     ctx.emit(ev.COUPON_ISSUED, {"amount_fen": amount, "reason": reason, "exception_id": ctx.row["id"]})
     return StepOutcome.DONE, f"coupon of {amount / 100:.2f} yuan issued / 已发放 {amount / 100:.2f} 元补偿券"
 
@@ -210,14 +210,14 @@ def attempt(uow: UnitOfWork, row: dict[str, Any], watch: Watch | None, now: int)
         "updated_at_ns": now,
     }
     row.update(values)
-    uow.exceptions.update(row["id"], values)
+    uow.incidents.update(row["id"], values)
     return ran
 
 
 def _allocate(
     ctx: StepContext, order: dict[str, Any], exclude: str | None
 ) -> tuple[str, dict[str, int]] | None:
-    need, flags = ctx.uow.exceptions.demand(ctx.order_id)
+    need, flags = ctx.uow.incidents.demand(ctx.order_id)
     if not need:
         return None
     warehouses = [w for w in ctx.uow.catalog.warehouses() if w.id != exclude]

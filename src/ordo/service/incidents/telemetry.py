@@ -43,7 +43,7 @@ def ingest(app: Ordo, readings: Sequence[Reading]) -> TelemetryResult:
     def transaction() -> TelemetryResult:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            x = uow.exceptions
+            x = uow.incidents
             orders = set(by_order)
             channels = x.channels(orders)
             cold = x.cold_categories(orders)

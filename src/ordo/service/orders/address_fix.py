@@ -119,10 +119,10 @@ def _readdress(
 
 def _resolve_address_exceptions(uow: UnitOfWork, order_id: str, actor: str, now: int) -> int:
     n = 0
-    for row in uow.exceptions.open_of_orders([order_id]):
+    for row in uow.incidents.open_of_orders([order_id]):
         if row["detector"] != Detector.ADDRESS.value:
             continue
-        locked = uow.exceptions.get(row["id"], lock=True)
+        locked = uow.incidents.get(row["id"], lock=True)
         if locked is None or ExceptionState(locked["state"]).closed:
             continue
         ledger.move(

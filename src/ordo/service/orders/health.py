@@ -63,8 +63,8 @@ def inputs_of(rows: Sequence[tuple[Any, ...]], open_by_order: Sequence[tuple[str
 def summary(app: Ordo, *, worst: int = 20, weights: H.HealthWeights | None = None) -> dict[str, Any]:
     """Bands overall and per dimension, and the ``worst`` open orders with their main indicators."""
     with app.store.uow(read_only=True) as uow:
-        rows = uow.exceptions.health_rows()
-        pairs = uow.exceptions.open_by_order()
+        rows = uow.incidents.health_rows()
+        pairs = uow.incidents.open_by_order()
     now = app.clock.now_ns()
     x = inputs_of(rows, pairs)
     s, band = H.score(x, now, weights)

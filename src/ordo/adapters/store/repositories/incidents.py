@@ -59,7 +59,7 @@ class Watch:
         }
 
 
-class ExceptionRepository:
+class IncidentRepository:
     def __init__(self, conn: sa.Connection, *, lock_rows: bool) -> None:
         self._c = conn
         self._lock = lock_rows
