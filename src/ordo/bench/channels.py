@@ -33,9 +33,9 @@ from typing import Any
 import httpx
 
 from ordo.adapters.channels import ADAPTERS, to_canonical
-from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.geo.address import AddressResolver, default_resolver
+from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ordo.bench.http import free_port, wait_ready
 from ordo.bench.loadgen import LoadClient
 from ordo.bench.stats import latency_ms, machine

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ordo.adapters.store.schema import core as tables
 from ordo.clock import ManualClock
 from ordo.service.channels.receive import set_secret

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ordo.adapters.outbound.http import HttpSender, verify
+from ordo.adapters.outbound.http import HttpSender
+from ordo.adapters.signing import verify
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.service.events.delivery import WebhookDispatcher
 from ordo.service.events.subscriptions import create_subscription, dead_letters, replay

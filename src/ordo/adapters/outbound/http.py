@@ -2,28 +2,19 @@
 
 Headers: ``X-Ordo-Event-Id`` (de-duplicate on it), ``X-Ordo-Event-Type``,
 ``X-Ordo-Timestamp`` (seconds) and ``X-Ordo-Signature: sha256=<hex>``, the
-HMAC-SHA256 of ``"<timestamp>." + body`` under the subscription's secret. A 2xx
-answer is a delivery; anything else (or no answer in time) is a failure.
+HMAC-SHA256 of ``"<timestamp>." + body`` under the subscription's secret, made by the
+one signer, :mod:`ordo.adapters.signing`. A 2xx answer is a delivery; anything else
+(or no answer in time) is a failure.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 import httpx
 
 from ordo.adapters.outbound.envelope import PublishFailed, body
-
-
-def sign(secret: str, timestamp: int, payload: bytes) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def verify(secret: str, timestamp: int, payload: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, payload), signature)
+from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 
 class HttpSender:
@@ -39,8 +30,8 @@ class HttpSender:
             "Content-Type": "application/json",
             "X-Ordo-Event-Id": str(row["id"]),
             "X-Ordo-Event-Type": row["type"],
-            "X-Ordo-Timestamp": str(ts),
-            "X-Ordo-Signature": sign(secret, ts, data),
+            TIMESTAMP_HEADER: str(ts),
+            SIGNATURE_HEADER: sign(secret, ts, data),
         }
         try:
             r = self._client.post(url, content=data, headers=headers)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ordo.adapters.channels import ADAPTERS
-from ordo.adapters.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ordo.api import batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX

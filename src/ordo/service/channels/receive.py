@@ -26,6 +26,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from ordo.adapters import signing
 from ordo.adapters.channels import (
     ADAPTERS,
     ChannelAdapter,
@@ -33,7 +34,6 @@ from ordo.adapters.channels import (
     Reason,
     SkuLookup,
     Unmappable,
-    signing,
     to_canonical,
 )
 from ordo.adapters.geo import Divisions
