@@ -37,7 +37,7 @@ def synthetic(n: int, seed: int = 1) -> tuple[H.HealthInputs, dict[str, np.ndarr
         held_no_stock=held < 0.01,
         held_address=(held >= 0.01) & (held < 0.015),
         transport_open=(rng.random(n) < 0.01).astype(np.int64),
-        exceptions_open=rng.poisson(0.05, n).astype(np.int64),
+        incidents_open=rng.poisson(0.05, n).astype(np.int64),
         conflicts_open=(rng.random(n) < 0.003).astype(np.int64),
         tier_risk=rng.choice([0.0, 0.25, 0.6, 1.0], n, p=[0.7, 0.2, 0.08, 0.02]),
         total_fen=rng.lognormal(10.5, 1.0, n),

@@ -29,8 +29,8 @@ class Perm(StrEnum):
     RULES_EDIT = "rules_edit"
     RULES_APPROVE_L2 = "rules_approve_l2"
     RULES_APPROVE_L3 = "rules_approve_l3"
-    #: Work the exception queue: assign, acknowledge, resolve, dismiss.
-    EXCEPTIONS_WRITE = "exceptions_write"
+    #: Work the incident queue: assign, acknowledge, resolve, dismiss.
+    INCIDENTS_WRITE = "exceptions_write"
     ADMIN = "admin"
 
 
@@ -47,7 +47,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CUSTOMERS_WRITE,
             Perm.RULES_EDIT,
             Perm.RULES_APPROVE_L2,
-            Perm.EXCEPTIONS_WRITE,
+            Perm.INCIDENTS_WRITE,
         }
     ),
     Role.FINANCE: frozenset({Perm.READ, Perm.READ_PII, Perm.RULES_EDIT}),

@@ -54,23 +54,24 @@ PROBE_FAULT = "telemetry.probe_fault"
 #: A probe flagged as faulty reads normally again.
 PROBE_RECOVERED = "telemetry.probe_recovered"
 
-# The exception lifecycle (see ordo.domain.incidents.incident).
-EXCEPTION_OPENED = "exception.opened"
-EXCEPTION_STEP = "exception.step_done"
-EXCEPTION_ESCALATED = "exception.escalated"
-EXCEPTION_ASSIGNED = "exception.assigned"
-EXCEPTION_ACKNOWLEDGED = "exception.acknowledged"
-EXCEPTION_AUTO_RESOLVED = "exception.auto_resolved"
-EXCEPTION_RESOLVED = "exception.resolved"
-EXCEPTION_DISMISSED = "exception.dismissed"
-EXCEPTION_NOTIFIED = "exception.notified"
+# An incident's states (see ordo.domain.incidents.incident); the stored type strings keep
+# their historical "exception." prefix, which subscribers and stored events rely on.
+INCIDENT_OPENED = "exception.opened"
+INCIDENT_STEP = "exception.step_done"
+INCIDENT_ESCALATED = "exception.escalated"
+INCIDENT_ASSIGNED = "exception.assigned"
+INCIDENT_ACKNOWLEDGED = "exception.acknowledged"
+INCIDENT_AUTO_RESOLVED = "exception.auto_resolved"
+INCIDENT_RESOLVED = "exception.resolved"
+INCIDENT_DISMISSED = "exception.dismissed"
+INCIDENT_NOTIFIED = "exception.notified"
 
 # Rule governance (see ordo.service.rules.versions).
 RULES_PUBLISHED = "rules.published"
 RULES_ROLLED_BACK = "rules.rolled_back"
 RULES_SUBMITTED = "rules.submitted"
 
-#: Every event type a subscriber (SSE filter, webhook subscription) may ask for.
+#: Every event type a subscriber (SSE filter, outbound subscription) may ask for.
 EVENT_TYPES = (
     ORDER_CREATED,
     MILESTONE_RECORDED,
@@ -93,15 +94,15 @@ EVENT_TYPES = (
     REPLACEMENT_PLACED,
     PROBE_FAULT,
     PROBE_RECOVERED,
-    EXCEPTION_OPENED,
-    EXCEPTION_STEP,
-    EXCEPTION_ESCALATED,
-    EXCEPTION_ASSIGNED,
-    EXCEPTION_ACKNOWLEDGED,
-    EXCEPTION_AUTO_RESOLVED,
-    EXCEPTION_RESOLVED,
-    EXCEPTION_DISMISSED,
-    EXCEPTION_NOTIFIED,
+    INCIDENT_OPENED,
+    INCIDENT_STEP,
+    INCIDENT_ESCALATED,
+    INCIDENT_ASSIGNED,
+    INCIDENT_ACKNOWLEDGED,
+    INCIDENT_AUTO_RESOLVED,
+    INCIDENT_RESOLVED,
+    INCIDENT_DISMISSED,
+    INCIDENT_NOTIFIED,
     RULES_PUBLISHED,
     RULES_ROLLED_BACK,
     RULES_SUBMITTED,

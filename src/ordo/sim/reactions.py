@@ -76,7 +76,7 @@ class Reactions:
 
     def follow(self, queue: EventQueue) -> None:
         """Re-plan the orders whose playbook steps ran since the last call."""
-        types = [ev.ORDER_REROUTED, ev.ORDER_CARRIER_SWITCHED, ev.EXCEPTION_STEP, ev.REPLACEMENT_PLACED]
+        types = [ev.ORDER_REROUTED, ev.ORDER_CARRIER_SWITCHED, ev.INCIDENT_STEP, ev.REPLACEMENT_PLACED]
         while True:
             with self.app.store.uow(read_only=True) as uow:
                 events = uow.outbox.after(self.cursor, limit=PAGE, types=types)
@@ -87,7 +87,7 @@ class Reactions:
                 if e["type"] == ev.REPLACEMENT_PLACED:
                     queue.push(self._replacement(oid, payload, at))
                     continue
-                if e["type"] == ev.EXCEPTION_STEP:
+                if e["type"] == ev.INCIDENT_STEP:
                     locked = (
                         payload.get("step") == Step.RETRY_STOCK_LOCK
                         and payload.get("outcome") == StepOutcome.DONE

@@ -207,8 +207,8 @@ class Crew:
             save_catalog(self.app, stock=levels)
 
     def _operators(self, now: int, *, final: bool) -> None:
-        rows, _ = q.list_exceptions(self.app, q.ExceptionFilter(queued=True, state="open"), limit=200)
-        rows += q.list_exceptions(self.app, q.ExceptionFilter(queued=True, state="acknowledged"), limit=200)[
+        rows, _ = q.list_incidents(self.app, q.IncidentFilter(queued=True, state="open"), limit=200)
+        rows += q.list_incidents(self.app, q.IncidentFilter(queued=True, state="acknowledged"), limit=200)[
             0
         ]
         for row in rows:

@@ -77,8 +77,8 @@ def _cold_alerts(app: Ordo) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     cursor: int | None = None
     while True:
-        rows, cursor = q.list_exceptions(
-            app, q.ExceptionFilter(detector="cold_chain"), after_id=cursor, limit=PAGE
+        rows, cursor = q.list_incidents(
+            app, q.IncidentFilter(detector="cold_chain"), after_id=cursor, limit=PAGE
         )
         out += [
             (str(r["order_id"]), str((r["details"] or {}).get("device_id")), str(r["state"])) for r in rows

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from ordo.cli import app
 from ordo.clock import ManualClock
-from ordo.service.incidents.queue import ExceptionFilter, list_exceptions
+from ordo.service.incidents.queue import IncidentFilter, list_incidents
 from ordo.service.runtime.app import Ordo
 from ordo.sim.runner import simulate
 from ordo.sim.trouble import Trouble
@@ -31,9 +31,9 @@ def test_simulate_with_exceptions_prints_the_auto_closure_rate_and_alert_precisi
 
 
 def _exceptions(app: Ordo) -> list[dict]:
-    rows, cursor = list_exceptions(app, ExceptionFilter(), limit=500)
+    rows, cursor = list_incidents(app, IncidentFilter(), limit=500)
     while cursor is not None:
-        more, cursor = list_exceptions(app, ExceptionFilter(), after_id=cursor, limit=500)
+        more, cursor = list_incidents(app, IncidentFilter(), after_id=cursor, limit=500)
         rows += more
     return rows
 

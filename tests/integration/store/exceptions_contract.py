@@ -1,6 +1,6 @@
 """Exceptions through the store on one backend (subclassed per backend).
 
-``ExceptionsContract`` is abstract: a backend's module subclasses it and provides ``url``,
+``IncidentsContract`` is abstract: a backend's module subclasses it and provides ``url``,
 an empty database. The scenarios are the issue's: an SLA breach runs its playbook and the
 exception closes itself; a stock-out is retried and closes when stock arrives; a human-queue
 item goes acknowledged → resolved; a dismissal counts against precision; a noisy sensor
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ordo.adapters.store.schema import core as t
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
-from ordo.domain.incidents.incident import ExceptionStateError
+from ordo.domain.incidents.incident import IncidentStateError
 from ordo.domain.incidents.telemetry import Reading
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Sku, Stock
@@ -36,7 +36,7 @@ S = 1_000_000_000
 
 
 def _exceptions(app: Ordo, **filters: object) -> list[dict[str, object]]:
-    rows, _ = q.list_exceptions(app, q.ExceptionFilter(**filters), limit=200)  # type: ignore[arg-type]
+    rows, _ = q.list_incidents(app, q.IncidentFilter(**filters), limit=200)  # type: ignore[arg-type]
     return rows
 
 
@@ -45,7 +45,7 @@ def _event_types(app: Ordo, order_id: str) -> list[str]:
         return [e["type"] for e in uow.outbox.for_order(order_id)]
 
 
-class ExceptionsContract:
+class IncidentsContract:
     @pytest.fixture
     def url(self) -> str:
         raise NotImplementedError
@@ -88,8 +88,8 @@ class ExceptionsContract:
         [row] = _exceptions(app, order_id=oid)
         assert row["state"] == "auto_resolved" and row["open_key"] is None
         types = _event_types(app, oid)
-        for kind in (ev.EXCEPTION_OPENED, ev.EXCEPTION_STEP, ev.ORDER_REROUTED, ev.ORDER_PROMISE_UPDATED,
-                     ev.EXCEPTION_AUTO_RESOLVED):  # fmt: skip
+        for kind in (ev.INCIDENT_OPENED, ev.INCIDENT_STEP, ev.ORDER_REROUTED, ev.ORDER_PROMISE_UPDATED,
+                     ev.INCIDENT_AUTO_RESOLVED):  # fmt: skip
             assert kind in types
         assert q.metrics(app)["auto_closure_rate"] == 1.0
 
@@ -137,7 +137,7 @@ class ExceptionsContract:
             clock.advance(10 * MIN)
         [row] = _exceptions(app, order_id=oid)
         assert row["queued"] is True and row["state"] == "open" and row["due_ns"] is not None
-        assert ev.EXCEPTION_ESCALATED in _event_types(app, oid)
+        assert ev.INCIDENT_ESCALATED in _event_types(app, oid)
 
     def test_a_human_queue_item_goes_acknowledged_then_resolved(self, app, clock):
         oid = self._order(app, "CONF-1")
@@ -157,12 +157,12 @@ class ExceptionsContract:
         assert acked["state"] == "acknowledged" and acked["assignee"] == "li.lei"
         done = q.resolve(app, eid, by="api:k1", note="WMS corrected")
         assert done["state"] == "resolved" and done["closed_at_ns"] == clock.now_ns()
-        with pytest.raises(ExceptionStateError):
+        with pytest.raises(IncidentStateError):
             q.dismiss(app, eid, by="api:k1")
         types = _event_types(app, oid)
-        assert [t for t in types if t.startswith("exception.") and t != ev.EXCEPTION_STEP] == [
-            ev.EXCEPTION_OPENED, ev.EXCEPTION_NOTIFIED, ev.EXCEPTION_ESCALATED, ev.EXCEPTION_ASSIGNED,
-            ev.EXCEPTION_ACKNOWLEDGED, ev.EXCEPTION_RESOLVED,
+        assert [t for t in types if t.startswith("exception.") and t != ev.INCIDENT_STEP] == [
+            ev.INCIDENT_OPENED, ev.INCIDENT_NOTIFIED, ev.INCIDENT_ESCALATED, ev.INCIDENT_ASSIGNED,
+            ev.INCIDENT_ACKNOWLEDGED, ev.INCIDENT_RESOLVED,
         ]  # fmt: skip
 
     def test_a_dismissal_counts_against_alert_precision(self, app, clock):

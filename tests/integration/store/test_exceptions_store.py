@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.store.exceptions_contract import ExceptionsContract
+from tests.integration.store.exceptions_contract import IncidentsContract
 
 
-class TestExceptionsOnSQLite(ExceptionsContract):
+class TestIncidentsOnSQLite(IncidentsContract):
     @pytest.fixture
     def url(self, sqlite_url: str) -> str:
         return sqlite_url
 
 
 @pytest.mark.postgres
-class TestExceptionsOnPostgres(ExceptionsContract):
+class TestIncidentsOnPostgres(IncidentsContract):
     @pytest.fixture
     def url(self, pg_url: str) -> str:
         return pg_url

@@ -6,8 +6,8 @@ import pytest
 
 from ordo.domain.incidents.incident import (
     Closed,
-    ExceptionState,
-    ExceptionStateError,
+    IncidentState,
+    IncidentStateError,
     check_transition,
     closure_metrics,
 )
@@ -16,7 +16,7 @@ from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.sla import DEFAULT_TIMERS, breached, next_due, timer_from_rule, timers_for
 from ordo.rules import parse_rule
 
-S = ExceptionState
+S = IncidentState
 NS = 1_000_000_000
 
 
@@ -24,7 +24,7 @@ def test_an_open_exception_may_be_acknowledged_then_resolved_but_nothing_follows
     check_transition(S.OPEN, S.ACKNOWLEDGED)
     check_transition(S.ACKNOWLEDGED, S.RESOLVED)
     for closed in (S.AUTO_RESOLVED, S.RESOLVED, S.DISMISSED):
-        with pytest.raises(ExceptionStateError) as err:
+        with pytest.raises(IncidentStateError) as err:
             check_transition(closed, S.ACKNOWLEDGED)
         assert err.value.http_status == 409 and "/" in err.value.message
 

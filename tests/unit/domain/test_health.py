@@ -15,7 +15,7 @@ def _inputs(**over: list[float] | list[int] | list[bool]) -> H.HealthInputs:
     base: dict[str, object] = {
         "last_milestone": [11] * n, "last_at_ns": [NOW - 600 * NS] * n, "promised_at_ns": [np.nan] * n,
         "next_due_ns": [np.nan] * n, "held_no_stock": [False] * n, "held_address": [False] * n,
-        "transport_open": [0] * n, "exceptions_open": [0] * n, "conflicts_open": [0] * n,
+        "transport_open": [0] * n, "incidents_open": [0] * n, "conflicts_open": [0] * n,
         "tier_risk": [0.0] * n, "total_fen": [10_000.0] * n, "channel_penalty": [0.3] * n,
         "weather_risk": [0.1] * n, "carrier_reliability": [np.nan] * n,
     }  # fmt: skip
@@ -24,7 +24,7 @@ def _inputs(**over: list[float] | list[int] | list[bool]) -> H.HealthInputs:
     return H.HealthInputs(**{k: np.array(v, dtype=kinds[k]) for k, v in base.items()})  # type: ignore[arg-type]
 
 
-_INTS = {"last_milestone", "last_at_ns", "transport_open", "exceptions_open", "conflicts_open"}
+_INTS = {"last_milestone", "last_at_ns", "transport_open", "incidents_open", "conflicts_open"}
 
 
 def test_an_order_moving_on_time_is_green():
@@ -32,8 +32,8 @@ def test_an_order_moving_on_time_is_green():
     assert band[0] == H.Band.GREEN and s[0] > 90
 
 
-def test_an_order_held_for_stock_with_an_open_exception_is_red():
-    _, band = H.score(_inputs(held_no_stock=[True], exceptions_open=[1]), NOW)
+def test_an_order_held_for_stock_with_an_open_incident_is_red():
+    _, band = H.score(_inputs(held_no_stock=[True], incidents_open=[1]), NOW)
     assert band[0] == H.Band.RED
 
 
@@ -47,7 +47,7 @@ def test_exposure_makes_a_sick_order_sicker_but_never_a_healthy_one_sick():
     healthy = _inputs(tier_risk=[0.0, 1.0], total_fen=[1_000.0, 900_000.0], channel_penalty=[0.0, 1.0])
     _, band = H.score(healthy, NOW)
     assert list(band) == [H.Band.GREEN, H.Band.GREEN]
-    sick = _inputs(tier_risk=[0.0, 1.0], exceptions_open=[1, 1], next_due_ns=[NOW + 600 * NS] * 2)
+    sick = _inputs(tier_risk=[0.0, 1.0], incidents_open=[1, 1], next_due_ns=[NOW + 600 * NS] * 2)
     s, _ = H.score(sick, NOW)
     assert s[1] < s[0]
 

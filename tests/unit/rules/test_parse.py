@@ -110,7 +110,7 @@ def test_carrier_policy_lists_with_comma_or_dunhao() -> None:
 
 def test_exception_rule_watches_milestones_over_time() -> None:
     r = parse_rule(DESIGN_SENTENCES[8])
-    assert r.category is A.Category.EXCEPTION
+    assert r.category is A.Category.INCIDENT
     assert r.condition == A.All((A.Elapsed("paid", A.Op.GT, 600), A.Not(A.Reached("stock_locked"))))
     assert r.actions == (A.Playbook("retry_stock_lock"), A.Notify("ops"))
     assert parse_rule("when paid > 10 min and not stock_locked then retry_stock_lock, notify ops") == r

@@ -16,12 +16,12 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, FilterText, Time, length
 from ordo.domain.access import Perm
-from ordo.domain.incidents.incident import Detector, ExceptionState
+from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.service.incidents import queue as q
 
 router = APIRouter(prefix=API_PREFIX, tags=["exceptions"])
 
-Operator = Annotated[Principal, Depends(requires(Perm.EXCEPTIONS_WRITE))]
+Operator = Annotated[Principal, Depends(requires(Perm.INCIDENTS_WRITE))]
 Note = Annotated[str, length(500), CLEAN]
 
 
@@ -45,10 +45,10 @@ def _page(rows: list[dict[str, Any]], last: int | None) -> dict[str, Any]:
 
 
 @router.get("/exceptions", summary="Exceptions, newest first, with filters")
-def list_exceptions(
+def list_incidents(
     ordo: OrdoDep,
     _p: Reader,
-    state: ExceptionState | None = None,
+    state: IncidentState | None = None,
     detector: Detector | None = None,
     order_id: Annotated[FilterText | None, Query()] = None,
     assignee: Annotated[FilterText | None, Query()] = None,
@@ -61,16 +61,16 @@ def list_exceptions(
     after = render.decode_cursor(cursor) if cursor else None
     if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
         raise render.bad_cursor()
-    f = q.ExceptionFilter(
+    f = q.IncidentFilter(
         state.value if state else None, detector.value if detector else None, order_id, assignee, queued,
         priority, channel,
     )  # fmt: skip
-    rows, last = q.list_exceptions(ordo, f, after_id=after, limit=limit)
+    rows, last = q.list_incidents(ordo, f, after_id=after, limit=limit)
     return _page(rows, last)
 
 
 @router.get("/exceptions/metrics", summary="Auto-closure rate, alert precision, time to close")
-def exception_metrics(
+def incident_metrics(
     ordo: OrdoDep,
     _p: Reader,
     since: Annotated[Time | None, Query(description="closed at or after, ISO-8601")] = None,
@@ -79,8 +79,8 @@ def exception_metrics(
 
 
 @router.get("/exceptions/{exception_id}", summary="One exception with its playbook steps")
-def get_exception(exception_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
-    return render.with_times(q.get_exception(ordo, exception_id))
+def get_incident(exception_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return render.with_times(q.get_incident(ordo, exception_id))
 
 
 @router.post("/exceptions/{exception_id}/assign", summary="Give an exception to a person")

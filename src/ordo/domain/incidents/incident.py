@@ -1,6 +1,6 @@
-"""Order exceptions: what raised them, the states they move through, how well they close.
+"""Order incidents: what raised them, the states they move through, how well they close.
 
-An exception is one problem with one order, raised by a detector (an SLA timer, a
+An incident is one problem with one order, raised by a detector (an SLA timer, a
 missing step, a status conflict, an address or stock hold, a carrier that never
 collected, a cold-chain excursion) and closed either by a playbook (automation) or
 by a person from the human queue::
@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordo.domain.errors import Conflict
-from ordo.domain.events import EXCEPTION_AUTO_RESOLVED, EXCEPTION_DISMISSED, EXCEPTION_RESOLVED
+from ordo.domain.events import INCIDENT_AUTO_RESOLVED, INCIDENT_DISMISSED, INCIDENT_RESOLVED
 
 
 class Detector(StrEnum):
@@ -49,7 +49,7 @@ DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
 }
 
 
-class ExceptionState(StrEnum):
+class IncidentState(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     AUTO_RESOLVED = "auto_resolved"
@@ -61,20 +61,20 @@ class ExceptionState(StrEnum):
         return self in CLOSED
 
 
-CLOSED = frozenset({ExceptionState.AUTO_RESOLVED, ExceptionState.RESOLVED, ExceptionState.DISMISSED})
-OPEN_STATES = frozenset({ExceptionState.OPEN, ExceptionState.ACKNOWLEDGED})
+CLOSED = frozenset({IncidentState.AUTO_RESOLVED, IncidentState.RESOLVED, IncidentState.DISMISSED})
+OPEN_STATES = frozenset({IncidentState.OPEN, IncidentState.ACKNOWLEDGED})
 
-STATE_LABELS: Mapping[ExceptionState, tuple[str, str]] = {
-    ExceptionState.OPEN: ("Open", "待处理"),
-    ExceptionState.ACKNOWLEDGED: ("Acknowledged", "已受理"),
-    ExceptionState.AUTO_RESOLVED: ("Closed automatically", "已自动闭环"),
-    ExceptionState.RESOLVED: ("Resolved", "已解决"),
-    ExceptionState.DISMISSED: ("Dismissed (false alarm)", "已驳回（误报）"),
+STATE_LABELS: Mapping[IncidentState, tuple[str, str]] = {
+    IncidentState.OPEN: ("Open", "待处理"),
+    IncidentState.ACKNOWLEDGED: ("Acknowledged", "已受理"),
+    IncidentState.AUTO_RESOLVED: ("Closed automatically", "已自动闭环"),
+    IncidentState.RESOLVED: ("Resolved", "已解决"),
+    IncidentState.DISMISSED: ("Dismissed (false alarm)", "已驳回（误报）"),
 }
 
-S = ExceptionState
+S = IncidentState
 #: Allowed moves. Automation may close an acknowledged item too: a late report still clears it.
-TRANSITIONS: Mapping[ExceptionState, frozenset[ExceptionState]] = {
+TRANSITIONS: Mapping[IncidentState, frozenset[IncidentState]] = {
     S.OPEN: frozenset({S.AUTO_RESOLVED, S.ACKNOWLEDGED, S.RESOLVED, S.DISMISSED}),
     S.ACKNOWLEDGED: frozenset({S.AUTO_RESOLVED, S.RESOLVED, S.DISMISSED}),
     S.AUTO_RESOLVED: frozenset(),
@@ -83,16 +83,16 @@ TRANSITIONS: Mapping[ExceptionState, frozenset[ExceptionState]] = {
 }
 
 
-class ExceptionStateError(Conflict):
-    """A move the exception lifecycle does not allow (e.g. resolving a dismissed alert)."""
+class IncidentStateError(Conflict):
+    """A move the incident lifecycle does not allow (e.g. resolving a dismissed alert)."""
 
     code = "exception_state"
 
 
-def check_transition(current: ExceptionState, target: ExceptionState) -> None:
+def check_transition(current: IncidentState, target: IncidentState) -> None:
     if target not in TRANSITIONS[current]:
         cur_zh, tgt_zh = STATE_LABELS[current][1], STATE_LABELS[target][1]
-        raise ExceptionStateError(
+        raise IncidentStateError(
             f"an exception that is {current} cannot become {target}"
             f" / 异常状态「{cur_zh}」不能变为「{tgt_zh}」",
             details={"state": current.value, "target": target.value},
@@ -101,7 +101,7 @@ def check_transition(current: ExceptionState, target: ExceptionState) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Raised:
-    """A detector's finding: open an exception (once per order, detector and key)."""
+    """A detector's finding: open an incident (once per order, detector and key)."""
 
     order_id: str
     detector: Detector
@@ -112,16 +112,16 @@ class Raised:
 
     @property
     def open_key(self) -> str:
-        """Unique among open exceptions: the same problem is never raised twice at once."""
+        """Unique among open incidents: the same problem is never raised twice at once."""
         return f"{self.order_id}:{self.detector.value}:{self.key}"
 
 
 @dataclass(frozen=True, slots=True)
 class Closed:
-    """One closed exception, as the metrics need it."""
+    """One closed incident, as the metrics need it."""
 
     detector: str
-    state: ExceptionState
+    state: IncidentState
     opened_at_ns: int
     closed_at_ns: int
 
@@ -158,9 +158,9 @@ def _rates(closed: list[Closed], still_open: int) -> dict[str, Any]:
     }
 
 
-#: The event that closes an exception in each final state.
-CLOSING_EVENT: Mapping[ExceptionState, str] = {
-    S.AUTO_RESOLVED: EXCEPTION_AUTO_RESOLVED,
-    S.RESOLVED: EXCEPTION_RESOLVED,
-    S.DISMISSED: EXCEPTION_DISMISSED,
+#: The event that closes an incident in each final state.
+CLOSING_EVENT: Mapping[IncidentState, str] = {
+    S.AUTO_RESOLVED: INCIDENT_AUTO_RESOLVED,
+    S.RESOLVED: INCIDENT_RESOLVED,
+    S.DISMISSED: INCIDENT_DISMISSED,
 }

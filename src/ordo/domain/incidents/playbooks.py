@@ -1,9 +1,9 @@
-"""Playbooks, as data: the automatic steps tried on an exception, and when a person takes over.
+"""Playbooks, as data: the automatic steps tried on an incident, and when a person takes over.
 
-A playbook runs its steps when the exception opens, runs the steps that failed again
-every ``retry_every_s`` up to ``max_attempts``, and hands the exception to the human
+A playbook runs its steps when the incident opens, runs the steps that failed again
+every ``retry_every_s`` up to ``max_attempts``, and hands the incident to the human
 queue (with a priority and an SLA for the person) when automation is exhausted or the
-problem is still there ``escalate_after_s`` after it opened. An exception closes itself
+problem is still there ``escalate_after_s`` after it opened. An incident closes itself
 when its condition clears (the expected milestone arrives, the stock is locked), so a
 playbook never "closes" anything: it makes the world change and the detector notices.
 

@@ -46,7 +46,7 @@ PROBLEMS = (
     "transport",
     "dwell",
     "sla_slack",
-    "exceptions_open",
+    "exceptions_open",  # open incidents; the key is in the health JSON (indicators), kept as it was
     "conflicts",
     "address",
     "weather",
@@ -139,8 +139,8 @@ class HealthInputs:
     next_due_ns: F  # next SLA deadline, NaN: none running
     held_no_stock: npt.NDArray[np.bool_]
     held_address: npt.NDArray[np.bool_]
-    transport_open: I  # open pickup / cold-chain / late-delivery exceptions
-    exceptions_open: I
+    transport_open: I  # open pickup / cold-chain / late-delivery incidents
+    incidents_open: I
     conflicts_open: I
     tier_risk: F
     total_fen: F
@@ -170,7 +170,7 @@ def indicators(x: HealthInputs, now_ns: int, w: HealthWeights | None = None) -> 
         "transport": np.minimum(x.transport_open, 1).astype(np.float64),
         "dwell": np.clip((dwell_ratio - 1.0) / 2.0, 0, 1),
         "sla_slack": sla,
-        "exceptions_open": np.clip(x.exceptions_open / 2.0, 0, 1),
+        "exceptions_open": np.clip(x.incidents_open / 2.0, 0, 1),
         "conflicts": np.minimum(x.conflicts_open, 1).astype(np.float64),
         "address": x.held_address.astype(np.float64),
         "weather": np.clip(x.weather_risk, 0, 1),

@@ -6,9 +6,9 @@ report reached Ordo) and is cleared by its ``expect`` milestone, by any later ma
 milestone for a forward timer (the order moved on), or by the order ending. A timer
 whose ``expect`` comes *before* its ``after`` in the lifecycle is a missing-step
 check ("outbound but no waybill within 30 minutes"). Held orders run no timers:
-their hold is an exception of its own.
+their hold is an incident of its own.
 
-Exception rules of the rule language (``已支付 超过 10分钟 未 库存锁定 则 重试锁库``)
+Incident rules of the rule language (``已支付 超过 10分钟 未 库存锁定 则 重试锁库``)
 become timers through :func:`timer_from_rule`. Pure: no clock, no store.
 """
 
@@ -115,8 +115,8 @@ def breached(
 
 
 def timer_from_rule(rule: A.Rule) -> SlaTimer | None:
-    """An exception rule shaped "A 超过 N 未 B 则 <playbook>" as a timer (None if it is not)."""
-    if rule.category is not A.Category.EXCEPTION or not isinstance(rule.condition, A.All):
+    """An incident rule shaped "A 超过 N 未 B 则 <playbook>" as a timer (None if it is not)."""
+    if rule.category is not A.Category.INCIDENT or not isinstance(rule.condition, A.All):
         return None
     elapsed = [c for c in rule.condition.items if isinstance(c, A.Elapsed) and c.op in (A.Op.GT, A.Op.GE)]
     missing = [c.item for c in rule.condition.items if isinstance(c, A.Not) and isinstance(c.item, A.Reached)]

@@ -29,7 +29,7 @@ DEFAULT_POLICIES: Mapping[A.Category, A.HitPolicy] = {
     A.Category.REVIEW: A.HitPolicy.FIRST,
     A.Category.PRICING: A.HitPolicy.ALL,
     A.Category.ROUTING: A.HitPolicy.FIRST,
-    A.Category.EXCEPTION: A.HitPolicy.ALL,
+    A.Category.INCIDENT: A.HitPolicy.ALL,
     A.Category.NOTIFY: A.HitPolicy.COLLECT,
 }
 _CATEGORY_LABEL = {
@@ -37,7 +37,7 @@ _CATEGORY_LABEL = {
     A.Category.REVIEW: ("审单", "review"),
     A.Category.PRICING: ("促销/运费/赠品", "pricing / freight / gift"),
     A.Category.ROUTING: ("路由", "routing"),
-    A.Category.EXCEPTION: ("异常", "exception"),
+    A.Category.INCIDENT: ("异常", "exception"),
     A.Category.NOTIFY: ("通知/标记", "notify / tag"),
 }
 _POLICY_LABEL = {

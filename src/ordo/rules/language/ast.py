@@ -39,7 +39,7 @@ class Category(StrEnum):
     REVIEW = "review"
     PRICING = "pricing"
     ROUTING = "routing"
-    EXCEPTION = "exception"
+    INCIDENT = "exception"
     NOTIFY = "notify"
 
 
@@ -280,7 +280,7 @@ ACTION_CATEGORY: dict[type, Category] = {
     PreferWarehouse: Category.ROUTING,
     ExcludeWarehouse: Category.ROUTING,
     SplitPolicy: Category.ROUTING,
-    Playbook: Category.EXCEPTION,
+    Playbook: Category.INCIDENT,
     Tag: Category.NOTIFY,
     RedFlag: Category.NOTIFY,
     Notify: Category.NOTIFY,
@@ -320,7 +320,7 @@ def category_of(condition: Condition, actions: tuple[Action, ...]) -> Category:
     """The category a rule belongs to, from what it does (and whether it watches time)."""
     cats = {ACTION_CATEGORY[type(a)] for a in actions}
     if _watches_time(condition) and Category.GUARD not in cats:
-        return Category.EXCEPTION
+        return Category.INCIDENT
     for cat in Category:
         if cat in cats:
             return cat

@@ -13,7 +13,7 @@ from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import Event
 from ordo.domain.incidents import incident as x
-from ordo.domain.incidents.incident import ExceptionState, Raised
+from ordo.domain.incidents.incident import IncidentState, Raised
 from ordo.domain.incidents.playbooks import human_priority, playbook
 
 NS = 1_000_000_000
@@ -40,7 +40,7 @@ def open_many(
             "detector": r.detector.value,
             "key": r.key[:64],
             "open_key": r.open_key,
-            "state": ExceptionState.OPEN.value,
+            "state": IncidentState.OPEN.value,
             "playbook": book.name,
             "channel": r.channel,
             "tier": tier,
@@ -61,7 +61,7 @@ def open_many(
         row["id"] = uow.incidents.add(row)
         rows.append(row)
         events.append(
-            _event(ev.EXCEPTION_OPENED, row, now, {"playbook": book.name, "details": row["details"]})
+            _event(ev.INCIDENT_OPENED, row, now, {"playbook": book.name, "details": row["details"]})
         )
     uow.outbox.append(events)
     return rows
@@ -75,7 +75,7 @@ def escalate(uow: UnitOfWork, row: dict[str, Any], now: int, why: str) -> None:
     uow.outbox.append(
         [
             _event(
-                ev.EXCEPTION_ESCALATED,
+                ev.INCIDENT_ESCALATED,
                 row,
                 now,
                 {"priority": row["priority"], "due_ns": row["due_ns"], "why": why},
@@ -87,14 +87,14 @@ def escalate(uow: UnitOfWork, row: dict[str, Any], now: int, why: str) -> None:
 def move(
     uow: UnitOfWork,
     row: dict[str, Any],
-    target: ExceptionState,
+    target: IncidentState,
     now: int,
     *,
     by: str,
     note: str = "",
 ) -> None:
     """Move to ``target`` (checked against the lifecycle); closing frees the open key."""
-    x.check_transition(ExceptionState(row["state"]), target)
+    x.check_transition(IncidentState(row["state"]), target)
     values: dict[str, Any] = {"state": target.value, "updated_at_ns": now}
     if target.closed:
         values.update(
@@ -102,17 +102,17 @@ def move(
         )
     row.update(values)
     uow.incidents.update(row["id"], values)
-    kind = x.CLOSING_EVENT.get(target, ev.EXCEPTION_ACKNOWLEDGED)
+    kind = x.CLOSING_EVENT.get(target, ev.INCIDENT_ACKNOWLEDGED)
     uow.outbox.append([_event(kind, row, now, {"by": by, "note": note, "state": target.value})])
 
 
 def assign(uow: UnitOfWork, row: dict[str, Any], assignee: str, now: int, *, by: str) -> None:
-    if ExceptionState(row["state"]).closed:
-        x.check_transition(ExceptionState(row["state"]), ExceptionState.ACKNOWLEDGED)
+    if IncidentState(row["state"]).closed:
+        x.check_transition(IncidentState(row["state"]), IncidentState.ACKNOWLEDGED)
     values = {"assignee": assignee[:64], "queued": True, "updated_at_ns": now}
     row.update(values)
     uow.incidents.update(row["id"], values)
-    uow.outbox.append([_event(ev.EXCEPTION_ASSIGNED, row, now, {"assignee": assignee, "by": by})])
+    uow.outbox.append([_event(ev.INCIDENT_ASSIGNED, row, now, {"assignee": assignee, "by": by})])
 
 
 def _event(kind: str, row: Mapping[str, Any], now: int, extra: Mapping[str, Any]) -> Event:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordo.domain.errors import NotFound
-from ordo.domain.incidents.incident import Closed, ExceptionState, closure_metrics
+from ordo.domain.incidents.incident import Closed, IncidentState, closure_metrics
 from ordo.service.incidents import ledger
 from ordo.service.runtime.app import Ordo
 
 
 @dataclass(frozen=True, slots=True)
-class ExceptionFilter:
+class IncidentFilter:
     state: str | None = None
     detector: str | None = None
     order_id: str | None = None
@@ -27,8 +27,8 @@ class ExceptionFilter:
     channel: str | None = None
 
 
-def list_exceptions(
-    app: Ordo, f: ExceptionFilter, *, after_id: int | None = None, limit: int = 50
+def list_incidents(
+    app: Ordo, f: IncidentFilter, *, after_id: int | None = None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Newest first, and the cursor of the next page (None: no more)."""
     with app.store.uow(read_only=True) as uow:
@@ -38,11 +38,11 @@ def list_exceptions(
     return rows, (int(rows[-1]["id"]) if more and rows else None)
 
 
-def vars_of(f: ExceptionFilter) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in ExceptionFilter.__slots__}
+def vars_of(f: IncidentFilter) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in IncidentFilter.__slots__}
 
 
-def get_exception(app: Ordo, exception_id: int) -> dict[str, Any]:
+def get_incident(app: Ordo, exception_id: int) -> dict[str, Any]:
     with app.store.uow(read_only=True) as uow:
         row = uow.incidents.get(exception_id)
         if row is None:
@@ -61,7 +61,7 @@ def acknowledge(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dic
     def work(uow: Any, row: dict[str, Any], now: int) -> None:
         if row["assignee"] is None:
             ledger.assign(uow, row, by, now, by=by)
-        ledger.move(uow, row, ExceptionState.ACKNOWLEDGED, now, by=by, note=note)
+        ledger.move(uow, row, IncidentState.ACKNOWLEDGED, now, by=by, note=note)
 
     return _act(app, exception_id, work)
 
@@ -70,7 +70,7 @@ def resolve(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[st
     return _act(
         app,
         exception_id,
-        lambda uow, row, now: ledger.move(uow, row, ExceptionState.RESOLVED, now, by=by, note=note),
+        lambda uow, row, now: ledger.move(uow, row, IncidentState.RESOLVED, now, by=by, note=note),
     )
 
 
@@ -79,14 +79,14 @@ def dismiss(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[st
     return _act(
         app,
         exception_id,
-        lambda uow, row, now: ledger.move(uow, row, ExceptionState.DISMISSED, now, by=by, note=note),
+        lambda uow, row, now: ledger.move(uow, row, IncidentState.DISMISSED, now, by=by, note=note),
     )
 
 
 def metrics(app: Ordo, *, since_ns: int = 0) -> dict[str, Any]:
     """Auto-closure rate, alert precision and time to close (exceptions closed since ``since_ns``)."""
     with app.store.uow(read_only=True) as uow:
-        closed = [Closed(d, ExceptionState(s), o, c) for d, s, o, c in uow.incidents.closed_since(since_ns)]
+        closed = [Closed(d, IncidentState(s), o, c) for d, s, o, c in uow.incidents.closed_since(since_ns)]
         still_open = uow.incidents.open_counts()
     return closure_metrics(closed, still_open)
 

@@ -26,7 +26,7 @@ from ordo.adapters.store.repositories.incidents import Watch
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import ORDER_QUARANTINED, REPLACEMENT_PLACED, Event
-from ordo.domain.incidents.incident import ExceptionState
+from ordo.domain.incidents.incident import IncidentState
 from ordo.domain.incidents.playbooks import StepOutcome
 from ordo.domain.orders.model import Address, Line, Order
 from ordo.service.incidents import ledger
@@ -122,7 +122,7 @@ def place_replacements(app: Ordo, limit: int = 200) -> int:
                 if not ok or row is None:
                     note = (res.error.message if res.error else "not accepted")[:200]
                     uow.cold_chain.set_replacement(eid, state=FAILED, note=note)
-                    if row is not None and not row["queued"] and not ExceptionState(row["state"]).closed:
+                    if row is not None and not row["queued"] and not IncidentState(row["state"]).closed:
                         ledger.escalate(uow, row, now, f"replacement not accepted / 补发未被受理: {note}")
                     continue
                 placed += 1
@@ -168,7 +168,7 @@ def _announce(
             channel=channel,
         ),
         Event(
-            ev.EXCEPTION_NOTIFIED,
+            ev.INCIDENT_NOTIFIED,
             oid,
             now,
             {**common, "to": "customer", "detector": row["detector"]},
@@ -185,9 +185,9 @@ def close_shipped(uow: UnitOfWork, watches: Mapping[str, Watch], now: int) -> in
         eid, new_id = int(rep["exception_id"]), str(rep["replacement_order_id"])
         uow.cold_chain.set_replacement(eid, state=SHIPPED, shipped_at_ns=now)
         row = uow.incidents.get(eid, lock=True)
-        if row is None or ExceptionState(row["state"]).closed:
+        if row is None or IncidentState(row["state"]).closed:
             continue
         note = f"replacement {new_id} shipped / 补发订单 {new_id} 已出库"
-        ledger.move(uow, row, ExceptionState.AUTO_RESOLVED, now, by="ordo", note=note)
+        ledger.move(uow, row, IncidentState.AUTO_RESOLVED, now, by="ordo", note=note)
         closed += 1
     return closed

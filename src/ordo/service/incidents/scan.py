@@ -29,7 +29,7 @@ from typing import Any
 from ordo.adapters.store.repositories.incidents import Watch
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
-from ordo.domain.incidents.incident import Detector, ExceptionState, Raised
+from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders import sla
 from ordo.domain.orders.milestones import MILESTONES, Milestone
 from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
@@ -123,7 +123,7 @@ class _Scan:
         rows = x.attempts_due(self.now, self.max_due)
         self.load(r["order_id"] for r in rows)
         for row in rows:
-            if not ExceptionState(row["state"]).closed:
+            if not IncidentState(row["state"]).closed:
                 self.report.steps_run += attempt(self.uow, row, self.watches.get(row["order_id"]), self.now)
                 if row["order_id"] in self.watches:
                     self.dirty.add(row["order_id"])
@@ -206,12 +206,12 @@ class _Scan:
             clears = row["details"].get("clears_on") or []
             finished = not sla.TERMINAL.isdisjoint(Milestone(m) for m in w.steps)
             if any(m in w.steps for m in clears):
-                ledger.move(self.uow, row, ExceptionState.AUTO_RESOLVED, self.now, by="ordo",
+                ledger.move(self.uow, row, IncidentState.AUTO_RESOLVED, self.now, by="ordo",
                             note="condition cleared / 异常条件已消除")  # fmt: skip
                 self.report.auto_resolved += 1
             elif finished and row["detector"] not in _OUTLIVE_ORDER:
                 delivered = not _DELIVERED.isdisjoint(w.steps)
-                state = ExceptionState.AUTO_RESOLVED if delivered else ExceptionState.RESOLVED
+                state = IncidentState.AUTO_RESOLVED if delivered else IncidentState.RESOLVED
                 note = "order delivered / 订单已签收" if delivered else "order cancelled / 订单已取消"
                 ledger.move(self.uow, row, state, self.now, by="order", note=note)
                 self.report.closed_by_order += 1

@@ -139,7 +139,7 @@ def issue_coupon(ctx: StepContext) -> Result:
 def _notify(target: str) -> Callable[[StepContext], Result]:
     def step(ctx: StepContext) -> Result:
         ctx.emit(
-            ev.EXCEPTION_NOTIFIED,
+            ev.INCIDENT_NOTIFIED,
             {"to": target, "exception_id": ctx.row["id"], "detector": ctx.row["detector"]},
         )
         return StepOutcome.DONE, f"{target} notified / 已通知"
@@ -179,7 +179,7 @@ def attempt(uow: UnitOfWork, row: dict[str, Any], watch: Watch | None, now: int)
             history.append({"step": step.value, "outcome": outcome.value, "at_ns": now, "note": note})
             en, zh = STEP_LABELS[step]
             ctx.emit(
-                ev.EXCEPTION_STEP,
+                ev.INCIDENT_STEP,
                 {
                     "exception_id": row["id"],
                     "step": step.value,

@@ -20,7 +20,7 @@ from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import Event
-from ordo.domain.incidents.incident import Detector, ExceptionState
+from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.domain.pii import mask_detail, mask_name, mask_phone
 from ordo.service.channels.receive import resolver_for
@@ -110,23 +110,23 @@ def _readdress(
         holds.set_hold([oid], None, now)
         holds.set_watch_hold([oid], None)
         new["hold_reason"] = None
-        closed = _resolve_address_exceptions(uow, oid, actor, now)
+        closed = _resolve_address_incidents(uow, oid, actor, now)
     payload = {"old": _masked_address(order), "new": _masked_address(new), "confidence": confidence,
                "by": actor, "was_held": waited, "exceptions_resolved": closed}  # fmt: skip
     uow.outbox.append([Event(ev.ORDER_ADDRESS_CORRECTED, oid, now, payload, channel=order["channel"])])
     return new
 
 
-def _resolve_address_exceptions(uow: UnitOfWork, order_id: str, actor: str, now: int) -> int:
+def _resolve_address_incidents(uow: UnitOfWork, order_id: str, actor: str, now: int) -> int:
     n = 0
     for row in uow.incidents.open_of_orders([order_id]):
         if row["detector"] != Detector.ADDRESS.value:
             continue
         locked = uow.incidents.get(row["id"], lock=True)
-        if locked is None or ExceptionState(locked["state"]).closed:
+        if locked is None or IncidentState(locked["state"]).closed:
             continue
         ledger.move(
-            uow, locked, ExceptionState.RESOLVED, now, by=actor, note="address corrected / 地址已更正"
+            uow, locked, IncidentState.RESOLVED, now, by=actor, note="address corrected / 地址已更正"
         )
         n += 1
     return n

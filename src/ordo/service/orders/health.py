@@ -50,7 +50,7 @@ def inputs_of(rows: Sequence[tuple[Any, ...]], open_by_order: Sequence[tuple[str
         held_no_stock=np.array([h == "no_stock" for h in holds], dtype=bool),
         held_address=np.array([h == "address_unresolved" for h in holds], dtype=bool),
         transport_open=transport,
-        exceptions_open=exc,
+        incidents_open=exc,
         conflicts_open=conflicts,
         tier_risk=H.lookup([r[2] for r in rows], H.TIER_RISK, 0.0),
         total_fen=floats(10),
