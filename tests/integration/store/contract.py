@@ -81,7 +81,7 @@ def accepted(
 
 
 def migration_heads() -> set[str]:
-    """Every head in the migration scripts: features add theirs side by side on 0001."""
+    """Every head in the migration scripts (one: the chain is linear, ``test_migrations`` keeps it so)."""
     return set(ScriptDirectory(str(MIGRATIONS)).get_heads())
 
 

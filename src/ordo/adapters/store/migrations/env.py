@@ -1,4 +1,13 @@
-"""Alembic environment: Ordo always passes its own connection in ``config.attributes``."""
+"""Alembic environment: Ordo always passes its own connection in ``config.attributes``.
+
+The revisions in ``versions/`` form one line, and the files are numbered in its order.
+The feature revisions between 0001 and the first linear one keep their old ids
+``0002_*`` whatever their file's number: they once all branched from 0001, and
+databases are stamped with those ids (``ordo.adapters.store.engine`` brings such
+databases onto the line). A new revision revises the current head, and its file and
+id share one name, ``NNNN_what``; ``tests/integration/store/test_migrations.py``
+fails on a second head.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """routing decisions: one snapshot per order and attempt, and the networks they refer to
 
 Revision ID: 0002_routing_decisions
-Revises: 0001
+Revises: 0002_exceptions
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_routing_decisions"
-down_revision = "0001"
+down_revision = "0002_exceptions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """channel sellable quantities: rules per channel and SKU, last published quantities
 
 Revision ID: 0002_inventory
-Revises: 0001
+Revises: 0002_routing_decisions
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_inventory"
-down_revision = "0001"
+down_revision = "0002_routing_decisions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """exceptions, their watch list, telemetry state, coupons, scan cursor
 
 Revision ID: 0002_exceptions
-Revises: 0001
+Revises: 0002_outbound
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_exceptions"
-down_revision = "0001"
+down_revision = "0002_outbound"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """rule governance: drafts, versions, state, audit, live outcomes
 
 Revision ID: 0002_rules
-Revises: 0001
+Revises: 0002_identity
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_rules"
-down_revision = "0001"
+down_revision = "0002_identity"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """events out: consumer offsets, webhook subscriptions, webhook dead letters
 
 Revision ID: 0002_outbound
-Revises: 0001
+Revises: 0002_rules
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_outbound"
-down_revision = "0001"
+down_revision = "0002_rules"
 branch_labels = None
 depends_on = None
 

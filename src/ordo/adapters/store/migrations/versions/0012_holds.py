@@ -1,7 +1,7 @@
 """held orders: a partial index so the dashboard's held-orders list never scans all orders
 
 Revision ID: 0002_holds
-Revises: 0001
+Revises: 0002_cold_chain
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_holds"
-down_revision = "0001"
+down_revision = "0002_cold_chain"
 branch_labels = None
 depends_on = None
 

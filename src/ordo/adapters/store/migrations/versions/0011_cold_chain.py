@@ -1,7 +1,7 @@
 """cold chain: probe judgement state and replacement shipments
 
 Revision ID: 0002_cold_chain
-Revises: 0001
+Revises: 0002_catalog_revision
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_cold_chain"
-down_revision = "0001"
+down_revision = "0002_catalog_revision"
 branch_labels = None
 depends_on = None
 

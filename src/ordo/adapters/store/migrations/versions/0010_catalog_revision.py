@@ -6,7 +6,7 @@ The token is random, not a counter: after a TRUNCATE of everything and a reload 
 could come back to a value a cache already holds.
 
 Revision ID: 0002_catalog_revision
-Revises: 0001
+Revises: 0002_overview
 Create Date: 2026-11-22
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0002_catalog_revision"
-down_revision = "0001"
+down_revision = "0002_overview"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """customer identity and parcel merges
 
 Revision ID: 0002_identity
-Revises: 0001
+Revises: 0002_channels
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_identity"
-down_revision = "0001"
+down_revision = "0002_channels"
 branch_labels = None
 depends_on = None
 

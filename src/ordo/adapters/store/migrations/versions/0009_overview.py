@@ -1,7 +1,7 @@
 """dashboard projections: overview counts and flow, projector cursors, order tags; province index
 
 Revision ID: 0002_overview
-Revises: 0001
+Revises: 0002_inventory
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_overview"
-down_revision = "0001"
+down_revision = "0002_inventory"
 branch_labels = None
 depends_on = None
 
