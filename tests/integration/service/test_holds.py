@@ -11,8 +11,8 @@ import pytest
 from ordo.adapters.store.repositories import overview as overview_store
 from ordo.clock import ManualClock
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.service.events import projector
 from ordo.service.incidents.scan import scan
 from ordo.service.orders.address_fix import AddressFix, correct_address
@@ -148,7 +148,7 @@ def test_release_refuses_what_is_not_its_to_let_go(shop):
         shop, [new_order("H-R1"), new_order("H-R2", [("SKU-RARE", 9)]), new_order("H-R3")]
     )
     [lost] = intake(shop, [new_order("H-R4", **LOST)])
-    assert stored_order(shop, short.order_id)["hold_reason"] == HOLD_NO_STOCK
+    assert stored_order(shop, short.order_id)["hold_reason"] == HoldReason.NO_STOCK
     hold(shop, [gone.order_id], reason="x", actor=OPS)
     cancel(shop, [gone.order_id], reason="buyer")
     for oid, code in [
@@ -166,7 +166,7 @@ def test_release_refuses_what_is_not_its_to_let_go(shop):
 
 def test_correcting_an_unresolved_address_routes_the_order_and_resolves_its_exception(shop):
     [r] = intake(shop, [new_order("H-A1", [("SKU-TEA", 1)], **LOST)])
-    assert (r.warehouse_id, r.hold_reason) == (None, HOLD_ADDRESS)
+    assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.ADDRESS)
     scan(shop)
     with shop.store.uow(read_only=True) as uow:
         [opened] = uow.incidents.open_of_orders([r.order_id])
@@ -203,7 +203,7 @@ def test_an_address_that_cannot_be_located_is_refused_naming_the_part_and_change
         correct_address(shop, r.order_id, AddressFix("浙江省", "火星市", "", "某路 1 号"), actor=OPS)
     assert err.value.field == "city"
     order = stored_order(shop, r.order_id)
-    assert (order["province"], order["hold_reason"]) == ("火星省", HOLD_ADDRESS)
+    assert (order["province"], order["hold_reason"]) == ("火星省", HoldReason.ADDRESS)
     assert _events(shop, r.order_id, "order.address_corrected") == []
 
 

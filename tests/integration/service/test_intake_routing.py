@@ -7,13 +7,12 @@ import dataclasses
 import orjson
 import pytest
 
+from ordo.domain.orders.holds import HoldReason, review_hold
 from ordo.domain.orders.model import Address
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.domain.routing import replay
 from ordo.rules.evaluation.canary import Canary
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
 from ordo.service.orders.intake import IntakeOutcome, intake
-from ordo.service.orders.intake_rules import review_hold
 from ordo.service.routing.context import INTAKE_MAX_PARCELS
 from ordo.service.routing.decisions import _network, reroute, routing_view
 from ordo.service.routing.expand import expand
@@ -59,7 +58,7 @@ def test_a_snapshot_lists_every_warehouse_either_scored_or_excluded_with_its_rea
 
 def test_an_order_no_warehouse_can_fill_is_held_for_stock_with_its_decision_kept(world):
     [r] = intake(world, [new_order("S-4", [("SKU-RARE", 10)])])
-    assert (r.warehouse_id, r.hold_reason) == (None, HOLD_NO_STOCK)
+    assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.NO_STOCK)
     [row] = decisions(world, r.order_id)
     assert row["status"] == "held" and row["warehouse_ids"] == ""
     assert _stock(world, "WH-BJ", "SKU-RARE").reserved == 0
@@ -67,10 +66,10 @@ def test_an_order_no_warehouse_can_fill_is_held_for_stock_with_its_decision_kept
 
 def test_an_order_held_for_its_address_is_never_routed(world):
     base = new_order("S-5")
-    held = dataclasses.replace(base, tags=(HOLD_ADDRESS,))
+    held = dataclasses.replace(base, tags=(HoldReason.ADDRESS,))
     nowhere = dataclasses.replace(new_order("S-6"), ship_to=Address("火星", "奥林匹斯山"))
     for r in intake(world, [held, nowhere]):
-        assert r.hold_reason == HOLD_ADDRESS and decisions(world, r.order_id) == []
+        assert r.hold_reason == HoldReason.ADDRESS and decisions(world, r.order_id) == []
 
 
 def test_an_order_no_single_warehouse_covers_is_split_at_intake(world):

@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Stock
-from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.domain.routing import replay
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
@@ -96,7 +96,7 @@ def test_a_sealed_order_or_one_a_rule_keeps_whole_is_held_for_stock_not_split(sh
     whole = dataclasses.replace(new_order("SP-3", SPLIT_LINES), tags=("整单",))
     before = _reserved(shop)
     for r in intake(shop, [sealed, whole]):
-        assert (r.warehouse_id, r.hold_reason) == (None, HOLD_NO_STOCK)
+        assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.NO_STOCK)
         [row] = decisions(shop, r.order_id)
         assert row["status"] == "held"
         assert stored_order(shop, r.order_id)["parcels"] == []
@@ -109,7 +109,7 @@ def test_a_low_value_order_is_not_split(shop):
         cheap, lines=tuple(dataclasses.replace(ln, unit_price_fen=500) for ln in cheap.lines)
     )
     [held] = intake(shop, [cheap])  # 15 yuan of goods: a second parcel costs more than it earns
-    assert (held.warehouse_id, held.hold_reason) == (None, HOLD_NO_STOCK)
+    assert (held.warehouse_id, held.hold_reason) == (None, HoldReason.NO_STOCK)
     assert decisions(shop, held.order_id)[0]["status"] == "held"
 
 

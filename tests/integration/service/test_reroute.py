@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ordo.domain.errors import Conflict, NotFound, ValidationError
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
-from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.domain.routing import replay
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
@@ -44,7 +44,7 @@ def test_a_reroute_with_nowhere_to_go_holds_the_order_for_stock_and_frees_its_un
     attempt = reroute(world, r.order_id, reason="cold room broken", exclude=["WH-SH"])
     assert attempt["status"] == "held" and attempt["warehouse_ids"] == []
     order = stored_order(world, r.order_id)
-    assert (order["warehouse_id"], order["hold_reason"]) == (None, HOLD_NO_STOCK)
+    assert (order["warehouse_id"], order["hold_reason"]) == (None, HoldReason.NO_STOCK)
     assert _reserved(world, "WH-SH", "SKU-MILK") == 0
     # Reopened: routing it again finds Shanghai, and records the milestones once.
     again = reroute(world, r.order_id, reason="fixed")
@@ -54,7 +54,7 @@ def test_a_reroute_with_nowhere_to_go_holds_the_order_for_stock_and_frees_its_un
 def test_a_held_order_is_routed_by_a_reroute_once_stock_arrives(world):
     [r] = intake(world, [new_order("X-3", [("SKU-RARE", 4)])])  # 5 on hand, safety 1: fits
     [h] = intake(world, [new_order("X-4", [("SKU-RARE", 4)])])
-    assert (r.warehouse_id, h.hold_reason) == ("WH-BJ", HOLD_NO_STOCK)
+    assert (r.warehouse_id, h.hold_reason) == ("WH-BJ", HoldReason.NO_STOCK)
     cancel(world, [r.order_id], reason="buyer changed mind")
     attempt = reroute(world, h.order_id, reason="stock freed")
     assert attempt["warehouse_ids"] == ["WH-BJ"]

@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from ordo.domain.errors import StoreConflict
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Address
-from ordo.domain.orders.validation import HOLD_ADDRESS
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
 from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.orders.milestones import advance
@@ -91,7 +91,7 @@ def test_an_address_nobody_can_locate_is_held_for_its_address_not_routed_by_gues
     nowhere = dataclasses.replace(new_order("G-3"), ship_to=Address("火星", "奥林匹斯山"))
     [r] = intake(world, [nowhere])
     assert r.outcome is IntakeOutcome.CREATED
-    assert (r.warehouse_id, r.hold_reason) == (None, HOLD_ADDRESS)
+    assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.ADDRESS)
 
 
 def test_empty_batches_do_nothing(world):

@@ -19,9 +19,9 @@ from ordo.clock import ManualClock
 from ordo.domain import events as ev
 from ordo.domain.incidents.incident import IncidentStateError
 from ordo.domain.incidents.telemetry import Reading
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Sku, Stock
-from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.service.incidents import queue as q
 from ordo.service.incidents.scan import scan
 from ordo.service.incidents.telemetry import ingest
@@ -119,7 +119,7 @@ class IncidentsContract:
     def test_a_playbook_moving_an_order_ends_a_wait_for_stock_but_keeps_an_operators_hold(self, app):
         waiting, held = self._order(app, "ALLOC-1"), self._order(app, "ALLOC-2")
         with app.store.uow() as uow:
-            for oid, reason in ((waiting, HOLD_NO_STOCK), (held, "manual:客户要求暂缓")):
+            for oid, reason in ((waiting, HoldReason.NO_STOCK), (held, "manual:客户要求暂缓")):
                 uow.connection.execute(
                     sa.update(t.orders).where(t.orders.c.id == oid).values(hold_reason=reason)
                 )

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from ordo.adapters.channels import ADAPTERS, HOLD_ADDRESS, Mapped, Unmappable, is_masked, to_canonical
+from ordo.adapters.channels import ADAPTERS, Mapped, Unmappable, is_masked, to_canonical
 from ordo.adapters.geo.address import default_resolver
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone as M
 from ordo.domain.orders.model import IdentifierKind
 from tests.unit.channels.conftest import load, lookup
@@ -217,7 +218,7 @@ def test_an_unresolvable_address_is_kept_as_sent_and_tagged_not_guessed() -> Non
     payload = load("taobao", "create.json")
     payload["receiver_state"], payload["receiver_city"] = "浙江省", "南京市"
     m = to_canonical(ADAPTERS["taobao"].parse(payload), lookup, default_resolver())
-    assert m.order is not None and HOLD_ADDRESS in m.order.tags
+    assert m.order is not None and HoldReason.ADDRESS in m.order.tags
     assert m.order.ship_to.adcode is None and not m.order.ship_to.located
     assert (m.order.ship_to.province, m.order.ship_to.city) == ("浙江省", "南京市")
     assert m.address is not None and "不属于" in m.address.reason

@@ -22,7 +22,6 @@ from ordo.adapters.channels.pos import PosAdapter
 from ordo.adapters.channels.taobao import TopTradeAdapter
 from ordo.adapters.channels.values import Reason, Unmappable, time_ns, yuan_to_fen
 from ordo.adapters.channels.wechat import WechatAdapter
-from ordo.domain.orders.validation import HOLD_ADDRESS
 
 ADAPTERS: Mapping[str, ChannelAdapter] = {
     a.channel: a
@@ -41,7 +40,6 @@ ADAPTERS: Mapping[str, ChannelAdapter] = {
 
 __all__ = [
     "ADAPTERS",
-    "HOLD_ADDRESS",
     "ChannelAdapter",
     "ChannelLine",
     "ChannelOrder",

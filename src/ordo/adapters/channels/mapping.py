@@ -3,7 +3,7 @@
 Platform SKU ids become Ordo SKUs through a lookup the caller builds from the
 mapping table (an unmapped SKU makes the payload unmappable, with the SKU named);
 the address is resolved to divisions and coordinates (an unresolvable one is kept
-as sent and tagged :data:`HOLD_ADDRESS`, so intake holds the order instead of
+as sent and tagged ``HoldReason.ADDRESS``, so intake holds the order instead of
 routing it on a guess). Amounts reconcile exactly: when the platform says what the
 buyer paid, the order-level discount is whatever makes Ordo's total equal it.
 Pure: no clock, no database.
@@ -17,10 +17,8 @@ from typing import NamedTuple
 from ordo.adapters.channels.base import ChannelOrder
 from ordo.adapters.channels.values import Reason, Unmappable
 from ordo.adapters.geo.address import AddressResolver, Resolution
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.model import Address, Line, LineFlag, Order
-from ordo.domain.orders.validation import HOLD_ADDRESS
-
-#: Tag (and hold reason) of an order whose address could not be resolved.
 
 #: Platform SKU id → (Ordo SKU, its handling flags), or None when unmapped.
 SkuLookup = Callable[[str], tuple[str, frozenset[str]] | None]
@@ -99,7 +97,7 @@ def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -
             a.province[:32], a.city[:32], a.district[:32], _fit(detail or a.text, 500),
             name=_fit(a.name, 100), phone=_fit(a.phone, 32),
         )  # fmt: skip
-        tags = (*tags, HOLD_ADDRESS)
+        tags = (*tags, HoldReason.ADDRESS.value)
     order = Order(
         id="",
         channel=co.channel,

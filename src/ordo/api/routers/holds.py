@@ -18,8 +18,8 @@ from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
+from ordo.domain.orders.holds import HoldReason, hold_kind
 from ordo.domain.orders.model import Channel
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.service.orders import address_fix, holds
 
 router = APIRouter(prefix=API_PREFIX, tags=["holds"])
@@ -32,10 +32,10 @@ Reason = Annotated[str, length(holds.MAX_REASON, 1), CLEAN]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{2,30}$")]
 #: ``kind`` of the held-orders list → the hold reasons it matches (exact, or by prefix).
 _KINDS: dict[str, tuple[str | None, str | None]] = {
-    "address": (HOLD_ADDRESS, None),
-    "no_stock": (HOLD_NO_STOCK, None),
-    "review": (None, "review"),
-    "manual": (None, f"{holds.HOLD_MANUAL}:"),
+    HoldReason.ADDRESS.kind: (HoldReason.ADDRESS.value, None),
+    HoldReason.NO_STOCK.kind: (HoldReason.NO_STOCK.value, None),
+    HoldReason.REVIEW.kind: (None, HoldReason.REVIEW.value),
+    HoldReason.MANUAL.kind: (None, f"{HoldReason.MANUAL}:"),
 }
 
 
@@ -178,7 +178,7 @@ def held_orders(
     last = rows[-1]["id"] if len(rows) == limit else None
     return {
         "orders": [
-            {**render.order(r, principal.see_pii), "hold_kind": holds.hold_kind(r["hold_reason"])}
+            {**render.order(r, principal.see_pii), "hold_kind": hold_kind(r["hold_reason"])}
             for r in rows
         ],
         "next_cursor": render.encode_cursor(last) if last else None,

@@ -12,11 +12,6 @@ from collections.abc import Container
 from ordo.domain.errors import UnknownSku, ValidationError
 from ordo.domain.orders.model import Channel, LineFlag, Order
 
-#: Why an accepted order waits instead of being routed (``orders.hold_reason``).
-HOLD_NO_STOCK = "no_stock"
-#: The ship-to address could not be resolved: routing it would be a guess.
-HOLD_ADDRESS = "address_unresolved"
-
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
 #: 1亿元 in fen: above this a line price is a typo or an attack, not a sale.

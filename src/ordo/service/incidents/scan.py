@@ -31,8 +31,8 @@ from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders import sla
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import MILESTONES, Milestone
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
 from ordo.service.incidents import ledger, reship
 from ordo.service.incidents.steps import attempt
 from ordo.service.runtime.app import Ordo
@@ -163,7 +163,7 @@ class _Scan:
             if (
                 not w.stored
                 and w.order_id not in self.dirty
-                and w.hold_reason in (HOLD_NO_STOCK, HOLD_ADDRESS)
+                and w.hold_reason in (HoldReason.NO_STOCK, HoldReason.ADDRESS)
             ):
                 raised.append(_hold(w))
             self.dirty.add(w.order_id)
@@ -197,7 +197,7 @@ class _Scan:
             w.last_milestone, w.last_at_ns = step, at
         if step in _CARRIER_STEPS and source and source not in _NOT_CARRIERS and not source.startswith("api"):
             w.carrier = source
-        if step == Milestone.STOCK_LOCKED.value and w.hold_reason == HOLD_NO_STOCK:
+        if step == Milestone.STOCK_LOCKED.value and w.hold_reason == HoldReason.NO_STOCK:
             w.hold_reason = None
 
     def close_cleared(self, order_ids: set[str]) -> None:
@@ -244,7 +244,7 @@ class _Scan:
 
 def _hold(w: Watch) -> Raised:
     details: dict[str, Any]
-    if w.hold_reason == HOLD_NO_STOCK:
+    if w.hold_reason == HoldReason.NO_STOCK:
         details = {"hold_reason": w.hold_reason, "clears_on": [Milestone.STOCK_LOCKED.value]}
         return Raised(w.order_id, Detector.STOCK_OUT, "hold", "stock_out", details, w.channel)
     details = {"hold_reason": w.hold_reason, "clears_on": []}

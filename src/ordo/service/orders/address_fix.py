@@ -21,7 +21,7 @@ from ordo.domain import events as ev
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import Event
 from ordo.domain.incidents.incident import Detector, IncidentState
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.pii import mask_detail, mask_name, mask_phone
 from ordo.service.channels.receive import resolver_for
 from ordo.service.incidents import ledger
@@ -104,7 +104,7 @@ def _readdress(
     holds = HoldRepository(uow.connection)
     holds.set_address(oid, values, now)
     new = {**order, **values}
-    waited = order["hold_reason"] == HOLD_ADDRESS
+    waited = order["hold_reason"] == HoldReason.ADDRESS
     closed = 0
     if waited:
         holds.set_hold([oid], None, now)
@@ -140,7 +140,7 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
     check_open(order_id, steps_of(found), "re-addressed", "更正地址")
     out: dict[str, Any] = {"order_id": order_id, "outcome": "corrected", "confidence": confidence}
     out["routing_attempt"] = None
-    if was == HOLD_ADDRESS:
+    if was == HoldReason.ADDRESS:
 
         def before(uow: UnitOfWork, order: dict[str, Any], progress: Progress, now: int) -> dict[str, Any]:
             return _readdress(uow, order, progress, now, values, confidence, actor)
@@ -148,7 +148,7 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
         attempt = route_held(
             app, order_id, reason="address corrected / 地址已更正", trigger=ADDRESS, before=before
         )
-        held = None if attempt["warehouse_ids"] else HOLD_NO_STOCK
+        held = None if attempt["warehouse_ids"] else HoldReason.NO_STOCK.value
         if held:
             set_watch(app, order_id, held)
         wh = attempt["warehouse_ids"][0] if attempt["warehouse_ids"] else None

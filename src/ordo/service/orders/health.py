@@ -15,6 +15,7 @@ import numpy as np
 
 from ordo.domain.incidents.incident import Detector
 from ordo.domain.orders import health as H
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone
 from ordo.service.runtime.app import Ordo
 
@@ -38,6 +39,7 @@ def inputs_of(rows: Sequence[tuple[Any, ...]], open_by_order: Sequence[tuple[str
         transport[i] += detector in _TRANSPORT
         conflicts[i] += detector == Detector.STATUS_CONFLICT.value
     holds = [r[3] for r in rows]
+    no_stock, address = HoldReason.NO_STOCK.value, HoldReason.ADDRESS.value
 
     def floats(col: int) -> H.F:
         return np.array([np.nan if r[col] is None else float(r[col]) for r in rows], dtype=np.float64)
@@ -47,8 +49,8 @@ def inputs_of(rows: Sequence[tuple[Any, ...]], open_by_order: Sequence[tuple[str
         last_at_ns=np.array([r[5] for r in rows], dtype=np.int64),
         promised_at_ns=floats(11),
         next_due_ns=floats(7),
-        held_no_stock=np.array([h == "no_stock" for h in holds], dtype=bool),
-        held_address=np.array([h == "address_unresolved" for h in holds], dtype=bool),
+        held_no_stock=np.array([h == no_stock for h in holds], dtype=bool),
+        held_address=np.array([h == address for h in holds], dtype=bool),
         transport_open=transport,
         incidents_open=exc,
         conflicts_open=conflicts,

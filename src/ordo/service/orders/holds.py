@@ -1,7 +1,7 @@
 """Holding orders by hand and letting held orders go.
 
-Owns the operator's side of ``orders.hold_reason`` (intake sets it, see
-``ordo.domain.orders.validation``):
+Owns the operator's side of ``orders.hold_reason`` (intake sets it; the codes are
+``ordo.domain.orders.holds.HoldReason``):
 
 * :func:`hold` – stop orders before they leave, one or a batch (an ops lead stopping a
   channel): the hold is ``manual:<reason>``; a held order keeps its warehouse and its
@@ -29,35 +29,18 @@ from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
 from ordo.domain.events import Event
+from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind, manual_hold
 from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK
-from ordo.service.orders.intake_rules import HOLD_REVIEW
 from ordo.service.orders.milestones import record_updates
 from ordo.service.routing.decisions import route_held
 from ordo.service.runtime.app import Ordo
 
-#: Hold reasons an operator sets start with this (``manual:<reason>``).
-HOLD_MANUAL = "manual"
 #: The routing trigger of the attempt a release causes.
 RELEASE = "release"
 MAX_BATCH = 1_000
 MAX_REASON = 200
 #: Side states after which an order is over: nothing may hold, release or re-address it.
 _CLOSED = frozenset({Milestone.CANCELLED, Milestone.RETURN_REQUESTED, Milestone.RETURNED, Milestone.REFUNDED})
-_RELEASABLE = frozenset({HOLD_MANUAL, HOLD_REVIEW})
-
-
-def manual_hold(reason: str) -> str:
-    return f"{HOLD_MANUAL}:{reason}"[:64]
-
-
-def hold_kind(hold_reason: str | None) -> str | None:
-    """``address``, ``no_stock``, ``review`` or ``manual`` (None: not held)."""
-    if not hold_reason:
-        return None
-    if hold_reason == HOLD_ADDRESS:
-        return "address"
-    return hold_reason.split(":", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +205,7 @@ def _releasable(order_id: str, steps: set[Milestone], hold_reason: str | None) -
         raise LifecycleViolation(
             "not_held", f"order {order_id} is not held / 订单未被挂起", order_id=order_id
         )
-    if kind == "address":
+    if kind == HoldReason.ADDRESS.kind:
         raise LifecycleViolation(
             "address_unresolved",
             f"order {order_id} waits for its address: correct the address first "
@@ -230,7 +213,7 @@ def _releasable(order_id: str, steps: set[Milestone], hold_reason: str | None) -
             order_id=order_id,
             hold_reason=hold_reason,
         )
-    if kind not in _RELEASABLE:
+    if kind not in RELEASABLE:
         raise LifecycleViolation(
             "waits_for_stock",
             f"order {order_id} waits for stock: re-route it once stock is there "
@@ -251,7 +234,7 @@ def _let_go(
     holds = HoldRepository(uow.connection)
     holds.set_hold([oid], None, now)
     holds.set_watch_hold([oid], None)
-    if kind == HOLD_REVIEW:  # a person looked at it and let it go: that is the review
+    if kind == HoldReason.REVIEW.kind:  # a person looked at it and let it go: that is the review
         update = MilestoneUpdate(oid, Milestone.REVIEWED, now, actor[:32], note)
         record_updates(uow, [update], now, {oid: progress})
     payload = {"previous_hold": was, "by": actor, "note": note, "warehouse_id": order["warehouse_id"],
@@ -272,7 +255,7 @@ def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> dict[str
             return _let_go(uow, order, progress, now, actor, note, routed=True)
 
         attempt = route_held(app, order_id, reason=note or "released / 放行", trigger=RELEASE, before=before)
-        held = None if attempt["warehouse_ids"] else HOLD_NO_STOCK
+        held = None if attempt["warehouse_ids"] else HoldReason.NO_STOCK.value
         if held:
             set_watch(app, order_id, held)
         return _released(order_id, previous, attempt["warehouse_ids"][:1], held, attempt["attempt"])

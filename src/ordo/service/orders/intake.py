@@ -20,9 +20,10 @@ from ordo.adapters.store.repositories.stock import Delta
 from ordo.domain import events as ev
 from ordo.domain.errors import OrdoError, ValidationError
 from ordo.domain.events import Event
+from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, derive_status
 from ordo.domain.orders.model import AcceptedOrder, Order
-from ordo.domain.orders.validation import HOLD_ADDRESS, HOLD_NO_STOCK, validate_order
+from ordo.domain.orders.validation import validate_order
 from ordo.domain.routing import Parcel
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import route_batch
@@ -32,6 +33,9 @@ from ordo.service.rules.rulebook import rulebook
 from ordo.service.runtime.app import Ordo
 
 SOURCE = "ordo"
+#: The hold codes intake sets, as plain strings for the per-order loop.
+_NO_STOCK = HoldReason.NO_STOCK.value
+_ADDRESS = HoldReason.ADDRESS.value
 
 
 class IntakeOutcome(StrEnum):
@@ -185,7 +189,7 @@ def intake_requests(
                 if hold is None:
                     assert plan is not None
                     if not plan.parcels:
-                        hold = HOLD_NO_STOCK
+                        hold = _NO_STOCK
                     else:
                         shipper = plan.parcels[0].warehouse_id
                         shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
@@ -271,8 +275,8 @@ def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str |
     as before the rules), else a review rule's hold; None: route it."""
     out: list[str | None] = []
     for n, o in enumerate(orders):
-        if HOLD_ADDRESS in o.tags or not o.ship_to.located:
-            out.append(HOLD_ADDRESS)
+        if _ADDRESS in o.tags or not o.ship_to.located:
+            out.append(_ADDRESS)
         elif ruled is not None and ruled[n].hold is not None:
             out.append(ruled[n].hold)
         else:
@@ -287,7 +291,7 @@ def _prepared(app: Ordo, order: Order) -> Order:
     if not order.id:
         values["id"] = app.ids.order_id()
     ship = order.ship_to
-    if not (ship.located and ship.adcode) and HOLD_ADDRESS not in order.tags:
+    if not (ship.located and ship.adcode) and _ADDRESS not in order.tags:
         division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
         if division is not None:
             values["ship_to"] = with_values(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ordo.adapters.store.uow import UnitOfWork
+from ordo.domain.orders.holds import review_hold
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.orders.validation import MAX_TAGS
@@ -35,8 +36,6 @@ from ordo.rules.language.glossary import short_place_name
 from ordo.service.routing.snapshots import FiredRule
 from ordo.service.rules.rulebook import Decision, RuleBook, Snapshot, apply_rules
 
-#: Hold reasons a review rule gives start with this (``orders.hold_reason``).
-HOLD_REVIEW = "review"
 #: The rule glossary's names of weight profiles that the router knows by another name
 #: (``权重方案 大促`` reads as ``promo``; the router's profile is ``big_promo``).
 PROFILE_ALIASES = {"promo": "big_promo"}
@@ -56,10 +55,6 @@ class Ruled:
     version: int | None
     #: What the rules changed, for the order's event (None: nothing).
     changes: dict[str, Any] | None
-
-
-def review_hold(reason: str) -> str:
-    return f"{HOLD_REVIEW}:{reason}"[:64] if reason else HOLD_REVIEW
 
 
 def live(snap: Snapshot) -> bool:

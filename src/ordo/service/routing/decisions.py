@@ -24,8 +24,8 @@ from ordo.adapters.store.repositories.stock import Delta
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import ORDER_REROUTED, Event
+from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
-from ordo.domain.orders.validation import HOLD_NO_STOCK
 from ordo.domain.routing import Directives, RouteRequest, explain, route_one
 from ordo.domain.routing.snapshot import reason_label
 from ordo.service.orders.milestones import record_updates
@@ -57,8 +57,6 @@ _SETTLED = frozenset(
     }
 )
 _NETWORKS: dict[str, list[list[str]]] = {}
-#: Hold reasons that only a release lifts (``service.holds``), not a re-route.
-_KEPT_HOLDS = ("manual:", "review")
 #: A caller's work inside the routing transaction, after the order is read under lock and
 #: before it is routed: its checks (raise to abort) and writes; returns the order as it now is.
 Before = Callable[[UnitOfWork, dict[str, Any], Progress, int], dict[str, Any]]
@@ -258,8 +256,8 @@ def reroute(
             for p in plan.parcels:
                 uow.stock.reserve(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
             # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
-            kept = order["hold_reason"] if str(order["hold_reason"]).startswith(_KEPT_HOLDS) else None
-            uow.routing.set_plan(order_id, new, kept or (None if new else HOLD_NO_STOCK), now)
+            kept = order["hold_reason"] if hold_kind(order["hold_reason"]) in RELEASABLE else None
+            uow.routing.set_plan(order_id, new, kept or (None if new else HoldReason.NO_STOCK.value), now)
             if new and Milestone.ROUTED not in progress.steps:
                 record_updates(
                     uow,

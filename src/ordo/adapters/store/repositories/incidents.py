@@ -17,7 +17,7 @@ from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
 from ordo.domain.incidents.incident import OPEN_STATES
 from ordo.domain.incidents.telemetry import SensorState
-from ordo.domain.orders.validation import HOLD_NO_STOCK
+from ordo.domain.orders.holds import HoldReason
 
 X, W, TS = xt.order_exceptions.c, xt.exception_watch.c, xt.telemetry_state.c
 O, L = t.orders.c, t.order_lines.c
@@ -294,7 +294,7 @@ class IncidentRepository:
     # order facts the playbooks change ---------------------------------------
     def set_allocation(self, order_id: str, warehouse_id: str, now_ns: int) -> None:
         """The order ships from ``warehouse_id``; a wait for stock ends, any other hold stays."""
-        hold = sa.case((O.hold_reason == HOLD_NO_STOCK, sa.null()), else_=O.hold_reason)
+        hold = sa.case((O.hold_reason == HoldReason.NO_STOCK.value, sa.null()), else_=O.hold_reason)
         self._c.execute(
             sa.update(t.orders)
             .where(O.id == order_id)
