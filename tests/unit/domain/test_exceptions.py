@@ -12,9 +12,7 @@ from ordo.domain.incidents.incident import (
     closure_metrics,
 )
 from ordo.domain.incidents.playbooks import PLAYBOOKS, Step, human_priority, playbook
-from ordo.domain.orders.milestones import Milestone
-from ordo.domain.orders.sla import DEFAULT_TIMERS, breached, next_due, timer_from_rule, timers_for
-from ordo.rules import parse_rule
+from ordo.domain.orders.sla import DEFAULT_TIMERS, breached, next_due, timers_for
 
 S = IncidentState
 NS = 1_000_000_000
@@ -52,16 +50,6 @@ def test_a_later_milestone_clears_a_forward_timer_but_not_a_missing_step():
     assert "stock_lock" not in {t.name for t in breached(timers, moved_on, (), False, 10**13)}
     shipped = {"paid": 0, "stock_locked": 0, "reviewed": 0, "outbound": 0, "collected": 1}
     assert "waybill" in {t.name for t in breached(timers, shipped, (), False, 10**13)}
-
-
-def test_an_exception_rule_sentence_becomes_a_timer():
-    rule = parse_rule("已支付 超过 10分钟 未 库存锁定 则 重试锁库 并 通知 运营")
-    timer = timer_from_rule(rule)
-    assert timer is not None
-    assert (timer.after, timer.expect, timer.seconds, timer.playbook) == (
-        Milestone.PAID, Milestone.STOCK_LOCKED, 600, "retry_stock_lock",
-    )  # fmt: skip
-    assert timer_from_rule(parse_rule("如果 订单来自上海 则 运费减免5元")) is None
 
 
 def test_playbooks_are_data_and_important_customers_jump_the_queue():

@@ -9,7 +9,8 @@ check ("outbound but no waybill within 30 minutes"). Held orders run no timers:
 their hold is an incident of its own.
 
 Incident rules of the rule language (``已支付 超过 10分钟 未 库存锁定 则 重试锁库``)
-become timers through :func:`timer_from_rule`. Pure: no clock, no store.
+become timers through :func:`ordo.rules.evaluation.sla.timer_from_rule` (the domain
+never imports the rule language). Pure: no clock, no store.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 
 from ordo.domain.incidents.incident import Detector
 from ordo.domain.orders.milestones import MILESTONES, Milestone
-from ordo.rules.language import ast as A
 
 M = Milestone
 MIN, HOUR, DAY = 60, 3600, 86_400
@@ -112,18 +112,3 @@ def breached(
     timers: Sequence[SlaTimer], steps: Mapping[str, int], fired: Iterable[str], held: bool, now_ns: int
 ) -> list[SlaTimer]:
     return [t for t in running(timers, steps, fired, held) if deadline(t, steps) <= now_ns]
-
-
-def timer_from_rule(rule: A.Rule) -> SlaTimer | None:
-    """An incident rule shaped "A 超过 N 未 B 则 <playbook>" as a timer (None if it is not)."""
-    if rule.category is not A.Category.INCIDENT or not isinstance(rule.condition, A.All):
-        return None
-    elapsed = [c for c in rule.condition.items if isinstance(c, A.Elapsed) and c.op in (A.Op.GT, A.Op.GE)]
-    missing = [c.item for c in rule.condition.items if isinstance(c, A.Not) and isinstance(c.item, A.Reached)]
-    playbooks = [a.step for a in rule.actions if isinstance(a, A.Playbook)]
-    if len(elapsed) != 1 or len(missing) != 1 or len(rule.condition.items) != 2 or not playbooks:
-        return None
-    after, expect = Milestone(elapsed[0].milestone), Milestone(missing[0].milestone)
-    detector = Detector.SLA if expect.number > after.number else Detector.MISSING_STEP
-    name = f"rule:{rule.id}" if rule.id else f"rule:{after.value}>{expect.value}"
-    return SlaTimer(name, after, expect, elapsed[0].seconds, playbooks[0], detector)

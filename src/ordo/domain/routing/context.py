@@ -18,7 +18,6 @@ import numpy.typing as npt
 from ordo.domain.orders.model import Order
 from ordo.domain.routing.network import FloatArray, IntArray, Network, departure_ns, flag_bits
 from ordo.domain.routing.profiles import DEFAULT_PROFILE, PROFILES, WeightProfile
-from ordo.rules.language import ast as A
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -60,7 +59,10 @@ class StockMatrix:
 
 @dataclass(frozen=True, slots=True)
 class Directives:
-    """What the fired routing rules ask of one order (all optional)."""
+    """What the fired routing rules ask of one order (all optional).
+
+    Built from the rules by :func:`ordo.rules.evaluation.directives.directives_from_fired`:
+    the domain never imports the rule language."""
 
     profile: str | None = None
     prefer: str | None = None
@@ -68,34 +70,6 @@ class Directives:
     carrier: str | None = None
     split_allowed: bool | None = None
     rule_ids: tuple[str, ...] = ()
-
-    @classmethod
-    def from_fired(cls, fired: Iterable[tuple[str, Sequence[A.Action]]]) -> Directives:
-        """From (rule id, actions) of the fired rules, in firing order; later rules win."""
-        profile = prefer = carrier = None
-        split: bool | None = None
-        exclude: set[str] = set()
-        ids: list[str] = []
-        for rule_id, actions in fired:
-            used = False
-            for a in actions:
-                used = True
-                if isinstance(a, A.UseProfile):
-                    profile = a.profile
-                elif isinstance(a, A.PreferWarehouse):
-                    prefer = a.warehouse
-                elif isinstance(a, A.ExcludeWarehouse):
-                    exclude.add(a.warehouse)
-                elif isinstance(a, A.UseCarrier):
-                    carrier = a.carrier
-                elif isinstance(a, A.SplitPolicy):
-                    split = a.allowed
-                else:
-                    used = False
-                    continue
-            if used:
-                ids.append(rule_id)
-        return cls(profile, prefer, frozenset(exclude), carrier, split, tuple(ids))
 
 
 @dataclass(frozen=True, slots=True)

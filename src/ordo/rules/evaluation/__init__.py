@@ -1,5 +1,6 @@
 """Evaluating rules: order facts, the three compilers (closure, one generated function
-per set, Polars) and what a rule set does to an order.
+per set, Polars), what a rule set does to an order, and the two translations of rules into
+the domain's terms: routing directives and SLA timers.
 
 Imports ``ordo.domain`` and the language; never the service, adapters or API.
 """
@@ -9,8 +10,10 @@ __all__ = [
     "compile_polars",
     "compile_py",
     "compile_set",
+    "directives",
     "evaluate",
     "facts",
     "outcome",
     "outcome_polars",
+    "sla",
 ]

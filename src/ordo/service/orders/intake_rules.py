@@ -28,6 +28,7 @@ from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.orders.validation import MAX_TAGS
 from ordo.domain.routing import Directives
+from ordo.rules.evaluation.directives import directives_from_fired
 from ordo.rules.evaluation.evaluate import Fired, RuleSet
 from ordo.rules.evaluation.facts import ms_column
 from ordo.rules.evaluation.outcome import gift_units
@@ -247,7 +248,7 @@ def _effects(fired: Sequence[Fired], version: int | None, known: _PerSnapshot) -
                 gifts.append(a)  # type: ignore[arg-type]
     directives = _NO_DIRECTIVES
     if routing:
-        directives = Directives.from_fired((f.rule_id, f.actions) for f in fired)
+        directives = directives_from_fired((f.rule_id, f.actions) for f in fired)
         if directives.profile in PROFILE_ALIASES:
             directives = dataclasses.replace(directives, profile=PROFILE_ALIASES[directives.profile])
     names = known.names

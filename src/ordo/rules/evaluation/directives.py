@@ -1,0 +1,45 @@
+"""What the fired routing rules ask of the router, as the domain's ``Directives``.
+
+Owns the one translation from rule actions (``UseProfile``, ``PreferWarehouse``,
+``ExcludeWarehouse``, ``UseCarrier``, ``SplitPolicy``) to
+:class:`ordo.domain.routing.Directives`. It lives on the rules side because the domain
+never imports the rule language; the router reads the directives, not the rules.
+Pure: no I/O, never the service, adapters or API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ordo.domain.routing.context import Directives
+from ordo.rules.language import ast as A
+
+__all__ = ["directives_from_fired"]
+
+
+def directives_from_fired(fired: Iterable[tuple[str, Sequence[A.Action]]]) -> Directives:
+    """From (rule id, actions) of the fired rules, in firing order; later rules win."""
+    profile = prefer = carrier = None
+    split: bool | None = None
+    exclude: set[str] = set()
+    ids: list[str] = []
+    for rule_id, actions in fired:
+        used = False
+        for a in actions:
+            used = True
+            if isinstance(a, A.UseProfile):
+                profile = a.profile
+            elif isinstance(a, A.PreferWarehouse):
+                prefer = a.warehouse
+            elif isinstance(a, A.ExcludeWarehouse):
+                exclude.add(a.warehouse)
+            elif isinstance(a, A.UseCarrier):
+                carrier = a.carrier
+            elif isinstance(a, A.SplitPolicy):
+                split = a.allowed
+            else:
+                used = False
+                continue
+        if used:
+            ids.append(rule_id)
+    return Directives(profile, prefer, frozenset(exclude), carrier, split, tuple(ids))
