@@ -40,4 +40,10 @@ app.command("demo")(demo)
 
 
 def main() -> None:
-    app()
+    from ordo.extras import MissingExtra
+
+    try:
+        app()
+    except MissingExtra as e:  # a part whose extra is not installed: say which, no traceback
+        typer.echo(str(e), err=True)
+        raise SystemExit(1) from None

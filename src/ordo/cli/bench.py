@@ -77,6 +77,9 @@ def bench_status(
 def bench_routing() -> None:
     """Routing: one 5-line order over 500 warehouses, a 10,000-order wave, the optimiser's gap."""
     from ordo.bench.routing import run
+    from ordo.extras import require
+
+    require("optimise")
 
     print_json(run())
 
@@ -88,6 +91,9 @@ def bench_optimise(
 ) -> None:
     """Batch optimiser: exact min-cost assignment, and the router's gap with and without duals."""
     from ordo.bench.optimise import run
+    from ordo.extras import require
+
+    require("optimise")
 
     print_json(run(orders=orders, warehouses=warehouses))
 

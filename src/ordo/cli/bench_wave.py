@@ -101,7 +101,9 @@ def wave_command(
     from ordo.bench.optimise import COST_ONLY, STOCK_DEPTH, natural_load, wave_capacity, wave_context
     from ordo.bench.routing import bench_network, bench_orders, bench_stock
     from ordo.domain.routing import Directives, feedback_prices, greedy_gap, optimise_wave, route
+    from ordo.extras import require
 
+    require("optimise")  # before building the world, not after
     if (wave is None) == (orders is None):
         raise _fail("give exactly one of --wave FILE or --orders N / 请指定 --wave 或 --orders 之一")
     if orders is not None and not 1 <= orders <= 200_000:

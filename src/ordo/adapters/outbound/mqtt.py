@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from ordo.adapters.outbound.envelope import PublishFailed, body, region_of
+from ordo.extras import missing
+
+try:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+except ModuleNotFoundError as e:  # the ordo[mqtt] extra
+    raise missing("mqtt") from e
 
 PREFIX = "ordo/events"
 

@@ -12,12 +12,16 @@ import contextlib
 import logging
 from typing import Any
 
-import nats
-from nats.aio.client import Client
-from nats.errors import Error as NatsError
-from nats.js.errors import BadRequestError
-
 from ordo.adapters.outbound.envelope import PublishFailed, body
+from ordo.extras import missing
+
+try:
+    import nats
+    from nats.aio.client import Client
+    from nats.errors import Error as NatsError
+    from nats.js.errors import BadRequestError
+except ModuleNotFoundError as e:  # the ordo[nats] extra
+    raise missing("nats") from e
 
 log = logging.getLogger(__name__)
 

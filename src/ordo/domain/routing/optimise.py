@@ -2,7 +2,8 @@
 
 Owns one OR-Tools min-cost-flow model per wave and the duals read off its optimum.
 The only module of the domain that imports a solver (imported when called, so the
-real-time router never loads it); it is pure computation all the same: no I/O, no
+real-time router never loads it; without the ``ordo[optimise]`` extra the call raises
+``ordo.extras.MissingExtra``); it is pure computation all the same: no I/O, no
 clock, and it never changes the context it is given.
 
     source ─► carrier c (capacity: parcels c may still take) ─► order o (1)
@@ -104,7 +105,12 @@ def _eligible(requests: Sequence[RouteRequest], ctx: RoutingContext) -> tuple[_A
 
 
 def optimise_wave(requests: Sequence[RouteRequest], ctx: RoutingContext) -> WaveOptimum:
-    from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
+    try:
+        from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
+    except ModuleNotFoundError as e:  # the ordo[optimise] extra; ordo.extras imports the stdlib only
+        from ordo.extras import missing
+
+        raise missing("optimise") from e
 
     net = ctx.network
     arcs, carrier = _eligible(requests, ctx)
