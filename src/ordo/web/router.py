@@ -28,6 +28,14 @@ def dashboard() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=_HEADERS)
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico whatever the page links; the pages also link the SVG.
+    return FileResponse(
+        STATIC / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
 @router.get("/track/{token}")
 def tracking_page(token: str) -> FileResponse:
     # The page reads the token from its own address and asks /api/v1/track/{token}.
