@@ -159,6 +159,18 @@ def test_routing_rules_steer_the_router_and_are_named_in_the_decision(world):
     assert replay(snap) == [r.warehouse_id]
 
 
+def test_a_reroute_keeps_the_directives_and_rules_of_intake_and_adds_its_exclusions(world):
+    go_live(world, "当 订单来自杭州 时 排除仓库 WH-SH")
+    [r] = intake(world, [new_order("R-11")])
+    other = ({"WH-BJ", "WH-GZ"} - {r.warehouse_id}).pop()
+    moved = reroute(world, r.order_id, reason="keep the rules", exclude=[r.warehouse_id])
+    assert moved["warehouse_ids"] == [other]
+    assert [f["rule_id"] for f in moved["rules_fired"]] == ["r1"]
+    _, snap = _snapshot(world, r.order_id)
+    assert sorted(snap["directives"]["exclude"]) == sorted(["WH-SH", r.warehouse_id])
+    assert snap["rules"] == ["r1"]
+
+
 def test_a_preferred_warehouse_wins_whenever_it_can_ship(world):
     go_live(world, "当 订单来自杭州 时 优先 WH-GZ")
     [r] = intake(world, [new_order("R-7")])

@@ -14,6 +14,7 @@ Owns the use cases over ``routing_decisions``:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -26,11 +27,12 @@ from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import ORDER_REROUTED, Event
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
-from ordo.domain.routing import Directives, RouteRequest, explain, route_one
+from ordo.domain.orders.model import Address, Line, Order
+from ordo.domain.routing import Plan, RouteRequest, explain, route_one
 from ordo.domain.routing.snapshot import reason_label
 from ordo.service.orders.milestones import record_updates
 from ordo.service.routing.context import routing_cache
-from ordo.service.routing.expand import directives_of, expand, fired_ids
+from ordo.service.routing.expand import NO_RULES, directives_of, expand, fired_ids
 from ordo.service.routing.snapshots import FiredRule, decision_row
 from ordo.service.rules.text import ruleset_of
 from ordo.service.runtime.app import Ordo
@@ -177,6 +179,58 @@ def _reroutable(order_id: str, steps: Iterable[Milestone]) -> None:
         )
 
 
+def _check_located(order: Mapping[str, Any]) -> None:
+    if order["lat"] is None or order["lng"] is None:
+        raise Conflict(
+            f"order {order['id']} has no located address to route to / 订单地址未能定位，无法改派",
+            details={"order_id": order["id"], "hold_reason": order["hold_reason"]},
+        )
+
+
+def _check_known(warehouses: Mapping[str, int], exclude: Sequence[str]) -> None:
+    unknown = [w for w in exclude if w not in warehouses]
+    if unknown:
+        raise ValidationError(
+            "exclude_warehouses",
+            f"unknown warehouses {unknown} / 未知仓库 {'、'.join(unknown)}",
+            details={"unknown": unknown},
+        )
+
+
+def routable(order: Mapping[str, Any]) -> Order:
+    """A stored order as the router reads it: its ship-to point, lines and tags. No delivery
+    deadline: a re-route is routed without one, as it always was."""
+    ship_to = Address(order["province"], order["city"], order["district"], lat=order["lat"], lng=order["lng"])
+    lines = tuple(
+        Line(ln["sku"], ln["quantity"], ln["unit_price_fen"], frozenset(ln["flags"]), ln["discount_fen"])
+        for ln in order["lines"]
+    )
+    return Order(
+        order["id"], order["channel"], order["external_id"], order["customer_ref"], ship_to, lines,
+        order["placed_at_ns"], tags=tuple(order["tags"] or ()),
+    )  # fmt: skip
+
+
+def _take_plan(
+    uow: UnitOfWork, order: Mapping[str, Any], progress: Progress, plan: Plan, now: int
+) -> str | None:
+    """Reserve a new plan's stock and make it the order's; its (first) warehouse, or None."""
+    order_id = progress.order_id
+    new = plan.parcels[0].warehouse_id if plan.parcels else None
+    for p in plan.parcels:
+        uow.stock.reserve(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+    # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
+    kept = order["hold_reason"] if hold_kind(order["hold_reason"]) in RELEASABLE else None
+    uow.routing.set_plan(order_id, new, kept or (None if new else HoldReason.NO_STOCK.value), now)
+    if new and Milestone.ROUTED not in progress.steps:
+        steps = [
+            MilestoneUpdate(order_id, Milestone.STOCK_LOCKED, now, SOURCE),
+            MilestoneUpdate(order_id, Milestone.ROUTED, now, SOURCE),
+        ]
+        record_updates(uow, steps, now)
+    return new
+
+
 def reroute(
     app: Ordo,
     order_id: str,
@@ -203,80 +257,34 @@ def reroute(
             assert order is not None
             if before is not None:
                 order = before(uow, order, progress, now)
-            if order["lat"] is None or order["lng"] is None:
-                raise Conflict(
-                    f"order {order_id} has no located address to route to / 订单地址未能定位，无法改派",
-                    details={"order_id": order_id, "hold_reason": order["hold_reason"]},
-                )
+            _check_located(order)
             cache = routing_cache(app)
             cat = cache.catalog(uow, now)
-            unknown = [w for w in exclude if w not in cat.network.w_index]
-            if unknown:
-                raise ValidationError(
-                    "exclude_warehouses",
-                    f"unknown warehouses {unknown} / 未知仓库 {'、'.join(unknown)}",
-                    details={"unknown": unknown},
-                )
+            _check_known(cat.network.w_index, exclude)
             attempts = uow.routing.attempts(order_id)
-            last = attempts[-1] if attempts else None
             # The rules' directives as intake recorded them; earlier re-routes' exclusions lapse.
-            d, ids, version = directives_of(attempts[0]) if attempts else (None, [], None)
-            directives = Directives(
-                profile=d[0] if d else None,
-                prefer=d[1] if d else None,
-                exclude=frozenset([*(d[2] if d else ()), *exclude]),
-                carrier=d[3] if d else None,
-                split_allowed=d[4] if d else None,
-                rule_ids=tuple(d[5]) if d else (),
+            rules = directives_of(attempts[0]) if attempts else NO_RULES
+            directives = dataclasses.replace(
+                rules.directives, exclude=rules.directives.exclude.union(exclude)
             )
-            need: dict[str, int] = {}
-            flags: set[str] = set()
-            for line in order["lines"]:
-                need[line["sku"]] = need.get(line["sku"], 0) + line["quantity"]
-                flags |= set(line["flags"])
             old = progress.warehouse_id
             if old is not None:  # what it holds, line by line: a split order holds at several
                 held = uow.orders.stock_lines([order_id]).get(order_id, ())
                 uow.stock.release(Delta(w, sku, q) for w, sku, q in held)
-            req = RouteRequest(
-                order_id=order_id,
-                lines=tuple(need.items()),
-                flags=frozenset(flags),
-                province=order["province"],
-                lat=order["lat"],
-                lng=order["lng"],
-                weight_g=sum(cat.weights_g.get(s, 0) * q for s, q in need.items()),
-                goods_fen=order["goods_fen"],
-                tags=frozenset(order["tags"] or ()),
-                directives=directives,
-            )
-            ctx, start = cache.context(uow, cat, need, now)
+            req = RouteRequest.of_order(routable(order), cat.weights_g, directives=directives)
+            ctx, start = cache.context(uow, cat, [sku for sku, _ in req.lines], now)
             plan = route_one(req, ctx)
-            new = plan.parcels[0].warehouse_id if plan.parcels else None
-            for p in plan.parcels:
-                uow.stock.reserve(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
-            # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
-            kept = order["hold_reason"] if hold_kind(order["hold_reason"]) in RELEASABLE else None
-            uow.routing.set_plan(order_id, new, kept or (None if new else HoldReason.NO_STOCK.value), now)
-            if new and Milestone.ROUTED not in progress.steps:
-                record_updates(
-                    uow,
-                    [
-                        MilestoneUpdate(order_id, Milestone.STOCK_LOCKED, now, SOURCE),
-                        MilestoneUpdate(order_id, Milestone.ROUTED, now, SOURCE),
-                    ],
-                    now,
-                )
-            fired = _fired(uow, version, ids)
+            new = _take_plan(uow, order, progress, plan, now)
+            fired = _fired(uow, rules.version, rules.fired)
             row = decision_row(
                 plan,
                 ctx,
                 network=cat.digest,
-                attempt=(last["attempt"] if last else 0) + 1,
+                attempt=attempts[-1]["attempt"] + 1 if attempts else 1,
                 trigger=trigger,
                 at_ns=now,
                 fired=fired,
-                rules_version=version,
+                rules_version=rules.version,
             )
             uow.routing.add([row])
             payload = {

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import orjson
 
-from ordo.domain.routing import OBJECTIVES
+from ordo.domain.routing import OBJECTIVES, Directives
 from ordo.domain.routing.kernel import Reason
 from ordo.domain.routing.snapshot import SNAPSHOT_VERSION, reason_codes
 
@@ -135,20 +136,41 @@ def fired_ids(row: Mapping[str, Any]) -> tuple[int | None, list[str]]:
     return data.get("rv"), [i for i in ids.split(",") if i]
 
 
-def directives_of(row: Mapping[str, Any]) -> tuple[list[Any] | None, list[str], int | None]:
+@dataclass(frozen=True, slots=True)
+class RecordedRules:
+    """What the rules said when a decision was made (a re-route keeps what they said at intake)."""
+
+    directives: Directives
+    #: The ids of the rules that fired, and the version of the rule set they belong to.
+    fired: tuple[str, ...]
+    version: int | None
+
+
+#: A decision made with no rule live.
+NO_RULES = RecordedRules(Directives(), (), None)
+
+
+def directives_of(row: Mapping[str, Any]) -> RecordedRules:
     """The routing directives, the ids of the rules fired and their version, as recorded with a
-    decision (a re-route keeps what the rules said at intake)."""
+    decision: the compact row keeps the directives by position (``snapshots._row``), a full
+    snapshot by name."""
     data = orjson.loads(row["data"])
-    ids = [i for i in (data.get("rules") or "").split(",") if i]
+    fired = tuple(i for i in (data.get("rules") or "").split(",") if i)
     if "full" in data:
         d = data["full"].get("directives") or {}
-        vals = [
-            d.get("profile"),
-            d.get("prefer"),
-            d.get("exclude", []),
-            d.get("carrier"),
-            d.get("split_allowed"),
-            data["full"].get("rules", []),
-        ]
-        return vals, ids, data.get("rv")
-    return data.get("d"), ids, data.get("rv")
+        stored = [d.get("profile"), d.get("prefer"), d.get("exclude", []), d.get("carrier"),
+                  d.get("split_allowed"), data["full"].get("rules", [])]  # fmt: skip
+    else:
+        stored = data.get("d")
+    if not stored:
+        return RecordedRules(Directives(), fired, data.get("rv"))
+    profile, prefer, exclude, carrier, split_allowed, rule_ids = stored
+    directives = Directives(
+        profile=profile,
+        prefer=prefer,
+        exclude=frozenset(exclude),
+        carrier=carrier,
+        split_allowed=split_allowed,
+        rule_ids=tuple(rule_ids),
+    )
+    return RecordedRules(directives, fired, data.get("rv"))
