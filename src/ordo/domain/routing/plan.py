@@ -1,14 +1,13 @@
 """What the router returns: a plan of parcels per order, with its decision snapshot on demand.
 
-Also how a wave builds ten thousand of them quickly (``routed_plan``, ``gc_paused``).
+Also how a wave builds ten thousand of them quickly (``routed_plan``). Pure: it never
+touches the garbage collector (the service pauses it around a wave, see
+``ordo.service.runtime.collector``).
 """
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -107,32 +106,3 @@ def routed_plan(
     src(plan, source)
     ent(plan, entry)
     return plan
-
-
-_gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a wave's plans are built.
-
-    A wave leaves 30,000 new objects (plan, parcel, tuple per order) that the collector
-    would walk some forty times as they are made — and, as they age, in full passes over
-    the whole heap — though they form no cycles. Counted across threads, so the collector
-    comes back on when the last router leaves, and only if it was on when the first came.
-    """
-    global _gc_holders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_was_enabled:
-                gc.enable()

@@ -14,8 +14,8 @@ Owns the order of work, not the arithmetic (``kernel``, ``select``, ``carriers``
    therefore never promises the same unit, parcel slot or carrier slot twice.
 
 Pure: the caller passes the context in and reads the reservations back from it; no
-I/O, no clock (it only pauses the cyclic garbage collector while it builds a wave's
-plans, see ``plan.gc_paused``).
+I/O, no clock, no process-wide state (the service pauses the cyclic garbage collector
+around a wave: ``ordo.service.runtime.collector``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ordo.domain.routing.context import RouteRequest, RoutingContext, split_allo
 from ordo.domain.routing.encode import Encoded, encode
 from ordo.domain.routing.kernel import Reason, constraints, objectives
 from ordo.domain.routing.network import BoolArray, FloatArray, IntArray
-from ordo.domain.routing.plan import Parcel, Plan, PlanStatus, gc_paused, routed_plan
+from ordo.domain.routing.plan import Parcel, Plan, PlanStatus, routed_plan
 from ordo.domain.routing.select import choose, fewest_parcels
 from ordo.domain.routing.snapshot import Evidence, Recorder, WaveEvidence
 
@@ -77,12 +77,11 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
             km[scored.best][held].tolist(),
             strict=True,
         )
-        with gc_paused():
-            for k, wi, c, fen, promise, co2, dist in cols:
-                req = requests[k]
-                plans[k] = routed_plan(
-                    req.order_id, w_ids[wi], req.lines, c_ids[c], fen, promise, co2, dist, rec, -k - 1
-                )
+        for k, wi, c, fen, promise, co2, dist in cols:
+            req = requests[k]
+            plans[k] = routed_plan(
+                req.order_id, w_ids[wi], req.lines, c_ids[c], fen, promise, co2, dist, rec, -k - 1
+            )
     # Orders nothing can ship even in parts: one line and no eligible warehouse, or no
     # carrier for the destination and goods at all. Stock and capacity only shrink, so a
     # second look cannot help; their reasons are checked against every warehouse in one pass.

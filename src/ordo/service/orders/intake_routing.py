@@ -12,7 +12,7 @@ routing cache only once the caller has committed (:meth:`RoutedBatch.committed`)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from ordo.domain.routing import Directives, Plan, PlanStatus, RouteRequest, rout
 from ordo.service.orders.intake_rules import Ruled
 from ordo.service.routing.context import INTAKE_MAX_PARCELS, Catalog, RoutingCache
 from ordo.service.routing.snapshots import decision_rows
+from ordo.service.runtime.collector import gc_paused
 
 INTAKE = "intake"
 
@@ -35,6 +36,40 @@ class RoutedBatch:
 
     def committed(self) -> None:
         self._on_commit()
+
+
+_NO_FLAGS: frozenset[str] = frozenset()
+
+
+def request_of(order: Order, weights_g: Mapping[str, int], directives: Directives) -> RouteRequest:
+    """``RouteRequest.of_order`` in one pass over the lines (intake builds one per order; a test
+    keeps the two equal)."""
+    ship = order.ship_to
+    if ship.lat is None or ship.lng is None:
+        raise ValueError(f"order {order.id} has no coordinates to route to")
+    need: dict[str, int] = {}
+    flags = _NO_FLAGS
+    goods = 0
+    for ln in order.lines:
+        sku, q = ln.sku, ln.quantity
+        need[sku] = need.get(sku, 0) + q
+        goods += q * ln.unit_price_fen - ln.discount_fen
+        if ln.flags:
+            flags = flags | ln.flags
+    get = weights_g.get
+    return RouteRequest(
+        order.id,
+        tuple(need.items()),
+        flags,
+        ship.province,
+        ship.lat,
+        ship.lng,
+        sum([get(sku, 0) * q for sku, q in need.items()]),
+        goods,
+        frozenset(order.tags),
+        order.promised_at_ns,
+        directives,
+    )
 
 
 def route_batch(
@@ -53,21 +88,21 @@ def route_batch(
         return RoutedBatch(plans, [])
     none = Directives()
     weights = cat.weights_g
-    of_order = RouteRequest.of_order
-    reqs = [of_order(orders[n], weights, directives=ruled[n].directives if ruled else none) for n in todo]
+    reqs = [request_of(orders[n], weights, ruled[n].directives if ruled else none) for n in todo]
     ctx, start = cache.context(
         uow, cat, {s for r in reqs for s, _ in r.lines}, now_ns, max_parcels=INTAKE_MAX_PARCELS
     )
-    routed = route(reqs, ctx)
-    late = [
-        k
-        for k, p in enumerate(routed)
-        if p.status is PlanStatus.UNROUTABLE and reqs[k].deadline_ns is not None
-    ]
-    if late:
-        again = route([dataclasses.replace(reqs[k], deadline_ns=None) for k in late], ctx)
-        for k, p in zip(late, again, strict=True):
-            routed[k] = p
+    with gc_paused():  # a wave's plans are many young objects and no cycles
+        routed = route(reqs, ctx)
+        late = [
+            k
+            for k, p in enumerate(routed)
+            if p.status is PlanStatus.UNROUTABLE and reqs[k].deadline_ns is not None
+        ]
+        if late:
+            again = route([dataclasses.replace(reqs[k], deadline_ns=None) for k in late], ctx)
+            for k, p in zip(late, again, strict=True):
+                routed[k] = p
     for n, plan in zip(todo, routed, strict=True):
         plans[n] = plan
     rows = decision_rows(
