@@ -12,7 +12,7 @@ routing cache only once the caller has committed (:meth:`RoutedBatch.committed`)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,40 +38,6 @@ class RoutedBatch:
         self._on_commit()
 
 
-_NO_FLAGS: frozenset[str] = frozenset()
-
-
-def request_of(order: Order, weights_g: Mapping[str, int], directives: Directives) -> RouteRequest:
-    """``RouteRequest.of_order`` in one pass over the lines (intake builds one per order; a test
-    keeps the two equal)."""
-    ship = order.ship_to
-    if ship.lat is None or ship.lng is None:
-        raise ValueError(f"order {order.id} has no coordinates to route to")
-    need: dict[str, int] = {}
-    flags = _NO_FLAGS
-    goods = 0
-    for ln in order.lines:
-        sku, q = ln.sku, ln.quantity
-        need[sku] = need.get(sku, 0) + q
-        goods += q * ln.unit_price_fen - ln.discount_fen
-        if ln.flags:
-            flags = flags | ln.flags
-    get = weights_g.get
-    return RouteRequest(
-        order.id,
-        tuple(need.items()),
-        flags,
-        ship.province,
-        ship.lat,
-        ship.lng,
-        sum([get(sku, 0) * q for sku, q in need.items()]),
-        goods,
-        frozenset(order.tags),
-        order.promised_at_ns,
-        directives,
-    )
-
-
 def route_batch(
     cache: RoutingCache,
     cat: Catalog,
@@ -88,7 +54,8 @@ def route_batch(
         return RoutedBatch(plans, [])
     none = Directives()
     weights = cat.weights_g
-    reqs = [request_of(orders[n], weights, ruled[n].directives if ruled else none) for n in todo]
+    of_order = RouteRequest.of_order
+    reqs = [of_order(orders[n], weights, directives=ruled[n].directives if ruled else none) for n in todo]
     ctx, start = cache.context(
         uow, cat, {s for r in reqs for s, _ in r.lines}, now_ns, max_parcels=INTAKE_MAX_PARCELS
     )
