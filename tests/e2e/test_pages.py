@@ -1,5 +1,5 @@
 """The dashboard and the tracking page in a real browser (Debian's Chromium), against a
-real server: live counter over SSE, orders, the rule flow across two roles, exceptions,
+real server: live counter over SSE, orders, the rule flow across two roles, incidents,
 the customer tracking page on a phone screen, the language switch."""
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_
     ops.wait_for_selector("#action-result:has-text('已放行')")
     assert ops.locator("#hold-order").count() == 1
 
-    # An address the registry cannot place: held, and the detector opens an exception.
+    # An address the registry cannot place: held, and the detector opens an incident.
     lost = {"province": "火星", "city": "奥林匹斯山", "district": "奥林帕斯区", "detail": "环形山 1 号",
             "name": "张三丰", "phone": PHONE}  # fmt: skip
     [bad] = server.post_orders("ADDR", 1, ship_to=lost)
@@ -262,7 +262,7 @@ def test_a_chinese_rule_is_backtested_submitted_approved_by_another_role_and_pub
     author.wait_for_selector("#parse-suggestion:has-text('订单金额')")
     assert "订单金颜" in author.inner_text("#parse-error")
     # Published for real: intake applies it to every later order in this module, so the
-    # threshold is above any order the other tests post (the exception test's is ¥4,995).
+    # threshold is above any order the other tests post (the incident test's is ¥4,995).
     author.fill("#rule-text", '当 订单金额 > 50000 时 转人工审核 原因 "大额"')
     author.wait_for_selector("#parse-result.ok")
     assert "L2" in author.inner_text("#parse-result")
@@ -333,10 +333,10 @@ def test_inventory_lists_stock_and_flags_low_rows(server: Server, page_for: Call
     shot(page, "inventory")
 
 
-def test_an_exception_is_resolved_from_the_queue(server: Server, page_for: Callable[..., Any]) -> None:
+def test_an_incident_is_resolved_from_the_queue(server: Server, page_for: Callable[..., Any]) -> None:
     from ordo.service.incidents.scan import scan
 
-    # More than the stock a warehouse may sell: the order is held and the detector opens an exception.
+    # More than the stock a warehouse may sell: the order is held and the detector opens an incident.
     [order_id] = server.post_orders("EXC", 1, lines=[("SKU-RARE", 5)])
     scan(server.ordo)
     viewer = page_for(Role.VIEWER)

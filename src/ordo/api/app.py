@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from ordo import __version__
 from ordo.api import batching, docs, errors
+from ordo.api.former_paths import former_paths
 from ordo.api.metrics import ApiMetrics
 from ordo.api.middleware import BodyLimit, RequestMetrics
 from ordo.api.routers import (
@@ -19,6 +20,7 @@ from ordo.api.routers import (
     customers,
     health,
     holds,
+    incidents,
     inventory,
     milestones,
     ops,
@@ -28,12 +30,11 @@ from ordo.api.routers import (
     stats,
     status_updates,
     stream,
+    subscriptions,
     telemetry,
     tracking,
     warehouses,
 )
-from ordo.api.routers import incidents as exceptions
-from ordo.api.routers import subscriptions as webhooks
 from ordo.config import Settings
 from ordo.service.runtime.app import Ordo, bootstrap
 from ordo.web import install as install_web
@@ -65,9 +66,13 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     # Routes are matched in this order, at a cost for every router passed: the channels'
     # webhook and the order reads, the hottest routes, come first (no paths overlap).
     routers = (channels, orders, milestones, warehouses, inventory, stream, ops, customers, rules, routing)
-    for module in (*routers, stats, tracking, status_updates, webhooks, exceptions, telemetry, health, holds):
+    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
+    for module in (*routers, *later):
         app.include_router(module.router)
     docs.install(app)
+    # The paths these two had before they were renamed (served, not redirected: see former_paths).
+    app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))
+    app.include_router(former_paths(subscriptions.router, new="/subscriptions", old="/webhooks"))
     install_web(app)  # the dashboard at / and the tracking page at /track/{token}
     errors.install(app)
 

@@ -1,7 +1,7 @@
 """``ordo bench health``: order health recomputed for a million open orders.
 
 Synthetic columns shaped like the open-order book (milestones, dwell, holds, open
-exceptions, tiers, values, channels, provinces, carriers) are scored with
+incidents, tiers, values, channels, provinces, carriers) are scored with
 ``ordo.domain.orders.health.score`` and grouped by channel, warehouse, carrier and region.
 Figures: ``recompute_ms`` (score + bands, median of ``repeat`` runs), ``aggregate_ms``
 (the four group-bys), ``total_ms`` and ``orders_per_s``; target: total ≤ 2,000 ms.

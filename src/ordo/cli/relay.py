@@ -1,4 +1,4 @@
-"""``ordo relay``: hand the outbox on to webhooks, MQTT and NATS until stopped (Ctrl-C)."""
+"""``ordo relay``: hand the outbox on to subscriptions, MQTT and NATS until stopped (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def relay(db: Annotated[str | None, typer.Option("--db", help="Database URL")] =
     cfg = OutboundConfig.from_env()
     outbound = start_outbound(ordo, cfg)
     console.print(
-        "relaying / 事件转发中: webhooks"
+        "relaying / 事件转发中: subscriptions"
         + (f", MQTT {cfg.mqtt_url}" if cfg.mqtt_url else "")
         + (f", NATS {cfg.nats_url}" if cfg.nats_url else "")
     )

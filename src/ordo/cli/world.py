@@ -35,8 +35,13 @@ def world_generate(
 def simulate(
     orders: Annotated[int, typer.Option(help="Orders to simulate")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 42,
-    exceptions: Annotated[
-        bool, typer.Option(help="Inject trouble, scan for exceptions, print auto-closure rate and precision")
+    incidents: Annotated[
+        bool,
+        typer.Option(
+            "--incidents",
+            "--exceptions",  # its first name, kept for scripts that use it
+            help="Inject trouble, scan for incidents (异常), print auto-closure rate and precision",
+        ),
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -58,18 +63,18 @@ def simulate(
             orders=orders,
             seed=seed,
             on_progress=lambda p: bar.update(task, completed=p.fraction),
-            trouble=Trouble() if exceptions else None,
+            trouble=Trouble() if incidents else None,
         )
     print_json(summary.as_dict())
-    if summary.exceptions is not None:
-        rate, precision = (summary.exceptions[k] for k in ("auto_closure_rate", "alert_precision"))
+    if summary.incidents is not None:
+        rate, precision = (summary.incidents[k] for k in ("auto_closure_rate", "alert_precision"))
         console.print(
             f"auto-closure rate / 异常自动闭环率: {'n/a' if rate is None else f'{rate:.1%}'}   "
             f"alert precision / 告警有效率: {'n/a' if precision is None else f'{precision:.1%}'}"
         )
         from ordo.sim.truth import detector_lines
 
-        for line in detector_lines(summary.exceptions):
+        for line in detector_lines(summary.incidents):
             console.print(line, highlight=False, soft_wrap=True)
 
 

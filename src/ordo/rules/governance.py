@@ -1,9 +1,9 @@
-"""Rule governance as data: tiers, who may approve them, the lifecycle, escalation.
+"""Rule governance as data: tiers, who may approve them, a draft's statuses, escalation.
 
 Owns the pure decisions of C5 (DESIGN §4), with no I/O and no clock:
 
 * :func:`tier_of` – a rule's tier from what it does: L1 promotion / freight / gift / tag
-  (self-serve after a backtest), L2 routing / review / carrier / exception playbooks
+  (self-serve after a backtest), L2 routing / review / carrier / incident playbooks
   (an approver of that domain), L3 freezes of permissions, automatic cancel or refund
   (risk approval);
 * :func:`tier_of_change` – the tier of a change is the highest tier of the rules it adds,

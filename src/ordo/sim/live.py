@@ -90,7 +90,7 @@ class LiveTraffic:
         self._factory: OrderFactory | None = None
         self._last_ns = 0
 
-    # lifecycle ----------------------------------------------------------------
+    # start and stop -----------------------------------------------------------
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("live traffic already started")

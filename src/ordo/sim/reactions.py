@@ -17,7 +17,7 @@ that did not come. Real warehouses and carriers act on those instructions, so he
   warehouse that intake chose ships the replacement with the usual timing.
 
 Only what a step really did is followed (the event says it happened), and only if it
-makes things faster than the plan already was. Nothing is closed here: the exception
+makes things faster than the plan already was. Nothing is closed here: the incident
 closes when its detector sees the milestone the new warehouse or carrier reports.
 """
 

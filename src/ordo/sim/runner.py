@@ -40,10 +40,10 @@ ORDER_LAG_NS = 10 * 60 * NS_PER_S
 #: How long a milestone report may wait to share an ``advance`` batch. Reports only
 #: concern orders already taken in, so they may lag orders; their own times are exact.
 REPORT_LAG_NS = 60 * 60 * NS_PER_S
-#: The same with exceptions on. The scan judges SLA timers by what has reached Ordo, so a
+#: The same with incidents on. The scan judges SLA timers by what has reached Ordo, so a
 #: report held back an hour for batching (when the world sent it within seconds) raised
 #: phantom SLA breaches that then "closed themselves" when it came: most of the run's
-#: exceptions, inflating both the auto-closure rate and the alert precision.
+#: incidents, inflating both the auto-closure rate and the alert precision.
 TROUBLE_REPORT_LAG_NS = 60 * NS_PER_S
 #: Reports per ``advance`` call. Big on purpose: an order's reports then share calls,
 #: and the store reads each order's recorded steps once per call, not once per report.
@@ -97,8 +97,8 @@ class SimSummary:
     end_ns: int
     wall_s: float
     anomaly_codes: dict[str, int] = field(default_factory=dict)
-    #: With exceptions on: auto-closure rate, alert precision and what was injected.
-    exceptions: dict[str, Any] | None = None
+    #: With incidents on: auto-closure rate, alert precision and what was injected.
+    incidents: dict[str, Any] | None = None
 
     @property
     def simulated_s(self) -> float:
@@ -114,6 +114,7 @@ class SimSummary:
 
     def as_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
+        out["exceptions"] = out.pop("incidents")  # the printed summary keeps its key
         out.update(
             simulated_s=round(self.simulated_s, 1),
             simulated_days=round(self.simulated_s / 86_400, 2),
@@ -171,8 +172,8 @@ def simulate(
     about two weeks of simulated time later (7-day auto-confirmation, returns).
 
     With ``trouble`` the run injects slow warehouses, missed pickups and cold-chain
-    sensors, restocks scarce SKUs, calls the exception ``scan`` as simulated time passes
-    and plays the human queue (``ordo.sim.trouble``); the summary then has ``exceptions``.
+    sensors, restocks scarce SKUs, calls the incident ``scan`` as simulated time passes
+    and plays the human queue (``ordo.sim.trouble``); the summary then has ``incidents``.
     """
     if app.clock is not clock:
         raise ValueError("simulate needs the app's own ManualClock (bootstrap(clock=...))")
@@ -253,7 +254,7 @@ def simulate(
             # next REPORT_LAG. After the last order no new report can be planned, so a
             # chunk may then span any stretch of time.
             assert next_report is not None
-            # With exceptions on, time keeps its pace to the end: the scan must see reports late.
+            # With incidents on, time keeps its pace to the end: the scan must see reports late.
             paced = next_order is not None or crew is not None
             until = next_report + report_lag if paced else 2**63 - 1
             due = queue.pop_due(until, update_batch)
@@ -290,5 +291,5 @@ def simulate(
         end_ns=clock.now_ns(),
         wall_s=time.perf_counter() - wall0,
         anomaly_codes=dict(sorted(codes.items())),
-        exceptions=None if crew is None else crew.result(),
+        incidents=None if crew is None else crew.result(),
     )

@@ -1,6 +1,6 @@
 """Trouble for the simulator, and the people who deal with what automation cannot.
 
-With exceptions on, ``simulate`` hands each order's planned reports to a ``Crew``, which
+With incidents on, ``simulate`` hands each order's planned reports to a ``Crew``, which
 makes some of them late the way real operations are (a slow warehouse, a carrier that
 does not come), plans cold-chain sensor readings (noisy, a few real excursions warming
 along a curve, a few probes broken the ways real ones break: ``ordo.sim.probes``; half
@@ -208,9 +208,7 @@ class Crew:
 
     def _operators(self, now: int, *, final: bool) -> None:
         rows, _ = q.list_incidents(self.app, q.IncidentFilter(queued=True, state="open"), limit=200)
-        rows += q.list_incidents(self.app, q.IncidentFilter(queued=True, state="acknowledged"), limit=200)[
-            0
-        ]
+        rows += q.list_incidents(self.app, q.IncidentFilter(queued=True, state="acknowledged"), limit=200)[0]
         for row in rows:
             waited = now - int(row["updated_at_ns"])
             if not final and waited < self.trouble.operator_reaction_ns:

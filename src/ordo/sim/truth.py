@@ -64,7 +64,7 @@ def cold_chain_truth(
 def overall_true_precision(
     metrics: Mapping[str, Any], truth: Mapping[str, Mapping[str, Any]]
 ) -> float | None:
-    """Alert precision over every closed exception, with the auto-closed false cold alerts counted."""
+    """Alert precision over every closed incident, with the auto-closed false cold alerts counted."""
     closed = int(metrics["closed"])
     cold = metrics["by_detector"].get("cold_chain", {})
     # Outside cold chain the simulator's people dismiss what is false; in cold chain the truth decides.
@@ -104,7 +104,7 @@ def _ratio(a: int, b: int) -> float | None:
 
 
 def detector_lines(result: Mapping[str, Any]) -> Iterable[str]:
-    """One line per detector for the console (``ordo simulate --exceptions``)."""
+    """One line per detector for the console (``ordo simulate --incidents``)."""
     truth = result.get("truth", {})
     overall = _pct(result.get("true_alert_precision"))
     yield f"alert precision vs ground truth / 告警有效率（按真值）: {overall}"

@@ -221,7 +221,7 @@ def test_a_malformed_but_authentic_body_is_kept_as_a_dead_letter(post: Post, wor
     assert count_rows(world, "channel_dead_letters") == 1
 
 
-def test_an_unresolvable_address_holds_the_order_as_an_address_exception(
+def test_an_unresolvable_address_holds_the_order_as_an_address_incident(
     post: Post, mapped_cup: None, client: TestClient, admin: Headers
 ) -> None:
     payload = json.loads(fixture("taobao", "create.json"))

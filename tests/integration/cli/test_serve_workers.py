@@ -32,7 +32,7 @@ ORDERS = 24
 
 
 class Receiver:
-    """A local webhook endpoint that records every event id it is sent."""
+    """A local subscription endpoint that records every event id it is sent."""
 
     def __init__(self) -> None:
         self.ids: list[int] = []
@@ -120,7 +120,7 @@ def _stream_created(
 
 
 @pytest.mark.parametrize("db", ["sqlite_url", "pg_url"])
-def test_two_workers_serve_one_store_stream_every_event_and_deliver_each_webhook_once(
+def test_two_workers_serve_one_store_stream_every_event_and_deliver_each_to_a_subscription_once(
     request: pytest.FixtureRequest, db: str, receiver: Receiver
 ) -> None:
     url = request.getfixturevalue(db)

@@ -1,4 +1,4 @@
-"""The webhook worker does not read the subscriptions table on every commit when there are none."""
+"""The subscription worker does not read the subscriptions table on every commit when there are none."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Holding orders by hand, releasing them, and correcting an unresolved address, on SQLite
-and on PostgreSQL: stock, milestones, events, routing attempts and the address exception."""
+and on PostgreSQL: stock, milestones, events, routing attempts and the address incident."""
 
 from __future__ import annotations
 
@@ -164,7 +164,7 @@ def test_release_refuses_what_is_not_its_to_let_go(shop):
         release(shop, "OR-NOPE", actor=OPS)
 
 
-def test_correcting_an_unresolved_address_routes_the_order_and_resolves_its_exception(shop):
+def test_correcting_an_unresolved_address_routes_the_order_and_resolves_its_incident(shop):
     [r] = intake(shop, [new_order("H-A1", [("SKU-TEA", 1)], **LOST)])
     assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.ADDRESS)
     scan(shop)

@@ -1,8 +1,8 @@
-"""Exceptions through the store on one backend (subclassed per backend).
+"""Incidents through the store on one backend (subclassed per backend).
 
 ``IncidentsContract`` is abstract: a backend's module subclasses it and provides ``url``,
 an empty database. The scenarios are the issue's: an SLA breach runs its playbook and the
-exception closes itself; a stock-out is retried and closes when stock arrives; a human-queue
+incident closes itself; a stock-out is retried and closes when stock arrives; a human-queue
 item goes acknowledged → resolved; a dismissal counts against precision; a noisy sensor
 raises nothing but a real excursion does. Each checks the events written with the state.
 """
@@ -35,7 +35,7 @@ MIN = 60
 S = 1_000_000_000
 
 
-def _exceptions(app: Ordo, **filters: object) -> list[dict[str, object]]:
+def _incidents(app: Ordo, **filters: object) -> list[dict[str, object]]:
     rows, _ = q.list_incidents(app, q.IncidentFilter(**filters), limit=200)  # type: ignore[arg-type]
     return rows
 
@@ -66,7 +66,7 @@ class IncidentsContract:
         assert res.order_id is not None
         return res.order_id
 
-    def test_an_sla_breach_runs_its_playbook_and_the_exception_closes_itself(self, app, clock):
+    def test_an_sla_breach_runs_its_playbook_and_the_incident_closes_itself(self, app, clock):
         oid = self._order(app, "SLA-1")
         clock.advance(10 * MIN)
         reviewed = MilestoneUpdate(oid, Milestone.REVIEWED, T0 + 30 * S, "oms")
@@ -77,7 +77,7 @@ class IncidentsContract:
         clock.advance(3600 + 60)
         report = scan(app)
         assert report.timers_fired == 1 and report.opened == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert (row["detector"], row["key"], row["state"]) == ("sla", "pick", "open")
         steps = {s["step"]: s["outcome"] for s in row["steps"]}  # type: ignore[union-attr]
         assert steps == {"remind_warehouse": "done", "reroute": "done", "recompute_promise": "done"}
@@ -85,7 +85,7 @@ class IncidentsContract:
 
         advance(app, [MilestoneUpdate(oid, Milestone.PICKED, clock.now_ns(), "wms")])
         assert scan(app).auto_resolved == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["state"] == "auto_resolved" and row["open_key"] is None
         types = _event_types(app, oid)
         for kind in (ev.INCIDENT_OPENED, ev.INCIDENT_STEP, ev.ORDER_REROUTED, ev.ORDER_PROMISE_UPDATED,
@@ -97,17 +97,17 @@ class IncidentsContract:
         oid = self._order(app, "OOS-1", [("SKU-RARE", 5)])  # 5 on hand, safety 1: cannot lock
         report = scan(app)
         assert report.opened == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["detector"] == "stock_out" and row["steps"][-1]["outcome"] == "failed"  # type: ignore[index]
         clock.advance(10 * MIN)
         scan(app)
-        assert _exceptions(app, order_id=oid)[0]["attempts"] == 2
+        assert _incidents(app, order_id=oid)[0]["attempts"] == 2
 
         save_catalog(app, stock=[Stock("WH-GZ", "SKU-RARE", 10)])
         clock.advance(10 * MIN)
         report = scan(app)
         assert report.auto_resolved == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["state"] == "auto_resolved"
         with app.store.uow(read_only=True) as uow:
             order = uow.orders.get(oid)
@@ -135,7 +135,7 @@ class IncidentsContract:
         for _ in range(20):
             scan(app)
             clock.advance(10 * MIN)
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["queued"] is True and row["state"] == "open" and row["due_ns"] is not None
         assert ev.INCIDENT_ESCALATED in _event_types(app, oid)
 
@@ -149,7 +149,7 @@ class IncidentsContract:
             )
             uow.commit()
         scan(app)
-        [row] = _exceptions(app, order_id=oid, queued=True)
+        [row] = _incidents(app, order_id=oid, queued=True)
         assert row["detector"] == "status_conflict" and row["priority"] == 3
         eid = int(row["id"])  # type: ignore[call-overload]
         q.assign(app, eid, "li.lei", by="api:k1")
@@ -173,7 +173,7 @@ class IncidentsContract:
             uow.outbox.append([Event("order.status_conflict", o, T0, {"rule": "r"}, "tmall") for o in (a, b)])
             uow.commit()
         scan(app)
-        first, second = sorted(int(r["id"]) for r in _exceptions(app))  # type: ignore[call-overload]
+        first, second = sorted(int(r["id"]) for r in _incidents(app))  # type: ignore[call-overload]
         q.resolve(app, first, by="ann")
         q.dismiss(app, second, by="ann", note="误报 / false alarm")
         m = q.metrics(app)
@@ -188,7 +188,7 @@ class IncidentsContract:
         real = [Reading(oid, "D2", T0 + i * MIN * S, 4.0 if i < 5 else 11.0) for i in range(40)]
         result = ingest(app, real)
         assert result.excursions == 1 and result.opened == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["detector"] == "cold_chain" and row["details"]["device_id"] == "D2"  # type: ignore[index]
         assert row["playbook"] == "cold_chain_reship"  # milk: automation re-ships it
         # more readings of the same excursion raise nothing new
@@ -204,7 +204,7 @@ class IncidentsContract:
         result = ingest(app, readings)
         assert (result.excursions, result.probe_faults, result.opened) == (1, 0, 1)
         scan(app)
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["playbook"] == "cold_chain_reship" and row["state"] == "open" and not row["queued"]
         outcomes = [(s["step"], s["outcome"]) for s in row["steps"]]  # type: ignore[union-attr]
         assert outcomes[:2] == [("quarantine", "done"), ("reship", "done")]
@@ -224,7 +224,7 @@ class IncidentsContract:
             assert kind in types
         clock.advance(30 * MIN)
         scan(app)
-        assert _exceptions(app, order_id=oid)[0]["state"] == "open"  # placed is not shipped
+        assert _incidents(app, order_id=oid)[0]["state"] == "open"  # placed is not shipped
 
         now = clock.now_ns()
         steps = [
@@ -235,11 +235,11 @@ class IncidentsContract:
         ]
         advance(app, [MilestoneUpdate(new_id, m, now - (4 - k) * S, "wms") for k, m in enumerate(steps)])
         scan(app)
-        assert _exceptions(app, order_id=oid)[0]["state"] == "open"  # packed is not shipped either
+        assert _incidents(app, order_id=oid)[0]["state"] == "open"  # packed is not shipped either
         advance(app, [MilestoneUpdate(new_id, Milestone.OUTBOUND, now, "wms")])
         clock.advance(MIN)
         assert scan(app).auto_resolved == 1
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["state"] == "auto_resolved" and new_id in str(row["resolution"])
         with app.store.uow(read_only=True) as uow:
             assert (uow.cold_chain.replacement(int(row["id"])) or {})["state"] == "shipped"  # type: ignore[call-overload]
@@ -251,7 +251,7 @@ class IncidentsContract:
         first, second = ingest(app, readings[:6]), ingest(app, readings[6:])  # judged across batches
         assert first.excursions + second.excursions == 0
         assert first.probe_faults + second.probe_faults == 1
-        assert _exceptions(app, order_id=oid) == []  # maintenance, not a customer-order alert
+        assert _incidents(app, order_id=oid) == []  # maintenance, not a customer-order alert
         with app.store.uow(read_only=True) as uow:
             faults = [e for e in uow.outbox.for_order(oid) if e["type"] == "telemetry.probe_fault"]
             recovered = [e for e in uow.outbox.for_order(oid) if e["type"] == "telemetry.probe_recovered"]
@@ -268,7 +268,7 @@ class IncidentsContract:
             == 1
         )
         scan(app)
-        [row] = _exceptions(app, order_id=oid)
+        [row] = _incidents(app, order_id=oid)
         assert row["playbook"] == "cold_chain" and row["queued"] is True and row["priority"] == 1
         with app.store.uow(read_only=True) as uow:
             assert uow.cold_chain.replacement(int(row["id"])) is None  # type: ignore[call-overload]

@@ -180,7 +180,7 @@ class RulesContract:
         with world.store.uow() as uow:
             decisions = R.apply_rules(R.rulebook(world), uow, facts, clock.now_ns())
             uow.commit()
-        assert {(d.version, d.canary, d.outcome.exception) for d in decisions} == {(2, True, True)}
+        assert {(d.version, d.canary, d.outcome.incident) for d in decisions} == {(2, True, True)}
         [trip] = R.check_breakers(world)
         assert (trip.version, trip.to_version, trip.metric) == (2, 1, "exception_rate")
         state = R.history(world)["state"]

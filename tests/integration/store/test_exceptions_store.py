@@ -1,4 +1,4 @@
-"""Exceptions on SQLite and on PostgreSQL (skipped when unreachable)."""
+"""Incidents on SQLite and on PostgreSQL (skipped when unreachable)."""
 
 from __future__ import annotations
 

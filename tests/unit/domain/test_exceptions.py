@@ -1,4 +1,4 @@
-"""Exception lifecycle, SLA timers as data, closure metrics: pure rules, no store."""
+"""Incident lifecycle, SLA timers as data, closure metrics: pure rules, no store."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ S = IncidentState
 NS = 1_000_000_000
 
 
-def test_an_open_exception_may_be_acknowledged_then_resolved_but_nothing_follows_a_close():
+def test_an_open_incident_may_be_acknowledged_then_resolved_but_nothing_follows_a_close():
     check_transition(S.OPEN, S.ACKNOWLEDGED)
     check_transition(S.ACKNOWLEDGED, S.RESOLVED)
     for closed in (S.AUTO_RESOLVED, S.RESOLVED, S.DISMISSED):

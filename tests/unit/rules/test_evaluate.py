@@ -126,7 +126,7 @@ def test_promotion_window_is_whole_days_in_shanghai_time() -> None:
         assert (scalar == ("p",)) is hit and (vector == {"p"}) is hit
 
 
-def test_exception_rule_fires_only_after_the_deadline_without_the_next_milestone() -> None:
+def test_incident_rule_fires_only_after_the_deadline_without_the_next_milestone() -> None:
     rs = RuleSet.of([parse_rule("已支付 超过 10分钟 未 库存锁定 则 重试锁库 并 通知 运营", rule_id="x")])
     paid = 1_000 * 10**9
     late = order(ms_paid_ns=paid, now_ns=paid + 601 * 10**9)

@@ -108,7 +108,7 @@ def test_carrier_policy_lists_with_comma_or_dunhao() -> None:
     assert a.actions == (A.UseCarrier("ems"),)
 
 
-def test_exception_rule_watches_milestones_over_time() -> None:
+def test_incident_rule_watches_milestones_over_time() -> None:
     r = parse_rule(DESIGN_SENTENCES[8])
     assert r.category is A.Category.INCIDENT
     assert r.condition == A.All((A.Elapsed("paid", A.Op.GT, 600), A.Not(A.Reached("stock_locked"))))

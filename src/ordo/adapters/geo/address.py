@@ -7,7 +7,7 @@ under a province (``湖北省潜江市…``), as one text or as the parts a plat
 It never guesses: a name that is unknown, ambiguous (``朝阳区`` alone: Beijing or
 Changchun?) or contradicts another part (``浙江省南京市``) gives an unresolved
 :class:`Resolution` with the reason, and the caller holds the order as an address
-exception. Matching is by whole division names at the start of the text only
+incident. Matching is by whole division names at the start of the text only
 (never anywhere inside it), so a street called 西湖路 is not taken for 西湖区.
 Data: :func:`ordo.adapters.geo.divisions.load_divisions`.
 """

@@ -1,1 +1,4 @@
-"""Events out of Ordo: signed webhooks, MQTT, NATS JetStream. Each module talks to one kind of receiver."""
+"""Events out of Ordo: signed HTTP posts to subscriptions, MQTT, NATS JetStream.
+
+Each module talks to one kind of receiver.
+"""

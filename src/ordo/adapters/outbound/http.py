@@ -1,4 +1,4 @@
-"""Webhooks out: one signed HTTP POST per event.
+"""Events out to subscriptions: one signed HTTP POST per event.
 
 Headers: ``X-Ordo-Event-Id`` (de-duplicate on it), ``X-Ordo-Event-Type``,
 ``X-Ordo-Timestamp`` (seconds) and ``X-Ordo-Signature: sha256=<hex>``, the

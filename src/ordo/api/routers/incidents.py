@@ -1,7 +1,10 @@
-"""Exceptions: the list (filters, cursor), one exception, the human-queue actions, metrics.
+"""Incidents (异常): the list (filters, cursor), one incident, the human-queue actions, metrics.
 
 Reading needs ``read``; acting (assign, acknowledge, resolve, dismiss) needs
 ``exceptions_write`` (operations), so a viewer sees the queue but cannot work it.
+The paths are ``/api/v1/incidents…``; the former ``/api/v1/exceptions…`` answer too
+(:mod:`ordo.api.former_paths`). The JSON keeps its field names (``exceptions``,
+``exception_id``): clients and the web UI read them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ordo.domain.access import Perm
 from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.service.incidents import queue as q
 
-router = APIRouter(prefix=API_PREFIX, tags=["exceptions"])
+router = APIRouter(prefix=API_PREFIX, tags=["incidents"])
 
 Operator = Annotated[Principal, Depends(requires(Perm.INCIDENTS_WRITE))]
 Note = Annotated[str, length(500), CLEAN]
@@ -44,7 +47,7 @@ def _page(rows: list[dict[str, Any]], last: int | None) -> dict[str, Any]:
     }
 
 
-@router.get("/exceptions", summary="Exceptions, newest first, with filters")
+@router.get("/incidents", summary="Incidents, newest first, with filters")
 def list_incidents(
     ordo: OrdoDep,
     _p: Reader,
@@ -69,7 +72,7 @@ def list_incidents(
     return _page(rows, last)
 
 
-@router.get("/exceptions/metrics", summary="Auto-closure rate, alert precision, time to close")
+@router.get("/incidents/metrics", summary="Auto-closure rate, alert precision, time to close")
 def incident_metrics(
     ordo: OrdoDep,
     _p: Reader,
@@ -78,34 +81,34 @@ def incident_metrics(
     return q.metrics(ordo, since_ns=since or 0)
 
 
-@router.get("/exceptions/{exception_id}", summary="One exception with its playbook steps")
-def get_incident(exception_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
-    return render.with_times(q.get_incident(ordo, exception_id))
+@router.get("/incidents/{incident_id}", summary="One incident with its playbook steps")
+def get_incident(incident_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return render.with_times(q.get_incident(ordo, incident_id))
 
 
-@router.post("/exceptions/{exception_id}/assign", summary="Give an exception to a person")
+@router.post("/incidents/{incident_id}/assign", summary="Give an incident to a person")
 def assign(
-    exception_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
+    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
 ) -> dict[str, Any]:
-    return render.with_times(q.assign(ordo, exception_id, payload.assignee, by=principal.source))
+    return render.with_times(q.assign(ordo, incident_id, payload.assignee, by=principal.source))
 
 
-@router.post("/exceptions/{exception_id}/acknowledge", summary="Take an exception on")
+@router.post("/incidents/{incident_id}/acknowledge", summary="Take an incident on")
 def acknowledge(
-    exception_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
-    return render.with_times(q.acknowledge(ordo, exception_id, by=principal.source, note=payload.note))
+    return render.with_times(q.acknowledge(ordo, incident_id, by=principal.source, note=payload.note))
 
 
-@router.post("/exceptions/{exception_id}/resolve", summary="Close an exception as fixed")
+@router.post("/incidents/{incident_id}/resolve", summary="Close an incident as fixed")
 def resolve(
-    exception_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
-    return render.with_times(q.resolve(ordo, exception_id, by=principal.source, note=payload.note))
+    return render.with_times(q.resolve(ordo, incident_id, by=principal.source, note=payload.note))
 
 
-@router.post("/exceptions/{exception_id}/dismiss", summary="Close an exception as a false alarm")
+@router.post("/incidents/{incident_id}/dismiss", summary="Close an incident as a false alarm")
 def dismiss(
-    exception_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
-    return render.with_times(q.dismiss(ordo, exception_id, by=principal.source, note=payload.note))
+    return render.with_times(q.dismiss(ordo, incident_id, by=principal.source, note=payload.note))

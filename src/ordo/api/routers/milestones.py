@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from ordo.api import lifecycle_batching
+from ordo.api import milestone_batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
 from ordo.api.metrics import ApiMetrics
 from ordo.api.render import with_times
@@ -18,10 +18,10 @@ from ordo.domain.errors import ValidationError
 from ordo.domain.orders.milestones import MilestoneUpdate, UpdateResult
 from ordo.service.orders.milestones import advance_each
 
-#: Concurrent milestone requests share write transactions (see ordo.api.lifecycle_batching).
+#: Concurrent milestone requests share write transactions (see ordo.api.milestone_batching).
 BATCHER = "milestones"
 router = APIRouter(
-    prefix=API_PREFIX, tags=["milestones"], lifespan=lifecycle_batching.lifespan(BATCHER, advance_each)
+    prefix=API_PREFIX, tags=["milestones"], lifespan=milestone_batching.lifespan(BATCHER, advance_each)
 )
 
 Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
@@ -61,10 +61,10 @@ async def report_milestones(
             details={"max_batch": settings.max_batch, "received": len(payload.updates)},
         )
     updates = [MilestoneUpdate(u.order_id, u.milestone, u.at, u.source, u.note) for u in payload.updates]
-    results = await lifecycle_batching.run(request, BATCHER, ordo, updates, advance_each)
+    results = await milestone_batching.run(request, BATCHER, ordo, updates, advance_each)
     metrics: ApiMetrics = request.app.state.metrics
     for outcome, n in Counter(r.outcome.value for r in results).items():
         metrics.milestones.labels(outcome).inc(n)
-    return await lifecycle_batching.respond(
+    return await milestone_batching.respond(
         lambda: {"results": [with_times(_result(i, r)) for i, r in enumerate(results)]}, len(results)
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Self
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ordo.api import lifecycle_batching
+from ordo.api import milestone_batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
@@ -16,10 +16,10 @@ from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.service.orders.status_updates import StatusReport, report_each
 
-#: Concurrent status-update requests share write transactions (see ordo.api.lifecycle_batching).
+#: Concurrent status-update requests share write transactions (see ordo.api.milestone_batching).
 BATCHER = "status_updates"
 router = APIRouter(
-    prefix=API_PREFIX, tags=["milestones"], lifespan=lifecycle_batching.lifespan(BATCHER, report_each)
+    prefix=API_PREFIX, tags=["milestones"], lifespan=milestone_batching.lifespan(BATCHER, report_each)
 )
 
 Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
@@ -84,7 +84,7 @@ async def report_status_updates(
         StatusReport(u.source, u.status, u.at, u.order_id, u.channel, u.external_id, u.note)
         for u in payload.updates
     ]
-    results = await lifecycle_batching.run(request, BATCHER, ordo, reports, report_each)
-    return await lifecycle_batching.respond(
+    results = await milestone_batching.run(request, BATCHER, ordo, reports, report_each)
+    return await milestone_batching.respond(
         lambda: {"results": [with_times(r.as_dict()) for r in results]}, len(results)
     )

@@ -1,10 +1,15 @@
-"""Webhook subscriptions (admin only): create, list, delete, dead letters, replay a time range."""
+"""Outbound event subscriptions (admin only): create, list, delete, dead letters, replay a time range.
+
+The paths are ``/api/v1/subscriptions…``; the former ``/api/v1/webhooks…`` answer too
+(:mod:`ordo.api.former_paths`). Inbound pushes from the platforms are channel webhooks
+(``ordo.api.routers.channels``), not these.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api.deps import JsonBody, OrdoDep, Principal, requires
@@ -12,9 +17,9 @@ from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
-from ordo.service.events import subscriptions as webhooks
+from ordo.service.events import subscriptions
 
-router = APIRouter(prefix=API_PREFIX, tags=["webhooks"])
+router = APIRouter(prefix=API_PREFIX, tags=["subscriptions"])
 
 Admin = Annotated[Principal, Depends(requires(Perm.ADMIN))]
 
@@ -38,27 +43,27 @@ class ReplayIn(BaseModel):
     to: Time
 
 
-@router.post("/webhooks", status_code=201, summary="Subscribe an endpoint to events")
+@router.post("/subscriptions", status_code=201, summary="Subscribe an endpoint to events")
 def create(ordo: OrdoDep, _admin: Admin, _json: JsonBody, body: SubscriptionIn) -> dict[str, Any]:
-    return with_times(webhooks.create_subscription(ordo, body.url, body.event_types, body.secret))
+    return with_times(subscriptions.create_subscription(ordo, body.url, body.event_types, body.secret))
 
 
-@router.get("/webhooks", summary="List webhook subscriptions (never their secrets)")
+@router.get("/subscriptions", summary="List subscriptions (never their secrets)")
 def list_all(ordo: OrdoDep, _admin: Admin) -> dict[str, Any]:
-    return {"subscriptions": [with_times(s) for s in webhooks.list_subscriptions(ordo)]}
+    return {"subscriptions": [with_times(s) for s in subscriptions.list_subscriptions(ordo)]}
 
 
-@router.delete("/webhooks/{sub_id}", status_code=204, summary="Delete a subscription")
-def delete(ordo: OrdoDep, _admin: Admin, sub_id: str) -> Response:
-    webhooks.delete_subscription(ordo, sub_id)
-    return Response(status_code=204)
+@router.delete("/subscriptions/{sub_id}", status_code=204, summary="Delete a subscription")
+def delete(ordo: OrdoDep, _admin: Admin, sub_id: str) -> None:
+    # Returns nothing (not a Response) so headers set by dependencies reach the answer.
+    subscriptions.delete_subscription(ordo, sub_id)
 
 
-@router.get("/webhooks/{sub_id}/dead-letters", summary="Events the endpoint never took")
+@router.get("/subscriptions/{sub_id}/dead-letters", summary="Events the endpoint never took")
 def dead_letters(ordo: OrdoDep, _admin: Admin, sub_id: str) -> dict[str, Any]:
-    return {"dead_letters": [with_times(d) for d in webhooks.dead_letters(ordo, sub_id)]}
+    return {"dead_letters": [with_times(d) for d in subscriptions.dead_letters(ordo, sub_id)]}
 
 
-@router.post("/webhooks/{sub_id}/replay", status_code=202, summary="Deliver a time range again")
+@router.post("/subscriptions/{sub_id}/replay", status_code=202, summary="Deliver a time range again")
 def replay(ordo: OrdoDep, _admin: Admin, _json: JsonBody, sub_id: str, body: ReplayIn) -> dict[str, Any]:
-    return webhooks.replay(ordo, sub_id, body.from_, body.to)
+    return subscriptions.replay(ordo, sub_id, body.from_, body.to)

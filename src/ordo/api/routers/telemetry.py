@@ -37,7 +37,7 @@ class TelemetryIn(BaseModel):
 @router.post("/telemetry", summary="Temperature readings of cold-chain orders")
 def post_telemetry(ordo: OrdoDep, _p: Reporter, _json: JsonBody, payload: TelemetryIn) -> dict[str, Any]:
     """An excursion (outside the product's range for longer than its dwell time) opens a
-    ``cold_chain`` exception; a single noisy sample does not. A probe that is itself broken
+    ``cold_chain`` incident; a single noisy sample does not. A probe that is itself broken
     (impossible readings or jumps, disagreeing with a live second probe, flat-lined) raises
     a ``telemetry.probe_fault`` maintenance event instead of an order alert."""
     result = ingest(ordo, [Reading(r.order_id, r.device_id, r.at, r.celsius) for r in payload.readings])

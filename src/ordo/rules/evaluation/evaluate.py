@@ -2,11 +2,11 @@
 
 Owns the one plan both evaluators follow (this module for one order, the Polars
 compiler for a table): categories in a fixed order (guard → review → pricing →
-routing → exception → notify); inside a category, higher priority first, then the order
+routing → incident → notify); inside a category, higher priority first, then the order
 the rules were written; then the category's hit policy:
 
 * ``first``   – only the first matching rule fires (review, routing by default);
-* ``all``     – every matching rule fires in order (guard, pricing, exception);
+* ``all``     – every matching rule fires in order (guard, pricing, incident);
 * ``collect`` – every matching rule fires, duplicate actions merged (notify / tag).
 
 Pricing stacking: a price promotion (满减 or 折扣) that is not marked 叠加 is exclusive:

@@ -48,7 +48,8 @@ class Outcome:
     profile: str | None = None
     routing: str = ""
     tags: str = ""
-    exception: bool = False
+    #: Some rule opens an incident (a playbook or a red flag).
+    incident: bool = False
 
     @property
     def money_fen(self) -> int:
@@ -67,7 +68,7 @@ class Outcome:
             "profile": self.profile,
             "routing": self.routing,
             "tags": self.tags,
-            "exception": self.exception,
+            "exception": self.incident,  # the stored and compared name
         }
 
 
@@ -94,7 +95,7 @@ def outcome_of(
     goods = int(facts["goods_amount_fen"])
     freight = int(facts["freight_fen"])
     disc = freight_off = units = gift_value = 0
-    waive = held = exception = False
+    waive = held = incident = False
     reason = ""
     carrier = profile = prefer = None
     split: bool | None = None
@@ -128,7 +129,7 @@ def outcome_of(
             elif isinstance(a, A.Tag):
                 tags.add(a.tag)
             elif isinstance(a, A.Playbook | A.RedFlag):
-                exception = True
+                incident = True
     return Outcome(
         discount_fen=disc,
         freight_off_fen=freight if waive else min(freight_off, freight),
@@ -140,5 +141,5 @@ def outcome_of(
         profile=profile,
         routing=routing_signature(carrier, profile, prefer, split),
         tags=",".join(sorted(tags)),
-        exception=exception,
+        incident=incident,
     )

@@ -3,7 +3,7 @@
 Owns turning the fired-rule columns of :func:`ordo.rules.evaluation.compile_polars.evaluate_frame`
 into outcome columns (``discount_fen``, ``freight_off_fen``, ``gift_units``,
 ``gift_value_fen``, ``held``, ``hold_reason``, ``carrier``, ``routing``, ``tags``,
-``exception``) with the same arithmetic and merge order as the scalar module, so a
+``exception``: an incident opened) with the same arithmetic and merge order as the scalar module, so a
 backtest over a million orders says what the live path would have done to each. Pure.
 """
 
@@ -102,7 +102,7 @@ def outcome_exprs(
     gift_value: list[pl.Expr] = []
     waive: list[pl.Expr] = []
     held: list[pl.Expr] = []
-    exception: list[pl.Expr] = []
+    incident: list[pl.Expr] = []
     reasons: list[pl.Expr] = []  # the first hold to fire gives the reason
     # Decisions are last-writer-wins in plan order: collected in order, read back reversed.
     carrier: list[pl.Expr] = []
@@ -138,7 +138,7 @@ def outcome_exprs(
             elif isinstance(a, A.SplitPolicy):
                 split.append(pl.when(f).then(pl.lit("yes" if a.allowed else "no")))
             elif isinstance(a, A.Playbook | A.RedFlag):
-                exception.append(f)
+                incident.append(f)
     last_carrier = _first(carrier[::-1])
     routing = pl.concat_str(
         [
@@ -171,5 +171,5 @@ def outcome_exprs(
         last_carrier.alias("carrier"),
         routing.fill_null("").alias("routing"),
         tag_text.fill_null("").alias("tags"),
-        _any(exception).alias("exception"),
+        _any(incident).alias("exception"),
     ]

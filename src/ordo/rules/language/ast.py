@@ -232,7 +232,7 @@ class SplitPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Playbook:
-    """A step of an exception playbook (retry_stock_lock, reroute, escalate …)."""
+    """A step of an incident playbook (retry_stock_lock, reroute, escalate …)."""
 
     step: str
 

@@ -1,4 +1,4 @@
-"""Delivering the outbox to webhook subscribers: in order, at least once, never in the request path.
+"""Delivering the outbox to outbound subscriptions: in order, at least once, never in the request path.
 
 Per consumer (a subscription, or a replay of one) events go out strictly in outbox
 order, one at a time, so every order's events arrive in order. A failure holds the
@@ -28,7 +28,7 @@ class Sender(Protocol):
     def send(self, url: str, secret: str, row: dict[str, Any], now_ns: int) -> None: ...
 
 
-class WebhookDispatcher:
+class SubscriptionDispatcher:
     def __init__(
         self,
         app: Ordo,
@@ -90,14 +90,18 @@ class WebhookDispatcher:
             state.failed(self._policy, now, str(exc))
             if state.attempts < self._policy.max_attempts:
                 log.info(
-                    "webhook %s: event %s failed (%s), attempt %d", sub.id, row["id"], exc, state.attempts
+                    "subscription %s: event %s failed (%s), attempt %d",
+                    sub.id,
+                    row["id"],
+                    exc,
+                    state.attempts,
                 )
                 return False
             with self._app.store.uow() as uow:
                 uow.outbound.add_dead_letter(sub.id, row, state.attempts, str(exc), now)
                 uow.commit()
             log.warning(
-                "webhook %s: event %s dead-lettered after %d attempts", sub.id, row["id"], state.attempts
+                "subscription %s: event %s dead-lettered after %d attempts", sub.id, row["id"], state.attempts
             )
         state.reset()
         return True

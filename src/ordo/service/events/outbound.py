@@ -1,12 +1,12 @@
-"""Running events out: webhook delivery and broker relays, each in its own thread.
+"""Running events out: delivery to subscriptions and broker relays, each in its own thread.
 
 Nothing here runs in a request: intake commits, the notifier pokes these
 threads, and they read the outbox on their own time, so a slow or dead receiver
 never slows intake. Configuration comes from the environment: ``ORDO_MQTT_URL``
-and ``ORDO_NATS_URL`` switch the brokers on (both off by default); webhooks are
-on whenever a subscription exists.
+and ``ORDO_NATS_URL`` switch the brokers on (both off by default); delivery to
+subscriptions is on whenever one exists.
 
-Every commit pokes the webhook worker, and most deployments have no subscription:
+Every commit pokes the subscription worker, and most deployments have no subscription:
 :class:`SubscriptionGate` remembers "none" instead of reading the table each time,
 until this process changes subscriptions (at once) or ``idle_s`` passes (so one
 made by another process is seen within that).
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ordo.clock import NS_PER_S
-from ordo.service.events import subscriptions as webhooks
+from ordo.service.events import subscriptions
 from ordo.service.runtime.app import Ordo
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class Worker(threading.Thread):
 
 
 class SubscriptionGate:
-    """Runs ``step`` (the webhook dispatcher) only while some subscription exists.
+    """Runs ``step`` (the subscription dispatcher) only while some subscription exists.
 
     Whether one exists is read at most once per ``recheck_s`` (on the injected clock),
     and again at once after this process changed subscriptions.
@@ -94,7 +94,7 @@ class SubscriptionGate:
         self._known: tuple[bool, int, int] | None = None
 
     def __call__(self) -> int:
-        now, changes = self._app.clock.now_ns(), webhooks.changes(self._app)
+        now, changes = self._app.clock.now_ns(), subscriptions.changes(self._app)
         known = self._known
         if known is None or known[2] != changes or not 0 <= now - known[1] < self._recheck_ns:
             with self._app.store.uow(read_only=True) as uow:
@@ -118,15 +118,15 @@ class Outbound:
 
 
 def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
-    """Start webhook delivery, and the MQTT / NATS relays that are configured."""
+    """Start delivery to subscriptions, and the MQTT / NATS relays that are configured."""
     from ordo.adapters.outbound.http import HttpSender
-    from ordo.service.events.delivery import WebhookDispatcher
+    from ordo.service.events.delivery import SubscriptionDispatcher
     from ordo.service.events.relay import Relay
 
     cfg = config or OutboundConfig.from_env()
     sender = HttpSender()
-    deliver = SubscriptionGate(app, WebhookDispatcher(app, sender).run_once, cfg.idle_s)
-    workers = [Worker("ordo-webhooks", deliver, cfg.idle_s, sender.close)]
+    deliver = SubscriptionGate(app, SubscriptionDispatcher(app, sender).run_once, cfg.idle_s)
+    workers = [Worker("ordo-subscriptions", deliver, cfg.idle_s, sender.close)]
     if cfg.mqtt_url:
         from ordo.adapters.outbound.mqtt import MqttPublisher
 

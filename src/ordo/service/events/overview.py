@@ -6,7 +6,7 @@ counter rows and the flow of the last minutes. Nothing is kept in memory, so the
 render after a start costs what every render costs, with a thousand orders or a million;
 orders written by other processes (workers, a second API process) are counted too.
 
-Figures that belong to other parts (exceptions, health) are not guessed here: the
+Figures that belong to other parts (incidents, health) are not guessed here: the
 page asks their own endpoints and shows "—" while they are absent.
 """
 

@@ -1,7 +1,9 @@
-"""Webhook subscriptions: create, list, delete; dead letters; replay of a time range.
+"""Outbound subscriptions: create, list, delete; dead letters; replay of a time range.
 
-A subscription is an outbox consumer named ``webhook:<id>``, starting at the
-newest event when it is created. A replay is one more consumer,
+A subscription is an HTTP endpoint that receives signed events (inbound pushes from
+the platforms are channel webhooks, ``ordo.service.channels``, not these). In the
+outbox it is a consumer named ``webhook:<id>``, starting at the newest event when it
+is created. A replay is one more consumer,
 ``webhook:<id>:replay:<n>``, with an end id and a time range; delivery
 (``ordo.service.events.delivery``) drops it when it is done.
 

@@ -1,4 +1,4 @@
-"""Writing exceptions: open, escalate to the human queue, move through the lifecycle.
+"""Writing incidents: open, escalate to the human queue, move through the lifecycle.
 
 Every change writes its event to the outbox in the caller's unit of work, so the
 state and its event commit together. Callers: the scan, telemetry, the human queue.
@@ -68,7 +68,7 @@ def open_many(
 
 
 def escalate(uow: UnitOfWork, row: dict[str, Any], now: int, why: str) -> None:
-    """Hand the exception to the human queue, with its priority and the person's SLA."""
+    """Hand the incident to the human queue, with its priority and the person's SLA."""
     book = playbook(row["playbook"])
     row.update(queued=True, due_ns=now + book.human_sla_s * NS, updated_at_ns=now)
     uow.incidents.update(row["id"], {"queued": True, "due_ns": row["due_ns"], "updated_at_ns": now})

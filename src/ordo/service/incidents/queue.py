@@ -1,6 +1,6 @@
 """The human queue and the read side: list, get, assign, acknowledge, resolve, dismiss, metrics.
 
-People act on what automation could not close. Each action checks the exception
+People act on what automation could not close. Each action checks the incident
 lifecycle (a dismissed alert is not resolved later) and writes its event with the
 change. Dismissing says "false alarm", which is what alert precision counts.
 """
@@ -42,62 +42,60 @@ def vars_of(f: IncidentFilter) -> dict[str, Any]:
     return {name: getattr(f, name) for name in IncidentFilter.__slots__}
 
 
-def get_incident(app: Ordo, exception_id: int) -> dict[str, Any]:
+def get_incident(app: Ordo, incident_id: int) -> dict[str, Any]:
     with app.store.uow(read_only=True) as uow:
-        row = uow.incidents.get(exception_id)
+        row = uow.incidents.get(incident_id)
         if row is None:
-            raise _missing(exception_id)
-        row["coupons"] = [
-            c for c in uow.incidents.coupons(row["order_id"]) if c["exception_id"] == row["id"]
-        ]
+            raise _missing(incident_id)
+        row["coupons"] = [c for c in uow.incidents.coupons(row["order_id"]) if c["exception_id"] == row["id"]]
     return row
 
 
-def assign(app: Ordo, exception_id: int, assignee: str, *, by: str) -> dict[str, Any]:
-    return _act(app, exception_id, lambda uow, row, now: ledger.assign(uow, row, assignee, now, by=by))
+def assign(app: Ordo, incident_id: int, assignee: str, *, by: str) -> dict[str, Any]:
+    return _act(app, incident_id, lambda uow, row, now: ledger.assign(uow, row, assignee, now, by=by))
 
 
-def acknowledge(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+def acknowledge(app: Ordo, incident_id: int, *, by: str, note: str = "") -> dict[str, Any]:
     def work(uow: Any, row: dict[str, Any], now: int) -> None:
         if row["assignee"] is None:
             ledger.assign(uow, row, by, now, by=by)
         ledger.move(uow, row, IncidentState.ACKNOWLEDGED, now, by=by, note=note)
 
-    return _act(app, exception_id, work)
+    return _act(app, incident_id, work)
 
 
-def resolve(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+def resolve(app: Ordo, incident_id: int, *, by: str, note: str = "") -> dict[str, Any]:
     return _act(
         app,
-        exception_id,
+        incident_id,
         lambda uow, row, now: ledger.move(uow, row, IncidentState.RESOLVED, now, by=by, note=note),
     )
 
 
-def dismiss(app: Ordo, exception_id: int, *, by: str, note: str = "") -> dict[str, Any]:
-    """A false alarm: closes the exception and counts against alert precision."""
+def dismiss(app: Ordo, incident_id: int, *, by: str, note: str = "") -> dict[str, Any]:
+    """A false alarm: closes the incident and counts against alert precision."""
     return _act(
         app,
-        exception_id,
+        incident_id,
         lambda uow, row, now: ledger.move(uow, row, IncidentState.DISMISSED, now, by=by, note=note),
     )
 
 
 def metrics(app: Ordo, *, since_ns: int = 0) -> dict[str, Any]:
-    """Auto-closure rate, alert precision and time to close (exceptions closed since ``since_ns``)."""
+    """Auto-closure rate, alert precision and time to close (incidents closed since ``since_ns``)."""
     with app.store.uow(read_only=True) as uow:
         closed = [Closed(d, IncidentState(s), o, c) for d, s, o, c in uow.incidents.closed_since(since_ns)]
         still_open = uow.incidents.open_counts()
     return closure_metrics(closed, still_open)
 
 
-def _act(app: Ordo, exception_id: int, work: Any) -> dict[str, Any]:
+def _act(app: Ordo, incident_id: int, work: Any) -> dict[str, Any]:
     def transaction() -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
-            row = uow.incidents.get(exception_id, lock=True)
+            row = uow.incidents.get(incident_id, lock=True)
             if row is None:
-                raise _missing(exception_id)
+                raise _missing(incident_id)
             work(uow, row, now)
             uow.commit()
         return row
@@ -107,5 +105,5 @@ def _act(app: Ordo, exception_id: int, work: Any) -> dict[str, Any]:
     return row
 
 
-def _missing(exception_id: int) -> NotFound:
-    return NotFound(f"no exception {exception_id} / 异常不存在", details={"exception_id": exception_id})
+def _missing(incident_id: int) -> NotFound:
+    return NotFound(f"no exception {incident_id} / 异常不存在", details={"exception_id": incident_id})

@@ -3,17 +3,17 @@
 Three moments, because a replacement is a real order and intake has its own transaction:
 
 1. in the scan's unit of work, the playbook steps ``quarantine`` (an event: the warm
-   parcel is held) and ``reship`` (a request row, once per exception);
+   parcel is held) and ``reship`` (a request row, once per incident);
 2. after the scan commits, :func:`place_replacements` takes the requests in through
    ``ordo.service.orders.intake.intake`` (routed to the nearest warehouse with stock, the stock
    reserved, idempotent by ``external_id``), records which order replaces which, and
    tells the customer the replacement's promise date;
 3. when the replacement's ``outbound`` (or any later step) is recorded, the scan calls
-   :func:`close_shipped`, which closes the excursion exception: the condition the
+   :func:`close_shipped`, which closes the excursion incident: the condition the
    detector watches (goods on their way to the customer in good order) is met.
 
 Nothing is closed on request or on placement alone: a replacement that never ships
-leaves the exception open until the playbook hands it to a person.
+leaves the incident open until the playbook hands it to a person.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def reship(ctx: StepContext) -> Result:
     return StepOutcome.DONE, "replacement requested / 已申请补发"
 
 
-def replacement_order(original: Mapping[str, Any], exception_id: int, now_ns: int) -> Order:
+def replacement_order(original: Mapping[str, Any], incident_id: int, now_ns: int) -> Order:
     """The same goods to the same person, free of charge, paid at once (nothing to wait for)."""
     o = original
     ship_to = Address(
@@ -76,7 +76,7 @@ def replacement_order(original: Mapping[str, Any], exception_id: int, now_ns: in
     return Order(
         id="",
         channel=str(o["channel"]),
-        external_id=f"{str(o['external_id'])[:48]}-R{exception_id}",
+        external_id=f"{str(o['external_id'])[:48]}-R{incident_id}",
         customer_ref=str(o["customer_ref"]),
         ship_to=ship_to,
         lines=lines,
@@ -141,7 +141,7 @@ def place_replacements(app: Ordo, limit: int = 200) -> int:
 def _announce(
     uow: UnitOfWork, row: dict[str, Any], oid: str, new_id: str, warehouse: str | None, now: int
 ) -> list[Event]:
-    """The customer hears the replacement's promise date; the exception's history says what happened."""
+    """The customer hears the replacement's promise date; the incident's history says what happened."""
     brief = uow.incidents.order_brief(new_id) or {}
     original = uow.incidents.order_brief(oid) or {}
     promise = brief.get("promised_at_ns")

@@ -1,4 +1,4 @@
-"""The exception scan: detect, run playbooks, close what cleared. ``scan(app)`` is the one call.
+"""The incident scan: detect, run playbooks, close what cleared. ``scan(app)`` is the one call.
 
 Called at the caller's pace with the injected clock: the simulator as simulated time
 passes, ``ordo serve`` / the demo on a timer, tests directly. One scan, in one
@@ -6,10 +6,10 @@ transaction (the scan row is locked, so scans in several processes take turns):
 
 1. reads the outbox after its cursor (orders created, milestones recorded, status
    conflicts and signals) into the watch list, opens hold / conflict / signal
-   exceptions, and closes open exceptions whose condition cleared;
+   incidents, and closes open incidents whose condition cleared;
 2. fires the SLA timers of the watch rows whose ``due_ns`` has come (an indexed range
    read, not a scan of every open order);
-3. runs the playbook attempts that are due (new exceptions' first attempt included);
+3. runs the playbook attempts that are due (new incidents' first attempt included);
 4. reads the outbox once more, so what the playbooks changed closes in the same scan
    (a cold-chain excursion closes when its replacement order's outbound is recorded:
    ``ordo.service.incidents.reship``).
@@ -44,14 +44,14 @@ WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, STATUS_CONFLICT, STATUS_SIGN
 #: Systems that report milestones but are not carriers.
 _NOT_CARRIERS = frozenset({"oms", "wms", "tms", "ordo", "ordo:exceptions"})
 _CARRIER_STEPS = frozenset({"collected", "in_transit", "out_for_delivery", "delivered"})
-#: Status signals that are exceptions: signal → (detector, playbook, milestones that clear it).
+#: Status signals that are incidents: signal → (detector, playbook, milestones that clear it).
 SIGNALS: dict[str, tuple[Detector, str, tuple[str, ...]]] = {
     "pickup_failed": (Detector.PICKUP_FAILURE, "pickup_failure", ("collected", "in_transit", "delivered")),
     "stock_short": (Detector.STOCK_OUT, "slow_warehouse", ("picked", "packed", "outbound")),
     "delivery_failed": (Detector.SLA, "late_delivery", ("delivered",)),
     "parcel_lost": (Detector.PICKUP_FAILURE, "pickup_failure", ("delivered",)),
 }
-#: Detectors whose exceptions stand even when the order finishes (spoiled goods stay spoiled).
+#: Detectors whose incidents stand even when the order finishes (spoiled goods stay spoiled).
 _OUTLIVE_ORDER = frozenset({Detector.COLD_CHAIN.value})
 _DELIVERED = frozenset({"delivered", "completed"})
 

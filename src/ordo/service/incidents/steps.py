@@ -1,8 +1,8 @@
-"""Carrying out playbook steps, and one playbook attempt for an exception.
+"""Carrying out playbook steps, and one playbook attempt for an incident.
 
 A step changes the world (reserves stock, moves a reservation, books another carrier,
 moves the promise date, records a coupon, notifies someone) inside the scan's unit of
-work, with its events. It never closes the exception: the detector sees the change
+work, with its events. It never closes the incident: the detector sees the change
 (the ``stock_locked`` milestone, the late report) and closes it.
 """
 

@@ -4,7 +4,7 @@ One transaction per batch: the sensors' states and every known probe of the orde
 (peers included) are read, each order's readings are folded in time order by the pure
 judge (``ordo.domain.incidents.probes``: outside the product's range for longer than its dwell,
 and not the probe's own fault), states are written back, each excursion opens a
-``cold_chain`` exception (its playbook chosen per product category and value,
+``cold_chain`` incident (its playbook chosen per product category and value,
 ``ordo.domain.incidents.playbooks.cold_chain_playbook``) and each broken probe writes a
 ``telemetry.probe_fault`` maintenance event to the outbox instead of an order alert.
 """

@@ -5,7 +5,7 @@ channels use (``service.channels.resolver_for``) and refuses one it cannot locat
 naming the field). The old address stays in the ``order.address_corrected`` event for
 audit, with personal data masked as everywhere else (``ordo.domain.pii``). An order held
 as ``address_unresolved`` is routed now through ``service.routing``, in the transaction
-of the correction, and the address exception it had opened is resolved. It never
+of the correction, and the address incident it had opened is resolved. It never
 touches an order whose goods left or that is closed (409).
 """
 
@@ -98,7 +98,7 @@ def _readdress(
     actor: str,
 ) -> dict[str, Any]:
     """Write the corrected address (checked under lock) with its event; for an order held
-    for its address, lift that hold and resolve its address exception. The order as it now is."""
+    for its address, lift that hold and resolve its address incident. The order as it now is."""
     oid = progress.order_id
     check_open(oid, progress.steps, "re-addressed", "更正地址")
     holds = HoldRepository(uow.connection)
@@ -125,9 +125,7 @@ def _resolve_address_incidents(uow: UnitOfWork, order_id: str, actor: str, now: 
         locked = uow.incidents.get(row["id"], lock=True)
         if locked is None or IncidentState(locked["state"]).closed:
             continue
-        ledger.move(
-            uow, locked, IncidentState.RESOLVED, now, by=actor, note="address corrected / 地址已更正"
-        )
+        ledger.move(uow, locked, IncidentState.RESOLVED, now, by=actor, note="address corrected / 地址已更正")
         n += 1
     return n
 

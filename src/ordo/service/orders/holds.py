@@ -309,7 +309,7 @@ def held_orders(
 
 
 def set_watch(app: Ordo, order_id: str, hold_reason: str | None) -> None:
-    """Tell the exception scan's watch row the order's hold (routing found no stock after all)."""
+    """Tell the incident scan's watch row the order's hold (routing found no stock after all)."""
     with app.store.uow() as uow:
         HoldRepository(uow.connection).set_watch_hold([order_id], hold_reason)
         uow.commit()

@@ -1,4 +1,4 @@
-"""Rule governance, one import: lifecycle, backtest, breaker and the live rule book.
+"""Rule governance, one import: versions, backtest, breaker and the live rule book.
 
 The API, the CLI, the demo and the tests call these; each lives in its own module:
 

@@ -3,8 +3,8 @@
 Owns :func:`check_breakers`, which a scheduler, the demo or an operator calls. The watched
 version is the one the last publish named (``rule_state.watch_version``); its metrics come
 from ``rule_outcomes`` since the publish (the rows :func:`ordo.service.rules.rulebook.apply_rules`
-writes): hold rate, discount per order, exception rate, each compared with the bound its
-draft set. Past a bound (and with at least ``min_orders`` orders), a canary is withdrawn
+writes): hold rate, discount per order, incident rate (``exception_rate``), each compared with
+the bound its draft set. Past a bound (and with at least ``min_orders`` orders), a canary is withdrawn
 (the active version keeps every order) or an active version is replaced by the one it
 replaced; the author and approver are told through a ``rules.rolled_back`` event and the
 audit log says why. Once ``watch_s`` has passed calmly the watch ends. Time is the

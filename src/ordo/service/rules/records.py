@@ -1,6 +1,6 @@
 """What every rule-governance use case shares: who acts, notes, drafts, audit rows, reads.
 
-Owns the small pieces that the lifecycle (:mod:`ordo.service.rules.versions`), the
+Owns the small pieces that versions (:mod:`ordo.service.rules.versions`), the
 backtest (:mod:`ordo.service.rules.backtest`) and the breaker all need: the :class:`Actor`,
 the breaker's bounds, the required note, loading a draft or a version's text, the audit
 row and outbox event written inside a caller's unit of work, how a draft or version is

@@ -175,7 +175,7 @@ def apply_rules(
                     "at_ns": now_ns,
                     "held": outcome.held,
                     "discount_fen": outcome.discount_fen,
-                    "exception": outcome.exception,
+                    "exception": outcome.incident,
                     "fired": ",".join(evaluation.rule_ids)[:1000],
                 }
             )

@@ -3,7 +3,7 @@
 * ``telemetry_probes``        – per order and device, what the probe judge remembers
   (``ordo.domain.incidents.probes.ProbeState`` as JSON: jump and stuck evidence, the fault, a short
   history the peers are compared with);
-* ``cold_chain_replacements`` – one per excursion exception whose playbook re-ships the
+* ``cold_chain_replacements`` – one per excursion incident whose playbook re-ships the
   goods: requested by the scan, placed through intake after it, shipped when the
   replacement's outbound is recorded (``replacement_order_id`` is indexed for that).
 
@@ -101,21 +101,21 @@ class ColdChainRepository:
         return [dict(r) for r in self._c.execute(q).mappings()]
 
     # replacements ---------------------------------------------------------------
-    def request_replacement(self, exception_id: int, order_id: str, now_ns: int) -> bool:
-        """Ask for a replacement once per exception; False when it was asked for already."""
-        found = self._c.execute(sa.select(R.state).where(R.exception_id == exception_id)).first()
+    def request_replacement(self, incident_id: int, order_id: str, now_ns: int) -> bool:
+        """Ask for a replacement once per incident; False when it was asked for already."""
+        found = self._c.execute(sa.select(R.state).where(R.exception_id == incident_id)).first()
         if found is not None:
             return False
         self._c.execute(
             sa.insert(cold_chain_replacements).values(
-                exception_id=exception_id, order_id=order_id, state=REQUESTED, requested_at_ns=now_ns
+                exception_id=incident_id, order_id=order_id, state=REQUESTED, requested_at_ns=now_ns
             )
         )
         return True
 
-    def replacement(self, exception_id: int) -> dict[str, Any] | None:
+    def replacement(self, incident_id: int) -> dict[str, Any] | None:
         row = (
-            self._c.execute(sa.select(cold_chain_replacements).where(R.exception_id == exception_id))
+            self._c.execute(sa.select(cold_chain_replacements).where(R.exception_id == incident_id))
             .mappings()
             .first()
         )
@@ -130,9 +130,9 @@ class ColdChainRepository:
         )
         return [dict(r) for r in self._c.execute(q).mappings()]
 
-    def set_replacement(self, exception_id: int, **values: Any) -> None:
+    def set_replacement(self, incident_id: int, **values: Any) -> None:
         self._c.execute(
-            sa.update(cold_chain_replacements).where(R.exception_id == exception_id).values(**values)
+            sa.update(cold_chain_replacements).where(R.exception_id == incident_id).values(**values)
         )
 
     def placed_for(self, replacement_order_ids: Iterable[str]) -> list[dict[str, Any]]:

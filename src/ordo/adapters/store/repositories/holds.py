@@ -2,7 +2,7 @@
 
 Reads the current hold of orders (after the caller locked them through
 ``OrderRepository.progress``), sets or clears a hold, writes a corrected address,
-keeps the exception scan's watch row in step, and lists held orders newest first
+keeps the incident scan's watch row in step, and lists held orders newest first
 through the partial index ``ix_orders_held`` (migration ``0002_holds``). Plain SQL
 that both backends run alike; it never decides anything.
 """

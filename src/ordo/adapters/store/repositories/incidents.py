@@ -1,7 +1,7 @@
-"""Exceptions, the scan's watch list, sensor state and coupons: reads and writes in batches.
+"""Incidents, the scan's watch list, sensor state and coupons: reads and writes in batches.
 
-The scan asks indexed questions only: watch rows whose ``due_ns`` has come, exceptions
-whose next playbook attempt is due, open exceptions of the orders that just moved.
+The scan asks indexed questions only: watch rows whose ``due_ns`` has come, incidents
+whose next playbook attempt is due, open incidents of the orders that just moved.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ class IncidentRepository:
         q = sa.select(W.order_id).where(W.due_ns <= now_ns).order_by(W.due_ns).limit(limit)
         return list(self._c.execute(q).scalars())
 
-    # exceptions -------------------------------------------------------------
+    # incidents -------------------------------------------------------------
     def open_keys(self, keys: Sequence[str]) -> set[str]:
         out: set[str] = set()
         for part in chunks(sorted(set(keys))):
@@ -173,11 +173,11 @@ class IncidentRepository:
         ).scalar_one()
         return int(new_id)
 
-    def update(self, exception_id: int, values: Mapping[str, Any]) -> None:
-        self._c.execute(sa.update(xt.order_exceptions).where(X.id == exception_id).values(dict(values)))
+    def update(self, incident_id: int, values: Mapping[str, Any]) -> None:
+        self._c.execute(sa.update(xt.order_exceptions).where(X.id == incident_id).values(dict(values)))
 
-    def get(self, exception_id: int, *, lock: bool = False) -> dict[str, Any] | None:
-        q = sa.select(xt.order_exceptions).where(X.id == exception_id)
+    def get(self, incident_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        q = sa.select(xt.order_exceptions).where(X.id == incident_id)
         if lock and self._lock:
             q = q.with_for_update()
         row = self._c.execute(q).mappings().first()
@@ -220,7 +220,7 @@ class IncidentRepository:
         return {r[0]: int(r[1]) for r in self._c.execute(q)}
 
     def open_by_order(self) -> list[tuple[str, str]]:
-        """(order id, detector) of every open exception (for health)."""
+        """(order id, detector) of every open incident (for health)."""
         q = sa.select(X.order_id, X.detector).where(X.state.in_(_OPEN))
         return [(r[0], r[1]) for r in self._c.execute(q)]
 
@@ -339,11 +339,11 @@ class IncidentRepository:
             flags |= from_csv(fl)
         return need, frozenset(flags)
 
-    def add_coupon(self, order_id: str, exception_id: int, amount_fen: int, reason: str, now_ns: int) -> None:
+    def add_coupon(self, order_id: str, incident_id: int, amount_fen: int, reason: str, now_ns: int) -> None:
         self._c.execute(
             sa.insert(xt.compensation_coupons).values(
                 order_id=order_id,
-                exception_id=exception_id,
+                exception_id=incident_id,
                 amount_fen=amount_fen,
                 reason=reason[:200],
                 issued_at_ns=now_ns,

@@ -1,4 +1,4 @@
-"""Events out: consumer offsets, webhook subscriptions and dead letters, and the outbox
+"""Events out: consumer offsets, subscriptions and their dead letters, and the outbox
 read the way outbound consumers want it (with the order's province, for regions).
 
 An offset only moves forward (``advance`` never lowers it), so two workers that
@@ -127,7 +127,7 @@ class OutboundRepository:
             return 0, 0
         return int(lo) - 1, int(hi)
 
-    # webhook subscriptions --------------------------------------------------
+    # subscriptions (stored as webhook_subscriptions) --------------------------
     def add_subscription(self, sub: Subscription) -> None:
         self._c.execute(
             sa.insert(ot.webhook_subscriptions).values(

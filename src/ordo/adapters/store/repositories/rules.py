@@ -115,11 +115,11 @@ class RuleRepository:
 
     # live outcomes ------------------------------------------------------------
     def record_outcomes(self, rows: Sequence[dict[str, Any]]) -> None:
-        """One row per order: version, canary?, held, discount, exception, fired rule ids."""
+        """One row per order: version, canary?, held, discount, incident flag, fired rule ids."""
         bulk_insert(self._c, rt.rule_outcomes, rows)
 
     def outcome_metrics(self, version: int, since_ns: int) -> dict[str, int]:
-        """Orders the version decided since ``since_ns``: count, held, exceptions, discount sum."""
+        """Orders the version decided since ``since_ns``: count, held, incidents, discount sum."""
         one = sa.literal(1)
         q = sa.select(
             sa.func.count(),

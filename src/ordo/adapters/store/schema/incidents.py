@@ -1,8 +1,8 @@
-"""Tables of exceptions and order health (migration ``0002_exceptions``), on the shared ``metadata``.
+"""Tables of incidents and order health (migration ``0002_exceptions``), on the shared ``metadata``.
 
 * ``order_exceptions``  – one problem with one order: detector, state, playbook progress,
   human-queue fields (priority, assignee, due), resolution. ``open_key`` is set while the
-  exception is open and NULL once closed, so a unique index keeps one open exception per
+  incident is open and NULL once closed, so a unique index keeps one open incident per
   (order, detector, key) on both backends (NULLs never collide);
 * ``exception_watch``   – the scan's projection of the outbox: per order, the milestones
   seen, the hold, the SLA timers already fired and ``due_ns``, when a timer next expires

@@ -1,6 +1,6 @@
 """Tables of events out (migration ``0002_outbound`` must match these).
 
-``consumer_offsets``: the last outbox id each consumer (a webhook subscription, the
+``consumer_offsets``: the last outbox id each consumer (an outbound subscription, the
 MQTT or NATS relay, a replay) has handed on; a replay also has an end id and a time
 range. ``webhook_subscriptions``: who gets which event types, and the HMAC secret.
 ``webhook_dead_letters``: events an endpoint never took, after every retry.

@@ -1,5 +1,5 @@
 // Exceptions: the human queue (filters, assign, acknowledge, resolve, dismiss as a false
-// alarm) and per-detector closure and precision, over /api/v1/exceptions. Acting needs
+// alarm) and per-detector closure and precision, over /api/v1/incidents. Acting needs
 // the exceptions_write permission; others see the queue without buttons.
 import { api, optional } from "../api.js";
 import { clear, h, table } from "../dom.js";
@@ -15,7 +15,7 @@ function select(name, values, prefix) {
 
 export async function render(root, ctx) {
   root.append(h("h1", {}, t("nav.exceptions")));
-  const metrics = await optional("/api/v1/exceptions/metrics");
+  const metrics = await optional("/api/v1/incidents/metrics");
   if (metrics === null) {
     root.append(h("p", { class: "notice", id: "exceptions-absent" }, t("exceptions.absent")));
     return;
@@ -42,7 +42,7 @@ export async function render(root, ctx) {
 
   async function load() {
     const f = new FormData(form);
-    const r = await api("/api/v1/exceptions", { query: {
+    const r = await api("/api/v1/incidents", { query: {
       state: f.get("state"), detector: f.get("detector"), order_id: f.get("order_id").trim(),
       assignee: f.get("assignee").trim(), queued: f.get("queued") ? "true" : "", limit: 100,
     } });
@@ -65,7 +65,7 @@ export async function render(root, ctx) {
   async function act(x, action) {
     try {
       const body = action === "assign" ? { assignee: ctx.me.key_id } : { note: t(`exaction.${action}`) };
-      await api(`/api/v1/exceptions/${encodeURIComponent(x.id)}/${action}`, { method: "POST", body });
+      await api(`/api/v1/incidents/${encodeURIComponent(x.id)}/${action}`, { method: "POST", body });
       message.textContent = t("exceptions.done", { id: x.id, action: t(`exaction.${action}`) });
       await load();
     } catch (e) {

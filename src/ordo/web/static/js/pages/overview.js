@@ -130,7 +130,7 @@ export async function render(root, ctx) {
   }
 
   async function others() {
-    const ex = await optional("/api/v1/exceptions/metrics").catch(() => null);
+    const ex = await optional("/api/v1/incidents/metrics").catch(() => null);
     // Exceptions raised (open + closed) per order Ordo holds.
     const raised = ex && ex.open !== undefined ? ex.open + ex.closed : null;
     setKpi("kpi-exception", fmtPct(raised !== null && total ? raised / total : first(ex, "exception_rate")));

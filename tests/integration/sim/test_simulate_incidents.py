@@ -1,4 +1,4 @@
-"""``ordo simulate --exceptions``: trouble injected, scans as time passes, the two rates printed."""
+"""``ordo simulate --incidents``: trouble injected, scans as time passes, the two rates printed."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from ordo.sim.trouble import Trouble
 from tests.conftest import T0, make_app
 
 
-def test_simulate_with_exceptions_prints_the_auto_closure_rate_and_alert_precision(tmp_path: Path):
+def test_simulate_with_incidents_prints_the_auto_closure_rate_and_alert_precision(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'sim.db'}"
     result = CliRunner().invoke(
         app,
-        ["simulate", "--orders", "300", "--seed", "5", "--exceptions", "--db", db],
+        ["simulate", "--orders", "300", "--seed", "5", "--incidents", "--db", db],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -30,7 +30,16 @@ def test_simulate_with_exceptions_prints_the_auto_closure_rate_and_alert_precisi
     assert '"auto_closure_rate"' in result.stdout and '"injected"' in result.stdout
 
 
-def _exceptions(app: Ordo) -> list[dict]:
+def test_the_former_flag_exceptions_still_turns_incidents_on(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'sim.db'}"
+    args = ["simulate", "--orders", "20", "--seed", "5", "--exceptions", "--db", db]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "auto-closure rate / 异常自动闭环率" in result.stderr
+    assert '"exceptions": {' in result.stdout  # the printed summary keeps its key
+
+
+def _incidents(app: Ordo) -> list[dict]:
     rows, cursor = list_incidents(app, IncidentFilter(), limit=500)
     while cursor is not None:
         more, cursor = list_incidents(app, IncidentFilter(), after_id=cursor, limit=500)
@@ -43,17 +52,17 @@ def test_the_world_follows_the_playbooks_and_no_breach_is_an_artefact_of_batchin
     app = make_app(f"sqlite:///{tmp_path / 'sim.db'}", clock)
     try:
         summary = simulate(app, clock, orders=400, seed=5, trouble=Trouble())
-        rows = _exceptions(app)
+        rows = _incidents(app)
         with app.store.uow(read_only=True) as uow:
             steps = {
                 r["order_id"]: {m["milestone"]: m for m in uow.orders.milestones(r["order_id"])} for r in rows
             }
     finally:
         app.store.dispose()
-    result = summary.exceptions
+    result = summary.incidents
     assert result is not None and sum(result["followed"].values()) > 0
     # A re-routed order is picked by its new warehouse, a switched carrier collects: nobody
-    # has to close a slow-warehouse or missed-pickup exception by hand.
+    # has to close a slow-warehouse or missed-pickup incident by hand.
     followed = [r for r in rows if r["key"] in ("pick", "pickup")]
     assert followed and all(r["state"] == "auto_resolved" for r in followed)
     # Every SLA breach is real in the simulated world: the expected step happened late, or
@@ -76,10 +85,10 @@ def test_warm_goods_are_re_shipped_and_broken_probes_become_maintenance_signals(
     try:
         trouble = Trouble(excursion=0.3, broken_probe=0.3)  # far more than real: enough to judge
         summary = simulate(app, clock, orders=300, seed=11, trouble=trouble)
-        cold = [r for r in _exceptions(app) if r["detector"] == "cold_chain"]
+        cold = [r for r in _incidents(app) if r["detector"] == "cold_chain"]
     finally:
         app.store.dispose()
-    result = summary.exceptions
+    result = summary.incidents
     assert result is not None
     truth = result["truth"]
     assert truth["cold_chain"]["excursions_injected"] > 0 and truth["probe_fault"]["broken_probes"] > 0

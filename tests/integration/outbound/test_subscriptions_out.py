@@ -1,4 +1,4 @@
-"""Webhooks out: signed, retried with backoff, ordered per order, dead-lettered, replayed."""
+"""Events out to subscriptions: signed, retried with backoff, ordered per order, dead-lettered, replayed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from ordo.adapters.outbound.http import HttpSender
 from ordo.adapters.signing import verify
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
-from ordo.service.events.delivery import WebhookDispatcher
+from ordo.service.events.delivery import SubscriptionDispatcher
 from ordo.service.events.subscriptions import create_subscription, dead_letters, replay
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
@@ -85,7 +85,7 @@ def _outbox(app) -> list[dict[str, Any]]:
         return uow.outbox.after(0, limit=10_000)
 
 
-def _pump(dispatcher: WebhookDispatcher, clock, rounds: int = 40) -> None:
+def _pump(dispatcher: SubscriptionDispatcher, clock, rounds: int = 40) -> None:
     for _ in range(rounds):
         dispatcher.run_once()
         clock.advance(600)  # past any backoff
@@ -96,7 +96,7 @@ def test_an_endpoint_that_fails_five_times_then_recovers_gets_every_event_once_i
 ):
     sub = create_subscription(world, endpoint.url, [])
     _traffic(world, clock)
-    dispatcher = WebhookDispatcher(world, sender, RetryPolicy(max_attempts=8))
+    dispatcher = SubscriptionDispatcher(world, sender, RetryPolicy(max_attempts=8))
     _pump(dispatcher, clock)
     assert endpoint.refused == 5
     ids = [int(h["X-Ordo-Event-Id"]) for h, _ in endpoint.received]
@@ -117,7 +117,7 @@ def test_an_endpoint_that_fails_five_times_then_recovers_gets_every_event_once_i
 def test_retries_back_off_exponentially_on_the_injected_clock(world, clock, endpoint, sender):
     create_subscription(world, endpoint.url, [])
     _traffic(world, clock, 1)
-    dispatcher = WebhookDispatcher(world, sender, RetryPolicy(base_s=10, jitter=0.0))
+    dispatcher = SubscriptionDispatcher(world, sender, RetryPolicy(base_s=10, jitter=0.0))
     dispatcher.run_once()
     dispatcher.run_once()  # still inside the first 10 s: no new attempt
     assert endpoint.refused == 1
@@ -136,7 +136,7 @@ def test_an_endpoint_that_never_recovers_fills_the_dead_letter_list_and_delivery
     try:
         sub = create_subscription(world, dead.url, ["order.created"])
         _traffic(world, clock, 2)
-        dispatcher = WebhookDispatcher(world, sender, RetryPolicy(max_attempts=3))
+        dispatcher = SubscriptionDispatcher(world, sender, RetryPolicy(max_attempts=3))
         _pump(dispatcher, clock, rounds=10)
         letters = dead_letters(world, sub["id"])
         assert len(letters) == 2 and {d["event_type"] for d in letters} == {"order.created"}
@@ -151,7 +151,7 @@ def test_a_replay_delivers_a_time_range_again(world, clock, sender):
         sub = create_subscription(world, ok.url, ["order.created"])
         start = clock.now_ns()
         _traffic(world, clock, 2)
-        dispatcher = WebhookDispatcher(world, sender)
+        dispatcher = SubscriptionDispatcher(world, sender)
         _pump(dispatcher, clock, rounds=2)
         assert len(ok.received) == 2
         replay(world, sub["id"], start, start + 1)  # only the creations at T0

@@ -1,4 +1,4 @@
-"""Exceptions, telemetry and health over HTTP: viewers read, operators act."""
+"""Incidents, telemetry and health over HTTP: viewers read, operators act."""
 
 from __future__ import annotations
 
@@ -10,31 +10,29 @@ def test_a_viewer_reads_the_queue_but_only_operations_may_work_it(client, auth, 
     oid = post_order("HTTP-OOS", [("SKU-RARE", 5)])
     scan(world)
     viewer, ops = auth(Role.VIEWER), auth(Role.OPS)
-    page = client.get("/api/v1/exceptions", params={"detector": "stock_out"}, headers=viewer).json()
+    page = client.get("/api/v1/incidents", params={"detector": "stock_out"}, headers=viewer).json()
     [item] = page["exceptions"]
     assert item["order_id"] == oid and item["state"] == "open" and "opened_at" in item
     eid = item["id"]
-    assert client.post(f"/api/v1/exceptions/{eid}/acknowledge", json={}, headers=viewer).status_code == 403
-    r = client.post(f"/api/v1/exceptions/{eid}/assign", json={"assignee": "han.mei"}, headers=ops)
+    assert client.post(f"/api/v1/incidents/{eid}/acknowledge", json={}, headers=viewer).status_code == 403
+    r = client.post(f"/api/v1/incidents/{eid}/assign", json={"assignee": "han.mei"}, headers=ops)
     assert r.status_code == 200 and r.json()["assignee"] == "han.mei"
     assert (
-        client.post(f"/api/v1/exceptions/{eid}/acknowledge", json={"note": "查库存"}, headers=ops).json()[
+        client.post(f"/api/v1/incidents/{eid}/acknowledge", json={"note": "查库存"}, headers=ops).json()[
             "state"
         ]
         == "acknowledged"
     )
-    assert (
-        client.post(f"/api/v1/exceptions/{eid}/resolve", json={}, headers=ops).json()["state"] == "resolved"
-    )
-    again = client.post(f"/api/v1/exceptions/{eid}/dismiss", json={}, headers=ops)
+    assert client.post(f"/api/v1/incidents/{eid}/resolve", json={}, headers=ops).json()["state"] == "resolved"
+    again = client.post(f"/api/v1/incidents/{eid}/dismiss", json={}, headers=ops)
     assert again.status_code == 409 and again.json()["error"] == "exception_state"
-    assert client.get(f"/api/v1/exceptions/{eid}", headers=viewer).json()["closed_by"].startswith("api:")
-    metrics = client.get("/api/v1/exceptions/metrics", headers=viewer).json()
+    assert client.get(f"/api/v1/incidents/{eid}", headers=viewer).json()["closed_by"].startswith("api:")
+    metrics = client.get("/api/v1/incidents/metrics", headers=viewer).json()
     assert metrics["closed"] == 1 and metrics["alert_precision"] == 1.0
-    assert client.get("/api/v1/exceptions/999999", headers=viewer).status_code == 404
+    assert client.get("/api/v1/incidents/999999", headers=viewer).status_code == 404
 
 
-def test_telemetry_with_a_real_excursion_opens_a_cold_chain_exception(client, auth, post_order):
+def test_telemetry_with_a_real_excursion_opens_a_cold_chain_incident(client, auth, post_order):
     oid = post_order("HTTP-COLD", [("SKU-MILK", 1)])
     readings = [
         {
