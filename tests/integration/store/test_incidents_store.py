@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.store.exceptions_contract import IncidentsContract
+from tests.integration.store.incidents_contract import IncidentsContract
 
 
 class TestIncidentsOnSQLite(IncidentsContract):
