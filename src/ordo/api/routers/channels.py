@@ -23,14 +23,13 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ordo.adapters.channels import ADAPTERS
-from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from ordo.api import batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.domain.access import Perm
 from ordo.service.channels import receive as svc
 from ordo.service.channels.intake import Push
+from ordo.service.channels.receive import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = APIRouter(prefix=API_PREFIX, tags=["channels"])
 Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]
@@ -76,12 +75,7 @@ async def webhook(channel: str, request: Request) -> Response:
 
 @router.get("/channels", summary="Channels and their status vocabularies")
 def list_channels(principal: Reader) -> dict[str, Any]:
-    return {
-        "channels": [
-            {"channel": name, "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()}}
-            for name, a in ADAPTERS.items()
-        ]
-    }
+    return {"channels": svc.channels()}
 
 
 class SkuMapIn(BaseModel):

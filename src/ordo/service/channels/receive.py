@@ -81,6 +81,14 @@ class Receipt:
         }
 
 
+def channels() -> list[dict[str, Any]]:
+    """Every channel Ordo takes pushes from, with the milestones each of its statuses means."""
+    return [
+        {"channel": name, "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()}}
+        for name, a in ADAPTERS.items()
+    ]
+
+
 def adapter_for(channel: str) -> ChannelAdapter:
     adapter = ADAPTERS.get(channel)
     if adapter is None:
@@ -91,6 +99,11 @@ def adapter_for(channel: str) -> ChannelAdapter:
 
 
 # -- secrets and authentication -------------------------------------------------
+#: The webhook's signature headers (the API reads and documents them by these names).
+TIMESTAMP_HEADER = signing.TIMESTAMP_HEADER
+SIGNATURE_HEADER = signing.SIGNATURE_HEADER
+
+
 def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) -> str | None:
     """``$ORDO_CHANNEL_SECRET_<CHANNEL>`` if set, else the one stored with :func:`set_secret`."""
     value = (os.environ if env is None else env).get(SECRET_ENV_PREFIX + channel.upper())
