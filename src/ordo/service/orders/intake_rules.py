@@ -24,24 +24,21 @@ from typing import Any, TypeVar
 
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.holds import review_hold
-from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.orders.validation import MAX_TAGS
 from ordo.domain.routing import Directives
 from ordo.rules.evaluation.directives import directives_from_fired
 from ordo.rules.evaluation.evaluate import Fired, RuleSet
-from ordo.rules.evaluation.facts import ms_column
+from ordo.rules.evaluation.facts import build_facts
 from ordo.rules.evaluation.outcome import gift_units
 from ordo.rules.language import ast as A
-from ordo.rules.language.glossary import short_place_name
 from ordo.service.routing.snapshots import FiredRule
 from ordo.service.rules.rulebook import Decision, RuleBook, Snapshot, apply_rules
 
 #: The rule glossary's names of weight profiles that the router knows by another name
 #: (``权重方案 大促`` reads as ``promo``; the router's profile is ``big_promo``).
 PROFILE_ALIASES = {"promo": "big_promo"}
-_GIFT_FLAG = LineFlag.GIFT.value
-_GIFT = frozenset({_GIFT_FLAG})
+_GIFT = frozenset({LineFlag.GIFT.value})
 _CUSTOMER_COLUMNS = frozenset({"customer_tier", "customer_blacklisted"})
 
 
@@ -113,90 +110,14 @@ def apply_at_intake(
     customers: Mapping[str, Customer] = {}
     if known.needs_customer:
         customers = uow.catalog.customers([o.customer_ref for o in orders])
-    facts = [order_facts(o, now_ns, customers.get(o.customer_ref), skus) for o in orders]
+    facts = [
+        build_facts(o, now_ns=now_ns, customer=customers.get(o.customer_ref), catalog=skus) for o in orders
+    ]
     decisions = apply_rules(book, uow, facts, now_ns, prices)
     return [
-        _ruled(o, d, int(f["goods_amount_fen"]), skus, known)  # type: ignore[call-overload]
+        _ruled(o, d, f["goods_amount_fen"], skus, known)
         for o, d, f in zip(orders, decisions, facts, strict=True)
     ]
-
-
-_MS_EMPTY: dict[str, int | None] = {ms_column(m): None for m in Milestone}
-_MS_CREATED, _MS_PAID = ms_column(Milestone.CREATED), ms_column(Milestone.PAID)
-
-
-@functools.lru_cache(maxsize=4096)
-def _short(name: str) -> str:
-    return short_place_name(name)
-
-
-def order_facts(
-    order: Order, now_ns: int, customer: Customer | None, catalog: Mapping[str, Sku]
-) -> dict[str, object]:
-    """``ordo.rules.evaluation.facts.build_facts`` of an order at intake (no stats, routing, signals or
-    later milestones yet), the same dict built with a fraction of its work: intake builds
-    one per order. A test keeps the two equal."""
-    lines = order.lines
-    goods = 0
-    units = 0
-    gift = False
-    seen: dict[str, None] = {}
-    for ln in lines:
-        q = ln.quantity
-        goods += q * ln.unit_price_fen - ln.discount_fen
-        units += q
-        if not gift and _GIFT_FLAG in ln.flags:
-            gift = True
-        seen[ln.sku] = None
-    skus = list(seen)
-    cats: list[str] = []
-    weight: int | None = 0
-    for s in skus:
-        item = catalog.get(s)
-        if item is None:
-            weight = None
-        elif item.category not in cats:
-            cats.append(item.category)
-    if weight is not None and catalog:
-        weight = sum([catalog[ln.sku].weight_g * ln.quantity for ln in lines])
-    else:
-        weight = None
-    ship = order.ship_to
-    promise = order.promised_at_ns
-    facts: dict[str, object] = {
-        "order_id": order.id,
-        "channel": order.channel,
-        "order_amount_fen": goods - order.discount_fen + order.freight_fen,
-        "goods_amount_fen": goods,
-        "freight_fen": order.freight_fen,
-        "discount_fen": order.discount_fen,
-        "line_count": len(lines),
-        "item_count": units,
-        "skus": skus,
-        "categories": cats,
-        "has_gift": gift,
-        "tags": list(order.tags),
-        "remark": order.remark,
-        "province": _short(ship.province),
-        "city": _short(ship.city),
-        "district": _short(ship.district) if ship.district else "",
-        "weight_g": weight,
-        "placed_at_ns": order.placed_at_ns,
-        "now_ns": now_ns,
-        "customer_tier": str(customer.tier) if customer else None,
-        "customer_ltv_fen": None,
-        "customer_return_rate": None,
-        "customer_blacklisted": "blacklist" in customer.tags if customer is not None else None,
-        "warehouse": None,
-        "carrier": None,
-        "promise_s": (promise - order.placed_at_ns) // 1_000_000_000 if promise is not None else None,
-        "predicted_stock_risk": None,
-        **_MS_EMPTY,
-    }
-    facts[_MS_CREATED] = order.placed_at_ns
-    if order.paid_at_ns is not None:
-        facts[_MS_PAID] = order.paid_at_ns
-    return facts
 
 
 _ROUTING_ACTIONS = frozenset(k for k, c in A.ACTION_CATEGORY.items() if c is A.Category.ROUTING)
