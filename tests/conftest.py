@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ordo.bootstrap import bootstrap
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.domain.orders.model import Address, Line, Order, Sku, Stock, Warehouse, WarehouseClass
 from ordo.service.inventory.catalog import save_catalog
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 
 #: 2026-11-11 08:00 Asia/Shanghai, in UTC ns: a fixed "now" for deterministic tests.
 T0 = 1_794_355_200 * 1_000_000_000

@@ -22,9 +22,10 @@ import pytest
 import uvicorn
 
 from ordo.api import create_app
+from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.domain.access import Role
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.keys import create_key
 from ordo.web.router import vendor_ready
 from tests.conftest import seed_tiny_world

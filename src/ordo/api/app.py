@@ -35,8 +35,9 @@ from ordo.api.routers import (
     tracking,
     warehouses,
 )
+from ordo.bootstrap import bootstrap
 from ordo.config import Settings
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 from ordo.web import install as install_web
 
 DESCRIPTION = """\

@@ -157,8 +157,8 @@ def _columnar(app: Any) -> bool:
 
 def run(orders: int = 1_000_000, db: str | None = None, repeat: int = 3) -> dict[str, Any]:
     """Seed (unless ``db`` already holds orders), then time the backtest. One JSON-able dict."""
+    from ordo.bootstrap import bootstrap
     from ordo.service.rules.backtest import backtest_rulesets, compare, referenced_columns
-    from ordo.service.runtime.app import bootstrap
 
     tmp = None
     if db is None:

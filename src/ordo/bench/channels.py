@@ -39,12 +39,12 @@ from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from ordo.bench.http import free_port, wait_ready
 from ordo.bench.loadgen import LoadClient
 from ordo.bench.stats import latency_ms, machine
+from ordo.bootstrap import bootstrap
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.domain.orders.model import Sku, Stock, Warehouse, WarehouseClass
 from ordo.service.inventory.catalog import save_catalog
-from ordo.service.runtime.app import bootstrap
 from ordo.service.runtime.keys import create_key
 
 #: One payload per channel, the same shapes as the test fixtures (tests/fixtures/channels).

@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 
 from ordo.bench.stats import latency_ms
+from ordo.bootstrap import bootstrap
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.domain.orders.model import Order
-from ordo.service.runtime.app import bootstrap
 from ordo.service.runtime.keys import create_key
 from ordo.sim.world import World, load_world
 

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ordo.bench.stats import machine
+from ordo.bootstrap import bootstrap
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.domain.customers.identity import IdentityBook, keys_of
 from ordo.domain.orders.model import Address, Identifier, IdentifierKind, Line, Order
 from ordo.service.customers.identity import link_orders
-from ordo.service.runtime.app import bootstrap
 
 PEPPER = b"bench-pepper"
 _EXTRA = (IdentifierKind.OPENID, IdentifierKind.BUYER_ID, IdentifierKind.DEVICE, IdentifierKind.MEMBER)

@@ -32,12 +32,13 @@ from ordo.adapters.store.repositories.orders import order_rows_of
 from ordo.adapters.store.sqlite import TUNING
 from ordo.bench.http import bench_http
 from ordo.bench.stats import latency_ms, machine
+from ordo.bootstrap import bootstrap
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import AcceptedOrder, Order
 from ordo.service.orders.intake import IntakeOutcome, intake
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 from ordo.sim.demand import OrderFactory, schedule
 from ordo.sim.world import World, generate_world, load_world
 

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.store.schema import core as t
 from ordo.bench.stats import machine
+from ordo.bootstrap import bootstrap
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.domain.orders.milestones import Milestone, Outcome
@@ -45,7 +46,7 @@ from ordo.domain.orders.model import Address, Line, Order, Sku, Stock, Warehouse
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import cancel
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 from ordo.sim.world import carriers
 
 #: 2026-11-11 00:00 Asia/Shanghai (双十一), in UTC ns: every process's clock.

@@ -93,9 +93,9 @@ def run(
     from fastapi.testclient import TestClient
 
     from ordo.api.app import create_app
+    from ordo.bootstrap import bootstrap
     from ordo.domain.access import Role
     from ordo.service.events.projector import rebuild
-    from ordo.service.runtime.app import bootstrap
     from ordo.service.runtime.keys import create_key
 
     tmp = None
@@ -168,7 +168,7 @@ from fastapi.testclient import TestClient
 from ordo.api.app import create_app
 from ordo.clock import ManualClock
 from ordo.config import Settings
-from ordo.service.runtime.app import bootstrap
+from ordo.bootstrap import bootstrap
 db, key, now = sys.argv[1], sys.argv[2], int(sys.argv[3])
 settings = Settings(database_url=db)
 app = bootstrap(settings, clock=ManualClock(now))

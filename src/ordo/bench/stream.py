@@ -36,11 +36,11 @@ import orjson
 from ordo.bench.http import free_port, iso, wait_ready
 from ordo.bench.intake import deep_stock, generate_orders
 from ordo.bench.stats import latency_ms, machine, percentile
+from ordo.bootstrap import bootstrap
 from ordo.clock import SystemClock
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.service.orders.intake import intake
-from ordo.service.runtime.app import bootstrap
 from ordo.service.runtime.keys import create_key
 from ordo.sim.world import generate_world, load_world
 

@@ -5,19 +5,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ordo.clock import Clock
+    from ordo.service.runtime.app import Ordo
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $ORDO_DATABASE_URL or sqlite:///ordo.db)")
 ]
 
 
-def open_ordo(db: str | None = None, *, clock: Any = None) -> Any:
-    """Ordo on ``db`` (or the configured database), with the settings from the environment."""
+def open_ordo(db: str | None = None, *, clock: Clock | None = None) -> Ordo:
+    """Ordo on ``db`` (or the configured database), with the settings from the environment.
+
+    Built by :func:`ordo.bootstrap.bootstrap` like every Ordo; its background jobs are not
+    started (``ordo.background.start()``: ``serve``, ``demo`` and ``relay`` do).
+    """
+    from ordo.bootstrap import bootstrap
     from ordo.config import Settings
-    from ordo.service.runtime.app import bootstrap
 
     settings = Settings.from_env()
     if db:

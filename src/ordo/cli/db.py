@@ -1,14 +1,15 @@
 """``ordo db …``: the schema (``upgrade``) and the dashboard's aggregates (``rebuild-aggregates``).
 
 The dashboard's aggregates and tag index (:mod:`ordo.service.events.projector`) follow the
-outbox by themselves; a recount is needed only after orders were loaded beside Ordo.
+outbox by themselves (the ``projector`` job of ``ordo.background``, started by ``ordo serve``);
+a recount is needed only after orders were loaded beside Ordo.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,9 +18,6 @@ from ordo.cli.common import DbOption, open_ordo
 
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 console = Console(stderr=True)
-
-#: Real seconds the projector thread waits when it found nothing new.
-IDLE_S = 2.0
 
 
 @db_app.command("upgrade")
@@ -39,13 +37,3 @@ def rebuild_aggregates(db: Annotated[str | None, typer.Option("--db", help="Data
         sys.stdout.write(json.dumps(rebuild(ordo)) + "\n")
     finally:
         ordo.store.dispose()
-
-
-def start_projector(ordo: Any) -> Any:
-    """A started thread applying new outbox events to the aggregates; ``stop()`` / ``join()`` it."""
-    from ordo.service.events.outbound import Worker
-    from ordo.service.events.projector import catch_up
-
-    worker = Worker("ordo-aggregates", lambda: catch_up(ordo), idle_s=IDLE_S, close=lambda: None)
-    worker.start()
-    return worker

@@ -16,11 +16,12 @@ console = Console(stderr=True)
 
 def relay(db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None) -> None:
     """Deliver events out: webhooks always; MQTT with ORDO_MQTT_URL, NATS with ORDO_NATS_URL."""
-    from ordo.service.events.outbound import OutboundConfig, start_outbound
+    from ordo.service.events.outbound import OutboundConfig
+    from ordo.service.runtime.background import Job
 
     ordo = open_ordo(db)
     cfg = OutboundConfig.from_env()
-    outbound = start_outbound(ordo, cfg)
+    ordo.background.start([Job.OUTBOUND], outbound=cfg)
     console.print(
         "relaying / 事件转发中: subscriptions"
         + (f", MQTT {cfg.mqtt_url}" if cfg.mqtt_url else "")
@@ -33,5 +34,5 @@ def relay(db: Annotated[str | None, typer.Option("--db", help="Database URL")] =
     except KeyboardInterrupt:
         pass
     finally:
-        outbound.stop()
+        ordo.background.stop()
         ordo.store.dispose()

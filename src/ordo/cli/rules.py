@@ -143,10 +143,12 @@ def explain(
     db: DbOption = None,
 ) -> None:
     """The evaluation order: categories, hit policies, priorities, each rule shown back."""
-    from ordo.service.rules import rulebook, ruleset_of
+    from ordo.service.rules import ruleset_of
 
     rs = (
-        _run(lambda: ruleset_of(_text(source))) if source else rulebook(open_ordo(db)).snapshot().active.rules
+        _run(lambda: ruleset_of(_text(source)))
+        if source
+        else open_ordo(db).caches.rulebook.snapshot().active.rules
     )
     sys.stdout.write(rs.explain("en" if lang == "en" else "zh") + "\n")
 

@@ -54,9 +54,9 @@ def show(
     import dataclasses
 
     from ordo.adapters.status_graph import load_graph
+    from ordo.bootstrap import bootstrap
     from ordo.config import Settings
     from ordo.domain.orders.milestones import Milestone
-    from ordo.service.runtime.app import bootstrap
 
     settings = Settings.from_env()
     if db:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from ordo.cli.common import DbOption, open_ordo, print_json
-from ordo.cli.serve import GRACE_S, start_background
+from ordo.cli.serve import GRACE_S
 
 console = Console(stderr=True)
 world_app = typer.Typer(help="The simulated world / 模拟世界", no_args_is_help=True)
@@ -140,7 +140,7 @@ def demo(
     )
     traffic = LiveTraffic(ordo, seed=seed)
     traffic.start()
-    stop_background = start_background(ordo)
+    ordo.background.start()
     try:
         uvicorn.run(
             create_app(ordo, settings),
@@ -150,5 +150,5 @@ def demo(
             timeout_graceful_shutdown=GRACE_S,
         )
     finally:
-        stop_background()
+        ordo.background.stop()
         traffic.stop()

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.domain.errors import Unauthenticated
 from ordo.service.runtime import keys
-from ordo.service.runtime.app import bootstrap
 from ordo.service.runtime.keys import KeyCache
 
 URL = "/api/v1/orders"
@@ -30,7 +30,7 @@ class Tick:
 @pytest.fixture
 def tick(world, monkeypatch) -> Tick:
     t = Tick()
-    monkeypatch.setitem(keys._CACHES, world.store, KeyCache(ttl_s=5.0, now=t))
+    monkeypatch.setattr(world.caches, "keys", KeyCache(ttl_s=5.0, now=t))
     return t
 
 
@@ -101,7 +101,7 @@ def test_a_verification_that_raced_a_revocation_is_not_remembered():
     assert cache.get(b"digest") == ("k1", Role.ADMIN)
 
 
-def test_the_cache_starts_afresh_when_full_rather_than_growing():
+def test_the_cache_is_bounded_and_lets_the_oldest_key_go_first():
     cache = KeyCache(now=lambda: 0.0, limit=2)
     for i in range(3):
         cache.put(bytes([i]), f"k{i}", Role.VIEWER, cache.generation)

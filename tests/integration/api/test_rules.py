@@ -9,7 +9,7 @@ from typing import Any
 from ordo.domain.access import Role
 from ordo.domain.orders.model import Line
 from ordo.rules.evaluation.facts import build_facts
-from ordo.service.rules import apply_rules, rulebook
+from ordo.service.rules import apply_rules
 from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 from tests.integration.api.conftest import TestClient
@@ -63,7 +63,7 @@ def _big_order_facts(app: Ordo, n: int, province: str = "浙江省") -> list[dic
 
 def _live(app: Ordo, facts: list[dict[str, Any]]) -> list[int | None]:
     with app.store.uow() as uow:
-        decisions = apply_rules(rulebook(app), uow, facts, app.clock.now_ns())
+        decisions = apply_rules(app.caches.rulebook, uow, facts, app.clock.now_ns())
         uow.commit()
     return [d.version for d in decisions]
 
@@ -169,12 +169,12 @@ def test_a_manual_rollback_takes_effect_for_the_next_evaluation(
         "version"
     ]
     facts = _big_order_facts(world, 1)[0]
-    assert len(rulebook(world).active_rules_for(facts).rules) == 2
+    assert len(world.caches.rulebook.active_rules_for(facts).rules) == 2
     out = _ok(
         client.post(f"{R}/rollback", json={"version": v1, "note": "tag was wrong"}, headers=auth(Role.OPS))
     )
     assert out["to_version"] == v1 and out["from_active"] == v2
-    assert len(rulebook(world).active_rules_for(facts).rules) == 1
+    assert len(world.caches.rulebook.active_rules_for(facts).rules) == 1
 
 
 def test_bad_rule_text_is_a_422_with_the_position_and_a_suggestion(client: TestClient, auth: Auth) -> None:

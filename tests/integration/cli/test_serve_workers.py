@@ -19,10 +19,10 @@ import orjson
 import pytest
 
 from ordo.bench.http import free_port, wait_ready
+from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.service.events.subscriptions import create_subscription
-from ordo.service.runtime.app import bootstrap
 from ordo.service.runtime.keys import create_key
 from tests.conftest import seed_tiny_world
 from tests.integration.api.conftest import order_json

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.service.events.outbound import SubscriptionGate
 from ordo.service.events.subscriptions import create_subscription, delete_subscription, replay
-from ordo.service.runtime.app import bootstrap
 
 URL = "http://127.0.0.1:9/hook"
 

@@ -17,7 +17,7 @@ from ordo.service.events.delivery import SubscriptionDispatcher
 from ordo.service.events.subscriptions import create_subscription, dead_letters, replay
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
-from ordo.service.runtime.backoff import RetryPolicy
+from ordo.service.runtime.retry import RetryPolicy
 from tests.conftest import new_order
 
 

@@ -14,7 +14,7 @@ from ordo.rules.evaluation.canary import Canary
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
 from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.routing.context import INTAKE_MAX_PARCELS
-from ordo.service.routing.decisions import _network, reroute, routing_view
+from ordo.service.routing.decisions import reroute, routing_view
 from ordo.service.routing.expand import expand
 from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
@@ -23,7 +23,7 @@ from tests.integration.service.routing_helpers import decisions, go_live, stored
 def _snapshot(app, order_id, attempt=-1):
     row = decisions(app, order_id)[attempt]
     with app.store.uow(read_only=True) as uow:
-        return row, expand(row, _network(uow, row["network"]))
+        return row, expand(row, app.caches.routing.listing(uow, row["network"]))
 
 
 def _stock(app, warehouse, sku):

@@ -14,7 +14,6 @@ from ordo.domain.routing import replay
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
-from ordo.service.routing.decisions import _network
 from ordo.service.routing.expand import expand
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
@@ -64,7 +63,7 @@ def test_a_split_order_reserves_each_line_at_its_own_warehouse(shop):
     assert row["status"] == "split"
     assert set(row["warehouse_ids"].split(",")) == {at["SKU-CUP"], "WH-BJ"}
     with shop.store.uow(read_only=True) as uow:
-        snap = expand(row, _network(uow, row["network"]))
+        snap = expand(row, shop.caches.routing.listing(uow, row["network"]))
     assert sorted(replay(snap)) == sorted({at["SKU-CUP"], "WH-BJ"})
 
 

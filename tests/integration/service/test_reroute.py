@@ -107,10 +107,9 @@ def test_explain_answers_why_this_warehouse_and_why_not_that_one_in_both_languag
 def test_every_stored_attempt_replays_to_the_plan_it_recorded(world):
     [r] = intake(world, [new_order("X-40", [("SKU-TEA", 1), ("SKU-CUP", 1)])])
     reroute(world, r.order_id, reason="test", exclude=[r.warehouse_id])
-    from ordo.service.routing.decisions import _network
     from ordo.service.routing.expand import expand
 
     with world.store.uow(read_only=True) as uow:
         for row in uow.routing.attempts(r.order_id):
-            snap = expand(row, _network(uow, row["network"]))
+            snap = expand(row, world.caches.routing.listing(uow, row["network"]))
             assert replay(snap) == [w for w in row["warehouse_ids"].split(",") if w]

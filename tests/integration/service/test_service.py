@@ -30,7 +30,7 @@ def test_listeners_are_woken_after_intake_and_advance_and_can_unsubscribe(world)
 
 
 def test_retrying_gives_up_after_the_allowed_attempts_with_the_conflict(world):
-    world.max_retries = 3
+    world.retry = dataclasses.replace(world.retry, max_attempts=3)
     attempts = []
 
     def always_loses() -> None:

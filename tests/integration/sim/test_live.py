@@ -3,10 +3,10 @@ import time
 
 import pytest
 
+from ordo.bootstrap import bootstrap
 from ordo.clock import ScaledClock
 from ordo.config import Settings
 from ordo.domain.errors import StoreUnavailable
-from ordo.service.runtime.app import bootstrap
 from ordo.sim import live
 from ordo.sim.live import LiveTraffic, poisson
 from ordo.sim.world import ensure_world

@@ -70,7 +70,7 @@ class RulesContract:
         out = R.history(world)
         assert out["state"]["revision"] == 0 and out["state"]["active_version"] is None
         assert out["versions"] == []
-        assert R.rulebook(world).active_rules_for({"order_id": "X"}).rules == ()
+        assert world.caches.rulebook.active_rules_for({"order_id": "X"}).rules == ()
 
     def test_facts_read_back_for_a_backtest_equal_the_facts_of_the_orders(self, world, clock):
         orders = _orders()
@@ -178,7 +178,7 @@ class RulesContract:
             for i in range(4)
         ]
         with world.store.uow() as uow:
-            decisions = R.apply_rules(R.rulebook(world), uow, facts, clock.now_ns())
+            decisions = R.apply_rules(world.caches.rulebook, uow, facts, clock.now_ns())
             uow.commit()
         assert {(d.version, d.canary, d.outcome.incident) for d in decisions} == {(2, True, True)}
         [trip] = R.check_breakers(world)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ordo.adapters.store import open_store
 from ordo.domain.orders.model import Carrier
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
-from ordo.service.routing.context import REVISION_KEY, routing_cache
+from ordo.service.routing.context import REVISION_KEY
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app
 
 
@@ -54,7 +54,7 @@ def test_the_routing_cache_reloads_the_catalog_only_when_the_revision_moved(url,
     app = make_app(url, clock)
     try:
         save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-        cache = routing_cache(app)
+        cache = app.caches.routing
         with app.store.uow() as uow:
             first = cache.catalog(uow, T0)
             assert cache.catalog(uow, T0) is first

@@ -13,12 +13,13 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from ordo.adapters.store import open_store
+from ordo.bootstrap import bootstrap
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
-from ordo.service.runtime.app import Ordo, bootstrap
+from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, new_order
 
 #: Destinations spread over the country, so every warehouse is someone's nearest.

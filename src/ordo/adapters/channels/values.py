@@ -24,9 +24,8 @@ _SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 #: Epoch values above this are milliseconds (it is 2286-11-20 in seconds).
 _MS_THRESHOLD = 10_000_000_000
 _HUNDRED = Decimal(100)
-#: Bound of the memo of amount and time texts already converted (cleared when full).
+#: Bound of the memo of amount and time texts already converted (least recently used go first).
 _SEEN_MAX = 4096
-_YUAN_SEEN: dict[str, int] = {}
 
 
 class Unmappable(Exception):
@@ -55,16 +54,14 @@ class Reason:
 def yuan_to_fen(value: Any) -> int:
     """Yuan (str, int, Decimal or a JSON float) as exact integer fen; ValueError otherwise."""
     if type(value) is str:
-        # Prices repeat across payloads ("128.00", "0.00"): remember the exact answers.
-        known = _YUAN_SEEN.get(value)
-        if known is not None:
-            return known
-        fen = _yuan_to_fen(value)
-        if len(_YUAN_SEEN) >= _SEEN_MAX:
-            _YUAN_SEEN.clear()
-        _YUAN_SEEN[value] = fen
-        return fen
+        return _text_fen(value)
     return _yuan_to_fen(value)
+
+
+@functools.lru_cache(maxsize=_SEEN_MAX)
+def _text_fen(text: str) -> int:
+    # Cached: prices repeat across payloads ("128.00", "0.00"). A ValueError is not cached.
+    return _yuan_to_fen(text)
 
 
 def _yuan_to_fen(value: Any) -> int:
@@ -227,9 +224,12 @@ class Reader:
 
     def yuan(self, src: Mapping[str, Any], key: str, at: str = "", *, default: int | None = None) -> int:
         value = src.get(key)
-        if type(value) is str:  # a price seen before: its exact fen without the checks
-            known = _YUAN_SEEN.get(value)
-            if known is not None and known >= 0:
+        if type(value) is str:  # the usual price text: its exact fen (remembered) without the checks
+            try:
+                known = _text_fen(value)
+            except ValueError:
+                known = -1  # the checks below say what is wrong with it
+            if known >= 0:
                 return known
         return self._amount(src, key, at, default, yuan_to_fen, "yuan / 元")
 

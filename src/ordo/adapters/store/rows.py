@@ -3,6 +3,7 @@ plain-SQL reads and writes of tuples."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -35,21 +36,21 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 # Here the INSERT is compiled once per (dialect, table, columns) and the rows go to the
 # driver's executemany directly; JSON columns are serialised with orjson on the way.
 
-_COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(
+    dialect: sa.Dialect, table: sa.Table, cols: tuple[str, ...]
+) -> tuple[str, tuple[str, ...] | None]:
+    """The INSERT's SQL for this dialect, and the order of its parameters when positional."""
+    c = sa.insert(table).values({col: sa.bindparam(col) for col in cols}).compile(dialect=dialect)
+    return c.string, tuple(c.positiontup) if c.positional and c.positiontup else None
 
 
 def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     cols = tuple(rows[0])
-    key = (conn.dialect.name, table.name, cols)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        stmt = sa.insert(table).values({c: sa.bindparam(c) for c in cols})
-        c = stmt.compile(dialect=conn.dialect)
-        positions = tuple(c.positiontup) if c.positional and c.positiontup else None
-        compiled = _COMPILED[key] = (c.string, positions)
-    sql, positions = compiled
+    sql, positions = _insert_sql(conn.dialect, table, cols)
     json_cols = [c for c in cols if isinstance(table.c[c].type, sa.JSON)]
     if json_cols:
         rows = [{**r, **{c: orjson.dumps(r[c]).decode() for c in json_cols}} for r in rows]

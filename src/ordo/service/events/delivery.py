@@ -19,7 +19,7 @@ from ordo.adapters.outbound.envelope import PublishFailed
 from ordo.adapters.store.repositories.outbound import Offset, Subscription
 from ordo.service.events.subscriptions import PREFIX
 from ordo.service.runtime.app import Ordo
-from ordo.service.runtime.backoff import Backoff, RetryPolicy
+from ordo.service.runtime.retry import WEBHOOKS, Backoff, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ class SubscriptionDispatcher:
     ) -> None:
         self._app = app
         self._sender = sender
-        self._policy = policy or RetryPolicy()
+        self._policy = policy or WEBHOOKS
         self._batch = batch
-        self._rng = rng or random.Random()
+        self._rng = rng or app.rng
         self._backoff: dict[str, Backoff] = {}
 
     def backoff(self, name: str) -> Backoff:

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from ordo.adapters.outbound.envelope import PublishFailed
 from ordo.service.runtime.app import Ordo
-from ordo.service.runtime.backoff import Backoff, RetryPolicy
+from ordo.service.runtime.retry import BROKERS, Backoff, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ class Relay:
         self.consumer = f"relay:{publisher.name}"
         self._start = start
         self._batch = batch
-        self._policy = policy or RetryPolicy(base_s=0.5, max_s=30.0)
-        self.backoff = Backoff(rng=rng or random.Random())
+        self._policy = policy or BROKERS
+        self.backoff = Backoff(rng=rng or app.rng)
 
     def run_once(self) -> int:
         """Publish the next batch; returns events published (0 when idle or waiting to retry)."""

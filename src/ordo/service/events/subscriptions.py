@@ -7,7 +7,8 @@ is created. A replay is one more consumer,
 ``webhook:<id>:replay:<n>``, with an end id and a time range; delivery
 (``ordo.service.events.delivery``) drops it when it is done.
 
-Every change made here bumps :func:`changes`, so the delivery thread, which
+Every change made here bumps the Ordo's :class:`SubscriptionChanges`
+(``ordo.caches.subscriptions``), so the delivery thread, which
 remembers "no subscriptions" instead of reading the table on every commit
 (:class:`ordo.service.events.outbound.SubscriptionGate`), looks again at once.
 """
@@ -16,31 +17,41 @@ from __future__ import annotations
 
 import secrets
 import threading
-import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ordo.adapters.store import Store
 from ordo.adapters.store.repositories.outbound import Subscription
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import EVENT_TYPES
-from ordo.service.runtime.app import Ordo
+
+if TYPE_CHECKING:
+    from ordo.service.runtime.app import Ordo
 
 PREFIX = "webhook:"
 
-#: Per store: how many times this process changed its subscriptions.
-_CHANGES: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
-_CHANGES_LOCK = threading.Lock()
+class SubscriptionChanges:
+    """How many times this Ordo changed subscriptions (or started a replay)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def bump(self) -> None:
+        with self._lock:
+            self._count += 1
 
 
 def changes(app: Ordo) -> int:
-    """A number that moves whenever this process changes subscriptions (or starts a replay)."""
-    return _CHANGES.get(app.store, 0)
+    """A number that moves whenever this Ordo changes subscriptions (or starts a replay)."""
+    return app.caches.subscriptions.count
 
 
 def _changed(app: Ordo) -> None:
-    with _CHANGES_LOCK:
-        _CHANGES[app.store] = _CHANGES.get(app.store, 0) + 1
+    app.caches.subscriptions.bump()
 
 
 def consumer(sub_id: str) -> str:

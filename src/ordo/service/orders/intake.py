@@ -11,6 +11,7 @@ A single order is a batch of one. Results come back in input order, one per orde
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,8 +29,6 @@ from ordo.domain.routing import Parcel
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
-from ordo.service.routing.context import routing_cache
-from ordo.service.rules.rulebook import rulebook
 from ordo.service.runtime.app import Ordo
 
 SOURCE = "ordo"
@@ -159,10 +158,10 @@ def intake_requests(
                     done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
             if not fresh:
                 return done
-            cache = routing_cache(app)
+            cache = app.caches.routing
             cat = cache.catalog(uow, now)
             orders = [o for _, o in fresh]
-            ruled = apply_at_intake(rulebook(app), uow, orders, now, cat.skus, cat.prices_fen)
+            ruled = apply_at_intake(app.caches.rulebook, uow, orders, now, cat.skus, cat.prices_fen)
             if ruled is not None:
                 orders = [r.order for r in ruled]
             holds = _holds(orders, ruled)
@@ -252,15 +251,10 @@ def intake_requests(
     ]
 
 
-_DERIVED: dict[frozenset[Milestone], tuple[str, tuple[str, ...]]] = {}
-
-
+@functools.lru_cache(maxsize=256)
 def _derived(recorded: frozenset[Milestone]) -> tuple[str, tuple[str, ...]]:
     """Status and sorted milestone names of a new order: a handful of combinations, derived once."""
-    found = _DERIVED.get(recorded)
-    if found is None:
-        found = _DERIVED[recorded] = (derive_status(recorded).value, tuple(sorted(m.value for m in recorded)))
-    return found
+    return derive_status(recorded).value, tuple(sorted(m.value for m in recorded))
 
 
 def _lines_at(order: Order, parcels: Sequence[Parcel]) -> list[str | None]:

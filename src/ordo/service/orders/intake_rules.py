@@ -20,6 +20,7 @@ import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from ordo.adapters.store.uow import UnitOfWork
@@ -61,8 +62,8 @@ def live(snap: Snapshot) -> bool:
 
 class _PerSnapshot:
     """What intake works out once per live rule set: which columns it reads, how its rules are
-    named. Keyed by the snapshot object itself (held, so its id cannot be reused): revisions
-    repeat across stores."""
+    named. Kept by the rule book beside the snapshot it was built from
+    (:meth:`RuleBook.derived`)."""
 
     def __init__(self, snap: Snapshot) -> None:
         from ordo.service.rules.backtest import referenced_columns  # Polars: imported only with rules
@@ -82,18 +83,6 @@ class _PerSnapshot:
                     )
 
 
-_SEEN: dict[int, _PerSnapshot] = {}
-
-
-def _per_snapshot(snap: Snapshot) -> _PerSnapshot:
-    found = _SEEN.get(id(snap))
-    if found is None or found.snap is not snap:
-        if len(_SEEN) > 16:
-            _SEEN.clear()
-        found = _SEEN[id(snap)] = _PerSnapshot(snap)
-    return found
-
-
 def apply_at_intake(
     book: RuleBook,
     uow: UnitOfWork,
@@ -106,7 +95,7 @@ def apply_at_intake(
     snap = book.refresh_if_stale(uow)
     if not live(snap):
         return None
-    known = _per_snapshot(snap)
+    known = book.derived(snap, _PerSnapshot)  # kept by the rule book, per snapshot
     customers: Mapping[str, Customer] = {}
     if known.needs_customer:
         customers = uow.catalog.customers([o.customer_ref for o in orders])
@@ -122,22 +111,27 @@ def apply_at_intake(
 
 _ROUTING_ACTIONS = frozenset(k for k, c in A.ACTION_CATEGORY.items() if c is A.Category.ROUTING)
 _NO_DIRECTIVES = Directives()
-#: Per frozen dataclass: a getter of its init fields (in order) and each field's position.
-_FIELDS: dict[type, tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]]] = {}
 T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=64)
+def _field_access(kind: type) -> tuple[Callable[[Any], tuple[Any, ...]], Mapping[str, int]] | None:
+    """A getter of a frozen dataclass's init fields (in order) and each field's position;
+    None when it cannot be built positionally."""
+    fields = [f for f in dataclasses.fields(kind) if f.init]
+    if any(f.kw_only for f in fields) or len(fields) < 2:
+        return None
+    names = [f.name for f in fields]
+    return operator.attrgetter(*names), MappingProxyType({n: i for i, n in enumerate(names)})
 
 
 def with_values(obj: T, values: Mapping[str, Any]) -> T:
     """``dataclasses.replace`` at a third of its cost, for the frozen values intake copies per
     order (orders, addresses): every init field is passed, positionally, so none can be forgotten."""
     kind = type(obj)
-    found = _FIELDS.get(kind)
+    found = _field_access(kind)  # type: ignore[arg-type]  # a class is hashable; mypy cannot see it for type[T]
     if found is None:
-        fields = [f for f in dataclasses.fields(obj) if f.init]  # type: ignore[arg-type]
-        if any(f.kw_only for f in fields) or len(fields) < 2:
-            return dataclasses.replace(obj, **values)  # type: ignore[type-var]
-        names = [f.name for f in fields]
-        found = _FIELDS[kind] = (operator.attrgetter(*names), {n: i for i, n in enumerate(names)})
+        return dataclasses.replace(obj, **values)  # type: ignore[type-var]
     getter, position = found
     args = list(getter(obj))
     for name, value in values.items():

@@ -1,6 +1,6 @@
 """The router's view of the catalog, built once per store and rebuilt when the catalog changes.
 
-Owns :class:`RoutingCache` (one per store, :func:`routing_cache`): the ``Network`` of
+Owns :class:`RoutingCache` (one per Ordo, ``ordo.caches.routing``): the ``Network`` of
 warehouses and carriers, SKU weights and prices, and today's capacity left per warehouse
 and carrier. A batch asks :meth:`RoutingCache.context` for a ``RoutingContext`` over the
 stock rows it locked in its own transaction; the cache compares a fingerprint of the
@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,8 @@ from typing import Any
 import numpy as np
 import orjson
 import sqlalchemy as sa
+from cachetools import LRUCache
 
-from ordo.adapters.store import Store
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.model import HANDLING_FLAGS, Carrier, Sku
@@ -80,7 +79,6 @@ _SPLIT_RULES = {n: SplitRules(max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTA
 
 class RoutingCache:
     def __init__(self, provinces: frozenset[str] = frozenset()) -> None:
-        # No reference to the store: it keys this cache weakly (see ``routing_cache``).
         self._provinces = provinces
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
@@ -88,6 +86,8 @@ class RoutingCache:
         self._capacity_left: IntArray | None = None
         self._carrier_left: IntArray | None = None
         self._saved: set[str] = set()
+        #: Warehouse listings by network digest, as decisions refer to them (never change).
+        self._listings: LRUCache[str, list[list[str]]] = LRUCache(maxsize=256)
 
     def invalidate(self) -> None:
         with self._lock:
@@ -106,6 +106,17 @@ class RoutingCache:
             uow.routing.save_network(cat.digest, cat.warehouses_json, now_ns)
             self._saved.add(cat.digest)
         return cat
+
+    def listing(self, uow: UnitOfWork, digest: str) -> list[list[str]]:
+        """The ``[id, name]`` of each warehouse of the network a decision names by ``digest``."""
+        with self._lock:
+            found = self._listings.get(digest)
+        if found is None:
+            text = uow.routing.network(digest)
+            found = orjson.loads(text) if text else []
+            with self._lock:
+                self._listings[digest] = found
+        return found
 
     def context(
         self,
@@ -182,18 +193,3 @@ def _load(uow: UnitOfWork, fp: tuple[Any, ...], provinces: frozenset[str]) -> Ca
         weights_g={k: s.weight_g for k, s in skus.items()},
         prices_fen={k: s.price_fen for k, s in skus.items()},
     )
-
-
-_CACHES: weakref.WeakKeyDictionary[Store, RoutingCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
-
-def routing_cache(app: Any) -> RoutingCache:
-    """The routing cache of ``app``'s store (one per store, shared by every Ordo over it)."""
-    store: Store = app.store
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            provinces = frozenset(p.name for p in app.divisions.provinces())
-            cache = _CACHES[store] = RoutingCache(provinces)
-        return cache

@@ -15,10 +15,10 @@ Owns the use cases over ``routing_decisions``:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Literal
-
-import orjson
 
 from ordo.adapters.store.repositories.orders import Progress
 from ordo.adapters.store.repositories.stock import Delta
@@ -31,7 +31,6 @@ from ordo.domain.orders.model import Address, Line, Order
 from ordo.domain.routing import Plan, RouteRequest, explain, route_one
 from ordo.domain.routing.snapshot import reason_label
 from ordo.service.orders.milestones import record_updates
-from ordo.service.routing.context import routing_cache
 from ordo.service.routing.expand import NO_RULES, directives_of, expand, fired_ids
 from ordo.service.routing.snapshots import FiredRule, decision_row
 from ordo.service.rules.text import ruleset_of
@@ -58,11 +57,9 @@ _SETTLED = frozenset(
         Milestone.REFUNDED,
     }
 )
-_NETWORKS: dict[str, list[list[str]]] = {}
 #: A caller's work inside the routing transaction, after the order is read under lock and
 #: before it is routed: its checks (raise to abort) and writes; returns the order as it now is.
 Before = Callable[[UnitOfWork, dict[str, Any], Progress, int], dict[str, Any]]
-_RULE_TEXTS: dict[str, dict[str, FiredRule]] = {}
 
 
 def _fired(uow: UnitOfWork, version: int | None, ids: Sequence[str]) -> list[FiredRule]:
@@ -70,26 +67,19 @@ def _fired(uow: UnitOfWork, version: int | None, ids: Sequence[str]) -> list[Fir
     if not ids:
         return []
     row = uow.rules.version(version) if version is not None else None
-    text = str(row["text"]) if row else ""
-    named = _RULE_TEXTS.get(text)
-    if named is None:
-        try:
-            rules = ruleset_of(text).rules
-        except ValidationError:  # a version always parsed when published; be safe all the same
-            rules = ()
-        named = {r.id: FiredRule(r.id, (r.source or r.id)[:200], r.category.value) for r in rules}
-        if len(_RULE_TEXTS) > 64:
-            _RULE_TEXTS.clear()
-        _RULE_TEXTS[text] = named
+    named = _rule_names(str(row["text"]) if row else "")
     return [named.get(i) or FiredRule(i, i, "") for i in ids]
 
 
-def _network(uow: UnitOfWork, digest: str) -> list[list[str]]:
-    found = _NETWORKS.get(digest)
-    if found is None:
-        text = uow.routing.network(digest)
-        found = _NETWORKS[digest] = orjson.loads(text) if text else []
-    return found
+@functools.lru_cache(maxsize=64)
+def _rule_names(text: str) -> Mapping[str, FiredRule]:
+    """Each rule of a version's text by id (a pure function of the text: versions never change)."""
+    try:
+        rules = ruleset_of(text).rules
+    except ValidationError:  # a version always parsed when published; be safe all the same
+        rules = ()
+    named = {r.id: FiredRule(r.id, (r.source or r.id)[:200], r.category.value) for r in rules}
+    return MappingProxyType(named)
 
 
 def attempt_view(
@@ -141,7 +131,8 @@ def routing_view(app: Ordo, order_id: str, lang: Lang = "zh") -> dict[str, Any]:
     with app.store.uow(read_only=True) as uow:
         _order_exists(uow, order_id)
         rows = uow.routing.attempts(order_id)
-        views = [attempt_view(r, _network(uow, r["network"]), _fired(uow, *fired_ids(r)), lang) for r in rows]
+        listing = app.caches.routing.listing
+        views = [attempt_view(r, listing(uow, r["network"]), _fired(uow, *fired_ids(r)), lang) for r in rows]
     return {"order_id": order_id, "attempts": views}
 
 
@@ -157,7 +148,7 @@ def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | No
                 else f"order {order_id} was never routed"
             )
         row = rows[-1]
-        snap = expand(row, _network(uow, row["network"]))
+        snap = expand(row, app.caches.routing.listing(uow, row["network"]))
     trig = {"intake": ("接单", "intake"), "reroute": ("改派", "re-route"), "outage": ("仓库故障", "outage")}
     zh, en = trig.get(row["trigger"], (row["trigger"], row["trigger"]))
     head = (
@@ -258,7 +249,7 @@ def reroute(
             if before is not None:
                 order = before(uow, order, progress, now)
             _check_located(order)
-            cache = routing_cache(app)
+            cache = app.caches.routing
             cat = cache.catalog(uow, now)
             _check_known(cat.network.w_index, exclude)
             attempts = uow.routing.attempts(order_id)
@@ -298,7 +289,7 @@ def reroute(
             uow.outbox.append([Event(ORDER_REROUTED, order_id, now, payload, channel=order["channel"])])
             uow.commit()
             cache.commit(ctx, start)
-            return attempt_view(row, _network(uow, cat.digest), fired, lang)
+            return attempt_view(row, cache.listing(uow, cat.digest), fired, lang)
 
     out = app.retrying(work)
     app.notifier.notify()
@@ -321,7 +312,7 @@ def outage(app: Ordo, warehouse_id: str, *, reason: str, lang: Lang = "zh") -> d
             )
         ids = uow.routing.open_orders_at(warehouse_id)
         uow.commit()
-    routing_cache(app).invalidate()
+    app.caches.routing.invalidate()
     moved: dict[str, str | None] = {}
     refused: dict[str, str] = {}
     for oid in ids:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import orjson
 
 from ordo.domain.routing import Directives, Plan, PlanStatus, RouteRequest, RoutingContext
 from ordo.domain.routing.context import split_allowed
+from ordo.domain.routing.profiles import PROFILES, WeightProfile
 from ordo.domain.routing.snapshot import Evidence, Recorder, WaveEvidence
 
 FORMAT = 1
@@ -187,9 +189,17 @@ def decision_rows(
     return [r for r in out if r is not None]
 
 
-_PROFILES: dict[tuple[str, str], list[Any]] = {}
 _DEFAULT = Directives()
-_NO_DIRECTIVES: list[Any] = [None, None, [], None, None, []]
+_NO_DIRECTIVES = (None, None, (), None, None, ())  # orjson writes tuples as arrays
+
+
+def _profile_entry(prof: WeightProfile) -> tuple[Any, ...]:
+    return prof.name, prof.version, prof.vector(), dict(prof.carrier_weights)
+
+
+#: The row's entry of each built-in weight profile, built once: a (name, version) never
+#: changes its weights. Any other profile (a benchmark's own) is built per row.
+_PROFILE_ENTRIES = MappingProxyType({(p.name, p.version): _profile_entry(p) for p in PROFILES.values()})
 
 
 def _row(
@@ -212,10 +222,7 @@ def _row(
         d = req.directives
         prof = ctx.profile_for(d)
         profile = prof.name
-        p_list = _PROFILES.get((prof.name, prof.version))
-        if p_list is None:
-            p_list = [prof.name, prof.version, list(prof.vector()), dict(prof.carrier_weights)]
-            _PROFILES[(prof.name, prof.version)] = p_list
+        p_list = _PROFILE_ENTRIES.get((prof.name, prof.version)) or _profile_entry(prof)
         data = {
             "f": FORMAT,
             "l": req.lines,  # orjson writes tuples as arrays

@@ -17,7 +17,7 @@ from ordo.rules.evaluation.canary import Canary, canary_places
 from ordo.rules.governance import Escalation
 from ordo.service.rules.backtest import backtest_draft, backtest_rulesets, compare, referenced_columns
 from ordo.service.rules.breaker import Trip, check_breakers
-from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules, rulebook
+from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules
 from ordo.service.rules.text import RuleTextInvalid, parse_text, ruleset_of
 from ordo.service.rules.versions import (
     RULES_PUBLISHED,
@@ -73,7 +73,6 @@ __all__ = [
     "publish",
     "referenced_columns",
     "rollback",
-    "rulebook",
     "ruleset_of",
     "submit",
 ]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordo.domain.access import Role
-from ordo.service.rules.rulebook import rulebook
 from ordo.service.rules.versions import Actor, BreakerBounds, switch_to
 from ordo.service.runtime.app import Ordo
 
@@ -108,6 +107,6 @@ def check_breakers(app: Ordo) -> list[Trip]:
 
     trips = app.retrying(work)
     if trips:
-        rulebook(app).invalidate()
+        app.caches.rulebook.invalidate()
         app.notifier.notify()
     return trips

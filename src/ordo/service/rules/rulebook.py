@@ -1,6 +1,6 @@
 """The live rule sets, cached: which rules decide an order, and recording what they did.
 
-Owns :class:`RuleBook`, one per store (:func:`rulebook`): a snapshot of the active
+Owns :class:`RuleBook`, one per Ordo (``ordo.caches.rulebook``): a snapshot of the active
 version and the canary version with its scope, parsed and compiled once. Publishing,
 promoting and rolling back in this process call :meth:`RuleBook.invalidate`, so the very
 next order sees the change; other processes notice with :meth:`RuleBook.refresh_if_stale`
@@ -15,10 +15,9 @@ the caller's transaction: the evidence :mod:`ordo.service.rules.breaker` watches
 from __future__ import annotations
 
 import threading
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ordo.adapters.store import Store
 from ordo.adapters.store.uow import UnitOfWork
@@ -28,6 +27,7 @@ from ordo.rules.evaluation.outcome import Outcome, outcome_of
 from ordo.service.rules.text import ruleset_of
 
 _EMPTY = RuleSet.of([])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,8 @@ class RuleBook:
         self._store = store
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        #: What callers derive from a snapshot, by the function that derives it: (snapshot, value).
+        self._derived: dict[Callable[[Snapshot], Any], tuple[Snapshot, Any]] = {}
 
     def invalidate(self) -> None:
         with self._lock:
@@ -117,23 +119,19 @@ class RuleBook:
             self.invalidate()
         return self.snapshot(uow)
 
+    def derived(self, snap: Snapshot, build: Callable[[Snapshot], T]) -> T:
+        """``build(snap)``, computed once per snapshot (and again when the snapshot changes)."""
+        found = self._derived.get(build)
+        if found is not None and found[0] is snap:
+            return cast(T, found[1])
+        value = build(snap)
+        with self._lock:
+            self._derived[build] = (snap, value)
+        return value
+
     def active_rules_for(self, order_facts: Mapping[str, Any]) -> RuleSet:
         """The rule set that decides this order: the canary's when the order is in its scope."""
         return self.snapshot().choose(order_facts)[0].rules
-
-
-_BOOKS: weakref.WeakKeyDictionary[Store, RuleBook] = weakref.WeakKeyDictionary()
-_BOOKS_LOCK = threading.Lock()
-
-
-def rulebook(app: Any) -> RuleBook:
-    """The rule book of ``app``'s store (one per store, shared by every Ordo over it)."""
-    store: Store = app.store
-    with _BOOKS_LOCK:
-        book = _BOOKS.get(store)
-        if book is None:
-            book = _BOOKS[store] = RuleBook(store)
-        return book
 
 
 @dataclass(frozen=True, slots=True)

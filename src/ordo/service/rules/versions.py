@@ -39,7 +39,6 @@ from ordo.service.rules.records import (
     required_note,
     version_text,
 )
-from ordo.service.rules.rulebook import rulebook
 from ordo.service.rules.text import append_line
 from ordo.service.runtime.app import Ordo
 
@@ -279,7 +278,7 @@ def publish(
         return version
 
     version = app.retrying(work)
-    rulebook(app).invalidate()
+    app.caches.rulebook.invalidate()
     return {**history(app)["state"], "version": version}
 
 
@@ -308,7 +307,7 @@ def promote(app: Ordo, actor: Actor, *, note: str) -> dict[str, Any]:
             uow.commit()
 
     app.retrying(work)
-    rulebook(app).invalidate()
+    app.caches.rulebook.invalidate()
     return dict(history(app)["state"])
 
 
@@ -351,5 +350,5 @@ def rollback(app: Ordo, actor: Actor, version: int, *, note: str) -> dict[str, A
         return out
 
     out = app.retrying(work)
-    rulebook(app).invalidate()
+    app.caches.rulebook.invalidate()
     return out

@@ -5,11 +5,11 @@ the store keeps only the SHA-256 of the secret, so a leaked database does not le
 The id is public (it names the key in logs and audit trails); the secret is compared
 in constant time. This module must never log or store a plaintext secret.
 
-Verified keys are remembered per store, in process (:class:`KeyCache`, keyed by the
-SHA-256 of the whole token), so a request with a known key does no read. A key
-revoked in this process is refused at once; one revoked by another process (a second
-API worker, ``ordo keys revoke``) is refused there within :data:`KEY_TTL_S`. Failures
-are never cached: a new key works at once.
+Verified keys are remembered by the Ordo (``ordo.caches.keys``, a :class:`KeyCache`: a
+``cachetools.TTLCache`` keyed by the SHA-256 of the whole token), so a request with a
+known key does no read. A key revoked through this Ordo is refused at once; one revoked
+by another process (a second API worker, ``ordo keys revoke``) is refused here within
+:data:`KEY_TTL_S`. Failures are never cached: a new key works at once.
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ import hmac
 import secrets
 import threading
 import time
-import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ordo.adapters.store import Store
+from cachetools import TTLCache
+
 from ordo.domain.access import Role
 from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated
-from ordo.service.runtime.app import Ordo
+
+if TYPE_CHECKING:
+    from ordo.service.runtime.app import Ordo
 
 PREFIX = "ordo"
 #: Hashed in place of a missing key so an unknown id costs the same time as a wrong secret.
@@ -35,7 +37,7 @@ _DUMMY_HASH = hashlib.sha256(b"ordo-no-such-key").hexdigest()
 MAX_TOKEN = 200
 #: How long another process's revocation may go unseen by this one.
 KEY_TTL_S = 5.0
-#: Verified keys remembered per store; past this the cache starts afresh.
+#: Verified keys remembered; past this the least recently used goes first.
 MAX_CACHED = 10_000
 
 
@@ -44,57 +46,33 @@ def _hash(secret: str) -> str:
 
 
 class KeyCache:
-    """Tokens verified lately: SHA-256 of the token → (key id, role, when verified)."""
+    """Tokens verified lately: SHA-256 of the token → (key id, role), for ``ttl_s`` seconds of
+    ``now`` (monotonic wall time: revocations elsewhere are seen in real seconds)."""
 
     def __init__(
         self, ttl_s: float = KEY_TTL_S, now: Callable[[], float] = time.monotonic, limit: int = MAX_CACHED
     ) -> None:
-        self._ttl = ttl_s
-        self._now = now
-        self._limit = limit
+        # TTLCache is not thread-safe (a read reorders its LRU links): every use takes the lock.
         self._lock = threading.Lock()
-        self._seen: dict[bytes, tuple[str, Role, float]] = {}
+        self._seen: TTLCache[bytes, tuple[str, Role]] = TTLCache(maxsize=limit, ttl=ttl_s, timer=now)
         #: Bumped by every revocation: a read that began before one may not be remembered.
         self.generation = 0
 
     def get(self, digest: bytes) -> tuple[str, Role] | None:
-        found = self._seen.get(digest)
-        if found is None:
-            return None
-        key_id, role, at = found
-        if not 0 <= self._now() - at < self._ttl:
-            with self._lock:
-                self._seen.pop(digest, None)
-            return None
-        return key_id, role
+        with self._lock:
+            return self._seen.get(digest)
 
     def put(self, digest: bytes, key_id: str, role: Role, generation: int) -> None:
         """Remember a verified key, unless a key was revoked since ``generation`` was read."""
         with self._lock:
-            if generation != self.generation:
-                return
-            if len(self._seen) >= self._limit:
-                self._seen.clear()
-            self._seen[digest] = (key_id, role, self._now())
+            if generation == self.generation:
+                self._seen[digest] = (key_id, role)
 
     def forget(self, key_id: str) -> None:
         with self._lock:
             self.generation += 1
             for digest in [d for d, v in self._seen.items() if v[0] == key_id]:
-                del self._seen[digest]
-
-
-#: One cache per store (the keys are that database's rows), dropped with the store.
-_CACHES: weakref.WeakKeyDictionary[Store, KeyCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
-
-def key_cache(app: Ordo) -> KeyCache:
-    cache = _CACHES.get(app.store)
-    if cache is None:
-        with _CACHES_LOCK:
-            cache = _CACHES.setdefault(app.store, KeyCache())
-    return cache
+                self._seen.pop(digest, None)
 
 
 def _digest(token: str) -> bytes:
@@ -130,13 +108,13 @@ def cached(app: Ordo, token: str) -> tuple[str, Role] | None:
     A token that cannot be a key at all is refused here, without a read.
     """
     _parts(token)
-    return key_cache(app).get(_digest(token))
+    return app.caches.keys.get(_digest(token))
 
 
 def authenticate(app: Ordo, token: str) -> tuple[str, Role]:
     """The key id and role of a valid, unrevoked key; Unauthenticated otherwise."""
     key_id, secret = _parts(token)
-    cache = key_cache(app)
+    cache = app.caches.keys
     digest = _digest(token)
     found = cache.get(digest)
     if found is not None:
@@ -158,7 +136,7 @@ def revoke_key(app: Ordo, key_id: str) -> None:
     with app.store.uow() as uow:
         done = uow.access.revoke_key(key_id, app.clock.now_ns())
         uow.commit()
-    key_cache(app).forget(key_id)
+    app.caches.keys.forget(key_id)
     if not done:
         raise NotFound(f"no active API key {key_id!r} / 没有该有效密钥", details={"key_id": key_id})
 

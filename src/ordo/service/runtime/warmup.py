@@ -20,22 +20,23 @@ in-process apps (tests, ``ordo demo``) and the other CLI commands never call the
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ordo.service.runtime.app import Ordo
 
 #: An order id no order has: a read that compiles the statement and finds nothing.
 _NO_SUCH_ORDER = "warmup-no-such-order"
 
 
-def warm_up(app: Any) -> None:
-    """Build the caches of the intake and order-read paths of ``app`` (an Ordo)."""
+def warm_up(app: Ordo) -> None:
+    """Build the caches of the intake and order-read paths of ``app``."""
     from ordo.rules.language.parser import lark_parser
     from ordo.service.orders import queries
-    from ordo.service.routing.context import routing_cache
-    from ordo.service.rules.rulebook import rulebook
 
     lark_parser()  # ~36 ms on first use
-    rulebook(app).snapshot()  # the live rule sets, compiled
-    cache = routing_cache(app)
+    app.caches.rulebook.snapshot()  # the live rule sets, compiled
+    cache = app.caches.routing
     with app.store.uow() as uow:
         cache.catalog(uow, app.clock.now_ns())  # may save the network row, as intake would
         uow.orders.existing([("warmup", _NO_SUCH_ORDER)])  # the webhook's idempotency read
