@@ -179,7 +179,7 @@ def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_
     assert "WH-" in ops.inner_text("#order-warehouse")
     ops.wait_for_selector("#routing-panel .routing-attempt[data-trigger='address']")
     shot(ops, "order-address-corrected")
-    r = httpx.get(f"{server.base}/api/v1/exceptions", params={"order_id": bad}, headers=server.headers())
+    r = httpx.get(f"{server.base}/api/v1/incidents", params={"order_id": bad}, headers=server.headers())
     assert [e["state"] for e in r.json()["exceptions"]] == ["resolved"]
 
     viewer = page_for(Role.VIEWER)
@@ -354,7 +354,7 @@ def test_an_incident_is_resolved_from_the_queue(server: Server, page_for: Callab
     page.wait_for_selector("#exception-message:has-text('解决')")
     page.wait_for_selector("#exceptions-table .ex-state:has-text('已解决')")
     shot(page, "exceptions")
-    r = httpx.get(f"{server.base}/api/v1/exceptions", params={"order_id": order_id}, headers=server.headers())
+    r = httpx.get(f"{server.base}/api/v1/incidents", params={"order_id": order_id}, headers=server.headers())
     assert r.json()["exceptions"][0]["state"] == "resolved"
 
 
