@@ -52,13 +52,13 @@ EXTRAS: MappingProxyType[ExtraName, Extra] = MappingProxyType(
                 "optimise",
                 ("ortools",),
                 "the batch routing optimiser (OR-Tools)",
-                "批量路由优化器（OR-Tools）",
+                "批量路由优化器 OR-Tools",
             ),
             Extra(
                 "columnar",
                 ("connectorx", "pyarrow"),
                 "fast columnar reads for backtests (ConnectorX, pyarrow)",
-                "回测的列式快速读取（ConnectorX、pyarrow）",
+                "回测的列式快速读取：ConnectorX、pyarrow",
             ),
         )
     }
@@ -70,8 +70,8 @@ class MissingExtra(ImportError):
 
     def __init__(self, extra: Extra) -> None:
         super().__init__(
-            f"{extra.purpose_en} needs the optional extra ordo[{extra.name}]; install it with: "
-            f"{extra.install} / {extra.purpose_zh}需要可选组件 ordo[{extra.name}]，"
+            f"The optional extra ordo[{extra.name}] is not installed: it brings {extra.purpose_en}. "
+            f"Install it with: {extra.install} / 未安装可选组件 ordo[{extra.name}]（{extra.purpose_zh}），"
             f"请安装：{extra.install}",
             name=extra.modules[0],
         )

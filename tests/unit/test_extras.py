@@ -28,7 +28,7 @@ def test_every_extra_is_installed_in_the_dev_environment() -> None:
 def test_a_missing_extra_says_which_extra_to_install_in_english_and_chinese() -> None:
     message = str(extras.missing("optimise"))
     assert "pip install 'ordo[optimise]'" in message
-    assert "OR-Tools" in message and "需要可选组件 ordo[optimise]" in message
+    assert "OR-Tools" in message and "未安装可选组件 ordo[optimise]" in message
     assert isinstance(extras.missing("mqtt"), ImportError)
 
 
