@@ -43,6 +43,7 @@ from ordo.config import Settings
 from ordo.rules.evaluation.compile_py import compile_rule
 from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
 from ordo.rules.language.parser import parse_rule
+from ordo.service.runtime.app import Ordo
 
 NS = 1_000_000_000
 T0 = 1_780_000_000 * NS
@@ -65,7 +66,7 @@ def hundred_rules() -> list[str]:
     return out[:100]
 
 
-def seed(app: Any, orders: int, *, seed: int = 7, batch: int = 50_000) -> float:
+def seed(app: Ordo, orders: int, *, seed: int = 7, batch: int = 50_000) -> float:
     """Bulk-insert ``orders`` synthetic orders (see the module docstring); returns seconds."""
     from ordo.domain.orders.model import Sku
     from ordo.service.inventory.catalog import save_catalog
@@ -145,7 +146,7 @@ def _parse_compile(sentences: list[str]) -> tuple[dict[str, float], list[Any]]:
     }, rules
 
 
-def _columnar(app: Any) -> bool:
+def _columnar(app: Ordo) -> bool:
     from ordo.adapters.store import columnar
 
     with app.store.uow(read_only=True) as uow:
