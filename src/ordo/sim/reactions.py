@@ -137,7 +137,7 @@ class Reactions:
         order = self.held.pop(oid)
         with self.app.store.uow(read_only=True) as uow:
             found = uow.orders.get(oid)
-        warehouse = self.warehouses.get(str((found or {}).get("warehouse_id")))
+        warehouse = self.warehouses.get(str(found["warehouse_id"] if found else None))
         if warehouse is None:
             return pending
         self._count("stock_lock")

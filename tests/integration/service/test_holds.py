@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from ordo.adapters.store.repositories import overview as overview_store
 from ordo.clock import ManualClock
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
 from ordo.domain.orders.holds import HoldReason
@@ -104,10 +103,10 @@ def test_the_overview_counts_follow_a_hold_that_frees_the_stock_and_its_release(
     release(shop, a.order_id, actor=OPS)
     projector.catch_up(shop)
     with shop.store.uow(read_only=True) as uow:
-        followed = overview_store.counts(uow.connection)["warehouse"]
+        followed = uow.overview.counts()["warehouse"]
     projector.rebuild(shop)
     with shop.store.uow(read_only=True) as uow:
-        recounted = overview_store.counts(uow.connection)["warehouse"]
+        recounted = uow.overview.counts()["warehouse"]
     assert (
         {k: n for k, n in followed.items() if n} == {k: n for k, n in recounted.items() if n} == {"WH-SH": 1}
     )

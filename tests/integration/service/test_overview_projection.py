@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store.repositories import overview as q
+from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.schema import overview as ot
 from ordo.clock import ManualClock
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
@@ -37,7 +37,7 @@ def store_app(request: pytest.FixtureRequest, clock: ManualClock) -> Any:
 def _state(app: Ordo) -> tuple[dict[str, dict[str, int]], list[Any], list[Any]]:
     with app.store.uow(read_only=True) as uow:
         c = uow.connection
-        counts = {d: {k: n for k, n in row.items() if n} for d, row in q.counts(c).items()}
+        counts = {d: {k: n for k, n in row.items() if n} for d, row in uow.overview.counts().items()}
         flow = sorted(tuple(r) for r in c.execute(sa.select(ot.overview_flow)))
         tags = sorted(tuple(r) for r in c.execute(sa.select(ot.order_tags)))
     return {d: row for d, row in counts.items() if row}, flow, tags
@@ -125,7 +125,9 @@ def test_a_new_process_reads_the_persisted_figures_without_scanning(
     fresh = make_app(str(store_app.store.engine.url.render_as_string(hide_password=False)), clock)
     try:
         for scan in ("scan_counts", "scan_deliveries", "scan_anomalies", "scan_flow", "fill_tags"):
-            monkeypatch.setattr(q, scan, lambda *a, **k: pytest.fail("a started store was rescanned"))
+            monkeypatch.setattr(
+                OverviewRepository, scan, lambda *a, **k: pytest.fail("a started store was rescanned")
+            )
         again = snapshot(fresh)
     finally:
         fresh.store.dispose()

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from ordo.adapters.store.repositories.claims import known_milestones
 from ordo.clock import ManualClock
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.status_graph import Known
@@ -107,8 +106,8 @@ def test_the_conflict_check_reads_only_the_orders_and_milestones_asked_for(ordo)
     a, b = _order(ordo, "B-1"), _order(ordo, "B-2")
     report_statuses(ordo, [_report(a, "wms", "OUTBOUND", 30), _report(b, "sf", "揽收", 60)])
     with ordo.store.uow(read_only=True) as uow:
-        found = known_milestones(uow.connection, [a, "OR-NOPE"], [M.OUTBOUND, M.DELIVERED])
-        nothing = known_milestones(uow.connection, [a], [])
+        found = uow.claims.known([a, "OR-NOPE"], [M.OUTBOUND, M.DELIVERED])
+        nothing = uow.claims.known([a], [])
     assert found == {a: {M.OUTBOUND: Known(T0 + 30 * MIN, "wms")}}
     assert nothing == {}
 

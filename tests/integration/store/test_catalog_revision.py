@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from ordo.adapters.store import open_store
+from ordo.adapters.store.repositories.catalog import REVISION_KEY
 from ordo.domain.orders.model import Carrier
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
-from ordo.service.routing.context import REVISION_KEY
 from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app
 
 

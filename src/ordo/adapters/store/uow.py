@@ -7,11 +7,16 @@
 
 Leaving the block without ``commit()`` rolls back. Driver errors raised inside
 the block leave it as :class:`ordo.domain.errors.StoreError` subclasses.
+
+This is the store's implementation of :class:`ordo.service.ports.UnitOfWork` (mypy checks
+it below): the service reaches the store only through these repositories. ``connection``
+is for the store's own tests and bulk tools, never for the service.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -21,15 +26,19 @@ from ordo.adapters.store.repositories.access import AccessRepository
 from ordo.adapters.store.repositories.catalog import CatalogRepository
 from ordo.adapters.store.repositories.channel_stock import ChannelStockRepository
 from ordo.adapters.store.repositories.channels import ChannelRepository
+from ordo.adapters.store.repositories.claims import ClaimRepository
 from ordo.adapters.store.repositories.cold_chain import ColdChainRepository
+from ordo.adapters.store.repositories.holds import HoldRepository
 from ordo.adapters.store.repositories.identity import IdentityRepository
 from ordo.adapters.store.repositories.incidents import IncidentRepository
 from ordo.adapters.store.repositories.orders import OrderRepository
 from ordo.adapters.store.repositories.outbound import OutboundRepository
 from ordo.adapters.store.repositories.outbox import Outbox
+from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.repositories.parcels import ParcelRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
+from ordo.adapters.store.repositories.rules_history import HistoryRepository
 from ordo.adapters.store.repositories.stock import StockRepository
 
 
@@ -64,12 +73,19 @@ class UnitOfWork:
         self.incidents = IncidentRepository(conn, lock_rows=locking)
         self.cold_chain = ColdChainRepository(conn)
         self.routing = RoutingRepository(conn)
+        self.holds = HoldRepository(conn)
+        self.claims = ClaimRepository(conn)
+        self.overview = OverviewRepository(conn)
+        self.history = HistoryRepository(conn)
         return self
 
     @property
     def connection(self) -> sa.Connection:
         assert self._conn is not None, "unit of work used outside its with-block"
         return self._conn
+
+    def ping(self) -> None:
+        self.connection.exec_driver_sql("SELECT 1")
 
     def commit(self) -> None:
         assert self._tx is not None
@@ -93,3 +109,11 @@ class UnitOfWork:
             self._conn = self._tx = None
         if isinstance(exc, sa_exc.DBAPIError):
             raise translate(exc) from exc
+
+
+if TYPE_CHECKING:  # the store implements the service's ports: mypy proves it here
+    from ordo.adapters.store.engine import Store
+    from ordo.service import ports
+
+    def _implements(uow: UnitOfWork, store: Store) -> tuple[ports.UnitOfWork, ports.Store]:
+        return uow, store

@@ -134,7 +134,7 @@ def release_order(
 ) -> dict[str, Any]:
     """200 released; 409 when it is not held, waits for its address or for stock, or is closed."""
     note = payload.note if payload else ""
-    return holds.release(ordo, _checked(order_id), actor=principal.source, note=note)
+    return dict(holds.release(ordo, _checked(order_id), actor=principal.source, note=note))
 
 
 @router.put(
@@ -148,7 +148,7 @@ def correct_address(
     fix = address_fix.AddressFix(
         payload.province, payload.city, payload.district, payload.detail, payload.receiver, payload.phone
     )
-    out = address_fix.correct_address(ordo, _checked(order_id), fix, actor=principal.source)
+    out = dict(address_fix.correct_address(ordo, _checked(order_id), fix, actor=principal.source))
     for internal in ("lat", "lng"):
         out.pop(internal, None)
     return render.masked(out, principal.see_pii)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from ordo.adapters.store import Store
+from ordo.service.ports import Store
 
 #: How long another process's change may go unseen here.
 TTL_S = 5.0

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ordo.adapters.channels import Mapped, Reason, Unmappable
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome
 from ordo.service.channels.receive import (
     ChannelOutcome,
@@ -42,6 +41,7 @@ from ordo.service.channels.receive import (
 )
 from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, IntakeResult, intake_requests
 from ordo.service.orders.milestones import record_updates
+from ordo.service.ports import UnitOfWork
 from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.batcher import Outcomes, isolate
 

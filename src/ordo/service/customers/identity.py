@@ -12,12 +12,12 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.customers.identity import IdKey, Kept, check_splittable, key_of, keys_of, resolve, subtree
 from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.orders.model import IdentifierKind, Order
+from ordo.service.ports import UnitOfWork
 from ordo.service.runtime.app import Ordo
 
 #: Where the per-database pepper lives when ``ORDO_IDENTITY_PEPPER`` is not set.

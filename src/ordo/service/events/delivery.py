@@ -16,8 +16,8 @@ import random
 from typing import Any, Protocol
 
 from ordo.adapters.outbound.envelope import PublishFailed
-from ordo.adapters.store.repositories.outbound import Offset, Subscription
 from ordo.service.events.subscriptions import PREFIX
+from ordo.service.ports import Offset, Subscription
 from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.retry import WEBHOOKS, Backoff, RetryPolicy
 

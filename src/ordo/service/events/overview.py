@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ordo.adapters.store.repositories import overview as q
 from ordo.service.events.projector import MINUTE_NS, NAME, catch_up
 from ordo.service.runtime.app import Ordo
 
@@ -33,10 +32,9 @@ def snapshot(app: Ordo) -> dict[str, Any]:
     minute = now // MINUTE_NS
     minutes = [m * MINUTE_NS for m in range(minute - FLOW_MINUTES + 1, minute + 1)]
     with app.store.uow(read_only=True) as uow:
-        conn = uow.connection
-        cursor = q.read_cursor(conn, NAME)
-        counts = q.counts(conn)
-        flow = q.flow(conn, minutes[0])
+        cursor = uow.overview.read_cursor(NAME)
+        counts = uow.overview.counts()
+        flow = uow.overview.flow(minutes[0])
         carriers = {c.id for c in uow.catalog.carriers()}
     return {"as_of_ns": now, "cursor": cursor, **figures(counts, flow, minutes, carriers)}
 

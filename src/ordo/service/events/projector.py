@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordo.adapters.store.repositories import overview as q
 from ordo.domain import events as ev
+from ordo.service.ports import EventRecord, OrderFacts
 from ordo.service.runtime.app import Ordo
 
 NAME = "overview"
@@ -72,7 +72,7 @@ class Deltas:
         self.counts["problem_source", source] += n
 
 
-def facts_needed(rows: Iterable[Mapping[str, Any]]) -> set[str]:
+def facts_needed(rows: Iterable[EventRecord]) -> set[str]:
     """Orders whose stored facts (tags, promise, place) the events below need."""
     out: set[str] = set()
     for r in rows:
@@ -85,7 +85,7 @@ def facts_needed(rows: Iterable[Mapping[str, Any]]) -> set[str]:
     return out
 
 
-def deltas_of(rows: Iterable[Mapping[str, Any]], facts: Mapping[str, Mapping[str, Any]]) -> Deltas:
+def deltas_of(rows: Sequence[EventRecord], facts: Mapping[str, OrderFacts]) -> Deltas:
     """The counters' changes for these outbox rows (pure: no I/O)."""
     d = Deltas()
     # A re-route that records "routed" also writes order.rerouted, which says both sides.
@@ -93,7 +93,7 @@ def deltas_of(rows: Iterable[Mapping[str, Any]], facts: Mapping[str, Mapping[str
     for r in rows:
         p: Mapping[str, Any] = r["payload"] if isinstance(r["payload"], dict) else {}
         kind, oid = r["type"], r["order_id"] or ""
-        f = facts.get(oid) or {}
+        f: Mapping[str, Any] = facts.get(oid) or {}
         if kind == ev.ORDER_CREATED:
             channel = str(r["channel"])
             d.counts["status", str(p.get("status"))] += 1
@@ -142,8 +142,8 @@ def catch_up(app: Ordo, *, max_events: int = 200_000) -> int:
     Cheap when nothing is new (one read). A store with no cursor yet is rebuilt once.
     """
     with app.store.uow(read_only=True) as uow:
-        cursor = q.read_cursor(uow.connection, NAME)
-        newest = q.last_event_id(uow.connection)
+        cursor = uow.overview.read_cursor(NAME)
+        newest = uow.overview.last_event_id()
     if cursor is None:
         rebuild(app)
         return 0
@@ -160,21 +160,21 @@ def catch_up(app: Ordo, *, max_events: int = 200_000) -> int:
 def _step(app: Ordo) -> tuple[int, int] | None:
     now = app.clock.now_ns()
     with app.store.uow() as uow:
-        conn = uow.connection
-        cursor = q.lock_cursor(conn, NAME, now)
+        q = uow.overview
+        cursor = q.lock_cursor(NAME, now)
         if cursor is None:  # no cursor row (a rebuild is due): nothing to follow from
             return None
-        newest = q.last_event_id(conn)
-        rows = q.events_between(conn, cursor, newest, WATCHED, BATCH)
+        newest = q.last_event_id()
+        rows = q.events_between(cursor, newest, WATCHED, BATCH)
         # A short batch saw everything up to ``newest``; a full one continues after its last.
         upto = rows[-1]["id"] if len(rows) == BATCH else newest
-        d = deltas_of(rows, q.order_facts(conn, facts_needed(rows)))
-        q.add_counts(conn, d.counts)
-        q.add_flow(conn, d.flow)
-        q.add_tags(conn, d.tags)
-        q.move_tags(conn, d.provinces)
-        q.prune_flow(conn, (now // MINUTE_NS - FLOW_KEEP_MINUTES) * MINUTE_NS)
-        q.set_cursor(conn, NAME, upto, now)
+        d = deltas_of(rows, q.order_facts(facts_needed(rows)))
+        q.add_counts(d.counts)
+        q.add_flow(d.flow)
+        q.add_tags(d.tags)
+        q.move_tags(d.provinces)
+        q.prune_flow((now // MINUTE_NS - FLOW_KEEP_MINUTES) * MINUTE_NS)
+        q.set_cursor(NAME, upto, now)
         uow.commit()
     return len(rows), upto
 
@@ -189,24 +189,22 @@ def rebuild(app: Ordo) -> dict[str, Any]:
 def _recount(app: Ordo) -> int:
     now = app.clock.now_ns()
     with app.store.uow() as uow:
-        conn = uow.connection
-        if conn.dialect.name == "postgresql":
-            # One snapshot for every scan below and the cursor, or they could disagree.
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        q.set_cursor(conn, NAME, 0, now)  # first a write: the lock, as in catch_up
-        newest = q.last_event_id(conn)
-        q.clear(conn)
+        q = uow.overview
+        q.one_snapshot()  # for every scan below and the cursor, or they could disagree
+        q.set_cursor(NAME, 0, now)  # first a write: the lock, as in catch_up
+        newest = q.last_event_id()
+        q.clear()
         d = Deltas()
-        d.counts.update(q.scan_counts(conn))
-        delivered, on_time = q.scan_deliveries(conn)
+        d.counts.update(q.scan_counts())
+        delivered, on_time = q.scan_deliveries()
         d.counts["delivered", ""] += delivered
         d.counts["on_time", ""] += on_time
-        for warehouse, province, source, n in q.scan_anomalies(conn):
+        for warehouse, province, source, n in q.scan_anomalies():
             d.problem(warehouse, province, source, n)
         start = (now // MINUTE_NS - FLOW_KEEP_MINUTES) * MINUTE_NS
-        q.add_counts(conn, d.counts)
-        q.add_flow(conn, q.scan_flow(conn, first_id_at(start), start, MINUTE_NS))
-        q.fill_tags(conn)
-        q.set_cursor(conn, NAME, newest, now)
+        q.add_counts(d.counts)
+        q.add_flow(q.scan_flow(first_id_at(start), start, MINUTE_NS))
+        q.fill_tags()
+        q.set_cursor(NAME, newest, now)
         uow.commit()
     return newest

@@ -20,9 +20,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ordo.adapters.store.repositories.outbound import Subscription
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import EVENT_TYPES
+from ordo.service.ports import Subscription
 
 if TYPE_CHECKING:
     from ordo.service.runtime.app import Ordo

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import Event
 from ordo.domain.incidents import incident as x
 from ordo.domain.incidents.incident import IncidentState, Raised
 from ordo.domain.incidents.playbooks import human_priority, playbook
+from ordo.service.ports import UnitOfWork
 
 NS = 1_000_000_000
 

@@ -21,15 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ordo.adapters.store.repositories.cold_chain import FAILED, PLACED, REQUESTED, SHIPPED
-from ordo.adapters.store.repositories.incidents import Watch
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import ORDER_QUARANTINED, REPLACEMENT_PLACED, Event
 from ordo.domain.incidents.incident import IncidentState
 from ordo.domain.incidents.playbooks import StepOutcome
 from ordo.domain.orders.model import Address, Line, Order
 from ordo.service.incidents import ledger
+from ordo.service.ports import FAILED, PLACED, REQUESTED, SHIPPED, UnitOfWork, Watch
 from ordo.service.runtime.app import Ordo
 
 if TYPE_CHECKING:

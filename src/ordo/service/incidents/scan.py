@@ -26,8 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ordo.adapters.store.repositories.incidents import Watch
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders import sla
@@ -35,6 +33,7 @@ from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import MILESTONES, Milestone
 from ordo.service.incidents import ledger, reship
 from ordo.service.incidents.steps import attempt
+from ordo.service.ports import UnitOfWork, Watch
 from ordo.service.runtime.app import Ordo
 
 #: Events of other features this scan reads (the status-graph feature writes the last two).

@@ -12,9 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordo.adapters.store.repositories.incidents import Watch
-from ordo.adapters.store.repositories.stock import Delta
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import Event
 from ordo.domain.incidents.playbooks import COUPON_FEN, STEP_LABELS, Step, StepOutcome, playbook
@@ -24,6 +21,7 @@ from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.service.incidents import ledger
 from ordo.service.incidents.reship import quarantine, reship
 from ordo.service.orders.milestones import held_deltas, record_updates
+from ordo.service.ports import Delta, UnitOfWork, Watch
 
 NS = 1_000_000_000
 SOURCE = "ordo:exceptions"

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.inventory import stock as inv
 from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate, Outcome, Status
 from ordo.service.inventory.reads import CHANNELS, in_scope, level_row
 from ordo.service.orders.milestones import record_updates
+from ordo.service.ports import UnitOfWork
 from ordo.service.runtime.app import Ordo
 
 #: Who cancels an expired reservation, as named in its milestone.

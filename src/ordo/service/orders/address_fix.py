@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ordo.adapters.store.repositories.holds import HoldRepository
-from ordo.adapters.store.repositories.orders import Progress
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import Event
@@ -26,6 +23,7 @@ from ordo.domain.pii import mask_detail, mask_name, mask_phone
 from ordo.service.channels.receive import resolver_for
 from ordo.service.incidents import ledger
 from ordo.service.orders.holds import check_open, locked_order, read_order, set_watch, steps_of
+from ordo.service.ports import OrderRecord, Progress, ShipTo, UnitOfWork
 from ordo.service.routing.decisions import route_held
 from ordo.service.runtime.app import Ordo
 
@@ -45,7 +43,39 @@ class AddressFix:
     phone: str | None = None
 
 
-def _masked_address(values: dict[str, Any]) -> dict[str, Any]:
+class AddressCorrected(ShipTo):
+    """What :func:`correct_address` did: the address as stored now, where the order ships from."""
+
+    order_id: str
+    outcome: str
+    #: How sure the resolver is of the located address (0–1).
+    confidence: float
+    #: The routing attempt the correction caused (None: the order was not waiting for it).
+    routing_attempt: int | None
+    warehouse_id: str | None
+    hold_reason: str | None
+
+
+def _corrected(
+    order_id: str,
+    confidence: float,
+    values: ShipTo,
+    warehouse_id: str | None,
+    hold_reason: str | None,
+    attempt: int | None,
+) -> AddressCorrected:
+    return {
+        "order_id": order_id,
+        "outcome": "corrected",
+        "confidence": confidence,
+        "routing_attempt": attempt,
+        **values,
+        "warehouse_id": warehouse_id,
+        "hold_reason": hold_reason,
+    }
+
+
+def _masked_address(values: OrderRecord) -> dict[str, Any]:
     return {
         "province": values["province"],
         "city": values["city"],
@@ -66,7 +96,7 @@ def _field_of(reason: str) -> str:
     return "address"
 
 
-def _located(app: Ordo, fix: AddressFix) -> tuple[dict[str, Any], float]:
+def _located(app: Ordo, fix: AddressFix) -> tuple[ShipTo, float]:
     """The ship-to columns of a corrected address, normalised and located; 422 when it cannot be."""
     parts = (fix.province.strip(), fix.city.strip(), fix.district.strip())
     res = resolver_for(app.divisions).resolve(*parts, fix.detail.strip())
@@ -77,7 +107,7 @@ def _located(app: Ordo, fix: AddressFix) -> tuple[dict[str, Any], float]:
             details={"reason": res.reason},
         )
     detail = fix.detail.strip() if any(parts) else (res.rest or fix.detail.strip())
-    values: dict[str, Any] = {
+    values: ShipTo = {
         "province": res.province[:32], "city": res.city[:32], "district": res.district[:32],
         "detail": detail[:500], "adcode": res.adcode, "lat": res.lat, "lng": res.lng,
     }  # fmt: skip
@@ -90,20 +120,20 @@ def _located(app: Ordo, fix: AddressFix) -> tuple[dict[str, Any], float]:
 
 def _readdress(
     uow: UnitOfWork,
-    order: dict[str, Any],
+    order: OrderRecord,
     progress: Progress,
     now: int,
-    values: dict[str, Any],
+    values: ShipTo,
     confidence: float,
     actor: str,
-) -> dict[str, Any]:
+) -> OrderRecord:
     """Write the corrected address (checked under lock) with its event; for an order held
     for its address, lift that hold and resolve its address incident. The order as it now is."""
     oid = progress.order_id
     check_open(oid, progress.steps, "re-addressed", "更正地址")
-    holds = HoldRepository(uow.connection)
+    holds = uow.holds
     holds.set_address(oid, values, now)
-    new = {**order, **values}
+    new: OrderRecord = {**order, **values}
     waited = order["hold_reason"] == HoldReason.ADDRESS
     closed = 0
     if waited:
@@ -130,17 +160,15 @@ def _resolve_address_incidents(uow: UnitOfWork, order_id: str, actor: str, now: 
     return n
 
 
-def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) -> dict[str, Any]:
+def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) -> AddressCorrected:
     """Correct an order's ship-to address; route it now if it was held for its address."""
     values, confidence = _located(app, fix)
     found = read_order(app, order_id)
     was = found["hold_reason"]
     check_open(order_id, steps_of(found), "re-addressed", "更正地址")
-    out: dict[str, Any] = {"order_id": order_id, "outcome": "corrected", "confidence": confidence}
-    out["routing_attempt"] = None
     if was == HoldReason.ADDRESS:
 
-        def before(uow: UnitOfWork, order: dict[str, Any], progress: Progress, now: int) -> dict[str, Any]:
+        def before(uow: UnitOfWork, order: OrderRecord, progress: Progress, now: int) -> OrderRecord:
             return _readdress(uow, order, progress, now, values, confidence, actor)
 
         attempt = route_held(
@@ -150,21 +178,15 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
         if held:
             set_watch(app, order_id, held)
         wh = attempt["warehouse_ids"][0] if attempt["warehouse_ids"] else None
-        return {
-            **out,
-            **values,
-            "warehouse_id": wh,
-            "hold_reason": held,
-            "routing_attempt": attempt["attempt"],
-        }
+        return _corrected(order_id, confidence, values, wh, held, attempt["attempt"])
 
-    def work() -> dict[str, Any]:
+    def work() -> AddressCorrected:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
             order, progress = locked_order(uow, order_id)
             new = _readdress(uow, order, progress, now, values, confidence, actor)
             uow.commit()
-        return {**out, **values, "warehouse_id": new["warehouse_id"], "hold_reason": new["hold_reason"]}
+        return _corrected(order_id, confidence, values, new["warehouse_id"], new["hold_reason"], None)
 
     result = app.retrying(work)
     app.notifier.notify()

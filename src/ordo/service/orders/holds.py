@@ -20,18 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
-from ordo.adapters.store.repositories.holds import HoldRepository
-from ordo.adapters.store.repositories.orders import Progress
-from ordo.adapters.store.repositories.stock import Delta
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind, manual_hold
 from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
 from ordo.service.orders.milestones import record_updates
+from ordo.service.ports import Delta, OrderRecord, OrderSummary, Progress, UnitOfWork
 from ordo.service.routing.decisions import route_held
 from ordo.service.runtime.app import Ordo
 
@@ -90,7 +87,20 @@ def not_found(order_id: str) -> NotFound:
     return NotFound(f"no order {order_id} / 订单 {order_id} 不存在", details={"order_id": order_id})
 
 
-def locked_order(uow: UnitOfWork, order_id: str) -> tuple[dict[str, Any], Progress]:
+class Released(TypedDict):
+    """What :func:`release` did: the hold it let go, where the order ships from now."""
+
+    order_id: str
+    outcome: str
+    previous_hold: str | None
+    warehouse_id: str | None
+    #: ``no_stock`` when routing found no stock after all (else None).
+    hold_reason: str | None
+    #: The routing attempt the release caused (None: the order kept its warehouse).
+    routing_attempt: int | None
+
+
+def locked_order(uow: UnitOfWork, order_id: str) -> tuple[OrderRecord, Progress]:
     """The order and its progress, read inside the writing transaction (404 if there is none)."""
     progress = uow.orders.progress([order_id]).get(order_id)
     order = uow.orders.get(order_id)
@@ -99,7 +109,7 @@ def locked_order(uow: UnitOfWork, order_id: str) -> tuple[dict[str, Any], Progre
     return order, progress
 
 
-def read_order(app: Ordo, order_id: str) -> dict[str, Any]:
+def read_order(app: Ordo, order_id: str) -> OrderRecord:
     """The order as stored (unlocked: for the checks before a transaction re-checks them)."""
     with app.store.uow(read_only=True) as uow:
         order = uow.orders.get(order_id)
@@ -108,7 +118,7 @@ def read_order(app: Ordo, order_id: str) -> dict[str, Any]:
     return order
 
 
-def steps_of(order: dict[str, Any]) -> set[Milestone]:
+def steps_of(order: OrderRecord) -> set[Milestone]:
     return {Milestone(m["milestone"]) for m in order["milestones"]}
 
 
@@ -138,7 +148,7 @@ def hold(
         now = app.clock.now_ns()
         with app.store.uow() as uow:
             progress = uow.orders.progress(ids)  # locked on PostgreSQL
-            holds = HoldRepository(uow.connection)
+            holds = uow.holds
             current = holds.current(progress)
             out: list[HoldOutcome] = []
             held: list[Progress] = []
@@ -225,15 +235,14 @@ def _releasable(order_id: str, steps: set[Milestone], hold_reason: str | None) -
 
 
 def _let_go(
-    uow: UnitOfWork, order: dict[str, Any], progress: Progress, now: int, actor: str, note: str, routed: bool
-) -> dict[str, Any]:
+    uow: UnitOfWork, order: OrderRecord, progress: Progress, now: int, actor: str, note: str, routed: bool
+) -> OrderRecord:
     """Clear a releasable hold (checked under lock) and record it; the order as it now is."""
     oid = progress.order_id
     was = order["hold_reason"]
     kind = _releasable(oid, progress.steps, was)
-    holds = HoldRepository(uow.connection)
-    holds.set_hold([oid], None, now)
-    holds.set_watch_hold([oid], None)
+    uow.holds.set_hold([oid], None, now)
+    uow.holds.set_watch_hold([oid], None)
     if kind == HoldReason.REVIEW.kind:  # a person looked at it and let it go: that is the review
         update = MilestoneUpdate(oid, Milestone.REVIEWED, now, actor[:32], note)
         record_updates(uow, [update], now, {oid: progress})
@@ -243,7 +252,7 @@ def _let_go(
     return {**order, "hold_reason": None}
 
 
-def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> dict[str, Any]:
+def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> Released:
     """Let a review or manual hold go; routes the order now when it has no warehouse."""
     found = read_order(app, order_id)
     previous = found["hold_reason"]
@@ -251,7 +260,7 @@ def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> dict[str
     note = note.strip()[:MAX_REASON]
     if found["warehouse_id"] is None:
 
-        def before(uow: UnitOfWork, order: dict[str, Any], progress: Progress, now: int) -> dict[str, Any]:
+        def before(uow: UnitOfWork, order: OrderRecord, progress: Progress, now: int) -> OrderRecord:
             return _let_go(uow, order, progress, now, actor, note, routed=True)
 
         attempt = route_held(app, order_id, reason=note or "released / 放行", trigger=RELEASE, before=before)
@@ -260,7 +269,7 @@ def release(app: Ordo, order_id: str, *, actor: str, note: str = "") -> dict[str
             set_watch(app, order_id, held)
         return _released(order_id, previous, attempt["warehouse_ids"][:1], held, attempt["attempt"])
 
-    def work() -> dict[str, Any]:
+    def work() -> Released:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
             order, progress = locked_order(uow, order_id)
@@ -281,7 +290,7 @@ def _released(
     warehouses: Sequence[str],
     hold_reason: str | None,
     attempt: int | None,
-) -> dict[str, Any]:
+) -> Released:
     return {
         "order_id": order_id,
         "outcome": "released",
@@ -300,16 +309,14 @@ def held_orders(
     channel: str | None = None,
     after_id: str | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[OrderSummary]:
     """Held orders, newest first (see ``HoldRepository.held``)."""
     with app.store.uow(read_only=True) as uow:
-        return HoldRepository(uow.connection).held(
-            exact=exact, prefix=prefix, channel=channel, after_id=after_id, limit=limit
-        )
+        return uow.holds.held(exact=exact, prefix=prefix, channel=channel, after_id=after_id, limit=limit)
 
 
 def set_watch(app: Ordo, order_id: str, hold_reason: str | None) -> None:
     """Tell the incident scan's watch row the order's hold (routing found no stock after all)."""
     with app.store.uow() as uow:
-        HoldRepository(uow.connection).set_watch_hold([order_id], hold_reason)
+        uow.holds.set_watch_hold([order_id], hold_reason)
         uow.commit()

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ordo.adapters.store.repositories.stock import Delta
 from ordo.domain import events as ev
 from ordo.domain.errors import OrdoError, ValidationError
 from ordo.domain.events import Event
@@ -29,6 +28,7 @@ from ordo.domain.routing import Parcel
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
+from ordo.service.ports import Delta
 from ordo.service.runtime.app import Ordo
 
 SOURCE = "ordo"

@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.model import Order
 from ordo.domain.routing import Directives, Plan, PlanStatus, RouteRequest, route
 from ordo.service.orders.intake_rules import Ruled
+from ordo.service.ports import UnitOfWork
 from ordo.service.routing.context import INTAKE_MAX_PARCELS, Catalog, RoutingCache
 from ordo.service.routing.snapshots import decision_rows
 from ordo.service.runtime.collector import gc_paused

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.holds import review_hold
 from ordo.domain.orders.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.orders.validation import MAX_TAGS
@@ -33,6 +32,7 @@ from ordo.rules.evaluation.evaluate import Fired, RuleSet
 from ordo.rules.evaluation.facts import build_facts
 from ordo.rules.evaluation.outcome import gift_units
 from ordo.rules.language import ast as A
+from ordo.service.ports import UnitOfWork
 from ordo.service.routing.snapshots import FiredRule
 from ordo.service.rules.rulebook import Decision, RuleBook, Snapshot, apply_rules
 

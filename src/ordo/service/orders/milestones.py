@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ordo.adapters.store.repositories.orders import Progress
-from ordo.adapters.store.repositories.stock import Delta
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation
 from ordo.domain.events import Event
@@ -26,6 +23,7 @@ from ordo.domain.orders.milestones import (
     UpdateResult,
     apply_updates,
 )
+from ordo.service.ports import Delta, Progress, UnitOfWork
 from ordo.service.runtime.app import Ordo
 
 

@@ -1,22 +1,85 @@
 """Read-side use cases: one order, a page of orders, a timeline, stock, warehouses.
 
-Each opens a read-only unit of work and returns plain data (dicts and lists), so
-the API, the CLI and the dashboard render the same answers. Nothing here writes,
-and nothing here masks personal data: who may see what is the caller's decision.
+Each opens a read-only unit of work and returns typed rows (``TypedDict``: plain dicts
+and lists at run time), so the API, the CLI and the dashboard render the same answers.
+Nothing here writes, and nothing here masks personal data: who may see what is the
+caller's decision.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-from ordo.adapters.store.repositories.orders import OrderFilter
 from ordo.domain.orders.milestones import MILESTONE_LABELS, Milestone
-from ordo.domain.orders.model import Stock
+from ordo.domain.orders.model import Stock, Warehouse
+from ordo.service.ports import AnomalyRecord, OrderFilter, OrderRecord, OrderSummary
 from ordo.service.runtime.app import Ordo
 
 #: Tie-break for timeline entries at the same instant: what was reported, then what Ordo did.
 _KIND_ORDER = {"milestone": 0, "anomaly": 1, "event": 2}
+
+
+class Label(TypedDict):
+    en: str
+    zh: str
+
+
+class MilestoneEntry(TypedDict):
+    kind: Literal["milestone"]
+    at_ns: int
+    milestone: str
+    number: int | None
+    label: Label
+    source: str
+    recorded_at_ns: int
+
+
+class AnomalyEntry(AnomalyRecord):
+    kind: Literal["anomaly"]
+
+
+class EventEntry(TypedDict):
+    kind: Literal["event"]
+    at_ns: int
+    event_id: int
+    type: str
+    payload: Any
+
+
+TimelineEntry = MilestoneEntry | AnomalyEntry | EventEntry
+
+
+class Timeline(TypedDict):
+    """An order's milestones, anomalies and events, merged in time order."""
+
+    order_id: str
+    status: str
+    entries: list[TimelineEntry]
+
+
+class WarehouseView(TypedDict):
+    id: str
+    name: str
+    province: str
+    city: str
+    adcode: str
+    lat: float
+    lng: float
+    klass: str
+    capabilities: list[str]
+    daily_capacity: int
+    active: bool
+
+
+class StockLevel(TypedDict):
+    warehouse_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    safety: int
+    available: int
+    #: On hand less reserved is at or below the safety stock.
+    low: bool
 
 
 def order_exists(app: Ordo, order_id: str) -> bool:
@@ -24,14 +87,14 @@ def order_exists(app: Ordo, order_id: str) -> bool:
     return get_order(app, order_id) is not None
 
 
-def get_order(app: Ordo, order_id: str) -> dict[str, Any] | None:
+def get_order(app: Ordo, order_id: str) -> OrderRecord | None:
     with app.store.uow(read_only=True) as uow:
         return uow.orders.get(order_id)
 
 
 def search_orders(
     app: Ordo, f: OrderFilter, *, after_id: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[OrderSummary], str | None]:
     """One page, newest first, and the id to continue after (None on the last page)."""
     with app.store.uow(read_only=True) as uow:
         # One row more than asked tells whether another page exists without a count.
@@ -41,7 +104,7 @@ def search_orders(
     return rows, (rows[-1]["id"] if more and rows else None)
 
 
-def timeline(app: Ordo, order_id: str) -> dict[str, Any] | None:
+def timeline(app: Ordo, order_id: str) -> Timeline | None:
     """Milestones, anomalies and events of one order, merged in time order."""
     with app.store.uow(read_only=True) as uow:
         order = uow.orders.get(order_id)
@@ -49,7 +112,7 @@ def timeline(app: Ordo, order_id: str) -> dict[str, Any] | None:
             return None
         anomalies = uow.orders.anomalies(order_id)
         events = uow.outbox.for_order(order_id)
-    entries: list[dict[str, Any]] = []
+    entries: list[TimelineEntry] = []
     for m in order["milestones"]:
         step = Milestone(m["milestone"])
         en, zh = MILESTONE_LABELS[step]
@@ -64,15 +127,15 @@ def timeline(app: Ordo, order_id: str) -> dict[str, Any] | None:
                 "recorded_at_ns": m["recorded_at_ns"],
             }
         )
-    entries.extend({"kind": "anomaly", **a} for a in anomalies)
+    entries.extend(AnomalyEntry(kind="anomaly", **a) for a in anomalies)
     entries.extend(
-        {
-            "kind": "event",
-            "at_ns": e["at_ns"],
-            "event_id": e["id"],
-            "type": e["type"],
-            "payload": e["payload"],
-        }
+        EventEntry(
+            kind="event",
+            at_ns=e["at_ns"],
+            event_id=e["id"],
+            type=e["type"],
+            payload=e["payload"],
+        )
         for e in events
     )
     # sort is stable: milestones keep the store's lifecycle order among equal times.
@@ -80,16 +143,26 @@ def timeline(app: Ordo, order_id: str) -> dict[str, Any] | None:
     return {"order_id": order_id, "status": order["status"], "entries": entries}
 
 
-def warehouses(app: Ordo) -> list[dict[str, Any]]:
+def warehouses(app: Ordo) -> list[WarehouseView]:
     with app.store.uow(read_only=True) as uow:
         found = uow.catalog.warehouses()
-    out = []
-    for w in found:
-        row = asdict(w)
-        row["klass"] = w.klass.value
-        row["capabilities"] = sorted(w.capabilities)
-        out.append(row)
-    return out
+    return [_warehouse(w) for w in found]
+
+
+def _warehouse(w: Warehouse) -> WarehouseView:
+    return {
+        "id": w.id,
+        "name": w.name,
+        "province": w.province,
+        "city": w.city,
+        "adcode": w.adcode,
+        "lat": w.lat,
+        "lng": w.lng,
+        "klass": w.klass.value,
+        "capabilities": sorted(w.capabilities),
+        "daily_capacity": w.daily_capacity,
+        "active": w.active,
+    }
 
 
 def inventory(
@@ -100,7 +173,7 @@ def inventory(
     low_only: bool,
     after: tuple[str, str] | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+) -> tuple[list[StockLevel], tuple[str, str] | None]:
     """One page of stock levels in (warehouse, SKU) order, and the key to continue after."""
     with app.store.uow(read_only=True) as uow:
         rows = uow.stock.query(
@@ -112,7 +185,7 @@ def inventory(
     return [_stock(s) for s in rows], last
 
 
-def _stock(s: Stock) -> dict[str, Any]:
+def _stock(s: Stock) -> StockLevel:
     return {
         "warehouse_id": s.warehouse_id,
         "sku": s.sku,
@@ -127,5 +200,5 @@ def _stock(s: Stock) -> dict[str, Any]:
 def ping(app: Ordo) -> str:
     """Round-trip to the store; returns its dialect name. Raises StoreError if it is down."""
     with app.store.uow(read_only=True) as uow:
-        uow.connection.exec_driver_sql("SELECT 1")
+        uow.ping()
     return app.store.dialect

@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ordo.adapters.status_graph import load_graph
-from ordo.adapters.store.repositories.claims import add_vocabulary_anomalies, known_milestones
-from ordo.adapters.store.repositories.orders import Progress
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain import events as ev
 from ordo.domain.events import Event
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome, UpdateResult
@@ -31,6 +28,7 @@ from ordo.domain.orders.status_graph import (
     find_conflict,
 )
 from ordo.service.orders.milestones import record_updates
+from ordo.service.ports import Progress, UnitOfWork, VocabularyAnomaly
 from ordo.service.runtime.app import Ordo
 
 UNKNOWN_VOCABULARY = "unknown_vocabulary"
@@ -136,7 +134,7 @@ def record_reports(
     updates: list[MilestoneUpdate] = []
     owners: list[int] = []  # report index of each milestone update
     events: list[Event] = []
-    anomalies: list[dict[str, object]] = []
+    anomalies: list[VocabularyAnomaly] = []
     for index, (report, oid, translation) in enumerate(zip(reports, ids, translations, strict=True)):
         result = ReportResult(index, Outcome.REJECTED.value, oid)
         results.append(result)
@@ -181,7 +179,7 @@ def record_reports(
             if steps is not None and m not in steps:
                 steps[m] = Known(report.at_ns, report.source)
     _merge(results, owners, record_updates(uow, updates, now, progress))
-    add_vocabulary_anomalies(uow.connection, anomalies)
+    uow.claims.add_vocabulary_anomalies(anomalies)
     uow.outbox.append(events)
     return results
 
@@ -223,7 +221,7 @@ def _known(
         if rules[claim]:
             orders.add(oid)
             against.update(m for rule in rules[claim] for m in rule.contradicted_by)
-    found = known_milestones(uow.connection, orders, against)
+    found = uow.claims.known(orders, against)
     return {oid: found.get(oid, {}) for oid in orders}
 
 
@@ -260,7 +258,7 @@ def _unknown(graph: StatusGraph, report: StatusReport) -> dict[str, str]:
     }
 
 
-def _anomaly(order_id: str | None, r: StatusReport, code: str, message: str, now: int) -> dict[str, object]:
+def _anomaly(order_id: str | None, r: StatusReport, code: str, message: str, now: int) -> VocabularyAnomaly:
     return {
         "order_id": order_id,
         "milestone": r.code[:24],

@@ -25,14 +25,12 @@ from typing import Any
 
 import numpy as np
 import orjson
-import sqlalchemy as sa
 from cachetools import LRUCache
 
-from ordo.adapters.store.schema import core as t
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.orders.model import HANDLING_FLAGS, Carrier, Sku
 from ordo.domain.routing import Network, RoutingContext, SplitRules, StockMatrix, build_network
 from ordo.domain.routing.network import DAY_NS, LOCAL_OFFSET_NS, IntArray
+from ordo.service.ports import UnitOfWork
 
 #: Parcels per order at intake: an order no single warehouse covers is split into at most
 #: this many (each line then records its warehouse; cancel, outbound and the playbooks
@@ -48,16 +46,10 @@ DEFAULT_MAX_PARCELS = 1
 HOUSE_CARRIER = "house", "仓库自选快递 / warehouse's own carrier"
 
 
-#: The ``meta`` key whose value changes with every write to warehouses, carriers or SKUs
-#: (kept by triggers: migration ``0002_catalog_revision``).
-REVISION_KEY = "catalog.revision"
-_REVISION = sa.select(t.meta.c.value).where(t.meta.c.key == REVISION_KEY)
-
-
-def _fingerprint(conn: sa.Connection) -> tuple[Any, ...]:
-    # One primary-key read a batch. No row yet (a catalog never written since the
-    # migration, or a wiped ``meta``) reads as None, which a later write moves away from.
-    return (conn.execute(_REVISION).scalar(),)
+def _fingerprint(uow: UnitOfWork) -> tuple[Any, ...]:
+    # One primary-key read a batch: the catalog's revision token, kept by triggers on every
+    # write to warehouses, carriers or SKUs (``CatalogRepository.revision``).
+    return (uow.catalog.revision(),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +87,7 @@ class RoutingCache:
 
     def catalog(self, uow: UnitOfWork, now_ns: int) -> Catalog:
         """The catalog as of this transaction: the cached one if its fingerprint still holds."""
-        fp = _fingerprint(uow.connection)
+        fp = _fingerprint(uow)
         cat = self._catalog
         if cat is None or cat.fingerprint != fp:
             cat = _load(uow, fp, self._provinces)

@@ -20,9 +20,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal
 
-from ordo.adapters.store.repositories.orders import Progress
-from ordo.adapters.store.repositories.stock import Delta
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import ORDER_REROUTED, Event
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind
@@ -31,6 +28,7 @@ from ordo.domain.orders.model import Address, Line, Order
 from ordo.domain.routing import Plan, RouteRequest, explain, route_one
 from ordo.domain.routing.snapshot import reason_label
 from ordo.service.orders.milestones import record_updates
+from ordo.service.ports import Delta, OrderRecord, Progress, UnitOfWork
 from ordo.service.routing.expand import NO_RULES, directives_of, expand, fired_ids
 from ordo.service.routing.snapshots import FiredRule, decision_row
 from ordo.service.rules.text import ruleset_of
@@ -59,7 +57,7 @@ _SETTLED = frozenset(
 )
 #: A caller's work inside the routing transaction, after the order is read under lock and
 #: before it is routed: its checks (raise to abort) and writes; returns the order as it now is.
-Before = Callable[[UnitOfWork, dict[str, Any], Progress, int], dict[str, Any]]
+Before = Callable[[UnitOfWork, OrderRecord, Progress, int], OrderRecord]
 
 
 def _fired(uow: UnitOfWork, version: int | None, ids: Sequence[str]) -> list[FiredRule]:

@@ -12,9 +12,9 @@ The API, the CLI, the demo and the tests call these; each lives in its own modul
 
 from __future__ import annotations
 
-from ordo.adapters.store.repositories.rules_history import HistoryFilter
 from ordo.rules.evaluation.canary import Canary, canary_places
 from ordo.rules.governance import Escalation
+from ordo.service.ports import HistoryFilter
 from ordo.service.rules.backtest import backtest_draft, backtest_rulesets, compare, referenced_columns
 from ordo.service.rules.breaker import Trip, check_breakers
 from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules

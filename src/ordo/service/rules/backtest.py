@@ -1,8 +1,8 @@
 """Backtest (沙盒): replay a draft rule set against stored orders and say what would change.
 
 Owns the comparison of two rule sets over one facts table: the facts are read once
-(:func:`ordo.adapters.store.repositories.rules_history.read_facts`, only the columns either set
-reads), both sets are evaluated with the Polars compiler, both outcomes computed with
+(``uow.history.read_facts``, only the columns either set reads), both sets are
+evaluated with the Polars compiler, both outcomes computed with
 :mod:`ordo.rules.evaluation.outcome_polars`, and the report says: orders matched, orders whose
 outcome changes, the money delta (discounts, freight, gifts), holds added and removed,
 routing changes, by channel and by region, with sample diffs. :func:`backtest_draft`
@@ -18,7 +18,6 @@ from typing import Any
 
 import polars as pl
 
-from ordo.adapters.store.repositories.rules_history import HistoryFilter, count_orders, read_facts
 from ordo.domain.access import Perm, require
 from ordo.rules.evaluation.compile_polars import evaluate_frames
 from ordo.rules.evaluation.evaluate import RuleSet
@@ -27,6 +26,7 @@ from ordo.rules.evaluation.outcome_polars import outcome_exprs, tag_hits
 from ordo.rules.governance import DraftStatus, Escalation, Impact, Tier, check_transition, required_tier
 from ordo.rules.language import ast as A
 from ordo.rules.language.glossary import PLACE_COLUMNS, PLACE_FIELD, Glossary, default_glossary
+from ordo.service.ports import HistoryFilter
 from ordo.service.rules.records import Actor, audit, draft_view, load_draft, required_note, version_text
 from ordo.service.rules.text import ruleset_of
 from ordo.service.runtime.app import Ordo
@@ -206,11 +206,10 @@ def backtest_rulesets(
     t0 = time.perf_counter()
     need = referenced_columns([old, new])
     with app.store.uow(read_only=True) as uow:
-        total = count_orders(uow.connection, flt)
+        total = uow.history.count_orders(flt)
         if progress is not None:
             progress(0, total)
-        facts = read_facts(
-            uow.connection,
+        facts = uow.history.read_facts(
             need,
             flt,
             now_ns=app.clock.now_ns(),

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.rules.governance import DraftStatus, Tier, VersionStatus, tier_of_change
 from ordo.rules.language.glossary import default_glossary
 from ordo.rules.language.lint import lint_rules
+from ordo.service.ports import UnitOfWork
 from ordo.service.rules.text import lines_of, parse_text
 from ordo.service.runtime.app import Ordo
 

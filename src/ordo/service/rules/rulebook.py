@@ -19,11 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from ordo.adapters.store import Store
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.rules.evaluation.canary import Canary
 from ordo.rules.evaluation.evaluate import CompiledRuleSet, Evaluation, RuleSet
 from ordo.rules.evaluation.outcome import Outcome, outcome_of
+from ordo.service.ports import Store, UnitOfWork
 from ordo.service.rules.text import ruleset_of
 
 _EMPTY = RuleSet.of([])

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.access import Perm, require
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import RULES_PUBLISHED, RULES_ROLLED_BACK, RULES_SUBMITTED
 from ordo.rules.evaluation.canary import Canary
 from ordo.rules.governance import TIER_POLICIES, DraftStatus, Tier, check_approval, check_transition
+from ordo.service.ports import UnitOfWork
 from ordo.service.rules.records import (
     Actor,
     BreakerBounds,

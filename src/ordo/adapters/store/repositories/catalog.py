@@ -10,6 +10,11 @@ from ordo.adapters.store.rows import chunks, from_csv, to_csv
 from ordo.adapters.store.schema import core as t
 from ordo.domain.orders.model import Carrier, Customer, CustomerTier, Sku, Warehouse, WarehouseClass
 
+#: The ``meta`` key whose value changes with every write to warehouses, carriers or SKUs
+#: (kept by triggers: migration ``0002_catalog_revision``).
+REVISION_KEY = "catalog.revision"
+_REVISION = sa.select(t.meta.c.value).where(t.meta.c.key == REVISION_KEY)
+
 
 def _upsert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, object]]) -> None:
     """Insert or replace by primary key, portably: delete the keys, then insert."""
@@ -176,3 +181,10 @@ class CatalogRepository:
 
     def set_meta(self, key: str, value: str) -> None:
         _upsert(self._c, t.meta, [{"key": key, "value": value}])
+
+    def revision(self) -> str | None:
+        """The catalog's revision token: one primary-key read (routing asks once a batch).
+        None when the catalog was never written since the migration (or ``meta`` was wiped);
+        a later write moves it away from that."""
+        value: str | None = self._c.execute(_REVISION).scalar()
+        return value

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ordo.adapters.store.rows import bulk_insert, chunks
 from ordo.adapters.store.schema.core import metadata
 from ordo.domain.incidents.probes import ProbeState
+from ordo.service.ports.incidents import FAILED, PLACED, REQUESTED, SHIPPED
 
 telemetry_probes = sa.Table(
     "telemetry_probes",
@@ -49,7 +50,7 @@ sa.Index("ix_cold_chain_replacements_state", cold_chain_replacements.c.state)
 
 P, R = telemetry_probes.c, cold_chain_replacements.c
 
-REQUESTED, PLACED, SHIPPED, FAILED = "requested", "placed", "shipped", "failed"
+__all__ = ["FAILED", "PLACED", "REQUESTED", "SHIPPED", "ColdChainRepository"]
 
 
 class ColdChainRepository:

@@ -9,15 +9,15 @@ that both backends run alike; it never decides anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS
+from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, summaries
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
+from ordo.service.ports.orders import OrderSummary, ShipTo
 
 O, W = t.orders.c, xt.exception_watch.c
 #: The ship-to columns a correction may write.
@@ -47,7 +47,7 @@ class HoldRepository:
                 .values(hold_reason=hold_reason, updated_at_ns=now_ns)
             )
 
-    def set_address(self, order_id: str, values: Mapping[str, Any], now_ns: int) -> None:
+    def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None:
         unknown = set(values) - ADDRESS_COLUMNS
         if unknown:
             raise ValueError(f"not ship-to columns: {sorted(unknown)}")
@@ -70,7 +70,7 @@ class HoldRepository:
         channel: str | None = None,
         after_id: str | None = None,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> list[OrderSummary]:
         """Held orders, newest first; ``exact`` or ``prefix`` narrows the hold reason."""
         q = sa.select(*SUMMARY_COLUMNS).where(O.hold_reason.is_not(None)).order_by(O.id.desc()).limit(limit)
         if exact is not None:
@@ -81,4 +81,4 @@ class HoldRepository:
             q = q.where(O.channel == channel)
         if after_id is not None:
             q = q.where(O.id < after_id)
-        return [dict(r) for r in self._c.execute(q).mappings()]
+        return summaries(self._c.execute(q))

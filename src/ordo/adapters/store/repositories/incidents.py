@@ -7,7 +7,6 @@ whose next playbook attempt is due, open incidents of the orders that just moved
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,45 +17,31 @@ from ordo.adapters.store.schema import incidents as xt
 from ordo.domain.incidents.incident import OPEN_STATES
 from ordo.domain.incidents.telemetry import SensorState
 from ordo.domain.orders.holds import HoldReason
+from ordo.service.ports.incidents import Watch
 
 X, W, TS = xt.order_exceptions.c, xt.exception_watch.c, xt.telemetry_state.c
 O, L = t.orders.c, t.order_lines.c
 _OPEN = [s.value for s in OPEN_STATES]
 
+__all__ = ["IncidentRepository", "Watch"]
 
-@dataclass(slots=True)
-class Watch:
-    """The scan's view of one order (see ``exception_watch``)."""
 
-    order_id: str
-    channel: str
-    tier: str
-    warehouse_id: str | None
-    hold_reason: str | None
-    steps: dict[str, int] = field(default_factory=dict)
-    fired: set[str] = field(default_factory=set)
-    last_milestone: str = "created"
-    last_at_ns: int = 0
-    carrier: str | None = None
-    due_ns: int | None = None
-    done: bool = False
-    stored: bool = False
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "order_id": self.order_id,
-            "channel": self.channel,
-            "tier": self.tier,
-            "warehouse_id": self.warehouse_id,
-            "hold_reason": self.hold_reason,
-            "steps": self.steps,
-            "fired": to_csv(self.fired),
-            "last_milestone": self.last_milestone,
-            "last_at_ns": self.last_at_ns,
-            "carrier": self.carrier,
-            "due_ns": self.due_ns,
-            "done": self.done,
-        }
+def _watch_row(w: Watch) -> dict[str, Any]:
+    """A watch as its ``exception_watch`` row."""
+    return {
+        "order_id": w.order_id,
+        "channel": w.channel,
+        "tier": w.tier,
+        "warehouse_id": w.warehouse_id,
+        "hold_reason": w.hold_reason,
+        "steps": w.steps,
+        "fired": to_csv(w.fired),
+        "last_milestone": w.last_milestone,
+        "last_at_ns": w.last_at_ns,
+        "carrier": w.carrier,
+        "due_ns": w.due_ns,
+        "done": w.done,
+    }
 
 
 class IncidentRepository:
@@ -134,7 +119,7 @@ class IncidentRepository:
         fresh: list[dict[str, Any]] = []
         known: list[dict[str, Any]] = []
         for w in watches:
-            (known if w.stored else fresh).append(w.row())
+            (known if w.stored else fresh).append(_watch_row(w))
             w.stored = True
         bulk_insert(self._c, xt.exception_watch, fresh)
         if known:

@@ -10,6 +10,7 @@ import orjson
 
 from ordo.adapters.store.rows import to_csv
 from ordo.domain.orders.model import AcceptedOrder
+from ordo.service.ports.orders import OrderLineRecord, ParcelRecord
 
 
 def order_rows_of(accepted: Sequence[AcceptedOrder]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -179,10 +180,10 @@ def order_tuples_of(
     return order_rows, line_rows
 
 
-def parcels_of(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def parcels_of(lines: Sequence[OrderLineRecord]) -> list[ParcelRecord]:
     """The parcels an order ships as: its lines grouped by warehouse, in line order (one
     parcel unless the order was split; none before it is routed)."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, ParcelRecord] = {}
     for ln in lines:
         wh = ln.get("warehouse_id")
         if wh is not None:

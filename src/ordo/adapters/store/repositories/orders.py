@@ -1,14 +1,14 @@
 """Orders, their lines, milestones and anomalies.
 
-Writes come in batches (one executemany per table). Reads for the API return plain
-dicts; reads for the service return what the domain needs (recorded steps).
+Writes come in batches (one executemany per table). Reads for the API return the typed
+rows of ``ordo.service.ports.orders`` (plain dicts at run time); reads for the service
+return what the domain needs (recorded steps).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -24,37 +24,21 @@ from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import overview as ot
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import AcceptedOrder
+from ordo.service.ports.orders import (
+    AnomalyRecord,
+    MilestoneRecord,
+    OrderFilter,
+    OrderLineRecord,
+    OrderRecord,
+    OrderSummary,
+    Progress,
+)
 
 O, L, M, A = t.orders.c, t.order_lines.c, t.milestones.c, t.anomalies.c
 
 __all__ = ["OrderFilter", "OrderRepository", "Progress", "fetch_rows", "order_rows_of"]
 
-
-@dataclass(slots=True)
-class Progress:
-    """What the lifecycle needs to know about one order, read under lock."""
-
-    order_id: str
-    channel: str
-    status: str
-    warehouse_id: str | None
-    steps: set[Milestone]
-
-
 _MILESTONE = {m.value: m for m in Milestone}
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilter:
-    status: str | None = None
-    channel: str | None = None
-    warehouse_id: str | None = None
-    customer_ref: str | None = None
-    province: str | None = None
-    created_from_ns: int | None = None
-    created_to_ns: int | None = None
-    #: One tag, matched through the ``order_tags`` index.
-    tag: str | None = None
 
 
 #: The columns an order list shows (search, a customer's orders), newest-first by id.
@@ -78,6 +62,11 @@ SUMMARY_COLUMNS = (
     O.created_at_ns,
     O.updated_at_ns,
 )
+
+
+def summaries(result: sa.CursorResult[Any]) -> list[OrderSummary]:
+    """Rows of :data:`SUMMARY_COLUMNS` as typed summaries."""
+    return [cast(OrderSummary, dict(r)) for r in result.mappings()]
 
 
 class OrderRepository:
@@ -211,13 +200,13 @@ class OrderRepository:
         return out
 
     # reads for the API ------------------------------------------------------
-    def get(self, order_id: str) -> dict[str, Any] | None:
+    def get(self, order_id: str) -> OrderRecord | None:
         row = self._c.execute(sa.select(t.orders).where(O.id == order_id)).mappings().first()
         if row is None:
             return None
-        order = dict(row)
+        order = cast(OrderRecord, dict(row))  # every column of ``orders``: the record's fields
         order["lines"] = [
-            {**dict(r), "flags": sorted(from_csv(r["flags"]))}
+            cast(OrderLineRecord, {**dict(r), "flags": sorted(from_csv(r["flags"]))})
             for r in self._c.execute(
                 sa.select(
                     L.line_no, L.sku, L.quantity, L.unit_price_fen, L.discount_fen, L.flags, L.warehouse_id
@@ -230,10 +219,10 @@ class OrderRepository:
         order["milestones"] = self.milestones(order_id)
         return order
 
-    def milestones(self, order_id: str) -> list[dict[str, Any]]:
+    def milestones(self, order_id: str) -> list[MilestoneRecord]:
         """Recorded steps in time order (lifecycle order breaks ties)."""
         rows = [
-            dict(r)
+            cast(MilestoneRecord, dict(r))
             for r in self._c.execute(
                 sa.select(M.milestone, M.at_ns, M.source, M.recorded_at_ns).where(M.order_id == order_id)
             ).mappings()
@@ -241,9 +230,9 @@ class OrderRepository:
         rows.sort(key=lambda r: (r["at_ns"], Milestone(r["milestone"]).number or 99))
         return rows
 
-    def anomalies(self, order_id: str) -> list[dict[str, Any]]:
+    def anomalies(self, order_id: str) -> list[AnomalyRecord]:
         return [
-            dict(r)
+            cast(AnomalyRecord, dict(r))
             for r in self._c.execute(
                 sa.select(A.milestone, A.source, A.at_ns, A.code, A.message, A.recorded_at_ns)
                 .where(A.order_id == order_id)
@@ -251,7 +240,7 @@ class OrderRepository:
             ).mappings()
         ]
 
-    def search(self, f: OrderFilter, *, after_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def search(self, f: OrderFilter, *, after_id: str | None = None, limit: int = 50) -> list[OrderSummary]:
         """Newest first; ``after_id`` is the cursor (the last id of the previous page)."""
         if f.tag is not None:
             return self._search_tagged(f, after_id, limit)
@@ -271,9 +260,9 @@ class OrderRepository:
             q = q.where(O.created_at_ns < f.created_to_ns)
         if after_id is not None:
             q = q.where(O.id < after_id)
-        return [dict(r) for r in self._c.execute(q).mappings()]
+        return summaries(self._c.execute(q))
 
-    def _search_tagged(self, f: OrderFilter, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+    def _search_tagged(self, f: OrderFilter, after_id: str | None, limit: int) -> list[OrderSummary]:
         """Driven by the tag index (``order_tags``, kept by the overview projector), newest
         first: its (tag, order), (tag, channel, order) or (tag, province, order) key yields
         the page in order, and the time window is checked in the index's own rows; only
@@ -301,7 +290,7 @@ class OrderRepository:
             q = q.where(g.created_at_ns < f.created_to_ns)
         if after_id is not None:
             q = q.where(g.order_id < after_id)
-        return [dict(r) for r in self._c.execute(q).mappings()]
+        return summaries(self._c.execute(q))
 
     def count_by_status(self) -> dict[str, int]:
         q = sa.select(O.status, sa.func.count()).group_by(O.status)

@@ -8,7 +8,6 @@ race on one consumer at worst deliver an event twice, never skip one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,34 +15,12 @@ import sqlalchemy as sa
 from ordo.adapters.store.rows import from_csv, to_csv
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import outbound as ot
+from ordo.service.ports.events import Offset, Subscription
+
+__all__ = ["Offset", "OutboundRepository", "Subscription"]
 
 C, S, D = ot.consumer_offsets.c, ot.webhook_subscriptions.c, ot.webhook_dead_letters.c
 E, O = t.events.c, t.orders.c
-
-
-@dataclass(frozen=True, slots=True)
-class Offset:
-    consumer: str
-    last_id: int
-    until_id: int | None = None
-    from_ns: int | None = None
-    to_ns: int | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.until_id is not None and self.last_id >= self.until_id
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: str
-    url: str
-    event_types: frozenset[str]  # empty: every type
-    secret: str
-    created_at_ns: int
-
-    def wants(self, event_type: str) -> bool:
-        return not self.event_types or event_type in self.event_types
 
 
 def _offset(r: Any) -> Offset:

@@ -13,7 +13,6 @@ return rate, blacklist and live signals. It never evaluates a rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -25,6 +24,9 @@ from ordo.adapters.store.schema import core as t
 from ordo.rules.evaluation.compile_polars import SCHEMA
 from ordo.rules.evaluation.facts import ms_column
 from ordo.rules.language.glossary import short_place_name
+from ordo.service.ports.rules import HistoryFilter
+
+__all__ = ["HistoryFilter", "HistoryRepository", "count_orders", "read_facts"]
 
 O, L, M, C, K = t.orders.c, t.order_lines.c, t.milestones.c, t.customers.c, t.skus.c
 NS = 1_000_000_000
@@ -52,17 +54,6 @@ _LINE_AGG = {"line_count", "item_count", "has_gift"}
 _LINE_ROWS = {"skus", "categories", "weight_g"}
 #: Milestones the ``orders`` row already carries (placed_at_ns, paid_at_ns).
 _FROM_ORDERS = {ms_column("created"), ms_column("paid")}
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryFilter:
-    """Which stored orders to replay: a time window on placement, a channel, a province."""
-
-    placed_from_ns: int | None = None
-    placed_to_ns: int | None = None
-    channel: str | None = None
-    province: str | None = None
-    limit: int | None = None
 
 
 def _rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
@@ -338,3 +329,24 @@ def _finish(frames: list[pl.DataFrame], need: set[str], tiers: pl.DataFrame, now
         else:
             out.append(pl.lit(None, dtype=dtype).alias(name))
     return frame.select(out)
+
+
+class HistoryRepository:
+    """:func:`count_orders` and :func:`read_facts` on a unit of work's connection."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._c = conn
+
+    def count_orders(self, f: HistoryFilter) -> int:
+        return count_orders(self._c, f)
+
+    def read_facts(
+        self,
+        need: Collection[str],
+        f: HistoryFilter,
+        *,
+        now_ns: int,
+        chunk: int = 200_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> pl.DataFrame:
+        return read_facts(self._c, need, f, now_ns=now_ns, chunk=chunk, progress=progress)

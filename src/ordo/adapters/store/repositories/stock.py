@@ -9,7 +9,6 @@ transaction already holds the single write lock.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,15 +19,11 @@ from ordo.adapters.store.schema import core as t
 from ordo.domain.errors import StoreConflict
 from ordo.domain.orders.milestones import Status
 from ordo.domain.orders.model import Stock
+from ordo.service.ports.inventory import Delta
+
+__all__ = ["Delta", "StockRepository"]
 
 S = t.stock.c
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    warehouse_id: str
-    sku: str
-    quantity: int
 
 
 def _stock(r: Any) -> Stock:
