@@ -28,7 +28,7 @@ import orjson
 
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.store import open_store
-from ordo.adapters.store.repositories.orders import order_rows_of
+from ordo.adapters.store.repositories.order_rows import LINE_COLUMNS, ORDER_COLUMNS, order_tuples_of
 from ordo.adapters.store.sqlite import TUNING
 from ordo.bench.http import bench_http
 from ordo.bench.stats import latency_ms, machine
@@ -270,9 +270,9 @@ def _raw_rows(
         )
         for n, o in enumerate(orders, start=first)
     ]
-    order_rows, line_rows = order_rows_of(accepted)
-    for r in order_rows:
-        r["tags"] = orjson.dumps(r["tags"]).decode()
+    order_tuples, line_tuples = order_tuples_of(accepted)
+    order_rows = [dict(zip(ORDER_COLUMNS, r, strict=True)) for r in order_tuples]
+    line_rows = [dict(zip(LINE_COLUMNS, r, strict=True)) for r in line_tuples]
     steps = (Milestone.CREATED, Milestone.PAID, Milestone.STOCK_LOCKED, Milestone.ROUTED)
     step_rows = [
         {"order_id": a.order.id, "milestone": m.value, "at_ns": now, "source": "raw", "recorded_at_ns": now}

@@ -6,7 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
-from ordo.adapters.store.repositories.orders import OrderFilter, order_rows_of
+from ordo.adapters.store.repositories.order_rows import ORDER_COLUMNS, order_tuples_of
+from ordo.adapters.store.repositories.orders import OrderFilter
 from ordo.adapters.store.rows import bulk_insert
 from ordo.adapters.store.schema import core as t
 from ordo.cli import app as cli
@@ -19,7 +20,7 @@ from tests.conftest import T0, new_order
 def test_a_bulk_load_is_counted_after_rebuild_aggregates(world: Ordo, sqlite_url: str) -> None:
     assert snapshot(world)["total_orders"] == 0
     loaded = [AcceptedOrder(new_order(f"BULK-{i}", channel="jd"), "paid", None, None, T0) for i in range(3)]
-    rows, _ = order_rows_of(loaded)
+    rows = [dict(zip(ORDER_COLUMNS, r, strict=True)) for r in order_tuples_of(loaded)[0]]
     for i, row in enumerate(rows):
         row.update(id=f"OB{i:018d}", tags=["vip"])
     with world.store.uow() as uow:

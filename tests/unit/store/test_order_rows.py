@@ -1,4 +1,4 @@
-"""The tuple rows intake inserts are the dict rows the rest of Ordo (and the benchmark) uses."""
+"""The tuple rows intake inserts: every column of ``orders`` and ``order_lines``, in order."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import orjson
 from ordo.adapters.store.repositories.order_rows import (
     LINE_COLUMNS,
     ORDER_COLUMNS,
-    order_rows_of,
     order_tuples_of,
     parcels_of,
 )
+from ordo.adapters.store.schema import core as t
 from ordo.domain.orders.model import AcceptedOrder
 from tests.conftest import T0, new_order
 
@@ -26,15 +26,34 @@ def _accepted():
     ]
 
 
-def test_tuple_rows_equal_the_dict_rows_column_for_column():
+def test_tuple_rows_fill_every_column_of_the_tables_from_the_order():
     accepted = _accepted()
-    orders, lines = order_rows_of(accepted)
     order_tuples, line_tuples = order_tuples_of(accepted)
-    for row in orders:
-        row["tags"] = orjson.dumps(row["tags"]).decode()
-    assert [tuple(r[c] for c in ORDER_COLUMNS) for r in orders] == order_tuples
-    assert [tuple(r[c] for c in LINE_COLUMNS) for r in lines] == line_tuples
-    assert set(ORDER_COLUMNS) == set(orders[0]) and set(LINE_COLUMNS) == set(lines[0])
+    assert set(ORDER_COLUMNS) == {c.name for c in t.orders.columns}
+    assert set(LINE_COLUMNS) == {c.name for c in t.order_lines.columns}
+    first, second = (dict(zip(ORDER_COLUMNS, r, strict=True)) for r in order_tuples)
+    o = accepted[0].order
+    assert (first["id"], first["status"], first["warehouse_id"], first["hold_reason"]) == (
+        "O1",
+        "processing",
+        "WH-SH",
+        None,
+    )
+    assert (first["goods_fen"], first["total_fen"]) == (o.goods_fen, o.total_fen)
+    assert (first["province"], first["placed_at_ns"], first["created_at_ns"]) == (
+        o.ship_to.province,
+        o.placed_at_ns,
+        T0,
+    )
+    assert (first["tags"], orjson.loads(second["tags"])) == ("[]", ["urgent", "加急"])
+    assert (second["hold_reason"], second["updated_at_ns"]) == ("no_stock", T0 + 1)
+    lines = [dict(zip(LINE_COLUMNS, r, strict=True)) for r in line_tuples]
+    assert [(r["order_id"], r["line_no"], r["sku"], r["warehouse_id"]) for r in lines] == [
+        ("O1", 0, "SKU-TEA", "WH-SH"),
+        ("O1", 1, "SKU-MILK", "WH-SH"),
+        ("O2", 0, "SKU-CUP", None),
+    ]
+    assert lines[0]["quantity"] == 2 and lines[0]["unit_price_fen"] == o.lines[0].unit_price_fen
 
 
 def test_a_split_order_records_each_lines_warehouse_and_shows_as_parcels():

@@ -12,62 +12,6 @@ from ordo.adapters.store.rows import to_csv
 from ordo.domain.orders.model import AcceptedOrder
 from ordo.service.ports.orders import OrderLineRecord, ParcelRecord
 
-
-def order_rows_of(accepted: Sequence[AcceptedOrder]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The ``orders`` and ``order_lines`` rows of accepted orders (also used by the benchmark)."""
-    order_rows: list[dict[str, Any]] = []
-    line_rows: list[dict[str, Any]] = []
-    for a in accepted:
-        o, ship = a.order, a.order.ship_to
-        goods = o.goods_fen
-        order_rows.append(
-            {
-                "id": o.id,
-                "channel": o.channel,
-                "external_id": o.external_id,
-                "customer_ref": o.customer_ref,
-                "status": a.status,
-                "warehouse_id": a.warehouse_id,
-                "hold_reason": a.hold_reason,
-                "province": ship.province,
-                "city": ship.city,
-                "district": ship.district,
-                "detail": ship.detail,
-                "adcode": ship.adcode,
-                "lat": ship.lat,
-                "lng": ship.lng,
-                "recipient_name": ship.name,
-                "recipient_phone": ship.phone,
-                "goods_fen": goods,
-                "discount_fen": o.discount_fen,
-                "freight_fen": o.freight_fen,
-                "total_fen": goods - o.discount_fen + o.freight_fen,
-                "tags": list(o.tags),
-                "priority": o.priority,
-                "remark": o.remark,
-                "placed_at_ns": o.placed_at_ns,
-                "paid_at_ns": o.paid_at_ns,
-                "promised_at_ns": o.promised_at_ns,
-                "created_at_ns": a.accepted_at_ns,
-                "updated_at_ns": a.accepted_at_ns,
-            }
-        )
-        for n, line in enumerate(o.lines):
-            line_rows.append(
-                {
-                    "order_id": o.id,
-                    "line_no": n,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price_fen": line.unit_price_fen,
-                    "discount_fen": line.discount_fen,
-                    "flags": to_csv(line.flags),
-                    "warehouse_id": a.warehouse_id,
-                }
-            )
-    return order_rows, line_rows
-
-
 #: Column order of :func:`order_tuples_of`'s rows.
 ORDER_COLUMNS = (
     "id",
@@ -116,8 +60,9 @@ def order_tuples_of(
     accepted: Sequence[AcceptedOrder],
     line_warehouses: Sequence[Sequence[str | None] | None] | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """:func:`order_rows_of` as tuples in ``ORDER_COLUMNS`` / ``LINE_COLUMNS`` order, tags as JSON
-    text: intake's insert path, with no dict per row. A test keeps the two equal.
+    """The ``orders`` and ``order_lines`` rows of accepted orders, as tuples in ``ORDER_COLUMNS``
+    / ``LINE_COLUMNS`` order, tags as JSON text: intake's insert path, with no dict per row
+    (``dict(zip(ORDER_COLUMNS, row))`` where a dict is wanted).
 
     ``line_warehouses`` (per order, one per line; None: the order's warehouse) is where each
     line ships from when an order is split."""

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from ordo.adapters.store.repositories.order_rows import (
     LINE_COLUMNS,
     ORDER_COLUMNS,
-    order_rows_of,
     order_tuples_of,
     parcels_of,
 )
@@ -36,7 +35,7 @@ from ordo.service.ports.orders import (
 
 O, L, M, A = t.orders.c, t.order_lines.c, t.milestones.c, t.anomalies.c
 
-__all__ = ["OrderFilter", "OrderRepository", "Progress", "fetch_rows", "order_rows_of"]
+__all__ = ["OrderFilter", "OrderRepository", "Progress", "fetch_rows"]
 
 _MILESTONE = {m.value: m for m in Milestone}
 
