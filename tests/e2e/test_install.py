@@ -11,9 +11,9 @@ orders through the API with the admin key it printed, the dashboard page with ev
 it loads, the favicon.
 
 Cost, measured on the 2-core machine while others worked on it: about 30 s of CPU and
-90–130 s of wall time for the install (half of it pip resolving against the indexes,
+80–130 s of wall time for the install (half of it pip resolving against the indexes,
 which the upgraded pip does twice as fast as the venv's bundled one; the rest unpacking
-wheels), then the demo's start-up (it generates its world) and its checks.
+wheels), then about 50 s for the demo to start (it generates its world) and 10 s of checks.
 """
 
 from __future__ import annotations
