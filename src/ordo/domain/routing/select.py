@@ -85,7 +85,11 @@ def choose(seg_start: IntArray, raw: FloatArray, weights: FloatArray, preferred:
 
 
 def _choose_one(raw: FloatArray, weights: FloatArray, preferred: BoolArray | bool) -> Scored:
-    """``choose`` for a single segment with scalars: the same operations in the same order."""
+    """``choose`` for a single segment with scalars: the same operations in the same order.
+
+    Why it exists: the segment passes cost a single decision 1.4× its time without it (CPU
+    p50, 5 lines over 500 warehouses, in one process, 2026-12-06), against BENCHMARKS.md
+    "Routing" p99 0.322 ms for one order (target 0.5 ms)."""
     n = raw.shape[1]
     lo = raw.min(axis=1)
     span = raw.max(axis=1) - lo

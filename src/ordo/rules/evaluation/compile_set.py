@@ -18,6 +18,11 @@ Conjunctions are reordered so the cheapest, most selective tests (an equality on
 enum column such as the channel) run first; conditions are pure, so the order changes
 nothing but the time. Semantics are exactly :mod:`ordo.rules.evaluation.compile_py`'s (a property
 test holds them together). It never does I/O and never imports Polars.
+
+Why it exists beside the closures (which stay for explanations and facts missing a
+column): over the hundred five-condition bench rules it takes 8.5 µs an order against
+102 µs rule by rule through the closures (one process, 2026-12-06); BENCHMARKS.md "Rules"
+gives 2.83 µs an order against a 10 µs target.
 """
 
 from __future__ import annotations
