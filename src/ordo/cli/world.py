@@ -36,13 +36,9 @@ def simulate(
     orders: Annotated[int, typer.Option(help="Orders to simulate")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 42,
     incidents: Annotated[
-        bool,
-        typer.Option(
-            "--incidents",
-            "--exceptions",  # its first name, kept for scripts that use it
-            help="Inject trouble, scan for incidents (异常), print auto-closure rate and precision",
-        ),
+        bool, typer.Option(help="Inject trouble, scan for incidents, print auto-closure rate and precision")
     ] = False,
+    exceptions: Annotated[bool, typer.Option(hidden=True, help="The former name of --incidents")] = False,
     db: DbOption = None,
 ) -> None:
     """Run a simulated retail day against the store, a day in seconds, and print a summary."""
@@ -63,7 +59,7 @@ def simulate(
             orders=orders,
             seed=seed,
             on_progress=lambda p: bar.update(task, completed=p.fraction),
-            trouble=Trouble() if incidents else None,
+            trouble=Trouble() if incidents or exceptions else None,
         )
     print_json(summary.as_dict())
     if summary.incidents is not None:
