@@ -19,7 +19,7 @@ from ordo.adapters.outbound.envelope import PublishFailed
 from ordo.service.events.subscriptions import PREFIX
 from ordo.service.ports import Offset, Subscription
 from ordo.service.runtime.app import Ordo
-from ordo.service.runtime.retry import WEBHOOKS, Backoff, RetryPolicy
+from ordo.service.runtime.retry import SUBSCRIPTIONS, Backoff, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class SubscriptionDispatcher:
     ) -> None:
         self._app = app
         self._sender = sender
-        self._policy = policy or WEBHOOKS
+        self._policy = policy or SUBSCRIPTIONS
         self._batch = batch
         self._rng = rng or app.rng
         self._backoff: dict[str, Backoff] = {}
