@@ -17,6 +17,7 @@ from ordo.adapters.store.schema import core as tables
 from ordo.clock import ManualClock
 from ordo.service.channels.receive import set_secret
 from ordo.service.runtime.app import Ordo
+from tests.conftest import T0
 from tests.integration.api.conftest import Headers, TestClient, count_rows
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "channels"
@@ -33,6 +34,8 @@ def fixture(channel: str, name: str) -> bytes:
 
 @pytest.fixture
 def post(client: TestClient, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, world: Ordo) -> Post:
+    # Signature windows run on wall time; here the wall is the injected clock too.
+    monkeypatch.setattr(world, "wall", clock)
     monkeypatch.setenv("ORDO_CHANNEL_SECRET_TAOBAO", SECRET)
     monkeypatch.setenv("ORDO_CHANNEL_SECRET_DOUYIN", SECRET)
     set_secret(world, "jd", JD_SECRET)
@@ -124,12 +127,36 @@ def test_the_signature_covers_the_body(
 
 
 @pytest.mark.parametrize(("skew", "ok"), [(-299, True), (299, True), (-301, False), (301, False)])
-def test_the_timestamp_window_is_300_seconds_on_the_injected_clock(
+def test_the_timestamp_window_is_300_seconds_on_the_injected_wall_clock(
     post: Post, mapped_cup: None, world: Ordo, skew: int, ok: bool
 ) -> None:
     r = post("taobao", fixture("taobao", "create.json"), skew_s=skew)
     assert (r.status_code == 200) is ok, r.text
     assert count_rows(world, "orders") == (1 if ok else 0)
+
+
+def test_the_window_follows_wall_time_not_a_demo_clock_running_hours_ahead(
+    post: Post, mapped_cup: None, client: TestClient, world: Ordo, clock: ManualClock
+) -> None:
+    wall = ManualClock(T0)
+    world.wall = wall
+    clock.advance(6 * 3600)  # business time, as a demo's 60x clock runs ahead
+    ts = wall.now_ns() // NS
+    body = fixture("taobao", "create.json")
+    h = {
+        TIMESTAMP_HEADER: str(ts),
+        SIGNATURE_HEADER: sign(SECRET, ts, body),
+        "content-type": "application/json",
+    }
+    r = client.post("/api/v1/channels/taobao/webhook", content=body, headers=h)
+    assert r.status_code == 200 and r.json()["outcome"] == "created", r.text
+    biz = clock.now_ns() // NS  # signed on the business clock: six hours from the wall
+    stale = client.post(
+        "/api/v1/channels/taobao/webhook",
+        content=body,
+        headers={**h, TIMESTAMP_HEADER: str(biz), SIGNATURE_HEADER: sign(SECRET, biz, body)},
+    )
+    assert stale.status_code == 401
 
 
 def test_unknown_channel_is_404(post: Post) -> None:

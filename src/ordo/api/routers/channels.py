@@ -3,7 +3,8 @@
 ``POST /api/v1/channels/{channel}/webhook`` takes the platform's own order payload
 (JSON, as the platform sends it). It is authenticated by signature, not API key:
 
-* ``X-Ordo-Timestamp``: Unix seconds when the body was signed (±300 s of Ordo's clock);
+* ``X-Ordo-Timestamp``: Unix seconds when the body was signed (±300 s of the server's
+  wall clock, never the business clock, which a demo runs 60× fast);
 * ``X-Ordo-Signature``: ``sha256=`` + hex HMAC-SHA256 of ``<timestamp>.<raw body>``
   with the channel's secret (``$ORDO_CHANNEL_SECRET_<CHANNEL>``, or set in the store).
 

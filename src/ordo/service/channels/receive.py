@@ -139,7 +139,9 @@ def authenticate(
             f"/ 渠道「{channel}」未配置签名密钥",
             details={"channel": channel},
         )
-    reason = signing.check(secret, timestamp, signature, body, app.clock.now_ns() // NS)
+    # Wall time, not the business clock: the platform signs with its real clock, and a demo's
+    # clock runs 60× fast, so the replay window must not move with it.
+    reason = signing.check(secret, timestamp, signature, body, app.wall.now_ns() // NS)
     if reason:
         raise Unauthenticated(reason, details={"channel": channel})
 

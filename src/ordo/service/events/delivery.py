@@ -85,7 +85,8 @@ class SubscriptionDispatcher:
         state = self.backoff(name)
         now = self._app.clock.now_ns()
         try:
-            self._sender.send(sub.url, sub.secret, row, now)
+            # Signed on wall time: the subscriber checks the timestamp against its own clock.
+            self._sender.send(sub.url, sub.secret, row, self._app.wall.now_ns())
         except PublishFailed as exc:
             state.failed(self._policy, now, str(exc))
             if state.attempts < self._policy.max_attempts:
