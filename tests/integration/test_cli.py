@@ -60,3 +60,10 @@ def test_showing_an_unknown_order_fails_clearly(db):
     result = runner.invoke(app, ["orders", "show", "OR-NOPE", "--db", db])
     assert result.exit_code == 1
     assert "订单不存在" in result.output
+
+
+def test_listing_orders_that_match_nothing_says_so(db):
+    result = runner.invoke(app, ["orders", "list", "--status", "cancelled", "--db", db])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "no orders match / 没有符合条件的订单" in result.stderr

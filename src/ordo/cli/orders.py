@@ -38,6 +38,9 @@ def orders_list(
 
     with open_ordo(db).store.uow(read_only=True) as uow:
         rows = uow.orders.search(OrderFilter(status=status, channel=channel), limit=limit)
+    if not rows:  # say so: an empty answer looks like a command that did nothing
+        console.print("no orders match / 没有符合条件的订单")
+        return
     for r in rows:
         sys.stdout.write(
             f"{r['id']}  {r['channel']:<10} {r['status']:<16} {r['warehouse_id'] or '-':<8} "

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ordo.cli.common import DbOption, open_ordo, print_json
 from ordo.cli.serve import GRACE_S
+
+if TYPE_CHECKING:
+    from ordo.sim.world import World
 
 console = Console(stderr=True)
 world_app = typer.Typer(help="The simulated world / 模拟世界", no_args_is_help=True)
@@ -95,6 +100,57 @@ def _day_start_ns() -> int:
     return int(today.timestamp()) * 1_000_000_000
 
 
+def demo_banner(base: str, key: str, *, speed: float, store_url: str, sim_ns: int, wall_ns: int) -> list[str]:
+    """What ``ordo demo`` prints at start: one line per item, each URL and the key whole."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    sim = dt.datetime.fromtimestamp(sim_ns / 1e9, ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    resumed = "  (continues the last run / 接续上次运行)" if sim_ns > wall_ns else ""
+    auth = shlex.quote(f"Authorization: Bearer {key}")
+    return [
+        "",
+        f"Ordo demo / 演示 — a simulated retail day at {speed:g}× speed on {store_url}",
+        f"  simulated time / 模拟时间  {sim} Asia/Shanghai{resumed}",
+        f"  dashboard / 看板       {base}/",
+        f"  API docs / 接口文档    {base}/docs",
+        f"  health / 健康检查      {base}/healthz",
+        f"  orders / 订单          {base}/api/v1/orders",
+        f"  live events / 事件流   {base}/api/v1/stream",
+        f"  metrics / 指标         {base}/metrics",
+        f"  admin API key / 管理员密钥  {key}",
+        "  (paste the key on the dashboard's sign-in screen / 在看板登录页粘贴此密钥)",
+        "  try / 试一试:",
+        f"    curl -H {auth} {shlex.quote(base + '/api/v1/orders?limit=5')}",
+        '  signed channel webhooks / 渠道签名推送: README.md, "Send a channel webhook with curl"',
+        "  Ctrl-C stops / 按 Ctrl-C 停止",
+        "",
+    ]
+
+
+def _resume_ns(url: str, wall_ns: int) -> int:
+    """Where the demo's simulated clock starts: where the last demo's traffic got to, if later
+    than now, so a restart does not stamp new orders hours before the ones already there."""
+    from ordo.adapters.store import open_store
+    from ordo.sim.live import resume_ns
+
+    store = open_store(url)
+    try:
+        return resume_ns(store, wall_ns)
+    finally:
+        store.dispose()
+
+
+def _demo_world(ordo: Any, seed: int) -> World:
+    """The simulated world: loaded on a first run (and said so), else rebuilt from its stored seed."""
+    from ordo.sim.world import WORLD_SEED_KEY, ensure_world
+
+    with ordo.store.uow(read_only=True) as uow:
+        if uow.catalog.get_meta(WORLD_SEED_KEY) is None:
+            console.print(f"generating the simulated world (seed {seed}) / 生成模拟世界")
+    return ensure_world(ordo, seed)
+
+
 def demo(
     seed: Annotated[int, typer.Option(help="World and traffic seed")] = 42,
     speed: Annotated[float, typer.Option(help="Simulated seconds per real second")] = 60.0,
@@ -114,27 +170,25 @@ def demo(
     from ordo.domain.access import Role
     from ordo.service.runtime.keys import create_key
     from ordo.sim.live import LiveTraffic
+    from ordo.sim.samples import map_sample_skus
 
     settings = Settings.from_env()
-    ordo = open_ordo(db, clock=ScaledClock(time.time_ns(), speed))
-    _ensure_world(ordo, seed)
+    wall_ns = time.time_ns()
+    start_ns = _resume_ns(db or settings.database_url, wall_ns)
+    ordo = open_ordo(db, clock=ScaledClock(start_ns, speed))
+    world = _demo_world(ordo, seed)
+    map_sample_skus(ordo, world)  # the README's sample push maps onto this world
     key = create_key(ordo, Role.ADMIN, "demo")
     if key_file:
         Path(key_file).write_text(key + "\n", encoding="utf-8")
     host, port = host or settings.host, port or settings.port
-    base = f"http://{host}:{port}"
-    console.print(
-        "\n[bold]Ordo demo / 演示[/bold] — a simulated retail day at "
-        f"{speed:g}× speed on {ordo.store.url}\n"
-        f"  API docs / 接口文档   {base}/docs\n"
-        f"  health / 健康检查     {base}/healthz\n"
-        f"  orders / 订单         {base}/api/v1/orders\n"
-        f"  live events / 事件流  {base}/api/v1/stream\n"
-        f"  metrics / 指标        {base}/metrics\n"
-        f"  admin API key / 管理员密钥  {key}\n"
-        f"  try: curl -H 'Authorization: Bearer {key}' {base}/api/v1/orders?limit=5\n"
+    lines = demo_banner(
+        f"http://{host}:{port}", key, speed=speed, store_url=ordo.store.url, sim_ns=start_ns, wall_ns=wall_ns
     )
-    traffic = LiveTraffic(ordo, seed=seed)
+    # Plain lines, never wrapped to the terminal: a key or URL broken in two does not paste.
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    traffic = LiveTraffic(ordo, seed=seed, world=world)
     traffic.start()
     ordo.background.start()
     try:

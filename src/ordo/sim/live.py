@@ -9,6 +9,10 @@ from the future, because they are only sent once the clock has passed them.
 
 Real time is used for one thing only: the pause between ticks. A store error is
 logged and the work is tried again next tick (a channel would retry too).
+
+The simulated time the traffic has reached is saved in the catalog's metadata every
+few ticks and when it stops, so a restarted demo resumes its clock there
+(:func:`resume_ns`) instead of at wall time, hours before the orders it already stamped.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ import threading
 from collections import Counter
 from types import TracebackType
 
+from ordo.adapters.store import Store
 from ordo.domain.errors import StoreError
 from ordo.domain.orders.milestones import Outcome
 from ordo.domain.orders.model import Order
+from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.orders.milestones import advance
 from ordo.service.runtime.app import Ordo
@@ -37,6 +43,18 @@ log = logging.getLogger(__name__)
 #: At most this many reports per ``advance`` call, so one tick never holds the
 #: write lock for long while the API serves the dashboard.
 MAX_UPDATES_PER_CALL = 1_000
+#: Catalog metadata: the simulated time (UTC ns) live traffic had reached when last saved.
+SIM_NOW_KEY = "sim.now"
+#: Save that time every this many ticks (and on stop): a killed demo loses at most these.
+SAVE_EVERY_TICKS = 4
+
+
+def resume_ns(store: Store, wall_ns: int) -> int:
+    """Where a demo's simulated clock starts: where the last run's traffic got to, or wall time
+    if that is later. Never earlier: the orders already stamped would lie in the future."""
+    with store.uow(read_only=True) as uow:
+        saved = uow.catalog.get_meta(SIM_NOW_KEY)
+    return max(wall_ns, int(saved)) if saved and saved.isdigit() else wall_ns
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -57,7 +75,8 @@ class LiveTraffic:
 
     ``speed`` is how much faster than real time the app's clock runs; with
     ``orders_per_s`` (real seconds, on average over a day) it sets the day's volume,
-    so the demo shows a few orders a second and bursts at the peaks.
+    so the demo shows a few orders a second and bursts at the peaks. ``world`` is the
+    world already in the store, if the caller has it (else rebuilt from its stored seed).
     """
 
     def __init__(
@@ -70,6 +89,7 @@ class LiveTraffic:
         tick_s: float = 0.25,
         curve: DemandCurve | None = None,
         noise: Noise | None = None,
+        world: World | None = None,
     ) -> None:
         if speed <= 0 or orders_per_s < 0 or tick_s <= 0:
             raise ValueError("speed and tick_s must be positive, orders_per_s not negative")
@@ -86,7 +106,7 @@ class LiveTraffic:
         self._waiting: list[Order] = []  # drawn but not yet taken in (a store error)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._world: World | None = None
+        self._world = world  # else rebuilt from the store's seed on start
         self._factory: OrderFactory | None = None
         self._last_ns = 0
 
@@ -94,7 +114,7 @@ class LiveTraffic:
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("live traffic already started")
-        self._world = ensure_world(self.app, self.seed)
+        self._world = self._world or ensure_world(self.app, self.seed)
         self._factory = OrderFactory(self._world, self.app.divisions, self.seed, self.curve)
         self._last_ns = self.app.clock.now_ns()
         self._stop.clear()
@@ -107,6 +127,10 @@ class LiveTraffic:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+            try:
+                self.save_now()
+            except StoreError as exc:
+                log.warning("live traffic: could not save the simulated time: %s", exc)
 
     @property
     def running(self) -> bool:
@@ -122,9 +146,13 @@ class LiveTraffic:
         self.stop()
 
     def _run(self) -> None:
+        ticks = 0
         while not self._stop.wait(self.tick_s):  # the only real-time pause
             try:
                 self.tick()
+                ticks += 1
+                if ticks % SAVE_EVERY_TICKS == 0:
+                    self.save_now()
             except StoreError as exc:
                 self.stats["store_errors"] += 1
                 log.warning("live traffic: store error, retrying next tick: %s", exc)
@@ -198,6 +226,11 @@ class LiveTraffic:
                 self.stats[f"updates_{res.outcome.value}"] += 1
                 if res.outcome is Outcome.REJECTED:
                     self.stats["anomalies"] += 1
+
+    def save_now(self) -> None:
+        """Record the simulated now, for :func:`resume_ns` after a restart: every order and
+        report so far is stamped at or before it."""
+        save_catalog(self.app, meta={SIM_NOW_KEY: str(self.app.clock.now_ns())})
 
     def pending_reports(self) -> int:
         return len(self._queue)
