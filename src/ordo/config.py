@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 DEFAULT_DB = "sqlite:///ordo.db"
 
@@ -47,7 +46,3 @@ class IdentityConfig:
     #: Empty until set from ``ORDO_IDENTITY_PEPPER`` or loaded from the store on first use.
     pepper: bytes = b""
     merge_window_s: int = 86_400
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"

@@ -232,9 +232,6 @@ class LiveTraffic:
         report so far is stamped at or before it."""
         save_catalog(self.app, meta={SIM_NOW_KEY: str(self.app.clock.now_ns())})
 
-    def pending_reports(self) -> int:
-        return len(self._queue)
-
     def snapshot(self) -> dict[str, int]:
         """A copy of the counters (orders_created, updates_recorded, anomalies, store_errors …)."""
         return dict(self.stats)

@@ -71,14 +71,3 @@ class Places:
     def pick(self, rng: random.Random) -> Place:
         province, city, districts = rng.choices(self._cities, cum_weights=self._cum)[0]
         return Place(province, city, rng.choice(districts) if districts else city)
-
-    def share_of(self, adcode_prefix: str) -> float:
-        """The probability that a pick lands in cities under this adcode prefix (for tests)."""
-        total = self._cum[-1]
-        prev = 0.0
-        inside = 0.0
-        for (_, city, _), cum in zip(self._cities, self._cum, strict=True):
-            if city.adcode.startswith(adcode_prefix):
-                inside += cum - prev
-            prev = cum
-        return inside / total

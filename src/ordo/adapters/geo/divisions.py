@@ -78,13 +78,6 @@ class Divisions:
         ]
         return sorted(out, key=lambda d: d.adcode)
 
-    def districts_of(self, city: Division) -> list[Division]:
-        prefix = city.adcode[:2] if city.adcode[:2] in MUNICIPALITIES else city.adcode[:4]
-        return sorted(
-            (d for d in self.by_code.values() if d.level == "district" and d.adcode.startswith(prefix)),
-            key=lambda d: d.adcode,
-        )
-
     def find(self, name: str, within: str | None = None) -> Division | None:
         """A division by (short or full) name, optionally inside an adcode prefix."""
         for d in self._by_name.get(name, []) + self._by_name.get(_short(name), []):

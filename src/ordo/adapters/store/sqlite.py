@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 30_000
 #: SQLite's default page cache is 2 MB; with a few hundred MB of orders the random
@@ -89,8 +88,3 @@ def _ensure_wal(cur: sqlite3.Cursor) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01 + random.random() * 0.05)
-
-
-def null_pool_engine(url: str) -> sa.Engine:
-    """An engine for short-lived tools (migrations) that must not keep files open."""
-    return sa.create_engine(url, poolclass=NullPool)

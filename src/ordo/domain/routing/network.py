@@ -118,10 +118,6 @@ class Network:
     def n_warehouses(self) -> int:
         return len(self.warehouses)
 
-    def province_code(self, province: str) -> int:
-        """Index of a province; -1 for one no warehouse or carrier knows (served by none)."""
-        return self.p_index.get(province, -1)
-
 
 def build_network(
     warehouses: Sequence[Warehouse],

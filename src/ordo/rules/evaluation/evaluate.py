@@ -110,18 +110,6 @@ class RuleSet:
         return "\n".join(lines)
 
 
-def apply_policy(steps: Sequence[Step], matches: Sequence[bool]) -> list[bool]:
-    """Which rules fire, given which match, in plan order."""
-    taken: set[str] = set()
-    fired = []
-    for step, hit in zip(steps, matches, strict=True):
-        ok = hit and (step.group is None or step.group not in taken)
-        if ok and step.group is not None:
-            taken.add(step.group)
-        fired.append(ok)
-    return fired
-
-
 @dataclass(frozen=True, slots=True)
 class Fired:
     rule_id: str

@@ -232,9 +232,6 @@ class Glossary:
         zh, en = self.keywords[(kind, value)]
         return (zh if lang == "zh" else en)[0]
 
-    def field_for_column(self, column: str) -> FieldDef | None:
-        return next((f for f in self.fields.values() if f.column == column), None)
-
     # -- suggestions --------------------------------------------------------------
 
     def surfaces(self, kinds: Iterable[str], lang: Lang) -> list[str]:

@@ -7,7 +7,7 @@ SQL or decides anything (``ordo.domain.routing`` routes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 __all__ = ["RoutingRepository"]
@@ -19,8 +19,6 @@ class RoutingRepository(Protocol):
     def add(self, rows: Sequence[dict[str, Any]]) -> None: ...
 
     def attempts(self, order_id: str) -> list[dict[str, Any]]: ...
-
-    def last_attempt(self, order_ids: Iterable[str]) -> dict[str, int]: ...
 
     def network(self, digest: str) -> str | None: ...
 

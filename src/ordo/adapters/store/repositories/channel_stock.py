@@ -46,9 +46,6 @@ class ChannelStockRepository:
             q = q.where(R.channel == channel)
         return [_rule(r) for r in self._c.execute(q)]
 
-    def has_rules(self) -> bool:
-        return self._c.execute(sa.select(R.channel).limit(1)).first() is not None
-
     def save_rules(self, rules: Sequence[ChannelRule], now_ns: int) -> None:
         if not rules:
             return

@@ -115,10 +115,6 @@ class ChannelRepository:
             )
         )
 
-    def has_pending(self, channel: str, external_id: str) -> bool:
-        q = sa.select(P.id).where(P.channel == channel, P.external_id == external_id).limit(1)
-        return self._c.execute(q).first() is not None
-
     def pending_among(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Those of ``keys`` (channel, external id) with a parked update. The table is empty
         nearly always, so one constant query answers first and the keyed one runs only if not."""
@@ -130,16 +126,9 @@ class ChannelRepository:
             out.update((r.channel, r.external_id) for r in self._c.execute(q))
         return out
 
-    def take_pending(self, channel: str, external_id: str) -> list[str]:
-        """The parked bodies for one order, oldest first, removed from the table."""
-        where = (P.channel == channel, P.external_id == external_id)
-        rows = list(self._c.execute(sa.select(P.id, P.body).where(*where).order_by(P.id)))
-        if rows:
-            self._c.execute(sa.delete(channel_pending).where(P.id.in_([r.id for r in rows])))
-        return [r.body for r in rows]
-
     def take_pending_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-        """:meth:`take_pending` for many orders in one query: (channel, external id) → bodies."""
+        """The parked bodies of these orders, oldest first, removed from the table, in one query:
+        (channel, external id) → bodies."""
         out: dict[tuple[str, str], list[str]] = {}
         for part in chunks(sorted(set(keys)), 400):
             q = (
@@ -153,9 +142,6 @@ class ChannelRepository:
             for r in rows:
                 out.setdefault((r.channel, r.external_id), []).append(r.body)
         return out
-
-    def pending_count(self) -> int:
-        return int(self._c.execute(sa.select(sa.func.count()).select_from(channel_pending)).scalar_one())
 
     # reads the service needs around an order -------------------------------
     def sku_map_for(self, channel: str, platform_skus: Sequence[str]) -> dict[str, str]:
@@ -181,9 +167,3 @@ class ChannelRepository:
             q = sa.select(o.id, o.status, o.hold_reason).where(o.id.in_(part))
             out.update({r.id: (r.status, r.hold_reason) for r in self._c.execute(q)})
         return out
-
-    def order_state(self, order_id: str) -> tuple[str, str | None] | None:
-        row = self._c.execute(
-            sa.select(t.orders.c.status, t.orders.c.hold_reason).where(t.orders.c.id == order_id)
-        ).first()
-        return None if row is None else (row.status, row.hold_reason)

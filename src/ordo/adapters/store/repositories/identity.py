@@ -235,14 +235,6 @@ class IdentityRepository:
         )
         return list(self._c.execute(q).scalars())
 
-    def customers_of_orders(self, order_ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for part in chunks(sorted(set(order_ids))):
-            out.update(
-                pairs(self._c.execute(sa.select(OC.order_id, OC.customer_id).where(OC.order_id.in_(part))))
-            )
-        return out
-
     def order_rows(self, order_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Summaries of these orders, newest first (the columns an order search shows)."""
         out: list[dict[str, Any]] = []

@@ -7,12 +7,12 @@ encoded it (compact JSON text): this module never looks inside.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from ordo.adapters.store.rows import bulk_insert, chunks
+from ordo.adapters.store.rows import bulk_insert
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import routing as rt
 
@@ -33,14 +33,6 @@ class RoutingRepository:
     def attempts(self, order_id: str) -> list[dict[str, Any]]:
         q = sa.select(rt.routing_decisions).where(D.order_id == order_id).order_by(D.attempt)
         return [dict(r) for r in self._c.execute(q).mappings()]
-
-    def last_attempt(self, order_ids: Iterable[str]) -> dict[str, int]:
-        """The highest attempt number recorded for each of these orders (absent: none yet)."""
-        out: dict[str, int] = {}
-        for part in chunks(sorted(set(order_ids))):
-            q = sa.select(D.order_id, sa.func.max(D.attempt)).where(D.order_id.in_(part)).group_by(D.order_id)
-            out.update({oid: int(n) for oid, n in self._c.execute(q)})
-        return out
 
     # networks ---------------------------------------------------------------
     def network(self, digest: str) -> str | None:
