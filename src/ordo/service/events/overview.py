@@ -13,7 +13,7 @@ page asks their own endpoints and shows "—" while they are absent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TypedDict
 
 from ordo.service.events.projector import MINUTE_NS, NAME, catch_up
 from ordo.service.runtime.app import Ordo
@@ -25,7 +25,54 @@ RATE_MINUTES = 5
 TOP = 5
 
 
-def snapshot(app: Ordo) -> dict[str, Any]:
+class OnTime(TypedDict):
+    """Delivered orders that had a promise, how many of them on time, and the share."""
+
+    delivered: int
+    on_time: int
+    rate: float | None
+
+
+class Flow(TypedDict):
+    """Orders per minute and channel: one series per channel over ``minutes_ns``."""
+
+    minutes_ns: list[int]
+    series: dict[str, list[int]]
+
+
+class Ranked(TypedDict):
+    key: str
+    count: int
+
+
+class Problems(TypedDict):
+    """Where refused updates come from: the top warehouses, regions and carriers."""
+
+    warehouses: list[Ranked]
+    regions: list[Ranked]
+    carriers: list[Ranked]
+
+
+class Figures(TypedDict):
+    total_orders: int
+    orders_per_minute: float
+    on_time: OnTime
+    by_status: dict[str, int]
+    by_channel: dict[str, int]
+    by_province: dict[str, int]
+    by_warehouse: dict[str, int]
+    flow: Flow
+    problems: Problems
+
+
+class Overview(Figures):
+    """The page's overview: the figures, as of a time and an outbox cursor."""
+
+    as_of_ns: int
+    cursor: int | None
+
+
+def snapshot(app: Ordo) -> Overview:
     """The overview as the page shows it, current to the newest committed event."""
     catch_up(app)
     now = app.clock.now_ns()
@@ -44,7 +91,7 @@ def figures(
     flow: list[tuple[int, str, int]],
     minutes: list[int],
     carriers: set[str],
-) -> dict[str, Any]:
+) -> Figures:
     """The page's figures from the projection's rows (pure)."""
 
     def dim(name: str) -> Mapping[str, int]:
@@ -86,7 +133,7 @@ def _ranked(counts: Mapping[str, int]) -> dict[str, int]:
     return {k: v for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if v}
 
 
-def _top(counts: Mapping[str, int]) -> list[dict[str, Any]]:
+def _top(counts: Mapping[str, int]) -> list[Ranked]:
     return [
         {"key": k, "count": n}
         for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]

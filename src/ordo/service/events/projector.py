@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from ordo.domain import events as ev
 from ordo.service.ports import EventRecord, OrderFacts
@@ -179,7 +179,14 @@ def _step(app: Ordo) -> tuple[int, int] | None:
     return len(rows), upto
 
 
-def rebuild(app: Ordo) -> dict[str, Any]:
+class Rebuilt(TypedDict):
+    """What :func:`rebuild` did: where the cursor now is, and how long the recount took."""
+
+    cursor: int
+    rebuild_s: float
+
+
+def rebuild(app: Ordo) -> Rebuilt:
     """Recompute every figure from the stored orders; the cursor moves to the newest event."""
     t0 = time.perf_counter()
     newest = app.retrying(lambda: _recount(app))
