@@ -81,7 +81,6 @@ PURE_MEMOS = {
     "ordo.domain.customers.identity:_hmac_pads": "HMAC pads of a pepper",
     "ordo.service.orders.intake:_derived": "status of a set of milestones",
     "ordo.rules.evaluation.facts:_short": "a place name's short form",
-    "ordo.service.orders.intake_rules:_short": "the same, before it moved to the rules' facts",
     "ordo.service.orders.intake_rules:_field_access": "the init fields of a dataclass",
     "ordo.service.routing.decisions:_rule_names": "the rules of an (immutable) version's text",
 }
