@@ -12,14 +12,17 @@ It never writes SKUs or stock, and never maps anything outside :data:`SAMPLE_SKU
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from ordo.service.channels.receive import set_sku_mapping
 from ordo.service.runtime.app import Ordo
 from ordo.sim.world import World
 
 #: channel → platform SKU id in the sample payloads → the product (a word of the SKU name) it is.
-SAMPLE_SKUS: dict[str, dict[str, str]] = {
-    "taobao": {"SKU-TEA": "龙井茶", "4801234567891": "保温杯", "SKU-CUP": "保温杯"},
-}
+SAMPLE_SKUS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"taobao": MappingProxyType({"SKU-TEA": "龙井茶", "4801234567891": "保温杯", "SKU-CUP": "保温杯"})}
+)
 
 
 def best_seller(world: World, product: str) -> str:
