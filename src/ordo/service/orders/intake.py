@@ -12,8 +12,8 @@ A single order is a batch of one. Results come back in input order, one per orde
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -24,7 +24,7 @@ from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, derive_status
 from ordo.domain.orders.model import AcceptedOrder, Order
 from ordo.domain.orders.validation import validate_order
-from ordo.domain.routing import Parcel
+from ordo.domain.routing import Parcel, Plan
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
@@ -115,140 +115,206 @@ def intake_requests(
     twice — in one request or across them — is created once: the first in request
     order counts, the others are ``duplicate`` of it.
     """
-    results: dict[_At, IntakeResult] = {}
-    refused: dict[int, ValidationError] = {}
-    with app.store.uow(read_only=True) as uow:
-        known = uow.catalog.known_skus(line.sku for r in requests for o in r.orders for line in o.lines)
-
-    candidates: list[tuple[_At, Order]] = []
-    seen: dict[tuple[str, str], _At] = {}
-    twins: dict[_At, _At] = {}
-    for r, request in enumerate(requests):
-        prefix = request.field_prefix
-        valid: list[tuple[int, Order]] = []
-        try:
-            for i, order in enumerate(request.orders):
-                try:
-                    validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "")
-                except ValidationError as exc:
-                    if request.all_or_nothing:
-                        raise
-                    results[(r, i)] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
-                    continue
-                valid.append((i, order))
-        except ValidationError as exc:
-            refused[r] = exc
-            continue
-        for i, order in valid:
-            key = (order.channel, order.external_id)
-            if key in seen:  # the same order twice in one batch: the first one counts
-                twins[(r, i)] = seen[key]
-                continue
-            seen[key] = (r, i)
-            candidates.append(((r, i), _prepared(app, order)))
-
-    def transaction() -> dict[_At, IntakeResult]:
-        now = app.clock.now_ns()
-        done: dict[_At, IntakeResult] = {}
-        with app.store.uow() as uow:
-            existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
-            fresh = [(at, o) for at, o in candidates if (o.channel, o.external_id) not in existing]
-            for at, o in candidates:
-                if (key := (o.channel, o.external_id)) in existing:
-                    done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
-            if not fresh:
-                return done
-            cache = app.caches.routing
-            cat = cache.catalog(uow, now)
-            orders = [o for _, o in fresh]
-            ruled = apply_at_intake(app.caches.rulebook, uow, orders, now, cat.skus, cat.prices_fen)
-            if ruled is not None:
-                orders = [r.order for r in ruled]
-            holds = _holds(orders, ruled)
-            batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
-
-            accepted: list[AcceptedOrder] = []
-            steps: list[tuple[str, Milestone, int, str]] = []
-            deltas: list[Delta] = []
-            events: list[Event] = []
-            # Per order, the warehouse of each line when it is split (None: not split).
-            line_warehouses: list[list[str | None] | None] = []
-            customers, identity_events = link_orders(app, uow, orders, now)
-            for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
-                plan = batch.plans[n]
-                recorded = {Milestone.CREATED}
-                steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
-                if o.paid_at_ns is not None:
-                    recorded.add(Milestone.PAID)
-                    steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
-                hold = holds[n]
-                shipper = None
-                lines_at: list[str | None] | None = None
-                shipped: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
-                if hold is None:
-                    assert plan is not None
-                    if not plan.parcels:
-                        hold = _NO_STOCK
-                    else:
-                        shipper = plan.parcels[0].warehouse_id
-                        shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
-                        recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
-                        steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
-                        steps.append((o.id, Milestone.ROUTED, now, SOURCE))
-                        for p in plan.parcels:
-                            deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
-                        if len(plan.parcels) > 1:
-                            lines_at = _lines_at(o, plan.parcels)
-                line_warehouses.append(lines_at)
-                status, milestones = _derived(frozenset(recorded))
-                accepted.append(AcceptedOrder(o, status, shipper, hold, now))
-                who = customers.get(o.id)
-                payload: dict[str, Any] = {
-                    "external_id": o.external_id,
-                    "status": status,
-                    "warehouse_id": shipper,
-                    "hold_reason": hold,
-                    "distance_km": plan.parcels[0].km if plan is not None and plan.parcels else None,
-                    "total_fen": o.total_fen,
-                    "province": o.ship_to.province,
-                    "city": o.ship_to.city,
-                    "milestones": list(milestones),
-                    "customer_id": who,
-                }
-                if plan is not None and plan.parcels:
-                    payload["carrier_id"] = plan.parcels[0].carrier_id
-                    payload["promise_ns"] = plan.promise_ns
-                    if lines_at is not None:
-                        payload["parcels"] = [
-                            {"warehouse_id": p.warehouse_id, "carrier_id": p.carrier_id, "lines": p.lines}
-                            for p in plan.parcels
-                        ]
-                if ruled is not None and ruled[n].fired:
-                    payload["rules"] = [f.rule_id for f in ruled[n].fired]
-                    if ruled[n].changes:
-                        payload["rule_changes"] = ruled[n].changes
-                events.append(Event(ev.ORDER_CREATED, o.id, now, channel=o.channel, payload=payload))
-                done[at] = IntakeResult(
-                    at[1], IntakeOutcome.CREATED, o.id, status, shipper, hold, None, who, shipped
-                )
-            uow.stock.reserve(deltas)
-            split = any(w is not None for w in line_warehouses)
-            uow.orders.add(accepted, steps, line_warehouses if split else None)
-            uow.routing.add(batch.rows)
-            uow.outbox.append(events + identity_events)
-            uow.commit()
-            batch.committed()
-        return done
-
-    if candidates:
-        results.update(app.retrying(transaction))
+    screened = _screen(app, requests)
+    results = dict(screened.rejected)
+    if screened.candidates:
+        results.update(app.retrying(functools.partial(_write, app, screened.candidates)))
         app.notifier.notify()
-    for (r, i), first in twins.items():
+    for (r, i), first in screened.twins.items():
         results[(r, i)] = IntakeResult(i, IntakeOutcome.DUPLICATE, results[first].order_id)
+    refused = screened.refused
     return [
         refused[r] if r in refused else [results[(r, i)] for i in range(len(request.orders))]
         for r, request in enumerate(requests)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Screened:
+    """A batch after validation and de-duplication within it, before any write."""
+
+    #: The first order of each (channel, external id), prepared (id, located address).
+    candidates: list[tuple[_At, Order]]
+    #: A repeat inside the batch → the order it repeats.
+    twins: dict[_At, _At]
+    #: Invalid orders of requests that take the others anyway.
+    rejected: dict[_At, IntakeResult]
+    #: ``all_or_nothing`` requests with an invalid order: the first error, nothing written.
+    refused: dict[int, ValidationError]
+
+
+def _screen(app: Ordo, requests: Sequence[IntakeRequest]) -> _Screened:
+    """Validate every order against the catalogue and keep the first of each duplicate."""
+    with app.store.uow(read_only=True) as uow:
+        known = uow.catalog.known_skus(line.sku for r in requests for o in r.orders for line in o.lines)
+    out = _Screened([], {}, {}, {})
+    seen: dict[tuple[str, str], _At] = {}
+    for r, request in enumerate(requests):
+        valid = _valid(request, r, known, out)
+        if valid is None:
+            continue
+        for i, order in valid:
+            key = (order.channel, order.external_id)
+            if key in seen:  # the same order twice in one batch: the first one counts
+                out.twins[(r, i)] = seen[key]
+                continue
+            seen[key] = (r, i)
+            out.candidates.append(((r, i), _prepared(app, order)))
+    return out
+
+
+def _valid(
+    request: IntakeRequest, r: int, known: Container[str], out: _Screened
+) -> list[tuple[int, Order]] | None:
+    """The valid orders of request ``r`` by index; the invalid ones go to ``out`` (None: the
+    request is refused whole)."""
+    prefix = request.field_prefix
+    valid: list[tuple[int, Order]] = []
+    for i, order in enumerate(request.orders):
+        try:
+            validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "")
+        except ValidationError as exc:
+            if request.all_or_nothing:
+                out.refused[r] = exc
+                return None
+            out.rejected[(r, i)] = IntakeResult(i, IntakeOutcome.REJECTED, error=exc)
+            continue
+        valid.append((i, order))
+    return valid
+
+
+def _write(app: Ordo, candidates: Sequence[tuple[_At, Order]]) -> dict[_At, IntakeResult]:
+    """The batch's one transaction: orders already stored are duplicates; the rest get the
+    rules, one routing wave and their reservations, and are written with their events."""
+    now = app.clock.now_ns()
+    done: dict[_At, IntakeResult] = {}
+    with app.store.uow() as uow:
+        existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
+        fresh = [(at, o) for at, o in candidates if (o.channel, o.external_id) not in existing]
+        for at, o in candidates:
+            if (key := (o.channel, o.external_id)) in existing:
+                done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
+        if not fresh:
+            return done
+        cache = app.caches.routing
+        cat = cache.catalog(uow, now)
+        orders = [o for _, o in fresh]
+        ruled = apply_at_intake(app.caches.rulebook, uow, orders, now, cat.skus, cat.prices_fen)
+        if ruled is not None:
+            orders = [r.order for r in ruled]
+        holds = _holds(orders, ruled)
+        batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
+        customers, identity_events = link_orders(app, uow, orders, now)
+        writes = _Writes(now)
+        for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
+            rules = ruled[n] if ruled is not None else None
+            done[at] = writes.accept(at[1], o, holds[n], batch.plans[n], rules, customers.get(o.id))
+        uow.stock.reserve(writes.deltas)
+        split = any(w is not None for w in writes.line_warehouses)
+        uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None)
+        uow.routing.add(batch.rows)
+        uow.outbox.append(writes.events + identity_events)
+        uow.commit()
+        batch.committed()
+    return done
+
+
+@dataclass(slots=True)
+class _Writes:
+    """The rows and events of a batch's new orders, gathered order by order for one write each."""
+
+    now: int
+    accepted: list[AcceptedOrder] = field(default_factory=list)
+    #: First milestones: (order id, step, at, source).
+    steps: list[tuple[str, Milestone, int, str]] = field(default_factory=list)
+    #: Stock to reserve, per parcel line.
+    deltas: list[Delta] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    #: Per order, the warehouse of each line when it is split (None: not split).
+    line_warehouses: list[list[str | None] | None] = field(default_factory=list)
+
+    def accept(
+        self,
+        index: int,
+        o: Order,
+        hold: str | None,
+        plan: Plan | None,
+        ruled: Ruled | None,
+        customer: str | None,
+    ) -> IntakeResult:
+        """One new order: held as ``hold`` says (or for stock when its plan has no parcel),
+        else routed as ``plan`` says."""
+        now = self.now
+        recorded = {Milestone.CREATED}
+        self.steps.append((o.id, Milestone.CREATED, o.placed_at_ns, o.channel))
+        if o.paid_at_ns is not None:
+            recorded.add(Milestone.PAID)
+            self.steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
+        shipper = None
+        lines_at: list[str | None] | None = None
+        shipped: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+        if hold is None:
+            assert plan is not None
+            if not plan.parcels:
+                hold = _NO_STOCK
+            else:
+                shipper = plan.parcels[0].warehouse_id
+                shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
+                recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
+                self.steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
+                self.steps.append((o.id, Milestone.ROUTED, now, SOURCE))
+                for p in plan.parcels:
+                    self.deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
+                if len(plan.parcels) > 1:
+                    lines_at = _lines_at(o, plan.parcels)
+        self.line_warehouses.append(lines_at)
+        status, milestones = _derived(frozenset(recorded))
+        self.accepted.append(AcceptedOrder(o, status, shipper, hold, now))
+        event = _created(o, status, shipper, hold, milestones, plan, lines_at, ruled, customer, now)
+        self.events.append(event)
+        created = IntakeOutcome.CREATED
+        return IntakeResult(index, created, o.id, status, shipper, hold, None, customer, shipped)
+
+
+def _created(
+    o: Order,
+    status: str,
+    shipper: str | None,
+    hold: str | None,
+    milestones: tuple[str, ...],
+    plan: Plan | None,
+    lines_at: list[str | None] | None,
+    ruled: Ruled | None,
+    customer: str | None,
+    now: int,
+) -> Event:
+    """The ``order.created`` event of a new order, with where it ships from and why."""
+    routed = plan is not None and bool(plan.parcels)
+    payload: dict[str, Any] = {
+        "external_id": o.external_id,
+        "status": status,
+        "warehouse_id": shipper,
+        "hold_reason": hold,
+        "distance_km": plan.parcels[0].km if plan is not None and routed else None,
+        "total_fen": o.total_fen,
+        "province": o.ship_to.province,
+        "city": o.ship_to.city,
+        "milestones": list(milestones),
+        "customer_id": customer,
+    }
+    if plan is not None and routed:
+        payload["carrier_id"] = plan.parcels[0].carrier_id
+        payload["promise_ns"] = plan.promise_ns
+        if lines_at is not None:
+            payload["parcels"] = [
+                {"warehouse_id": p.warehouse_id, "carrier_id": p.carrier_id, "lines": p.lines}
+                for p in plan.parcels
+            ]
+    if ruled is not None and ruled.fired:
+        payload["rules"] = [f.rule_id for f in ruled.fired]
+        if ruled.changes:
+            payload["rule_changes"] = ruled.changes
+    return Event(ev.ORDER_CREATED, o.id, now, channel=o.channel, payload=payload)
 
 
 @functools.lru_cache(maxsize=256)
