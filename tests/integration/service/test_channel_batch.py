@@ -14,8 +14,8 @@ from ordo.api.batching import _orders, _webhooks
 from ordo.domain.errors import ValidationError
 from ordo.service.channels import intake as channel_intake
 from ordo.service.channels.intake import Push, receive_batch
-from ordo.service.channels.receive import ChannelOutcome, Receipt, set_sku_mapping
-from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
+from ordo.service.channels.receive import ChannelOutcome, Receipt, map_payload, parse_body, set_sku_mapping
+from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake, intake_requests
 from ordo.service.runtime.app import Ordo
 from tests.conftest import new_order
 from tests.integration.api.conftest import count_rows
@@ -175,6 +175,29 @@ def test_fresh_orders_skip_the_bookkeeping_transaction_but_a_parked_update_still
     assert booked == [["303"]]  # the pending row sends the create through bookkeeping
     assert isinstance(created, Receipt) and created.outcome is ChannelOutcome.CREATED
     assert "outbound" in created.recorded and count_rows(mapped, "channel_pending") == 0
+
+
+def test_an_update_parked_while_its_order_arrives_from_elsewhere_is_applied_in_the_same_wave(
+    mapped: Ordo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = channel_intake._book
+    calls: list[int] = []
+
+    def racing(app: Ordo, items: Sequence[Any]) -> Any:
+        out = real(app, items)
+        if not calls:  # the order comes in through another process right after the update parked
+            calls.append(1)
+            order = map_payload(app, "taobao", parse_body(body(501))).order
+            assert order is not None
+            [created] = intake(app, [order])
+            assert created.outcome is IntakeOutcome.CREATED
+        return out
+
+    monkeypatch.setattr(channel_intake, "_book", racing)
+    [update] = receive_batch(mapped, [Push("taobao", body(501, "shipped.json"))])
+    assert isinstance(update, Receipt) and update.outcome is ChannelOutcome.DUPLICATE
+    assert update.order_id is not None and "outbound" in update.recorded
+    assert count_rows(mapped, "channel_pending") == 0 and count_rows(mapped, "orders") == 1
 
 
 def test_when_the_pending_read_fails_the_bookkeeping_transaction_answers_instead(

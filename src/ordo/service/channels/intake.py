@@ -16,6 +16,12 @@ The common case skips stage 3: a body whose order intake has just created, with 
 milestone beyond those intake recorded and nothing parked for it, is answered from
 intake's result after one read of the pending table (:func:`_settled`).
 
+Each body travels as an immutable :class:`_Item`: mapping makes it, and each later stage
+(intake's answer, parking) returns a new one, so what a stage saw is what it was given.
+A wave runs at most three transactions of its own (intake's, the bookkeeping, and for
+updates parked in it a second bookkeeping that applies them if their order arrived
+meanwhile) plus intake's read of the catalogue and one read of the pending table.
+
 Bodies for the same (channel, external id) go in successive waves, so a create and its
 update in one batch behave as if they arrived one after the other. A stage that fails
 is split (:func:`~ordo.service.runtime.batcher.isolate`) until the failure belongs to one
@@ -25,8 +31,9 @@ everything ends as an order, a parked update, a dead letter or an exception its 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ordo.adapters.channels import Mapped, Reason, Unmappable
@@ -55,11 +62,14 @@ class Push:
     dead_letter: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Item:
+    """One body in a wave, as far as it got: each stage returns a new one."""
+
     push: Push
     mapped: Mapped | None = None
-    reasons: list[Reason] = field(default_factory=list)
+    #: Why it is a dead letter (mapping, or intake refusing the order); empty: it is not.
+    reasons: tuple[Reason, ...] = ()
     external_id: str | None = None
     outcome: ChannelOutcome = ChannelOutcome.DUPLICATE
     order_id: str | None = None
@@ -109,58 +119,70 @@ def receive_batch(app: Ordo, pushes: Sequence[Push]) -> Outcomes[Receipt]:
 
 def _mapped(app: Ordo, push: Push) -> _Item:
     adapter_for(push.channel)
-    item = _Item(push)
     payload: Mapping[str, Any] = {}
     try:
         payload = parse_body(push.text)
-        item.mapped = map_payload(app, push.channel, payload)
-        item.external_id = item.mapped.source.external_id
+        mapped = map_payload(app, push.channel, payload)
     except Unmappable as exc:
-        item.reasons = list(exc.reasons)
-        item.external_id = guess_id(payload)
-    return item
+        return _Item(push, reasons=tuple(exc.reasons), external_id=guess_id(payload))
+    return _Item(push, mapped, external_id=mapped.source.external_id)
 
 
-def _run_wave(app: Ordo, items: list[_Item]) -> Outcomes[Receipt]:
+def _run_wave(app: Ordo, mapped: Sequence[_Item]) -> Outcomes[Receipt]:
+    items = list(mapped)
     failed: dict[int, BaseException] = {}
-    full = [n for n, it in enumerate(items) if it.mapped is not None and it.mapped.order is not None]
-    if full:
-        requests = [IntakeRequest([items[n].mapped.order]) for n in full]  # type: ignore[union-attr,list-item]
-        answers = isolate(lambda rs: intake_requests(app, rs), requests)
-        for n, answer in zip(full, answers, strict=True):
-            if isinstance(answer, BaseException):
-                failed[n] = answer
-            else:
-                assert isinstance(answer, list)
-                _took(items[n], answer[0])
-
+    for n, answer in _intake(app, items).items():
+        if isinstance(answer, BaseException):
+            failed[n] = answer
+        else:
+            items[n] = _took(items[n], answer)
     settled = _settled(app, items, [n for n in range(len(items)) if n not in failed])
     live = [n for n in range(len(items)) if n not in failed and n not in settled]
-    booked = isolate(lambda ns: app.retrying(lambda: _book(app, [items[n] for n in ns])), live)
-    again: list[int] = []
-    for n, b in zip(live, booked, strict=True):
-        if isinstance(b, BaseException):
-            failed[n] = b
-        elif b.parked:
-            items[n].parked = True
-            again.append(n)
-    if again:  # parked: unless the order arrived meanwhile (another process), they are pending
-        with app.store.uow(read_only=True) as uow:
-            found = uow.orders.existing([_key(items[n]) for n in again])
-        arrived = [n for n in again if _key(items[n]) in found]
-        for n in arrived:
-            items[n].order_id = found[_key(items[n])]
-        redo = isolate(lambda ns: app.retrying(lambda: _book(app, [items[n] for n in ns])), arrived)
-        for n, b in zip(arrived, redo, strict=True):
-            if isinstance(b, BaseException):
-                failed[n] = b
-            else:
-                booked[live.index(n)] = b
+    booked = _booked(app, items, live, failed)
+    parked = [n for n in live if n in booked and booked[n].parked]
+    if parked:  # unless their order arrived meanwhile (another process), they stay pending
+        for n in parked:
+            items[n] = dataclasses.replace(items[n], parked=True)
+        booked.update(_booked(app, items, parked, failed))
     if live:  # intake already told the listeners about what it wrote
         app.notifier.notify()
-    receipts: dict[int, _Booked] = dict(zip(live, booked, strict=True))  # type: ignore[arg-type]
-    receipts.update(settled)
-    return [failed[n] if n in failed else _receipt(it, receipts[n]) for n, it in enumerate(items)]
+    booked.update(settled)
+    return [failed[n] if n in failed else _receipt(it, booked[n]) for n, it in enumerate(items)]
+
+
+def _intake(app: Ordo, items: Sequence[_Item]) -> dict[int, IntakeResult | BaseException]:
+    """Intake's answer for each item that maps to a full order, in one transaction (split
+    only to isolate a failure)."""
+    full = [
+        (n, it.mapped.order)
+        for n, it in enumerate(items)
+        if it.mapped is not None and it.mapped.order is not None
+    ]
+    if not full:
+        return {}
+    answers = isolate(lambda rs: intake_requests(app, rs), [IntakeRequest([o]) for _, o in full])
+    out: dict[int, IntakeResult | BaseException] = {}
+    for (n, _), answer in zip(full, answers, strict=True):
+        if isinstance(answer, BaseException):
+            out[n] = answer
+        else:
+            assert isinstance(answer, list)
+            out[n] = answer[0]
+    return out
+
+
+def _booked(
+    app: Ordo, items: Sequence[_Item], ns: list[int], failed: dict[int, BaseException]
+) -> dict[int, _Booked]:
+    """The bookkeeping of items ``ns``, retried and split to isolate a failure (into ``failed``)."""
+    out: dict[int, _Booked] = {}
+    answers = isolate(lambda part: app.retrying(lambda: _book(app, [items[n] for n in part])), ns)
+    for n, b in zip(ns, answers, strict=True):
+        if isinstance(b, BaseException):
+            failed[n] = b
+        else:
+            out[n] = b
+    return out
 
 
 def _settled(app: Ordo, items: list[_Item], ns: list[int]) -> dict[int, _Booked]:
@@ -192,20 +214,26 @@ def _intake_did_all(item: _Item) -> bool:
     return all(m in item.already for m, _ in item.mapped.source.steps)
 
 
-def _took(item: _Item, result: IntakeResult) -> None:
+def _took(item: _Item, result: IntakeResult) -> _Item:
+    """The item as intake answered it: a refused order is a dead letter, a created one says
+    which milestones intake recorded and the state it gave the order."""
     assert item.mapped is not None and item.mapped.order is not None
     if result.outcome is IntakeOutcome.REJECTED:
         assert result.error is not None
         field_name = str(result.error.details.get("field", "order"))
-        item.reasons = [Reason(result.error.code, field_name, result.error.message)]
-        return
-    item.order_id = result.order_id
-    if result.outcome is IntakeOutcome.CREATED:
-        item.outcome = ChannelOutcome.CREATED
-        assert result.status is not None
-        item.state = (result.status, result.hold_reason)
-        paid = item.mapped.order.paid_at_ns is not None
-        item.already = frozenset({Milestone.CREATED, Milestone.PAID} if paid else {Milestone.CREATED})
+        refused = Reason(result.error.code, field_name, result.error.message)
+        return dataclasses.replace(item, reasons=(refused,))
+    if result.outcome is not IntakeOutcome.CREATED:
+        return dataclasses.replace(item, order_id=result.order_id)
+    assert result.status is not None
+    paid = item.mapped.order.paid_at_ns is not None
+    return dataclasses.replace(
+        item,
+        order_id=result.order_id,
+        outcome=ChannelOutcome.CREATED,
+        state=(result.status, result.hold_reason),
+        already=frozenset({Milestone.CREATED, Milestone.PAID} if paid else {Milestone.CREATED}),
+    )
 
 
 def _key(item: _Item) -> tuple[str, str]:
@@ -233,6 +261,9 @@ def _book(app: Ordo, items: Sequence[_Item]) -> list[_Booked]:
                 booked[n] = _Booked(None, dead_letter=_dead(uow, it, now))
                 continue
             assert it.mapped is not None
+            if oid is None and it.parked:  # parked before and its order is still not here
+                booked[n] = _Booked(None, parked=True)
+                continue
             if oid is None:
                 repo.park(push.channel, it.mapped.source.external_id, push.text, now)
                 if push.dead_letter is not None:
