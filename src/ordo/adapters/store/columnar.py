@@ -14,6 +14,10 @@ SQLAlchemy's dialect (which quotes strings): use it only for statements built fr
 values, never raw text. Where it cannot run (an in-memory SQLite, another driver, the
 package missing, any failure) :func:`read_frames` returns ``None`` and the caller reads
 the plain way. It reads committed data, which is what a backtest wants; it never writes.
+
+The figure it exists for: BENCHMARKS.md "Backtest" reads the 20 columns the rules use
+from 1,000,000 stored orders in 2.56 s this way, inside a whole backtest of 3.46 s
+(target 5 s).
 """
 
 from __future__ import annotations
