@@ -186,7 +186,7 @@ def _check_known(warehouses: Mapping[str, int], exclude: Sequence[str]) -> None:
         )
 
 
-def routable(order: Mapping[str, Any]) -> Order:
+def _routable(order: Mapping[str, Any]) -> Order:
     """A stored order as the router reads it: its ship-to point, lines and tags. No delivery
     deadline: a re-route is routed without one, as it always was."""
     ship_to = Address(order["province"], order["city"], order["district"], lat=order["lat"], lng=order["lng"])
@@ -260,7 +260,7 @@ def reroute(
             if old is not None:  # what it holds, line by line: a split order holds at several
                 held = uow.orders.stock_lines([order_id]).get(order_id, ())
                 uow.stock.release(Delta(w, sku, q) for w, sku, q in held)
-            req = RouteRequest.of_order(routable(order), cat.weights_g, directives=directives)
+            req = RouteRequest.of_order(_routable(order), cat.weights_g, directives=directives)
             ctx, start = cache.context(uow, cat, [sku for sku, _ in req.lines], now)
             plan = route_one(req, ctx)
             new = _take_plan(uow, order, progress, plan, now)
