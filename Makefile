@@ -37,15 +37,16 @@ test: $(STAMP) $(ASSETS)
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium is missing: the browser tests (tests/e2e) will be SKIPPED. Install it with: apt-get install -y chromium"
 	$(BIN)/python -m pytest -q
 
-## Lint and type-check.
+## Lint, type-check, and check the layer contracts ([tool.importlinter] in pyproject.toml).
 check: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Benchmarks recorded in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/ordo bench intake
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) ordo.db ordo.db-wal ordo.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(VENDOR) ordo.db ordo.db-wal ordo.db-shm .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ordo.adapters.store.repositories.orders import OrderFilter
 from ordo.api import batching, render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, SettingsDep, authenticated, requires
 from ordo.api.metrics import ApiMetrics
@@ -30,6 +29,7 @@ from ordo.service.events.projector import catch_up
 from ordo.service.orders import queries
 from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
 from ordo.service.orders.milestones import cancel
+from ordo.service.ports import OrderFilter
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 
