@@ -70,10 +70,10 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
     for module in (*routers, *later):
         app.include_router(module.router)
-    docs.install(app)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).
     app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))
     app.include_router(former_paths(subscriptions.router, new="/subscriptions", old="/webhooks"))
+    docs.install(app)
     install_web(app)  # the dashboard at / and the tracking page at /track/{token}
     errors.install(app)
 

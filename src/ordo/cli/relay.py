@@ -15,7 +15,7 @@ console = Console(stderr=True)
 
 
 def relay(db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None) -> None:
-    """Deliver events out: webhooks always; MQTT with ORDO_MQTT_URL, NATS with ORDO_NATS_URL."""
+    """Deliver events out: subscriptions always; MQTT with ORDO_MQTT_URL, NATS with ORDO_NATS_URL."""
     from ordo.service.events.outbound import OutboundConfig
     from ordo.service.runtime.background import Job
 
