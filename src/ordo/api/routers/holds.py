@@ -178,8 +178,7 @@ def held_orders(
     last = rows[-1]["id"] if len(rows) == limit else None
     return {
         "orders": [
-            {**render.order(r, principal.see_pii), "hold_kind": hold_kind(r["hold_reason"])}
-            for r in rows
+            {**render.order(r, principal.see_pii), "hold_kind": hold_kind(r["hold_reason"])} for r in rows
         ],
         "next_cursor": render.encode_cursor(last) if last else None,
     }

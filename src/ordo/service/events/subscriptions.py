@@ -27,7 +27,9 @@ from ordo.service.ports import Subscription
 if TYPE_CHECKING:
     from ordo.service.runtime.app import Ordo
 
+#: Stored consumer names keep the prefix they were created with.
 PREFIX = "webhook:"
+
 
 class SubscriptionChanges:
     """How many times this Ordo changed subscriptions (or started a replay)."""
