@@ -38,7 +38,6 @@ from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.repositories.parcels import ParcelRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
-from ordo.adapters.store.repositories.rules_history import HistoryRepository
 from ordo.adapters.store.repositories.stock import StockRepository
 
 
@@ -76,8 +75,16 @@ class UnitOfWork:
         self.holds = HoldRepository(conn)
         self.claims = ClaimRepository(conn)
         self.overview = OverviewRepository(conn)
-        self.history = HistoryRepository(conn)
         return self
+
+    @property
+    def history(self) -> HistoryRepository:
+        """Stored orders as order facts, for backtests. Built on use: it loads Polars, which
+        the order path never needs (importing it with the store grew every process's heap by
+        a fifth, and intake slowed by its full garbage collections)."""
+        from ordo.adapters.store.repositories.rules_history import HistoryRepository
+
+        return HistoryRepository(self.connection)
 
     @property
     def connection(self) -> sa.Connection:
@@ -113,6 +120,7 @@ class UnitOfWork:
 
 if TYPE_CHECKING:  # the store implements the service's ports: mypy proves it here
     from ordo.adapters.store.engine import Store
+    from ordo.adapters.store.repositories.rules_history import HistoryRepository
     from ordo.service import ports
 
     def _implements(uow: UnitOfWork, store: Store) -> tuple[ports.UnitOfWork, ports.Store]:

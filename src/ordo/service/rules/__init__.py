@@ -12,10 +12,11 @@ The API, the CLI, the demo and the tests call these; each lives in its own modul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ordo.rules.evaluation.canary import Canary, canary_places
 from ordo.rules.governance import Escalation
 from ordo.service.ports import HistoryFilter
-from ordo.service.rules.backtest import backtest_draft, backtest_rulesets, compare, referenced_columns
 from ordo.service.rules.breaker import Trip, check_breakers
 from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules
 from ordo.service.rules.text import RuleTextInvalid, parse_text, ruleset_of
@@ -39,6 +40,23 @@ from ordo.service.rules.versions import (
     rollback,
     submit,
 )
+
+if TYPE_CHECKING:
+    from ordo.service.rules.backtest import backtest_draft, backtest_rulesets, compare, referenced_columns
+
+#: Backtests run on Polars; importing them with this package loaded Polars into every
+#: process that only takes orders (the rule book is imported by intake), a fifth more heap
+#: for each full garbage collection to walk. They load on first use instead.
+_BACKTEST = frozenset({"backtest_draft", "backtest_rulesets", "compare", "referenced_columns"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BACKTEST:
+        from ordo.service.rules import backtest
+
+        return getattr(backtest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "RULES_PUBLISHED",
