@@ -22,16 +22,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
+
+from tests.e2e.demo_process import free_port, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
@@ -39,29 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "src" / "ordo" / "web" / "static" / "vendor"
 #: Packages a clean install must not bring: the optional extras, the old cpca/pandas, dev tools.
 NOT_INSTALLED = ("ortools", "nats", "paho", "connectorx", "pyarrow", "cpca", "pandas", "pytest", "zen")
-
-
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(check: Callable[[], T], timeout_s: float, what: str) -> T:
-    deadline = time.monotonic() + timeout_s
-    last: T | None = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; last seen: {last!r}")
 
 
 def _env() -> dict[str, str]:
@@ -125,7 +102,7 @@ def test_a_plain_install_brings_ordo_and_no_optional_or_dev_package(venv: Path) 
 
 @pytest.fixture
 def demo(venv: Path, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes], Path]]:
-    port = _free_port()
+    port = free_port()
     key_file, log = tmp_path / "admin.key", tmp_path / "demo.log"
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     command = [str(venv / "ordo"), "demo", "--port", str(port), "--speed", "600"]
@@ -143,7 +120,7 @@ def demo(venv: Path, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Pope
         def up() -> bool:  # or stopped: then say why, not "timed out"
             return proc.poll() is not None or httpx.get(f"{base}/healthz").status_code == 200
 
-        _wait_for(up, 240, "healthz")
+        wait_for(up, 240, "healthz")
         assert proc.poll() is None, log.read_text(errors="replace")[-4000:]
         yield base, key_file.read_text().strip(), proc, log
     finally:
@@ -174,7 +151,7 @@ def test_ordo_demo_from_a_plain_install_serves_orders_and_the_dashboard(
         assert r.status_code == 200, r.text
         return list(r.json()["orders"])
 
-    first = _wait_for(orders, 120, "orders to appear")
+    first = wait_for(orders, 120, "orders to appear")
     assert all(str(o["id"]).startswith("OR") for o in first)
 
     page = httpx.get(f"{base}/")
