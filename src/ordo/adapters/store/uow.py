@@ -36,6 +36,7 @@ from ordo.adapters.store.repositories.outbound import OutboundRepository
 from ordo.adapters.store.repositories.outbox import Outbox
 from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.repositories.parcels import ParcelRepository
+from ordo.adapters.store.repositories.platforms import PlatformRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
 from ordo.adapters.store.repositories.stock import StockRepository
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.holds = HoldRepository(conn)
         self.claims = ClaimRepository(conn)
         self.overview = OverviewRepository(conn)
+        self.platforms = PlatformRepository(conn)
         return self
 
     @property

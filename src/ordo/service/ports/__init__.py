@@ -54,6 +54,7 @@ from ordo.service.ports.orders import (
     ShipTo,
     VocabularyAnomaly,
 )
+from ordo.service.ports.platforms import PlatformRepository, ShipmentRecord, ShopRecord
 from ordo.service.ports.routing import RoutingRepository
 from ordo.service.ports.rules import HistoryFilter, HistoryRepository, RuleRepository
 
@@ -89,10 +90,13 @@ __all__ = [
     "OverviewRepository",
     "ParcelRecord",
     "ParcelRepository",
+    "PlatformRepository",
     "Progress",
     "RoutingRepository",
     "RuleRepository",
     "ShipTo",
+    "ShipmentRecord",
+    "ShopRecord",
     "StockRepository",
     "Store",
     "Subscription",
@@ -167,6 +171,9 @@ class UnitOfWork(Protocol):
 
     @property
     def overview(self) -> OverviewRepository: ...
+
+    @property
+    def platforms(self) -> PlatformRepository: ...
 
     def ping(self) -> None:
         """One round trip to the database (raises ``StoreError`` when it is down)."""

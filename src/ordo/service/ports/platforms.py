@@ -1,0 +1,95 @@
+"""What shops, pulling and write-back ask of the store.
+
+A shop is one seller account on one platform with its own credentials; a pull cursor
+says how far its incremental download got; a pulled order remembers its shop; a
+shipment is one confirmation owed to a platform. The store implements
+:class:`PlatformRepository`; nothing here runs SQL or decides anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypedDict
+
+__all__ = ["PlatformRepository", "ShipmentRecord", "ShopRecord"]
+
+
+class ShopRecord(TypedDict):
+    id: str
+    channel: str
+    name: str
+    app_key: str
+    app_secret: str
+    session: str
+    endpoint: str
+    version: int
+    enabled: bool
+    created_at_ns: int
+    updated_at_ns: int
+
+
+class ShipmentRecord(TypedDict):
+    id: int
+    shop_id: str
+    order_id: str
+    channel: str
+    external_id: str
+    waybill: str
+    carrier: str
+    state: str
+    attempts: int
+    next_at_ns: int
+    outbound_at_ns: int
+    due_at_ns: int
+    acked_at_ns: int | None
+    sla_raised: bool
+    last_error: str
+    created_at_ns: int
+    updated_at_ns: int
+
+
+class PlatformRepository(Protocol):
+    # shops ---------------------------------------------------------------
+    def add_shop(self, shop: ShopRecord) -> bool: ...
+
+    def shops(self, channel: str | None = ...) -> list[ShopRecord]: ...
+
+    def shop(self, shop_id: str) -> ShopRecord | None: ...
+
+    def rotate(
+        self, shop_id: str, *, app_key: str | None, app_secret: str | None, session: str | None, now_ns: int
+    ) -> int | None: ...
+
+    def versions(self) -> dict[str, int]: ...
+
+    # pulling --------------------------------------------------------------
+    def cursor(self, shop_id: str) -> tuple[int, int] | None: ...
+
+    def commit_page(
+        self, shop_id: str, cursor_ns: int, keys: Sequence[tuple[str, str]], now_ns: int
+    ) -> int: ...
+
+    def shops_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]: ...
+
+    # write-back -----------------------------------------------------------
+    def add_shipments(self, rows: Sequence[ShipmentRecord]) -> int: ...
+
+    def due_shipments(self, now_ns: int, limit: int = ...) -> list[ShipmentRecord]: ...
+
+    def shipments(
+        self, *, state: str | None = ..., order_id: str | None = ..., limit: int = ...
+    ) -> list[ShipmentRecord]: ...
+
+    def shipment_acked(self, ids: Sequence[int], now_ns: int) -> None: ...
+
+    def shipment_failed(
+        self, shipment_id: int, *, attempts: int, next_at_ns: int, error: str, dead: bool, now_ns: int
+    ) -> None: ...
+
+    def replay_shipments(self, ids: Sequence[int] | None, now_ns: int) -> int: ...
+
+    def overdue(self, before_ns: int, limit: int = ...) -> list[ShipmentRecord]: ...
+
+    def mark_sla_raised(self, ids: Sequence[int]) -> None: ...
+
+    def shipment_counts(self) -> dict[str, int]: ...
