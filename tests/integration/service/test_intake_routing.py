@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from ordo.domain.orders.holds import HoldReason, review_hold
-from ordo.domain.orders.model import Address
+from ordo.domain.orders.model import Address, Stock
 from ordo.domain.routing import replay
 from ordo.rules.evaluation.canary import Canary
 from ordo.service.inventory.catalog import save_catalog, set_warehouse_active
@@ -16,7 +16,7 @@ from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.routing.context import INTAKE_MAX_PARCELS
 from ordo.service.routing.decisions import reroute, routing_view
 from ordo.service.routing.expand import expand
-from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
+from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 
 
@@ -221,3 +221,24 @@ def test_decisions_are_stored_read_back_and_rerouted_on_both_backends(backend, r
         assert _stock(app, moved["warehouse_ids"][0], "SKU-TEA").reserved == 1
     finally:
         app.store.dispose()
+
+
+def test_a_routed_order_stores_the_promise_routing_made_unless_the_platform_promised(world):
+    plain, promised = intake(
+        world,
+        [new_order("P-1"), dataclasses.replace(new_order("P-2"), promised_at_ns=T0 + 7 * 86_400 * 10**9)],
+    )
+    [row] = decisions(world, plain.order_id)
+    assert row["promise_ns"] is not None
+    assert stored_order(world, plain.order_id)["promised_at_ns"] == row["promise_ns"]
+    assert stored_order(world, promised.order_id)["promised_at_ns"] == T0 + 7 * 86_400 * 10**9
+
+
+def test_an_order_held_for_stock_gets_its_promise_when_it_is_routed_later(world):
+    [r] = intake(world, [new_order("P-3", [("SKU-RARE", 500)])])
+    assert r.hold_reason == HoldReason.NO_STOCK.value
+    assert stored_order(world, r.order_id)["promised_at_ns"] is None
+    save_catalog(world, stock=[Stock("WH-SH", "SKU-RARE", 1000)])
+    got = reroute(world, r.order_id, reason="补货")
+    assert got["status"] == "routed"
+    assert stored_order(world, r.order_id)["promised_at_ns"] == decisions(world, r.order_id)[-1]["promise_ns"]

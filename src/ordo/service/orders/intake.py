@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +25,7 @@ from ordo.domain.orders.milestones import Milestone, derive_status
 from ordo.domain.orders.model import AcceptedOrder, Order
 from ordo.domain.orders.validation import validate_order
 from ordo.domain.routing import Parcel, Plan
+from ordo.service.channels.receive import resolver_for
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
@@ -259,6 +260,9 @@ class _Writes:
                 hold = _NO_STOCK
             else:
                 shipper = plan.parcels[0].warehouse_id
+                if o.promised_at_ns is None:
+                    # The platform promised nothing: the promise is the one routing made.
+                    o = replace(o, promised_at_ns=plan.promise_ns)
                 shipped = tuple([(p.warehouse_id, p.lines) for p in plan.parcels])
                 recorded |= {Milestone.STOCK_LOCKED, Milestone.ROUTED}
                 self.steps.append((o.id, Milestone.STOCK_LOCKED, now, SOURCE))
@@ -345,21 +349,30 @@ def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str |
 
 
 def _prepared(app: Ordo, order: Order) -> Order:
-    """The order with an id, and with coordinates and adcode from the division registry when
-    the channel sent none (one copy of the order at most)."""
+    """The order with an id, and its ship-to in canonical form: the full names of the
+    division its adcode names (``上海`` → ``上海市``, ``广西`` → ``广西壮族自治区``, 襄樊 →
+    襄阳市), or, without an adcode, of the division its names resolve to, with that adcode;
+    coordinates from the registry when the channel sent none (one copy of the order at
+    most). Everything downstream (service area, routing, the overview, filters, rules)
+    then meets one spelling. An address it cannot place is left as written."""
     values: dict[str, object] = {}
     if not order.id:
         values["id"] = app.ids.order_id()
     ship = order.ship_to
-    if not (ship.located and ship.adcode) and _ADDRESS not in order.tags:
-        division = app.divisions.locate(ship.province, ship.city, ship.district, ship.adcode)
-        if division is not None:
-            values["ship_to"] = with_values(
-                ship,
-                {
-                    "adcode": ship.adcode or division.adcode,
-                    "lat": ship.lat if ship.lat is not None else division.lat,
-                    "lng": ship.lng if ship.lng is not None else division.lng,
-                },
-            )
+    if _ADDRESS not in order.tags:
+        resolver = resolver_for(app.divisions)
+        found = resolver.canonical(ship.adcode) if ship.adcode else None
+        if found is None:
+            found = resolver.resolve(ship.province, ship.city, ship.district)
+        if found.adcode is not None:
+            fixed = {
+                "province": found.province,
+                "city": found.city,
+                "district": found.district or ship.district,
+                "adcode": found.adcode,
+                "lat": ship.lat if ship.lat is not None else found.lat,
+                "lng": ship.lng if ship.lng is not None else found.lng,
+            }
+            if any(getattr(ship, k) != v for k, v in fixed.items()):
+                values["ship_to"] = with_values(ship, fixed)
     return with_values(order, values) if values else order

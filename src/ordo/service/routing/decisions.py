@@ -211,6 +211,9 @@ def _take_plan(
     # A hold a person set (or a review rule) outlives a re-route; only lifting it lets it go.
     kept = order["hold_reason"] if hold_kind(order["hold_reason"]) in RELEASABLE else None
     uow.routing.set_plan(order_id, new, kept or (None if new else HoldReason.NO_STOCK.value), now)
+    if new and order.get("promised_at_ns") is None and plan.promise_ns is not None:
+        # Routed for the first time (it waited unrouted): the promise is the one routing made.
+        uow.incidents.set_promise(order_id, plan.promise_ns, now)
     if new and Milestone.ROUTED not in progress.steps:
         steps = [
             MilestoneUpdate(order_id, Milestone.STOCK_LOCKED, now, SOURCE),
