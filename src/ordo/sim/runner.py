@@ -25,6 +25,7 @@ from typing import Any
 from ordo.clock import ManualClock
 from ordo.domain.orders.milestones import Outcome
 from ordo.domain.orders.model import Order
+from ordo.service.events import overview
 from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.orders.milestones import advance
 from ordo.service.runtime.app import Ordo
@@ -99,6 +100,8 @@ class SimSummary:
     anomaly_codes: dict[str, int] = field(default_factory=dict)
     #: With incidents on: auto-closure rate, alert precision and what was injected.
     incidents: dict[str, Any] | None = None
+    #: Delivered orders with a promise, of which on time, and the rate: as the overview counts them.
+    on_time: dict[str, Any] = field(default_factory=dict)
 
     @property
     def simulated_s(self) -> float:
@@ -272,6 +275,7 @@ def simulate(
     if crew is not None:
         crew.tick(clock.now_ns(), final=True)
 
+    wall = time.perf_counter() - wall0
     return SimSummary(
         seed=seed,
         world_seed=world.seed,
@@ -289,7 +293,8 @@ def simulate(
         by_channel=dict(sorted(by_channel.items())),
         start_ns=start,
         end_ns=clock.now_ns(),
-        wall_s=time.perf_counter() - wall0,
+        wall_s=wall,
         anomaly_codes=dict(sorted(codes.items())),
         incidents=None if crew is None else crew.result(),
+        on_time=dict(overview.snapshot(app)["on_time"]),
     )

@@ -33,6 +33,10 @@ def test_a_simulated_day_flows_through_to_delivery_and_keeps_stock_sound(app, cl
     assert summary.updates_recorded > 10 * summary.orders_created
     assert summary.updates_duplicate > 0
     assert sum(summary.by_channel.values()) == summary.orders_created and len(summary.by_channel) >= 7
+    # Every routed order carries a promise, so the headline on-time rate has a figure.
+    delivered = sum(summary.status_counts.get(s, 0) for s in (Status.DELIVERED, Status.COMPLETED))
+    assert summary.on_time["delivered"] >= 0.95 * delivered
+    assert summary.on_time["rate"] is not None and 0.3 < summary.on_time["rate"] <= 1
 
     # Every impossible report was refused and kept as an anomaly, and nothing else was.
     assert summary.impossible_sent > 0
