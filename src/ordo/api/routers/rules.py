@@ -22,12 +22,13 @@ from ordo.rules.language.glossary import Lang, default_glossary
 from ordo.rules.language.lint import lint_rules
 from ordo.rules.language.render import render_rule
 from ordo.service import rules as R
+from ordo.service.rules.text import MAX_TEXT_CHARS
 
 router = APIRouter(prefix=f"{API_PREFIX}/rules", tags=["rules"])
 
 Editor = Annotated[Principal, Depends(requires(Perm.RULES_EDIT))]
 Note = Annotated[str, length(1000, 1), CLEAN]
-RuleText = Annotated[str, length(200_000), CLEAN]
+RuleText = Annotated[str, length(MAX_TEXT_CHARS), CLEAN]
 Sentence = Annotated[str, length(2000, 1), CLEAN]
 
 

@@ -20,6 +20,8 @@ from ordo.rules.language.glossary import PLACE_FIELD, FieldDef, Glossary, Lang, 
 from ordo.rules.language.lexer import Lexeme
 
 Node = Tree[Token] | Token
+#: The largest number a rule may state in its base unit (fen, grams, seconds, items).
+_MAX_INTEGER = 10**15
 
 
 class Builder:
@@ -99,7 +101,8 @@ class Builder:
         return self._integral(q.amount, tok, fd)
 
     def _integral(self, v: Decimal, tok: Token, fd: FieldDef | None) -> int:
-        if v != v.to_integral_value():
+        # Bounded so every store and compiler keeps it in a 64-bit integer.
+        if abs(v) > _MAX_INTEGER or v != v.to_integral_value():
             raise self.err("bad_number", tok, fd=fd)
         return int(v)
 

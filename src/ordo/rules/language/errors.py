@@ -36,6 +36,14 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "bad_operator": ("「{field}」不能用「{word}」比较", '"{field}" cannot be compared with "{word}"'),
     "not_boolean": ("「{field}」不是是非条件，需要比较", '"{field}" is not a yes/no condition; compare it'),
     "mixed_place": ("「{word}」不能与渠道混在同一列表", '"{word}" cannot be listed together with channels'),
+    "too_long": (
+        "句子过长：最多 {detail} 个字符",
+        "the sentence is too long: at most {detail} characters",
+    ),
+    "too_deep": (
+        "嵌套过深：括号与「非」最多 {detail} 层",
+        "nested too deeply: at most {detail} levels of brackets and negations",
+    ),
 }
 _SUGGEST = ("，是否指「{suggestion}」？", ' - did you mean "{suggestion}"?')
 _EXPECTED = ("；此处应为：{expected}", "; expected: {expected}")

@@ -72,8 +72,9 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 }
 _UNITS_BY_LEN = sorted(UNITS, key=len, reverse=True)
 
-_DATE = re.compile(r"(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?")
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?")
+# ASCII digits only (full-width ones are folded first): ``²`` or ``٣`` are not numbers here.
+_DATE = re.compile(r"(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?", re.ASCII)
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?", re.ASCII)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-./]*")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _PUNCT = {",": "COMMA", "、": "LISTSEP", "(": "LPAR", ")": "RPAR", ";": "END", "。": "END", "!": "END"}
@@ -82,6 +83,10 @@ VALUE_KINDS = frozenset({"VALUE", "WORD", "STRING", "NUMBER", "DATE", "ZHE"})
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
 
 
 def _is_word_char(ch: str) -> bool:
@@ -130,17 +135,44 @@ def normalise(text: str) -> str:
     return "".join(out)
 
 
+_LANG_QUOTES = {'"': '"', "“": "”", "「": "」"}
+
+
 def sentence_lang(text: str) -> Lang:
-    """The sentence's language, for messages: Chinese if it has any Chinese outside quotes."""
-    bare = re.sub(r"\"[^\"]*\"|“[^”]*”|「[^」]*」", "", text)
-    return "zh" if any(_is_cjk(c) for c in bare) else "en"
+    """The sentence's language, for messages: Chinese if it has any Chinese outside quotes.
+
+    One pass: a quote with a closing mark after it is skipped to that mark; one without
+    is an ordinary character (a regular expression rescanned the rest of the text for
+    each unclosed quote, quadratic in the length)."""
+    last_close = {q: text.rfind(c) for q, c in _LANG_QUOTES.items()}
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in _LANG_QUOTES and last_close[c] > i:
+            i = text.index(_LANG_QUOTES[c], i + 1) + 1
+            continue
+        if _is_cjk(c):
+            return "zh"
+        i += 1
+    return "en"
+
+
+def _fold_case(s: str) -> str:
+    """``s`` lower-cased one character for one (``İ``.lower() is two), so offsets stay valid."""
+    low = s.lower()
+    if len(low) == len(s):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
 
 
 def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
+    """The lexemes of one sentence, in one left-to-right pass (linear in its length)."""
     s = normalise(text)
+    low = _fold_case(s)
     lang = sentence_lang(text)
     out: list[Lexeme] = []
     i, n = 0, len(s)
+    blank_from = len(s.rstrip())  # a "." followed only by spaces ends the sentence
     while i < n:
         ch = s[i]
         if ch.isspace() or ch == ":":
@@ -153,12 +185,12 @@ def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
             out.append(Lexeme("STRING", text[i : close + 1], i, close + 1, value=s[i + 1 : close]))
             i = close + 1
             continue
-        if ch.isdigit():
-            lex = _number(s, text, i, lang)
+        if _is_digit(ch):
+            lex = _number(s, low, text, i, lang)
             out.append(lex)
             i = lex.end
             continue
-        entry_len, lexeme = _glossary_match(s, text, i, glossary)
+        entry_len, lexeme = _glossary_match(s, low, text, i, glossary)
         if lexeme is not None:
             if lexeme.kind != "FILLER":
                 out.append(lexeme)
@@ -169,7 +201,7 @@ def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
             out.append(Lexeme(kind, text[i], i, i + 1))
             i += 1
             continue
-        if ch == "." and not s[i + 1 :].strip():
+        if ch == "." and i + 1 >= blank_from:
             out.append(Lexeme("END", text[i], i, i + 1))
             i += 1
             continue
@@ -181,7 +213,7 @@ def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
             continue
         if _is_cjk(ch):
             j = i + 1
-            while j < n and _is_cjk(s[j]) and _glossary_match(s, text, j, glossary)[1] is None:
+            while j < n and _is_cjk(s[j]) and _glossary_match(s, low, text, j, glossary)[1] is None:
                 j += 1
             out.append(Lexeme("WORD", text[i:j], i, j, value=s[i:j]))
             i = j
@@ -190,8 +222,7 @@ def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
     return _tidy(out)
 
 
-def _glossary_match(s: str, text: str, i: int, glossary: Glossary) -> tuple[int, Lexeme | None]:
-    low = s.lower()
+def _glossary_match(s: str, low: str, text: str, i: int, glossary: Glossary) -> tuple[int, Lexeme | None]:
     for e in glossary.candidates(s[i]):
         k = len(e.surface)
         if low.startswith(e.surface.lower(), i):
@@ -204,7 +235,7 @@ def _glossary_match(s: str, text: str, i: int, glossary: Glossary) -> tuple[int,
     return 0, None
 
 
-def _number(s: str, text: str, i: int, lang: Lang) -> Lexeme:
+def _number(s: str, low: str, text: str, i: int, lang: Lang) -> Lexeme:
     m = _DATE.match(s, i)
     if m:
         try:
@@ -222,7 +253,6 @@ def _number(s: str, text: str, i: int, lang: Lang) -> Lexeme:
     k = j
     while k < len(s) and s[k] == " ":
         k += 1
-    low = s.lower()
     for unit in _UNITS_BY_LEN:
         if low.startswith(unit, k):
             end = k + len(unit)

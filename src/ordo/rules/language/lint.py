@@ -7,6 +7,10 @@ Owns three checks, all built on one small satisfiability test over the AST:
 * ``contradiction`` – two rules can fire on the same order with conflicting actions
   (hold vs approve, two carriers, prefer vs exclude one warehouse, split vs no split).
 
+Bounded: at most :data:`MAX_FINDINGS` warnings and :data:`MAX_WORK` literal checks per
+call (pairs of rules grow with the square of their number); past either, a last
+``truncated`` warning says the list is incomplete.
+
 The test is conservative: conditions are expanded to a disjunction of conjunctions of
 literals; numeric comparisons become intervals (money, counts, weights and durations are
 never negative, ratios lie in [0, 1]), enum sets intersect, and anything else is an
@@ -27,6 +31,9 @@ from ordo.rules.language.glossary import Glossary, Lang, default_glossary
 from ordo.rules.language.render import render_condition
 
 _MAX_TERMS = 512
+#: The most warnings one call returns, and the most literals it checks (about a microsecond each).
+MAX_FINDINGS = 200
+MAX_WORK = 300_000
 _NULLABLE = {c.name for c in COLUMNS if c.nullable}
 
 Literal = tuple[A.Condition, bool]
@@ -162,13 +169,28 @@ def _bounds(atom: A.Compare | A.DateRange) -> list[tuple[A.Op, float]]:
     return [(op, float(b)) for op, b in ((A.Op.GE, lo), (A.Op.LT, hi)) if b is not None]
 
 
-def satisfiable(c: A.Condition, glossary: Glossary | None = None) -> bool:
+class _Budget:
+    """Literal checks left for one lint call."""
+
+    def __init__(self, work: int) -> None:
+        self.left = work
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+
+
+def satisfiable(c: A.Condition, glossary: Glossary | None = None, budget: _Budget | None = None) -> bool:
     """False only when no order can satisfy ``c`` (unknown shapes count as satisfiable)."""
     g = glossary or default_glossary()
     terms = _dnf(c)
     if terms is None:
         return True
-    return any(_satisfiable(t, g) for t in terms)
+    for t in terms:
+        if budget is not None:
+            budget.spend(len(t) + 1)
+        if _satisfiable(t, g):
+            return True
+    return False
 
 
 def _conflicts(a: A.Action, b: A.Action) -> bool:
@@ -185,10 +207,12 @@ def _conflicts(a: A.Action, b: A.Action) -> bool:
     return len({w for _, w in pair}) == 1 and {t for t, _ in pair} == {A.PreferWarehouse, A.ExcludeWarehouse}
 
 
-def lint_rule(rule: A.Rule, glossary: Glossary | None = None) -> list[LintWarning]:
+def lint_rule(
+    rule: A.Rule, glossary: Glossary | None = None, budget: _Budget | None = None
+) -> list[LintWarning]:
     g = glossary or default_glossary()
     out: list[LintWarning] = []
-    if not satisfiable(rule.guard, g):
+    if not satisfiable(rule.guard, g, budget):
         out.append(
             LintWarning(
                 "never_true",
@@ -199,7 +223,7 @@ def lint_rule(rule: A.Rule, glossary: Glossary | None = None) -> list[LintWarnin
         )
         return out
     cond = A.All((rule.scope, rule.condition))
-    if not isinstance(rule.condition, A.Always) and not satisfiable(A.Not(cond), g):
+    if not isinstance(rule.condition, A.Always) and not satisfiable(A.Not(cond), g, budget):
         text_zh, text_en = (
             render_condition(rule.condition, "zh", g),
             render_condition(rule.condition, "en", g),
@@ -215,13 +239,37 @@ def lint_rule(rule: A.Rule, glossary: Glossary | None = None) -> list[LintWarnin
     return out
 
 
-def lint_rules(rules: list[A.Rule], glossary: Glossary | None = None) -> list[LintWarning]:
-    """Warnings for each rule, then for each pair of active rules that contradict each other."""
+TRUNCATED = LintWarning(
+    "truncated",
+    "",
+    f"检查已截断：最多 {MAX_FINDINGS} 条警告、{MAX_WORK} 次检查，其余规则组合未检查",
+    f"lint stopped early: at most {MAX_FINDINGS} warnings and {MAX_WORK} checks; "
+    "the remaining combinations were not checked",
+)
+
+
+def lint_rules(
+    rules: list[A.Rule],
+    glossary: Glossary | None = None,
+    *,
+    work: int = MAX_WORK,
+    findings: int = MAX_FINDINGS,
+) -> list[LintWarning]:
+    """Warnings for each rule, then for each pair of active rules that contradict each other;
+    at most ``findings`` of them and ``work`` literal checks, then :data:`TRUNCATED` last."""
     g = glossary or default_glossary()
-    out = [w for r in rules for w in lint_rule(r, g)]
+    budget = _Budget(work)
+    out: list[LintWarning] = []
+    for r in rules:
+        out.extend(lint_rule(r, g, budget))
+        if len(out) >= findings or budget.left <= 0:
+            return [*out[:findings], TRUNCATED]
     for r1, r2 in combinations(rules, 2):
+        budget.spend(1)
+        if budget.left <= 0 or len(out) >= findings:
+            return [*out[:findings], TRUNCATED]
         clash = next(((a, b) for a in r1.actions for b in r2.actions if _conflicts(a, b)), None)
-        if clash is None or not satisfiable(A.All((r1.guard, r2.guard)), g):
+        if clash is None or not satisfiable(A.All((r1.guard, r2.guard)), g, budget):
             continue
         out.append(
             LintWarning(

@@ -57,13 +57,51 @@ _GENERIC = {
 }
 
 
+#: The longest sentence read, in characters (a rule is a line, not an essay).
+MAX_SENTENCE_CHARS = 2000
+#: The deepest nesting of brackets and negations read: the tree, the AST and everything
+#: that walks it (render, lint, the compilers) recurse once per level.
+MAX_DEPTH = 32
+
+
+def nesting_depth(lexemes: list[Lexeme]) -> tuple[int, int]:
+    """How deep brackets and negations nest, and the offset where that depth is first reached.
+
+    A run of ``非``/``not`` nests one level per word; a bracket one more than the words
+    before it; a closing bracket returns to the level its opening one started at."""
+    depth, where = 0, 0
+    base, run = 0, 0
+    opened: list[int] = []
+    for lx in lexemes:
+        if lx.kind == "NOT":
+            run += 1
+        elif lx.kind == "LPAR":
+            opened.append(base)
+            base, run = base + run + 1, 0
+        elif lx.kind == "RPAR":
+            base, run = (opened.pop() if opened else 0), 0
+            continue
+        else:
+            run = 0
+            continue
+        if base + run > depth:
+            depth, where = base + run, lx.start
+    return depth, where
+
+
 def parse_rule(
     text: str, *, glossary: Glossary | None = None, priority: int = 0, rule_id: str = ""
 ) -> A.Rule:
-    """Read one rule sentence. Raises :class:`RuleSyntaxError` if it cannot be read."""
+    """Read one rule sentence. Raises :class:`RuleSyntaxError` if it cannot be read (or is
+    longer than :data:`MAX_SENTENCE_CHARS`, or nests deeper than :data:`MAX_DEPTH`)."""
     g = glossary or default_glossary()
     lang = sentence_lang(text)
+    if len(text) > MAX_SENTENCE_CHARS:
+        raise RuleSyntaxError("too_long", text, MAX_SENTENCE_CHARS, "", lang, detail=str(MAX_SENTENCE_CHARS))
     lexemes = tokenise(text, g)
+    depth, where = nesting_depth(lexemes)
+    if depth > MAX_DEPTH:
+        raise RuleSyntaxError("too_deep", text, where, text[where], lang, detail=str(MAX_DEPTH))
     tokens = [Token(lx.kind, lx.text, start_pos=lx.start, end_pos=lx.end) for lx in lexemes]
     by_pos = {lx.start: lx for lx in lexemes}
     try:

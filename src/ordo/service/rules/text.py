@@ -16,9 +16,19 @@ from ordo.rules.language.errors import RuleSyntaxError
 from ordo.rules.language.glossary import Glossary
 from ordo.rules.language.parser import parse_rule
 
+#: The most a rule set's text may hold: characters, and lines with a rule on them. With the
+#: sentence's own bounds (``MAX_SENTENCE_CHARS``, ``MAX_DEPTH``) they keep reading, linting
+#: and rendering one text well under a second.
+MAX_TEXT_CHARS = 50_000
+MAX_RULE_LINES = 500
+
 
 class RuleTextInvalid(ValidationError):
     code = "rule_syntax"
+
+
+class RuleTextTooLarge(ValidationError):
+    code = "rule_text_too_large"
 
 
 def invalid(err: RuleSyntaxError, line: int, field: str = "text") -> RuleTextInvalid:
@@ -48,10 +58,30 @@ def lines_of(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def check_size(text: str, field: str = "text") -> list[tuple[int, str]]:
+    """The text's rule lines, or :class:`RuleTextTooLarge` naming the limit it passes."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise RuleTextTooLarge(
+            field,
+            f"规则文本过长：最多 {MAX_TEXT_CHARS} 个字符 / "
+            f"the rule text is too long: at most {MAX_TEXT_CHARS} characters",
+            details={"limit": "max_chars", "max": MAX_TEXT_CHARS, "actual": len(text)},
+        )
+    lines = lines_of(text)
+    if len(lines) > MAX_RULE_LINES:
+        raise RuleTextTooLarge(
+            field,
+            f"规则过多：最多 {MAX_RULE_LINES} 行 / too many rules: at most {MAX_RULE_LINES} lines",
+            details={"limit": "max_lines", "max": MAX_RULE_LINES, "actual": len(lines)},
+        )
+    return lines
+
+
 def parse_text(text: str, glossary: Glossary | None = None) -> list[A.Rule]:
-    """Every rule of the text, or :class:`RuleTextInvalid` for the first line that cannot be read."""
+    """Every rule of the text, or :class:`RuleTextInvalid` for the first line that cannot be read
+    (:class:`RuleTextTooLarge` for a text past :data:`MAX_TEXT_CHARS` or :data:`MAX_RULE_LINES`)."""
     rules = []
-    for n, line in lines_of(text):
+    for n, line in check_size(text):
         try:
             rules.append(parse_rule(line, glossary=glossary, rule_id=f"r{n}"))
         except RuleSyntaxError as err:
