@@ -36,6 +36,7 @@ from ordo.adapters.store.repositories.outbound import OutboundRepository
 from ordo.adapters.store.repositories.outbox import Outbox
 from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.repositories.parcels import ParcelRepository
+from ordo.adapters.store.repositories.people import PeopleRepository
 from ordo.adapters.store.repositories.platforms import PlatformRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.outbox = Outbox(conn)
         self.outbound = OutboundRepository(conn)
         self.access = AccessRepository(conn)
+        self.people = PeopleRepository(conn)
         self.channels = ChannelRepository(conn)
         self.channel_stock = ChannelStockRepository(conn)
         self.identity = IdentityRepository(conn, postgres=locking)
@@ -99,6 +101,7 @@ class UnitOfWork:
     def commit(self) -> None:
         assert self._tx is not None
         try:
+            self.outbox.flush()  # PostgreSQL: the events go in last, in commit order (outbox.py)
             self._tx.commit()
         except sa_exc.DBAPIError as exc:
             raise translate(exc) from exc

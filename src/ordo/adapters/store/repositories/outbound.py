@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ordo.adapters.store.repositories.outbox import after_cursor
 from ordo.adapters.store.rows import from_csv, to_csv
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import outbound as ot
@@ -84,12 +85,10 @@ class OutboundRepository:
         q = (
             sa.select(E.id, E.type, E.order_id, E.channel, E.at_ns, E.payload, O.province)
             .select_from(t.events.outerjoin(t.orders, O.id == E.order_id))
-            .where(E.id > last_id)
+            .where(after_cursor(last_id, until_id))
             .order_by(E.id)
             .limit(limit)
         )
-        if until_id is not None:
-            q = q.where(E.id <= until_id)
         wanted = list(types)
         if wanted:
             q = q.where(E.type.in_(wanted))

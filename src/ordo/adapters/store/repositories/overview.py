@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ordo.adapters.store.repositories.outbox import after_cursor
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import overview as ot
@@ -207,7 +208,7 @@ class OverviewRepository:
         E = t.events.c
         q = (
             sa.select(E.id, E.type, E.order_id, E.channel, E.at_ns, E.payload)
-            .where(E.id > after_id, E.id <= upto_id, E.type.in_(list(types)))
+            .where(after_cursor(after_id, upto_id), E.type.in_(list(types)))
             .order_by(E.id)
             .limit(limit)
         )

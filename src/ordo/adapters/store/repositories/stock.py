@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ordo.adapters.store.repositories.outbox import after_cursor
 from ordo.adapters.store.rows import chunks, fetch_rows
 from ordo.adapters.store.rows import mark as rows_mark
 from ordo.adapters.store.schema import core as t
@@ -231,7 +232,7 @@ class StockRepository:
         """SKUs of the orders with events in (after, upto]: what intake, cancels and shipments touched."""
         e, lines = t.events.c, t.order_lines.c
         ids = sa.select(e.order_id).where(
-            e.id > after_event_id, e.id <= upto_event_id, e.order_id.is_not(None)
+            after_cursor(after_event_id, upto_event_id), e.order_id.is_not(None)
         )
         q = sa.select(lines.sku).where(lines.order_id.in_(ids)).distinct().order_by(lines.sku)
         return list(self._c.execute(q).scalars())
