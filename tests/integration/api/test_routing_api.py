@@ -112,3 +112,9 @@ def test_an_outage_reroutes_the_warehouses_open_orders(client, auth, post_order)
     assert denied.status_code == 403
     missing = client.post("/api/v1/warehouses/WH-MARS/outage", json={"reason": "x"}, headers=auth(Role.OPS))
     assert missing.status_code == 404
+    back = client.delete("/api/v1/warehouses/WH-SH/outage", params={"reason": "来电"}, headers=auth(Role.OPS))
+    assert back.status_code == 200 and back.json()["was_active"] is False, back.text
+    warehouses = client.get("/api/v1/warehouses", headers=auth(Role.VIEWER)).json()["warehouses"]
+    assert next(w for w in warehouses if w["id"] == "WH-SH")["active"] is True
+    assert client.delete("/api/v1/warehouses/WH-SH/outage", headers=auth(Role.VIEWER)).status_code == 403
+    assert client.delete("/api/v1/warehouses/WH-MARS/outage", headers=auth(Role.OPS)).status_code == 404

@@ -10,7 +10,7 @@ from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.routing import replay
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
-from ordo.service.routing.decisions import explain_order, outage, reroute, routing_view
+from ordo.service.routing.decisions import explain_order, outage, reroute, restore, routing_view
 from tests.conftest import T0, new_order
 from tests.integration.service.routing_helpers import decisions, stored_order
 
@@ -92,6 +92,28 @@ def test_an_outage_switches_the_warehouse_off_and_reroutes_its_open_orders(world
     assert stored_order(world, results[0].order_id)["warehouse_id"] == "WH-SH"  # packed: stays
     [later] = intake(world, [new_order("X-20")])
     assert later.warehouse_id != "WH-SH"
+
+
+def test_ending_an_outage_switches_the_warehouse_on_and_routes_what_waited_for_it(world):
+    # Cold chain: only Shanghai keeps milk, so during its outage milk orders wait for stock.
+    [milk] = intake(world, [new_order("X-40", [("SKU-MILK", 1)])])
+    assert milk.warehouse_id == "WH-SH"
+    outage(world, "WH-SH", reason="停电")
+    [waiting] = intake(world, [new_order("X-41", [("SKU-MILK", 1)])])
+    assert waiting.warehouse_id is None and waiting.hold_reason == HoldReason.NO_STOCK.value
+    assert stored_order(world, milk.order_id)["hold_reason"] == HoldReason.NO_STOCK.value
+
+    summary = restore(world, "WH-SH", reason="来电")
+    assert summary["was_active"] is False and summary["retried"] == 2 and summary["routed"] == 2
+    for oid in (milk.order_id, waiting.order_id):
+        order = stored_order(world, oid)
+        assert order["warehouse_id"] == "WH-SH" and order["hold_reason"] is None
+        assert decisions(world, oid)[-1]["trigger"] == "restored"
+    assert "仓库恢复" in explain_order(world, waiting.order_id, "zh")
+    [later] = intake(world, [new_order("X-42", [("SKU-MILK", 1)])])
+    assert later.warehouse_id == "WH-SH"
+    with pytest.raises(NotFound):
+        restore(world, "WH-MARS", reason="x")
 
 
 def test_explain_answers_why_this_warehouse_and_why_not_that_one_in_both_languages(world):

@@ -58,6 +58,14 @@ def _checked(order_id: str) -> str:
     return order_id
 
 
+def _warehouse(warehouse_id: str) -> str:
+    if len(warehouse_id) > 32 or not warehouse_id.isprintable():
+        raise NotFound(
+            f"no warehouse {warehouse_id[:32]!r} / 仓库不存在", details={"warehouse_id": warehouse_id[:32]}
+        )
+    return warehouse_id
+
+
 def _rendered(attempt: dict[str, Any]) -> dict[str, Any]:
     out = dict(attempt)
     at, promise = out.pop("at_ns"), out.pop("promise_ns")
@@ -89,8 +97,18 @@ def reroute_order(
 def warehouse_outage(
     warehouse_id: str, ordo: OrdoDep, _principal: Operator, _json: JsonBody, payload: OutageIn
 ) -> dict[str, Any]:
-    if len(warehouse_id) > 32 or not warehouse_id.isprintable():
-        raise NotFound(
-            f"no warehouse {warehouse_id[:32]!r} / 仓库不存在", details={"warehouse_id": warehouse_id[:32]}
-        )
-    return routing.outage(ordo, warehouse_id, reason=payload.reason)
+    return routing.outage(ordo, _warehouse(warehouse_id), reason=payload.reason)
+
+
+@router.delete(
+    "/warehouses/{warehouse_id}/outage",
+    summary="The warehouse is back: switch it on, route the orders that waited for stock",
+)
+def warehouse_restored(
+    warehouse_id: str,
+    ordo: OrdoDep,
+    _principal: Operator,
+    reason: Annotated[str, Query(min_length=1, max_length=500)] = "仓库恢复 / warehouse restored",
+) -> dict[str, Any]:
+    """200 with what was routed; orders moved away during the outage stay where they went."""
+    return routing.restore(ordo, _warehouse(warehouse_id), reason=reason)

@@ -35,7 +35,7 @@ from ordo.service.rules.text import ruleset_of
 from ordo.service.runtime.app import Ordo
 
 Lang = Literal["zh", "en"]
-REROUTE, OUTAGE = "reroute", "outage"
+REROUTE, OUTAGE, RESTORED = "reroute", "outage", "restored"
 SOURCE = "ordo"
 #: Once any of these is recorded the goods are picked, gone or the order is over.
 _SETTLED = frozenset(
@@ -147,7 +147,13 @@ def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | No
             )
         row = rows[-1]
         snap = expand(row, app.caches.routing.listing(uow, row["network"]))
-    trig = {"intake": ("接单", "intake"), "reroute": ("改派", "re-route"), "outage": ("仓库故障", "outage")}
+    trig = {
+        "intake": ("接单", "intake"),
+        "reroute": ("改派", "re-route"),
+        "outage": ("仓库故障", "outage"),
+        "restored": ("仓库恢复", "warehouse restored"),
+        "release": ("解除挂起", "hold released"),
+    }
     zh, en = trig.get(row["trigger"], (row["trigger"], row["trigger"]))
     head = (
         f"订单 {order_id} 第 {row['attempt']} 次路由（{zh}）"
@@ -330,4 +336,40 @@ def outage(app: Ordo, warehouse_id: str, *, reason: str, lang: Lang = "zh") -> d
         "held": sum(1 for w in moved.values() if not w),
         "refused": len(refused),
         "moves": moved,
+    }
+
+
+#: Orders held for stock that a restored warehouse tries to route again, at most, per call.
+RESTORE_RETRY = 500
+
+
+def restore(app: Ordo, warehouse_id: str, *, reason: str, lang: Lang = "zh") -> dict[str, Any]:
+    """End a warehouse's outage: switch it on again and route the orders that waited for stock
+    (oldest first, up to :data:`RESTORE_RETRY`); orders moved away stay where they went."""
+    with app.store.uow() as uow:
+        known = {w.id: w for w in uow.catalog.warehouses()}
+        if warehouse_id not in known:
+            raise NotFound(
+                f"no warehouse {warehouse_id} / 仓库 {warehouse_id} 不存在",
+                details={"warehouse_id": warehouse_id},
+            )
+        was_active = known[warehouse_id].active
+        uow.catalog.set_warehouse_active(warehouse_id, True)
+        waiting = [o["id"] for o in uow.holds.held(exact=HoldReason.NO_STOCK.value, limit=RESTORE_RETRY)]
+        uow.commit()
+    app.caches.routing.invalidate()
+    routed: dict[str, str] = {}
+    for oid in reversed(waiting):  # the repository lists newest first
+        try:
+            got = reroute(app, oid, reason=reason, trigger=RESTORED, lang=lang)
+        except Conflict:  # cancelled or changed since it was listed
+            continue
+        if got["warehouse_ids"]:
+            routed[oid] = got["warehouse_ids"][0]
+    return {
+        "warehouse_id": warehouse_id,
+        "was_active": was_active,
+        "retried": len(waiting),
+        "routed": len(routed),
+        "moves": routed,
     }
