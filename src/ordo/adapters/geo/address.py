@@ -18,10 +18,14 @@ import functools
 from dataclasses import dataclass
 
 from ordo.adapters.geo.divisions import MUNICIPALITIES, Division, Divisions, _short
+from ordo.adapters.geo.renames import OLD_CITIES, OLD_DISTRICTS
+from ordo.domain.geo import find_province
 
 #: Placeholder names in the registry that are not places ("市辖区" etc.).
 _FILLER = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 _SUFFIX_CHARS = frozenset("省市区县州盟旗镇乡")
+#: County-level suffixes a county keeps its stem across (县 → 区 when it joins its city).
+_SWAPPABLE = frozenset("县区市")
 _STRIP = " \t\r\n,，、;；:：/\\-—()（）[]【】"
 
 CONFIDENCE_DISTRICT = 1.0
@@ -80,6 +84,7 @@ class AddressResolver:
                 box = self._container(d).adcode
                 self._districts.setdefault(box, {}).setdefault(d.name, []).append(d)
                 self._prov_districts.setdefault(d.adcode[:2], {}).setdefault(d.name, []).append(d)
+        self._add_other_names(divisions)
         self._all_districts: dict[str, list[Division]] = {}
         for by_name in self._prov_districts.values():
             for k, v in by_name.items():
@@ -87,6 +92,42 @@ class AddressResolver:
         self._max_len = max(len(n) for n in self._provinces) + 8
         self.resolve = functools.lru_cache(maxsize=65_536)(self._resolve)
         self.parse = functools.lru_cache(maxsize=65_536)(self._parse)
+
+    def _add_other_names(self, divisions: Divisions) -> None:
+        """Index the names people write beside the registry's own: old names of renamed
+        cities and districts (:mod:`ordo.adapters.geo.renames`), and a county under its
+        other suffix (崇明县 for 崇明区, 梁平区 for 梁平县, 吴江市 for 吴江区) where that
+        names no other division of the same city. Whole names only, suffix included, so
+        free text still never matches inside a street name."""
+        for old, code in OLD_CITIES.items():
+            d = divisions.by_code[code]
+            for n in {old, _short(old)}:
+                self._cities.setdefault(code[:2], {}).setdefault(n, [d])
+        for old, code in OLD_DISTRICTS.items():
+            d = divisions.by_code[code]
+            self._districts.setdefault(self._container(d).adcode, {}).setdefault(old, [d])
+            self._prov_districts.setdefault(code[:2], {}).setdefault(old, [d])
+        for box, by_name in self._districts.items():
+            swaps: dict[str, list[Division]] = {}
+            for name, found in by_name.items():
+                stem, suffix = name[:-1], name[-1:]
+                if len(found) != 1 or suffix not in _SWAPPABLE or len(stem) < 2:
+                    continue
+                for other in _SWAPPABLE - {suffix}:
+                    if stem + other not in by_name:
+                        swaps.setdefault(stem + other, []).append(found[0])
+            for name, found in swaps.items():
+                if len(found) == 1:
+                    by_name[name] = found
+                    self._prov_districts.setdefault(box[:2], {}).setdefault(name, found)
+
+    def province(self, name: str) -> Division | None:
+        """The province-level division any spelling names (上海, 广西壮族自治区, Guangdong)."""
+        found = self._provinces.get(name)
+        if found is None:
+            p = find_province(name)
+            found = self._d.by_code.get(p.adcode) if p is not None else None
+        return found
 
     # -- the registry's shape ---------------------------------------------------
     def _is_city(self, d: Division) -> bool:
@@ -125,6 +166,12 @@ class AddressResolver:
             rest=rest,
         )
 
+    def canonical(self, adcode: str) -> Resolution | None:
+        """The full canonical names of the division an adcode names (6 digits, or the
+        12-digit form), with its coordinates; None when the registry has no such code."""
+        d = self._d.by_code.get(adcode[:6].ljust(6, "0")) if adcode[:6].isdigit() else None
+        return None if d is None or d.name in _FILLER else self._result(d, CONFIDENCE_DISTRICT)
+
     @staticmethod
     def _one(found: list[Division] | None) -> Division | bool | None:
         """The single match, None for none, False for ambiguous."""
@@ -139,14 +186,17 @@ class AddressResolver:
             return self._parse(text) if text else _unresolved("no address / 没有地址")
         if "*" in province or "*" in city:
             return _unresolved("address is masked / 地址被隐藏")
-        prov = self._provinces.get(province) if province else None
+        prov = self.province(province) if province else None
         if province and prov is None:
             return _unresolved(f"unknown province {province!r} / 未知省份「{province}」")
         if prov is None:
             return self._parse(city + district + text)
         code = prov.adcode[:2]
+        if code not in self._cities and code not in MUNICIPALITIES:
+            # 香港, 澳门, 台湾: the registry has the province-level division only.
+            return self._result(prov, CONFIDENCE_CITY)
         if code in MUNICIPALITIES:
-            if city and city not in _FILLER and self._provinces.get(city) is not prov:
+            if city and city not in _FILLER and self.province(city) is not prov:
                 # JD and others put a municipality's district in the city field (北京/朝阳区/
                 # 三环到四环之间): the first part that names a district of it wins.
                 names = self._districts.get(prov.adcode, {})
@@ -212,6 +262,8 @@ class AddressResolver:
                 return _unresolved(f"ambiguous district in {text!r} / 区县不唯一，请写明省市")
             return _unresolved(f"no province or city found in {text!r} / 无法识别省市")
         code = prov.adcode[:2]
+        if code not in self._cities and code not in MUNICIPALITIES:
+            return self._result(prov, CONFIDENCE_CITY, s.strip(_STRIP))
         if code in MUNICIPALITIES:
             # "上海市上海市浦东新区", "北京市市辖区朝阳区": skip the repeats.
             for filler in (prov.name, _short(prov.name), "市辖区", "县"):

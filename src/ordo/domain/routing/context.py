@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ordo.domain.geo import canonical_province, province_by_code
 from ordo.domain.orders.model import Order
 from ordo.domain.routing.network import FloatArray, IntArray, Network, departure_ns, flag_bits
 from ordo.domain.routing.profiles import DEFAULT_PROFILE, PROFILES, WeightProfile
@@ -133,11 +134,14 @@ class RouteRequest:
             if ln.flags:
                 flags = flags | ln.flags
         get = weights_g.get
+        # The province by the adcode when there is one (the name as written otherwise, in
+        # its full form): the network names provinces so, whatever a channel sent.
+        province = province_by_code(ship.adcode) if ship.adcode else None
         return cls(
             order.id,
             tuple(need.items()),
             flags,
-            ship.province,
+            province.name if province is not None else canonical_province(ship.province),
             ship.lat,
             ship.lng,
             sum([get(sku, 0) * q for sku, q in need.items()]),
@@ -206,7 +210,8 @@ class RoutingContext:
 
     def origin_risk(self) -> FloatArray:
         net = self.network
-        region = np.array([self.region_risk.get(p, 0.0) for p in net.provinces], dtype=np.float64)
+        risk = {canonical_province(p): r for p, r in self.region_risk.items()}  # 上海 = 上海市
+        region = np.array([risk.get(p, 0.0) for p in net.provinces], dtype=np.float64)
         own = np.array([self.warehouse_risk.get(w.id, 0.0) for w in net.warehouses], dtype=np.float64)
         out: FloatArray = np.maximum(region[net.w_province], own)
         return out

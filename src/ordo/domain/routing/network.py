@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ordo.domain.geo import canonical_province
 from ordo.domain.orders.model import Carrier, LineFlag, Warehouse, WarehouseClass
 
 FloatArray = npt.NDArray[np.float64]
@@ -128,11 +129,16 @@ def build_network(
 ) -> Network:
     ops = ops or {}
     terms = {**DEFAULT_TERMS, **(terms or {})}
-    names: set[str] = {w.province for w in warehouses}
-    for c in carriers:
-        names |= c.coverage
-    for o in ops.values():
-        names |= o.service_area
+    # Provinces by their full names, however the catalog spelled them (上海 = 上海市), so
+    # an order's province (full, from its adcode) meets its warehouses and carriers.
+    full = canonical_province
+    coverage = [frozenset(map(full, c.coverage)) for c in carriers]
+    served_in = {w: frozenset(map(full, o.service_area)) for w, o in ops.items()}
+    names: set[str] = {full(w.province) for w in warehouses}
+    for cov in coverage:
+        names |= cov
+    for served in served_in.values():
+        names |= served
     provinces = tuple(sorted(names))
     if len(provinces) > 62:  # bitmasks live in int64
         raise ValueError("at most 62 provinces")
@@ -142,12 +148,12 @@ def build_network(
     everywhere = (1 << len(provinces)) - 1
 
     def area(w: Warehouse) -> int:
-        served = ops.get(w.id, WarehouseOps()).service_area
+        served = served_in.get(w.id, frozenset())
         return sum(1 << p_index[p] for p in served) if served else everywhere
 
     p_carriers = np.zeros(len(provinces), dtype=np.int64)
-    for ci, c in enumerate(carriers):
-        for p in c.coverage or provinces:
+    for ci, cov in enumerate(coverage):
+        for p in cov or provinces:
             p_carriers[p_index[p]] |= 1 << ci
     default = WarehouseOps()
     c_terms = tuple(terms.get(c.id, CarrierTerms()) for c in carriers)
@@ -159,7 +165,7 @@ def build_network(
         w_lng=np.array([w.lng for w in warehouses], dtype=np.float64),
         w_class=np.array([CLASS_RANK[w.klass] for w in warehouses], dtype=np.int64),
         w_caps=np.array([flag_bits(w.capabilities) for w in warehouses], dtype=np.int64),
-        w_province=np.array([p_index[w.province] for w in warehouses], dtype=np.int64),
+        w_province=np.array([p_index[full(w.province)] for w in warehouses], dtype=np.int64),
         w_capacity=np.array([w.daily_capacity for w in warehouses], dtype=np.int64),
         w_active=np.array([w.active for w in warehouses], dtype=bool),
         w_cutoff_min=np.array([ops.get(w.id, default).cutoff_min for w in warehouses], dtype=np.int64),
