@@ -27,7 +27,7 @@ from ordo.service.incidents.scan import scan
 from ordo.service.incidents.telemetry import ingest
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
-from ordo.service.orders.milestones import advance
+from ordo.service.orders.milestones import advance, cancel
 from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 
@@ -115,6 +115,20 @@ class IncidentsContract:
             assert order["warehouse_id"] == "WH-GZ" and order["hold_reason"] is None
             assert {m["milestone"] for m in order["milestones"]} >= {"stock_locked", "routed"}
             assert uow.stock.get([("WH-GZ", "SKU-RARE")])[("WH-GZ", "SKU-RARE")].reserved == 5
+
+    def test_a_cancelled_order_leaves_no_stock_out_open_whenever_the_scan_sees_it(self, app, clock):
+        early = self._order(app, "OOS-C1", [("SKU-RARE", 5)])
+        cancel(app, [early], reason="客户取消")  # cancelled before the scan ever saw the hold
+        scan(app)
+        late = self._order(app, "OOS-C2", [("SKU-RARE", 5)])
+        assert scan(app).opened == 1
+        clock.advance(MIN)
+        cancel(app, [late], reason="客户取消")  # cancelled while its stock-out was open
+        scan(app)
+        for oid in (early, late):
+            assert [r["state"] for r in _incidents(app, order_id=oid) if r["state"] == "open"] == []
+        [row] = _incidents(app, order_id=late)
+        assert row["state"] == "resolved" and row["detector"] == "stock_out"
 
     def test_a_playbook_moving_an_order_ends_a_wait_for_stock_but_keeps_an_operators_hold(self, app):
         waiting, held = self._order(app, "ALLOC-1"), self._order(app, "ALLOC-2")

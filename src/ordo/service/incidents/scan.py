@@ -163,6 +163,7 @@ class _Scan:
                 not w.stored
                 and w.order_id not in self.dirty
                 and w.hold_reason in (HoldReason.NO_STOCK, HoldReason.ADDRESS)
+                and sla.TERMINAL.isdisjoint(Milestone(m) for m in w.steps)  # not cancelled meanwhile
             ):
                 raised.append(_hold(w))
             self.dirty.add(w.order_id)
