@@ -126,3 +126,20 @@ def steps_for(
 ) -> tuple[tuple[Milestone, int], ...]:
     """Each implied milestone with its own time when the payload has one, else ``fallback_ns``."""
     return tuple((m, times.get(m) or fallback_ns) for m in status)
+
+
+#: Tags an adapter puts on the order for what the payload says about it (rules can match them).
+RECEIVER_MASKED = "receiver_masked"  # name / phone / address masked or encrypted: kept, never linked
+PARTIALLY_SHIPPED = "partially_shipped"  # some lines have left, others not yet
+LINE_REFUNDED = "line_refunded"  # a line refunded before it shipped: left out of the order
+REFUND_AFTER_SHIPPING = "refund_after_shipping"  # a line refunded after it left
+
+
+def receiver_tags(address: RawAddress) -> tuple[str, ...]:
+    """``(RECEIVER_MASKED,)`` when any part of the receiver is masked or ciphertext."""
+    if is_masked(address.name) or is_masked(address.phone):
+        return (RECEIVER_MASKED,)
+    for value in (address.detail, address.text):  # a long address is not ciphertext by length
+        if value and ("*" in value or value[0] in "~#$"):
+            return (RECEIVER_MASKED,)
+    return ()

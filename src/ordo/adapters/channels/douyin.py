@@ -10,6 +10,14 @@ integers (``order_amount``, ``pay_amount``, ``post_amount``); ``buyer_words``;
 ``sku_order_list[]`` (``sku_id``, ``out_sku_id``, ``code``, ``product_id``,
 ``item_num``, ``origin_amount`` (unit price × quantity), ``promotion_amount``,
 ``given_product_type`` = ``FREE`` for gifts, ``product_name``).
+
+The payload may be the answer of ``order.orderDetail``
+(``{"code": 10000, "data": {"shop_order_detail": …}}``; another ``code`` is refused with
+the platform's ``msg`` / ``sub_msg``), one element of ``order.searchList``
+(``data.shop_order_list[0]``), or the bare ``shop_order_detail``. Order ids pass 2^53
+(read as text or exact integers). A sku order cancelled on its own (its ``order_status``
+4) before the order shipped is left out, its ``pay_amount`` off the paid total; one whose
+``after_sale_info.refund_status`` is 3 (refunded) after shipping stays, tagged.
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ordo.adapters.channels.base import (
+    LINE_REFUNDED,
+    PARTIALLY_SHIPPED,
+    REFUND_AFTER_SHIPPING,
     ChannelLine,
     ChannelOrder,
     M,
@@ -25,8 +36,10 @@ from ordo.adapters.channels.base import (
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
@@ -44,6 +57,14 @@ STATUSES: Mapping[str, tuple[Milestone, ...]] = {
 }
 
 
+_PATHS: tuple[Path, ...] = (
+    ("data", "shop_order_detail"),
+    ("data", "shop_order_list", ONE),
+    ("shop_order_detail",),
+)
+_SHIPPED = frozenset({"3", "5"})
+
+
 def _name(part: Any) -> str:
     if isinstance(part, dict):
         return str(part.get("name") or "")
@@ -56,11 +77,8 @@ class DouyinAdapter:
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
-        o: Mapping[str, Any] = payload
-        data = payload.get("data")
-        if isinstance(data, dict) and isinstance(data.get("shop_order_detail"), dict):
-            o = r.obj(data, "shop_order_detail", at="data")
-        order_id = r.text(o, "order_id")
+        o = open_envelope(payload, _PATHS)
+        order_id = r.ident(o, "order_id")
         status = r.text(o, "order_status")
         implied = STATUSES.get(status)
         if status and implied is None:
@@ -79,6 +97,8 @@ class DouyinAdapter:
         }
         lines: list[ChannelLine] = []
         addr: Mapping[str, Any] = {}
+        refunded_fen = 0
+        tags: list[str] = [PARTIALLY_SHIPPED] if status == "101" else []
         if complete:
             addr = r.obj(o, "post_addr")
             for i, item in enumerate(r.items(o, "sku_order_list")):
@@ -93,6 +113,15 @@ class DouyinAdapter:
                 )
                 if not skus:
                     r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
+                own = str(item.get("order_status") or "")
+                if own == "4" and status != "4":  # this sku order alone was cancelled (refunded)
+                    refunded_fen += r.fen(item, "pay_amount", at=where, default=0)
+                    tags.append(LINE_REFUNDED)
+                    continue
+                after = item.get("after_sale_info")
+                refunded = isinstance(after, dict) and str(after.get("refund_status") or "") == "3"
+                if refunded and (own in _SHIPPED or status in _SHIPPED):
+                    tags.append(REFUND_AFTER_SHIPPING)
                 lines.append(
                     ChannelLine(
                         skus=skus,
@@ -104,11 +133,22 @@ class DouyinAdapter:
                     )
                 )
         freight = r.fen(o, "post_amount", default=0)
-        total = r.fen(o, "pay_amount") if complete else None
+        total = r.fen(o, "pay_amount") - refunded_fen if complete else None
         r.check()
         assert implied is not None
         phone = str(o.get("encrypt_post_tel") or o.get("post_tel") or o.get("mask_post_tel") or "")
         buyer = str(o.get("doudian_open_id") or "")
+        address = RawAddress(
+            province=_name(addr.get("province")),
+            city=_name(addr.get("city")),
+            district=_name(addr.get("town")),
+            street=_name(addr.get("street")),
+            detail=str(addr.get("detail") or addr.get("encrypt_detail") or ""),
+            name=str(
+                o.get("encrypt_post_receiver") or o.get("post_receiver") or o.get("mask_post_receiver") or ""
+            ),
+            phone=phone,
+        )
         return ChannelOrder(
             channel=self.channel,
             external_id=order_id,
@@ -116,15 +156,7 @@ class DouyinAdapter:
             steps=steps_for(implied, times, updated),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=_name(addr.get("province")),
-                city=_name(addr.get("city")),
-                district=_name(addr.get("town")),
-                street=_name(addr.get("street")),
-                detail=str(addr.get("detail") or addr.get("encrypt_detail") or ""),
-                name=str(o.get("encrypt_post_receiver") or o.get("post_receiver") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
@@ -135,4 +167,5 @@ class DouyinAdapter:
                 phone_identifier(phone),
                 identifier(IdentifierKind.BUYER_ID, buyer, masked=False),
             ),
+            tags=(*dict.fromkeys(tags), *receiver_tags(address)),
         )

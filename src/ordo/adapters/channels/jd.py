@@ -9,6 +9,15 @@ GMT+8); amounts in yuan as decimal strings (``orderTotalPrice``, ``orderPayment`
 ``itemInfoList[]`` (``skuId``, ``outerSkuId``, ``wareId``, ``skuName``, ``jdPrice``,
 ``itemTotal``). ``open_id_buyer`` / ``pin`` name the buyer. POP orders reach the
 merchant once paid, so the first state a merchant sees already means *paid*.
+
+The payload may be the answer of ``jingdong.pop.order.get``
+(``jingdong_pop_order_get_responce.orderDetailInfo.orderInfo``, refused with the platform's
+words when ``apiResult.success`` is false), one element of ``jingdong.pop.order.search``
+(``…_responce.searchorderinfo_result.orderInfoList[0]``), or the bare ``orderInfo``.
+``couponDetailList[]`` (``skuId``, ``couponType``, ``couponPrice``) spreads discounts:
+those naming a ``skuId`` are that line's, the rest the order's. ``orderEndTime`` is
+``0000-00-00 00:00:00`` until the order ends; ``modified`` may only be inside
+``orderExt`` (JSON in a string, epoch ms). ``venderRemark`` is the seller's note.
 """
 
 from __future__ import annotations
@@ -24,9 +33,11 @@ from ordo.adapters.channels.base import (
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
-from ordo.adapters.channels.values import Reader
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
+from ordo.adapters.channels.values import Reader, embedded_json
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
 
@@ -43,16 +54,34 @@ STATUSES: Mapping[str, tuple[Milestone, ...]] = {
 }
 
 
+_PATHS: tuple[Path, ...] = (
+    ("jingdong_pop_order_get_responce", "orderDetailInfo", "orderInfo"),
+    ("jingdong_pop_order_search_responce", "searchorderinfo_result", "orderInfoList", ONE),
+    ("jingdong_pop_order_enSearch_responce", "searchorderinfo_result", "orderInfoList", ONE),
+    ("orderDetailInfo", "orderInfo"),
+    ("orderInfo",),
+)
+
+
+def _line_discounts(r: Reader, o: Mapping[str, Any]) -> dict[str, int]:
+    """``couponDetailList`` amounts that name a SKU, summed per SKU (fen)."""
+    out: dict[str, int] = {}
+    for i, coupon in enumerate(r.items(o, "couponDetailList", required=False)):
+        sku = str(coupon.get("skuId") or "")
+        if sku:
+            fen = r.yuan(coupon, "couponPrice", at=f"couponDetailList[{i}]", default=0)
+            out[sku] = out.get(sku, 0) + fen
+    return out
+
+
 class JdAdapter:
     channel = "jd"
     statuses = STATUSES
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
-        o: Mapping[str, Any] = payload
-        if isinstance(payload.get("orderInfo"), dict):
-            o = r.obj(payload, "orderInfo")
-        order_id = r.text(o, "orderId")
+        o = open_envelope(payload, _PATHS)
+        order_id = r.ident(o, "orderId")
         status = r.text(o, "orderState")
         implied = STATUSES.get(status)
         if status and implied is None:
@@ -61,12 +90,21 @@ class JdAdapter:
         created = r.time(o, "orderStartTime", required=complete) or 0
         paid = r.time(o, "paymentConfirmTime", required=False)
         end = r.time(o, "orderEndTime", required=False)
-        modified = r.time(o, "modified", required=not created) or created
+        modified = r.time(o, "modified", required=False)
+        if modified is None and "orderExt" in o:
+            ext = embedded_json(o["orderExt"])
+            if isinstance(ext, dict):
+                modified = r.time(ext, "modified", at="orderExt", required=False)
+        if modified is None:
+            modified = created
+            if not created:
+                r.fail("missing_field", "modified", "required / 必填字段缺失")
         times = {M.CREATED: created, M.PAID: paid, M.DELIVERED: end, M.COMPLETED: end, M.CANCELLED: end}
         lines: list[ChannelLine] = []
         consignee: Mapping[str, Any] = {}
         if complete:
             consignee = r.obj(o, "consigneeInfo")
+            per_line = _line_discounts(r, o) if "couponDetailList" in o else {}
             for i, item in enumerate(r.items(o, "itemInfoList")):
                 where = f"itemInfoList[{i}]"
                 price = r.yuan(item, "jdPrice", at=where)
@@ -78,6 +116,7 @@ class JdAdapter:
                         skus=skus,
                         quantity=r.count(item, "itemTotal", at=where),
                         unit_price_fen=price,
+                        discount_fen=per_line.pop(str(item.get("skuId") or ""), 0) if per_line else 0,
                         gift=price == 0,
                         title=r.text(item, "skuName", at=where, required=False),
                     )
@@ -88,6 +127,19 @@ class JdAdapter:
         assert implied is not None
         phone = str(consignee.get("mobile") or consignee.get("telephone") or "")
         buyer = str(o.get("open_id_buyer") or o.get("pin") or "")
+        address = RawAddress(
+            province=str(consignee.get("province") or ""),
+            city=str(consignee.get("city") or ""),
+            district=str(consignee.get("county") or ""),
+            street=str(consignee.get("town") or ""),
+            text=str(consignee.get("fullAddress") or ""),
+            name=str(consignee.get("fullname") or ""),
+            phone=phone,
+        )
+        remark = str(o.get("orderRemark") or "")
+        seller = str(o.get("venderRemark") or "")
+        if seller:
+            remark = f"{remark}\n[商家备注 / seller] {seller}" if remark else f"[商家备注 / seller] {seller}"
         return ChannelOrder(
             channel=self.channel,
             external_id=order_id,
@@ -95,23 +147,16 @@ class JdAdapter:
             steps=steps_for(implied, times, modified),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=str(consignee.get("province") or ""),
-                city=str(consignee.get("city") or ""),
-                district=str(consignee.get("county") or ""),
-                street=str(consignee.get("town") or ""),
-                text=str(consignee.get("fullAddress") or ""),
-                name=str(consignee.get("fullname") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
             paid_total_fen=total,
-            remark=str(o.get("orderRemark") or ""),
+            remark=remark,
             buyer_ref=buyer,
             identifiers=identifiers(
                 phone_identifier(phone),
                 identifier(IdentifierKind.BUYER_ID, buyer),
             ),
+            tags=receiver_tags(address),
         )

@@ -6,7 +6,14 @@ Fields: ``orderBaseInfo`` (``oid``, ``status``: 10 待付款, 30 已付款, 40 �
 ``discountFee`` in fen; ``buyerOpenId``; ``remark``), ``orderItemInfo``
 (one SKU per order: ``skuId``, ``relSkuId``, ``skuNick`` (merchant code), ``itemId``,
 ``num``, ``originalPrice``, ``itemTitle``) and ``orderAddress`` (``consignee``,
-``mobile`` — encrypted — ``province``, ``city``, ``district``, ``town``, ``address``).
+``mobile`` — encrypted — ``province``, ``city``, ``district``, ``town``, ``address``;
+newer answers add ``encryptedConsignee`` / ``encryptedMobile`` / ``encryptedAddress`` with
+masked twins ``desensitiseConsignee`` / ``desensitiseMobile`` / ``desensitiseAddress``).
+
+The payload may be the answer of ``open.order.detail`` (``{"result": 1, "data": {…}}``;
+another ``result`` is refused with its ``error_msg``), one element of
+``open.order.cursor.list`` (``data.orderList[0]``), or the bare order. ``oid`` passes
+2^53 (a JSON integer, read exactly).
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ from ordo.adapters.channels.base import (
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
@@ -39,14 +48,18 @@ STATUSES: Mapping[str, tuple[Milestone, ...]] = {
 }
 
 
+_PATHS: tuple[Path, ...] = (("data", "orderList", ONE), ("data",))
+
+
 class KuaishouAdapter:
     channel = "kuaishou"
     statuses = STATUSES
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
+        payload = open_envelope(payload, _PATHS)
         base = r.obj(payload, "orderBaseInfo")
-        oid = r.text(base, "oid", at="orderBaseInfo")
+        oid = r.ident(base, "oid", at="orderBaseInfo")
         status = r.text(base, "status", at="orderBaseInfo")
         implied = STATUSES.get(status)
         if status and implied is None:
@@ -74,6 +87,7 @@ class KuaishouAdapter:
                     skus=skus,
                     quantity=r.count(item, "num", at="orderItemInfo"),
                     unit_price_fen=price,
+                    discount_fen=r.fen(item, "discountFee", at="orderItemInfo", default=0),
                     gift=price == 0,
                     title=r.text(item, "itemTitle", at="orderItemInfo", required=False),
                 )
@@ -82,8 +96,24 @@ class KuaishouAdapter:
         total = r.fen(base, "totalFee", at="orderBaseInfo") if complete else None
         r.check()
         assert implied is not None
-        phone = str(addr.get("mobile") or "")
+        phone = str(addr.get("encryptedMobile") or addr.get("mobile") or addr.get("desensitiseMobile") or "")
         buyer = str(base.get("buyerOpenId") or "")
+        address = RawAddress(
+            province=str(addr.get("province") or ""),
+            city=str(addr.get("city") or ""),
+            district=str(addr.get("district") or ""),
+            street=str(addr.get("town") or ""),
+            detail=str(
+                addr.get("encryptedAddress") or addr.get("address") or addr.get("desensitiseAddress") or ""
+            ),
+            name=str(
+                addr.get("encryptedConsignee")
+                or addr.get("consignee")
+                or addr.get("desensitiseConsignee")
+                or ""
+            ),
+            phone=phone,
+        )
         return ChannelOrder(
             channel=self.channel,
             external_id=oid,
@@ -91,15 +121,7 @@ class KuaishouAdapter:
             steps=steps_for(implied, times, updated),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=str(addr.get("province") or ""),
-                city=str(addr.get("city") or ""),
-                district=str(addr.get("district") or ""),
-                street=str(addr.get("town") or ""),
-                detail=str(addr.get("address") or ""),
-                name=str(addr.get("consignee") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
@@ -109,4 +131,5 @@ class KuaishouAdapter:
             identifiers=identifiers(
                 phone_identifier(phone), identifier(IdentifierKind.BUYER_ID, buyer, masked=False)
             ),
+            tags=receiver_tags(address),
         )

@@ -11,6 +11,13 @@ as JSON numbers (``goods_amount``, ``pay_amount``, ``postage``, ``discount_amoun
 (``receiver_phone_mask``); ``item_list[]`` (``goods_id``, ``sku_id``, ``outer_id``,
 ``outer_goods_id``, ``goods_count``, ``goods_price``, ``goods_name``) and
 ``gift_list[]`` (the same ids, free).
+
+The payload may be the answer of ``pdd.order.information.get``
+(``order_info_get_response.order_info``), one element of ``pdd.order.list.get`` /
+``pdd.order.number.list.increment.get`` (``order_list_get_response.order_list[0]``,
+``order_sn_increment_get_response.order_sn_list[0]``), or the bare ``order_info``.
+Yuan JSON numbers (``19.99``) are read from the JSON text as decimals, never as binary
+floats times 100. Empty times (``""``) and placeholders mean "not yet".
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from ordo.adapters.channels.base import (
     RawAddress,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 
@@ -40,6 +49,13 @@ STATUSES: Mapping[str, tuple[Milestone, ...]] = {
     "refunded_after_shipping": (*_PAID, M.OUTBOUND, M.REFUNDED),
     "closed": (M.CREATED, M.CANCELLED),  # confirm_status 2 (已取消)
 }
+
+
+_PATHS: tuple[Path, ...] = (
+    ("order_info_get_response", "order_info"),
+    ("order_list_get_response", "order_list", ONE),
+    ("order_sn_increment_get_response", "order_sn_list", ONE),
+)
 
 
 def _status_key(order_status: str, refund_status: str, confirm_status: str) -> str:
@@ -56,11 +72,8 @@ class PinduoduoAdapter:
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
-        o: Mapping[str, Any] = payload
-        wrapped = payload.get("order_info_get_response")
-        if isinstance(wrapped, dict):
-            o = r.obj(wrapped, "order_info", at="order_info_get_response")
-        order_sn = r.text(o, "order_sn")
+        o = open_envelope(payload, _PATHS)
+        order_sn = r.ident(o, "order_sn")
         raw_status = r.text(o, "order_status")
         key = _status_key(
             raw_status,
@@ -72,9 +85,7 @@ class PinduoduoAdapter:
             r.fail("unknown_status", "order_status", f"unknown order_status {raw_status!r} / 未知订单状态")
         complete = "item_list" in o
         created = r.time(o, "created_time", required=complete) or 0
-        paid = r.time(o, "pay_time", required=False) or r.time(
-            o, "confirm_time", "confirm_time", required=False
-        )
+        paid = r.time(o, "pay_time", required=False) or r.time(o, "confirm_time", required=False)
         updated = r.time(o, "updated_at", required=not created) or created
         received = r.time(o, "receive_time", required=False)
         times = {
@@ -94,6 +105,14 @@ class PinduoduoAdapter:
         r.check()
         assert implied is not None
         phone = str(o.get("receiver_phone") or o.get("receiver_phone_mask") or "")
+        address = RawAddress(
+            province=str(o.get("province") or ""),
+            city=str(o.get("city") or ""),
+            district=str(o.get("town") or ""),
+            detail=str(o.get("address") or o.get("receiver_address") or o.get("address_mask") or ""),
+            name=str(o.get("receiver_name") or o.get("receiver_name_mask") or ""),
+            phone=phone,
+        )
         return ChannelOrder(
             channel=self.channel,
             external_id=order_sn,
@@ -101,20 +120,14 @@ class PinduoduoAdapter:
             steps=steps_for(implied, times, updated),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=str(o.get("province") or ""),
-                city=str(o.get("city") or ""),
-                district=str(o.get("town") or ""),
-                detail=str(o.get("address") or o.get("receiver_address") or ""),
-                name=str(o.get("receiver_name") or o.get("receiver_name_mask") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
             paid_total_fen=total,
             remark=str(o.get("buyer_memo") or ""),
             identifiers=identifiers(phone_identifier(phone)),
+            tags=receiver_tags(address),
         )
 
     @staticmethod

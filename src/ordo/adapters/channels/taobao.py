@@ -7,8 +7,15 @@ amounts in yuan as decimal strings (``payment``, ``total_fee``, ``post_fee``,
 (masked as ``135*******`` / ``张**`` or OAID-encrypted); ``buyer_open_uid``,
 ``oaid``; ``buyer_message``; sub-orders in ``orders.order[]`` (``oid``, ``num_iid``,
 ``sku_id``, ``outer_sku_id``, ``outer_iid``, ``num``, ``price``, ``payment``,
-``discount_fee``, ``title``). The payload may be the bare trade or wrapped in
-``trade_fullinfo_get_response.trade``.
+``discount_fee``, ``part_mjz_discount`` (its share of shop-level discounts), ``status``,
+``refund_status``, ``consign_time``, ``title``). The payload may be the answer of
+``taobao.trade.fullinfo.get`` (``trade_fullinfo_get_response.trade``), one element of
+``taobao.trades.sold.increment.get`` / ``taobao.trades.sold.get``
+(``trades_sold_…_response.trades.trade[0]``), the bare trade, or any of these inside a
+middleman's envelope (聚石塔 ``jdp_response``, see :mod:`.envelopes`). ``tid`` passes 2^53:
+``tid_str`` is read first, a JSON integer exactly. Placeholder times (``1970-01-01``) are
+"none". A sub-order closed by a refund before it shipped is left out (its ``payment``
+off the paid total); one refunded after shipping stays, tagged.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ordo.adapters.channels.base import (
+    LINE_REFUNDED,
+    PARTIALLY_SHIPPED,
+    REFUND_AFTER_SHIPPING,
     ChannelLine,
     ChannelOrder,
     M,
@@ -24,8 +34,10 @@ from ordo.adapters.channels.base import (
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
@@ -33,6 +45,15 @@ from ordo.domain.orders.model import IdentifierKind
 _PAID = (M.CREATED, M.PAID)
 #: A sub-order's SKU ids, best first: the merchant's own code, then the platform's.
 _SKU_KEYS = ("outer_sku_id", "sku_id", "outer_iid", "num_iid")
+#: Where the trade sits in each TOP answer: detail first, then one element of a list answer.
+_PATHS: tuple[Path, ...] = (
+    ("trade_fullinfo_get_response", "trade"),
+    ("trade_get_response", "trade"),
+    ("trades_sold_increment_get_response", "trades", "trade", ONE),
+    ("trades_sold_get_response", "trades", "trade", ONE),
+)
+#: A sub-order's states that mean it was refunded and closed.
+_CLOSED = frozenset({"TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO"})
 STATUSES: Mapping[str, tuple[Milestone, ...]] = {
     "TRADE_NO_CREATE_PAY": (M.CREATED,),
     "WAIT_BUYER_PAY": (M.CREATED,),
@@ -59,11 +80,8 @@ class TopTradeAdapter:
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
-        trade: Mapping[str, Any] = payload
-        wrapped = payload.get("trade_fullinfo_get_response")
-        if isinstance(wrapped, dict):
-            trade = r.obj(wrapped, "trade", at="trade_fullinfo_get_response")
-        tid = r.text(trade, "tid_str", required=False) or r.text(trade, "tid")
+        trade = open_envelope(payload, _PATHS)
+        tid = r.text(trade, "tid_str", required=False) or r.ident(trade, "tid")
         status = r.text(trade, "status")
         implied = STATUSES.get(status)
         if status and implied is None:
@@ -82,6 +100,8 @@ class TopTradeAdapter:
             M.CANCELLED: end,
         }
         lines: list[ChannelLine] = []
+        refunded_fen = 0
+        tags: list[str] = [PARTIALLY_SHIPPED] if status == "SELLER_CONSIGNED_PART" else []
         if complete:
             orders = r.obj(trade, "orders")
             for i, item in enumerate(r.items(orders, "order", at="orders")):
@@ -90,22 +110,40 @@ class TopTradeAdapter:
                 skus = r.texts(item, _SKU_KEYS, where)
                 if not skus:
                     r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
+                discount = r.yuan(item, "discount_fee", at=where, default=0)
+                if "part_mjz_discount" in item:  # the shop-level discount's share of this line
+                    discount += r.yuan(item, "part_mjz_discount", at=where, default=0)
+                if item.get("status") in _CLOSED and status not in _CLOSED:
+                    if r.time(item, "consign_time", at=where, required=False) is None:
+                        refunded_fen += r.yuan(item, "payment", at=where, default=0)
+                        tags.append(LINE_REFUNDED)
+                        continue
+                    tags.append(REFUND_AFTER_SHIPPING)
                 lines.append(
                     ChannelLine(
                         skus=skus,
                         quantity=r.count(item, "num", at=where),
                         unit_price_fen=price,
-                        discount_fen=r.yuan(item, "discount_fee", at=where, default=0),
+                        discount_fen=discount,
                         gift=price == 0,
                         title=r.text(item, "title", at=where, required=False),
                     )
                 )
         freight = r.yuan(trade, "post_fee", default=0)
-        total = r.yuan(trade, "payment") if complete else None
+        total = r.yuan(trade, "payment") - refunded_fen if complete else None
         r.check()
         assert implied is not None
         phone = str(trade.get("receiver_mobile") or trade.get("receiver_phone") or "")
         buyer = str(trade.get("buyer_open_uid") or "")
+        address = RawAddress(
+            province=str(trade.get("receiver_state") or ""),
+            city=str(trade.get("receiver_city") or ""),
+            district=str(trade.get("receiver_district") or ""),
+            street=str(trade.get("receiver_town") or ""),
+            detail=str(trade.get("receiver_address") or ""),
+            name=str(trade.get("receiver_name") or ""),
+            phone=phone,
+        )
         return ChannelOrder(
             channel=self.channel,
             external_id=tid,
@@ -113,15 +151,7 @@ class TopTradeAdapter:
             steps=steps_for(implied, times, modified),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=str(trade.get("receiver_state") or ""),
-                city=str(trade.get("receiver_city") or ""),
-                district=str(trade.get("receiver_district") or ""),
-                street=str(trade.get("receiver_town") or ""),
-                detail=str(trade.get("receiver_address") or ""),
-                name=str(trade.get("receiver_name") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
@@ -134,4 +164,5 @@ class TopTradeAdapter:
                 # The OAID is an opaque per-receiver ciphertext: kept, never used to link people.
                 identifier(IdentifierKind.BUYER_ID, str(trade.get("oaid") or ""), masked=True),
             ),
+            tags=(*dict.fromkeys(tags), *receiver_tags(address)),
         )

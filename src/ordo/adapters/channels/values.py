@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +27,9 @@ _MS_THRESHOLD = 10_000_000_000
 _HUNDRED = Decimal(100)
 #: Bound of the memo of amount and time texts already converted (least recently used go first).
 _SEEN_MAX = 4096
+#: Times before 2000-01-01 are placeholders meaning "not yet" (``0000-00-00 00:00:00``,
+#: ``1970-01-01 08:00:00``, epoch 0), never a real order's time.
+_PLACEHOLDER_BEFORE_NS = 946_684_800 * NS
 
 
 class Unmappable(Exception):
@@ -153,6 +157,23 @@ def _wall_clock_ns(text: str) -> int:
     return int(t.timestamp()) * NS
 
 
+def is_placeholder_time(value: Any) -> bool:
+    """``0000-00-00 00:00:00``, ``0000-00-00``, ``1970-01-01 …``: a platform's "no time yet"."""
+    text = str(value).strip()
+    return text.startswith(("0000-00-00", "1970-01-01")) or text in {"0", "-1"}
+
+
+def embedded_json(value: Any) -> Any:
+    """A value that is JSON inside a string (``jdp_response``, ``orderExt``), decoded with exact
+    decimals; any other value as it is. A string that is not JSON stays a string."""
+    if type(value) is str and value[:1] in ("{", "["):
+        try:
+            return json.loads(value, parse_float=Decimal)
+        except ValueError:
+            return value
+    return value
+
+
 def _at(at: str, key: str) -> str:
     """A field's dotted path, built only when a problem is reported."""
     return f"{at}.{key}" if at else key
@@ -272,14 +293,46 @@ class Reader:
 
     def time(self, src: Mapping[str, Any], key: str, at: str = "", *, required: bool = True) -> int | None:
         value = src.get(key)
-        if type(value) is int and value > 0:  # epoch s or ms, the common case: no checks left to make
-            return value * 1_000_000 if value > _MS_THRESHOLD else value * NS
-        if value is None or value == "" or value == 0:
-            if required:
-                self.fail("missing_field", _at(at, key), "required / 必填字段缺失")
-            return None
-        try:
-            return _text_time_ns(value) if type(value) is str else _time_ns(value)
-        except ValueError:
-            self.fail("bad_time", _at(at, key), f"{value!r} is not a time / 时间格式无效")
-            return None
+        if type(value) is int and value > 0:  # epoch s or ms, the common case
+            ns = value * 1_000_000 if value > _MS_THRESHOLD else value * NS
+        elif value is None or value == "" or value == 0:
+            ns = 0
+        else:
+            try:
+                ns = _text_time_ns(value) if type(value) is str else _time_ns(value)
+            except ValueError:
+                if not is_placeholder_time(value):
+                    self.fail("bad_time", _at(at, key), f"{value!r} is not a time / 时间格式无效")
+                    return None
+                ns = 0
+        if ns >= _PLACEHOLDER_BEFORE_NS:
+            return ns
+        # Empty, zero or a placeholder date: the platform's way of saying "not yet".
+        if required:
+            self.fail("missing_field", _at(at, key), "required / 必填字段缺失")
+        return None
+
+    def ident(self, src: Mapping[str, Any], key: str, at: str = "", *, required: bool = True) -> str:
+        """An id exactly as sent: text or a JSON integer of any size (ids pass 2^53), never a
+        JSON float, whose digits a sender's double may already have rounded away."""
+        value = src.get(key)
+        if type(value) is str:
+            text = value.strip()
+            if text:
+                return text
+        elif type(value) is int:
+            return str(value)
+        elif isinstance(value, float | Decimal):
+            self.fail(
+                "bad_id", _at(at, key),
+                f"{value!r} is a floating-point number and may have lost digits; send the id as text "
+                "/ 订单号为浮点数，可能已丢失精度，请以字符串发送",
+            )  # fmt: skip
+            return ""
+        elif value is not None and not isinstance(value, bool | dict | list):
+            return str(value).strip()
+        if value is not None and type(value) is not str:
+            self.fail("bad_value", _at(at, key), "expected text / 应为文本")
+        elif required:
+            self.fail("missing_field", _at(at, key), "required / 必填字段缺失")
+        return ""

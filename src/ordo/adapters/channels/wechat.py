@@ -25,8 +25,10 @@ from ordo.adapters.channels.base import (
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
     steps_for,
 )
+from ordo.adapters.channels.envelopes import open_envelope
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
@@ -49,10 +51,9 @@ class WechatAdapter:
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
-        o: Mapping[str, Any] = payload
-        if isinstance(payload.get("order"), dict):
-            o = r.obj(payload, "order")
-        order_id = r.text(o, "order_id")
+        # {"errcode": 0, "errmsg": "ok", "order": {…}}; another errcode is refused with its errmsg.
+        o = open_envelope(payload, (("order",),))
+        order_id = r.ident(o, "order_id")
         status = r.text(o, "status")
         implied = STATUSES.get(status)
         if status and implied is None:
@@ -94,6 +95,14 @@ class WechatAdapter:
         ext = detail.get("ext_info") if isinstance(detail.get("ext_info"), dict) else {}
         phone = str(addr.get("tel_number") or "")
         openid, unionid = str(o.get("openid") or ""), str(o.get("unionid") or "")
+        address = RawAddress(
+            province=str(addr.get("province_name") or ""),
+            city=str(addr.get("city_name") or ""),
+            district=str(addr.get("county_name") or ""),
+            detail=str(addr.get("detail_info") or ""),
+            name=str(addr.get("user_name") or ""),
+            phone=phone,
+        )
         return ChannelOrder(
             channel=self.channel,
             external_id=order_id,
@@ -101,14 +110,7 @@ class WechatAdapter:
             steps=steps_for(implied, {M.CREATED: created, M.PAID: paid}, updated),
             complete=complete,
             lines=tuple(lines),
-            address=RawAddress(
-                province=str(addr.get("province_name") or ""),
-                city=str(addr.get("city_name") or ""),
-                district=str(addr.get("county_name") or ""),
-                detail=str(addr.get("detail_info") or ""),
-                name=str(addr.get("user_name") or ""),
-                phone=phone,
-            ),
+            address=address,
             placed_at_ns=created,
             paid_at_ns=paid,
             freight_fen=freight,
@@ -120,4 +122,5 @@ class WechatAdapter:
                 identifier(IdentifierKind.OPENID, openid, masked=False),
                 identifier(IdentifierKind.UNIONID, unionid, masked=False),
             ),
+            tags=receiver_tags(address),
         )
