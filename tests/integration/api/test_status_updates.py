@@ -88,6 +88,25 @@ def test_the_wms_still_packing_after_the_crm_said_shipped_raises_a_conflict_even
     assert "packed" not in steps  # not last-writer-wins: the contradicting claim is not applied
 
 
+def test_a_claim_refused_as_dated_in_the_future_is_never_evidence_of_a_conflict(
+    client, admin, post_order, world
+):
+    oid = post_order("S-5")
+    body = {
+        "updates": [
+            _u(oid, "crm", "已发货", "2031-01-01T09:00:00+08:00"),  # a clock gone wrong: refused
+            _u(oid, "wms", "PACKING", "2026-11-11T09:30:00+08:00"),
+        ]
+    }
+    results = client.post(URL, json=body, headers=admin).json()["results"]
+    assert [x["outcome"] for x in results] == ["rejected", "recorded"], results
+    assert results[0]["error"]["code"] == "timestamp_in_future"
+    assert _events(world, oid, "order.status_conflict") == []
+    later = {"updates": [_u(oid, "wms", "PACKING", "2026-11-11T09:40:00+08:00")]}
+    [res] = client.post(URL, json=later, headers=admin).json()["results"]
+    assert res["outcome"] != "status_conflict" and _events(world, oid, "order.status_conflict") == []
+
+
 def test_the_carrier_reporting_pickup_failed_after_delivery_raises_a_conflict(
     client, admin, post_order, world
 ):

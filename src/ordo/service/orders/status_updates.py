@@ -17,8 +17,9 @@ from typing import Any
 
 from ordo.adapters.status_graph import load_graph
 from ordo.domain import events as ev
+from ordo.domain.errors import LifecycleViolation
 from ordo.domain.events import Event
-from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome, UpdateResult
+from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome, UpdateResult, check_update
 from ordo.domain.orders.status_graph import (
     ConflictRule,
     Known,
@@ -150,6 +151,8 @@ def record_reports(
             events.append(_rejected_event(p.order_id, p.channel, report, result.error, now))
             continue
         steps = known.get(p.order_id)
+        if steps is not None and _refused(p, translation.milestones, report.at_ns, now):
+            steps = None  # it will be refused as it stands: it neither disputes nor is evidence
         if steps is not None:  # a disputable claim was made about this order in this batch
             claim = translation.claim
             assert claim is not None  # a dead translation is never returned
@@ -182,6 +185,17 @@ def record_reports(
     uow.claims.add_vocabulary_anomalies(anomalies)
     uow.outbox.append(events)
     return results
+
+
+def _refused(p: Progress, milestones: Sequence[Milestone], at_ns: int, now: int) -> bool:
+    """Whether recording these milestones now would be refused (a time in the future, a
+    cancelled order …): such a claim is kept as an anomaly, never weighed against others."""
+    try:
+        for m in milestones:
+            check_update(p.steps, m, at_ns, now)
+    except LifecycleViolation:
+        return True
+    return False
 
 
 def _translate(graph: StatusGraph, reports: Sequence[StatusReport]) -> list[Translation | None]:
