@@ -1,8 +1,11 @@
 """Channel adapters: each platform's own order payload → Ordo's canonical order.
 
 One module per channel, all following :class:`ChannelAdapter` (a ``channel`` name,
-a ``statuses`` vocabulary and a pure ``parse``); :func:`to_canonical` is the one
-shared step after it (SKU mapping, address resolution). Exceptions::
+a ``statuses`` vocabulary and a pure ``parse``), or a mapping file in ``specs/``
+compiled by :mod:`ordo.adapters.channels.declarative` (a channel as data);
+:func:`to_canonical` is the one shared step after it (SKU mapping, address
+resolution). :func:`canonical_channel` turns a name a user types (``淘宝``, ``pdd``,
+``视频号``) into the channel's canonical name. Exceptions::
 
     Unmappable        the payload cannot become an order; .reasons names each field
 """
@@ -13,6 +16,7 @@ from collections.abc import Mapping
 
 from ordo.adapters.channels.b2b import B2bAdapter
 from ordo.adapters.channels.base import ChannelAdapter, ChannelLine, ChannelOrder, RawAddress, is_masked
+from ordo.adapters.channels.declarative import SpecError, load_aliases, load_specs, normalise_name
 from ordo.adapters.channels.douyin import DouyinAdapter
 from ordo.adapters.channels.jd import JdAdapter
 from ordo.adapters.channels.kuaishou import KuaishouAdapter
@@ -36,10 +40,23 @@ ADAPTERS: Mapping[str, ChannelAdapter] = {
         PosAdapter(),
         B2bAdapter(),
     )
+} | {
+    # Channels described by a mapping file (specs/*.toml), validated and compiled here, once.
+    a.channel: a
+    for a in load_specs()
 }
+#: Every name a user may type for a channel (normalised) → the canonical channel name.
+ALIASES: Mapping[str, str] = load_aliases(tuple(ADAPTERS.values()))
+
+
+def canonical_channel(name: str) -> str | None:
+    """The canonical name of the channel ``name`` (an alias or the name itself), or None."""
+    return ALIASES.get(normalise_name(name))
+
 
 __all__ = [
     "ADAPTERS",
+    "ALIASES",
     "ChannelAdapter",
     "ChannelLine",
     "ChannelOrder",
@@ -47,7 +64,9 @@ __all__ = [
     "RawAddress",
     "Reason",
     "SkuLookup",
+    "SpecError",
     "Unmappable",
+    "canonical_channel",
     "is_masked",
     "time_ns",
     "to_canonical",

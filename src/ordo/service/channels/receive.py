@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,23 @@ from ordo.domain.errors import NotFound, Unauthenticated, UnknownSku, Validation
 from ordo.service.runtime.app import Ordo
 
 NS = 1_000_000_000
+_log = logging.getLogger(__name__)
+#: Signed against when a channel is unknown or has no secret: the same work as a real check.
+_NO_SECRET = "no secret configured: never matches"
 SECRET_ENV_PREFIX = "ORDO_CHANNEL_SECRET_"
+#: The deepest JSON a platform's payload may nest (real ones nest four or five levels).
+MAX_JSON_DEPTH = 32
+#: What a pure adapter raises on a payload of the wrong shape (a number where text belongs …).
+_PAYLOAD_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
+_UNREADABLE = "the payload cannot be read / 无法解析该渠道数据"
 #: Keys platforms name their order id with, to label a dead letter that could not be parsed.
 _ID_KEYS = ("tid", "orderId", "order_id", "order_sn", "oid", "po_number", "ticket_no")
 
@@ -130,20 +147,33 @@ def authenticate(
     signature: str | None,
     env: Mapping[str, str] | None = None,
 ) -> None:
-    """Raise Unauthenticated unless the body is signed with the channel's secret, recently."""
-    adapter_for(channel)
-    secret = secret_for(app, channel, env)
-    if not secret:
-        raise Unauthenticated(
-            f"no webhook secret configured for {channel} ({SECRET_ENV_PREFIX}{channel.upper()}) "
-            f"/ 渠道「{channel}」未配置签名密钥",
-            details={"channel": channel},
-        )
+    """Raise Unauthenticated unless the body is signed with the channel's secret, recently.
+
+    The caller is told what was wrong with the headers it sent (missing, malformed, stale);
+    beyond that, an unknown channel, a channel with no secret and a wrong signature get the
+    one answer :data:`signing.MISMATCH` (the reason is logged for the operator), and each
+    costs one HMAC, so neither the answer nor its time says which channels exist.
+    """
     # Wall time, not the business clock: the platform signs with its real clock, and a demo's
     # clock runs 60× fast, so the replay window must not move with it.
-    reason = signing.check(secret, timestamp, signature, body, app.wall.now_ns() // NS)
+    now_s = app.wall.now_ns() // NS
+    reason = signing.check_headers(timestamp, signature, now_s)
     if reason:
-        raise Unauthenticated(reason, details={"channel": channel})
+        raise Unauthenticated(reason)
+    known = channel in ADAPTERS
+    secret = secret_for(app, channel, env) if known else None
+    if not signing.check(secret or _NO_SECRET, timestamp, signature, body, now_s) and secret:
+        return
+    if not known:
+        _log.warning("webhook for unknown channel %r refused", channel[:64])
+    elif not secret:
+        _log.warning(
+            "webhook for %s refused: no secret configured (%s%s or `ordo channels secret`)",
+            channel,
+            SECRET_ENV_PREFIX,
+            channel.upper(),
+        )
+    raise Unauthenticated(signing.MISMATCH)
 
 
 # -- mapping ---------------------------------------------------------------------
@@ -161,7 +191,15 @@ def sku_lookup(app: Ordo, channel: str, candidates: Sequence[str]) -> SkuLookup:
 
 def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
     """The canonical order and steps a payload maps to; raises Unmappable. Writes nothing."""
-    co = adapter_for(channel).parse(payload)
+    adapter = adapter_for(channel)
+    try:
+        co = adapter.parse(payload)
+    except Unmappable:
+        raise
+    except _PAYLOAD_ERRORS as exc:  # the adapter is pure: whatever breaks it is the payload
+        raise Unmappable(
+            [Reason("malformed_payload", "body", f"{_UNREADABLE} ({type(exc).__name__})")]
+        ) from None
     candidates = [s for line in co.lines for s in line.skus]
     resolver = resolver_for(app.divisions)
     try:
@@ -187,17 +225,49 @@ def set_sku_mapping(app: Ordo, channel: str, platform_sku: str, ordo_sku: str) -
     app.channel_cache.invalidate()
 
 
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return deepest
+
+
 def parse_body(text: str) -> Mapping[str, Any]:
-    """JSON with exact decimals (``parse_float=Decimal``); raises Unmappable if it is not an object."""
+    """JSON with exact decimals (``parse_float=Decimal``); raises Unmappable if it is not an
+    object, nests deeper than :data:`MAX_JSON_DEPTH` or holds ``NaN``/``Infinity``."""
     try:
-        payload = json.loads(text, parse_float=Decimal)
-    except ValueError:
+        payload = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # RecursionError: nested past the parser's own limit
         raise Unmappable(
             [Reason("malformed_payload", "body", "body is not JSON / 请求体不是合法的 JSON")]
         ) from None
     if not isinstance(payload, dict):
         raise Unmappable(
             [Reason("malformed_payload", "body", "body is not a JSON object / 请求体不是 JSON 对象")]
+        )
+    if json_depth(payload) > MAX_JSON_DEPTH:
+        raise Unmappable(
+            [
+                Reason(
+                    "malformed_payload",
+                    "body",
+                    f"body nests deeper than {MAX_JSON_DEPTH} levels / 请求体嵌套超过 {MAX_JSON_DEPTH} 层",
+                )
+            ]
         )
     return payload
 
