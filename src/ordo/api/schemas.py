@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -64,6 +65,14 @@ def length(max_length: int, min_length: int = 0) -> StringConstraints:
 
 #: A storable filter value for query parameters (ids, codes, names).
 FilterText = Annotated[str, length(64, 1), CLEAN]
+
+#: The largest integer a stored id can be (a signed 64-bit column): a larger one is a 422
+#: naming the parameter, never an overflow in the store.
+MAX_ROW_ID = 2**63 - 1
+#: A stored row's integer id in a path, a query or a body.
+PathId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 def to_ns(value: object) -> int:

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from ordo.api import batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
+from ordo.api.schemas import BodyId
 from ordo.domain.access import Perm
 from ordo.service.channels import receive as svc
 from ordo.service.channels.intake import Push
@@ -107,7 +108,7 @@ def list_dead_letters(
 
 
 class ReplayIn(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=1000, description="omit to replay every open one")
+    ids: list[BodyId] | None = Field(default=None, max_length=1000, description="omit to replay every open one")
 
 
 @router.post("/channels/dead-letters/replay", summary="Process dead letters again")

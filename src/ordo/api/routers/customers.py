@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, length
+from ordo.api.schemas import CLEAN, PathId, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import NotFound
 from ordo.domain.orders.model import IdentifierKind
@@ -94,7 +94,7 @@ def get_customer(customer_id: str, ordo: OrdoDep, principal: Reader) -> dict[str
 
 @router.post("/customers/merges/{merge_id}/split", summary="Undo a wrong customer merge")
 def split_merge(
-    merge_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: Annotated[SplitIn, Body()]
+    merge_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: Annotated[SplitIn, Body()]
 ) -> dict[str, Any]:
     """The merged-away customer comes back with its identifiers and orders; the two stay apart."""
     return identity.split(ordo, merge_id, by=principal.source, reason=payload.reason)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, Time, length
+from ordo.api.schemas import CLEAN, MAX_ROW_ID, FilterText, PathId, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.service.incidents import queue as q
@@ -62,7 +62,7 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     after = render.decode_cursor(cursor) if cursor else None
-    if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
+    if after is not None and (not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ROW_ID):
         raise render.bad_cursor()
     f = q.IncidentFilter(
         state.value if state else None, detector.value if detector else None, order_id, assignee, queued,
@@ -82,33 +82,33 @@ def incident_metrics(
 
 
 @router.get("/incidents/{incident_id}", summary="One incident with its playbook steps")
-def get_incident(incident_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+def get_incident(incident_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     return render.with_times(q.get_incident(ordo, incident_id))
 
 
 @router.post("/incidents/{incident_id}/assign", summary="Give an incident to a person")
 def assign(
-    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
+    incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
 ) -> dict[str, Any]:
     return render.with_times(q.assign(ordo, incident_id, payload.assignee, by=principal.source))
 
 
 @router.post("/incidents/{incident_id}/acknowledge", summary="Take an incident on")
 def acknowledge(
-    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
     return render.with_times(q.acknowledge(ordo, incident_id, by=principal.source, note=payload.note))
 
 
 @router.post("/incidents/{incident_id}/resolve", summary="Close an incident as fixed")
 def resolve(
-    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
     return render.with_times(q.resolve(ordo, incident_id, by=principal.source, note=payload.note))
 
 
 @router.post("/incidents/{incident_id}/dismiss", summary="Close an incident as a false alarm")
 def dismiss(
-    incident_id: int, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
+    incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
     return render.with_times(q.dismiss(ordo, incident_id, by=principal.source, note=payload.note))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, Time, length
+from ordo.api.schemas import CLEAN, FilterText, PathId, QueryId, Time, length
 from ordo.domain.access import Perm
 from ordo.rules.governance import Tier, tier_of
 from ordo.rules.language.glossary import Lang, default_glossary
@@ -134,35 +134,35 @@ def create_draft(ordo: OrdoDep, p: Editor, _json: JsonBody, body: DraftIn) -> di
 
 
 @router.get("/drafts/{draft_id}", summary="One draft with its rules, backtest and approvals")
-def get_draft(draft_id: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+def get_draft(draft_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     return R.get_draft(ordo, draft_id)
 
 
 @router.patch("/drafts/{draft_id}", summary="Edit a draft: replace its text or add a sentence")
-def edit_draft(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: EditIn) -> dict[str, Any]:
+def edit_draft(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: EditIn) -> dict[str, Any]:
     breaker = body.breaker.bounds() if body.breaker else None
     actor = _actor(p)
     return R.edit_draft(ordo, actor, draft_id, note=body.note, text=body.text, add=body.add, breaker=breaker)
 
 
 @router.post("/drafts/{draft_id}/backtest", summary="Replay the draft against stored orders")
-def backtest(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: BacktestIn) -> dict[str, Any]:
+def backtest(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: BacktestIn) -> dict[str, Any]:
     flt = R.HistoryFilter(body.placed_from, body.placed_to, body.channel, body.province, body.limit)
     return R.backtest_draft(ordo, _actor(p), draft_id, flt, note=body.note, samples=body.samples)
 
 
 @router.post("/drafts/{draft_id}/submit", summary="Ask for approval (an L1 change is self-serve)")
-def submit(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
+def submit(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
     return R.submit(ordo, _actor(p), draft_id, note=body.note)
 
 
 @router.post("/drafts/{draft_id}/approve", summary="Approve someone else's backtested draft")
-def approve(draft_id: int, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
+def approve(draft_id: PathId, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
     return R.approve(ordo, _actor(p), draft_id, note=body.note)
 
 
 @router.post("/drafts/{draft_id}/publish", summary="Publish as the next version, optionally as a canary")
-def publish(draft_id: int, ordo: OrdoDep, p: Editor, _json: JsonBody, body: PublishIn) -> dict[str, Any]:
+def publish(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: PublishIn) -> dict[str, Any]:
     canary = None
     if body.canary is not None:
         canary = R.Canary(body.canary.share, R.canary_places(body.canary.places, default_glossary()))
@@ -190,7 +190,7 @@ def versions(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
 
 
 @router.get("/versions/{version}", summary="One published version")
-def version(version: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+def version(version: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     return R.get_version(ordo, version)
 
 
@@ -198,8 +198,8 @@ def version(version: int, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
 def audit(
     ordo: OrdoDep,
     _p: Reader,
-    draft_id: int | None = None,
-    version: int | None = None,
+    draft_id: QueryId = None,
+    version: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     return {"entries": R.audit_log(ordo, draft_id=draft_id, version=version, limit=limit)}

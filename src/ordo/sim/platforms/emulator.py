@@ -1,0 +1,587 @@
+"""The platforms as Ordo's pull and write-back see them, emulated (see the package doc).
+
+Orders: shop ``s`` has ``orders`` orders; order ``i`` was last modified at
+``start_s + i // per_second`` (so a modified-time window maps to a range of indices and
+a shop of 100,000 orders costs no memory), and its content comes from
+``random.Random(f"{seed}:{shop}:{i}")``. An order becomes visible once the emulator's
+clock reaches its modified time. :meth:`Emulator.close_order` re-stamps one as closed
+(a later modified time), as a buyer's cancellation does.
+
+Faults, all deterministic: ``rate_per_s`` calls per emulated second per app key (beyond
+it, the platform's rate-limit error), ``fail_every`` (every n-th call answers a server
+error: HTTP 502 or the platform's ``isp`` error), :meth:`Emulator.outage` (every call
+answers HTTP 503 until the given time).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordo.adapters.platforms import signing
+from ordo.adapters.platforms.client import cst
+from ordo.clock import NS_PER_S, Clock
+
+#: Receivers the generated orders ship to (real divisions, full names).
+PLACES = (
+    ("浙江省", "杭州市", "西湖区"),
+    ("上海市", "上海市", "浦东新区"),
+    ("北京市", "北京市", "朝阳区"),
+    ("广东省", "广州市", "白云区"),
+    ("江苏省", "南京市", "鼓楼区"),
+    ("四川省", "成都市", "武侯区"),
+)
+_SURNAMES = "张王李赵刘陈杨黄周吴"
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatedShop:
+    shop_id: str
+    channel: str
+    app_key: str
+    app_secret: str
+    session: str
+    orders: int = 1_000
+    start_s: int = 0
+    per_second: int = 10
+    seed: int = 1
+
+
+@dataclass
+class _ShopState:
+    spec: EmulatedShop
+    secret: str
+    session: str
+    number: int
+    #: index → (modified_s, closed): orders re-stamped after their first version.
+    restamped: dict[int, int] = field(default_factory=dict)
+    #: external id → [(waybill, company)] confirmed.
+    shipped: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    quantities: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class Emulator:
+    def __init__(
+        self,
+        clock: Clock,
+        shops: Sequence[EmulatedShop],
+        *,
+        skus: Sequence[tuple[str, int, str]] = (("SKU-TEA", 12_800, "西湖龙井 250g"),),
+        rate_per_s: int = 0,
+        fail_every: int = 0,
+        max_page_size: int = 100,
+    ) -> None:
+        self.clock = clock
+        self._skus = tuple(skus)
+        self._rate = rate_per_s
+        self._fail_every = fail_every
+        self._max_page = max_page_size
+        self._lock = threading.Lock()
+        self._shops: dict[str, _ShopState] = {}
+        for s in shops:
+            self._shops[s.shop_id] = _ShopState(
+                s, s.app_secret, s.session, zlib.crc32(s.shop_id.encode()) % 100_000
+            )
+        self._calls = 0
+        self._window: dict[str, tuple[int, int]] = {}
+        self._outage_until_ns = 0
+        #: Counters for tests and benchmarks.
+        self.stats: dict[str, int] = {"calls": 0, "throttled": 0, "failed": 0, "outage": 0, "refused": 0}
+        #: Each acknowledged confirmation: (shop, external id, waybill, emulated time ns).
+        self.acks: list[tuple[str, str, str, int]] = []
+
+    # -- the world's controls ------------------------------------------------------
+    def outage(self, until_ns: int) -> None:
+        """Answer every call with HTTP 503 until ``until_ns`` (emulated time)."""
+        with self._lock:
+            self._outage_until_ns = until_ns
+
+    def rotate(self, shop_id: str, *, secret: str | None = None, session: str | None = None) -> None:
+        """The platform issued new credentials: the old ones stop working at once."""
+        with self._lock:
+            st = self._shops[shop_id]
+            st.secret = secret or st.secret
+            st.session = session or st.session
+
+    def close_order(self, shop_id: str, index: int) -> str:
+        """The buyer cancelled order ``index``: it is closed and modified now. Its external id."""
+        with self._lock:
+            st = self._shops[shop_id]
+            st.restamped[index] = max(self._now_s(), self._modified_s(st.spec, index) + 1)
+            return self.external_id(shop_id, index)
+
+    def shipped(self, shop_id: str) -> Mapping[str, list[tuple[str, str]]]:
+        with self._lock:
+            return {k: list(v) for k, v in self._shops[shop_id].shipped.items()}
+
+    def quantity(self, shop_id: str, item_id: str, sku_id: str) -> int | None:
+        with self._lock:
+            return self._shops[shop_id].quantities.get((item_id, sku_id))
+
+    def visible(self, shop_id: str) -> int:
+        """How many of the shop's orders exist by now."""
+        spec = self._shops[shop_id].spec
+        return self._last_index(spec, self._now_s()) + 1
+
+    def external_ids(self, shop_id: str) -> list[str]:
+        return [self.external_id(shop_id, i) for i in range(self.visible(shop_id))]
+
+    # -- orders -------------------------------------------------------------------------
+    def external_id(self, shop_id: str, index: int) -> str:
+        st = self._shops[shop_id]
+        n, ch = st.number, st.spec.channel
+        if ch in ("taobao", "tmall"):
+            return str(3_000_000_000_000_000_000 + n * 10_000_000_000 + index)
+        if ch == "jd":
+            return str(300_000_000_000 + n * 10_000_000 + index)
+        if ch == "pinduoduo":
+            return f"261111-{n:05d}{index:010d}"
+        return str(6_900_000_000_000_000_000 + n * 10_000_000_000 + index)
+
+    def order(self, shop_id: str, index: int) -> dict[str, Any]:
+        """Order ``index`` of the shop in its platform's list-element shape."""
+        st = self._shops[shop_id]
+        spec = st.spec
+        rng = random.Random(f"{spec.seed}:{shop_id}:{index}")
+        modified = st.restamped.get(index) or self._modified_s(spec, index)
+        closed = index in st.restamped
+        created = self._modified_s(spec, index) - 30
+        province, city, district = PLACES[rng.randrange(len(PLACES))]
+        lines = [
+            (*self._skus[rng.randrange(len(self._skus))], rng.randint(1, 3), k)
+            for k in range(rng.choice((1, 1, 1, 2)))
+        ]
+        name = _SURNAMES[rng.randrange(len(_SURNAMES))] + "**"
+        phone = f"1{rng.randint(30, 89)}****{rng.randint(0, 9999):04d}"
+        detail = f"文三路 {rng.randint(1, 999)} 号"
+        goods = sum(price * qty for _, price, _, qty, _ in lines)
+        post = rng.choice((0, 0, 800))
+        ext = self.external_id(shop_id, index)
+        ch = spec.channel
+
+        def yuan(fen: int) -> str:
+            return f"{fen // 100}.{fen % 100:02d}"
+
+        if ch in ("taobao", "tmall"):
+            return {
+                "tid": int(ext),
+                "tid_str": ext,
+                "status": "TRADE_CLOSED" if closed else "WAIT_SELLER_SEND_GOODS",
+                "type": "fixed",
+                "created": cst(created),
+                "pay_time": cst(created + 10),
+                "modified": cst(modified),
+                **({"end_time": cst(modified)} if closed else {}),
+                "total_fee": yuan(goods),
+                "discount_fee": "0.00",
+                "post_fee": yuan(post),
+                "payment": yuan(goods + post),
+                "buyer_message": "",
+                "buyer_open_uid": f"AAH{rng.getrandbits(40):010x}",
+                "receiver_name": name,
+                "receiver_mobile": phone,
+                "receiver_state": province,
+                "receiver_city": city,
+                "receiver_district": district,
+                "receiver_address": detail,
+                "orders": {
+                    "order": [
+                        {
+                            "oid": int(ext) * 10 + k if int(ext) * 10 + k < 2**63 else k,
+                            "num_iid": 600_000_000_000 + k,
+                            "sku_id": f"48{rng.getrandbits(30):011d}",
+                            "outer_sku_id": sku,
+                            "title": title,
+                            "num": qty,
+                            "price": yuan(price),
+                            "total_fee": yuan(price * qty),
+                            "payment": yuan(price * qty),
+                            "discount_fee": "0.00",
+                        }
+                        for sku, price, title, qty, k in lines
+                    ]
+                },
+            }
+        if ch == "jd":
+            return {
+                "orderId": ext,
+                "venderId": str(10_000 + st.number),
+                "orderType": "22",
+                "payType": "4-在线支付",
+                "orderState": "TRADE_CANCELED" if closed else "WAIT_SELLER_STOCK_OUT",
+                "orderStartTime": cst(created),
+                "paymentConfirmTime": cst(created + 10),
+                "modified": cst(modified),
+                "orderTotalPrice": yuan(goods + post),
+                "orderSellerPrice": yuan(goods),
+                "orderPayment": yuan(goods + post),
+                "freightPrice": yuan(post),
+                "sellerDiscount": "0.00",
+                "orderRemark": "",
+                "open_id_buyer": f"o-jd-{rng.getrandbits(40):010x}",
+                "consigneeInfo": {
+                    "fullname": name,
+                    "telephone": "",
+                    "mobile": phone,
+                    "fullAddress": province + city + district + detail,
+                    "province": province,
+                    "city": city,
+                    "county": district,
+                    "town": "",
+                },
+                "itemInfoList": [
+                    {
+                        "skuId": str(100_000_000_000 + k),
+                        "outerSkuId": sku,
+                        "wareId": str(10_000_000 + k),
+                        "skuName": title,
+                        "jdPrice": yuan(price),
+                        "itemTotal": str(qty),
+                    }
+                    for sku, price, title, qty, k in lines
+                ],
+            }
+        if ch == "pinduoduo":
+            return {
+                "order_sn": ext,
+                "order_status": 1,
+                "refund_status": 4 if closed else 1,
+                "confirm_status": 2 if closed else 1,
+                "trade_type": 0,
+                "created_time": cst(created),
+                "confirm_time": cst(created + 10),
+                "pay_time": cst(created + 10),
+                "updated_at": cst(modified),
+                "goods_amount": goods / 100,
+                "discount_amount": 0,
+                "pay_amount": (goods + post) / 100,
+                "postage": post / 100,
+                "buyer_memo": "",
+                "province": province,
+                "city": city,
+                "town": district,
+                "address": detail,
+                "receiver_name": name,
+                "receiver_name_mask": name,
+                "receiver_phone": phone,
+                "receiver_phone_mask": phone,
+                "item_list": [
+                    {
+                        "goods_id": 300_000_000 + k,
+                        "sku_id": 990_000 + k,
+                        "outer_id": sku,
+                        "outer_goods_id": "",
+                        "goods_name": title,
+                        "goods_count": qty,
+                        "goods_price": price / 100,
+                    }
+                    for sku, price, title, qty, k in lines
+                ],
+            }
+        return {  # douyin
+            "order_id": ext,
+            "order_status": 4 if closed else 2,
+            "main_status": 4 if closed else 2,
+            "create_time": created,
+            "pay_time": created + 10,
+            "update_time": modified,
+            **({"finish_time": modified} if closed else {}),
+            "order_amount": goods + post,
+            "pay_amount": goods + post,
+            "post_amount": post,
+            "promotion_amount": 0,
+            "buyer_words": "",
+            "doudian_open_id": f"1@#{rng.getrandbits(40):010x}",
+            "mask_post_tel": phone,
+            "mask_post_receiver": name,
+            "post_addr": {
+                "province": {"name": province},
+                "city": {"name": city},
+                "town": {"name": district},
+                "street": {"name": ""},
+                "detail": detail,
+            },
+            "sku_order_list": [
+                {
+                    "order_id": f"{ext}{k}",
+                    "sku_id": 1_734_567_890_000 + k,
+                    "out_sku_id": "",
+                    "code": sku,
+                    "product_id": 3_612_345_678 + k,
+                    "product_name": title,
+                    "item_num": qty,
+                    "origin_amount": price * qty,
+                    "pay_amount": price * qty,
+                    "promotion_amount": 0,
+                }
+                for sku, price, title, qty, k in lines
+            ],
+        }
+
+    # -- requests ---------------------------------------------------------------------
+    def handle(self, path: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """One HTTP call: (status, JSON body)."""
+        platform = {"/router/rest": "top", "/routerjson": "jd", "/api/router": "pinduoduo"}.get(path)
+        if platform is None and path.startswith("/order/"):
+            platform = "douyin"
+        if platform is None:
+            return 404, {"error": f"no such path {path}"}
+        with self._lock:
+            self.stats["calls"] += 1
+            self._calls += 1
+            now_ns = self.clock.now_ns()
+            if now_ns < self._outage_until_ns:
+                self.stats["outage"] += 1
+                return 503, {"error": "service unavailable / 服务不可用"}
+            if self._fail_every and self._calls % self._fail_every == 0:
+                self.stats["failed"] += 1
+                if self._calls % (2 * self._fail_every) == 0:
+                    return 502, {"error": "bad gateway"}
+                return 200, _error(platform, "transient")
+            app_key = params.get("app_key") or params.get("client_id") or ""
+            token = params.get("session") or params.get("access_token") or ""
+            st = next(
+                (s for s in self._shops.values() if s.spec.app_key == app_key and s.session == token), None
+            )
+            if st is None:
+                self.stats["refused"] += 1
+                return 200, _error(platform, "auth")
+            sign_as = st.spec.channel if platform == "top" else platform
+            if not signing.check(sign_as, params, st.secret):
+                self.stats["refused"] += 1
+                return 200, _error(platform, "sign")
+            if self._rate:
+                second = now_ns // NS_PER_S
+                at, n = self._window.get(app_key + token, (second, 0))
+                n = n + 1 if at == second else 1
+                self._window[app_key + token] = (second, n)
+                if n > self._rate:
+                    self.stats["throttled"] += 1
+                    return 200, _error(platform, "throttled")
+            method = params.get("method") or params.get("type") or ""
+            biz: Mapping[str, Any] = params
+            if platform == "jd":
+                biz = json.loads(params.get("360buy_param_json") or "{}")
+            elif platform == "douyin":
+                biz = json.loads(params.get("param_json") or "{}")
+            return 200, self._answer(platform, method, st, biz, now_ns)
+
+    def _answer(
+        self, platform: str, method: str, st: _ShopState, biz: Mapping[str, Any], now_ns: int
+    ) -> dict[str, Any]:
+        spec = st.spec
+        if method == "taobao.trades.sold.increment.get":
+            lo, hi = _parse_cst(str(biz["start_modified"])), _parse_cst(str(biz["end_modified"]))
+            if hi - lo > 86_400:
+                return _error(platform, "window")
+            page, size = int(biz.get("page_no", 1)), min(int(biz.get("page_size", 40)), self._max_page)
+            found = self._window_orders(st, lo, hi)
+            items = found[(page - 1) * size : page * size]
+            return {
+                "trades_sold_increment_get_response": {
+                    "total_results": len(found),
+                    "has_next": page * size < len(found),
+                    "trades": {"trade": [self.order(spec.shop_id, i) for i in items]},
+                }
+            }
+        if method == "jingdong.pop.order.search":
+            lo, hi = _parse_cst(str(biz["start_date"])), _parse_cst(str(biz["end_date"]))
+            page, size = int(biz.get("page", 1)), min(int(biz.get("page_size", 20)), self._max_page)
+            found = self._window_orders(st, lo, hi)
+            items = found[(page - 1) * size : page * size]
+            return {
+                "jingdong_pop_order_search_responce": {
+                    "code": "0",
+                    "searchorderinfo_result": {
+                        "apiResult": {"success": True, "code": "0"},
+                        "orderTotal": len(found),
+                        "orderInfoList": [self.order(spec.shop_id, i) for i in items],
+                    },
+                }
+            }
+        if method == "pdd.order.number.list.increment.get":
+            lo, hi = int(biz["start_updated_at"]), int(biz["end_updated_at"])
+            if hi - lo > 1_800:
+                return _error(platform, "window")
+            page, size = int(biz.get("page", 1)), min(int(biz.get("page_size", 100)), self._max_page)
+            found = self._window_orders(st, lo, hi)
+            items = found[(page - 1) * size : page * size]
+            return {
+                "order_sn_increment_get_response": {
+                    "total_count": len(found),
+                    "has_next": page * size < len(found),
+                    "order_sn_list": [self.order(spec.shop_id, i) for i in items],
+                }
+            }
+        if method == "order.searchList":
+            lo, hi = int(biz["update_time_start"]), int(biz["update_time_end"])
+            page, size = int(biz.get("page", 0)), min(int(biz.get("size", 10)), self._max_page)
+            found = self._window_orders(st, lo, hi)
+            items = found[page * size : (page + 1) * size]
+            return {
+                "code": 10000,
+                "msg": "success",
+                "data": {
+                    "page": page,
+                    "size": size,
+                    "total": len(found),
+                    "shop_order_list": [self.order(spec.shop_id, i) for i in items],
+                },
+            }
+        shipment = {
+            "taobao.logistics.offline.send": ("tid", "out_sid", "company_code"),
+            "jingdong.pop.order.shipment": ("orderId", "logiNo", "logiCoprId"),
+            "pdd.logistics.online.send": ("order_sn", "tracking_number", "logistics_id"),
+            "order.logisticsAdd": ("order_id", "logistics_code", "company_code"),
+        }.get(method)
+        if shipment is not None:
+            ext, waybill, company = (str(biz.get(k, "")) for k in shipment)
+            if not ext or not waybill or not company:
+                return _error(platform, "missing")
+            known = st.shipped.setdefault(ext, [])
+            split = platform == "top" and str(biz.get("is_split", "")) == "1"
+            if known and not split and (waybill, company) not in known:
+                return _error(platform, "already_shipped")
+            if (waybill, company) not in known:
+                known.append((waybill, company))
+                self.acks.append((spec.shop_id, ext, waybill, now_ns))
+            return _shipped(platform)
+        if method == "taobao.item.quantity.update":
+            key = (str(biz.get("num_iid", "")), str(biz.get("sku_id", "")))
+            st.quantities[key] = int(biz.get("quantity", 0))
+            return {"item_quantity_update_response": {"item": {"num_iid": key[0], "num": st.quantities[key]}}}
+        return _error(platform, "method")
+
+    # -- the arithmetic of modified times ------------------------------------------------
+    def _now_s(self) -> int:
+        return self.clock.now_ns() // NS_PER_S
+
+    @staticmethod
+    def _modified_s(spec: EmulatedShop, index: int) -> int:
+        return spec.start_s + index // spec.per_second
+
+    @staticmethod
+    def _last_index(spec: EmulatedShop, now_s: int) -> int:
+        if now_s < spec.start_s:
+            return -1
+        return min(spec.orders - 1, (now_s - spec.start_s + 1) * spec.per_second - 1)
+
+    def _window_orders(self, st: _ShopState, lo: int, hi: int) -> list[int]:
+        """Indices of the orders modified in [lo, hi] and visible now, by modified time."""
+        spec, now = st.spec, self._now_s()
+        hi = min(hi, now)
+        first = max(0, (lo - spec.start_s) * spec.per_second)
+        last = self._last_index(spec, hi)
+        base = [i for i in range(first, last + 1) if i not in st.restamped]
+        moved = sorted((m, i) for i, m in st.restamped.items() if lo <= m <= hi)
+        return base + [i for _, i in moved]
+
+
+def _parse_cst(text: str) -> int:
+    import datetime as dt
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    return int(dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).timestamp())
+
+
+#: Error answers in each platform's shape (codes as the platforms document them where known;
+#: the emulator's own where a platform documents none for the case).
+_ERRORS: Mapping[str, Mapping[str, dict[str, Any]]] = {
+    "top": {
+        "throttled": {
+            "code": 7,
+            "msg": "App Call Limited",
+            "sub_code": "accesscontrol.limited-by-app-access-count",
+            "sub_msg": "调用频率超限",
+        },
+        "transient": {
+            "code": 15,
+            "msg": "Remote service error",
+            "sub_code": "isp.remote-service-error",
+            "sub_msg": "服务暂不可用",
+        },
+        "auth": {
+            "code": 27,
+            "msg": "Invalid session",
+            "sub_code": "invalid-sessionkey",
+            "sub_msg": "SessionKey非法",
+        },
+        "sign": {"code": 25, "msg": "Invalid signature", "sub_msg": "签名无效"},
+        "window": {
+            "code": 41,
+            "msg": "Invalid arguments",
+            "sub_code": "isv.invalid-parameter",
+            "sub_msg": "时间跨度不能超过一天",
+        },
+        "missing": {"code": 40, "msg": "Missing required arguments"},
+        "already_shipped": {
+            "code": 15,
+            "msg": "Remote service error",
+            "sub_code": "isv.logistics-offline-service-error:B04",
+            "sub_msg": "订单已发货 / already consigned",
+        },
+        "method": {"code": 22, "msg": "Invalid method"},
+    },
+    "jd": {
+        "throttled": {"code": "85", "zh_desc": "调用频率超过限制", "en_desc": "call limit exceeded"},
+        "transient": {"code": "66", "zh_desc": "平台连接后端服务不可用", "en_desc": "service unavailable"},
+        "auth": {"code": "19", "zh_desc": "token已过期或者不存在", "en_desc": "invalid access_token"},
+        "sign": {"code": "14", "zh_desc": "签名无效", "en_desc": "invalid signature"},
+        "missing": {"code": "60", "zh_desc": "缺少参数", "en_desc": "missing parameter"},
+        "already_shipped": {"code": "already_shipped", "zh_desc": "订单已出库", "en_desc": "already shipped"},
+        "method": {"code": "22", "zh_desc": "无效方法", "en_desc": "invalid method"},
+    },
+    "pinduoduo": {
+        "throttled": {"error_code": 70031, "error_msg": "调用过于频繁，请调整调用频率"},
+        "transient": {"error_code": 50000, "error_msg": "系统内部错误"},
+        "auth": {"error_code": 10019, "error_msg": "access_token已过期"},
+        "sign": {"error_code": 10016, "error_msg": "签名错误"},
+        "window": {"error_code": 10000, "error_msg": "参数错误：时间跨度不能超过30分钟"},
+        "missing": {"error_code": 10000, "error_msg": "参数错误"},
+        "already_shipped": {"error_code": 52101, "sub_code": "already_shipped", "error_msg": "订单已发货"},
+        "method": {"error_code": 10001, "error_msg": "接口不存在"},
+    },
+    "douyin": {
+        "throttled": {
+            "code": 50002,
+            "msg": "调用频率超限",
+            "sub_code": "isv.rate-limit",
+            "sub_msg": "请求频率过高",
+        },
+        "transient": {
+            "code": 20000,
+            "msg": "服务繁忙",
+            "sub_code": "isp.service-error",
+            "sub_msg": "系统错误",
+        },
+        "auth": {"code": 30001, "msg": "access_token无效", "sub_code": "isv.access-token-no-existed"},
+        "sign": {"code": 30001, "msg": "签名错误", "sub_code": "isv.sign-invalid"},
+        "missing": {"code": 40004, "msg": "参数错误", "sub_code": "isv.parameter-invalid"},
+        "already_shipped": {"code": 10000, "msg": "success"},
+        "method": {"code": 40004, "msg": "接口不存在", "sub_code": "isv.method-invalid"},
+    },
+}
+
+
+def _error(platform: str, kind: str) -> dict[str, Any]:
+    shape = dict(_ERRORS[platform].get(kind) or _ERRORS[platform]["missing"])
+    if platform == "douyin":
+        return {**shape, "data": {}}
+    return {"error_response": {**shape, "request_id": "emulated"}}
+
+
+def _shipped(platform: str) -> dict[str, Any]:
+    if platform == "top":
+        return {"logistics_offline_send_response": {"shipping": {"is_success": True}}}
+    if platform == "jd":
+        return {
+            "jingdong_pop_order_shipment_responce": {"code": "0", "sopjosshipment_result": {"success": True}}
+        }
+    if platform == "pinduoduo":
+        return {"logistics_online_send_response": {"is_success": True}}
+    return {"code": 10000, "msg": "success", "data": {}}
