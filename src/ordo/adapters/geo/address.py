@@ -15,6 +15,7 @@ Data: :func:`ordo.adapters.geo.divisions.load_divisions`.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from ordo.adapters.geo.divisions import MUNICIPALITIES, Division, Divisions, _short
@@ -24,6 +25,18 @@ from ordo.domain.geo import find_province
 #: Placeholder names in the registry that are not places ("市辖区" etc.).
 _FILLER = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 _SUFFIX_CHARS = frozenset("省市区县州盟旗镇乡")
+#: An autonomous prefecture's people in its name: 甘孜藏族自治州 is written 甘孜.
+_ETHNIC = re.compile(
+    r"^(.{2,}?)(?:藏族|羌族|彝族|苗族|土家族|侗族|布依族|哈尼族|傣族|景颇族|傈僳族|白族|壮族|朝鲜族|回族"
+    r"|蒙古族|蒙古|哈萨克|柯尔克孜|纳西族|瑶族|黎族|土族|满族)+自治州$"
+)
+
+
+def _ethnic_short(name: str) -> str:
+    m = _ETHNIC.match(name)
+    return m.group(1) if m else name
+
+
 #: County-level suffixes a county keeps its stem across (县 → 区 when it joins its city).
 _SWAPPABLE = frozenset("县区市")
 _STRIP = " \t\r\n,，、;；:：/\\-—()（）[]【】"
@@ -73,7 +86,7 @@ class AddressResolver:
         for d in divisions.by_code.values():
             if d.name in _FILLER:
                 continue
-            names = {d.name, _short(d.name)}
+            names = {d.name, _short(d.name), _ethnic_short(d.name)}
             if d.level == "province":
                 for n in names:
                     self._provinces[n] = d

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, authenticated
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, length
+from ordo.api.schemas import CLEAN, FilterText, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
 from ordo.domain.orders.holds import HoldReason, hold_kind
@@ -154,12 +154,15 @@ def correct_address(
     return render.masked(out, principal.see_pii)
 
 
-@router.get("/holds", summary="Held orders, newest first (filter by kind of hold and channel)")
+@router.get("/holds", summary="Held orders, newest first (filter by kind of hold, channel and region)")
 def held_orders(
     ordo: OrdoDep,
     principal: Reader,
     kind: Annotated[Literal["address", "no_stock", "review", "manual"] | None, Query()] = None,
     channel: Channel | None = None,
+    province: Annotated[
+        FilterText | None, Query(description="region: 广东 / 广东省 / Guangdong / 广州 / adcode 44, 4401")
+    ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -172,6 +175,7 @@ def held_orders(
         exact=exact,
         prefix=prefix,
         channel=channel.value if channel else None,
+        region=province,
         after_id=after,
         limit=limit,
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from ordo.domain import events as ev
+from ordo.domain.geo import canonical_province
 from ordo.service.ports import EventRecord, OrderFacts
 from ordo.service.runtime.app import Ordo
 
@@ -68,7 +69,7 @@ class Deltas:
         if warehouse:
             self.counts["problem_warehouse", warehouse] += n
         if province:
-            self.counts["problem_region", province] += n
+            self.counts["problem_region", canonical_province(province)] += n
         self.counts["problem_source", source] += n
 
 
@@ -99,12 +100,15 @@ def deltas_of(rows: Sequence[EventRecord], facts: Mapping[str, OrderFacts]) -> D
             d.counts["status", str(p.get("status"))] += 1
             d.counts["channel", channel] += 1
             if p.get("province"):
-                d.counts["province", str(p["province"])] += 1
+                # Full names (上海 → 上海市): events written before intake stored canonical
+                # names count in the same bucket as the rest.
+                d.counts["province", canonical_province(str(p["province"]))] += 1
             if p.get("warehouse_id"):
                 d.counts["warehouse", str(p["warehouse_id"])] += 1
             d.flow[int(r["at_ns"]) // MINUTE_NS * MINUTE_NS, channel] += 1
             if f:
-                fixed = (oid, str(f["channel"]), str(f["province"]), int(f["created_at_ns"]))
+                province = canonical_province(str(f["province"]))
+                fixed = (oid, str(f["channel"]), province, int(f["created_at_ns"]))
                 d.tags.extend((str(tag), *fixed) for tag in f.get("tags") or ())
         elif kind == ev.MILESTONE_RECORDED:
             before, after = p.get("previous_status"), p.get("status")
@@ -126,13 +130,15 @@ def deltas_of(rows: Sequence[EventRecord], facts: Mapping[str, OrderFacts]) -> D
             if p.get("to"):
                 d.counts["warehouse", str(p["to"])] += 1
         elif kind == ev.ORDER_ADDRESS_CORRECTED:
-            old, new = (p.get("old") or {}).get("province"), (p.get("new") or {}).get("province")
+            was, now = (p.get("old") or {}).get("province"), (p.get("new") or {}).get("province")
+            old = canonical_province(str(was)) if was else None
+            new = canonical_province(str(now)) if now else None
             if old != new:
                 if old:
-                    d.counts["province", str(old)] -= 1
+                    d.counts["province", old] -= 1
                 if new:
-                    d.counts["province", str(new)] += 1
-                    d.provinces[oid] = str(new)
+                    d.counts["province", new] += 1
+                    d.provinces[oid] = new
     return d
 
 
@@ -202,7 +208,9 @@ def _recount(app: Ordo) -> int:
         newest = q.last_event_id()
         q.clear()
         d = Deltas()
-        d.counts.update(q.scan_counts())
+        for (dim, key), n in q.scan_counts().items():
+            # Rows stored before names were canonical (上海) count with 上海市.
+            d.counts[dim, canonical_province(key) if dim == "province" else key] += n
         delivered, on_time = q.scan_deliveries()
         d.counts["delivered", ""] += delivered
         d.counts["on_time", ""] += on_time

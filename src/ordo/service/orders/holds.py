@@ -28,6 +28,7 @@ from ordo.domain.events import Event
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind, manual_hold
 from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
 from ordo.service.orders.milestones import record_updates
+from ordo.service.orders.regions import region_filter
 from ordo.service.ports import Delta, OrderRecord, OrderSummary, Progress, UnitOfWork
 from ordo.service.routing.decisions import route_held
 from ordo.service.runtime.app import Ordo
@@ -307,12 +308,17 @@ def held_orders(
     exact: str | None = None,
     prefix: str | None = None,
     channel: str | None = None,
+    region: str | None = None,
     after_id: str | None = None,
     limit: int = 50,
 ) -> list[OrderSummary]:
-    """Held orders, newest first (see ``HoldRepository.held``)."""
+    """Held orders, newest first (see ``HoldRepository.held``); ``region`` as people type it
+    (``广东``, ``广东省``, ``广州``, ``44``), 422 on ``province`` when it names no place."""
+    place = region_filter(app, region) if region is not None else None
     with app.store.uow(read_only=True) as uow:
-        return uow.holds.held(exact=exact, prefix=prefix, channel=channel, after_id=after_id, limit=limit)
+        return uow.holds.held(
+            exact=exact, prefix=prefix, channel=channel, region=place, after_id=after_id, limit=limit
+        )
 
 
 def set_watch(app: Ordo, order_id: str, hold_reason: str | None) -> None:

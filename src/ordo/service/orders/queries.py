@@ -8,10 +8,12 @@ caller's decision.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal, TypedDict
 
 from ordo.domain.orders.milestones import MILESTONE_LABELS, Milestone
 from ordo.domain.orders.model import Stock, Warehouse
+from ordo.service.orders.regions import region_filter
 from ordo.service.ports import AnomalyRecord, OrderFilter, OrderRecord, OrderSummary
 from ordo.service.runtime.app import Ordo
 
@@ -95,7 +97,12 @@ def get_order(app: Ordo, order_id: str) -> OrderRecord | None:
 def search_orders(
     app: Ordo, f: OrderFilter, *, after_id: str | None, limit: int
 ) -> tuple[list[OrderSummary], str | None]:
-    """One page, newest first, and the id to continue after (None on the last page)."""
+    """One page, newest first, and the id to continue after (None on the last page).
+
+    ``f.province`` is what the user typed (``广东``, ``广东省``, ``广州``, ``44``): it becomes
+    the filter's region (422 on ``province`` when it names no place)."""
+    if f.province is not None:
+        f = replace(f, province=None, region=region_filter(app, f.province))
     with app.store.uow(read_only=True) as uow:
         # One row more than asked tells whether another page exists without a count.
         rows = uow.orders.search(f, after_id=after_id, limit=limit + 1)

@@ -51,6 +51,7 @@ from ordo.service.ports.orders import (
     ParcelRecord,
     ParcelRepository,
     Progress,
+    RegionFilter,
     ShipTo,
     VocabularyAnomaly,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "ParcelRepository",
     "PlatformRepository",
     "Progress",
+    "RegionFilter",
     "RoutingRepository",
     "RuleRepository",
     "ShipTo",

@@ -31,6 +31,7 @@ __all__ = [
     "ParcelRecord",
     "ParcelRepository",
     "Progress",
+    "RegionFilter",
     "ShipTo",
     "VocabularyAnomaly",
 ]
@@ -49,16 +50,31 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionFilter:
+    """A place an order list is narrowed to: orders whose ship-to adcode starts with
+    ``prefix`` (2 digits: a province, 4: a city, 6: a district). A province is matched by
+    its ``names`` (full and short) instead, the indexed column, which also finds orders whose
+    address could not be located (no adcode) but name the province."""
+
+    prefix: str
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class OrderFilter:
     status: str | None = None
     channel: str | None = None
     warehouse_id: str | None = None
     customer_ref: str | None = None
+    #: The stored province name exactly; what a user types goes through the service, which
+    #: turns it into ``region``.
     province: str | None = None
     created_from_ns: int | None = None
     created_to_ns: int | None = None
     #: One tag, matched through the ``order_tags`` index.
     tag: str | None = None
+    #: The place ``province`` names, resolved by the service (``广东`` = 广东省 = 44).
+    region: RegionFilter | None = None
 
 
 # read models ----------------------------------------------------------------------------
@@ -244,6 +260,7 @@ class HoldRepository(Protocol):
         exact: str | None = ...,
         prefix: str | None = ...,
         channel: str | None = ...,
+        region: RegionFilter | None = ...,
         after_id: str | None = ...,
         limit: int = ...,
     ) -> list[OrderSummary]: ...

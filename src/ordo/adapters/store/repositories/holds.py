@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, summaries
+from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, in_region, summaries
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
-from ordo.service.ports.orders import OrderSummary, ShipTo
+from ordo.service.ports.orders import OrderSummary, RegionFilter, ShipTo
 
 O, W = t.orders.c, xt.exception_watch.c
 #: The ship-to columns a correction may write.
@@ -68,10 +68,12 @@ class HoldRepository:
         exact: str | None = None,
         prefix: str | None = None,
         channel: str | None = None,
+        region: RegionFilter | None = None,
         after_id: str | None = None,
         limit: int = 50,
     ) -> list[OrderSummary]:
-        """Held orders, newest first; ``exact`` or ``prefix`` narrows the hold reason."""
+        """Held orders, newest first; ``exact`` or ``prefix`` narrows the hold reason,
+        ``channel`` and ``region`` narrow as in the order search."""
         q = sa.select(*SUMMARY_COLUMNS).where(O.hold_reason.is_not(None)).order_by(O.id.desc()).limit(limit)
         if exact is not None:
             q = q.where(O.hold_reason == exact)
@@ -79,6 +81,8 @@ class HoldRepository:
             q = q.where(O.hold_reason.startswith(prefix, autoescape=True))
         if channel is not None:
             q = q.where(O.channel == channel)
+        if region is not None:
+            q = q.where(in_region(region, O.province))
         if after_id is not None:
             q = q.where(O.id < after_id)
         return summaries(self._c.execute(q))

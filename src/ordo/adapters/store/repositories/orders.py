@@ -31,6 +31,7 @@ from ordo.service.ports.orders import (
     OrderRecord,
     OrderSummary,
     Progress,
+    RegionFilter,
 )
 
 O, L, M, A = t.orders.c, t.order_lines.c, t.milestones.c, t.anomalies.c
@@ -66,6 +67,14 @@ SUMMARY_COLUMNS = (
 def summaries(result: sa.CursorResult[Any]) -> list[OrderSummary]:
     """Rows of :data:`SUMMARY_COLUMNS` as typed summaries."""
     return [cast(OrderSummary, dict(r)) for r in result.mappings()]
+
+
+def in_region(region: RegionFilter, province: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """Orders in a region: a province by its names (an indexed column, and orders without an
+    adcode that name it), a city or district by the ship-to adcode's prefix."""
+    if region.names:
+        return province.in_(region.names)
+    return O.adcode.startswith(region.prefix, autoescape=True)
 
 
 class OrderRepository:
@@ -253,6 +262,8 @@ class OrderRepository:
         ):
             if value is not None:
                 q = q.where(column == value)
+        if f.region is not None:
+            q = q.where(in_region(f.region, O.province))
         if f.created_from_ns is not None:
             q = q.where(O.created_at_ns >= f.created_from_ns)
         if f.created_to_ns is not None:
@@ -283,6 +294,8 @@ class OrderRepository:
         ):
             if value is not None:
                 q = q.where(column == value)
+        if f.region is not None:
+            q = q.where(in_region(f.region, g.province))
         if f.created_from_ns is not None:
             q = q.where(g.created_at_ns >= f.created_from_ns)
         if f.created_to_ns is not None:
