@@ -18,6 +18,7 @@ from ordo.cli.relay import relay
 from ordo.cli.rules import rules_app
 from ordo.cli.serve import serve
 from ordo.cli.status import status_app
+from ordo.cli.shops import shops_app
 from ordo.cli.world import demo, simulate, world_app
 
 __all__ = ["app", "main"]
@@ -31,6 +32,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(channels_app, name="channels")
 app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
+app.add_typer(shops_app, name="shops")
 app.command("relay")(relay)
 app.command("serve")(serve)
 app.command("import")(import_file)

@@ -36,7 +36,7 @@ def app(tmp_path: Path, clock: SteppingClock) -> Iterator[Ordo]:
 
 def _orders(app: Ordo) -> list[tuple[str, str]]:
     with app.store.uow(read_only=True) as uow:
-        rows = uow.connection.exec_driver_sql("SELECT channel, external_id FROM orders").all()  # type: ignore[attr-defined]
+        rows = uow.connection.exec_driver_sql("SELECT channel, external_id FROM orders").all()
     return [(r[0], r[1]) for r in rows]
 
 
