@@ -23,6 +23,8 @@ class Settings:
     merge_window_s: int = 86_400
     #: Cancel orders still unpaid this many minutes after their stock was reserved; 0 is off.
     reservation_ttl_minutes: int = 0
+    #: The session cookie's Secure flag: "auto" (when the request came over https), "always", "never".
+    cookie_secure: str = "auto"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,6 +38,7 @@ class Settings:
             identity_pepper=e.get("ORDO_IDENTITY_PEPPER", ""),
             merge_window_s=int(e.get("ORDO_MERGE_WINDOW_S", "86400")),
             reservation_ttl_minutes=int(e.get("ORDO_RESERVATION_TTL_MINUTES", "0")),
+            cookie_secure=e.get("ORDO_COOKIE_SECURE", "auto"),
         )
 
 

@@ -27,12 +27,14 @@ from ordo.api.routers import (
     orders,
     routing,
     rules,
+    session,
     stats,
     status_updates,
     stream,
     subscriptions,
     telemetry,
     tracking,
+    users,
     warehouses,
 )
 from ordo.bootstrap import bootstrap
@@ -43,7 +45,8 @@ from ordo.web import install as install_web
 DESCRIPTION = """\
 Ordo's order hub API / Ordo 订单中枢接口.
 
-* Authentication: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+* Authentication: `Authorization: Bearer <key>` or `X-API-Key: <key>`; the dashboard signs in
+  with `POST /api/v1/session` (a cookie, plus `X-CSRF-Token` on writes).
 * Amounts are integer fen (分). Times are ISO-8601 strings (no offset = UTC+8);
   responses carry both `x_ns` (UTC nanoseconds) and `x` (ISO-8601, UTC+8).
 * Errors are JSON `{"error": code, "message": ..., "details": {...}}`.
@@ -67,7 +70,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     # Routes are matched in this order, at a cost for every router passed: the channels'
     # webhook and the order reads, the hottest routes, come first (no paths overlap).
     routers = (channels, orders, milestones, warehouses, inventory, stream, ops, customers, rules, routing)
-    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
+    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, session, users)
     for module in (*routers, *later):
         app.include_router(module.router)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).

@@ -1,8 +1,12 @@
 """What every route may ask for: the Ordo instance, settings, the caller and their rights.
 
-Authentication is ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A missing
-or bad key is 401; a key whose role lacks the permission is 403. Both are raised
-before the body is validated, so a stranger learns nothing about the schema.
+Authentication is ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, or else the
+dashboard's session cookie (:data:`SESSION_COOKIE`, from ``POST /api/v1/session``), whose
+writes must echo the session's CSRF token in ``X-CSRF-Token`` (key requests need none: a
+browser never adds a key by itself). A missing or bad key or session is 401; a caller whose
+role lacks the permission, or whose scope (an integration's channels and operations) does
+not reach, is 403. Both are raised before the body is validated, so a stranger learns
+nothing about the schema.
 
 Authentication is one dependency that reads both headers itself (not FastAPI's
 ``HTTPBearer`` and ``APIKeyHeader`` plus the Ordo as three more): every dependency
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import email.message
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -24,8 +28,18 @@ from starlette.concurrency import run_in_threadpool
 
 from ordo.api.errors import UnsupportedMediaType
 from ordo.config import Settings
-from ordo.domain.access import Perm, Role, allowed, require
+from ordo.domain.access import (
+    UNBOUND,
+    Perm,
+    Role,
+    Scope,
+    allowed,
+    require,
+    require_channels,
+    require_operation,
+)
 from ordo.domain.errors import Unauthenticated
+from ordo.service.people import Caller, session_caller
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 
@@ -46,19 +60,52 @@ OrdoDep = Annotated[Ordo, Depends(get_ordo)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+#: The dashboard's session cookie (HttpOnly, SameSite=Strict; Secure over https).
+SESSION_COOKIE = "ordo_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    key_id: str
+    """The caller of one request: who (a person or an integration), with which role and scope."""
+
+    key_id: str | None
     role: Role
+    #: How audit rows name the caller: a user's display name, or the key's name.
+    name: str = ""
+    #: The identity approval separation compares (``user:<id>`` or ``key:<id>``).
+    person: str = ""
+    login: str | None = None
+    user_id: str | None = None
+    scope: Scope = UNBOUND
+    #: Signed in through the dashboard's session cookie (not a key).
+    session: bool = False
+
+    @classmethod
+    def of(cls, caller: Caller, *, session: bool = False) -> Principal:
+        return cls(
+            caller.key_id, caller.role, caller.name, caller.person, caller.login, caller.user_id,
+            caller.scope, session,
+        )  # fmt: skip
 
     @property
     def see_pii(self) -> bool:
         return allowed(self.role, Perm.READ_PII)
 
     @property
+    def label(self) -> str:
+        """Short and stable: the login, else the key's name (else its id)."""
+        return self.login or self.name or self.key_id or "?"
+
+    @property
     def source(self) -> str:
-        """How this caller is named in milestones and anomalies it causes."""
-        return f"api:{self.key_id}"
+        """How this caller is named in milestones, anomalies and incident steps it causes."""
+        return f"api:{self.label}"[:32]
+
+    def require_channels(self, channels: Iterable[str], what: str) -> None:
+        """403 unless every one of ``channels`` is within this caller's scope."""
+        require_channels(self.scope, channels, what)
 
 
 class ApiKeyAuth(SecurityBase):
@@ -77,15 +124,28 @@ class ApiKeyAuth(SecurityBase):
 
     async def __call__(self, request: Request) -> Principal:
         token = _token(request)
-        if not token:
-            raise Unauthenticated(
-                "an API key is required (Authorization: Bearer … or X-API-Key) / 需要 API 密钥",
-            )
         ordo: Ordo = request.app.state.ordo
+        if not token:
+            cookie = request.cookies.get(SESSION_COOKIE)
+            if cookie:
+                return await signed_in(request, cookie)
+            raise Unauthenticated(
+                "an API key or a signed-in session is required (Authorization: Bearer … or X-API-Key) "
+                "/ 需要 API 密钥或登录",
+            )
         found = keys.cached(ordo, token)
         if found is None:
             found = await run_in_threadpool(keys.authenticate, ordo, token)
-        return Principal(*found)
+        return Principal.of(found)
+
+
+async def signed_in(request: Request, cookie: str) -> Principal:
+    """The caller of a session cookie; a write must carry the session's CSRF token."""
+    write = request.method not in _SAFE_METHODS
+    caller, _ = await run_in_threadpool(
+        session_caller, request.app.state.ordo, cookie, csrf=request.headers.get(CSRF_HEADER), write=write
+    )
+    return Principal.of(caller, session=True)
 
 
 def _token(request: Request) -> str:
@@ -111,6 +171,7 @@ def requires(perm: Perm) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         require(principal.role, perm)
+        require_operation(principal.scope, perm)
         return principal
 
     return check

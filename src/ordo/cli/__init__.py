@@ -17,8 +17,9 @@ from ordo.cli.orders import orders_app
 from ordo.cli.relay import relay
 from ordo.cli.rules import rules_app
 from ordo.cli.serve import serve
-from ordo.cli.status import status_app
 from ordo.cli.shops import shops_app
+from ordo.cli.status import status_app
+from ordo.cli.users import users_app
 from ordo.cli.world import demo, simulate, world_app
 
 __all__ = ["app", "main"]
@@ -26,13 +27,14 @@ __all__ = ["app", "main"]
 app = typer.Typer(help="Ordo: a real-time order hub / 实时订单中枢", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(orders_app, name="orders")
 app.add_typer(world_app, name="world")
 app.add_typer(bench_app, name="bench")
 app.add_typer(channels_app, name="channels")
+app.add_typer(shops_app, name="shops")
 app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
-app.add_typer(shops_app, name="shops")
 app.command("relay")(relay)
 app.command("serve")(serve)
 app.command("import")(import_file)

@@ -233,13 +233,35 @@ def publish(
 
 @rules_app.command("rollback")
 def rollback(
-    version: int, note: NoteOption, actor: AsOption = None, role: RoleOption = "admin", db: DbOption = None
+    version: int,
+    note: NoteOption,
+    actor: AsOption = None,
+    role: RoleOption = "admin",
+    emergency: Annotated[
+        bool, typer.Option(help="At once, without a second person (admin; ops up to L2) / 紧急回滚")
+    ] = False,
+    db: DbOption = None,
 ) -> None:
-    """Make VERSION the active rule set for the next order (any canary is withdrawn)."""
+    """Make VERSION the active rule set for the next order (any canary is withdrawn).
+
+    An L2/L3 rollback waits for a second person's approval (`ordo rules approve-rollback`)
+    unless --emergency is given by a duty role; the note is the audited reason.
+    """
     from ordo.service import rules as R
 
     ordo = open_ordo(db)
-    print_json(_run(lambda: R.rollback(ordo, _actor(actor, role), version, note=note)))
+    print_json(_run(lambda: R.rollback(ordo, _actor(actor, role), version, note=note, emergency=emergency)))
+
+
+@rules_app.command("approve-rollback")
+def approve_rollback(
+    request: int, note: NoteOption, actor: AsOption = None, role: RoleOption = "admin", db: DbOption = None
+) -> None:
+    """Approve someone else's rollback request REQUEST; it takes effect at once."""
+    from ordo.service import rules as R
+
+    ordo = open_ordo(db)
+    print_json(_run(lambda: R.approve_rollback(ordo, _actor(actor, role), request, note=note)))
 
 
 @rules_app.command("history")

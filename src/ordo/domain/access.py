@@ -1,7 +1,13 @@
-"""Roles and what each may do. Data, not code paths: the API asks ``allowed(role, perm)``."""
+"""Roles and what each may do, and the scope a caller is bound to.
+
+Data, not code paths: the API asks ``allowed(role, perm)`` and, for a caller bound to some
+channels or operations (an integration key, a user with a channel scope), ``in_scope``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from ordo.domain.errors import PermissionDenied
@@ -70,3 +76,78 @@ def require(role: Role, perm: Perm) -> None:
             f"role {role} may not {perm} / 角色「{role}」无权执行「{perm}」",
             details={"role": role.value, "permission": perm.value},
         )
+
+
+class OutOfScope(PermissionDenied):
+    """A caller bound to some channels or operations asked for another (403)."""
+
+    code = "out_of_scope"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a bound caller may touch: its channels and the operations it may use.
+
+    An empty ``channels`` means every channel; ``operations`` None means every permission
+    of the role. A scope only narrows a role, never widens it.
+    """
+
+    channels: frozenset[str] = frozenset()
+    operations: frozenset[Perm] | None = None
+
+    @property
+    def unbound(self) -> bool:
+        return not self.channels and self.operations is None
+
+    def as_dict(self) -> dict[str, list[str] | None]:
+        ops = None if self.operations is None else sorted(p.value for p in self.operations)
+        return {"channels": sorted(self.channels), "operations": ops}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object] | None) -> Scope:
+        data = data or {}
+        channels, ops = data.get("channels") or [], data.get("operations")
+        assert isinstance(channels, list) and (ops is None or isinstance(ops, list))
+        return cls(
+            frozenset(str(c) for c in channels),
+            None if ops is None else frozenset(Perm(str(o)) for o in ops),
+        )
+
+
+UNBOUND = Scope()
+
+
+def require_operation(scope: Scope, perm: Perm) -> None:
+    """Refuse (403) an operation the scope does not list."""
+    if scope.operations is not None and perm not in scope.operations:
+        raise OutOfScope(
+            f"this key may not {perm}: outside its allowed operations "
+            f"/ 此密钥无权执行「{perm}」：超出其允许的操作",
+            details={"refused": "operation", "permission": perm.value,
+                     "allowed": sorted(p.value for p in scope.operations)},
+        )  # fmt: skip
+
+
+def require_channels(scope: Scope, channels: Iterable[str], what: str) -> None:
+    """Refuse (403) ``what`` when any of ``channels`` lies outside the scope's channels."""
+    if not scope.channels:
+        return
+    outside = sorted({c for c in channels if c not in scope.channels})
+    if outside:
+        raise OutOfScope(
+            f"{what} of channel {', '.join(outside)} refused: this key is bound to "
+            f"{', '.join(sorted(scope.channels))} / 拒绝对渠道「{'、'.join(outside)}」{_ZH.get(what, what)}："
+            f"此密钥仅限渠道「{'、'.join(sorted(scope.channels))}」",
+            details={"refused": what, "channels": outside, "allowed_channels": sorted(scope.channels)},
+        )
+
+
+#: How each scoped write is named in Chinese in a refusal.
+_ZH = {
+    "cancel orders": "取消订单",
+    "remap SKUs": "映射 SKU",
+    "replay dead letters": "重放死信",
+    "write milestones": "写入里程碑",
+    "submit orders": "提交订单",
+    "report statuses": "回报状态",
+}

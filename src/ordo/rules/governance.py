@@ -13,7 +13,9 @@ Owns the pure decisions of C5 (DESIGN §4), with no I/O and no clock:
 * :data:`TIER_POLICIES` – which permission edits and approves each tier (roles map to
   permissions in :mod:`ordo.domain.access`);
 * :class:`DraftStatus` and its transition table;
-* :func:`check_approval` – nobody approves their own change, and only with the tier's right.
+* :func:`check_approval` – nobody approves a change they wrote (a person, whatever key they
+  use), only someone who may edit rules, and only with the tier's right;
+* :func:`check_emergency_rollback` – who may roll back at once without a second person.
 
 It never reads the store; the service layer hands it what it needs.
 """
@@ -21,7 +23,7 @@ It never reads the store; the service layer hands it what it needs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -217,18 +219,50 @@ def check_transition(current: DraftStatus, target: DraftStatus, draft_id: int) -
         )
 
 
-def check_approval(*, author: str, approver: str, role: Role, tier: Tier) -> None:
-    """Raise unless ``approver`` (with ``role``) may approve a change of ``tier`` by ``author``."""
-    if approver == author:
+def check_approval(
+    *, author: str | Collection[str], approver: str | Collection[str], role: Role, tier: Tier
+) -> None:
+    """Raise unless ``approver`` (with ``role``) may approve a change of ``tier`` by ``author``.
+
+    ``author`` and ``approver`` may each be several names of one party (a person's id and the
+    name a key went by): any name in common is the same person. Approving needs the tier's
+    editing right at least, so a reader or an integration approves no tier, not even L1.
+    """
+    authors = {author} if isinstance(author, str) else set(author)
+    approvers = {approver} if isinstance(approver, str) else set(approver)
+    if authors & approvers:
         raise SelfApproval(
-            "nobody approves their own change / 不能审批自己提交的变更",
-            details={"author": author, "approver": approver},
+            "nobody approves a change they wrote, whatever key they use "
+            "/ 不能审批自己编写的变更（无论使用哪个密钥）",
+            details={"author": sorted(authors), "approver": sorted(approvers)},
         )
-    perm = TIER_POLICIES[tier].approve
-    if perm is not None and not allowed(role, perm):
-        policy = TIER_POLICIES[tier]
+    policy = TIER_POLICIES[tier]
+    for perm in (policy.edit, policy.approve):
+        if perm is None or allowed(role, perm):
+            continue
         raise ApprovalTierDenied(
             f"a {tier.label} change needs {policy.en}; role {role.value} may not approve it / "
             f"{tier.label} 变更{policy.zh}，角色「{role.value}」无权审批",
             details={"tier": tier.label, "role": role.value, "permission": perm.value},
         )
+
+
+class EmergencyRollbackDenied(PermissionDenied):
+    code = "emergency_rollback_refused"
+
+
+#: Who may roll back at once, without a second person, and up to which tier: the duty roles
+#: that answer for a live incident. Everyone else asks for the tier's approval.
+EMERGENCY_ROLLBACK: dict[Role, Tier] = {Role.ADMIN: Tier.L3, Role.OPS: Tier.L2}
+
+
+def check_emergency_rollback(role: Role, tier: Tier) -> None:
+    """Raise unless ``role`` may roll back a change of ``tier`` at once (audited, with a reason)."""
+    ceiling = EMERGENCY_ROLLBACK.get(role)
+    if ceiling is None or tier > ceiling:
+        raise EmergencyRollbackDenied(
+            f"role {role.value} may not roll back a {tier.label} change in an emergency; ask for "
+            f"approval / 角色「{role.value}」无权紧急回滚 {tier.label} 变更，请提交审批",
+            details={"tier": tier.label, "role": role.value,
+                     "allowed": {r.value: t.label for r, t in EMERGENCY_ROLLBACK.items()}},
+        )  # fmt: skip

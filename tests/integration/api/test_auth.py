@@ -59,7 +59,8 @@ def test_only_a_hash_of_the_secret_is_stored_and_listing_shows_no_secret(world):
     assert row is not None and secret not in str(row)
     listed = {k["id"]: k for k in keys.list_keys(world)}
     assert listed[key_id]["role"] == "finance" and "key_hash" not in listed[key_id]
-    assert keys.authenticate(world, token) == (key_id, Role.FINANCE)
+    caller = keys.authenticate(world, token)
+    assert (caller.key_id, caller.role) == (key_id, Role.FINANCE)
     with pytest.raises(Unauthenticated):
         keys.authenticate(world, token + "x")
 

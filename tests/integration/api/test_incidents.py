@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ordo.domain.access import Role
 from ordo.service.incidents.scan import scan
+from ordo.service.people import add_user
 
 
 def test_a_viewer_reads_the_queue_but_only_operations_may_work_it(client, auth, post_order, world):
@@ -15,8 +16,11 @@ def test_a_viewer_reads_the_queue_but_only_operations_may_work_it(client, auth, 
     assert item["order_id"] == oid and item["state"] == "open" and "opened_at" in item
     eid = item["id"]
     assert client.post(f"/api/v1/incidents/{eid}/acknowledge", json={}, headers=viewer).status_code == 403
+    # Incidents go to people: a user's login, shown by their name.
+    add_user(world, "han.mei", "韩梅梅", Role.OPS, None)
     r = client.post(f"/api/v1/incidents/{eid}/assign", json={"assignee": "han.mei"}, headers=ops)
     assert r.status_code == 200 and r.json()["assignee"] == "han.mei"
+    assert r.json()["assignee_name"] == "韩梅梅"
     assert (
         client.post(f"/api/v1/incidents/{eid}/acknowledge", json={"note": "查库存"}, headers=ops).json()[
             "state"

@@ -11,6 +11,7 @@ from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.domain.access import Role
 from ordo.domain.errors import Unauthenticated
+from ordo.service.people import Caller
 from ordo.service.runtime import keys
 from ordo.service.runtime.keys import KeyCache
 
@@ -91,21 +92,25 @@ def test_a_key_revoked_by_another_process_is_refused_here_once_the_ttl_passed(
     assert client.get(URL, headers=auth(Role.OPS)).status_code == 401
 
 
+def _caller(key_id: str, role: Role) -> Caller:
+    return Caller(role, key_id, f"key:{key_id}", key_id)
+
+
 def test_a_verification_that_raced_a_revocation_is_not_remembered():
     cache = KeyCache(now=lambda: 0.0)
     before = cache.generation
     cache.forget("k1")  # the revocation commits while the read is in flight
-    cache.put(b"digest", "k1", Role.ADMIN, before)
+    cache.put(b"digest", _caller("k1", Role.ADMIN), before)
     assert cache.get(b"digest") is None
-    cache.put(b"digest", "k1", Role.ADMIN, cache.generation)
-    assert cache.get(b"digest") == ("k1", Role.ADMIN)
+    cache.put(b"digest", _caller("k1", Role.ADMIN), cache.generation)
+    assert cache.get(b"digest") == _caller("k1", Role.ADMIN)
 
 
 def test_the_cache_is_bounded_and_lets_the_oldest_key_go_first():
     cache = KeyCache(now=lambda: 0.0, limit=2)
     for i in range(3):
-        cache.put(bytes([i]), f"k{i}", Role.VIEWER, cache.generation)
-    assert cache.get(bytes([0])) is None and cache.get(bytes([2])) == ("k2", Role.VIEWER)
+        cache.put(bytes([i]), _caller(f"k{i}", Role.VIEWER), cache.generation)
+    assert cache.get(bytes([0])) is None and cache.get(bytes([2])) == _caller("k2", Role.VIEWER)
 
 
 def test_a_token_not_shaped_like_a_key_is_refused_without_a_read(world, key_reads):

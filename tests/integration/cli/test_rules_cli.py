@@ -58,7 +58,8 @@ def test_an_operator_adds_backtests_publishes_and_rolls_back_from_the_cli(
         cli, ["rules", "publish", str(second), "-m", "west", "--region", "新疆", "--as", "bob", *db]
     )
     assert _json(r.stdout)["canary_version"] == 2
-    r = runner.invoke(cli, ["rules", "rollback", "1", "-m", "too early", "--as", "bob", *db])
+    # An L2 canary: without --emergency the rollback would wait for a second person.
+    r = runner.invoke(cli, ["rules", "rollback", "1", "-m", "too early", "--emergency", "--as", "bob", *db])
     assert r.exit_code == 0 and _json(r.stdout)["to_version"] == 1
     r = runner.invoke(cli, ["rules", "history", "--audit", *db])
     out = _json(r.stdout)

@@ -32,6 +32,7 @@ from ordo.domain.access import Perm
 from ordo.service.channels import receive as svc
 from ordo.service.channels.intake import Push
 from ordo.service.channels.receive import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from ordo.service.people.scope import dead_letter_channels
 
 router = APIRouter(prefix=API_PREFIX, tags=["channels"])
 Writer = Annotated[Principal, Depends(requires(Perm.ORDERS_WRITE))]
@@ -89,6 +90,7 @@ class SkuMapIn(BaseModel):
 def map_sku(
     channel: str, ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[SkuMapIn, Body()]
 ) -> dict[str, str]:
+    principal.require_channels([channel], "remap SKUs")
     svc.set_sku_mapping(ordo, channel, payload.platform_sku, payload.ordo_sku)
     return {"channel": channel, "platform_sku": payload.platform_sku, "ordo_sku": payload.ordo_sku}
 
@@ -115,5 +117,11 @@ class ReplayIn(BaseModel):
 def replay_dead_letters(
     ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[ReplayIn, Body()]
 ) -> dict[str, Any]:
-    receipts = svc.replay(ordo, payload.ids)
+    ids = payload.ids
+    if principal.scope.channels:
+        found = dead_letter_channels(ordo, ids)
+        if ids is None:  # "every open one" means every open one of this key's channels
+            ids = [i for i, c in found.items() if c in principal.scope.channels]
+        principal.require_channels(found.values(), "replay dead letters")
+    receipts = svc.replay(ordo, ids)
     return {"results": [r.as_dict() for r in receipts]}

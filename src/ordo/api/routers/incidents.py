@@ -19,8 +19,10 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, MAX_ROW_ID, FilterText, PathId, Time, length
 from ordo.domain.access import Perm
+from ordo.domain.errors import ValidationError
 from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.service.incidents import queue as q
+from ordo.service.people.users import assignable
 
 router = APIRouter(prefix=API_PREFIX, tags=["incidents"])
 
@@ -86,10 +88,19 @@ def get_incident(incident_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, An
     return render.with_times(q.get_incident(ordo, incident_id))
 
 
-@router.post("/incidents/{incident_id}/assign", summary="Give an incident to a person")
+@router.post(
+    "/incidents/{incident_id}/assign", summary="Give an incident to a person (a user's login, or oneself)"
+)
 def assign(
     incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
 ) -> dict[str, Any]:
+    if payload.assignee != principal.label and not assignable(ordo, payload.assignee):
+        raise ValidationError(
+            "assignee",
+            f"no active user {payload.assignee!r}: give an incident to a person "
+            "/ 没有该有效用户，异常须分派给具体的人",
+            details={"assignee": payload.assignee},
+        )
     return render.with_times(q.assign(ordo, incident_id, payload.assignee, by=principal.source))
 
 

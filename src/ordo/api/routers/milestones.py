@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from ordo.api import milestone_batching
 from ordo.api.deps import JsonBody, OrdoDep, Principal, SettingsDep, requires
@@ -17,6 +18,7 @@ from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.domain.orders.milestones import MilestoneUpdate, UpdateResult
 from ordo.service.orders.milestones import advance_each
+from ordo.service.people.scope import order_channels
 
 #: Concurrent milestone requests share write transactions (see ordo.api.milestone_batching).
 BATCHER = "milestones"
@@ -60,6 +62,9 @@ async def report_milestones(
             f"more than {settings.max_batch} updates in one batch / 单批更新超过 {settings.max_batch} 条",
             details={"max_batch": settings.max_batch, "received": len(payload.updates)},
         )
+    if principal.scope.channels:
+        found = await run_in_threadpool(order_channels, ordo, [u.order_id for u in payload.updates])
+        principal.require_channels(found.values(), "write milestones")
     updates = [MilestoneUpdate(u.order_id, u.milestone, u.at, u.source, u.note) for u in payload.updates]
     results = await milestone_batching.run(request, BATCHER, ordo, updates, advance_each)
     metrics: ApiMetrics = request.app.state.metrics

@@ -29,6 +29,7 @@ from ordo.service.events.projector import catch_up
 from ordo.service.orders import queries
 from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
 from ordo.service.orders.milestones import cancel
+from ordo.service.people.scope import order_channels
 from ordo.service.ports import OrderFilter
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
@@ -86,13 +87,14 @@ async def create_orders(
     """
     batched = isinstance(payload, OrderBatch)
     orders = payload.orders if isinstance(payload, OrderBatch) else [payload]
+    principal.require_channels((o.channel.value for o in orders), "submit orders")
     if len(orders) > settings.max_batch:
         raise ValidationError(
             "orders",
             f"more than {settings.max_batch} orders in one batch / 单批订单超过 {settings.max_batch} 个",
             details={"max_batch": settings.max_batch, "received": len(orders)},
         )
-    scoped_key = f"{principal.key_id}:{idempotency_key}" if idempotency_key else None
+    scoped_key = f"{principal.key_id or principal.person}:{idempotency_key}" if idempotency_key else None
     request_hash = keys.request_hash(
         orjson.dumps(payload.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     )
@@ -196,6 +198,8 @@ def cancel_order(
     # Checked first: an unknown id would otherwise be kept as an anomaly, a write for a 404.
     if not queries.order_exists(ordo, _checked_id(order_id)):
         raise _not_found(order_id)
+    if principal.scope.channels:  # a scoped key cancels its own channels' orders only
+        principal.require_channels(order_channels(ordo, [order_id]).values(), "cancel orders")
     [result] = cancel(ordo, [order_id], reason=payload.reason, source=principal.source)
     _metrics(request).milestones.labels(result.outcome.value).inc()
     if result.outcome is Outcome.REJECTED:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
@@ -93,10 +93,14 @@ class PublishIn(_In):
 class RollbackIn(_In):
     note: Note
     version: int = Field(ge=1, le=2**31 - 1)
+    emergency: bool = Field(
+        False, description="roll back at once without a second person (admin; ops up to L2), audited"
+    )
 
 
 def _actor(p: Principal) -> R.Actor:
-    return R.Actor(p.key_id, p.role)
+    # Stored as author/approver: the user's login, or the key's id (as before users existed).
+    return R.Actor(p.login or p.key_id or p.person, p.role, person=p.person or None, display=p.name or None)
 
 
 @router.post("/parse", summary="Read rule sentences: AST, canonical zh/en text, tier, lint warnings")
@@ -174,9 +178,32 @@ def promote(ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str
     return R.promote(ordo, _actor(p), note=body.note)
 
 
-@router.post("/rollback", summary="Make any earlier version active for the next order")
-def rollback(ordo: OrdoDep, p: Editor, _json: JsonBody, body: RollbackIn) -> dict[str, Any]:
-    return R.rollback(ordo, _actor(p), body.version, note=body.note)
+@router.post(
+    "/rollback",
+    summary="Make an earlier version active for the next order (L2/L3: once a second person approves)",
+    responses={202: {"description": "a rollback request waiting for the tier's approval"}},
+)
+def rollback(
+    ordo: OrdoDep, p: Editor, _json: JsonBody, body: RollbackIn, response: Response
+) -> dict[str, Any]:
+    out = R.rollback(ordo, _actor(p), body.version, note=body.note, emergency=body.emergency)
+    if out["status"] == "pending":
+        response.status_code = 202
+    return out
+
+
+@router.get("/rollbacks", summary="Rollback requests waiting for approval")
+def rollback_requests(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+    return {"rollbacks": R.rollback_requests(ordo)}
+
+
+@router.post(
+    "/rollbacks/{request_id}/approve", summary="Approve someone else's rollback request; it runs at once"
+)
+def approve_rollback(
+    request_id: int, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn
+) -> dict[str, Any]:
+    return R.approve_rollback(ordo, _actor(p), request_id, note=body.note)
 
 
 @router.post("/breakers/check", summary="Check the watched version's live metrics; roll back past a bound")

@@ -16,19 +16,15 @@ from starlette.concurrency import run_in_threadpool
 from ordo.api.deps import OrdoDep, Reader
 from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
-from ordo.domain.access import PERMISSIONS
+from ordo.api.routers.session import whoami
 from ordo.service.events.overview import snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["dashboard"])
 
 
-@router.get("/me", summary="The caller's key id, role and permissions (for role-aware pages)")
+@router.get("/me", summary="The caller's name, key id, role, permissions and scope (for role-aware pages)")
 def me(principal: Reader) -> dict[str, Any]:
-    return {
-        "key_id": principal.key_id,
-        "role": principal.role.value,
-        "permissions": sorted(p.value for p in PERMISSIONS[principal.role]),
-    }
+    return whoami(principal)
 
 
 @router.get("/stats/overview", summary="Live overview: orders, flow by channel, provinces, on-time, problems")

@@ -33,9 +33,17 @@ def list_incidents(
     """Newest first, and the cursor of the next page (None: no more)."""
     with app.store.uow(read_only=True) as uow:
         rows = uow.incidents.search(vars_of(f), after_id=after_id, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+        more = len(rows) > limit
+        rows = _named(uow, rows[:limit])
     return rows, (int(rows[-1]["id"]) if more and rows else None)
+
+
+def _named(uow: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with ``assignee_name``: the display name of the user it is assigned to."""
+    names = uow.people.names({r["assignee"] for r in rows if r.get("assignee")})
+    for r in rows:
+        r["assignee_name"] = names.get(r.get("assignee") or "", r.get("assignee"))
+    return rows
 
 
 def vars_of(f: IncidentFilter) -> dict[str, Any]:
@@ -48,6 +56,7 @@ def get_incident(app: Ordo, incident_id: int) -> dict[str, Any]:
         if row is None:
             raise _missing(incident_id)
         row["coupons"] = [c for c in uow.incidents.coupons(row["order_id"]) if c["exception_id"] == row["id"]]
+        _named(uow, [row])
     return row
 
 
@@ -102,6 +111,8 @@ def _act(app: Ordo, incident_id: int, work: Any) -> dict[str, Any]:
 
     row = app.retrying(transaction)
     app.notifier.notify()
+    with app.store.uow(read_only=True) as uow:
+        _named(uow, [row])
     return row
 
 

@@ -52,7 +52,17 @@ class ChannelRepository(Protocol):
 class AccessRepository(Protocol):
     """API keys (stored hashed) and idempotency records."""
 
-    def add_key(self, key_id: str, name: str, role: str, key_hash: str, now_ns: int) -> None: ...
+    def add_key(
+        self,
+        key_id: str,
+        name: str,
+        role: str,
+        key_hash: str,
+        now_ns: int,
+        *,
+        user_id: str | None = ...,
+        scope: dict[str, Any] | None = ...,
+    ) -> None: ...
 
     def key(self, key_id: str) -> dict[str, Any] | None: ...
 

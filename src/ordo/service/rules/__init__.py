@@ -27,6 +27,7 @@ from ordo.service.rules.versions import (
     Actor,
     BreakerBounds,
     approve,
+    approve_rollback,
     audit_log,
     create_draft,
     edit_draft,
@@ -38,6 +39,7 @@ from ordo.service.rules.versions import (
     promote,
     publish,
     rollback,
+    rollback_requests,
     submit,
 )
 
@@ -73,6 +75,7 @@ __all__ = [
     "Trip",
     "apply_rules",
     "approve",
+    "approve_rollback",
     "audit_log",
     "backtest_draft",
     "backtest_rulesets",
@@ -91,6 +94,7 @@ __all__ = [
     "publish",
     "referenced_columns",
     "rollback",
+    "rollback_requests",
     "ruleset_of",
     "submit",
 ]

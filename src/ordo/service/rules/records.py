@@ -29,10 +29,31 @@ _SUMMARY_KEYS = ("orders", "matched", "changed", "money", "holds", "routing_chan
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: an API key id (or a CLI operator's name) and the role it holds."""
+    """Who acts, and the role it holds.
+
+    ``name`` is stored as a draft's author or approver (a user's login, a key's id, a CLI
+    operator's name); ``person`` is who that is, whatever key they use (``user:<id>``;
+    defaults to ``name``), compared for approval separation; ``display`` names them in
+    audit rows (a user's display name, a key's name; defaults to ``name``).
+    """
 
     name: str
     role: Role
+    person: str | None = None
+    display: str | None = None
+
+    @property
+    def who(self) -> str:
+        return self.person or self.name
+
+    @property
+    def shown(self) -> str:
+        return (self.display or self.name)[:64]
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name this party goes by, for the separation check."""
+        return frozenset({self.name, self.who})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +128,15 @@ def version_status(version: int, state: dict[str, Any]) -> VersionStatus:
     return VersionStatus.RETIRED
 
 
+def authors_of(row: dict[str, Any]) -> set[str]:
+    """Everyone who wrote a draft (drafts from before people were tracked: their author)."""
+    return {str(a) for a in (row.get("authors") or [])} | {str(row["author"])}
+
+
 def draft_view(row: dict[str, Any], state: dict[str, Any] | None = None) -> dict[str, Any]:
     """A draft as callers see it; once published, its status follows its version's."""
     out = dict(row)
+    out.pop("authors", None)
     out["tier"] = Tier(row["tier"]).label
     out["required_tier"] = Tier(row["required_tier"]).label
     if row["status"] == DraftStatus.PUBLISHED and state is not None and row["version"] is not None:
@@ -121,7 +148,7 @@ def draft_view(row: dict[str, Any], state: dict[str, Any] | None = None) -> dict
 def audit(uow: UnitOfWork, app: Ordo, actor: Actor, action: str, note: str, **kw: Any) -> None:
     """One audit row (who, role, when, what, why) in the caller's unit of work."""
     uow.rules.audit(
-        at_ns=app.clock.now_ns(), actor=actor.name, role=actor.role.value, action=action, note=note, **kw
+        at_ns=app.clock.now_ns(), actor=actor.shown, role=actor.role.value, action=action, note=note, **kw
     )
 
 

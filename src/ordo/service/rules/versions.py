@@ -19,13 +19,23 @@ from ordo.domain.access import Perm, require
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import RULES_PUBLISHED, RULES_ROLLED_BACK, RULES_SUBMITTED
 from ordo.rules.evaluation.canary import Canary
-from ordo.rules.governance import TIER_POLICIES, DraftStatus, Tier, check_approval, check_transition
+from ordo.rules.governance import (
+    TIER_POLICIES,
+    DraftStatus,
+    RuleTransitionRefused,
+    Tier,
+    check_approval,
+    check_emergency_rollback,
+    check_transition,
+    tier_of_change,
+)
 from ordo.service.ports import UnitOfWork
 from ordo.service.rules.records import (
     Actor,
     BreakerBounds,
     audit,
     audit_log,
+    authors_of,
     backtest_summary,
     change_tier,
     draft_view,
@@ -39,7 +49,7 @@ from ordo.service.rules.records import (
     required_note,
     version_text,
 )
-from ordo.service.rules.text import append_line
+from ordo.service.rules.text import append_line, parse_text
 from ordo.service.runtime.app import Ordo
 
 __all__ = [
@@ -49,6 +59,7 @@ __all__ = [
     "Actor",
     "BreakerBounds",
     "approve",
+    "approve_rollback",
     "audit_log",
     "create_draft",
     "draft_view",
@@ -61,6 +72,7 @@ __all__ = [
     "promote",
     "publish",
     "rollback",
+    "rollback_requests",
     "submit",
     "switch_to",
 ]
@@ -97,6 +109,7 @@ def create_draft(
                 required_tier=tier,
                 author=actor.name,
                 author_role=actor.role.value,
+                authors=sorted(actor.names),
                 note=note,
                 breaker=(breaker or BreakerBounds()).as_dict(),
                 created_at_ns=now,
@@ -136,6 +149,7 @@ def edit_draft(
             tier = change_tier(uow, row["base_version"], body)
             values: dict[str, Any] = {
                 "text": body,
+                "authors": sorted(authors_of(row) | actor.names),  # an editor wrote it too
                 "tier": tier,
                 "required_tier": tier,
                 "escalation": None,
@@ -197,7 +211,7 @@ def approve(app: Ordo, actor: Actor, draft_id: int, *, note: str) -> dict[str, A
         with app.store.uow() as uow:
             row = load_draft(uow, draft_id, lock=True)
             tier = Tier(row["required_tier"])
-            check_approval(author=row["author"], approver=actor.name, role=actor.role, tier=tier)
+            check_approval(author=authors_of(row), approver=actor.names, role=actor.role, tier=tier)
             check_transition(DraftStatus(row["status"]), DraftStatus.APPROVED, draft_id)
             uow.rules.update_draft(
                 draft_id,
@@ -338,17 +352,97 @@ def switch_to(
     return payload
 
 
-def rollback(app: Ordo, actor: Actor, version: int, *, note: str) -> dict[str, Any]:
-    """One call: ``version`` is active for the next order, and no canary remains."""
+def rollback_tier(uow: UnitOfWork, version: int | None) -> Tier:
+    """The tier of going from what is live now (the active version and any canary) to ``version``."""
+    state = uow.rules.state()
+    target = parse_text(version_text(uow, version))
+    live = {state["active_version"], state["canary_version"]}
+    return max(
+        (tier_of_change(parse_text(version_text(uow, v)), target) for v in live if v is not None),
+        default=Tier.L1,
+    )
+
+
+def rollback(app: Ordo, actor: Actor, version: int, *, note: str, emergency: bool = False) -> dict[str, Any]:
+    """Make ``version`` active for the next order (no canary remains), if the tier allows it now.
+
+    A rollback is a change like a publish and needs the same tier's approval: an L1 one is
+    self-serve; an L2 or L3 one becomes a request (``status: pending``) that a second person
+    holding the tier's right approves (:func:`approve_rollback`). In an emergency a duty
+    role (admin; ops up to L2, ``ordo.rules.governance.EMERGENCY_ROLLBACK``) rolls back at
+    once, audited as an emergency with the note as its reason.
+    """
     require(actor.role, Perm.RULES_EDIT)
     note = required_note(note)
 
     def work() -> dict[str, Any]:
         with app.store.uow() as uow:
-            out = switch_to(uow, app, actor, version, note=note, details={"automatic": False})
+            if uow.rules.version(version) is None:
+                raise NotFound(f"no rule version {version} / 规则版本不存在", details={"version": version})
+            tier = rollback_tier(uow, version)
+            if TIER_POLICIES[tier].approve is not None and not emergency:
+                request_id = uow.rules.add_rollback(
+                    version=version, tier=int(tier), status="pending", requested_by=actor.name,
+                    requested_person=actor.who[:64], requested_role=actor.role.value, note=note,
+                    requested_at_ns=app.clock.now_ns(),
+                )  # fmt: skip
+                details = {"request_id": request_id, "tier": tier.label, "to_version": version}
+                audit(uow, app, actor, "rollback_request", note, version=version, details=details)
+                uow.commit()
+                return {**details, "status": "pending", "needs": TIER_POLICIES[tier].en}
+            if TIER_POLICIES[tier].approve is not None:
+                check_emergency_rollback(actor.role, tier)
+            details = {"automatic": False, "tier": tier.label, "emergency": emergency, "reason": note}
+            out = switch_to(uow, app, actor, version, note=note, details=details)
             uow.commit()
-        return out
+        return {**out, "status": "done"}
+
+    out = app.retrying(work)
+    if out["status"] == "done":
+        app.caches.rulebook.invalidate()
+    return out
+
+
+def approve_rollback(app: Ordo, actor: Actor, request_id: int, *, note: str) -> dict[str, Any]:
+    """Approve a pending rollback and carry it out: by someone else, with the tier's right."""
+    note = required_note(note)
+
+    def work() -> dict[str, Any]:
+        with app.store.uow() as uow:
+            row = uow.rules.rollback_request(request_id, lock=True)
+            if row is None:
+                raise NotFound(
+                    f"no rollback request {request_id} / 回滚申请不存在", details={"request_id": request_id}
+                )
+            if row["status"] != "pending":
+                raise RuleTransitionRefused(
+                    f"rollback request {request_id} is {row['status']} "
+                    f"/ 回滚申请 {request_id} 当前为「{row['status']}」",
+                    details={"request_id": request_id, "status": row["status"]},
+                )
+            # What is live may have moved since the request: the stricter tier counts.
+            tier = max(Tier(row["tier"]), rollback_tier(uow, row["version"]))
+            requester = {row["requested_by"], row["requested_person"]}
+            check_approval(author=requester, approver=actor.names, role=actor.role, tier=tier)
+            now = app.clock.now_ns()
+            uow.rules.update_rollback(
+                request_id, status="done", approver=actor.name, approver_role=actor.role.value,
+                approved_at_ns=now,
+            )  # fmt: skip
+            details = {
+                "automatic": False, "tier": tier.label, "request_id": request_id,
+                "requested_by": row["requested_by"], "approver": actor.shown,
+            }  # fmt: skip
+            out = switch_to(uow, app, actor, row["version"], note=note, details=details)
+            uow.commit()
+        return {**out, "status": "done"}
 
     out = app.retrying(work)
     app.caches.rulebook.invalidate()
     return out
+
+
+def rollback_requests(app: Ordo, status: str | None = "pending") -> list[dict[str, Any]]:
+    with app.store.uow(read_only=True) as uow:
+        rows = uow.rules.rollback_requests(status=status)
+    return [{**r, "tier": Tier(r["tier"]).label} for r in rows]

@@ -2,8 +2,13 @@
 
 A key reads ``ordo_<id>_<secret>``. The plaintext is returned once by :func:`create_key`;
 the store keeps only the SHA-256 of the secret, so a leaked database does not leak keys.
-The id is public (it names the key in logs and audit trails); the secret is compared
-in constant time. This module must never log or store a plaintext secret.
+The id is public; the secret is compared in constant time. This module must never log or
+store a plaintext secret.
+
+A key belongs to a user (``user_id``: it acts with the user's role, scope and name, and
+stops working when the user is disabled) or to an integration (no user: its own role,
+its own ``scope`` of channels and operations, named by the key's name). Keys made before
+users existed are integrations with no scope: they work as they did.
 
 Verified keys are remembered by the Ordo (``ordo.caches.keys``, a :class:`KeyCache`: a
 ``cachetools.TTLCache`` keyed by the SHA-256 of the whole token), so a request with a
@@ -24,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from cachetools import TTLCache
 
-from ordo.domain.access import Role
-from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated
+from ordo.domain.access import UNBOUND, Role, Scope
+from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated, ValidationError
+from ordo.service.people.callers import MAX_NAME, Caller, key_person
+from ordo.service.people.users import caller_of
 
 if TYPE_CHECKING:
     from ordo.service.runtime.app import Ordo
@@ -46,32 +53,32 @@ def _hash(secret: str) -> str:
 
 
 class KeyCache:
-    """Tokens verified lately: SHA-256 of the token → (key id, role), for ``ttl_s`` seconds of
-    ``now`` (monotonic wall time: revocations elsewhere are seen in real seconds)."""
+    """Tokens verified lately: SHA-256 of the token → its :class:`Caller`, for ``ttl_s`` seconds
+    of ``now`` (monotonic wall time: revocations elsewhere are seen in real seconds)."""
 
     def __init__(
         self, ttl_s: float = KEY_TTL_S, now: Callable[[], float] = time.monotonic, limit: int = MAX_CACHED
     ) -> None:
         # TTLCache is not thread-safe (a read reorders its LRU links): every use takes the lock.
         self._lock = threading.Lock()
-        self._seen: TTLCache[bytes, tuple[str, Role]] = TTLCache(maxsize=limit, ttl=ttl_s, timer=now)
+        self._seen: TTLCache[bytes, Caller] = TTLCache(maxsize=limit, ttl=ttl_s, timer=now)
         #: Bumped by every revocation: a read that began before one may not be remembered.
         self.generation = 0
 
-    def get(self, digest: bytes) -> tuple[str, Role] | None:
+    def get(self, digest: bytes) -> Caller | None:
         with self._lock:
             return self._seen.get(digest)
 
-    def put(self, digest: bytes, key_id: str, role: Role, generation: int) -> None:
+    def put(self, digest: bytes, caller: Caller, generation: int) -> None:
         """Remember a verified key, unless a key was revoked since ``generation`` was read."""
         with self._lock:
             if generation == self.generation:
-                self._seen[digest] = (key_id, role)
+                self._seen[digest] = caller
 
     def forget(self, key_id: str) -> None:
         with self._lock:
             self.generation += 1
-            for digest in [d for d, v in self._seen.items() if v[0] == key_id]:
+            for digest in [d for d, v in self._seen.items() if v.key_id == key_id]:
                 self._seen.pop(digest, None)
 
 
@@ -79,12 +86,35 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-def create_key(app: Ordo, role: Role, name: str) -> str:
-    """Create a key for ``role``; returns the plaintext, which is never shown again."""
+def create_key(
+    app: Ordo, role: Role | None, name: str, *, user: str | None = None, scope: Scope = UNBOUND
+) -> str:
+    """Create a key; returns the plaintext, which is never shown again.
+
+    With ``user`` (a login) the key acts for that user, with their role and scope (``role``
+    must be None or theirs). Without, it is an integration key of ``role``, bound to ``scope``.
+    """
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with app.store.uow() as uow:
-        uow.access.add_key(key_id, name[:100], role.value, _hash(secret), app.clock.now_ns())
+        user_id = None
+        if user is not None:
+            row = uow.people.user_by_login(user)
+            if row is None:
+                raise NotFound(f"no user {user!r} / 没有该用户", details={"login": user})
+            if role is not None and role.value != row["role"]:
+                raise ValidationError(
+                    "role", f"a key of {user!r} has the user's role {row['role']} / 用户密钥沿用用户的角色"
+                )
+            if not scope.unbound:
+                raise ValidationError("scope", "a user's key has the user's scope / 用户密钥沿用用户的范围")
+            role, user_id = Role(row["role"]), row["id"]
+        if role is None:
+            raise ValidationError("role", "an integration key needs a role / 集成密钥须指定角色")
+        uow.access.add_key(
+            key_id, name[:100], role.value, _hash(secret), app.clock.now_ns(),
+            user_id=user_id, scope=None if scope.unbound else scope.as_dict(),
+        )  # fmt: skip
         uow.commit()
     return f"{PREFIX}_{key_id}_{secret}"
 
@@ -101,8 +131,8 @@ def _parts(token: str) -> tuple[str, str]:
     return parts[1], parts[2]
 
 
-def cached(app: Ordo, token: str) -> tuple[str, Role] | None:
-    """The key id and role if this token was verified lately; None means "ask the store".
+def cached(app: Ordo, token: str) -> Caller | None:
+    """The caller if this token was verified lately; None means "ask the store".
 
     Does no I/O, so the API calls it on the event loop and hops to a thread only on a miss.
     A token that cannot be a key at all is refused here, without a read.
@@ -111,8 +141,8 @@ def cached(app: Ordo, token: str) -> tuple[str, Role] | None:
     return app.caches.keys.get(_digest(token))
 
 
-def authenticate(app: Ordo, token: str) -> tuple[str, Role]:
-    """The key id and role of a valid, unrevoked key; Unauthenticated otherwise."""
+def authenticate(app: Ordo, token: str) -> Caller:
+    """The caller behind a valid, unrevoked key (of an enabled user); Unauthenticated otherwise."""
     key_id, secret = _parts(token)
     cache = app.caches.keys
     digest = _digest(token)
@@ -122,13 +152,22 @@ def authenticate(app: Ordo, token: str) -> tuple[str, Role]:
     generation = cache.generation
     with app.store.uow(read_only=True) as uow:
         row = uow.access.key(key_id)
+        user = uow.people.user(row["user_id"]) if row and row.get("user_id") else None
     stored = row["key_hash"] if row else _DUMMY_HASH
     matches = hmac.compare_digest(stored, _hash(secret))
     if row is None or not matches or row["revoked_at_ns"] is not None:
         raise _refused()
-    role = Role(row["role"])
-    cache.put(digest, key_id, role, generation)
-    return key_id, role
+    if row.get("user_id"):
+        if user is None or user["disabled"]:
+            raise _refused()
+        caller = caller_of(user, key_id)
+    else:
+        caller = Caller(
+            role=Role(row["role"]), name=str(row["name"])[:MAX_NAME] or key_id, person=key_person(key_id),
+            key_id=key_id, scope=Scope.from_dict(row.get("scope")),
+        )  # fmt: skip
+    cache.put(digest, caller, generation)
+    return caller
 
 
 def revoke_key(app: Ordo, key_id: str) -> None:

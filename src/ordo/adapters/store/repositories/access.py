@@ -15,10 +15,26 @@ class AccessRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self._c = conn
 
-    def add_key(self, key_id: str, name: str, role: str, key_hash: str, now_ns: int) -> None:
+    def add_key(
+        self,
+        key_id: str,
+        name: str,
+        role: str,
+        key_hash: str,
+        now_ns: int,
+        *,
+        user_id: str | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> None:
         self._c.execute(
             sa.insert(t.api_keys).values(
-                id=key_id, name=name, role=role, key_hash=key_hash, created_at_ns=now_ns
+                id=key_id,
+                name=name,
+                role=role,
+                key_hash=key_hash,
+                created_at_ns=now_ns,
+                user_id=user_id,
+                scope=scope,
             )
         )
 
@@ -27,7 +43,9 @@ class AccessRepository:
         return dict(row) if row else None
 
     def keys(self) -> list[dict[str, Any]]:
-        q = sa.select(K.id, K.name, K.role, K.created_at_ns, K.revoked_at_ns).order_by(K.id)
+        q = sa.select(K.id, K.name, K.role, K.user_id, K.scope, K.created_at_ns, K.revoked_at_ns).order_by(
+            K.id
+        )
         return [dict(r) for r in self._c.execute(q).mappings()]
 
     def revoke_key(self, key_id: str, now_ns: int) -> bool:

@@ -16,6 +16,7 @@ from ordo.adapters.store.rows import bulk_insert
 from ordo.adapters.store.schema import rules as rt
 
 D, V, S, AU, OC = rt.rule_drafts.c, rt.rule_versions.c, rt.rule_state.c, rt.rule_audit.c, rt.rule_outcomes.c
+RB = rt.rule_rollbacks.c
 
 
 class RuleRepository:
@@ -112,6 +113,27 @@ class RuleRepository:
         if version is not None:
             q = q.where(AU.version == version)
         return [dict(r) for r in self._c.execute(q).mappings()]
+
+    # rollbacks waiting for approval ---------------------------------------------
+    def add_rollback(self, **values: Any) -> int:
+        res = self._c.execute(sa.insert(rt.rule_rollbacks).values(**values).returning(RB.id))
+        return int(res.scalar_one())
+
+    def rollback_request(self, request_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        q = sa.select(rt.rule_rollbacks).where(RB.id == request_id)
+        if lock and self._lock:
+            q = q.with_for_update()
+        row = self._c.execute(q).mappings().first()
+        return dict(row) if row else None
+
+    def rollback_requests(self, *, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        q = sa.select(rt.rule_rollbacks).order_by(RB.id.desc()).limit(limit)
+        if status:
+            q = q.where(RB.status == status)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def update_rollback(self, request_id: int, **values: Any) -> None:
+        self._c.execute(sa.update(rt.rule_rollbacks).where(RB.id == request_id).values(**values))
 
     # live outcomes ------------------------------------------------------------
     def record_outcomes(self, rows: Sequence[dict[str, Any]]) -> None:

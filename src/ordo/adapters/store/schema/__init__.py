@@ -12,6 +12,7 @@ __all__ = [
     "inventory",
     "outbound",
     "overview",
+    "people",
     "routing",
     "rules",
 ]

@@ -173,6 +173,10 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.String(64), nullable=False),
     sa.Column("created_at_ns", sa.BigInteger, nullable=False),
     sa.Column("revoked_at_ns", sa.BigInteger, nullable=True),
+    # The person the key acts for (it takes their role and scope), or None: an integration
+    # (or a key from before users) named by ``name``, bound by its own ``scope``.
+    sa.Column("user_id", sa.String(16), nullable=True),
+    sa.Column("scope", sa.JSON, nullable=True),
 )
 
 idempotency_keys = sa.Table(

@@ -8,7 +8,8 @@
   change so caches in other processes can tell they are stale;
 * ``rule_audit``    – every change: who, role, when, what, why, backtest summary, approver;
 * ``rule_outcomes`` – what the live rules did to each order (one row per order), the
-  breaker's evidence.
+  breaker's evidence;
+* ``rule_rollbacks`` – rollbacks waiting for (or given) a second person's approval.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ rule_drafts = sa.Table(
     sa.Column("escalation", sa.String(500), nullable=True),
     sa.Column("author", Actor, nullable=False),
     sa.Column("author_role", sa.String(16), nullable=False),
+    # Every person who wrote the draft (its creator and editors): none of them approves it.
+    sa.Column("authors", sa.JSON, nullable=True),
     sa.Column("note", sa.String(1000), nullable=False),
     sa.Column("breaker", sa.JSON, nullable=False),
     sa.Column("backtest", sa.JSON, nullable=True),
@@ -102,3 +105,21 @@ rule_outcomes = sa.Table(
     sa.Column("fired", sa.String(1000), nullable=False),
 )
 sa.Index("ix_rule_outcomes_version", rule_outcomes.c.version, rule_outcomes.c.at_ns)
+
+#: A rollback that waits for a second person with the tier's approval right (migration 0013).
+rule_rollbacks = sa.Table(
+    "rule_rollbacks",
+    metadata,
+    sa.Column("id", BigSerial, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("tier", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("requested_by", Actor, nullable=False),
+    sa.Column("requested_person", Actor, nullable=False),
+    sa.Column("requested_role", sa.String(16), nullable=False),
+    sa.Column("note", sa.String(1000), nullable=False),
+    sa.Column("requested_at_ns", sa.BigInteger, nullable=False),
+    sa.Column("approver", Actor, nullable=True),
+    sa.Column("approver_role", sa.String(16), nullable=True),
+    sa.Column("approved_at_ns", sa.BigInteger, nullable=True),
+)

@@ -1,0 +1,99 @@
+"""The dashboard's sign-in: ``POST /session`` (login), ``GET /session`` (who am I),
+``DELETE /session`` (sign out).
+
+The session token travels only in an HttpOnly, SameSite=Strict cookie (Secure over https,
+or as ``ORDO_COOKIE_SECURE`` says); the CSRF token comes back in the JSON and must be echoed
+in ``X-CSRF-Token`` on every write made with the cookie. Failed sign-ins are limited per
+login (429). Keys still work everywhere; this is for people at a browser.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from ordo.api.deps import SESSION_COOKIE, JsonBody, OrdoDep, Principal, SettingsDep, authenticated
+from ordo.api.routers import API_PREFIX
+from ordo.config import Settings
+from ordo.domain.access import PERMISSIONS
+from ordo.domain.errors import Unauthenticated
+from ordo.service import people
+from ordo.service.people.sessions import SESSION_TTL_S
+
+router = APIRouter(prefix=API_PREFIX, tags=["session"])
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    login: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=256)
+
+
+def whoami(p: Principal) -> dict[str, Any]:
+    """The caller as the dashboard needs it: name, role, permissions, scope."""
+    return {
+        "name": p.name,
+        "label": p.label,
+        "login": p.login,
+        "key_id": p.key_id,
+        "person": p.person,
+        "role": p.role.value,
+        "permissions": sorted(x.value for x in PERMISSIONS[p.role]),
+        "scope": p.scope.as_dict(),
+        "session": p.session,
+    }
+
+
+def _secure(request: Request, settings: Settings) -> bool:
+    if settings.cookie_secure == "always":
+        return True
+    if settings.cookie_secure == "never":
+        return False
+    return request.url.scheme == "https"
+
+
+@router.post(
+    "/session",
+    summary="Sign in with a login and password; sets the session cookie, returns the CSRF token",
+    responses={401: {"description": "wrong login or password"}, 429: {"description": "too many failures"}},
+)
+async def sign_in(
+    request: Request, response: Response, ordo: OrdoDep, settings: SettingsDep, _json: JsonBody, body: LoginIn
+) -> dict[str, Any]:
+    done = await run_in_threadpool(people.sign_in, ordo, body.login, body.password)
+    response.set_cookie(
+        SESSION_COOKIE, done.token, max_age=SESSION_TTL_S, path="/", httponly=True, samesite="strict",
+        secure=_secure(request, settings),
+    )  # fmt: skip
+    return {**whoami(Principal.of(done.caller, session=True)), "csrf_token": done.csrf_token}
+
+
+@router.get("/session", summary="Who is signed in (or which key calls), with the session's CSRF token")
+async def current(
+    request: Request, principal: Annotated[Principal, Depends(authenticated)]
+) -> dict[str, Any]:
+    out = whoami(principal)
+    if principal.session:
+        _, csrf = await run_in_threadpool(
+            people.session_caller, request.app.state.ordo, request.cookies.get(SESSION_COOKIE, ""),
+            csrf=None, write=False,
+        )  # fmt: skip
+        out["csrf_token"] = csrf
+    return out
+
+
+@router.delete("/session", status_code=204, summary="Sign out: the session ends and its cookie is cleared")
+async def sign_out(request: Request, ordo: OrdoDep, settings: SettingsDep) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthenticated("not signed in / 未登录")
+    await authenticated(request)  # a sign-out is a write: it needs the session's CSRF token
+    await run_in_threadpool(people.sign_out, ordo, cookie)
+    out = Response(status_code=204)
+    out.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request, settings)
+    )
+    return out

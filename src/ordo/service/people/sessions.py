@@ -1,0 +1,125 @@
+"""Dashboard sign-in: sessions kept server-side, CSRF tokens, and a limit on failed sign-ins.
+
+A session is a random token in an HttpOnly cookie; the store keeps only its SHA-256, the
+user it belongs to, when it expires (wall time: a security window, like webhook
+signatures) and the CSRF token every write through the cookie must echo in
+``X-CSRF-Token``. Signing out ends the row, so a copied cookie is dead too. Failed
+sign-ins are counted per login; past :data:`MAX_FAILURES` in :data:`FAILURE_WINDOW_S`
+the login is refused (429) until the window ends, whether the password is right or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ordo.domain.errors import OrdoError, PermissionDenied, Unauthenticated
+from ordo.service.people.callers import Caller
+from ordo.service.people.users import caller_of, verify
+
+if TYPE_CHECKING:
+    from ordo.service.runtime.app import Ordo
+
+#: A session lasts this long from sign-in.
+SESSION_TTL_S = 12 * 3600
+MAX_FAILURES = 5
+FAILURE_WINDOW_S = 15 * 60
+MAX_TOKEN = 100
+S = 1_000_000_000
+
+
+class TooManyAttempts(OrdoError):
+    code = "too_many_attempts"
+    http_status = 429
+
+
+class CsrfRefused(PermissionDenied):
+    code = "csrf_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    token: str
+    csrf_token: str
+    expires_at_ns: int
+    caller: Caller
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _bad_login() -> Unauthenticated:
+    return Unauthenticated("wrong login or password / 登录名或密码错误")
+
+
+def sign_in(app: Ordo, login: str, password: str) -> SignedIn:
+    """A new session for a matching, enabled user; 401 otherwise, 429 past the failure limit."""
+    now = app.wall.now_ns()
+    key = (login or "")[:32]
+    with app.store.uow(read_only=True) as uow:
+        seen = uow.people.failures(key)
+    if seen and now - seen["window_start_ns"] < FAILURE_WINDOW_S * S and seen["failures"] >= MAX_FAILURES:
+        retry_s = (seen["window_start_ns"] + FAILURE_WINDOW_S * S - now) // S + 1
+        raise TooManyAttempts(
+            f"too many failed sign-ins for {key!r}; try again in {retry_s} s "
+            f"/ 登录失败次数过多，请 {retry_s} 秒后再试",
+            details={"login": key, "retry_after_s": int(retry_s)},
+        )
+    user = verify(app, login, password)
+    with app.store.uow() as uow:
+        if user is None:
+            if seen is None or now - seen["window_start_ns"] >= FAILURE_WINDOW_S * S:
+                failures, start = 1, now
+            else:
+                failures, start = int(seen["failures"]) + 1, int(seen["window_start_ns"])
+            uow.people.set_failures(key, failures, start)
+            uow.commit()
+            raise _bad_login()
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        expires = now + SESSION_TTL_S * S
+        uow.people.add_session(
+            token_hash=_hash(token), user_id=user["id"], csrf_token=csrf,
+            created_at_ns=now, expires_at_ns=expires, ended_at_ns=None,
+        )  # fmt: skip
+        if seen is not None:
+            uow.people.clear_failures(key)
+        uow.commit()
+    return SignedIn(token, csrf, expires, caller_of(user))
+
+
+def _refused() -> Unauthenticated:
+    return Unauthenticated("not signed in, or the session ended / 未登录或会话已结束")
+
+
+def session_caller(app: Ordo, token: str, *, csrf: str | None, write: bool) -> tuple[Caller, str]:
+    """The caller of a live session and its CSRF token; a write must echo that token (403)."""
+    if not token or len(token) > MAX_TOKEN:
+        raise _refused()
+    with app.store.uow(read_only=True) as uow:
+        row = uow.people.session(_hash(token))
+        user = uow.people.user(row["user_id"]) if row else None
+    now = app.wall.now_ns()
+    if row is None or user is None or row["ended_at_ns"] is not None or row["expires_at_ns"] <= now:
+        raise _refused()
+    if user["disabled"]:
+        raise _refused()
+    if write and not (csrf and hmac.compare_digest(csrf, row["csrf_token"])):
+        raise CsrfRefused(
+            "a write through a signed-in session needs its X-CSRF-Token header / "
+            "通过登录会话的写操作须带 X-CSRF-Token 请求头",
+            details={"header": "X-CSRF-Token"},
+        )
+    return caller_of(user), str(row["csrf_token"])
+
+
+def sign_out(app: Ordo, token: str) -> None:
+    """End the session (a no-op for one already ended or unknown)."""
+    if not token or len(token) > MAX_TOKEN:
+        return
+    with app.store.uow() as uow:
+        uow.people.end_session(_hash(token), app.wall.now_ns())
+        uow.commit()
