@@ -164,3 +164,24 @@ def _raise(where: str, error: Mapping[str, Any]) -> None:
             )
         ]
     )
+
+
+def orders_in(payload: Mapping[str, Any], paths: Sequence[Path]) -> list[Mapping[str, Any]]:
+    """Each order a payload carries: every element of a list / increment answer (for a puller
+    to take in one by one), else the payload itself as the one element. Platform error
+    answers are refused as in :func:`open_envelope`."""
+    payload = open_middleman(payload)
+    _refuse_error(payload, "")
+    for path in paths:
+        if ONE not in path or path[0] not in payload:
+            continue
+        node: Any = payload
+        for i, key in enumerate(path[: path.index(ONE)]):
+            if i and isinstance(node, dict):
+                _refuse_error(node, key)
+            node = embedded_json(node.get(key)) if isinstance(node, dict) else None
+        if isinstance(node, list):
+            items = [embedded_json(item) for item in node]
+            if all(isinstance(item, dict) for item in items):
+                return items
+    return [payload]

@@ -32,11 +32,12 @@ from ordo.adapters.channels.base import (
     RawAddress,
     identifier,
     identifiers,
+    is_masked,
     phone_identifier,
     receiver_tags,
     steps_for,
 )
-from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope, orders_in
 from ordo.adapters.channels.values import Reader, embedded_json
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
@@ -77,6 +78,10 @@ def _line_discounts(r: Reader, o: Mapping[str, Any]) -> dict[str, int]:
 class JdAdapter:
     channel = "jd"
     statuses = STATUSES
+
+    def orders_in(self, payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Each order in a list / increment answer (one payload is one order for ``parse``)."""
+        return orders_in(payload, _PATHS)
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
@@ -127,6 +132,8 @@ class JdAdapter:
         assert implied is not None
         phone = str(consignee.get("mobile") or consignee.get("telephone") or "")
         buyer = str(o.get("open_id_buyer") or o.get("pin") or "")
+        # A masked pin (jd_****8a1) is kept as a masked identifier, never made a customer ref.
+        ref = "" if is_masked(buyer) else buyer
         address = RawAddress(
             province=str(consignee.get("province") or ""),
             city=str(consignee.get("city") or ""),
@@ -153,7 +160,7 @@ class JdAdapter:
             freight_fen=freight,
             paid_total_fen=total,
             remark=remark,
-            buyer_ref=buyer,
+            buyer_ref=ref,
             identifiers=identifiers(
                 phone_identifier(phone),
                 identifier(IdentifierKind.BUYER_ID, buyer),

@@ -35,7 +35,7 @@ from ordo.adapters.channels.base import (
     receiver_tags,
     steps_for,
 )
-from ordo.adapters.channels.envelopes import ONE, Path, open_envelope
+from ordo.adapters.channels.envelopes import ONE, Path, open_envelope, orders_in
 from ordo.adapters.channels.values import Reader
 from ordo.domain.orders.milestones import Milestone
 
@@ -69,6 +69,10 @@ def _status_key(order_status: str, refund_status: str, confirm_status: str) -> s
 class PinduoduoAdapter:
     channel = "pinduoduo"
     statuses = STATUSES
+
+    def orders_in(self, payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Each order in a list / increment answer (one payload is one order for ``parse``)."""
+        return orders_in(payload, _PATHS)
 
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         r = Reader()
