@@ -29,11 +29,15 @@ DbOption = Annotated[
 
 @channels_app.command("list")
 def channels_list() -> None:
-    """Channels Ordo reads, with each platform status and the milestones it maps to."""
+    """Channels Ordo reads (and the other names each answers to, e.g. 淘宝 / tb), with each
+    platform status and the milestones it maps to."""
     from ordo.adapters.channels import ADAPTERS
+    from ordo.service.channels.receive import channel_aliases
 
+    aliases = channel_aliases()
     for name, adapter in ADAPTERS.items():
-        sys.stdout.write(f"{name}\n")
+        also = f"  (also: {', '.join(aliases[name])})" if aliases[name] else ""
+        sys.stdout.write(f"{name}{also}\n")
         for status, steps in adapter.statuses.items():
             sys.stdout.write(f"  {status:<28} → {' → '.join(m.value for m in steps)}\n")
 

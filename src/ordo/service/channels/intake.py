@@ -42,6 +42,7 @@ from ordo.service.channels.receive import (
     ChannelOutcome,
     Receipt,
     adapter_for,
+    channel_name,
     guess_id,
     map_payload,
     parse_body,
@@ -60,6 +61,10 @@ class Push:
     channel: str
     text: str
     dead_letter: int | None = None
+
+    def __post_init__(self) -> None:
+        # A name users type (淘宝, pdd, 视频号) becomes the canonical one: that is what is stored.
+        object.__setattr__(self, "channel", channel_name(self.channel))
 
 
 @dataclass(frozen=True, slots=True)

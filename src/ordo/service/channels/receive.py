@@ -30,11 +30,13 @@ from typing import Any
 from ordo.adapters import signing
 from ordo.adapters.channels import (
     ADAPTERS,
+    ALIASES,
     ChannelAdapter,
     Mapped,
     Reason,
     SkuLookup,
     Unmappable,
+    canonical_channel,
     to_canonical,
 )
 from ordo.adapters.geo import Divisions
@@ -99,15 +101,38 @@ class Receipt:
 
 
 def channels() -> list[dict[str, Any]]:
-    """Every channel Ordo takes pushes from, with the milestones each of its statuses means."""
+    """Every channel Ordo takes pushes from, the other names it answers to, and the milestones
+    each of its statuses means."""
+    aliases = channel_aliases()
     return [
-        {"channel": name, "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()}}
+        {
+            "channel": name,
+            "aliases": aliases[name],
+            "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()},
+        }
         for name, a in ADAPTERS.items()
     ]
 
 
+def channel_name(name: str) -> str:
+    """The canonical channel a name users type stands for (``淘宝`` → ``taobao``, ``视频号`` →
+    ``wechat_channels``, ``PDD`` → ``pinduoduo``); an unknown name is returned as given."""
+    if name in ADAPTERS:
+        return name
+    return canonical_channel(name) or name
+
+
+def channel_aliases() -> dict[str, list[str]]:
+    """Each channel with the other names it is known by (``ordo channels list``, the API)."""
+    out: dict[str, list[str]] = {name: [] for name in ADAPTERS}
+    for alias, name in sorted(ALIASES.items()):
+        if alias != name:
+            out[name].append(alias)
+    return out
+
+
 def adapter_for(channel: str) -> ChannelAdapter:
-    adapter = ADAPTERS.get(channel)
+    adapter = ADAPTERS.get(channel_name(channel))
     if adapter is None:
         raise NotFound(
             f"no channel {channel!r} / 未知渠道「{channel}」", details={"channels": sorted(ADAPTERS)}
@@ -123,6 +148,7 @@ SIGNATURE_HEADER = signing.SIGNATURE_HEADER
 
 def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) -> str | None:
     """``$ORDO_CHANNEL_SECRET_<CHANNEL>`` if set, else the one stored with :func:`set_secret`."""
+    channel = channel_name(channel)
     value = (os.environ if env is None else env).get(SECRET_ENV_PREFIX + channel.upper())
     if value:
         return value
@@ -130,6 +156,7 @@ def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) ->
 
 
 def set_secret(app: Ordo, channel: str, secret: str) -> None:
+    channel = channel_name(channel)
     adapter_for(channel)
     if len(secret) < 16:
         raise ValidationError("secret", "use at least 16 characters / 密钥至少 16 个字符")
@@ -160,6 +187,7 @@ def authenticate(
     reason = signing.check_headers(timestamp, signature, now_s)
     if reason:
         raise Unauthenticated(reason)
+    channel = channel_name(channel)
     known = channel in ADAPTERS
     secret = secret_for(app, channel, env) if known else None
     if not signing.check(secret or _NO_SECRET, timestamp, signature, body, now_s) and secret:
@@ -191,6 +219,7 @@ def sku_lookup(app: Ordo, channel: str, candidates: Sequence[str]) -> SkuLookup:
 
 def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
     """The canonical order and steps a payload maps to; raises Unmappable. Writes nothing."""
+    channel = channel_name(channel)
     adapter = adapter_for(channel)
     try:
         co = adapter.parse(payload)
@@ -214,6 +243,7 @@ def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
 
 
 def set_sku_mapping(app: Ordo, channel: str, platform_sku: str, ordo_sku: str) -> None:
+    channel = channel_name(channel)
     adapter_for(channel)
     if not platform_sku.strip() or len(platform_sku) > 64:
         raise ValidationError("platform_sku", "1..64 characters / 长度须为 1 到 64 个字符")
