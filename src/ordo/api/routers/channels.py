@@ -110,7 +110,9 @@ def list_dead_letters(
 
 
 class ReplayIn(BaseModel):
-    ids: list[BodyId] | None = Field(default=None, max_length=1000, description="omit to replay every open one")
+    ids: list[BodyId] | None = Field(
+        default=None, max_length=1000, description="omit to replay every open one"
+    )
 
 
 @router.post("/channels/dead-letters/replay", summary="Process dead letters again")

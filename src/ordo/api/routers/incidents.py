@@ -64,7 +64,9 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     after = render.decode_cursor(cursor) if cursor else None
-    if after is not None and (not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ROW_ID):
+    if after is not None and (
+        not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ROW_ID
+    ):
         raise render.bad_cursor()
     f = q.IncidentFilter(
         state.value if state else None, detector.value if detector else None, order_id, assignee, queued,
