@@ -23,6 +23,7 @@ CASES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/rules/drafts/{id}/approve", NOTE),
     ("POST", "/api/v1/rules/drafts/{id}/publish", NOTE),
     ("GET", "/api/v1/rules/versions/{id}", None),
+    ("POST", "/api/v1/rules/rollbacks/{id}/approve", NOTE),
     ("GET", "/api/v1/rules/audit?draft_id={id}", None),
     ("GET", "/api/v1/rules/audit?version={id}", None),
     ("GET", "/api/v1/incidents/{id}", None),

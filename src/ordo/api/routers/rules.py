@@ -201,7 +201,7 @@ def rollback_requests(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     "/rollbacks/{request_id}/approve", summary="Approve someone else's rollback request; it runs at once"
 )
 def approve_rollback(
-    request_id: int, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn
+    request_id: PathId, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn
 ) -> dict[str, Any]:
     return R.approve_rollback(ordo, _actor(p), request_id, note=body.note)
 
