@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from ordo.adapters.geo import load_divisions
 from ordo.clock import ManualClock
 from ordo.domain.errors import ValidationError
 from ordo.domain.geo import find_province
 from ordo.service.events.overview import snapshot
+from ordo.service.events.projector import rebuild
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders import holds
 from ordo.service.orders.intake import intake
@@ -164,3 +166,22 @@ def test_a_region_rule_fires_for_short_and_full_names(places: Ordo) -> None:
         assert tagged == [True, True, True, False]
     finally:
         go_live(places, "当 订单金额>1000000元 时 标记 加急")
+
+
+def test_rows_stored_with_short_names_count_and_filter_as_full_names(places: Ordo) -> None:
+    """Read-time canonicalisation: orders stored before intake canonicalised (``福建``) need
+    no migration: the recount folds them into 福建省 and the filters find them."""
+    [r] = intake(places, [new_order("OLD-FJ", province="福建省", city="福州市", district="")])
+    with places.store.uow() as uow:
+        uow.connection.execute(
+            sa.text("UPDATE orders SET province = '福建', city = '福州' WHERE id = :i"), {"i": r.order_id}
+        )
+        uow.commit()
+    rebuild(places)
+    rows, _ = search_orders(places, OrderFilter(province="35"), after_id=None, limit=200)
+    assert r.order_id in [o["id"] for o in rows]
+    for spelling in ("福建", "福建省", "3501"):
+        found, _ = search_orders(places, OrderFilter(province=spelling), after_id=None, limit=200)
+        assert r.order_id in [o["id"] for o in found], spelling
+    by_province = snapshot(places)["by_province"]
+    assert by_province.get("福建省") == len(rows) and "福建" not in by_province

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict
 
+from ordo.domain.geo import canonical_province
 from ordo.service.events.projector import MINUTE_NS, NAME, catch_up
 from ordo.service.runtime.app import Ordo
 
@@ -115,7 +116,7 @@ def figures(
         },
         "by_status": {k: v for k, v in sorted(dim("status").items()) if v},
         "by_channel": _ranked(dim("channel")),
-        "by_province": _ranked(dim("province")),
+        "by_province": _ranked(_by_full_name(dim("province"))),
         "by_warehouse": _ranked(dim("warehouse")),
         "flow": {
             "minutes_ns": minutes,
@@ -123,10 +124,20 @@ def figures(
         },
         "problems": {
             "warehouses": _top(dim("problem_warehouse")),
-            "regions": _top(dim("problem_region")),
+            "regions": _top(_by_full_name(dim("problem_region"))),
             "carriers": _top({k: v for k, v in sources.items() if k in carriers}),
         },
     }
+
+
+def _by_full_name(counts: Mapping[str, int]) -> dict[str, int]:
+    """Province counts under their full names: rows a projector stored before it folded
+    names (上海 beside 上海市) are added to the one bucket when read, no migration needed."""
+    out: dict[str, int] = {}
+    for name, n in counts.items():
+        full = canonical_province(name)
+        out[full] = out.get(full, 0) + n
+    return out
 
 
 def _ranked(counts: Mapping[str, int]) -> dict[str, int]:
