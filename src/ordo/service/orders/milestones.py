@@ -27,14 +27,19 @@ from ordo.service.ports import Delta, Progress, UnitOfWork
 from ordo.service.runtime.app import Ordo
 
 
-def advance(app: Ordo, updates: Sequence[MilestoneUpdate]) -> list[UpdateResult]:
-    """Record a batch of milestone updates from any systems; one result per update."""
+def advance(
+    app: Ordo, updates: Sequence[MilestoneUpdate], *, keep_refusals: bool = True
+) -> list[UpdateResult]:
+    """Record a batch of milestone updates from any systems; one result per update.
+
+    ``keep_refusals=False`` is for commands (a person's cancel): a refused one is answered
+    and writes nothing, so repeating it cannot pile up anomalies and events."""
     if not updates:
         return []
 
     def transaction() -> list[UpdateResult]:
         with app.store.uow() as uow:
-            results = record_updates(uow, updates, app.clock.now_ns())
+            results = record_updates(uow, updates, app.clock.now_ns(), keep_refusals=keep_refusals)
             uow.commit()
         return results
 
@@ -63,11 +68,15 @@ def record_updates(
     updates: Sequence[MilestoneUpdate],
     now: int,
     progress: dict[str, Progress] | None = None,
+    *,
+    keep_refusals: bool = True,
 ) -> list[UpdateResult]:
     """:func:`advance` inside a caller's unit of work (which commits and notifies).
 
     ``progress`` is what the caller already read under lock for these orders (the
-    status-update service reads it once for its conflict check and for this).
+    status-update service reads it once for its conflict check and for this). A refused
+    update is kept as an anomaly and an ``order.update_rejected`` event unless
+    ``keep_refusals`` is False (then it is only answered).
     """
     if not updates:
         return []
@@ -137,15 +146,21 @@ def record_updates(
         uow.stock.consume(held_deltas(consumes, held))
     uow.orders.add_milestones(recorded, now)
     uow.orders.set_status(changes, now)
-    uow.orders.add_anomalies(rejected, now)
+    if keep_refusals:
+        uow.orders.add_anomalies(rejected, now)
+    else:
+        events = [e for e in events if e.type != ev.UPDATE_REJECTED]
     uow.outbox.append(events)
     return results
 
 
 def cancel(app: Ordo, order_ids: Sequence[str], *, reason: str, source: str = "ordo") -> list[UpdateResult]:
-    """Cancel orders (releasing their stock); refused for orders that already left."""
+    """Cancel orders (releasing their stock); refused for orders that already left.
+
+    A refused cancel is a command refused: it is answered (409) and writes nothing."""
     now = app.clock.now_ns()
-    return advance(app, [MilestoneUpdate(oid, Milestone.CANCELLED, now, source, reason) for oid in order_ids])
+    updates = [MilestoneUpdate(oid, Milestone.CANCELLED, now, source, reason) for oid in order_ids]
+    return advance(app, updates, keep_refusals=False)
 
 
 def held_deltas(order_ids: Iterable[str], held: dict[str, list[tuple[str, str, int]]]) -> list[Delta]:
