@@ -49,8 +49,8 @@ export async function render(root, ctx, args) {
   async function load(reset) {
     const f = new FormData(form);
     const hold = f.get("hold");
-    // Held orders come from their own index (GET /api/v1/holds): kind and channel apply there.
-    const held = hold ? { kind: hold === "any" ? null : hold, channel: f.get("channel"), limit: 50, cursor: reset ? null : cursor } : null;
+    // Held orders come from their own index (GET /api/v1/holds): kind, channel and region apply there.
+    const held = hold ? { kind: hold === "any" ? null : hold, channel: f.get("channel"), province: f.get("province").trim(), limit: 50, cursor: reset ? null : cursor } : null;
     const query = {
       channel: f.get("channel"), status: f.get("status"), warehouse_id: f.get("warehouse_id"),
       province: f.get("province").trim(), tag: f.get("tag").trim(),
