@@ -25,6 +25,9 @@ class Settings:
     reservation_ttl_minutes: int = 0
     #: The session cookie's Secure flag: "auto" (when the request came over https), "always", "never".
     cookie_secure: str = "auto"
+    #: Hosts outbound subscriptions may reach although they are loopback or private (names or
+    #: addresses); every other target must be a public address.
+    outbound_allow_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,6 +42,9 @@ class Settings:
             merge_window_s=int(e.get("ORDO_MERGE_WINDOW_S", "86400")),
             reservation_ttl_minutes=int(e.get("ORDO_RESERVATION_TTL_MINUTES", "0")),
             cookie_secure=e.get("ORDO_COOKIE_SECURE", "auto"),
+            outbound_allow_hosts=tuple(
+                h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
+            ),
         )
 
 
