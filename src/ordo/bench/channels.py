@@ -53,6 +53,9 @@ _SAMPLES = {
     "taobao": "taobao/create.json", "jd": "jd/create.json", "douyin": "douyin/create.json",
     "pinduoduo": "pinduoduo/create.json", "kuaishou": "kuaishou/create.json",
     "wechat_mp": "wechat_mp/create.json", "pos": "pos/sold.json",
+    # Channels described by a mapping file (adapters/channels/specs), in their detail envelopes.
+    "wechat_channels": "wechat_channels/detail.json", "youzan": "youzan/trade_get.json",
+    "xiaohongshu": "xiaohongshu/detail.json",
 }  # fmt: skip
 _SKU_MAP = {"4801234567891": "SKU-CUP", "100012345678": "SKU-TEA", "998877": "SKU-CUP"}
 _CATALOG = {"SKU-TEA": frozenset[str](), "SKU-MILK": frozenset({"cold_chain"}), "SKU-CUP": frozenset()}

@@ -147,13 +147,70 @@ def compile_path(text: str, where: str) -> Getter:
     return get
 
 
+def _reader(paths: tuple[str, ...], getters: tuple[Getter, ...], nulls: frozenset[str]) -> Getter:
+    """The value at the first present path (None when none is: absent, ``""`` or a null text)."""
+    if not getters:
+        return lambda obj: None
+    if len(paths) == 1 and paths[0] and all(_SEGMENT.match(k) and "[" not in k and "@" not in k
+                                            for k in paths[0].split(".")):  # fmt: skip
+        keys = tuple(paths[0].split("."))
+        if len(keys) == 1:  # the common case, fused: one key, no wrapper around a getter
+            (key,) = keys
+
+            def read_key(obj: Any) -> Any:
+                value = obj.get(key) if type(obj) is dict else None
+                if value == "" or (nulls and type(value) is str and value in nulls):
+                    return None
+                return value
+
+            return read_key
+
+        def read_keys(obj: Any) -> Any:
+            for k in keys:
+                if type(obj) is not dict:
+                    return None
+                obj = obj.get(k)
+            if obj == "" or (nulls and type(obj) is str and obj in nulls):
+                return None
+            return obj
+
+        return read_keys
+    if len(getters) == 1:
+        (get,) = getters
+
+        def read1(obj: Any) -> Any:
+            value = get(obj)
+            if value == "" or (type(value) is str and value in nulls):
+                return None
+            return value
+
+        return read1
+
+    def read(obj: Any) -> Any:
+        for g in getters:
+            value = g(obj)
+            if value is not None and value != "" and not (type(value) is str and value in nulls):
+                return value
+        return None
+
+    return read
+
+
 class Field(NamedTuple):
-    """One canonical field: candidate paths (first present wins) and the texts naming them."""
+    """One canonical field: candidate paths (first present wins), compiled into ``read``."""
 
     getters: tuple[Getter, ...]
     paths: tuple[str, ...]
     unit: str = ""
     format: str = ""
+    read: Getter = lambda obj: None  # replaced by the compiler
+
+    def where(self, obj: Any) -> str:
+        """The path a problem is reported at: the one present, else the first one named."""
+        for get, path in zip(self.getters, self.paths, strict=True):
+            if get(obj) is not None:
+                return path
+        return self.paths[0] if self.paths else ""
 
     def first(self, obj: Any, nulls: frozenset[Any]) -> tuple[Any, str]:
         for get, path in zip(self.getters, self.paths, strict=True):
@@ -164,6 +221,8 @@ class Field(NamedTuple):
 
 
 # -- reading values ---------------------------------------------------------------
+# Each converter returns the value or raises ValueError with the (bilingual) reason; the
+# caller names the field, whose path is only looked up when something is wrong.
 class _Problems:
     __slots__ = ("reasons",)
 
@@ -174,24 +233,21 @@ class _Problems:
         self.reasons.append(Reason(code, field, f"{field}: {message}"))
 
 
-def _text(value: Any, field: str, p: _Problems, *, id_like: bool = False) -> str:
-    if isinstance(value, str):
+def _to_text(value: Any, *, id_like: bool = False) -> str:
+    if type(value) is str:
         return value.strip()
-    kind = type(value)
-    if kind is int:
+    if type(value) is int:
         return str(value)  # exact at any size: JSON integers are never read through float
     if value is None:
         return ""
     if id_like and isinstance(value, float | Decimal):
-        p.fail("bad_value", field, f"{value!r} is a decimal number, not an id / 编号不能是小数")
-        return ""
+        raise ValueError(f"{value!r} is a decimal number, not an id / 编号不能是小数")
     if isinstance(value, bool | dict | list):
-        p.fail("bad_value", field, "expected text / 应为文本")
-        return ""
+        raise ValueError("expected text / 应为文本")
     return str(value).strip()
 
 
-def _money(value: Any, unit: str, field: str, p: _Problems) -> int:
+def _to_fen(value: Any, unit: str) -> int:
     try:
         if unit == "fen":
             fen = value if type(value) is int else fen_value(value)
@@ -201,38 +257,40 @@ def _money(value: Any, unit: str, field: str, p: _Problems) -> int:
             fen = yuan_to_fen(value)  # Decimal from the JSON text; a float by its repr, never ×100
     except ValueError:
         label = "fen / 分" if unit == "fen" else "yuan / 元"
-        p.fail("bad_amount", field, f"{value!r} is not an exact amount in {label} / 金额无效")
-        return 0
+        raise ValueError(f"{value!r} is not an exact amount in {label} / 金额无效") from None
     if fen < 0:
-        p.fail("bad_amount", field, "negative amount / 金额为负")
+        raise ValueError("negative amount / 金额为负")
     return fen
 
 
-def _time(value: Any, fmt: str, field: str, p: _Problems) -> int | None:
+_SHOWN_FORMAT = {"shanghai": "yyyy-MM-dd HH:mm:ss", "epoch_s": "epoch seconds", "epoch_ms": "epoch ms"}
+
+
+def _to_ns(value: Any, fmt: str) -> int:
+    if type(value) is int and value > 0:
+        if fmt == "epoch_s":
+            if value > _MS_LIMIT:
+                raise ValueError(f"{value!r} looks like milliseconds, not seconds / 应为秒级时间戳")
+            return value * NS
+        if fmt == "epoch_ms":
+            return value * 1_000_000
     try:
         if fmt == "shanghai":
             if type(value) is str and len(value) == 19:
                 return _wall_clock_ns(value)
             raise ValueError
         if fmt in ("epoch_s", "epoch_ms"):
-            if isinstance(value, bool):
+            if not (type(value) is str and value.isdigit() and int(value) > 0):
                 raise ValueError
-            n = int(value) if type(value) is int or (type(value) is str and value.isdigit()) else None
-            if n is None or n <= 0:
-                raise ValueError
-            if fmt == "epoch_s":
-                if n > _MS_LIMIT:
-                    p.fail(
-                        "bad_time", field, f"{value!r} looks like milliseconds, not seconds / 应为秒级时间戳"
-                    )
-                    return None
-                return n * NS
-            return n * 1_000_000
+            return _to_ns(int(value), fmt)
         return time_ns(value)
-    except ValueError:
-        shown = {"shanghai": "yyyy-MM-dd HH:mm:ss", "epoch_s": "epoch seconds", "epoch_ms": "epoch ms"}
-        p.fail("bad_time", field, f"{value!r} is not a time ({shown.get(fmt, fmt)}) / 时间格式无效")
-        return None
+    except ValueError as exc:
+        if "milliseconds" in str(exc):
+            raise
+        raise ValueError(f"{value!r} is not a time ({_SHOWN_FORMAT.get(fmt, fmt)}) / 时间格式无效") from None
+
+
+_REQUIRED = "required / 必填字段缺失"
 
 
 # -- the adapter --------------------------------------------------------------------
@@ -263,6 +321,24 @@ class DeclarativeAdapter:
         self._idents = c.identifiers
         self._complete_when = c.complete_when
         self._hook = c.hook
+        # The fields the hot path reads, each one attribute away.
+        f, lf = c.fields, c.line_fields
+        self._id, self._status = f["id"], f["status"]
+        self._buyer, self._buyer_remark, self._seller_remark = (
+            f.get("buyer"), f.get("buyer_remark"), f.get("seller_remark"),
+        )  # fmt: skip
+        self._freight, self._paid_total, self._discount = (
+            f.get("freight"),
+            f.get("paid_total"),
+            f.get("discount"),
+        )
+        self._sku_getters, self._sku_path = lf["sku"].getters, lf["sku"].paths[0]
+        self._qty, self._price = lf["quantity"], lf["price"]
+        self._line_discount, self._gift, self._title = lf.get("discount"), lf.get("gift"), lf.get("title")
+        fields = dict(c.receiver[1]) if c.receiver else {}
+        self._phone_field = fields.get("phone")
+        self._phone_masked = "phone" in c.receiver_masked
+        self._masked_paths = c.receiver_masked - set(fields)
 
     def __repr__(self) -> str:
         return f"DeclarativeAdapter({self.channel!r}, {self.source!r})"
@@ -318,171 +394,204 @@ class DeclarativeAdapter:
     def parse(self, payload: Mapping[str, Any]) -> ChannelOrder:
         o = self._order_object(payload)
         p = _Problems()
-        nulls = self._nulls
-        f = self._f
+        id_field, status_field = self._id, self._status
 
-        raw_id, id_path = f["id"].first(o, nulls)
-        external_id = _text(raw_id, id_path, p, id_like=True)
-        if not external_id and raw_id is None:
-            p.fail("missing_field", id_path, "required / 必填字段缺失")
-        raw_status, status_path = f["status"].first(o, nulls)
-        status = _text(raw_status, status_path, p)
-        implied = self.statuses.get(status)
+        raw_id = id_field.read(o)
+        external_id = ""
+        if raw_id is None:
+            p.fail("missing_field", id_field.where(o), _REQUIRED)
+        else:
+            try:
+                external_id = _to_text(raw_id, id_like=True)
+            except ValueError as exc:
+                p.fail("bad_value", id_field.where(o), str(exc))
+        raw_status = status_field.read(o)
+        status = ""
+        implied = None
         if raw_status is None:
-            p.fail("missing_field", status_path, "required / 必填字段缺失")
-        elif implied is None and status:
-            p.fail("unknown_status", status_path, f"unknown status {status!r} / 未知订单状态")
+            p.fail("missing_field", status_field.where(o), _REQUIRED)
+        else:
+            status = raw_status if type(raw_status) is str else str(raw_status)
+            implied = self.statuses.get(status)
+            if implied is None:
+                status = status.strip()
+                implied = self.statuses.get(status)
+                if implied is None:
+                    p.fail(
+                        "unknown_status", status_field.where(o), f"unknown status {status!r} / 未知订单状态"
+                    )
 
         complete = self._complete_when(o) is not None
         times: dict[str, int | None] = {}
         placeholders = self._placeholders
         for key, field in self._time_fields:
-            value, path = field.first(o, nulls)
+            value = field.read(o)
             if value is None or value == 0 or (type(value) in (str, int) and value in placeholders):
                 times[key] = None
                 if key == "created" and complete:
-                    p.fail("missing_field", path, "required / 必填字段缺失")
+                    p.fail("missing_field", field.where(o), _REQUIRED)
                 continue
-            times[key] = _time(value, field.format, path, p)
+            try:
+                times[key] = _to_ns(value, field.format)
+            except ValueError as exc:
+                times[key] = None
+                p.fail("bad_time", field.where(o), str(exc))
 
-        lines: list[ChannelLine] = []
-        if complete:
-            lines = self._read_lines(o, p)
-        money: dict[str, int | None] = {}
-        for key in ("freight", "paid_total", "discount"):
-            amount = f.get(key)
-            if amount is None:
-                money[key] = None
-                continue
-            value, path = amount.first(o, nulls)
-            if value is None:
-                if key == "paid_total" and complete:
-                    p.fail("missing_field", path, "required / 必填字段缺失")
-                money[key] = None
-                continue
-            money[key] = _money(value, amount.unit, path, p)
+        lines = self._read_lines(o, p) if complete else ()
+        freight = self._amount(self._freight, o, p, False) or 0
+        paid_total = self._amount(self._paid_total, o, p, complete) if complete else None
+        discount = self._amount(self._discount, o, p, False) or 0
 
         address, phone_path = self._read_receiver(o, p)
+        buyer = ""
+        if self._buyer is not None:
+            try:
+                buyer = _to_text(self._buyer.read(o))
+            except ValueError as exc:
+                p.fail("bad_value", self._buyer.where(o), str(exc))
         if p.reasons:
             raise Unmappable(p.reasons)
         assert implied is not None
 
         created = times.get("created") or 0
         fallback = times.get("updated") or created
-        steps = tuple((m, times.get(m.value) or fallback) for m in implied)
-        buyer_raw, _ = f["buyer"].first(o, nulls) if "buyer" in f else (None, "")
-        remark = self._remark(o)
         co = ChannelOrder(
-            channel=self.channel,
-            external_id=external_id,
-            status=status,
-            steps=steps,
-            complete=complete,
-            lines=tuple(lines),
-            address=address,
-            placed_at_ns=created,
-            paid_at_ns=times.get("paid"),
-            freight_fen=money["freight"] or 0,
-            paid_total_fen=money["paid_total"] if complete else None,
-            discount_fen=money["discount"] or 0,
-            remark=remark,
-            buyer_ref=_text(buyer_raw, "", p),
-            identifiers=self._identifiers(o, address.phone, phone_path),
+            self.channel,
+            external_id,
+            status,
+            tuple((m, times.get(m.value) or fallback) for m in implied),
+            complete,
+            lines,
+            address,
+            created,
+            times.get("paid"),
+            freight,
+            paid_total,
+            discount,
+            self._remark(o),
+            buyer,
+            self._identifiers(o, address.phone, phone_path),
         )
         if self._hook is not None:
             co = self._hook(o, co)
         return co
 
-    def _read_lines(self, o: Mapping[str, Any], p: _Problems) -> list[ChannelLine]:
+    @staticmethod
+    def _amount(field: Field | None, o: Any, p: _Problems, required: bool) -> int | None:
+        if field is None:
+            return None
+        value = field.read(o)
+        if value is None:
+            if required:
+                p.fail("missing_field", field.where(o), _REQUIRED)
+            return None
+        if type(value) is int and value >= 0 and field.unit == "fen":
+            return value
+        try:
+            return _to_fen(value, field.unit)
+        except ValueError as exc:
+            p.fail("bad_amount", field.where(o), str(exc))
+            return 0
+
+    def _read_lines(self, o: Mapping[str, Any], p: _Problems) -> tuple[ChannelLine, ...]:
         get, path = self._lines
         items = get(o)
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        if type(items) is not list or not all(type(i) is dict for i in items):
             p.fail("missing_field", path, "expected a list of objects / 缺少商品列表")
-            return []
+            return ()
         if not items:
             p.fail("no_lines", path, "no items / 没有商品行")
-            return []
-        lf = self._line_fields
-        nulls = self._nulls
-        sku_field = lf["sku"]
+            return ()
+        sku_getters, sku_path = self._sku_getters, self._sku_path
+        qty_field, price_field = self._qty, self._price
+        discount_field, gift_field, title_field = self._line_discount, self._gift, self._title
+        gift_values, gift_when_free, nulls = self._gift_values, self._gift_when_free, self._nulls
         out: list[ChannelLine] = []
         for i, item in enumerate(items):
-            at = f"{path}[{i}]"
             skus: list[str] = []
-            for sku_get in sku_field.getters:
+            for sku_get in sku_getters:
                 value = sku_get(item)
-                if value is None or (type(value) is str and value in nulls):
+                if value is None or value == "" or (type(value) is str and value in nulls):
                     continue
-                text = _text(value, f"{at}.{sku_field.paths[0]}", p, id_like=True)
+                try:
+                    text = _to_text(value, id_like=True)
+                except ValueError as exc:
+                    p.fail("bad_value", f"{path}[{i}].{sku_path}", str(exc))
+                    continue
                 if text and text not in skus:
                     skus.append(text)
             if not skus:
-                p.fail("missing_field", f"{at}.{sku_field.paths[0]}", "no SKU id / 缺少商品编码")
-            qty_value, qty_path = lf["quantity"].first(item, nulls)
-            quantity = 0
-            if type(qty_value) is int and qty_value > 0:
-                quantity = qty_value
-            else:
+                p.fail("missing_field", f"{path}[{i}].{sku_path}", "no SKU id / 缺少商品编码")
+            quantity = qty_field.read(item)
+            if type(quantity) is not int or quantity <= 0:
                 try:
-                    quantity = fen_value(qty_value)
+                    quantity = fen_value(quantity)
                 except ValueError:
                     quantity = 0
                 if quantity <= 0:
+                    shown = qty_field.read(item)
                     p.fail(
                         "bad_quantity",
-                        f"{at}.{qty_path}",
-                        f"{qty_value!r} is not a positive whole quantity / 数量无效",
+                        f"{path}[{i}].{qty_field.where(item)}",
+                        f"{shown!r} is not a positive whole quantity / 数量无效",
                     )
-            price_field = lf["price"]
-            price_value, price_path = price_field.first(item, nulls)
-            if price_value is None:
-                p.fail("missing_field", f"{at}.{price_path}", "required / 必填字段缺失")
-                price = 0
-            else:
-                price = _money(price_value, price_field.unit, f"{at}.{price_path}", p)
+            before = len(p.reasons)
+            price = self._amount(price_field, item, p, True) or 0
+            if len(p.reasons) > before:
+                self._relocate(p, price_field.where(item), f"{path}[{i}]")
             discount = 0
-            if "discount" in lf:
-                d_value, d_path = lf["discount"].first(item, nulls)
-                if d_value is not None:
-                    discount = _money(d_value, lf["discount"].unit, f"{at}.{d_path}", p)
-            gift = self._gift_when_free and price == 0
-            if "gift" in lf:
-                g_value, _ = lf["gift"].first(item, nulls)
-                gift = gift or (
-                    g_value is not None
-                    and (g_value in self._gift_values or str(g_value) in self._gift_values)
-                )
+            if discount_field is not None:
+                before = len(p.reasons)
+                discount = self._amount(discount_field, item, p, False) or 0
+                if len(p.reasons) > before:
+                    self._relocate(p, discount_field.where(item), f"{path}[{i}]")
+            gift = gift_when_free and price == 0
+            if gift_field is not None and not gift:
+                flag = gift_field.read(item)
+                gift = flag is not None and (flag in gift_values or str(flag) in gift_values)
             title = ""
-            if "title" in lf:
-                t_value, t_path = lf["title"].first(item, nulls)
-                title = _text(t_value, f"{at}.{t_path}", p)
+            if title_field is not None:
+                t = title_field.read(item)
+                title = t.strip() if type(t) is str else ("" if t is None else str(t))
             out.append(ChannelLine(tuple(skus), quantity, price, discount, gift, title))
-        return out
+        return tuple(out)
+
+    @staticmethod
+    def _relocate(p: _Problems, field: str, at: str) -> None:
+        """The last reason, named at ``field`` inside one line, gets the line's path in front."""
+        if p.reasons and p.reasons[-1].field == field:
+            last = p.reasons.pop()
+            where = f"{at}.{field}"
+            p.reasons.append(Reason(last.code, where, where + last.message[len(field) :]))
 
     def _read_receiver(self, o: Mapping[str, Any], p: _Problems) -> tuple[RawAddress, str]:
         if self._receiver is None:
-            return RawAddress(), ""
+            return _NO_ADDRESS, ""
         base_get, fields = self._receiver
         src = base_get(o)
         if type(src) is not dict:
-            return RawAddress(), ""
+            return _NO_ADDRESS, ""
         parts: dict[str, str] = {}
-        phone_path = ""
-        for key, field in fields.items():
-            value, path = field.first(src, self._nulls)
-            parts[key] = _text(value, path, p)
-            if key == "phone":
-                phone_path = path
+        for key, field in fields:
+            value = field.read(src)
+            if type(value) is str:
+                parts[key] = value.strip()
+            elif value is not None:
+                try:
+                    parts[key] = _to_text(value)
+                except ValueError as exc:
+                    p.fail("bad_value", field.where(src), str(exc))
+        phone = self._phone_field
+        phone_path = phone.where(src) if phone is not None and "phone" in parts and self._masked_paths else ""
         return RawAddress(**parts), phone_path
 
     def _remark(self, o: Mapping[str, Any]) -> str:
-        f = self._f
         buyer = seller = ""
-        if "buyer_remark" in f:
-            value, _ = f["buyer_remark"].first(o, self._nulls)
+        if self._buyer_remark is not None:
+            value = self._buyer_remark.read(o)
             buyer = str(value).strip() if value is not None else ""
-        if "seller_remark" in f:
-            value, _ = f["seller_remark"].first(o, self._nulls)
+        if self._seller_remark is not None:
+            value = self._seller_remark.read(o)
             seller = str(value).strip() if value is not None else ""
         if seller:
             return f"{buyer}\n[卖家备注 seller] {seller}" if buyer else f"[卖家备注 seller] {seller}"
@@ -491,17 +600,20 @@ class DeclarativeAdapter:
     def _identifiers(self, o: Mapping[str, Any], phone: str, phone_path: str) -> tuple[Identifier, ...]:
         found: list[Identifier | None] = []
         if phone:
-            if "phone" in self._receiver_masked or phone_path in self._receiver_masked:
+            if self._phone_masked or (phone_path and phone_path in self._masked_paths):
                 found.append(identifier(IdentifierKind.PHONE, phone, masked=True))
             else:
                 found.append(phone_identifier(phone))
         for kind, field, masked in self._idents:
-            value, _ = field.first(o, self._nulls)
+            value = field.read(o)
             if value is None or isinstance(value, bool | dict | list):
                 continue
             # Platform-issued buyer ids are opaque but plain: masked only where the file says so.
             found.append(identifier(kind, str(value), masked=masked))
         return identifiers(*found)
+
+
+_NO_ADDRESS = RawAddress()
 
 
 # -- compiling a spec ------------------------------------------------------------------
@@ -603,7 +715,7 @@ class _Compiler:
             self.fail("lines.gift_when_free", "true or false / 须为布尔值")
         self.gift_when_free = gwf
 
-        self.receiver: tuple[Getter, Mapping[str, Field]] | None = None
+        self.receiver: tuple[Getter, tuple[tuple[str, Field], ...]] | None = None
         self.receiver_masked: frozenset[str] = frozenset()
         if "receiver" in spec:
             rec = self._table(spec, "receiver")
@@ -611,7 +723,7 @@ class _Compiler:
             base = self._path(rec.get("path", ""), "receiver.path")
             self.receiver = (
                 compile_path(base, self.where("receiver.path")),
-                MappingProxyType({k: self._field(rec, k, "receiver") for k in _RECEIVER_PARTS if k in rec}),
+                tuple((k, self._field(rec, k, "receiver")) for k in _RECEIVER_PARTS if k in rec),
             )
             masked = self._strings(rec.get("masked", []), "receiver.masked")
             paths = {
@@ -739,7 +851,8 @@ class _Compiler:
                     self.fail(f"{name}.format", f"one of {', '.join(_FORMATS)} / 时间格式须为其一")
             value = value.get("path")
         paths = self._paths(value, name)
-        return Field(tuple(compile_path(t, self.where(name)) for t in paths), tuple(paths), unit, fmt)
+        getters = tuple(compile_path(t, self.where(name)) for t in paths)
+        return Field(getters, tuple(paths), unit, fmt, _reader(tuple(paths), getters, self.nulls))
 
 
 # -- loading -------------------------------------------------------------------------------
