@@ -48,44 +48,100 @@ def channels_map(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="One payload as the platform sends it")
     ],
+    suggest_skus: Annotated[
+        bool,
+        typer.Option("--suggest-skus", help="Propose Ordo SKUs for unmapped ones / 为未映射商品推荐 SKU"),
+    ] = False,
+    text: Annotated[
+        bool, typer.Option("--text", help="A readable view instead of JSON / 以文本显示")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Show the canonical order and milestones a payload maps to, or why it cannot (exit 1)."""
-    from ordo.adapters.channels import Unmappable
+    """Preview the canonical order a payload maps to, every problem on its field; exit 1 if
+    it could not be taken in. Writes nothing. / 预览渠道报文映射结果，逐字段标出问题。"""
     from ordo.domain.errors import NotFound
-    from ordo.service.channels.receive import map_payload, parse_body
+    from ordo.service.channels.preview import preview
 
     ordo = open_ordo(db)
     try:
-        mapped = map_payload(ordo, channel, parse_body(file.read_text(encoding="utf-8")))
+        result = preview(ordo, channel, file.read_text(encoding="utf-8"), suggest_skus=suggest_skus)
     except NotFound as exc:
         console.print(exc.message)
         raise typer.Exit(2) from None
-    except Unmappable as exc:
-        print_json({"mappable": False, "reasons": [r.as_dict() for r in exc.reasons]})
-        raise typer.Exit(1) from None
-    co = mapped.source
-    print_json(
-        {
-            "mappable": True,
-            "status": co.status,
-            "milestones": [{"milestone": m.value, "at_ns": at} for m, at in co.steps],
-            "order": _order_json(mapped.order) if mapped.order else None,
-            "address": None
-            if mapped.address is None
-            else {"confidence": mapped.address.confidence, "reason": mapped.address.reason},
-        }
-    )
+    out = result.as_dict()
+    if text:
+        sys.stdout.write(_preview_text(out))
+    else:
+        print_json(out)
+    if not result.accepted:
+        raise typer.Exit(1)
 
 
-def _order_json(order: Any) -> dict[str, Any]:
-    import dataclasses
+def _wall(ns: int | None) -> str:
+    """UTC nanoseconds as Asia/Shanghai wall time, the way the platforms show it."""
+    import datetime as dt
 
-    out: dict[str, Any] = dataclasses.asdict(order)
-    for line in out["lines"]:
-        line["flags"] = sorted(line["flags"])
-    out["goods_fen"], out["total_fen"] = order.goods_fen, order.total_fen
-    return out
+    if not ns:
+        return "—"
+    at = dt.datetime.fromtimestamp(ns / 1e9, dt.timezone(dt.timedelta(hours=8)))
+    return at.strftime("%Y-%m-%d %H:%M:%S+08")
+
+
+def _preview_text(p: dict[str, Any]) -> str:
+    """The preview as a person reads it: each field, and under it what is wrong with it."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for problem in p["problems"]:
+        for name in problem["field"].split(", "):
+            by_field.setdefault(name, []).append(problem)
+    shown: set[str] = set()
+
+    def notes(*names: str) -> list[str]:
+        rows = []
+        for name in names:
+            for problem in by_field.get(name, []):
+                if problem["field"] in shown:  # one problem on two fields is said once
+                    continue
+                shown.add(problem["field"])
+                mark = "✗" if problem["severity"] == "error" else "!"
+                rows.append(f"      {mark} {problem['message']}")
+                for s in problem.get("suggestions", []):
+                    rows.append(f"        → {s['sku']} {s['name']} ({s['score']:.2f}; {s['why']})")
+        return rows
+
+    verdict = "taken in / 可接收" if p["accepted"] else "NOT taken in / 无法接收"
+    rows = [f"{p['channel']}  status {p['status']}  →  {verdict}"]
+    o = p["order"]
+    if o is not None:
+        rows.append(
+            f"  order {o['external_id']}  placed {_wall(o['placed_at_ns'])}  paid {_wall(o['paid_at_ns'])}"
+        )
+        for i, ln in enumerate(o["lines"]):
+            sku = ln["sku"] or "(unmapped / 未映射)"
+            rows.append(
+                f"  lines[{i}] {sku} × {ln['quantity']} @ {ln['unit_price_fen']} fen − {ln['discount_fen']}"
+                f"  [{', '.join(ln['platform_skus'])}] {ln['title']} {' '.join(ln['flags'])}".rstrip()
+            )
+            rows += notes(f"lines[{i}].sku", f"lines[{i}].quantity", f"lines[{i}].unit_price_fen")
+        a = o["ship_to"]
+        rows.append(
+            f"  ship_to {a['province']} {a['city']} {a['district']} {a['detail']}  adcode {a['adcode']}"
+        )
+        rows.append(f"          {a['name']} {a['phone']}")
+        rows += notes("ship_to", "ship_to.name", "ship_to.phone")
+        rows.append(
+            f"  goods {o['goods_fen']} + freight {o['freight_fen']} − discount {o['discount_fen']}"
+            f" = total {o['total_fen']} fen"
+        )
+        rows.append(
+            f"  milestones {' → '.join(m['milestone'] for m in p['milestones'])}  tags {' '.join(o['tags'])}"
+        )
+    rest = [q for q in p["problems"] if q["field"] not in shown]
+    if rest:
+        rows.append("  problems / 问题:")
+        for q in rest:
+            mark = "✗" if q["severity"] == "error" else "!"
+            rows.append(f"    {mark} {q['message']}")
+    return "\n".join(rows) + "\n"
 
 
 @channels_app.command("replay")

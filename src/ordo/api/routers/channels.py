@@ -95,6 +95,31 @@ def map_sku(
     return {"channel": channel, "platform_sku": payload.platform_sku, "ordo_sku": payload.ordo_sku}
 
 
+@router.post(
+    "/channels/{channel}/preview",
+    summary="What a payload would become, every problem on its field (writes nothing)",
+    description="The twin of `ordo channels map`: the body is one payload exactly as the platform "
+    "sends it. The answer is 200 whether or not it could be taken in (`accepted`); each problem "
+    "names its field, with Ordo SKUs proposed for unmapped ones when `suggest_skus` is set.",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
+async def preview_payload(
+    channel: str,
+    request: Request,
+    ordo: OrdoDep,
+    principal: Reader,
+    suggest_skus: Annotated[bool, Query(description="propose Ordo SKUs for unmapped ones")] = False,
+) -> dict[str, Any]:
+    from ordo.service.channels.preview import preview
+
+    principal.require_channels([channel], "preview payloads")
+    text = (await request.body()).decode("utf-8", errors="replace")
+    result = await run_in_threadpool(preview, ordo, channel, text, suggest_skus=suggest_skus)
+    return result.as_dict()
+
+
 @router.get("/channels/dead-letters", summary="Payloads that could not be mapped, with reasons")
 def list_dead_letters(
     ordo: OrdoDep,
