@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,7 +31,28 @@ def read_graph(path: Path) -> StatusGraph:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise GraphError(str(path), f"cannot read the status graph / 无法读取状态图: {exc}") from exc
-    return compile_graph(data if data is not None else {})
+    return compile_graph(with_mapped_channels(data if data is not None else {}))
+
+
+def with_mapped_channels(data: dict[str, Any]) -> dict[str, Any]:
+    """The graph's data with the vocabulary of every channel described by a mapping file
+    (``adapters/channels/specs``) as a source, unless the file already names that source:
+    a platform added as data needs no second copy of its status words here."""
+    from ordo.adapters.channels.declarative import load_specs
+
+    if not isinstance(data, dict) or not isinstance(data.get("sources", {}), dict):
+        return data  # the compiler says what is wrong with it
+    sources = dict(data.get("sources") or {})
+    for adapter in load_specs():
+        if adapter.channel in sources:
+            continue
+        zh, _, en = adapter.title.partition(" / ")
+        sources[adapter.channel] = {
+            "kind": "channel",
+            "label": {"en": en or adapter.channel, "zh": zh or adapter.channel},
+            "codes": {code: [m.value for m in steps] for code, steps in adapter.statuses.items()},
+        }
+    return {**data, "sources": sources}
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from ordo.adapters.channels import ADAPTERS, Unmappable, to_canonical
 from ordo.adapters.channels.base import ChannelOrder
 from ordo.adapters.channels.declarative import DeclarativeAdapter
 from ordo.adapters.geo.address import default_resolver
+from ordo.adapters.status_graph import load_graph
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import IdentifierKind
 from tests.unit.channels.conftest import FIXTURES, lookup
@@ -227,3 +228,13 @@ def test_a_list_answer_splits_into_orders_that_each_map(channel: str) -> None:
         assert len(elements) >= 2
         ids = [adapter.parse(e).external_id for e in elements]
         assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("channel", list(ADAPTERS))
+def test_the_status_graph_translates_every_status_of_every_channel_alike(channel: str) -> None:
+    """A status update sent through the status API means what the same word means in a push."""
+    graph = load_graph({})
+    for code, steps in ADAPTERS[channel].statuses.items():
+        tr = graph.translate(channel, code)
+        assert tr is not None, (channel, code)
+        assert tr.milestones == tuple(steps), (channel, code)
