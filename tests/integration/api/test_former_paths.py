@@ -6,13 +6,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from ordo.api.former_paths import DEPRECATED_SINCE
 from ordo.domain.access import Role
 from ordo.service.incidents.scan import scan
+from ordo.service.runtime.app import Ordo
 from tests.integration.outbound.test_subscriptions_out import Endpoint
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(app: Ordo) -> None:
+    """The receivers here listen on 127.0.0.1, a target only an admin's allow-list opens."""
+    app.settings = replace(app.settings, outbound_allow_hosts=("127.0.0.1",))
 
 
 @pytest.fixture

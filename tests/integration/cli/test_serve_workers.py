@@ -124,13 +124,14 @@ def test_two_workers_serve_one_store_stream_every_event_and_deliver_each_to_a_su
     request: pytest.FixtureRequest, db: str, receiver: Receiver
 ) -> None:
     url = request.getfixturevalue(db)
-    ordo = bootstrap(Settings(database_url=url))
+    # The receiver listens on loopback, a target only an admin's allow-list opens.
+    ordo = bootstrap(Settings(database_url=url, outbound_allow_hosts=("127.0.0.1",)))
     seed_tiny_world(ordo)
     key = create_key(ordo, Role.ADMIN, "workers test")
     create_subscription(ordo, receiver.url, ["order.created"])
     ordo.store.dispose()
     port = free_port()
-    env = {**os.environ, "ORDO_OUTBOUND_IDLE_S": "0.2"}
+    env = {**os.environ, "ORDO_OUTBOUND_IDLE_S": "0.2", "ORDO_OUTBOUND_ALLOW_HOSTS": "127.0.0.1"}
     cmd = [sys.executable, "-m", "ordo.cli", "serve", "--workers", "2", "--port", str(port), "--db", url]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {key}"}

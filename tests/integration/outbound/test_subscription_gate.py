@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
@@ -11,8 +12,16 @@ from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.service.events.outbound import SubscriptionGate
 from ordo.service.events.subscriptions import create_subscription, delete_subscription, replay
+from ordo.service.runtime.app import Ordo
 
 URL = "http://127.0.0.1:9/hook"
+LOCAL = ("127.0.0.1",)  # allowed explicitly: a loopback target is refused by default
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(app: Ordo) -> None:
+    """The receivers here listen on 127.0.0.1, a target only an admin's allow-list opens."""
+    app.settings = replace(app.settings, outbound_allow_hosts=("127.0.0.1",))
 
 
 class Step:
@@ -61,7 +70,7 @@ def test_a_subscription_made_by_another_process_is_seen_within_the_recheck_time(
     step = Step()
     gate = SubscriptionGate(app, step, recheck_s=1.0)
     gate()
-    other = bootstrap(Settings(database_url=sqlite_url), clock=clock)  # its own store
+    other = bootstrap(Settings(database_url=sqlite_url, outbound_allow_hosts=LOCAL), clock=clock)
     try:
         create_subscription(other, URL, [])
     finally:
@@ -89,7 +98,7 @@ def test_a_replay_started_in_this_process_runs_the_dispatcher_at_once(app, clock
     step = Step()
     gate = SubscriptionGate(app, step, recheck_s=60.0)
     gate()  # "none", remembered
-    other = bootstrap(Settings(database_url=app.store.url), clock=clock)
+    other = bootstrap(Settings(database_url=app.store.url, outbound_allow_hosts=LOCAL), clock=clock)
     try:
         sub = create_subscription(other, URL, [])  # unseen here until the recheck ...
     finally:

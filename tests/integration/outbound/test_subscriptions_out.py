@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -17,8 +18,15 @@ from ordo.service.events.delivery import SubscriptionDispatcher
 from ordo.service.events.subscriptions import create_subscription, dead_letters, replay
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
+from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.retry import RetryPolicy
 from tests.conftest import new_order
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(app: Ordo) -> None:
+    """The receivers here listen on 127.0.0.1, a target only an admin's allow-list opens."""
+    app.settings = replace(app.settings, outbound_allow_hosts=("127.0.0.1",))
 
 
 class Endpoint:
@@ -63,7 +71,7 @@ def endpoint() -> Iterator[Endpoint]:
 
 @pytest.fixture
 def sender() -> Iterator[HttpSender]:
-    s = HttpSender(timeout_s=2.0)
+    s = HttpSender(timeout_s=2.0, allow_hosts=("127.0.0.1",))
     yield s
     s.close()
 

@@ -9,21 +9,38 @@ one signer, :mod:`ordo.adapters.signing`. A 2xx answer is a delivery; anything e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
+from ordo.adapters.outbound import targets
 from ordo.adapters.outbound.envelope import PublishFailed, body
 from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 
 class HttpSender:
-    """Posts events; owns one connection pool, closed by ``close``."""
+    """Posts events; owns one connection pool, closed by ``close``.
 
-    def __init__(self, timeout_s: float = 5.0) -> None:
+    Each target is checked before each post (:mod:`ordo.adapters.outbound.targets`): a
+    loopback or private address, or a name that now resolves to one, is a failed delivery
+    unless ``allow_hosts`` names the host."""
+
+    def __init__(
+        self,
+        timeout_s: float = 5.0,
+        *,
+        allow_hosts: Iterable[str] = (),
+        resolver: targets.Resolver = targets.resolve,
+    ) -> None:
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self._allow = tuple(allow_hosts)
+        self._resolver = resolver
 
     def send(self, url: str, secret: str, row: dict[str, Any], now_ns: int) -> None:
+        refused = targets.refusal(url, self._allow, self._resolver)
+        if refused is not None:
+            raise PublishFailed(refused)
         data = body(row)
         ts = now_ns // 1_000_000_000
         headers = {

@@ -124,7 +124,7 @@ def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
     from ordo.service.events.relay import Relay
 
     cfg = config or OutboundConfig.from_env()
-    sender = HttpSender()
+    sender = HttpSender(allow_hosts=app.settings.outbound_allow_hosts)
     deliver = SubscriptionGate(app, SubscriptionDispatcher(app, sender).run_once, cfg.idle_s)
     workers = [Worker("ordo-subscriptions", deliver, cfg.idle_s, sender.close)]
     if cfg.mqtt_url:

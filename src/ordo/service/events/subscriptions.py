@@ -20,6 +20,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ordo.adapters.outbound import targets
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.events import EVENT_TYPES
 from ordo.service.ports import Subscription
@@ -76,6 +77,9 @@ def create_subscription(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError("url", "an http(s) URL is required / 需要 http(s) 地址")
+    refused = targets.refusal(url, app.settings.outbound_allow_hosts)
+    if refused is not None:
+        raise ValidationError("url", refused)
     unknown = [t for t in event_types if t not in EVENT_TYPES]
     if unknown:
         raise ValidationError(
