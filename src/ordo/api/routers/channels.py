@@ -90,6 +90,7 @@ class SkuMapIn(BaseModel):
 def map_sku(
     channel: str, ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[SkuMapIn, Body()]
 ) -> dict[str, str]:
+    channel = svc.channel_name(channel)  # 淘宝 / tb / taobao: one channel, stored by its canonical name
     principal.require_channels([channel], "remap SKUs")
     svc.set_sku_mapping(ordo, channel, payload.platform_sku, payload.ordo_sku)
     return {"channel": channel, "platform_sku": payload.platform_sku, "ordo_sku": payload.ordo_sku}
