@@ -371,3 +371,63 @@ def test_the_pages_are_served_with_a_same_origin_content_policy(server: Server) 
         assert r.status_code == 200
         assert "default-src 'self'" in r.headers["content-security-policy"]
         assert not re.search(r"(src|href)=\"https?://", r.text)
+
+
+def _sign_in(page: Any, server: Server, login: str, password: str) -> None:
+    page.goto(f"{server.base}/")
+    page.fill("#login-name", login)
+    page.fill("#login-password", password)
+    page.click("#signin-form button[type=submit]")
+
+
+def test_a_person_signs_in_with_a_password_is_refused_a_page_outside_the_role_and_signs_out(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    from ordo.service.people import add_user
+
+    add_user(server.ordo, "e2e.viewer", "访客小王", Role.VIEWER, "e2e viewer password")
+    page = page_for()
+    _sign_in(page, server, "e2e.viewer", "not the password")
+    page.wait_for_selector("#login-error:has-text('登录名或密码错误')")
+    _sign_in(page, server, "e2e.viewer", "e2e viewer password")
+    page.wait_for_selector("#whoami[data-role='viewer']")
+    assert "访客小王" in page.inner_text("#whoami")
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "ordo_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("() => document.cookie") == ""  # the page's scripts cannot read it
+    assert page.locator("nav a[href='#/users']").is_hidden()  # not offered to a viewer
+    page.goto(f"{server.base}/#/users")
+    page.wait_for_selector("#refused")
+    assert "无权访问" in page.inner_text("#refused") and page.locator("#users-table").count() == 0
+    shot(page, "refused")
+    page.reload()  # the session outlives a reload
+    page.wait_for_selector("#whoami[data-role='viewer']")
+    page.click("#logout")
+    page.wait_for_selector("#login:not([hidden])")
+    status = page.evaluate("async () => (await fetch('/api/v1/session')).status")
+    assert status == 401
+
+
+def test_the_incident_queue_shows_the_name_of_the_person_it_is_assigned_to(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    from ordo.service.incidents.scan import scan
+    from ordo.service.people import add_user
+
+    add_user(server.ordo, "e2e.ops", "运营小李", Role.OPS, "e2e ops password")
+    [order_id] = server.post_orders("NAMED", 1, lines=[("SKU-RARE", 5)])
+    scan(server.ordo)
+    page = page_for()
+    _sign_in(page, server, "e2e.ops", "e2e ops password")
+    page.wait_for_selector("#whoami[data-role='ops']")
+    page.goto(f"{server.base}/#/exceptions")
+    page.fill("#exception-filters input[name=order_id]", order_id)
+    page.click("#exception-filters button[type=submit]")
+    page.wait_for_selector(f"#exceptions-table a[href='#/orders/{order_id}']")
+    page.locator("#exceptions-table .ex-assign").first.click()  # a write through the session: CSRF token sent
+    page.wait_for_selector("#exceptions-table .ex-assignee:has-text('运营小李')")
+    shot(page, "exceptions-named")
+    r = httpx.get(f"{server.base}/api/v1/incidents", params={"order_id": order_id}, headers=server.headers())
+    [row] = r.json()["exceptions"]
+    assert (row["assignee"], row["assignee_name"]) == ("e2e.ops", "运营小李")
+    assert row["state"] == "open"

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, requires
 from ordo.api.routers import API_PREFIX
 from ordo.domain.access import Perm, Role, Scope
@@ -34,10 +35,12 @@ class UserIn(BaseModel):
 
 @router.get("/users", summary="Every user (never a password hash); administrators only")
 def list_users(ordo: OrdoDep, _p: Admin) -> dict[str, Any]:
-    return {"users": people.list_users(ordo)}
+    return {"users": [render.with_times(u) for u in people.list_users(ordo)]}
 
 
 @router.post("/users", status_code=201, summary="Add a user; administrators only")
 def add_user(ordo: OrdoDep, _p: Admin, _json: JsonBody, body: UserIn) -> dict[str, Any]:
     scope = Scope(frozenset(body.channels))
-    return people.add_user(ordo, body.login, body.display_name, body.role, body.password, scope)
+    return render.with_times(
+        people.add_user(ordo, body.login, body.display_name, body.role, body.password, scope)
+    )

@@ -1,8 +1,12 @@
-// The API key lives in sessionStorage (gone when the tab closes) and goes out as
+// Two ways in. A person signs in with a login and password: the server sets an HttpOnly
+// session cookie the browser sends by itself, and every write carries the session's
+// CSRF token in "X-CSRF-Token" (kept in memory only). The fallback is an API key pasted
+// into the page: it lives in sessionStorage (gone when the tab closes) and goes out as
 // "Authorization: Bearer". The event stream is read with fetch() rather than
 // EventSource, because EventSource cannot send that header and a key in a URL would
 // end up in access logs and history.
 const KEY = "ordo.key";
+let csrf = null;
 
 export const session = {
   get key() {
@@ -11,10 +15,19 @@ export const session = {
   set(key) {
     sessionStorage.setItem(KEY, key);
   },
+  setCsrf(token) {
+    csrf = token;
+  },
   clear() {
     sessionStorage.removeItem(KEY);
+    csrf = null;
   },
 };
+
+function authHeaders(method) {
+  if (session.key) return { Authorization: `Bearer ${session.key}` };
+  return method !== "GET" && csrf ? { "X-CSRF-Token": csrf } : {};
+}
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -32,9 +45,11 @@ export async function api(path, { method = "GET", body, query } = {}) {
     const s = params.toString();
     if (s) url += `?${s}`;
   }
-  const headers = { Authorization: `Bearer ${session.key}` };
+  const headers = authHeaders(method);
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(url, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin",
+  });
   const text = await r.text();
   let data = null;
   try {
@@ -65,9 +80,9 @@ export function stream(path, onEvent, onState = () => {}) {
   async function run() {
     while (!stopped) {
       try {
-        const headers = { Authorization: `Bearer ${session.key}`, Accept: "text/event-stream" };
+        const headers = { ...authHeaders("GET"), Accept: "text/event-stream" };
         if (lastId !== null) headers["Last-Event-ID"] = lastId;
-        const r = await fetch(path, { headers, signal: controller.signal });
+        const r = await fetch(path, { headers, signal: controller.signal, credentials: "same-origin" });
         if (!r.ok) throw new ApiError(r.status, null);
         onState("open");
         const reader = r.body.getReader();

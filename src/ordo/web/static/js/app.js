@@ -1,5 +1,6 @@
-// The dashboard shell: login with an API key, role-aware navigation, hash routes,
-// language switch. Each page module renders into <main> and returns a cleanup.
+// The dashboard shell: sign-in with a login and password (or an API key), role-aware
+// navigation, hash routes, language switch. Each page module renders into <main> and
+// returns a cleanup. A page whose data the role may not read is shown as refused.
 import { api, ApiError, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import { applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
@@ -8,8 +9,9 @@ import * as inventory from "./pages/inventory.js";
 import * as orders from "./pages/orders.js";
 import * as overview from "./pages/overview.js";
 import * as rules from "./pages/rules.js";
+import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, exceptions, rules, inventory };
+const PAGES = { overview, orders, exceptions, rules, inventory, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
@@ -33,6 +35,45 @@ async function login(key) {
   }
 }
 
+async function signIn(login, password) {
+  try {
+    const me = await api("/api/v1/session", { method: "POST", body: { login, password } });
+    session.setCsrf(me.csrf_token);
+    ctx = { me, can };
+    return true;
+  } catch (e) {
+    ctx = null;
+    const known = { 401: "login.bad_password", 429: "login.too_many" };
+    $("login-error").textContent = e instanceof ApiError && known[e.status] ? t(known[e.status]) : e.message;
+    return false;
+  }
+}
+
+// A signed-in session survives a reload: the cookie is still there, the CSRF token is asked again.
+async function resume() {
+  try {
+    const me = await api("/api/v1/session");
+    session.setCsrf(me.csrf_token);
+    ctx = { me, can };
+  } catch {
+    ctx = null;
+  }
+}
+
+async function logout() {
+  if (ctx && ctx.me.session) {
+    try {
+      await api("/api/v1/session", { method: "DELETE" });
+    } catch {
+      // Already ended on the server: signing out here is all that is left to do.
+    }
+  }
+  session.clear();
+  ctx = null;
+  location.hash = "";
+  showLogin();
+}
+
 function showLogin() {
   if (cleanup) cleanup();
   cleanup = null;
@@ -50,8 +91,9 @@ async function route() {
   $("logout").hidden = false;
   const who = $("whoami");
   who.hidden = false;
-  who.textContent = `${t(`role.${ctx.me.role}`)} · ${ctx.me.key_id}`;
+  who.textContent = `${t(`role.${ctx.me.role}`)} · ${ctx.me.name || ctx.me.key_id}`;
   who.dataset.role = ctx.me.role;
+  for (const a of $("nav").querySelectorAll("a[data-perm]")) a.hidden = !can(a.dataset.perm);
   const [name, ...rest] = (location.hash.replace(/^#\/?/, "") || "overview").split("/");
   const page = PAGES[name] || overview;
   for (const a of $("nav").querySelectorAll("a")) a.classList.toggle("active", a.getAttribute("href") === `#/${name}`);
@@ -72,6 +114,12 @@ async function route() {
       ctx = null;
       return showLogin();
     }
+    if (e instanceof ApiError && e.status === 403) {
+      root.append(h("div", { class: "card refused", id: "refused", role: "alert" },
+        h("h1", {}, t("refused.title")), h("p", {}, t("refused.text", { role: t(`role.${ctx.me.role}`) })),
+        h("p", { class: "muted" }, e.message)));
+      return;
+    }
     root.append(h("p", { class: "error", role: "alert" }, e.message));
   }
 }
@@ -84,10 +132,14 @@ async function main() {
     applyTexts();
     route();
   });
-  $("logout").addEventListener("click", () => {
-    session.clear();
-    ctx = null;
-    showLogin();
+  $("logout").addEventListener("click", logout);
+  $("signin-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (await signIn($("login-name").value.trim(), $("login-password").value)) {
+      $("login-password").value = "";
+      $("login-error").textContent = "";
+      route();
+    }
   });
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -99,6 +151,7 @@ async function main() {
   });
   window.addEventListener("hashchange", route);
   if (session.key) await login(session.key);
+  else await resume();
   route();
 }
 

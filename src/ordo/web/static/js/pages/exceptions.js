@@ -54,7 +54,7 @@ export async function render(root, ctx) {
         return h("tr", { dataset: { exception: x.id } }, h("td", {}, String(x.id)),
           h("td", {}, x.order_id ? h("a", { href: `#/orders/${encodeURIComponent(x.order_id)}` }, x.order_id) : "—"),
           h("td", {}, t(`detector.${x.detector}`)), h("td", { class: "ex-state" }, t(`exstate.${x.state}`)),
-          h("td", { class: "num" }, x.priority ?? "—"), h("td", {}, x.assignee || "—"), h("td", {}, fmtTime(x.opened_at)),
+          h("td", { class: "num" }, x.priority ?? "—"), h("td", { class: "ex-assignee" }, x.assignee_name || x.assignee || "—"), h("td", {}, fmtTime(x.opened_at)),
           h("td", {}, last ? `${last.step}: ${last.outcome}` : "—"),
           h("td", {}, canAct && !CLOSED.has(x.state)
             ? ["assign", "acknowledge", "resolve", "dismiss"].map((a) => h("button", { type: "button", class: `ghost ex-${a}`, onclick: () => act(x, a) }, t(`exaction.${a}`)))
@@ -64,7 +64,7 @@ export async function render(root, ctx) {
   }
   async function act(x, action) {
     try {
-      const body = action === "assign" ? { assignee: ctx.me.key_id } : { note: t(`exaction.${action}`) };
+      const body = action === "assign" ? { assignee: ctx.me.label } : { note: t(`exaction.${action}`) };
       await api(`/api/v1/incidents/${encodeURIComponent(x.id)}/${action}`, { method: "POST", body });
       message.textContent = t("exceptions.done", { id: x.id, action: t(`exaction.${action}`) });
       await load();
