@@ -6,7 +6,7 @@ import { fmtTime, pick, t, yuan } from "../i18n.js";
 import { HOLD_KINDS, holdActions, holdBadge } from "./holds.js";
 import { routingPanel } from "./routing.js";
 
-export const CHANNELS = ["taobao", "tmall", "jd", "douyin", "pinduoduo", "kuaishou", "wechat_mp", "pos", "b2b", "api"];
+export const CHANNELS = ["taobao", "tmall", "jd", "douyin", "pinduoduo", "kuaishou", "wechat_channels", "youzan", "xiaohongshu", "wechat_mp", "pos", "b2b", "api"];
 export const STATUSES = [
   "pending_payment", "paid", "processing", "in_warehouse", "shipped", "in_transit", "out_for_delivery",
   "delivered", "completed", "returning", "returned", "cancelled", "refunded",
