@@ -9,7 +9,10 @@ Fields: ``order_id``, ``status`` (10 待付款, 20 待发货, 21 部分发货, 3
 ``freight``, ``discounted_price`` in fen), ``order_detail.pay_info.pay_time``,
 ``order_detail.delivery_info.address_info`` (``user_name``, ``tel_number`` —
 masked or virtual number — ``province_name``, ``city_name``, ``county_name``,
-``detail_info``) and ``order_detail.ext_info.customer_notes``.
+``detail_info``), ``order_detail.delivery_info.ship_done_time`` and
+``order_detail.ext_info.customer_notes``. The answer of ``/channels/ec/order/get``
+(``{"errcode": 0, "order": …}``; another ``errcode`` is refused with its ``errmsg``) or the
+bare ``order``.
 """
 
 from __future__ import annotations
@@ -65,12 +68,14 @@ class WechatAdapter:
         paid = r.time(pay, "pay_time", at="order_detail.pay_info", required=False)
         complete = "product_infos" in detail
         lines: list[ChannelLine] = []
+        shipped: int | None = None
         addr: Mapping[str, Any] = {}
         price_info: Mapping[str, Any] = {}
         if complete:
             price_info = r.obj(detail, "price_info", at="order_detail")
             delivery = r.obj(detail, "delivery_info", at="order_detail")
             addr = r.obj(delivery, "address_info", at="order_detail.delivery_info")
+            shipped = r.time(delivery, "ship_done_time", at="order_detail.delivery_info", required=False)
             for i, item in enumerate(r.items(detail, "product_infos", at="order_detail")):
                 where = f"order_detail.product_infos[{i}]"
                 skus = tuple(
@@ -107,7 +112,7 @@ class WechatAdapter:
             channel=self.channel,
             external_id=order_id,
             status=status,
-            steps=steps_for(implied, {M.CREATED: created, M.PAID: paid}, updated),
+            steps=steps_for(implied, {M.CREATED: created, M.PAID: paid, M.OUTBOUND: shipped}, updated),
             complete=complete,
             lines=tuple(lines),
             address=address,
