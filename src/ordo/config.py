@@ -28,6 +28,12 @@ class Settings:
     #: Hosts outbound subscriptions may reach although they are loopback or private (names or
     #: addresses); every other target must be a public address.
     outbound_allow_hosts: tuple[str, ...] = ()
+    #: What one HTTP connection may cost ``ordo serve``: the largest request head (431 past
+    #: it), seconds to receive a head and then a body (408 past them), open connections (503).
+    max_header_bytes: int = 64 * 1024
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 1000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,6 +48,10 @@ class Settings:
             merge_window_s=int(e.get("ORDO_MERGE_WINDOW_S", "86400")),
             reservation_ttl_minutes=int(e.get("ORDO_RESERVATION_TTL_MINUTES", "0")),
             cookie_secure=e.get("ORDO_COOKIE_SECURE", "auto"),
+            max_header_bytes=int(e.get("ORDO_MAX_HEADER_BYTES", str(64 * 1024))),
+            header_timeout_s=float(e.get("ORDO_HEADER_TIMEOUT_S", "10")),
+            body_timeout_s=float(e.get("ORDO_BODY_TIMEOUT_S", "30")),
+            max_connections=int(e.get("ORDO_MAX_CONNECTIONS", "1000")),
             outbound_allow_hosts=tuple(
                 h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
             ),

@@ -98,3 +98,35 @@ def test_a_canary_by_region_covers_orders_shipping_there() -> None:
     assert c.covers("X", province="浙江", city="杭州") and not c.covers("X", province="四川", city="成都")
     with pytest.raises(ValueError):
         Canary(1.5)
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.INTEGRATION])
+@pytest.mark.parametrize("tier", list(Tier))
+def test_readers_and_integrations_approve_no_tier_not_even_l1(role: Role, tier: Tier) -> None:
+    with pytest.raises(ApprovalTierDenied):
+        check_approval(author="a", approver="b", role=role, tier=tier)
+
+
+def test_l1_approval_needs_the_right_to_edit_rules() -> None:
+    for role in (Role.FINANCE, Role.RISK, Role.OPS, Role.ADMIN):
+        check_approval(author="a", approver="b", role=role, tier=Tier.L1)
+
+
+def test_any_name_in_common_is_the_same_person() -> None:
+    # One person through two keys: the drafts record the person, not the key.
+    with pytest.raises(SelfApproval):
+        check_approval(author={"k1", "user:7"}, approver={"k2", "user:7"}, role=Role.ADMIN, tier=Tier.L2)
+    check_approval(author={"k1", "user:7"}, approver={"k2", "user:8"}, role=Role.ADMIN, tier=Tier.L2)
+
+
+def test_an_emergency_rollback_is_for_admins_and_for_ops_up_to_l2() -> None:
+    from ordo.rules.governance import EmergencyRollbackDenied, check_emergency_rollback
+
+    for tier in Tier:
+        check_emergency_rollback(Role.ADMIN, tier)
+    check_emergency_rollback(Role.OPS, Tier.L2)
+    with pytest.raises(EmergencyRollbackDenied):
+        check_emergency_rollback(Role.OPS, Tier.L3)
+    for role in (Role.FINANCE, Role.RISK, Role.VIEWER, Role.INTEGRATION):
+        with pytest.raises(EmergencyRollbackDenied):
+            check_emergency_rollback(role, Tier.L2)
