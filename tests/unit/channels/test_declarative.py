@@ -83,6 +83,9 @@ def test_a_spec_maps_every_field_exactly() -> None:
     assert co.freight_fen == 500 and co.paid_total_fen == 4480
     assert (co.address.province, co.address.city, co.address.detail) == ("浙江", "杭州", "文三路1号")  # @json
     assert co.remark == "快点" and co.identifiers[0].masked  # the file says the phone is masked
+    assert co.tags == ("receiver_masked",)
+    tagged = adapter(tags={"awaiting_stock": ["PAID"]}).parse(dict(ORDER, addr=""))
+    assert tagged.tags == ("awaiting_stock",)  # no receiver: nothing masked
     assert [(i.kind, i.value, i.masked) for i in co.identifiers][1] == ("buyer_id", "b-1", False)
 
 
@@ -156,6 +159,8 @@ def test_paths() -> None:
         ({"times": {"format": "auto"}}, r"\[times\.created\] required"),
         ({"envelope__error_ok": []}, r"\[envelope\.error_ok\]"),
         ({"money": None}, r"\[money\] required"),
+        ({"tags": {"partially_shipped": ["NOPE"]}}, r"\[tags\.partially_shipped\] 'NOPE' is not in"),
+        ({"tags": {"Bad Tag": ["NEW"]}}, r"\[tags\.Bad Tag\]"),
     ],
 )
 def test_a_bad_mapping_file_fails_at_load_naming_the_key(changes: dict[str, Any], named: str) -> None:

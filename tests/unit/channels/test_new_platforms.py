@@ -59,6 +59,7 @@ def test_wechat_channels_detail_answer_every_field(mapped: MapFixture) -> None:
         "广东省", "广州市", "海珠区", "新港中路***号", "陈**", "150****7788",
     )  # fmt: skip
     assert order.ship_to.adcode == "440105"
+    assert order.tags == ("receiver_masked",)  # 陈** / 150****7788: kept as sent, flagged
     assert co.remark == "周末送货" and order.remark == "周末送货"
     assert co.buyer_ref == "oU6_bmasdasdsad6_2sgVt7hMZOPfL"
     assert order.customer_ref == "wechat_channels:oU6_bmasdasdsad6_2sgVt7hMZOPfL"
@@ -97,6 +98,7 @@ def test_wechat_channels_completed_cancelled_and_gift(mapped: MapFixture) -> Non
     ]
     assert gift.order.discount_fen == 500 and gift.order.total_fen == 12300
     assert gift.source.remark == "[卖家备注 seller] VIP 客户，加赠陶瓷杯"
+    assert gift.order.tags == ("partially_shipped", "receiver_masked")  # status 21 部分发货
     # the virtual number (虚拟号) is kept as the contact, flagged masked: never used to link people
     assert gift.source.address.phone == "17000001234-5678"
     assert _ids(gift)[0] == ("phone", "17000001234-5678", True)
@@ -133,6 +135,7 @@ def test_youzan_trade_get_every_field(mapped: MapFixture) -> None:
     assert (a.province, a.city, a.district) == ("四川省", "成都市", "青羊区")
     assert a.name.startswith("$") and a.phone.startswith("$") and a.detail.startswith("$")  # ciphertext kept
     assert order.ship_to.adcode == "510105"
+    assert order.tags == ("receiver_masked",)
     assert co.remark == "顾客需要餐具"
     assert co.buyer_ref == "lDWyZBas807636140352864256"
     assert _ids(m) == [
@@ -208,6 +211,7 @@ def test_xiaohongshu_rounding_gift_shipped_completed_cancelled(mapped: MapFixtur
         (0, 0, True),  # skuTag 1: a gift
     ]
     assert g.order.goods_fen == 10101 and g.order.discount_fen == 101 and g.order.total_fen == 10000
+    assert g.order.tags == ("partially_shipped", "receiver_masked")  # status 5 部分发货, encrypted receiver
     shipped = mapped("xiaohongshu", "bare_shipped.json")
     assert dict(shipped.source.steps)[M.OUTBOUND] == 1_794_337_200_000 * MS
     assert shipped.source.remark == "[卖家备注 seller] 顺丰"

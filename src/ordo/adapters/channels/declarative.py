@@ -30,12 +30,14 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, NoReturn, Protocol
 
 from ordo.adapters.channels.base import (
+    RECEIVER_MASKED,
     ChannelLine,
     ChannelOrder,
     RawAddress,
     identifier,
     identifiers,
     phone_identifier,
+    receiver_tags,
 )
 from ordo.adapters.channels.values import (
     NS,
@@ -64,7 +66,7 @@ _MS_LIMIT = 10_000_000_000  # an epoch-seconds value above this is milliseconds
 
 # The keys each table may hold (anything else is a SpecError naming it).
 _TOP = {"channel", "title", "api", "aliases", "hook", "nulls", "envelope", "order", "times",
-        "money", "lines", "receiver", "identifiers", "statuses"}  # fmt: skip
+        "money", "lines", "receiver", "identifiers", "statuses", "tags"}  # fmt: skip
 _ENVELOPE = {"order", "list", "error_code", "error_ok", "error_message"}
 _ORDER = {"id", "status", "complete_when", "buyer", "buyer_remark", "seller_remark"}
 _TIMES = {"format", "placeholders", *_TIME_KEYS}
@@ -339,6 +341,8 @@ class DeclarativeAdapter:
         self._phone_field = fields.get("phone")
         self._phone_masked = "phone" in c.receiver_masked
         self._masked_paths = c.receiver_masked - set(fields)
+        self._masked_parts = tuple(k for k in fields if k in c.receiver_masked)
+        self._status_tags = c.status_tags
 
     def __repr__(self) -> str:
         return f"DeclarativeAdapter({self.channel!r}, {self.source!r})"
@@ -455,6 +459,11 @@ class DeclarativeAdapter:
 
         created = times.get("created") or 0
         fallback = times.get("updated") or created
+        tags = self._status_tags.get(status, ())
+        if address is not _NO_ADDRESS and (
+            receiver_tags(address) or any(getattr(address, k) for k in self._masked_parts)
+        ):
+            tags = (*tags, RECEIVER_MASKED)
         co = ChannelOrder(
             self.channel,
             external_id,
@@ -471,6 +480,7 @@ class DeclarativeAdapter:
             self._remark(o),
             buyer,
             self._identifiers(o, address.phone, phone_path),
+            tags,
         )
         if self._hook is not None:
             co = self._hook(o, co)
@@ -762,6 +772,21 @@ class _Compiler:
             if not names:
                 self.fail(f"statuses.{code}", "at least one milestone / 至少一个里程碑")
         self.statuses = MappingProxyType(vocab)
+
+        # [tags] tag = [status codes]: what a status says about the order beyond its milestones
+        # (partially_shipped for 部分发货), put on the order for rules and filters to match.
+        tags = self._table(spec, "tags")
+        by_status: dict[str, list[str]] = {}
+        for tag, codes in tags.items():
+            if not re.match(r"^[a-z][a-z0-9_]{1,31}$", tag):
+                self.fail(f"tags.{tag}", "a lower-case tag name / 标签名须为小写字母数字下划线")
+            for code in self._strings(codes, f"tags.{tag}"):
+                if code not in vocab:
+                    self.fail(f"tags.{tag}", f"{code!r} is not in [statuses] / 状态不在状态表中")
+                by_status.setdefault(code, []).append(tag)
+        self.status_tags: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {code: tuple(names) for code, names in by_status.items()}
+        )
 
         self.hook: Hook | None = None
         if "hook" in spec:
