@@ -163,6 +163,8 @@ def test_youzan_list_element_bare_order_closed_and_shipped(mapped: MapFixture) -
     closed = mapped("youzan", "closed.json")
     assert [s for s, _ in closed.source.steps] == [M.CREATED, M.CANCELLED]
     assert dict(closed.source.steps)[M.CANCELLED] == T0100 + 3600 * NS  # update_time 02:00
+    forwarded = mapped("youzan", "erp_forward.json")  # an ERP's forward: raw_data as JSON text
+    assert forwarded.source == mapped("youzan", "shipped.json").source
     shipped = mapped("youzan", "shipped.json")
     assert dict(shipped.source.steps)[M.OUTBOUND] == T0300
     assert shipped.source.remark == "[卖家备注 seller] 顺丰发货"

@@ -39,6 +39,7 @@ from ordo.adapters.channels.base import (
     phone_identifier,
     receiver_tags,
 )
+from ordo.adapters.channels.envelopes import open_middleman
 from ordo.adapters.channels.values import (
     NS,
     Reason,
@@ -351,6 +352,7 @@ class DeclarativeAdapter:
     def orders_in(self, payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """The order objects a payload carries: each element of a list/increment answer,
         or the payload itself (a detail envelope or a bare order) as the one element."""
+        payload = open_middleman(payload)
         self._check_error(payload)
         for get, path in self._lists:
             items = get(payload)
@@ -387,6 +389,8 @@ class DeclarativeAdapter:
             )
 
     def _order_object(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        # An ISV / ERP middleman's envelope (raw_data as an object or JSON text …) first.
+        payload = open_middleman(payload)
         self._check_error(payload)
         for get in self._envelopes:
             found = get(payload)
