@@ -86,8 +86,15 @@ class WriteBack:
 
         def transaction() -> int:
             now = app.clock.now_ns()
+            shops = self.shops.shops(app.store)
+            if not shops:  # nothing to confirm to: do not even read the outbox
+                return 0
             with app.store.uow() as uow:
-                offset = uow.outbound.start(CONSUMER, 0, now)
+                offset = uow.outbound.offset(CONSUMER)
+                if offset is None:  # from the first shop on, not every order Ordo ever shipped
+                    since = min(s["created_at_ns"] for s in shops)
+                    before, inside = uow.outbound.id_range(since, max(now, since))
+                    offset = uow.outbound.start(CONSUMER, before if inside else uow.outbox.last_id(), now)
                 events = uow.outbound.events_after(
                     offset.last_id, limit=self.batch, types=[ev.MILESTONE_RECORDED]
                 )

@@ -1,6 +1,6 @@
 """The threads beside a server, owned by its Ordo: ``ordo.background.start()`` / ``.stop()``.
 
-Three jobs, each a thread that polls the store and sleeps when it found nothing:
+Four jobs, each a thread (or two) that polls the store and sleeps when it found nothing:
 
 * ``upkeep`` (thread ``ordo-upkeep``) — every :data:`SCAN_EVERY_S`: the incident scan,
   then the rule breakers (a published version past its bounds rolls back by itself),
@@ -9,9 +9,12 @@ Three jobs, each a thread that polls the store and sleeps when it found nothing:
   queue behind one another and behind intake;
 * ``projector`` (``ordo-projector``) — the dashboard's aggregates follow the outbox;
 * ``outbound`` (``ordo-subscriptions``, and ``ordo-mqtt`` / ``ordo-nats`` when configured) —
-  events out (:mod:`ordo.service.events.outbound`), woken by every commit of this Ordo.
+  events out (:mod:`ordo.service.events.outbound`), woken by every commit of this Ordo;
+* ``platforms`` (``ordo-pull``, ``ordo-writeback``) — each platform shop's orders pulled on
+  its schedule (:mod:`ordo.service.channels.pull`) and shipments confirmed back to the
+  platforms (:mod:`ordo.service.channels.writeback`); idle while no shop is configured.
 
-``ordo serve`` and ``ordo demo`` start all three, ``ordo relay`` only ``outbound``; API
+``ordo serve`` and ``ordo demo`` start all four, ``ordo relay`` only ``outbound``; API
 worker processes, the other CLI commands and the tests start none unless they ask. The
 jobs coordinate through the store, so they must run once per deployment, not per worker.
 Nothing here decides anything: each step is a service function.
@@ -35,12 +38,15 @@ if TYPE_CHECKING:
 SCAN_EVERY_S = 0.5
 #: Real seconds the projector waits when it found nothing new.
 PROJECTOR_IDLE_S = 2.0
+#: Real seconds the pull and write-back duties wait when a round found nothing to do.
+PLATFORMS_IDLE_S = 1.0
 
 
 class Job(StrEnum):
     UPKEEP = "upkeep"
     PROJECTOR = "projector"
     OUTBOUND = "outbound"
+    PLATFORMS = "platforms"
 
 
 class Background:
@@ -84,6 +90,8 @@ class Background:
                 self._workers.append(self._upkeep())
             if Job.PROJECTOR in wanted:
                 self._workers.append(self._projector())
+            if Job.PLATFORMS in wanted:
+                self._workers += self._platforms()
             for w in self._workers:
                 w.start()
         return self.threads
@@ -123,3 +131,19 @@ class Background:
         return Worker(
             "ordo-projector", lambda: catch_up(ordo), idle_s=self._projector_idle_s, close=lambda: None
         )
+
+    def _platforms(self) -> list[Worker]:
+        import httpx
+
+        from ordo.adapters.platforms import PlatformClient
+        from ordo.service.channels.pull import Puller
+        from ordo.service.channels.writeback import WriteBack
+
+        ordo = self._ordo
+        pull_http, wb_http = httpx.Client(timeout=30.0), httpx.Client(timeout=10.0)
+        puller = Puller(ordo, PlatformClient(pull_http))
+        writeback = WriteBack(ordo, PlatformClient(wb_http))
+        return [
+            Worker("ordo-pull", puller.step, idle_s=PLATFORMS_IDLE_S, close=pull_http.close),
+            Worker("ordo-writeback", writeback.step, idle_s=PLATFORMS_IDLE_S, close=wb_http.close),
+        ]
