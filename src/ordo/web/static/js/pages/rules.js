@@ -131,8 +131,10 @@ export async function render(root, ctx) {
         versions.map((v) => h("tr", {}, h("td", {}, `v${v.version}`), h("td", {}, t(`version.${v.status}`)), h("td", {}, v.tier), h("td", {}, v.note), h("td", {}, fmtNs(v.published_at_ns)),
           h("td", {}, editorCan && v.version !== hist.state.active_version
             ? h("button", { type: "button", class: "ghost rollback", dataset: { version: v.version }, onclick: act(async () => {
-              await api("/api/v1/rules/rollback", { method: "POST", body: { version: v.version, note: noteOr(t("rules.rollback_note")) } });
-              location.reload();
+              const out = await api("/api/v1/rules/rollback", { method: "POST", body: { version: v.version, note: noteOr(t("rules.rollback_note")) } });
+              // An L2/L3 rollback waits for a second person with the tier's right (or an emergency).
+              if (out.status === "pending") message.textContent = t("rules.rollback_pending", { id: out.request_id, tier: out.tier });
+              else location.reload();
             }) }, t("rules.rollback")) : ""))),
         { class: "data", id: "versions" })),
     h("div", { class: "card" }, h("h3", {}, t("rules.history")),
