@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from ordo.domain.errors import ValidationError
 from ordo.service.channels.intake import Push, receive_batch
 from ordo.service.channels.receive import Receipt
-from ordo.service.orders.intake import IntakeRequest, IntakeResult, intake_requests
+from ordo.service.orders.intake import IntakeRequest, IntakeResult, Replayed, intake_requests
 from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.batcher import Batcher, Outcomes, isolate
 
@@ -33,11 +33,13 @@ ORDER_WAIT_S = 0.0
 MAX_ITEMS = 64
 
 WebhookBatcher = Batcher[Push, Receipt]
-OrderBatcher = Batcher[IntakeRequest, "list[IntakeResult] | ValidationError"]
+OrderBatcher = Batcher[IntakeRequest, "list[IntakeResult] | ValidationError | Replayed"]
 
 
 def _orders(ordo: Ordo) -> OrderBatcher:
-    def handle(requests: Sequence[IntakeRequest]) -> Outcomes[list[IntakeResult] | ValidationError]:
+    def handle(
+        requests: Sequence[IntakeRequest],
+    ) -> Outcomes[list[IntakeResult] | ValidationError | Replayed]:
         # One transaction for all; if it fails, bisect so only the request it belongs to fails.
         return isolate(lambda rs: intake_requests(ordo, rs), requests)
 

@@ -27,7 +27,15 @@ from ordo.domain.orders.milestones import Outcome, Status
 from ordo.domain.orders.model import Channel
 from ordo.service.events.projector import catch_up
 from ordo.service.orders import queries
-from ordo.service.orders.intake import IntakeOutcome, IntakeRequest, intake_requests
+from ordo.service.orders.intake import (
+    ACCEPTED,
+    Idempotency,
+    IntakeOutcome,
+    IntakeRequest,
+    Replayed,
+    answer_body,
+    intake_requests,
+)
 from ordo.service.orders.milestones import cancel
 from ordo.service.people.scope import order_channels
 from ordo.service.ports import OrderFilter
@@ -103,8 +111,10 @@ async def create_orders(
         if earlier is not None:
             return JSONResponse(earlier[1], status_code=earlier[0], headers={"Idempotent-Replayed": "true"})
 
-    # All or nothing per request, even when the batcher shares a transaction among requests.
-    wanted = IntakeRequest([o.to_domain() for o in orders], True, "orders" if batched else None)
+    # All or nothing per request, even when the batcher shares a transaction among requests;
+    # the answer to a keyed request is stored in that transaction too (a retry gets it again).
+    idempotency = Idempotency(scoped_key, request_hash) if scoped_key else None
+    wanted = IntakeRequest([o.to_domain() for o in orders], True, "orders" if batched else None, idempotency)
     batcher = batching.orders(request)
     if batcher is None:
         answer = await run_in_threadpool(lambda: intake_requests(ordo, [wanted])[0])
@@ -112,21 +122,17 @@ async def create_orders(
         answer = await asyncio.wrap_future(batcher.submit(wanted))
     if isinstance(answer, ValidationError):
         raise answer
+    if isinstance(answer, Replayed):  # a twin with the same key was answered first
+        return JSONResponse(
+            answer.body, status_code=answer.status_code, headers={"Idempotent-Replayed": "true"}
+        )
     results = answer
     counts = {outcome: sum(r.outcome is outcome for r in results) for outcome in IntakeOutcome}
     metrics = _metrics(request)
     for outcome, n in counts.items():
         if n:
             metrics.orders.labels(outcome.value).inc(n)
-    body: dict[str, Any] = {
-        "results": [r.as_dict() for r in results],
-        "created": counts[IntakeOutcome.CREATED],
-        "duplicates": counts[IntakeOutcome.DUPLICATE],
-    }
-    status = 201
-    if scoped_key:
-        status, body = await run_in_threadpool(keys.remember, ordo, scoped_key, request_hash, status, body)
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(answer_body(results), status_code=ACCEPTED)
 
 
 @router.get("/orders", summary="Search orders, newest first")

@@ -12,13 +12,14 @@ A single order is a batch of one. Results come back in input order, one per orde
 from __future__ import annotations
 
 import functools
+import hmac
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from ordo.domain import events as ev
-from ordo.domain.errors import OrdoError, ValidationError
+from ordo.domain.errors import Conflict, OrdoError, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, derive_status
@@ -27,9 +28,9 @@ from ordo.domain.orders.validation import validate_order
 from ordo.domain.routing import Parcel, Plan
 from ordo.service.channels.receive import resolver_for
 from ordo.service.customers.identity import link_orders
-from ordo.service.orders.intake_routing import route_batch
+from ordo.service.orders.intake_routing import RoutedBatch, route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
-from ordo.service.ports import Delta
+from ordo.service.ports import Delta, UnitOfWork
 from ordo.service.runtime.app import Ordo
 
 SOURCE = "ordo"
@@ -73,13 +74,48 @@ class IntakeResult:
         return out
 
 
+#: The status of an accepted request (created or duplicate orders): what a replay repeats.
+ACCEPTED = 201
+
+
+def answer_body(results: Sequence[IntakeResult]) -> dict[str, Any]:
+    """The answer to a request: its results in order, and how many were created or duplicates."""
+    return {
+        "results": [r.as_dict() for r in results],
+        "created": sum(r.outcome is IntakeOutcome.CREATED for r in results),
+        "duplicates": sum(r.outcome is IntakeOutcome.DUPLICATE for r in results),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """A caller's idempotency key (already scoped to the caller) and its request's fingerprint."""
+
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """The first answer to a request whose idempotency key was used before, to send again."""
+
+    status_code: int
+    body: Any
+
+
 @dataclass(frozen=True, slots=True)
 class IntakeRequest:
-    """One caller's orders, with that caller's contract (see :func:`intake`)."""
+    """One caller's orders, with that caller's contract (see :func:`intake`).
+
+    With ``idempotency`` the request's answer (:func:`answer_body`, status :data:`ACCEPTED`)
+    is stored in the same transaction as its orders: either both are written or neither,
+    and a request that finds its key already answered gets that answer, :class:`Replayed`.
+    """
 
     orders: Sequence[Order]
     all_or_nothing: bool = False
     field_prefix: str | None = None
+    idempotency: Idempotency | None = None
 
 
 #: Where an order sits: (request, index in that request).
@@ -103,12 +139,13 @@ def intake(
     [answer] = intake_requests(app, [IntakeRequest(orders, all_or_nothing, field_prefix)])
     if isinstance(answer, ValidationError):
         raise answer
+    assert not isinstance(answer, Replayed), "no idempotency key, no replay"
     return answer
 
 
 def intake_requests(
     app: Ordo, requests: Sequence[IntakeRequest]
-) -> list[list[IntakeResult] | ValidationError]:
+) -> list[list[IntakeResult] | ValidationError | Replayed]:
     """Several callers' orders in one transaction, each answered as if it had come alone.
 
     An ``all_or_nothing`` request with an invalid order gets its ValidationError and
@@ -118,16 +155,72 @@ def intake_requests(
     """
     screened = _screen(app, requests)
     results = dict(screened.rejected)
+    replayed: dict[int, Replayed] = {}
     if screened.candidates:
-        results.update(app.retrying(functools.partial(_write, app, screened.candidates)))
+        written, replayed = app.retrying(functools.partial(_write, app, requests, screened))
+        results.update(written)
         app.notifier.notify()
-    for (r, i), first in screened.twins.items():
-        results[(r, i)] = IntakeResult(i, IntakeOutcome.DUPLICATE, results[first].order_id)
-    refused = screened.refused
-    return [
-        refused[r] if r in refused else [results[(r, i)] for i in range(len(request.orders))]
-        for r, request in enumerate(requests)
-    ]
+    out: list[list[IntakeResult] | ValidationError | Replayed] = []
+    for r, request in enumerate(requests):
+        if r in screened.refused:
+            out.append(screened.refused[r])
+        elif r in replayed:
+            out.append(replayed[r])
+        else:
+            out.append(_answer(r, request, results, screened.twins))
+    return out
+
+
+def _answer(
+    r: int, request: IntakeRequest, results: dict[_At, IntakeResult], twins: dict[_At, _At]
+) -> list[IntakeResult]:
+    """Request ``r``'s results in order; a repeat of an order earlier in the batch is its duplicate."""
+    out = []
+    for i in range(len(request.orders)):
+        first = twins.get((r, i))
+        out.append(
+            results[(r, i)]
+            if first is None
+            else IntakeResult(i, IntakeOutcome.DUPLICATE, results[first].order_id)
+        )
+    return out
+
+
+def _claim(
+    uow: UnitOfWork, requests: Sequence[IntakeRequest], refused: Container[int], now: int
+) -> tuple[dict[int, Idempotency], dict[int, Replayed], dict[int, int]]:
+    """Take the batch's idempotency keys, in key order (two batches never wait on each other
+    in a circle). Returns the requests this transaction answers, those already answered
+    (their stored answer), and repeats of a key earlier in this batch (→ that request)."""
+    mine: dict[int, Idempotency] = {}
+    answered: dict[int, Replayed] = {}
+    repeats: dict[int, int] = {}
+    taken: dict[str, int] = {}
+    keyed = [(r, q.idempotency) for r, q in enumerate(requests) if q.idempotency and r not in refused]
+    for r, idem in sorted(keyed, key=lambda k: (k[1].key, k[0])):
+        if idem.key in taken:
+            _same_request(requests[taken[idem.key]].idempotency, idem.request_hash)
+            repeats[r] = taken[idem.key]
+        elif uow.access.claim(idem.key, idem.request_hash, now):
+            taken[idem.key] = r
+            mine[r] = idem
+        else:
+            row = uow.access.idempotent(idem.key)
+            assert row is not None, "a key that cannot be claimed is stored"
+            _same_request(row, idem.request_hash)
+            answered[r] = Replayed(int(row["status_code"]), row["response"])
+    return mine, answered, repeats
+
+
+def _same_request(stored: Any, request_hash: str) -> None:
+    """Conflict when a key comes back with a different request: replaying the first answer
+    would drop the new request silently, running it would break the key's promise."""
+    first = stored.request_hash if isinstance(stored, Idempotency) else stored["request_hash"]
+    if not hmac.compare_digest(first, request_hash):
+        raise Conflict(
+            "Idempotency-Key reused with a different request body / 幂等键已用于不同的请求内容",
+            details={"header": "Idempotency-Key"},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,40 +277,61 @@ def _valid(
     return valid
 
 
-def _write(app: Ordo, candidates: Sequence[tuple[_At, Order]]) -> dict[_At, IntakeResult]:
+def _write(
+    app: Ordo, requests: Sequence[IntakeRequest], screened: _Screened
+) -> tuple[dict[_At, IntakeResult], dict[int, Replayed]]:
     """The batch's one transaction: orders already stored are duplicates; the rest get the
-    rules, one routing wave and their reservations, and are written with their events."""
+    rules, one routing wave and their reservations, and are written with their events and
+    the answers of the requests that carry an idempotency key."""
     now = app.clock.now_ns()
+    candidates = screened.candidates
     done: dict[_At, IntakeResult] = {}
     with app.store.uow() as uow:
+        mine, replayed, repeats = _claim(uow, requests, screened.refused, now)
         existing = uow.orders.existing([(o.channel, o.external_id) for _, o in candidates])
         fresh = [(at, o) for at, o in candidates if (o.channel, o.external_id) not in existing]
         for at, o in candidates:
             if (key := (o.channel, o.external_id)) in existing:
                 done[at] = IntakeResult(at[1], IntakeOutcome.DUPLICATE, existing[key])
-        if not fresh:
-            return done
-        cache = app.caches.routing
-        cat = cache.catalog(uow, now)
-        orders = [o for _, o in fresh]
-        ruled = apply_at_intake(app.caches.rulebook, uow, orders, now, cat.skus, cat.prices_fen)
-        if ruled is not None:
-            orders = [r.order for r in ruled]
-        holds = _holds(orders, ruled)
-        batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
-        customers, identity_events = link_orders(app, uow, orders, now)
-        writes = _Writes(now)
-        for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
-            rules = ruled[n] if ruled is not None else None
-            done[at] = writes.accept(at[1], o, holds[n], batch.plans[n], rules, customers.get(o.id))
-        uow.stock.reserve(writes.deltas)
-        split = any(w is not None for w in writes.line_warehouses)
-        uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None)
-        uow.routing.add(batch.rows)
-        uow.outbox.append(writes.events + identity_events)
+        batch = _write_fresh(app, uow, fresh, now, done) if fresh else None
+        answers = {
+            r: answer_body(_answer(r, requests[r], screened.rejected | done, screened.twins)) for r in mine
+        }
+        for r, idem in mine.items():
+            uow.access.answer(idem.key, ACCEPTED, answers[r])
+        for r, first in repeats.items():
+            replayed[r] = replayed[first] if first in replayed else Replayed(ACCEPTED, answers[first])
+        if not fresh and not mine:
+            return done, replayed
         uow.commit()
+    if batch is not None:
         batch.committed()
-    return done
+    return done, replayed
+
+
+def _write_fresh(
+    app: Ordo, uow: UnitOfWork, fresh: list[tuple[_At, Order]], now: int, done: dict[_At, IntakeResult]
+) -> RoutedBatch:
+    """The new orders: rules, one routing wave, reservations, rows and events (not committed)."""
+    cache = app.caches.routing
+    cat = cache.catalog(uow, now)
+    orders = [o for _, o in fresh]
+    ruled = apply_at_intake(app.caches.rulebook, uow, orders, now, cat.skus, cat.prices_fen)
+    if ruled is not None:
+        orders = [r.order for r in ruled]
+    holds = _holds(orders, ruled)
+    batch = route_batch(cache, cat, uow, orders, holds, ruled, now)
+    customers, identity_events = link_orders(app, uow, orders, now)
+    writes = _Writes(now)
+    for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
+        rules = ruled[n] if ruled is not None else None
+        done[at] = writes.accept(at[1], o, holds[n], batch.plans[n], rules, customers.get(o.id))
+    uow.stock.reserve(writes.deltas)
+    split = any(w is not None for w in writes.line_warehouses)
+    uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None)
+    uow.routing.add(batch.rows)
+    uow.outbox.append(writes.events + identity_events)
+    return batch
 
 
 @dataclass(slots=True)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from cachetools import TTLCache
 
 from ordo.domain.access import UNBOUND, Role, Scope
-from ordo.domain.errors import Conflict, NotFound, StoreConflict, Unauthenticated, ValidationError
+from ordo.domain.errors import Conflict, NotFound, Unauthenticated, ValidationError
 from ordo.service.people.callers import MAX_NAME, Caller, key_person
 from ordo.service.people.users import caller_of
 
@@ -195,7 +195,9 @@ def request_hash(canonical_body: bytes) -> str:
 
 
 def recall(app: Ordo, key: str, request_hash: str) -> tuple[int, Any] | None:
-    """The stored (status, response) for this idempotency key, if it has one.
+    """The stored (status, response) for this idempotency key, if it has one: the read that
+    spares a retry the write path. The answer itself is stored by intake, in the transaction
+    that writes the request's orders (``IntakeRequest.idempotency``).
 
     Conflict if the key was used before for a different request: replaying the old
     answer would silently drop the new request, running it would break the promise.
@@ -210,17 +212,3 @@ def recall(app: Ordo, key: str, request_hash: str) -> tuple[int, Any] | None:
             details={"header": "Idempotency-Key"},
         )
     return int(row["status_code"]), row["response"]
-
-
-def remember(app: Ordo, key: str, request_hash: str, status_code: int, response: Any) -> tuple[int, Any]:
-    """Store the answer to a request; if a concurrent twin stored one first, return that."""
-    try:
-        with app.store.uow() as uow:
-            uow.access.remember(key, request_hash, status_code, response, app.clock.now_ns())
-            uow.commit()
-    except StoreConflict:
-        earlier = recall(app, key, request_hash)
-        if earlier is None:
-            raise
-        return earlier
-    return status_code, response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ordo.adapters.store.schema import core as t
 
@@ -59,6 +60,25 @@ class AccessRepository:
     def idempotent(self, key: str) -> dict[str, Any] | None:
         row = self._c.execute(sa.select(t.idempotency_keys).where(I.key == key)).mappings().first()
         return dict(row) if row else None
+
+    def claim(self, key: str, request_hash: str, now_ns: int) -> bool:
+        """Take ``key`` for this transaction's request; :meth:`answer` fills in its answer
+        before the commit, so nobody ever reads the placeholder. False when another request
+        holds it (PostgreSQL first waits for a transaction that holds it uncommitted)."""
+        insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
+        q = insert(t.idempotency_keys).values(
+            key=key, request_hash=request_hash, status_code=0, response={}, created_at_ns=now_ns
+        )
+        q = q.on_conflict_do_nothing(index_elements=["key"]).returning(I.key)
+        return self._c.execute(q).first() is not None
+
+    def answer(self, key: str, status_code: int, response: Any) -> None:
+        """The answer to the request that claimed ``key``, in the request's own transaction."""
+        self._c.execute(
+            sa.update(t.idempotency_keys)
+            .where(I.key == key)
+            .values(status_code=status_code, response=response)
+        )
 
     def remember(self, key: str, request_hash: str, status_code: int, response: Any, now_ns: int) -> None:
         self._c.execute(
