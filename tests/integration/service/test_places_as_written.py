@@ -17,6 +17,7 @@ from ordo.adapters.geo import load_divisions
 from ordo.clock import ManualClock
 from ordo.domain.errors import ValidationError
 from ordo.domain.geo import find_province
+from ordo.domain.orders.holds import HoldReason
 from ordo.service.events.overview import snapshot
 from ordo.service.events.projector import rebuild
 from ordo.service.inventory.catalog import save_catalog
@@ -185,3 +186,11 @@ def test_rows_stored_with_short_names_count_and_filter_as_full_names(places: Ord
         assert r.order_id in [o["id"] for o in found], spelling
     by_province = snapshot(places)["by_province"]
     assert by_province.get("福建省") == len(rows) and "福建" not in by_province
+
+
+def test_an_address_that_cannot_be_placed_keeps_its_province_in_full_for_the_filters(places: Ordo) -> None:
+    [r] = intake(places, [new_order("U-GD", province="Guangdong", city="不存在", district="")])
+    row = stored_order(places, r.order_id or "")
+    assert r.hold_reason == HoldReason.ADDRESS.value and row["adcode"] is None
+    assert (row["province"], row["city"]) == ("广东省", "不存在")
+    assert r.order_id in [o["id"] for o in holds.held_orders(places, region="广东")]

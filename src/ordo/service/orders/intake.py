@@ -21,6 +21,7 @@ from typing import Any
 from ordo.domain import events as ev
 from ordo.domain.errors import Conflict, OrdoError, ValidationError
 from ordo.domain.events import Event
+from ordo.domain.geo import canonical_province
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, derive_status
 from ordo.domain.orders.model import AcceptedOrder, Order
@@ -489,4 +490,8 @@ def _prepared(app: Ordo, order: Order) -> Order:
             }
             if any(getattr(ship, k) != v for k, v in fixed.items()):
                 values["ship_to"] = with_values(ship, fixed)
+    if "ship_to" not in values and canonical_province(ship.province) != ship.province:
+        # Not placed (held for its address): its province is still spelled one way, so the
+        # region filters and the overview find it (内蒙古 → 内蒙古自治区, Guangdong → 广东省).
+        values["ship_to"] = with_values(ship, {"province": canonical_province(ship.province)})
     return with_values(order, values) if values else order
