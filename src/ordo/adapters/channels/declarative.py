@@ -294,6 +294,8 @@ def _to_ns(value: Any, fmt: str) -> int:
 
 
 _REQUIRED = "required / 必填字段缺失"
+#: Types a value must have to be looked up in a set of codes (a list or object never matches).
+_SCALAR = frozenset({str, int, bool})
 
 
 # -- the adapter --------------------------------------------------------------------
@@ -375,7 +377,7 @@ class DeclarativeAdapter:
             return
         code_get, code_path, ok, msg_get = self._error
         code = code_get(payload)
-        if code is not None and code not in ok and str(code) not in ok:
+        if code is not None and not (type(code) in _SCALAR and code in ok) and str(code) not in ok:
             msg = msg_get(payload) if msg_get else None
             raise Unmappable(
                 [
@@ -562,7 +564,7 @@ class DeclarativeAdapter:
             gift = gift_when_free and price == 0
             if gift_field is not None and not gift:
                 flag = gift_field.read(item)
-                gift = flag is not None and (flag in gift_values or str(flag) in gift_values)
+                gift = type(flag) in _SCALAR and (flag in gift_values or str(flag) in gift_values)
             title = ""
             if title_field is not None:
                 t = title_field.read(item)
