@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from ordo.api.app import create_app
+    from ordo.cli.http_limits import server_options
     from ordo.cli.workers import run_workers
     from ordo.service.runtime.warmup import settle_heap, warm_up
 
@@ -60,6 +61,7 @@ def serve(
                 port=port,
                 log_level="warning",
                 timeout_graceful_shutdown=GRACE_S,
+                **server_options(settings),
             )
         else:
             status = run_workers(workers, host, port, GRACE_S)

@@ -37,6 +37,9 @@ def _listen(host: str, port: int) -> socket.socket:
 def _worker(host: str, port: int, grace_s: int) -> None:
     import uvicorn
 
+    from ordo.cli.http_limits import server_options
+    from ordo.config import Settings
+
     config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
@@ -44,6 +47,7 @@ def _worker(host: str, port: int, grace_s: int) -> None:
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=grace_s,
+        **server_options(Settings.from_env()),
     )
     uvicorn.Server(config).run(sockets=[_listen(host, port)])
 
