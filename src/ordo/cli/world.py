@@ -165,6 +165,7 @@ def demo(
     import uvicorn
 
     from ordo.api.app import create_app
+    from ordo.cli.http_limits import server_options
     from ordo.clock import ScaledClock
     from ordo.config import Settings
     from ordo.domain.access import Role
@@ -198,6 +199,7 @@ def demo(
             port=port,
             log_level="warning",
             timeout_graceful_shutdown=GRACE_S,
+            **server_options(settings),
         )
     finally:
         ordo.background.stop()
