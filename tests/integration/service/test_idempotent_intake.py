@@ -93,24 +93,28 @@ def test_a_key_reused_for_another_request_is_a_conflict_that_writes_nothing(ordo
     assert _orders(ordo) == 1
 
 
+def _race(ordo: Ordo, copies: int, key: str, ext: str) -> list[object]:
+    """``copies`` threads send the same request at once; their answers' bodies."""
+    start = threading.Barrier(copies)
+    answers: list[object] = []
+
+    def send() -> None:
+        start.wait(10)
+        [answer] = intake_requests(ordo, [_request(ext, key)])
+        answers.append(_body(answer))
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    return answers
+
+
 def test_racing_copies_of_a_request_get_one_answer(ordo: Ordo) -> None:
-    copies = 4
     for round_ in range(3):
-        key, ext = f"race-{round_}", f"IK-R{round_}"
-        start = threading.Barrier(copies)
-        answers: list[object] = []
-
-        def send(key: str = key, ext: str = ext, start: threading.Barrier = start) -> None:
-            start.wait(10)
-            [answer] = intake_requests(ordo, [_request(ext, key)])
-            answers.append(_body(answer))
-
-        threads = [threading.Thread(target=send) for _ in range(copies)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(60)
-        assert len(answers) == copies
+        answers = _race(ordo, 4, f"race-{round_}", f"IK-R{round_}")
+        assert len(answers) == 4
         assert all(a == answers[0] for a in answers), answers
         body = answers[0]
         assert isinstance(body, dict) and body["created"] == 1
