@@ -232,7 +232,7 @@ class Background:
     Stock moved by the service always comes with an order's event, so each pass syncs
     only the SKUs of orders with events since the last pass; a full reconcile runs on
     the first pass and every ``resync_s`` seconds of the injected clock after it (stock
-    takes write no event, and on PostgreSQL an event may commit after a later id was seen).
+    takes write no event).
     """
 
     def __init__(self, app: Ordo, ttl_minutes: int | None, *, resync_s: float = 60.0) -> None:
