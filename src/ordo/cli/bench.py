@@ -150,3 +150,30 @@ def bench_rules() -> None:
     from ordo.bench.rules import run
 
     print_json(run())
+
+
+@bench_app.command("pull")
+def bench_pull(
+    orders: Annotated[int, typer.Option(help="Orders in all, spread over the shops")] = 100_000,
+    shops: Annotated[
+        int, typer.Option(help="Emulated shops (Taobao, Tmall, JD, Pinduoduo, Douyin in turn)")
+    ] = 10,
+    kill_after: Annotated[
+        float | None, typer.Option(help="SIGKILL the first pulling process after N seconds, then resume")
+    ] = None,
+) -> None:
+    """Pull from the local platform emulator: orders/s taken in, duplicates and gaps counted."""
+    from ordo.bench.platforms import run_pull
+
+    print_json(run_pull(orders=orders, shops=shops, kill_after_s=kill_after))
+
+
+@bench_app.command("writeback")
+def bench_writeback(
+    rate: Annotated[float, typer.Option(help="Shipments leaving per second")] = 200.0,
+    seconds: Annotated[float, typer.Option(help="How long they keep leaving")] = 20.0,
+) -> None:
+    """Outbound milestone → platform acknowledged, against the local platform emulator."""
+    from ordo.bench.platforms import run_writeback
+
+    print_json(run_writeback(rate=rate, seconds=seconds))

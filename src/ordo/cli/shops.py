@@ -133,7 +133,10 @@ def shops_writeback(
     if replay:
         console.print(f"replayed / 已重放: {replay_dead(app)}")
     wb = WriteBack(app, PlatformClient(httpx.Client(timeout=30.0)))
-    print_json(wb.run_until_idle())
+    try:
+        print_json(wb.run_until_idle())
+    finally:
+        wb.close()
 
 
 @shops_app.command("shipments")
@@ -160,13 +163,16 @@ def shops_emulate(
     per_second: Annotated[int, typer.Option(help="Orders per second of modified time / 每秒订单数")] = 1,
     skus: Annotated[str, typer.Option(help="SKU:PRICE_FEN,… the shops sell / 商品")] = "SKU-TEA:12800",
     seed: Annotated[int, typer.Option(help="Seed of the generated orders / 随机种子")] = 1,
+    start_ago: Annotated[
+        int, typer.Option(help="The first order was modified this many seconds ago / 首单距今秒数")
+    ] = 3600,
 ) -> None:
-    """Run a local emulator of the platforms' APIs (its orders start an hour ago)."""
+    """Run a local emulator of the platforms' APIs (its first order was modified an hour ago)."""
     from ordo.clock import NS_PER_S, SystemClock
     from ordo.sim.platforms import EmulatedShop, Emulator, EmulatorServer
 
     specs = []
-    start = SystemClock().now_ns() // NS_PER_S - 3600
+    start = SystemClock().now_ns() // NS_PER_S - start_ago
     for text in shop:
         parts = text.split(":")
         if len(parts) != 5:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -65,8 +66,12 @@ class WriteBack:
     policy: RetryPolicy = WRITEBACK
     batch: int = 500
     shops: ShopCredentials = field(default_factory=ShopCredentials)
+    #: Confirmations in flight at once (one per order).
+    concurrency: int = 8
     _companies: Mapping[str, Mapping[str, str]] = field(default_factory=logistics_companies)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pool_lock: threading.Lock = field(default_factory=threading.Lock)
+    _executor: ThreadPoolExecutor | None = None
 
     def step(self) -> int:
         """One round: collect, send, watch deadlines; how much it did (0: idle)."""
@@ -165,18 +170,22 @@ class WriteBack:
             p = e["payload"]
             if e["type"] == ev.MILESTONE_RECORDED and isinstance(p, dict) and p.get("milestone") == _WAYBILL:
                 note, source = str(p.get("note") or ""), str(p.get("source") or "")
-        fallback = source if any(source in table for table in self._companies.values()) else ""
-        if not fallback:
-            attempts = uow.routing.attempts(order_id)
-            if attempts:
-                fallback = str(attempts[-1].get("carrier_ids") or "").split(",")[0]
         out = []
+        fallback: str | None = None
         for part in note.replace(";", ",").split(","):
             part = part.strip()
             if not part:
                 continue
             carrier, sep, waybill = part.partition(":")
-            out.append((waybill.strip(), carrier.strip()) if sep else (part, fallback))
+            if sep:
+                out.append((waybill.strip(), carrier.strip()))
+                continue
+            if fallback is None:  # the carrier that reported the waybill, else routing's choice
+                fallback = source if any(source in t for t in self._companies.values()) else ""
+                attempts = [] if fallback else uow.routing.attempts(order_id)
+                if attempts:
+                    fallback = str(attempts[-1].get("carrier_ids") or "").split(",")[0]
+            out.append((part, fallback))
         return out
 
     # 2. send ---------------------------------------------------------------------------
@@ -190,36 +199,14 @@ class WriteBack:
         by_order: dict[str, list[ShipmentRecord]] = {}
         for s in due:
             by_order.setdefault(s["order_id"], []).append(s)
-        acked: list[int] = []
-        failed: list[tuple[ShipmentRecord, str, bool]] = []
-        for group in by_order.values():
-            first = group[0]
-            try:
-                shop = self.shops.get(app.store, first["shop_id"])
-                creds = credentials(shop)
-                table = self._companies.get(first["channel"], {})
-                waybills = [(s["waybill"], table.get(s["carrier"], s["carrier"])) for s in group]
-                unknown = [s["carrier"] for s in group if s["carrier"] not in table]
-                if unknown:
-                    raise PlatformError(
-                        "refused",
-                        "unknown_carrier",
-                        f"no {first['channel']} logistics id for carrier {unknown[0]!r} "
-                        f"/ 承运商「{unknown[0]}」无对应的平台物流公司编码",
-                    )
-                split = first["channel"] in SPLITS and len(group) > 1
-                for part in ([w] for w in waybills) if split else [waybills]:
-                    self.client.confirm_shipment(creds, first["external_id"], part, now // NS_PER_S)
-                acked += [s["id"] for s in group]
-            except PlatformError as exc:
-                if exc.kind == "auth":
-                    self.shops.forget(first["shop_id"])
-                for s in group:
-                    failed.append((s, str(exc), not exc.retryable and exc.kind != "auth"))
+        results = list(self._pool().map(lambda g: self._confirm(g, now), by_order.values()))
+        acked = [i for ok, _ in results for i in ok]
+        failed = [f for _, bad in results for f in bad]
+        answered = app.clock.now_ns()  # when the last answer came: an upper bound for each ack
 
         def transaction() -> None:
             with app.store.uow() as uow:
-                uow.platforms.shipment_acked(acked, now)
+                uow.platforms.shipment_acked(acked, answered)
                 for s, error, final in failed:
                     attempts = s["attempts"] + 1
                     dead = final or attempts >= self.policy.max_attempts
@@ -235,6 +222,51 @@ class WriteBack:
 
         app.retrying(transaction)
         return len(due)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="ordo-writeback")
+            return self._executor
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
+
+    def _confirm(
+        self, group: list[ShipmentRecord], now: int
+    ) -> tuple[list[int], list[tuple[ShipmentRecord, str, bool]]]:
+        """One order's confirmation: (acknowledged ids, [(shipment, error, final)])."""
+        app = self.app
+        acked: list[int] = []
+        failed: list[tuple[ShipmentRecord, str, bool]] = []
+        first = group[0]
+        try:
+            shop = self.shops.get(app.store, first["shop_id"])
+            creds = credentials(shop)
+            table = self._companies.get(first["channel"], {})
+            waybills = [(s["waybill"], table.get(s["carrier"], s["carrier"])) for s in group]
+            unknown = [s["carrier"] for s in group if s["carrier"] not in table]
+            if unknown:
+                raise PlatformError(
+                    "refused",
+                    "unknown_carrier",
+                    f"no {first['channel']} logistics id for carrier {unknown[0]!r} "
+                    f"/ 承运商「{unknown[0]}」无对应的平台物流公司编码",
+                )
+            split = first["channel"] in SPLITS and len(group) > 1
+            for part in ([w] for w in waybills) if split else [waybills]:
+                self.client.confirm_shipment(creds, first["external_id"], part, now // NS_PER_S)
+            acked += [s["id"] for s in group]
+        except PlatformError as exc:
+            if exc.kind == "auth":
+                self.shops.forget(first["shop_id"])
+            for s in group:
+                failed.append((s, str(exc), not exc.retryable and exc.kind != "auth"))
+
+        return acked, failed
 
     # 3. deadlines -------------------------------------------------------------------------
     def watch_deadlines(self) -> int:

@@ -23,7 +23,7 @@ Nothing here decides anything: each step is a service function.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -145,5 +145,15 @@ class Background:
         writeback = WriteBack(ordo, PlatformClient(wb_http))
         return [
             Worker("ordo-pull", puller.step, idle_s=PLATFORMS_IDLE_S, close=pull_http.close),
-            Worker("ordo-writeback", writeback.step, idle_s=PLATFORMS_IDLE_S, close=wb_http.close),
+            Worker(
+                "ordo-writeback",
+                writeback.step,
+                idle_s=PLATFORMS_IDLE_S,
+                close=lambda: _close_all(writeback.close, wb_http.close),
+            ),
         ]
+
+
+def _close_all(*closers: Callable[[], None]) -> None:
+    for close in closers:
+        close()
