@@ -68,5 +68,7 @@ def region_filter(app: Ordo, text: str, *, field: str = "province") -> RegionFil
         p = find_province(prefix)
         if p is None:
             raise _refused(field, raw)
-        return RegionFilter(prefix, (p.name, p.short))
+        # The full name only: intake and migration 0015 store it so, and one value keeps the
+        # (province, id) index walk newest-first (an IN list would sort every match).
+        return RegionFilter(prefix, (p.name,))
     return RegionFilter(prefix)

@@ -53,8 +53,8 @@ class Progress:
 class RegionFilter:
     """A place an order list is narrowed to: orders whose ship-to adcode starts with
     ``prefix`` (2 digits: a province, 4: a city, 6: a district). A province is matched by
-    its ``names`` (full and short) instead, the indexed column, which also finds orders whose
-    address could not be located (no adcode) but name the province."""
+    its stored ``names`` instead (the full name), an indexed column, which also finds orders
+    whose address could not be located (no adcode) but name the province."""
 
     prefix: str
     names: tuple[str, ...] = ()

@@ -72,6 +72,8 @@ def summaries(result: sa.CursorResult[Any]) -> list[OrderSummary]:
 def in_region(region: RegionFilter, province: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
     """Orders in a region: a province by its names (an indexed column, and orders without an
     adcode that name it), a city or district by the ship-to adcode's prefix."""
+    if len(region.names) == 1:
+        return province == region.names[0]
     if region.names:
         return province.in_(region.names)
     return O.adcode.startswith(region.prefix, autoescape=True)
