@@ -86,6 +86,10 @@ def test_a_spec_maps_every_field_exactly() -> None:
     assert co.tags == ("receiver_masked",)
     tagged = adapter(tags={"awaiting_stock": ["PAID"]}).parse(dict(ORDER, addr=""))
     assert tagged.tags == ("awaiting_stock",)  # no receiver: nothing masked
+    by_field = adapter(tags={"refunding": {"path": "refund.state", "values": [2, "3"]}})
+    assert by_field.parse(dict(ORDER, addr="", refund={"state": 2})).tags == ("refunding",)
+    assert by_field.parse(dict(ORDER, addr="", refund={"state": "3"})).tags == ("refunding",)
+    assert by_field.parse(dict(ORDER, addr="", refund={"state": [2]})).tags == ()
     assert [(i.kind, i.value, i.masked) for i in co.identifiers][1] == ("buyer_id", "b-1", False)
 
 
@@ -161,6 +165,11 @@ def test_paths() -> None:
         ({"money": None}, r"\[money\] required"),
         ({"tags": {"partially_shipped": ["NOPE"]}}, r"\[tags\.partially_shipped\] 'NOPE' is not in"),
         ({"tags": {"Bad Tag": ["NEW"]}}, r"\[tags\.Bad Tag\]"),
+        (
+            {"tags": {"refund": {"path": "r", "values": [1], "when": 2}}},
+            r"\[tags\.refund\] unknown key 'when'",
+        ),
+        ({"tags": {"refund": {"values": [1]}}}, r"\[tags\.refund\.path\] required"),
     ],
 )
 def test_a_bad_mapping_file_fails_at_load_naming_the_key(changes: dict[str, Any], named: str) -> None:

@@ -237,3 +237,13 @@ def test_xiaohongshu_list_elements_are_status_updates() -> None:
     ]
     one = adapter.parse(load("xiaohongshu", "status_update.json"))
     assert dict(one.steps)[M.OUTBOUND] == 1_794_337_200_000 * MS
+
+
+def test_xiaohongshu_after_sale_and_cancel_requests_are_tagged(mapped: MapFixture) -> None:
+    after = mapped("xiaohongshu", "after_sale_open.json")
+    assert after.order is not None
+    assert after.order.tags == ("after_sale_open", "receiver_masked")
+    assert [s for s, _ in after.source.steps][-1] is M.COMPLETED
+    cancel = mapped("xiaohongshu", "cancel_requested.json")
+    assert cancel.order is not None and cancel.order.tags == ("cancel_requested", "receiver_masked")
+    assert [s for s, _ in cancel.source.steps] == [M.CREATED, M.PAID]

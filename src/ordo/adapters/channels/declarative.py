@@ -346,6 +346,7 @@ class DeclarativeAdapter:
         self._masked_paths = c.receiver_masked - set(fields)
         self._masked_parts = tuple(k for k in fields if k in c.receiver_masked)
         self._status_tags = c.status_tags
+        self._field_tags = c.field_tags
 
     def __repr__(self) -> str:
         return f"DeclarativeAdapter({self.channel!r}, {self.source!r})"
@@ -466,6 +467,10 @@ class DeclarativeAdapter:
         created = times.get("created") or 0
         fallback = times.get("updated") or created
         tags = self._status_tags.get(status, ())
+        for tag, field, values in self._field_tags:
+            value = field.read(o)
+            if type(value) in _SCALAR and value in values:
+                tags = (*tags, tag)
         if address is not _NO_ADDRESS and (
             receiver_tags(address) or any(getattr(address, k) for k in self._masked_parts)
         ):
@@ -781,11 +786,24 @@ class _Compiler:
 
         # [tags] tag = [status codes]: what a status says about the order beyond its milestones
         # (partially_shipped for 部分发货), put on the order for rules and filters to match.
+        # A tag may also follow any other field: tag = { path = "…", values = [...] }
+        # (小红书 orderAfterSalesStatus 2 售后处理中 → after_sale_open).
         tags = self._table(spec, "tags")
         by_status: dict[str, list[str]] = {}
+        by_field: list[tuple[str, Field, frozenset[Any]]] = []
         for tag, codes in tags.items():
             if not re.match(r"^[a-z][a-z0-9_]{1,31}$", tag):
                 self.fail(f"tags.{tag}", "a lower-case tag name / 标签名须为小写字母数字下划线")
+            if isinstance(codes, dict):
+                extra = set(codes) - {"path", "values"}
+                if extra:
+                    self.fail(
+                        f"tags.{tag}", f"unknown key {sorted(extra)[0]!r} (known: path, values) / 未知配置项"
+                    )
+                values = self._scalars(codes.get("values"), f"tags.{tag}.values")
+                field = self._field(codes, "path", f"tags.{tag}", required=True)
+                by_field.append((tag, field, frozenset(values) | frozenset(str(v) for v in values)))
+                continue
             for code in self._strings(codes, f"tags.{tag}"):
                 if code not in vocab:
                     self.fail(f"tags.{tag}", f"{code!r} is not in [statuses] / 状态不在状态表中")
@@ -793,6 +811,7 @@ class _Compiler:
         self.status_tags: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {code: tuple(names) for code, names in by_status.items()}
         )
+        self.field_tags = tuple(by_field)
 
         self.hook: Hook | None = None
         if "hook" in spec:
