@@ -247,3 +247,11 @@ def test_xiaohongshu_after_sale_and_cancel_requests_are_tagged(mapped: MapFixtur
     cancel = mapped("xiaohongshu", "cancel_requested.json")
     assert cancel.order is not None and cancel.order.tags == ("cancel_requested", "receiver_masked")
     assert [s for s, _ in cancel.source.steps] == [M.CREATED, M.PAID]
+
+
+def test_youzan_refund_state_is_tagged(mapped: MapFixture) -> None:
+    refund = mapped("youzan", "refund_after_shipping.json")
+    assert refund.order is not None
+    assert refund.order.tags == ("refund_in_progress", "receiver_masked")
+    assert [s for s, _ in refund.source.steps][-1] is M.OUTBOUND
+    assert mapped("youzan", "shipped.json").source.tags == ("receiver_masked",)  # refund_state 0
