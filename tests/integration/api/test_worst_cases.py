@@ -50,13 +50,15 @@ def _requests(clock: ManualClock) -> list[tuple[str, str, str, dict[str, Any]]]:
         )
     ts = clock.now_ns() // 1_000_000_000
     webhook = "/api/v1/channels/taobao/webhook"
+    long_ts = {TIMESTAMP_HEADER: "9" * 5000, SIGNATURE_HEADER: "sha256=" + "0" * 64}
+    signed = {TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: sign(SECRET, ts, _NESTED)}
     out += [
         ("huge id", "GET", f"/api/v1/rules/drafts/{2**63}", {}),
         ("huge id in a body", "POST", "/api/v1/channels/dead-letters/replay", {"json": {"ids": [2**64]}}),
         ("5,000-digit timestamp", "POST", webhook,
-         {"content": b"{}", "headers": {TIMESTAMP_HEADER: "9" * 5000, SIGNATURE_HEADER: "sha256=" + "0" * 64}}),
+         {"content": b"{}", "headers": long_ts}),
         ("signed body nested 10,000 deep", "POST", webhook,
-         {"content": _NESTED, "headers": {TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: sign(SECRET, ts, _NESTED)}}),
+         {"content": _NESTED, "headers": signed}),
     ]  # fmt: skip
     return out
 
