@@ -47,13 +47,22 @@ class OutboundConfig:
 
 
 class Worker(threading.Thread):
-    """Calls ``step`` until stopped; sleeps when it did nothing, until poked or ``idle_s`` passes."""
+    """Calls ``step`` until stopped; sleeps when it did nothing, until poked or ``idle_s`` passes
+    (or sooner, when ``due`` says in how many seconds a retry may run)."""
 
-    def __init__(self, name: str, step: Callable[[], int], idle_s: float, close: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], int],
+        idle_s: float,
+        close: Callable[[], None],
+        due: Callable[[], float] | None = None,
+    ) -> None:
         super().__init__(name=name, daemon=True)
         self._step = step
         self._idle_s = idle_s
         self._close = close
+        self._due = due
         self._wake = threading.Event()
         self._halt = threading.Event()
 
@@ -70,9 +79,13 @@ class Worker(threading.Thread):
                     log.exception("outbound worker %s failed a round", self.name)
                     done = 0
                 if not done:
-                    self._wake.wait(self._idle_s)
+                    self._wake.wait(self._pause_s())
         finally:
             self._close()
+
+    def _pause_s(self) -> float:
+        due = self._due() if self._due is not None else 0.0
+        return min(self._idle_s, due) if due > 0 else self._idle_s
 
     def stop(self) -> None:
         self._halt.set()
@@ -131,12 +144,14 @@ def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
         from ordo.adapters.outbound.mqtt import MqttPublisher
 
         mqtt = MqttPublisher(cfg.mqtt_url, prefix=cfg.mqtt_prefix)
-        workers.append(Worker("ordo-mqtt", Relay(app, mqtt).run_once, cfg.idle_s, mqtt.close))
+        to_mqtt = Relay(app, mqtt)
+        workers.append(Worker("ordo-mqtt", to_mqtt.run_once, cfg.idle_s, mqtt.close, to_mqtt.due_s))
     if cfg.nats_url:
         from ordo.adapters.outbound.nats import NatsPublisher
 
         nats = NatsPublisher(cfg.nats_url)
-        workers.append(Worker("ordo-nats", Relay(app, nats).run_once, cfg.idle_s, nats.close))
+        to_nats = Relay(app, nats)
+        workers.append(Worker("ordo-nats", to_nats.run_once, cfg.idle_s, nats.close, to_nats.due_s))
     out = Outbound(workers)
     for w in workers:
         out._unsubscribe.append(app.notifier.subscribe(w.poke))

@@ -71,6 +71,11 @@ class Relay:
             uow.commit()
         return len(rows)
 
+    def due_s(self) -> float:
+        """Seconds until the next attempt after a failure (0 when it may run now): the worker
+        sleeps no longer than this, so a broker that is back is used at once."""
+        return max(0.0, (self.backoff.next_at_ns - self.app.clock.now_ns()) / 1e9)
+
     def offset(self) -> int | None:
         with self.app.store.uow(read_only=True) as uow:
             found = uow.outbound.offset(self.consumer)
