@@ -18,6 +18,7 @@ from ordo.clock import ManualClock
 from ordo.domain.errors import ValidationError
 from ordo.domain.geo import find_province
 from ordo.domain.orders.holds import HoldReason
+from ordo.domain.orders.model import Carrier, Warehouse, WarehouseClass
 from ordo.service.events.overview import snapshot
 from ordo.service.events.projector import rebuild
 from ordo.service.inventory.catalog import save_catalog
@@ -193,3 +194,15 @@ def test_an_address_that_cannot_be_placed_keeps_its_province_in_full_for_the_fil
     assert r.hold_reason == HoldReason.ADDRESS.value and row["adcode"] is None
     assert (row["province"], row["city"]) == ("广东省", "不存在")
     assert r.order_id in [o["id"] for o in holds.held_orders(places, region="广东")]
+
+
+def test_the_catalog_stores_warehouse_and_carrier_places_in_full(app: Ordo) -> None:
+    wh = Warehouse("WH-X", "仓", "上海", "上海", "310114", 31.37, 121.26, WarehouseClass.OWN)
+    save_catalog(
+        app, warehouses=[wh], carriers=[Carrier("c1", "快递", coverage=frozenset({"新疆", "Tibet"}))]
+    )
+    with app.store.uow(read_only=True) as uow:
+        [stored] = uow.catalog.warehouses()
+        [carrier] = uow.catalog.carriers()
+    assert (stored.province, stored.city) == ("上海市", "上海市")
+    assert carrier.coverage == {"新疆维吾尔自治区", "西藏自治区"}
