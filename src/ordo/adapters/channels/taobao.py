@@ -117,7 +117,7 @@ class TopTradeAdapter:
                 discount = r.yuan(item, "discount_fee", at=where, default=0)
                 if "part_mjz_discount" in item:  # the shop-level discount's share of this line
                     discount += r.yuan(item, "part_mjz_discount", at=where, default=0)
-                if item.get("status") in _CLOSED and status not in _CLOSED:
+                if str(item.get("status") or "") in _CLOSED and status not in _CLOSED:
                     if r.time(item, "consign_time", at=where, required=False) is None:
                         refunded_fen += r.yuan(item, "payment", at=where, default=0)
                         tags.append(LINE_REFUNDED)

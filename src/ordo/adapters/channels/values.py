@@ -295,8 +295,8 @@ class Reader:
         value = src.get(key)
         if type(value) is int and value > 0:  # epoch s or ms, the common case
             ns = value * 1_000_000 if value > _MS_THRESHOLD else value * NS
-        elif value is None or value == "" or value == 0:
-            ns = 0
+        elif value is None or value == "" or value == 0 or (type(value) is str and value[:4] == "0000"):
+            ns = 0  # absent, or 0000-00-00 …: "none" (read without a failed parse)
         else:
             try:
                 ns = _text_time_ns(value) if type(value) is str else _time_ns(value)
