@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from ordo.domain.geo import find_province
+
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 
 
@@ -16,6 +18,9 @@ def region_of(province: str | None) -> str:
     """``浙江省`` → ``浙江``, ``广西壮族自治区`` → ``广西``; no province → ``_``."""
     if not province:
         return "_"
+    known = find_province(province)  # also 上海, Guangdong, 内蒙古自治区 …
+    if known is not None:
+        return known.short
     for suffix in _SUFFIXES:
         if province.endswith(suffix) and len(province) > len(suffix):
             return province[: -len(suffix)]
