@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ordo.service.channels.preview import ERROR, WARNING, preview
 from ordo.service.channels.receive import set_sku_mapping
 from ordo.service.runtime.app import Ordo
@@ -108,3 +110,16 @@ def test_a_platform_error_answer_is_not_taken_in_and_says_the_platforms_words(wo
 def test_a_status_only_push_is_taken_in_as_an_update(world: Ordo) -> None:
     p = preview(world, "taobao", _body("taobao", "shipped.json"))
     assert p.accepted and p.order is None and [x.code for x in p.problems] == ["status_only"]
+
+
+def test_a_payload_that_breaks_the_adapter_is_a_flagged_problem_not_a_crash(
+    world: Ordo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ordo.adapters.channels import ADAPTERS
+
+    def broken(payload: object) -> object:
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(ADAPTERS["jd"], "parse", broken)
+    p = preview(world, "jd", "{}")
+    assert not p.accepted and [(x.field, x.code) for x in p.problems] == [("body", "malformed_payload")]
