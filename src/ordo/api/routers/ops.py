@@ -1,5 +1,9 @@
-"""Operations: liveness of the store and Prometheus metrics. No authentication,
-so probes and scrapers need no key; neither answer carries business data."""
+"""Operations: liveness and readiness probes, the store's health, Prometheus metrics. No
+authentication, so probes and scrapers need no key; no answer carries business data.
+
+``/livez``: the process answers (nothing else is asked: a restart would not fix a store
+that is down). ``/readyz``: the store accepts a write and every configured broker a
+connection (``service/runtime/health.py``); 503 with each check's reason when not."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from ordo.api.deps import OrdoDep
 from ordo.api.metrics import ApiMetrics
 from ordo.domain.errors import StoreError
 from ordo.service.orders import queries
+from ordo.service.runtime import health
 
 router = APIRouter(tags=["operations"])
 
@@ -22,6 +27,17 @@ def healthz(ordo: OrdoDep) -> JSONResponse:
     except StoreError as exc:
         return JSONResponse({"status": "unavailable", "error": exc.code, "message": exc.message}, 503)
     return JSONResponse({"status": "ok", "store": dialect})
+
+
+@router.get("/livez", summary="Is this process serving? (asks nothing of the store)")
+async def livez() -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz", summary="Can this process take work? The store accepts a write; brokers connect")
+def readyz(ordo: OrdoDep) -> JSONResponse:
+    report = health.readiness(ordo)
+    return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
