@@ -7,7 +7,9 @@ The provinces come from the shipped division table, so a province it adds is tes
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,8 @@ from ordo.domain.errors import ValidationError
 from ordo.domain.geo import find_province
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.model import Carrier, Warehouse, WarehouseClass
+from ordo.service.channels.intake import Push, receive_batch
+from ordo.service.channels.receive import ChannelOutcome, Receipt, set_sku_mapping
 from ordo.service.events.overview import snapshot
 from ordo.service.events.projector import rebuild
 from ordo.service.inventory.catalog import save_catalog
@@ -33,6 +37,7 @@ from tests.integration.service.routing_helpers import go_live, stored_order
 DIVISIONS = load_divisions()
 PROVINCES = DIVISIONS.provinces()
 BACKENDS = ["sqlite", "postgresql"]
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "channels"
 
 
 def _first_city(code: str) -> tuple[str, str]:
@@ -206,3 +211,34 @@ def test_the_catalog_stores_warehouse_and_carrier_places_in_full(app: Ordo) -> N
         [carrier] = uow.catalog.carriers()
     assert (stored.province, stored.city) == ("上海市", "上海市")
     assert carrier.coverage == {"新疆维吾尔自治区", "西藏自治区"}
+
+
+def test_a_platform_payload_with_short_names_is_routed_not_held_for_stock(world: Ordo) -> None:
+    """The finding: taobao's receiver_state 上海 / receiver_city 上海 resolved an adcode, then
+    intake excluded every warehouse as out of service area and held the order for stock."""
+    set_sku_mapping(world, "taobao", "4801234567891", "SKU-CUP")
+    trade = json.loads((FIXTURES / "taobao" / "create.json").read_text("utf-8"))
+
+    def push(tid: int, state: str, city: str, district: str) -> Push:
+        body = {**trade, "tid": tid, "tid_str": str(tid), "receiver_state": state, "receiver_city": city}
+        body["receiver_district"] = district
+        return Push("taobao", json.dumps(body, ensure_ascii=False))
+
+    receipts = receive_batch(
+        world,
+        [
+            push(8_000_001, "上海", "上海", "浦东新区"),
+            push(8_000_002, "上海市", "上海市", "浦东新区"),
+            push(8_000_003, "江苏", "南京", "玄武区"),
+        ],
+    )
+    got = [r for r in receipts if isinstance(r, Receipt)]
+    assert len(got) == 3 and all(r.outcome is ChannelOutcome.CREATED for r in got)
+    assert [r.hold_reason for r in got] == [None, None, None]
+    rows = [stored_order(world, r.order_id or "") for r in got]
+    assert [(o["province"], o["city"], o["adcode"]) for o in rows] == [
+        ("上海市", "上海市", "310115"),
+        ("上海市", "上海市", "310115"),
+        ("江苏省", "南京市", "320102"),
+    ]
+    assert rows[0]["warehouse_id"] == rows[1]["warehouse_id"] is not None
