@@ -139,6 +139,33 @@ def shops_writeback(
         wb.close()
 
 
+@shops_app.command("ship")
+def shops_ship(
+    order_id: str,
+    waybill: Annotated[
+        str, typer.Option(help="CARRIER:WAYBILL, comma-separated for several parcels / 承运商:运单号")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Record that an order left with its waybill(s), as a warehouse system reports it."""
+    from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+    from ordo.service.orders.milestones import advance
+
+    app = open_ordo(db)
+    now = app.clock.now_ns()
+    results = advance(
+        app,
+        [
+            MilestoneUpdate(order_id, Milestone.WAYBILL_ISSUED, now, "wms", waybill),
+            MilestoneUpdate(order_id, Milestone.OUTBOUND, now, "wms"),
+        ],
+    )
+    print_json([{"milestone": r.update.milestone.value, "outcome": r.outcome.value} for r in results])
+    refused = [r.error.message for r in results if r.error is not None]
+    if refused:
+        raise _fail(refused[0])
+
+
 @shops_app.command("shipments")
 def shops_shipments(
     state: Annotated[str | None, typer.Option(help="pending, acked or dead / 状态")] = None,

@@ -145,17 +145,25 @@ class Puller:
         cursor_s = found[0] // NS_PER_S if found else now_s - self.lookback_s
         report.cursor_ns = found[0] if found else None
         start_s = cursor_s - (self.overlap_s if found else 0)
-        width = min(self.window_s, MAX_WINDOW_S.get(shop["channel"], self.window_s))
+        widest = MAX_WINDOW_S.get(shop["channel"], self.window_s)
+        width = min(self.window_s, widest)
         try:
             while start_s < end_s:
                 stop_s = min(start_s + width, end_s)
-                self._window(shop, start_s, stop_s, report)
+                pages = self._window(shop, start_s, stop_s, report)
                 start_s = stop_s
+                # Quiet stretches (a first pull's look back) in wider windows, busy ones in
+                # narrower: the cursor moves once per window, so a crash repeats little.
+                if pages <= 1:
+                    width = min(width * 2, widest)
+                elif pages > 8:
+                    width = max(60, width // 2)
         except PlatformError as exc:
             report.error = str(exc)
         return report
 
-    def _window(self, shop: ShopRecord, start_s: int, stop_s: int, report: PullReport) -> None:
+    def _window(self, shop: ShopRecord, start_s: int, stop_s: int, report: PullReport) -> int:
+        """Every page of one window through intake, then the cursor to its end; the page count."""
         app, channel, shop_id = self.app, shop["channel"], shop["id"]
         page_no = 1
         while True:
@@ -182,7 +190,7 @@ class Puller:
             if self.on_page is not None:
                 self.on_page(report)
             if last:
-                return
+                return page_no
             page_no += 1
 
     def _page(self, shop_id: str, start_s: int, stop_s: int, page_no: int) -> Page:
