@@ -91,6 +91,10 @@ def bounded_protocol(
             self._arm(body_timeout_s, "body_timeout")
             super().on_headers_complete()
 
+        def handle_websocket_upgrade(self) -> None:
+            self._disarm()  # the connection is no longer an HTTP request being read
+            super().handle_websocket_upgrade()
+
         def on_message_complete(self) -> None:
             self._disarm()
             self._head_seen, self._tail = 0, b""
