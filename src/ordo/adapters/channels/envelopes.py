@@ -26,6 +26,7 @@ refused with the platform's own message. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from ordo.adapters.channels.values import Reason, Unmappable, embedded_json
@@ -41,7 +42,9 @@ _RAW_KEYS = (
     "platformData", "raw_json", "rawJson", "response_body",
 )  # fmt: skip
 #: Codes meaning success, per envelope field.
-_OK_CODES = {"code": {0, 10000, 200}, "result": {1}, "errcode": {0}}
+_OK_CODES: Mapping[str, frozenset[int]] = MappingProxyType(
+    {"code": frozenset({0, 10000, 200}), "result": frozenset({1}), "errcode": frozenset({0})}
+)
 _CODE_KEYS = ("sub_code", "code", "numberCode", "errcode", "result")
 
 
