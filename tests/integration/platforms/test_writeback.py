@@ -155,3 +155,19 @@ def test_an_incident_is_opened_before_the_platform_deadline(
     _run(wb, clock, 60, every=10)
     with app.store.uow(read_only=True) as uow:
         assert len(uow.incidents.open_of_orders(ids)) == 160  # once per shipment, not every round
+
+
+@pytest.mark.usefixtures("server")
+def test_stock_is_published_to_top_and_refused_elsewhere(
+    server: EmulatorServer, emulator: Emulator, emulated: list[EmulatedShop], clock: ManualClock
+) -> None:
+    from ordo.adapters.platforms import Credentials, PlatformError
+
+    taobao, jd = emulated[0], emulated[1]
+    creds = Credentials(taobao.channel, taobao.app_key, taobao.app_secret, taobao.session, server.url)
+    client().update_quantity(creds, "600000000000", "4800001", 37, clock.now_ns() // NS_PER_S)
+    assert emulator.quantity(taobao.shop_id, "600000000000", "4800001") == 37
+    other = Credentials(jd.channel, jd.app_key, jd.app_secret, jd.session, server.url)
+    with pytest.raises(PlatformError) as refused:
+        client().update_quantity(other, "1", "2", 3, clock.now_ns() // NS_PER_S)
+    assert refused.value.kind == "refused"
