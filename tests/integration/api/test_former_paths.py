@@ -13,6 +13,7 @@ import pytest
 from ordo.api.former_paths import DEPRECATED_SINCE
 from ordo.domain.access import Role
 from ordo.service.incidents.scan import scan
+from ordo.service.people import add_user
 from ordo.service.runtime.app import Ordo
 from tests.integration.outbound.test_subscriptions_out import Endpoint
 
@@ -42,6 +43,7 @@ def test_the_former_exceptions_paths_answer_reads_and_actions_as_the_incidents_p
 ):
     oid = post_order("HTTP-FORMER", [("SKU-RARE", 5)])
     scan(world)
+    add_user(world, "han.mei", "韩梅梅", Role.OPS, None)  # incidents are given to people
     viewer, ops = auth(Role.VIEWER), auth(Role.OPS)
     old = client.get("/api/v1/exceptions", params={"order_id": oid}, headers=viewer, follow_redirects=False)
     assert old.status_code == 200 and _points_to(old, "/api/v1/incidents")
