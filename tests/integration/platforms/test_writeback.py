@@ -155,6 +155,13 @@ def test_an_incident_is_opened_before_the_platform_deadline(
     _run(wb, clock, 60, every=10)
     with app.store.uow(read_only=True) as uow:
         assert len(uow.incidents.open_of_orders(ids)) == 160  # once per shipment, not every round
+    _run(wb, clock, 30 * 60, every=30)  # 12 attempts spent long before the 30-minute outage ends
+    assert {r["state"] for r in shipments(app)} == {"dead"}
+    assert replay_dead(app) == 160  # a person replays them once the platform is back
+    _run(wb, clock, 3)
+    assert {r["state"] for r in shipments(app)} == {"acked"}
+    with app.store.uow(read_only=True) as uow:
+        assert uow.incidents.open_of_orders(ids) == []  # closed by the acknowledgement
 
 
 @pytest.mark.usefixtures("server")

@@ -17,6 +17,7 @@ from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, FilterText, PathId, QueryId, Time, length
 from ordo.domain.access import Perm
+from ordo.rules.evaluation.evaluate import RuleSet
 from ordo.rules.governance import Tier, tier_of
 from ordo.rules.language.glossary import Lang, default_glossary
 from ordo.rules.language.lint import lint_rules
@@ -122,7 +123,7 @@ def parse(_p: Reader, _json: JsonBody, body: ParseIn) -> dict[str, Any]:
         "lint": [
             {"code": w.code, "rule_id": w.rule_id, "message": w.message(body.lang)} for w in lint_rules(rules)
         ],
-        "plan": R.ruleset_of(body.text).explain(body.lang),
+        "plan": RuleSet.of(rules).explain(body.lang),  # the rules read above, not read again
     }
 
 

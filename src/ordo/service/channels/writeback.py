@@ -21,7 +21,8 @@
 3. **Deadlines.** Each platform fines a late shipment sync (a seed cites 0.3 % of the
    commission after 15 minutes): an incident (detector ``sla``, key ``platform_sync``)
    is opened :data:`WARN_BEFORE_S` before a shipment's deadline if it is not acknowledged
-   by then, so a person can act while there is time.
+   by then, so a person can act while there is time; it closes itself when the platform
+   acknowledges the shipment.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Any
 from ordo.adapters.platforms import SPLITS, PlatformClient, PlatformError, logistics_companies
 from ordo.clock import NS_PER_S
 from ordo.domain import events as ev
-from ordo.domain.incidents.incident import Detector, Raised
+from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders.milestones import Milestone
 from ordo.service.channels.shops import ShopCredentials, credentials
 from ordo.service.incidents import ledger
@@ -45,6 +46,8 @@ from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.retry import RetryPolicy
 
 CONSUMER = "platform-writeback"
+#: The key of the deadline incident (detector ``sla``), one open per order.
+SYNC_KEY = "platform_sync"
 #: Seconds after the goods left by which each platform wants to know (its fine clock).
 DEADLINE_S: Mapping[str, int] = MappingProxyType(
     {"taobao": 900, "tmall": 900, "jd": 900, "pinduoduo": 900, "douyin": 900}
@@ -204,9 +207,22 @@ class WriteBack:
         failed = [f for _, bad in results for f in bad]
         answered = app.clock.now_ns()  # when the last answer came: an upper bound for each ack
 
+        late = [s["order_id"] for s in due if s["sla_raised"] and s["id"] in set(acked)]
+
         def transaction() -> None:
             with app.store.uow() as uow:
                 uow.platforms.shipment_acked(acked, answered)
+                if late:  # the deadline incident's cause is gone: close it
+                    for row in uow.incidents.open_of_orders(late):
+                        if row["detector"] == Detector.SLA.value and row["key"] == SYNC_KEY:
+                            ledger.move(
+                                uow,
+                                row,
+                                IncidentState.AUTO_RESOLVED,
+                                answered,
+                                by="ordo",
+                                note="the platform acknowledged the shipment / 平台已确认发货",
+                            )
                 for s, error, final in failed:
                     attempts = s["attempts"] + 1
                     dead = final or attempts >= self.policy.max_attempts
@@ -282,7 +298,7 @@ class WriteBack:
                     Raised(
                         s["order_id"],
                         Detector.SLA,
-                        "platform_sync",
+                        SYNC_KEY,
                         "notify_ops",
                         {
                             "timer": "platform_shipment_sync",
