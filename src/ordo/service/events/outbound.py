@@ -57,9 +57,12 @@ class Worker(threading.Thread):
         idle_s: float,
         close: Callable[[], None],
         due: Callable[[], float] | None = None,
+        gate: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(name=name, daemon=True)
         self._step = step
+        #: Whether this round may run (a lease held: :mod:`ordo.service.runtime.background`).
+        self.gate = gate
         self._idle_s = idle_s
         self._close = close
         self._due = due
@@ -74,7 +77,7 @@ class Worker(threading.Thread):
             while not self._halt.is_set():
                 self._wake.clear()
                 try:
-                    done = self._step()
+                    done = self._step() if self.gate is None or self.gate() else 0
                 except Exception:  # a worker must outlive any one bad round; the log says why
                     log.exception("outbound worker %s failed a round", self.name)
                     done = 0
@@ -130,8 +133,13 @@ class Outbound:
             w.join(timeout_s)
 
 
-def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
-    """Start delivery to subscriptions, and the MQTT / NATS relays that are configured."""
+def start_outbound(
+    app: Ordo,
+    config: OutboundConfig | None = None,
+    gate: Callable[[str], Callable[[], bool]] | None = None,
+) -> Outbound:
+    """Start delivery to subscriptions, and the MQTT / NATS relays that are configured;
+    ``gate(thread name)`` (when given) says before each round whether it may run."""
     from ordo.adapters.outbound.http import HttpSender
     from ordo.service.events.delivery import SubscriptionDispatcher
     from ordo.service.events.relay import Relay
@@ -154,6 +162,8 @@ def start_outbound(app: Ordo, config: OutboundConfig | None = None) -> Outbound:
         workers.append(Worker("ordo-nats", to_nats.run_once, cfg.idle_s, nats.close, to_nats.due_s))
     out = Outbound(workers)
     for w in workers:
+        if gate is not None:
+            w.gate = gate(w.name)
         out._unsubscribe.append(app.notifier.subscribe(w.poke))
         w.start()
     return out

@@ -18,15 +18,28 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
 worker processes, the other CLI commands and the tests start none unless they ask. The
 jobs coordinate through the store, so they must run once per deployment, not per worker.
 Nothing here decides anything: each step is a service function.
+
+Once per deployment, across nodes: every duty thread runs a round only while its node
+holds the duty's lease (:mod:`ordo.adapters.store.leases`; named after the thread without
+``ordo-``: ``upkeep``, ``projector``, ``subscriptions``, ``nats``, ``mqtt``, ``pull``,
+``writeback``). N ``ordo serve`` nodes on one PostgreSQL each start every duty; one node
+runs each, and a survivor takes a dead holder's duty at its next idle poll (≤ 2 s). On
+SQLite the one server holds every lease, as before. A new duty gets the same by
+:meth:`Background.gate` (``Worker(..., gate=ordo.background.gate("name"))``), or, for
+one-off work, ``with ordo.background.hold("name") as held:``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ordo.adapters.store.leases import Leases, open_leases
+from ordo.adapters.store.leases import hold as hold_lease
 from ordo.service.events.outbound import Outbound, OutboundConfig, Worker, start_outbound
 
 if TYPE_CHECKING:
@@ -40,6 +53,9 @@ SCAN_EVERY_S = 0.5
 PROJECTOR_IDLE_S = 2.0
 #: Real seconds the pull and write-back duties wait when a round found nothing to do.
 PLATFORMS_IDLE_S = 1.0
+#: Real seconds a held lease is trusted between checks of its connection (a round after
+#: every commit would otherwise cost a query each).
+LEASE_CHECK_S = 0.25
 
 
 class Job(StrEnum):
@@ -56,9 +72,49 @@ class Background:
         self._ordo = ordo
         self._scan_every_s = scan_every_s
         self._projector_idle_s = projector_idle_s
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # start() opens the leases under it
         self._workers: list[Worker] = []
         self._outbound: Outbound | None = None
+        self._leases: Leases | None = None
+
+    @property
+    def leases(self) -> Leases:
+        """This node's leases (opened on first use, closed by :meth:`stop`)."""
+        with self._lock:
+            if self._leases is None:
+                self._leases = open_leases(self._ordo.store.engine)
+            return self._leases
+
+    def gate(self, duty: str) -> Callable[[], bool]:
+        """Before each round of ``duty``: whether this node holds its lease (taking it when
+        free). A held lease is re-checked at most every :data:`LEASE_CHECK_S`."""
+        leases = self.leases
+        checked = [0.0]
+
+        def may_run() -> bool:
+            now = time.monotonic()
+            if duty in leases.held() and now - checked[0] < LEASE_CHECK_S:
+                return True
+            ok = leases.try_acquire(duty)
+            checked[0] = now if ok else 0.0
+            return ok
+
+        return may_run
+
+    @contextlib.contextmanager
+    def hold(self, duty: str, wait_s: float = 0.0) -> Iterator[bool]:
+        """Hold ``duty``'s lease for a block of one-off work; yields whether it is held."""
+        with hold_lease(self.leases, duty, wait_s=wait_s) as held:
+            yield held
+
+    def duties(self) -> dict[str, str]:
+        """Each running duty thread's lease: ``held`` on this node or ``standby``."""
+        held = self.leases.held() if self.running else frozenset()
+        return {
+            w.name: "held" if _duty(w.name) in held else "standby"
+            for w in self.threads
+            if isinstance(w, Worker) and w.gate is not None
+        }
 
     @property
     def threads(self) -> tuple[threading.Thread, ...]:
@@ -81,11 +137,12 @@ class Background:
         Returns the threads now running. Starting while running is a programming error.
         """
         wanted = frozenset(jobs)
+        gate = self.gate
         with self._lock:
             if self._workers or self._outbound is not None:
                 raise RuntimeError("background jobs already running; stop() them first")
             if Job.OUTBOUND in wanted:
-                self._outbound = start_outbound(self._ordo, outbound)
+                self._outbound = start_outbound(self._ordo, outbound, lambda name: gate(_duty(name)))
             if Job.UPKEEP in wanted:
                 self._workers.append(self._upkeep())
             if Job.PROJECTOR in wanted:
@@ -93,6 +150,8 @@ class Background:
             if Job.PLATFORMS in wanted:
                 self._workers += self._platforms()
             for w in self._workers:
+                if w.gate is None:
+                    w.gate = gate(_duty(w.name))
                 w.start()
         return self.threads
 
@@ -107,6 +166,10 @@ class Background:
             outbound.stop(timeout_s)
         for w in workers:
             w.join(timeout_s)
+        with self._lock:
+            leases, self._leases = self._leases, None
+        if leases is not None:
+            leases.close()  # after the joins: no round runs once its lease is given back
 
     def _upkeep(self) -> Worker:
         from ordo.service.incidents.scan import scan
@@ -152,6 +215,10 @@ class Background:
                 close=lambda: _close_all(writeback.close, wb_http.close),
             ),
         ]
+
+
+def _duty(thread_name: str) -> str:
+    return thread_name.removeprefix("ordo-")
 
 
 def _close_all(*closers: Callable[[], None]) -> None:
