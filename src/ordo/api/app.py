@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ordo import __version__
-from ordo.api import batching, docs, errors
+from ordo.api import batching, contract, docs, errors
 from ordo.api.former_paths import former_paths
 from ordo.api.metrics import ApiMetrics
 from ordo.api.middleware import BodyLimit, RequestMetrics
@@ -79,6 +79,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     docs.install(app)
     install_web(app)  # the dashboard at / and the tracking page at /track/{token}
     errors.install(app)
+    contract.install(app)  # every operation's errors in OpenAPI; auth before a malformed body
 
     # Added last = runs first: metrics see every answer, including the 413s.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

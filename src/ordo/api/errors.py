@@ -46,11 +46,6 @@ class PayloadTooLarge(OrdoError):
     http_status = 413
 
 
-class InvalidCursor(OrdoError):
-    code = "invalid_cursor"
-    http_status = 400
-
-
 def field_path(loc: Sequence[int | str]) -> str:
     """Pydantic's ``("body", "orders", 3, "quantity")`` as ``orders[3].quantity``."""
     parts = list(loc)

@@ -2,20 +2,19 @@
 
 Times leave the API twice: the exact UTC nanoseconds (``placed_at_ns``) that Ordo
 keeps, and an ISO-8601 string in China Standard Time (``placed_at``) for people.
-Cursors are opaque to clients (base64url of JSON) so their content may change.
+Cursors are opaque to clients (base64url of the page's last key) so their content may change;
+their form is in the schema as a pattern.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-import orjson
+from fastapi import Query
 
-from ordo.api.errors import InvalidCursor
 from ordo.api.schemas import CST
 from ordo.domain.pii import mask_detail, mask_name, mask_phone
 
@@ -59,18 +58,32 @@ def order(row: Mapping[str, Any], see_pii: bool) -> dict[str, Any]:
     return with_times(masked(row, see_pii))
 
 
-def encode_cursor(value: Any) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(value)).decode().rstrip("=")
+#: A cursor is base64url (unpadded) of UTF-8 text. Every string of this form is a position to
+#: read after (the pages are keyed by text, which any text can be compared with), so a client
+#: that sends what the schema allows is never refused; an issued one is the page's last key.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$"
+#: The positions of pages keyed by a row's integer id: the id in decimal.
+ID_CURSOR_PATTERN = r"^[0-9]{1,18}$"
+_CURSOR_HELP = "next_cursor of the previous page / 上一页的 next_cursor"
+#: The ``cursor`` query parameter of a page keyed by text.
+Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN, max_length=512, description=_CURSOR_HELP)]
+#: The ``cursor`` query parameter of a page keyed by an integer id.
+IdCursor = Annotated[str | None, Query(pattern=ID_CURSOR_PATTERN, description=_CURSOR_HELP)]
+#: Between the parts of a composite key: no key part holds it (they are stripped, printable text).
+_PART = "\x1f"
 
 
-def bad_cursor() -> InvalidCursor:
-    return InvalidCursor("cursor is not one this API issued / 分页游标无效", details={"field": "cursor"})
+def encode_cursor(*key: str) -> str:
+    return base64.urlsafe_b64encode(_PART.join(key).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> Any:
-    try:
-        if len(cursor) > 512:
-            raise ValueError("too long")
-        return orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, orjson.JSONDecodeError):
-        raise bad_cursor() from None
+def decode_cursor(cursor: str, parts: int = 1) -> tuple[str, ...]:
+    """The key a cursor of :data:`CURSOR_PATTERN` stands for, as ``parts`` strings.
+
+    Bytes that are not UTF-8 (and NUL, which no store takes) become U+FFFD: such a cursor was
+    not issued, but it still names a place in the key order, like any other text.
+    """
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    text = raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    key = text.split(_PART, parts - 1)
+    return (*key, *[""] * (parts - len(key)))

@@ -16,21 +16,27 @@ Business rules (known SKUs, amounts that add up) stay in ``ordo.domain.orders.va
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainValidator,
+    Strict,
     StringConstraints,
     Tag,
     WithJsonSchema,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import Address, Channel, Identifier, IdentifierKind, Line, LineFlag, Order
@@ -38,9 +44,6 @@ from ordo.domain.orders.validation import MAX_LINES, MAX_QUANTITY, MAX_TAGS, MAX
 
 CST = timezone(timedelta(hours=8), "CST")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Times outside this window are typos or attacks; it also keeps ns inside int64.
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 #: Largest order-level amount accepted, in fen (a line's maximum times a line's quantity).
 MAX_AMOUNT_FEN = MAX_UNIT_PRICE_FEN * MAX_QUANTITY
 
@@ -56,7 +59,47 @@ def _clean(value: str) -> str:
     return value
 
 
-CLEAN = AfterValidator(_clean)
+#: What ``str.strip`` removes: a text of only these is empty once stripped.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: The schema's word for what :func:`_clean` refuses: NUL. (Lone surrogates are refused too, but
+#: a surrogate range is not a pattern every regex engine takes, and JSON text rarely holds one.)
+CLEAN_PATTERN = r"^[^\x00]*$"
+#: The same for a required text, which must keep a character once stripped of whitespace.
+FILLED_PATTERN = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
+
+
+class _Clean:
+    """Refuse NUL and lone surrogates, and say so in the JSON schema as a pattern.
+
+    Placed after :func:`length`, whose ``minLength`` counts after stripping: a required
+    text's pattern also asks for one character that is not whitespace.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_clean, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        if out.get("type") == "string" and "pattern" not in out:
+            out["pattern"] = FILLED_PATTERN if out.get("minLength", 0) >= 1 else CLEAN_PATTERN
+        return out
+
+
+CLEAN = _Clean()
+
+
+def _integral(value: object) -> object:
+    # JSON has one number type: 3.0 is the integer 3 to a JSON Schema validator (and to a
+    # client generated from one), so it is taken as 3; 3.5, true and "3" are not integers.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: An integer as JSON Schema means it: 3 or 3.0, never ``true`` or ``"3"`` (add the bounds).
+JsonInt = Annotated[int, BeforeValidator(_integral), Strict()]
 
 
 def length(max_length: int, min_length: int = 0) -> StringConstraints:
@@ -72,21 +115,38 @@ MAX_ROW_ID = 2**63 - 1
 #: A stored row's integer id in a path, a query or a body.
 PathId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
-BodyId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+BodyId = Annotated[JsonInt, Field(ge=1, le=MAX_ROW_ID)]
+
+
+_DAY = (
+    r"20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)|20(?:[02468][048]|[13579][26])-02-29"
+)
+_CLOCK = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+#: Every time the API takes, and only those: a real calendar day in 2000..2099, optionally a
+#: time of day (minutes, seconds, microseconds) and an offset. It is in the schema, so a
+#: client generated from it never sends a time that is refused.
+TIME_PATTERN = rf"^(?:{_DAY})(?:{_CLOCK}{_OFFSET}?)?$"
+_TIME_RE = re.compile(TIME_PATTERN)
 
 
 def to_ns(value: object) -> int:
-    """An ISO-8601 string as UTC nanoseconds (no offset means UTC+8)."""
+    """An ISO-8601 string as UTC nanoseconds (no offset means UTC+8).
+
+    The year is the one written (2000..2099, whatever the offset), which keeps every time
+    well inside int64 nanoseconds.
+    """
     if not isinstance(value, str) or len(value) > 40:
         raise ValueError("expected an ISO-8601 time string / 需要 ISO-8601 格式的时间字符串")
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not an ISO-8601 time / 不是 ISO-8601 格式的时间") from None
+    if not _TIME_RE.fullmatch(value):
+        raise ValueError(
+            "not an ISO-8601 time in 2000..2099 (YYYY-MM-DD[Thh:mm[:ss[.ffffff]][Z|±hh:mm]]) "
+            "/ 不是 2000 到 2099 年间的 ISO-8601 时间"
+        )
+    at = datetime.fromisoformat(value)
     if at.tzinfo is None:
         at = at.replace(tzinfo=CST)
-    if not _EARLIEST <= at < _LATEST:
-        raise ValueError("time out of range 2000..2100 / 时间超出 2000 到 2100 年的范围")
     delta = at - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
 
@@ -97,14 +157,25 @@ Time = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "format": "date-time",
-            "description": "ISO-8601; without an offset it is read as UTC+8 (China Standard Time).",
+            "pattern": TIME_PATTERN,
+            "maxLength": 40,
+            "description": "ISO-8601 (RFC 3339) date or date-time in 2000..2099; without an offset it "
+            "is read as UTC+8 (China Standard Time).",
             "examples": ["2026-11-11T08:00:00+08:00"],
         }
     ),
 ]
 
-Fen = Annotated[int, Field(ge=0, le=MAX_AMOUNT_FEN, strict=True, description="integer fen (分)")]
+#: Money: a JSON number with a decimal point is refused (12.80 or 1280.0 is how yuan leak in).
+Fen = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_AMOUNT_FEN,
+        strict=True,
+        description="integer fen (分), written without a decimal point / 整数分，不带小数点",
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -118,8 +189,8 @@ class AddressIn(_Strict):
     district: Annotated[str, length(32), CLEAN] = ""
     detail: Annotated[str, length(500), CLEAN] = ""
     adcode: Annotated[str, Field(pattern=r"^\d{6,12}$")] | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lng: Annotated[float, Field(ge=-180, le=180)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, strict=True)] | None = None
+    lng: Annotated[float, Field(ge=-180, le=180, strict=True)] | None = None
     name: Annotated[str, length(100), CLEAN] = Field(
         "", description="recipient name (masked for roles without PII access)"
     )
@@ -143,8 +214,8 @@ class AddressIn(_Strict):
 
 class LineIn(_Strict):
     sku: Annotated[str, length(64, 1), CLEAN]
-    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
-    unit_price_fen: Annotated[int, Field(ge=0, le=MAX_UNIT_PRICE_FEN, strict=True)]
+    quantity: Annotated[JsonInt, Field(ge=1, le=MAX_QUANTITY)]
+    unit_price_fen: Annotated[Fen, Field(le=MAX_UNIT_PRICE_FEN)]
     discount_fen: Fen = 0
     flags: Annotated[list[LineFlag], Field(max_length=len(LineFlag))] = []
 
@@ -163,7 +234,7 @@ class IdentifierIn(_Strict):
 
     kind: IdentifierKind
     value: Annotated[str, length(128, 1), CLEAN]
-    masked: bool = False
+    masked: Annotated[bool, Field(strict=True)] = False
 
 
 class OrderIn(_Strict):
@@ -180,7 +251,7 @@ class OrderIn(_Strict):
     freight_fen: Fen = 0
     discount_fen: Fen = 0
     tags: Annotated[list[Annotated[str, length(32, 1), CLEAN]], Field(max_length=MAX_TAGS)] = []
-    priority: Annotated[int, Field(ge=0, le=100, strict=True)] = 0
+    priority: Annotated[JsonInt, Field(ge=0, le=100)] = 0
     remark: Annotated[str, length(1000), CLEAN] = ""
     identifiers: Annotated[list[IdentifierIn], Field(max_length=16)] = []
 

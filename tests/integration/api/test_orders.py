@@ -128,10 +128,10 @@ def test_search_refuses_an_unknown_status_naming_the_parameter(client, admin):
     assert r.json()["details"]["field"] == "status"
 
 
-def test_a_cursor_the_api_did_not_issue_is_a_400(client, admin):
-    r = client.get(URL, params={"cursor": "not-a-cursor"}, headers=admin)
-    assert r.status_code == 400
-    assert r.json()["error"] == "invalid_cursor"
+def test_a_cursor_not_of_the_documented_form_is_a_422_naming_it(client, admin):
+    r = client.get(URL, params={"cursor": "not a cursor!"}, headers=admin)
+    assert r.status_code == 422
+    assert r.json()["details"]["field"] == "cursor"
 
 
 def test_an_integration_key_may_submit_orders(client, auth):

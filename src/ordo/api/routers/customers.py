@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api import render
+from ordo.api.contract import may
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import CLEAN, PathId, length
@@ -67,7 +68,7 @@ class ParcelIn(BaseModel):
     order_ids: Annotated[list[Annotated[str, length(MAX_ID, 1), CLEAN]], Field(min_length=2, max_length=50)]
 
 
-@router.get("/customers", summary="Find the customer an identifier belongs to")
+@router.get("/customers", summary="Find the customer an identifier belongs to", responses=may(404))
 def lookup_customer(
     ordo: OrdoDep,
     principal: PiiReader,

@@ -57,7 +57,7 @@ class HoldIn(BaseModel):
 
     reason: Reason
     #: Free the reservation too (the order is routed again when it is released).
-    release_stock: bool = False
+    release_stock: bool = Field(False, strict=True)
 
 
 class BatchHoldIn(HoldIn):
@@ -163,12 +163,10 @@ def held_orders(
     province: Annotated[
         FilterText | None, Query(description="region: 广东 / 广东省 / Guangdong / 广州 / adcode 44, 4401")
     ] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: render.Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    after = render.decode_cursor(cursor) if cursor else None
-    if after is not None and not (isinstance(after, str) and len(after) <= MAX_ID):
-        raise render.bad_cursor()
+    after = render.decode_cursor(cursor)[0] if cursor else None
     exact, prefix = _KINDS[kind] if kind else (None, None)
     rows = holds.held_orders(
         ordo,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, MAX_ROW_ID, FilterText, PathId, Time, length
+from ordo.api.schemas import CLEAN, FilterText, PathId, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.domain.incidents.incident import Detector, IncidentState
@@ -45,7 +45,7 @@ class AssignIn(_In):
 def _page(rows: list[dict[str, Any]], last: int | None) -> dict[str, Any]:
     return {
         "exceptions": [render.with_times(r) for r in rows],
-        "next_cursor": render.encode_cursor(last) if last is not None else None,
+        "next_cursor": str(last) if last is not None else None,
     }
 
 
@@ -60,14 +60,10 @@ def list_incidents(
     queued: Annotated[bool | None, Query(description="true: only the human queue")] = None,
     priority: Annotated[int | None, Query(ge=1, le=5)] = None,
     channel: Annotated[FilterText | None, Query()] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: render.IdCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    after = render.decode_cursor(cursor) if cursor else None
-    if after is not None and (
-        not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ROW_ID
-    ):
-        raise render.bad_cursor()
+    after = int(cursor) if cursor else None
     f = q.IncidentFilter(
         state.value if state else None, detector.value if detector else None, order_id, assignee, queued,
         priority, channel,

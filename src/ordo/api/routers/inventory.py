@@ -10,24 +10,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api import render
+from ordo.api.contract import may
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, length
+from ordo.api.schemas import CLEAN, FilterText, JsonInt, length
 from ordo.domain.access import Perm
 from ordo.domain.inventory.stock import ANY_SKU, MAX_UNITS, ChannelRule
+from ordo.domain.orders.model import Channel
 from ordo.service.inventory import reads
 from ordo.service.inventory import stock as svc
 
 router = APIRouter(prefix=API_PREFIX, tags=["inventory"])
 Writer = Annotated[Principal, Depends(requires(Perm.INVENTORY_WRITE))]
-Units = Annotated[StrictInt, Field(ge=0, le=MAX_UNITS)]
+Units = Annotated[JsonInt, Field(ge=0, le=MAX_UNITS)]
 WarehouseId = Annotated[str, length(32, 1), CLEAN]
 SkuId = Annotated[str, length(64, 1), CLEAN]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 #: Items in one batch write.
 MAX_ITEMS = 1000
 
@@ -35,18 +36,12 @@ MAX_ITEMS = 1000
 def _after(cursor: str | None) -> tuple[str, str] | None:
     if not cursor:
         return None
-    decoded = render.decode_cursor(cursor)
-    if not (
-        isinstance(decoded, list)
-        and len(decoded) == 2
-        and all(isinstance(v, str) and len(v) <= 64 for v in decoded)
-    ):
-        raise render.bad_cursor()
-    return (decoded[0], decoded[1])
+    warehouse_id, sku = render.decode_cursor(cursor, parts=2)
+    return (warehouse_id, sku)
 
 
 def _page(items: list[dict[str, Any]], last: tuple[str, str] | None) -> dict[str, Any]:
-    return {"items": items, "next_cursor": render.encode_cursor(list(last)) if last else None}
+    return {"items": items, "next_cursor": render.encode_cursor(*last) if last else None}
 
 
 @router.get("/inventory", summary="Stock levels in (warehouse, SKU) order, with channel sellable quantities")
@@ -57,9 +52,9 @@ def list_inventory(
     sku: Annotated[FilterText | None, Query()] = None,
     low_only: Annotated[bool, Query(description="only rows at or below their safety stock")] = False,
     channel: Annotated[
-        FilterText | None, Query(description="show this channel's sellable quantity only")
+        Channel | None, Query(description="show this channel's sellable quantity only")
     ] = None,
-    cursor: Cursor = None,
+    cursor: render.Cursor = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
     items, last = reads.levels(
@@ -67,7 +62,7 @@ def list_inventory(
         warehouse_id=warehouse_id,
         sku=sku,
         low_only=low_only,
-        channel=channel,
+        channel=channel.value if channel else None,
         after=_after(cursor),
         limit=limit,
     )
@@ -83,7 +78,7 @@ def low_stock(
     threshold: Annotated[
         int, Query(ge=0, le=MAX_UNITS, description="units above safety stock still low")
     ] = 0,
-    cursor: Cursor = None,
+    cursor: render.Cursor = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
     items, last = reads.levels(
@@ -113,7 +108,11 @@ class SafetyBatch(BaseModel):
     items: Annotated[list[SafetyItem], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
-@router.put("/inventory/safety", summary="Set the safety stock of many (warehouse, SKU) rows at once")
+@router.put(
+    "/inventory/safety",
+    summary="Set the safety stock of many (warehouse, SKU) rows at once",
+    responses=may(404),
+)
 def set_safety_batch(
     ordo: OrdoDep, _principal: Writer, _json: JsonBody, body: Annotated[SafetyBatch, Body()]
 ) -> dict[str, Any]:
@@ -124,11 +123,11 @@ def set_safety_batch(
 class ChannelRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku: Annotated[SkuId, Field(description='a SKU, or "*" for every SKU')] = ANY_SKU
-    buffer_pct: Annotated[StrictInt, Field(ge=0, le=100)] = 0
+    buffer_pct: Annotated[JsonInt, Field(ge=0, le=100)] = 0
     buffer_units: Units = 0
     exclusive: Units = 0
     zero_below: Units = 0
-    threshold: Annotated[StrictInt, Field(ge=1, le=MAX_UNITS)] = 1
+    threshold: Annotated[JsonInt, Field(ge=1, le=MAX_UNITS)] = 1
 
 
 class ChannelRulesIn(BaseModel):
@@ -143,39 +142,37 @@ def list_channel_rules(ordo: OrdoDep, _principal: Reader) -> dict[str, Any]:
 
 @router.get("/inventory/channels/{channel}", summary="A channel's rules and sellable quantity per SKU")
 def channel_stock(
-    channel: Annotated[FilterText, Path()],
+    channel: Annotated[Channel, Path()],
     ordo: OrdoDep,
     _principal: Reader,
     sku: Annotated[FilterText | None, Query()] = None,
     cursor: Annotated[FilterText | None, Query(description="next_cursor of the previous page")] = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
-    return reads.channel_stock(ordo, channel, sku=sku, after=cursor, limit=limit)
+    return reads.channel_stock(ordo, channel.value, sku=sku, after=cursor, limit=limit)
 
 
 @router.put(
     "/inventory/channels/{channel}", summary="Set a channel's stock rules (buffers, exclusive, zero floor)"
 )
 def set_channel_rules(
-    channel: Annotated[FilterText, Path()],
+    channel: Annotated[Channel, Path()],
     ordo: OrdoDep,
     _principal: Writer,
     _json: JsonBody,
     body: Annotated[ChannelRulesIn, Body()],
 ) -> dict[str, Any]:
-    reads.check_channel(channel)
-    rules = [ChannelRule(channel, **r.model_dump()) for r in body.rules]
+    rules = [ChannelRule(channel.value, **r.model_dump()) for r in body.rules]
     events = svc.save_channel_rules(ordo, rules, field_prefix="rules")
-    return {"channel": channel, "rules": [reads.rule_row(r) for r in rules], "sync_events": events}
+    return {"channel": channel.value, "rules": [reads.rule_row(r) for r in rules], "sync_events": events}
 
 
 @router.delete("/inventory/channels/{channel}/{sku}", summary="Remove one channel stock rule")
 def delete_channel_rule(
-    channel: Annotated[FilterText, Path()], sku: Annotated[SkuId, Path()], ordo: OrdoDep, _principal: Writer
+    channel: Annotated[Channel, Path()], sku: Annotated[SkuId, Path()], ordo: OrdoDep, _principal: Writer
 ) -> dict[str, Any]:
-    reads.check_channel(channel)
-    svc.delete_channel_rule(ordo, channel, sku)
-    return {"channel": channel, "sku": sku, "deleted": True}
+    svc.delete_channel_rule(ordo, channel.value, sku)
+    return {"channel": channel.value, "sku": sku, "deleted": True}
 
 
 @router.put("/inventory/{warehouse_id}/{sku}", summary="Set the safety stock of one (warehouse, SKU) row")

@@ -147,12 +147,10 @@ def search_orders(
     tag: Annotated[FilterText | None, Query(description="orders carrying this tag")] = None,
     created_from: Annotated[Time | None, Query(description="inclusive, ISO-8601")] = None,
     created_to: Annotated[Time | None, Query(description="exclusive, ISO-8601")] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: render.Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    after = render.decode_cursor(cursor) if cursor else None
-    if after is not None and not (isinstance(after, str) and len(after) <= MAX_ID):
-        raise render.bad_cursor()
+    after = render.decode_cursor(cursor)[0] if cursor else None
     f = OrderFilter(
         status=status.value if status else None,
         channel=channel.value if channel else None,

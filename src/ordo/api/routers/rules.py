@@ -13,9 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ordo.api.contract import may
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, PathId, QueryId, Time, length
+from ordo.api.schemas import CLEAN, FilterText, JsonInt, PathId, QueryId, Time, length
 from ordo.domain.access import Perm
 from ordo.rules.evaluation.evaluate import RuleSet
 from ordo.rules.governance import Tier, tier_of
@@ -43,11 +44,11 @@ class ParseIn(_In):
 
 
 class BreakerIn(_In):
-    max_hold_rate: float | None = Field(None, ge=0, le=1)
-    max_discount_per_order_fen: int | None = Field(None, ge=0, le=10**12)
-    max_exception_rate: float | None = Field(None, ge=0, le=1)
-    min_orders: int = Field(20, ge=1, le=10**9)
-    watch_s: int = Field(86_400, ge=1, le=365 * 86_400)
+    max_hold_rate: float | None = Field(None, ge=0, le=1, strict=True)
+    max_discount_per_order_fen: Annotated[JsonInt, Field(ge=0, le=10**12)] | None = None
+    max_exception_rate: float | None = Field(None, ge=0, le=1, strict=True)
+    min_orders: Annotated[JsonInt, Field(ge=1, le=10**9)] = 20
+    watch_s: Annotated[JsonInt, Field(ge=1, le=365 * 86_400)] = 86_400
 
     def bounds(self) -> R.BreakerBounds:
         return R.BreakerBounds(**self.model_dump())
@@ -77,12 +78,12 @@ class BacktestIn(_In):
     placed_to: Time | None = None
     channel: FilterText | None = None
     province: FilterText | None = None
-    limit: int | None = Field(None, ge=1, le=100_000_000)
-    samples: int = Field(10, ge=0, le=200)
+    limit: Annotated[JsonInt, Field(ge=1, le=100_000_000)] | None = None
+    samples: Annotated[JsonInt, Field(ge=0, le=200)] = 10
 
 
 class CanaryIn(_In):
-    share: float = Field(0.0, ge=0, le=1)
+    share: float = Field(0.0, ge=0, le=1, strict=True)
     places: list[Annotated[str, length(32, 1), CLEAN]] = Field(default_factory=list, max_length=200)
 
 
@@ -93,9 +94,11 @@ class PublishIn(_In):
 
 class RollbackIn(_In):
     note: Note
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]
     emergency: bool = Field(
-        False, description="roll back at once without a second person (admin; ops up to L2), audited"
+        False,
+        strict=True,
+        description="roll back at once without a second person (admin; ops up to L2), audited",
     )
 
 
@@ -143,30 +146,42 @@ def get_draft(draft_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     return R.get_draft(ordo, draft_id)
 
 
-@router.patch("/drafts/{draft_id}", summary="Edit a draft: replace its text or add a sentence")
+@router.patch(
+    "/drafts/{draft_id}", summary="Edit a draft: replace its text or add a sentence", responses=may(409)
+)
 def edit_draft(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: EditIn) -> dict[str, Any]:
     breaker = body.breaker.bounds() if body.breaker else None
     actor = _actor(p)
     return R.edit_draft(ordo, actor, draft_id, note=body.note, text=body.text, add=body.add, breaker=breaker)
 
 
-@router.post("/drafts/{draft_id}/backtest", summary="Replay the draft against stored orders")
+@router.post(
+    "/drafts/{draft_id}/backtest", summary="Replay the draft against stored orders", responses=may(409)
+)
 def backtest(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: BacktestIn) -> dict[str, Any]:
     flt = R.HistoryFilter(body.placed_from, body.placed_to, body.channel, body.province, body.limit)
     return R.backtest_draft(ordo, _actor(p), draft_id, flt, note=body.note, samples=body.samples)
 
 
-@router.post("/drafts/{draft_id}/submit", summary="Ask for approval (an L1 change is self-serve)")
+@router.post(
+    "/drafts/{draft_id}/submit", summary="Ask for approval (an L1 change is self-serve)", responses=may(409)
+)
 def submit(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
     return R.submit(ordo, _actor(p), draft_id, note=body.note)
 
 
-@router.post("/drafts/{draft_id}/approve", summary="Approve someone else's backtested draft")
+@router.post(
+    "/drafts/{draft_id}/approve", summary="Approve someone else's backtested draft", responses=may(409)
+)
 def approve(draft_id: PathId, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
     return R.approve(ordo, _actor(p), draft_id, note=body.note)
 
 
-@router.post("/drafts/{draft_id}/publish", summary="Publish as the next version, optionally as a canary")
+@router.post(
+    "/drafts/{draft_id}/publish",
+    summary="Publish as the next version, optionally as a canary",
+    responses=may(409),
+)
 def publish(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: PublishIn) -> dict[str, Any]:
     canary = None
     if body.canary is not None:
@@ -174,7 +189,9 @@ def publish(draft_id: PathId, ordo: OrdoDep, p: Editor, _json: JsonBody, body: P
     return R.publish(ordo, _actor(p), draft_id, note=body.note, canary=canary)
 
 
-@router.post("/promote", summary="The canary becomes the active version for every order")
+@router.post(
+    "/promote", summary="The canary becomes the active version for every order", responses=may(404, 409)
+)
 def promote(ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str, Any]:
     return R.promote(ordo, _actor(p), note=body.note)
 
@@ -182,7 +199,7 @@ def promote(ordo: OrdoDep, p: Editor, _json: JsonBody, body: NoteIn) -> dict[str
 @router.post(
     "/rollback",
     summary="Make an earlier version active for the next order (L2/L3: once a second person approves)",
-    responses={202: {"description": "a rollback request waiting for the tier's approval"}},
+    responses={202: {"description": "a rollback request waiting for the tier's approval"}, **may(404, 409)},
 )
 def rollback(
     ordo: OrdoDep, p: Editor, _json: JsonBody, body: RollbackIn, response: Response
@@ -199,7 +216,9 @@ def rollback_requests(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
 
 
 @router.post(
-    "/rollbacks/{request_id}/approve", summary="Approve someone else's rollback request; it runs at once"
+    "/rollbacks/{request_id}/approve",
+    summary="Approve someone else's rollback request; it runs at once",
+    responses=may(409),
 )
 def approve_rollback(
     request_id: PathId, ordo: OrdoDep, p: Reader, _json: JsonBody, body: NoteIn

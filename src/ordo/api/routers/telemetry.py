@@ -25,7 +25,7 @@ class ReadingIn(BaseModel):
     order_id: Annotated[str, length(24, 1), CLEAN]
     device_id: Annotated[str, length(64, 1), CLEAN]
     at: Time
-    celsius: Annotated[float, Field(ge=-90, le=90)]
+    celsius: Annotated[float, Field(ge=-90, le=90, strict=True)]
 
 
 class TelemetryIn(BaseModel):
