@@ -1,12 +1,15 @@
 """``ordo serve``: the HTTP API, and the background work beside it (``ordo demo`` too).
 
 ``ordo serve --workers N`` (N > 1) runs N uvicorn worker processes on the one port
-(:mod:`ordo.cli.workers`); each builds its own app from the environment
+(:mod:`ordo.cli.workers`: a dead worker is restarted with backoff, a crash loop is
+reported in ``/healthz``, SIGTERM drains); each builds its own app from the environment
 (:func:`ordo.api.app.from_env`). The background work — events out, the incident
 scan with the rule breakers and stock upkeep, the aggregates projector: the Ordo's
 :class:`~ordo.service.runtime.background.Background` — runs once, in the supervising
 process, never per worker: it coordinates through the store, so
-it needs no request of its own and must not run twice. Without the workers'
+it needs no request of its own and must not run twice. Across several ``ordo serve``
+nodes on one PostgreSQL each duty runs on the node holding its lease
+(:mod:`ordo.service.runtime.background`). Without the workers'
 in-process wake-ups it falls back to its idle poll (about a second); so does an SSE
 stream for commits made by another worker, and it still sees every event, because
 the stream reads the outbox.
@@ -64,7 +67,7 @@ def serve(
                 **server_options(settings),
             )
         else:
-            status = run_workers(workers, host, port, GRACE_S)
+            status = run_workers(workers, host, port, GRACE_S, lambda: {"duties": ordo.background.duties()})
     finally:
         ordo.background.stop()
         ordo.store.dispose()

@@ -13,7 +13,7 @@ from tests.integration.api.conftest import TestClient, order_json
 def test_healthz_reports_the_store_without_a_key(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": "sqlite"}
+    assert r.json() == {"status": "ok", "store": "sqlite", "node": {}}
 
 
 def test_healthz_is_a_503_in_json_when_the_store_is_gone(world, settings, tmp_path):

@@ -15,7 +15,7 @@ from ordo.api.deps import OrdoDep
 from ordo.api.metrics import ApiMetrics
 from ordo.domain.errors import StoreError
 from ordo.service.orders import queries
-from ordo.service.runtime import health
+from ordo.service.runtime import health, supervision
 
 router = APIRouter(tags=["operations"])
 
@@ -26,7 +26,8 @@ def healthz(ordo: OrdoDep) -> JSONResponse:
         dialect = queries.ping(ordo)
     except StoreError as exc:
         return JSONResponse({"status": "unavailable", "error": exc.code, "message": exc.message}, 503)
-    return JSONResponse({"status": "ok", "store": dialect})
+    # This node's workers (restarts, crash loops) and background duties (lease held or standby).
+    return JSONResponse({"status": "ok", "store": dialect, "node": supervision.node_health(ordo)})
 
 
 @router.get("/livez", summary="Is this process serving? (asks nothing of the store)")
