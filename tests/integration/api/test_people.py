@@ -3,11 +3,14 @@ audit rows that name them, the sign-in limit, and pages refused outside the role
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
+from ordo.api import create_app
 from ordo.clock import ManualClock
+from ordo.config import Settings
 from ordo.domain.access import Role, Scope
 from ordo.service.people import add_user, disable, list_users, set_password
 from ordo.service.people.sessions import FAILURE_WINDOW_S, MAX_FAILURES, SESSION_TTL_S
@@ -219,3 +222,18 @@ def test_a_key_without_a_user_still_works_and_is_named_by_its_key_name(
 def test_user_scope_is_stored_and_shown(world: Ordo, people) -> None:
     user = people("tmall.ops", Role.OPS, scope=Scope(frozenset({"tmall"})))
     assert user["scope"] == {"channels": ["tmall"], "operations": None}
+
+
+def test_the_cookie_is_secure_when_configured_so_or_served_over_https(
+    world: Ordo, settings: Settings, people
+) -> None:
+    people("sec.one", Role.VIEWER)
+    login = {"login": "sec.one", "password": PASSWORD}
+    always = create_app(world, dataclasses.replace(settings, cookie_secure="always"))
+    with TestClient(always) as c:
+        assert "Secure" in c.post("/api/v1/session", json=login).headers["set-cookie"]
+    with TestClient(create_app(world, settings), base_url="https://ordo.example") as c:
+        assert "Secure" in c.post("/api/v1/session", json=login).headers["set-cookie"]
+    never = create_app(world, dataclasses.replace(settings, cookie_secure="never"))
+    with TestClient(never, base_url="https://ordo.example") as c:
+        assert "Secure" not in c.post("/api/v1/session", json=login).headers["set-cookie"]
