@@ -9,10 +9,11 @@ const fmtNs = (ns) => (ns ? fmtTime(new Date(ns / 1e6 + 8 * 3600e3).toISOString(
 export async function render(root, ctx) {
   const editorCan = ctx.can("rules_edit");
   const approver = ctx.can("rules_approve_l2") || ctx.can("rules_approve_l3");
-  const [hist, { drafts }, { entries }] = await Promise.all([
+  const [hist, { drafts }, { entries }, { rollbacks }] = await Promise.all([
     api("/api/v1/rules/versions"),
     api("/api/v1/rules/drafts"),
     api("/api/v1/rules/audit", { query: { limit: 50 } }),
+    api("/api/v1/rules/rollbacks"),
   ]);
   let draft = null;
   const text = h("textarea", { id: "rule-text", rows: 6, spellcheck: "false", placeholder: "满299减50" });
@@ -119,6 +120,12 @@ export async function render(root, ctx) {
       approver ? h("div", { class: "card", id: "approval-queue" }, h("h3", {}, t("rules.queue")),
         queue.length ? h("ul", {}, queue.map((d) => h("li", {}, h("a", { href: "#/rules", onclick: (ev) => { ev.preventDefault(); open(d)(); } }, `#${d.id} ${d.title || d.note}`), ` · ${d.required_tier} · ${t(`role.${d.author_role}`)}`)))
           : h("p", { class: "muted" }, t("common.none"))) : null,
+      approver && rollbacks.length ? h("div", { class: "card", id: "rollback-queue" }, h("h3", {}, t("rules.rollback_queue")),
+        h("ul", {}, rollbacks.map((r) => h("li", {}, `#${r.id} → v${r.version} · ${r.tier} · ${r.requested_by} · ${r.note} `,
+          h("button", { type: "button", class: "ghost approve-rollback", onclick: act(async () => {
+            await api(`/api/v1/rules/rollbacks/${r.id}/approve`, { method: "POST", body: { note: noteOr(t("rules.default_note")) } });
+            location.reload();
+          }) }, t("rules.approve")))))) : null,
     ),
     h("div", { class: "card" }, h("h3", {}, t("rules.editor")), text, parsed, note, status, h("div", { class: "actions" }, buttons), message, outcome),
     h("div", { class: "card" }, h("h3", {}, t("rules.drafts")),
