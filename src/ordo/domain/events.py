@@ -43,6 +43,14 @@ COUPON_ISSUED = "coupon.issued"
 ORDER_HELD = "order.held"
 #: A held order was let go; the payload names the hold it left and whether it was routed now.
 ORDER_RELEASED = "order.released"
+#: A warehouse or carrier step was reported for an order while it was held (it happened:
+#: recorded); the payload names the step, the system that reported it and the hold.
+HOLD_VIOLATED = "order.hold_violated"
+#: An order already released to its warehouse was held: the warehouse (WMS) and carrier
+#: adapters are asked to intercept it (拦截); the payload names the hold and the warehouse.
+INTERCEPT_REQUESTED = "order.intercept_requested"
+#: The warehouse answered an intercept request (拦截成功 / 拦截失败); the payload has the state.
+INTERCEPT_ANSWERED = "order.intercept_answered"
 #: The ship-to address was corrected; the payload keeps the old and the new one, personal data masked.
 ORDER_ADDRESS_CORRECTED = "order.address_corrected"
 #: A cold-chain parcel was quarantined after a real excursion.
@@ -89,6 +97,9 @@ EVENT_TYPES = (
     COUPON_ISSUED,
     ORDER_HELD,
     ORDER_RELEASED,
+    HOLD_VIOLATED,
+    INTERCEPT_REQUESTED,
+    INTERCEPT_ANSWERED,
     ORDER_ADDRESS_CORRECTED,
     ORDER_QUARANTINED,
     REPLACEMENT_PLACED,

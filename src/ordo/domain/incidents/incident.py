@@ -2,7 +2,8 @@
 
 An incident is one problem with one order, raised by a detector (an SLA timer, a
 missing step, a status conflict, an address or stock hold, a carrier that never
-collected, a cold-chain excursion) and closed either by a playbook (automation) or
+collected, a cold-chain excursion, a held order the warehouse worked on anyway, a parcel
+scanned by another carrier than the one booked) and closed either by a playbook (automation) or
 by a person from the human queue::
 
     open ──► auto_resolved                 (the condition cleared: playbook or late report)
@@ -36,6 +37,8 @@ class Detector(StrEnum):
     STOCK_OUT = "stock_out"
     PICKUP_FAILURE = "pickup_failure"
     COLD_CHAIN = "cold_chain"
+    HOLD_VIOLATED = "hold_violated"
+    CARRIER_MISMATCH = "carrier_mismatch"
 
 
 DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
@@ -46,6 +49,8 @@ DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
     Detector.STOCK_OUT: ("Out of stock", "缺货"),
     Detector.PICKUP_FAILURE: ("Carrier pickup failed", "揽收失败"),
     Detector.COLD_CHAIN: ("Cold-chain temperature excursion", "冷链温度异常"),
+    Detector.HOLD_VIOLATED: ("Held order worked on by the warehouse or carrier", "挂起订单被作业"),
+    Detector.CARRIER_MISMATCH: ("Collected by another carrier than booked", "揽收承运商与分配不符"),
 }
 
 

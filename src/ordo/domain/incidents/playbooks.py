@@ -30,6 +30,7 @@ class Step(StrEnum):
     RESEND_WAYBILL = "resend_waybill"
     QUARANTINE = "quarantine"  # hold the warm parcel: it is not delivered as it is
     RESHIP = "reship"  # a replacement order from the nearest warehouse with stock
+    INTERCEPT = "intercept"  # ask the warehouse / carrier to stop a held order (拦截)
 
 
 STEP_LABELS: Mapping[Step, tuple[str, str]] = {
@@ -44,6 +45,7 @@ STEP_LABELS: Mapping[Step, tuple[str, str]] = {
     Step.RESEND_WAYBILL: ("Resend the waybill request", "重推面单"),
     Step.QUARANTINE: ("Quarantine the parcel", "隔离问题包裹"),
     Step.RESHIP: ("Re-ship replacement goods", "补发替换货品"),
+    Step.INTERCEPT: ("Ask the warehouse to intercept the order", "通知仓库拦截订单"),
 }
 
 
@@ -89,6 +91,11 @@ PLAYBOOKS: Mapping[str, Playbook] = {p.name: p for p in (
     Playbook("address", (S.NOTIFY_CUSTOMER,), escalate_after_s=0, priority=2, human_sla_s=4 * HOUR),
     Playbook("status_conflict", (S.NOTIFY_OPS,), escalate_after_s=0, priority=3, human_sla_s=2 * HOUR),
     Playbook("cold_chain", (S.NOTIFY_OPS,), escalate_after_s=0, priority=1, human_sla_s=30 * MIN),
+    # The warehouse worked on a held order: ask it to intercept, and a person follows it up now.
+    Playbook("hold_violated", (S.INTERCEPT, S.NOTIFY_OPS), escalate_after_s=0, priority=2,
+             human_sla_s=HOUR),
+    # Another carrier than the one booked scanned the parcel: billing and tracking need a person.
+    Playbook("carrier_mismatch", (S.NOTIFY_OPS,), escalate_after_s=0, priority=3, human_sla_s=4 * HOUR),
     # A warm parcel automation can make good: hold it, ship replacement goods (the
     # customer hears the new promise date once the replacement is placed); it closes when
     # the replacement's outbound is recorded. Not shipped within a day: a person.

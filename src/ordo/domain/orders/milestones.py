@@ -8,8 +8,11 @@ never move an order backwards. Hold is an overlay, not a status, because it is
 lifted again.
 
 Impossible updates (``delivered`` for a cancelled order, ``cancelled`` after the
-parcel left) are refused with a :class:`LifecycleViolation` whose code names the
-rule; the service records them as anomalies.
+parcel left, ``released_to_warehouse`` while the order is held) are refused with a
+:class:`LifecycleViolation` whose code names the rule; the service records them as
+anomalies. A physical step another system reports while the order is held
+(:data:`HOLD_VIOLATING`: the warehouse picked it anyway) is recorded, since it
+happened, and :func:`violates_hold` tells the service to raise it as a hold violation.
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ _NUMBER = {m: i + 1 for i, m in enumerate(MILESTONES)}
 
 #: Once any of these is recorded the goods have left the warehouse.
 LEFT_WAREHOUSE: frozenset[Milestone] = frozenset(MILESTONES[MILESTONES.index(Milestone.OUTBOUND) :])
+
+#: Steps the warehouse or a carrier performs on the goods. Reported while the order is
+#: held, they happened all the same: recorded, and a hold violation (``hold_violated``).
+HOLD_VIOLATING: frozenset[Milestone] = frozenset(
+    MILESTONES[MILESTONES.index(Milestone.PICKED) : MILESTONES.index(Milestone.COMPLETED)]
+)
 
 MILESTONE_LABELS: Mapping[Milestone, tuple[str, str]] = {
     Milestone.CREATED: ("Created", "已创建"),
@@ -179,13 +188,18 @@ MAX_FUTURE_SKEW_NS = 5 * 60 * 1_000_000_000
 
 
 def check_update(
-    recorded: frozenset[Milestone] | set[Milestone], step: Milestone, at_ns: int, now_ns: int
+    recorded: frozenset[Milestone] | set[Milestone],
+    step: Milestone,
+    at_ns: int,
+    now_ns: int,
+    hold_reason: str | None = None,
 ) -> None:
     """Raise LifecycleViolation if recording ``step`` would be impossible.
 
     Out-of-order updates are not violations: a carrier's ``delivered`` may well
     arrive before the WMS's ``packed``. Only updates that contradict what is
-    already known are refused.
+    already known are refused, and the release to the warehouse of an order that is
+    held (``hold_reason``, any kind): the hold must be lifted first.
     """
     if at_ns > now_ns + MAX_FUTURE_SKEW_NS:
         raise LifecycleViolation(
@@ -199,6 +213,14 @@ def check_update(
             "order_cancelled",
             f"order is cancelled; {step} cannot be recorded / 订单已取消，不能记录「{label(step)}」",
             milestone=step.value,
+        )
+    if step is Milestone.RELEASED_TO_WAREHOUSE and hold_reason:
+        raise LifecycleViolation(
+            "order_on_hold",
+            f"order is on hold ({hold_reason}); release the hold before sending it to the warehouse"
+            f" / 订单已挂起（{hold_reason}），请先放行再下发仓库",
+            milestone=step.value,
+            hold_reason=hold_reason,
         )
     if step is Milestone.CANCELLED and not LEFT_WAREHOUSE.isdisjoint(recorded):
         raise LifecycleViolation(
@@ -224,6 +246,12 @@ def check_update(
             "goods never left the warehouse; cancel instead / 订单未出库，不能退货，请取消订单",
             milestone=step.value,
         )
+
+
+def violates_hold(step: Milestone, hold_reason: str | None) -> bool:
+    """Whether recording ``step`` (it happened) breaks the order's hold: a physical step
+    of the warehouse or a carrier on an order that is held."""
+    return bool(hold_reason) and step in HOLD_VIOLATING
 
 
 def label(step: Milestone, lang: str = "zh") -> str:
@@ -257,11 +285,15 @@ class UpdateResult:
 
 
 def apply_updates(
-    recorded: set[Milestone], updates: Iterable[MilestoneUpdate], now_ns: int
+    recorded: set[Milestone],
+    updates: Iterable[MilestoneUpdate],
+    now_ns: int,
+    hold_reason: str | None = None,
 ) -> list[UpdateResult]:
     """Apply one order's updates in arrival order, mutating ``recorded`` in place.
 
-    Returns one result per update; the status in each result is the status after it.
+    ``hold_reason`` is the order's hold (None: not held). Returns one result per
+    update; the status in each result is the status after it.
     """
     results: list[UpdateResult] = []
     for update in updates:
@@ -269,7 +301,7 @@ def apply_updates(
             results.append(UpdateResult(update, Outcome.DUPLICATE, derive_status(recorded)))
             continue
         try:
-            check_update(recorded, update.milestone, update.at_ns, now_ns)
+            check_update(recorded, update.milestone, update.at_ns, now_ns, hold_reason)
         except LifecycleViolation as exc:
             results.append(UpdateResult(update, Outcome.REJECTED, derive_status(recorded), exc))
             continue

@@ -39,7 +39,7 @@ from ordo.service.runtime.app import Ordo
 #: Events of other features this scan reads (the status-graph feature writes the last two).
 STATUS_CONFLICT = "order.status_conflict"
 STATUS_SIGNAL = "order.status_signal"
-WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, STATUS_CONFLICT, STATUS_SIGNAL)
+WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, STATUS_CONFLICT, STATUS_SIGNAL, ev.HOLD_VIOLATED)
 #: Systems that report milestones but are not carriers.
 _NOT_CARRIERS = frozenset({"oms", "wms", "tms", "ordo", "ordo:exceptions"})
 _CARRIER_STEPS = frozenset({"collected", "in_transit", "out_for_delivery", "delivered"})
@@ -50,8 +50,11 @@ SIGNALS: dict[str, tuple[Detector, str, tuple[str, ...]]] = {
     "delivery_failed": (Detector.SLA, "late_delivery", ("delivered",)),
     "parcel_lost": (Detector.PICKUP_FAILURE, "pickup_failure", ("delivered",)),
 }
-#: Detectors whose incidents stand even when the order finishes (spoiled goods stay spoiled).
-_OUTLIVE_ORDER = frozenset({Detector.COLD_CHAIN.value})
+#: Detectors whose incidents stand even when the order finishes (spoiled goods stay spoiled;
+#: a held order shipped anyway, a parcel another carrier took, are still to be answered for).
+_OUTLIVE_ORDER = frozenset(
+    {Detector.COLD_CHAIN.value, Detector.HOLD_VIOLATED.value, Detector.CARRIER_MISMATCH.value}
+)
 _DELIVERED = frozenset({"delivered", "completed"})
 
 
@@ -113,6 +116,10 @@ class _Scan:
     report: ScanReport = field(default_factory=ScanReport)
     watches: dict[str, Watch] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)
+    #: Carrier scans by another carrier than the one booked, found while reading the outbox.
+    mismatches: list[Raised] = field(default_factory=list)
+    #: Whether :meth:`record` judges carriers (reading the outbox) or only replays the store.
+    judging: bool = False
 
     def run(self) -> ScanReport:
         x = self.uow.incidents
@@ -141,6 +148,7 @@ class _Scan:
         self.load(e["order_id"] for e in events if e["order_id"])
         raised: list[Raised] = []
         touched: set[str] = set()
+        self.judging = True
         for e in events:
             w = self.watches.get(e["order_id"] or "")
             if w is None:
@@ -149,6 +157,10 @@ class _Scan:
             p = e["payload"]
             if e["type"] == ev.MILESTONE_RECORDED:
                 self.record(w, p["milestone"], int(p["at_ns"]), str(p.get("source", "")))
+            elif e["type"] == ev.ORDER_CREATED:
+                self.booked(w, p.get("carrier_id"))
+            elif e["type"] == ev.HOLD_VIOLATED:
+                raised.append(_violated(w, p))
             elif e["type"] == STATUS_CONFLICT:
                 details = {"rule": p.get("rule"), "message": p.get("message"), "claim": p.get("claim"),
                            "other": p.get("other"), "clears_on": []}  # fmt: skip
@@ -167,6 +179,9 @@ class _Scan:
             ):
                 raised.append(_hold(w))
             self.dirty.add(w.order_id)
+        self.judging = False
+        raised.extend(self.mismatches)
+        self.mismatches.clear()
         self.close_cleared(touched)
         self.report.auto_resolved += reship.close_shipped(
             self.uow, {o: self.watches[o] for o in touched}, self.now
@@ -196,9 +211,20 @@ class _Scan:
         if at >= w.last_at_ns and Milestone(step).number:
             w.last_milestone, w.last_at_ns = step, at
         if step in _CARRIER_STEPS and source and source not in _NOT_CARRIERS and not source.startswith("api"):
+            if self.judging and w.carrier and w.carrier != source:
+                self.mismatches.append(_mismatch(w, w.carrier, source, step, at))
             w.carrier = source
         if step == Milestone.STOCK_LOCKED.value and w.hold_reason == HoldReason.NO_STOCK:
             w.hold_reason = None
+
+    def booked(self, w: Watch, carrier: Any) -> None:
+        """The carrier routing booked for a new order (its first parcel's)."""
+        if not carrier:
+            return
+        if w.carrier is None:
+            w.carrier = str(carrier)
+        elif w.carrier != carrier:  # another carrier's scan was read from the store first
+            self.mismatches.append(_mismatch(w, str(carrier), w.carrier, w.last_milestone, w.last_at_ns))
 
     def close_cleared(self, order_ids: set[str]) -> None:
         for row in self.uow.incidents.open_of_orders(order_ids):
@@ -249,6 +275,24 @@ def _hold(w: Watch) -> Raised:
         return Raised(w.order_id, Detector.STOCK_OUT, "hold", "stock_out", details, w.channel)
     details = {"hold_reason": w.hold_reason, "clears_on": []}
     return Raised(w.order_id, Detector.ADDRESS, "hold", "address", details, w.channel)
+
+
+def _violated(w: Watch, p: dict[str, Any]) -> Raised:
+    """A warehouse or carrier step reported while the order was held (one open per order)."""
+    details: dict[str, Any] = {
+        "milestone": p.get("milestone"), "source": p.get("source"), "at_ns": p.get("at_ns"),
+        "hold_reason": p.get("hold_reason"), "warehouse_id": p.get("warehouse_id") or w.warehouse_id,
+        "clears_on": [],
+    }  # fmt: skip
+    return Raised(w.order_id, Detector.HOLD_VIOLATED, "hold", "hold_violated", details, w.channel)
+
+
+def _mismatch(w: Watch, booked: str, scanned_by: str, step: str, at: int) -> Raised:
+    """A parcel booked with one carrier and scanned by another."""
+    details = {"booked": booked, "scanned_by": scanned_by, "milestone": step, "at_ns": at,
+               "warehouse_id": w.warehouse_id, "clears_on": []}  # fmt: skip
+    return Raised(w.order_id, Detector.CARRIER_MISMATCH, f"carrier:{scanned_by}"[:64], "carrier_mismatch",
+                  details, w.channel)  # fmt: skip
 
 
 def _breach(w: Watch, t: sla.SlaTimer) -> Raised:

@@ -145,6 +145,21 @@ def _notify(target: str) -> Callable[[StepContext], Result]:
     return step
 
 
+def intercept(ctx: StepContext) -> Result:
+    """Ask the warehouse (and carrier) to stop a held order it is working on (拦截): an
+    ``order.intercept_requested`` event for their adapters, the intercept ``requested``."""
+    hold = ctx.watch.hold_reason if ctx.watch else None
+    details = ctx.row.get("details") or {}
+    hold = hold or details.get("hold_reason")
+    ctx.uow.holds.request_intercepts([(ctx.order_id, hold)], SOURCE, ctx.now)
+    payload = {"hold_reason": hold, "by": SOURCE, "exception_id": ctx.row["id"],
+               "warehouse_id": ctx.watch.warehouse_id if ctx.watch else None,
+               "steps_done": [details.get("milestone")] if details.get("milestone") else [],
+               "message": "held order worked on: stop it / 挂起订单被作业，请拦截"}  # fmt: skip
+    ctx.emit(ev.INTERCEPT_REQUESTED, payload)
+    return StepOutcome.DONE, "intercept requested from the warehouse / 已通知仓库拦截"
+
+
 STEPS: dict[Step, Callable[[StepContext], Result]] = {
     Step.RETRY_STOCK_LOCK: retry_stock_lock,
     Step.REROUTE: reroute,
@@ -157,6 +172,7 @@ STEPS: dict[Step, Callable[[StepContext], Result]] = {
     Step.RESEND_WAYBILL: _notify("tms"),
     Step.QUARANTINE: quarantine,
     Step.RESHIP: reship,
+    Step.INTERCEPT: intercept,
 }
 
 

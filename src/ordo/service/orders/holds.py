@@ -12,8 +12,12 @@ Owns the operator's side of ``orders.hold_reason`` (intake sets it; the codes ar
   (``service.address_fix``), a stock hold by a re-route once stock is there.
 
 Each writes its event (``order.held``, ``order.released``) in the transaction of its
-change. It never touches an order whose goods left or that is closed (a bilingual 409)
-and never routes by itself.
+change. Holding an order already released to its warehouse (but not yet left) also asks
+the warehouse to stop it: an ``order.intercept_requested`` event for the subscribers
+(the WMS / carrier adapters) and an intercept in state ``requested`` on the order, which
+the warehouse's answer through the status-update API (拦截成功 / 拦截失败) settles
+(``service.orders.status_updates``). It never touches an order whose goods left or that
+is closed (a bilingual 409) and never routes by itself.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ordo.domain import events as ev
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind, manual_hold
-from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone, MilestoneUpdate
+from ordo.domain.orders.milestones import LEFT_WAREHOUSE, MILESTONES, Milestone, MilestoneUpdate
 from ordo.service.orders.milestones import record_updates
 from ordo.service.orders.regions import region_filter
 from ordo.service.ports import Delta, OrderRecord, OrderSummary, Progress, UnitOfWork
@@ -38,6 +42,7 @@ RELEASE = "release"
 MAX_BATCH = 1_000
 MAX_REASON = 200
 #: Side states after which an order is over: nothing may hold, release or re-address it.
+_RELEASED = Milestone.RELEASED_TO_WAREHOUSE.number
 _CLOSED = frozenset({Milestone.CANCELLED, Milestone.RETURN_REQUESTED, Milestone.RETURNED, Milestone.REFUNDED})
 
 
@@ -50,6 +55,8 @@ class HoldOutcome:
     hold_reason: str | None = None
     warehouse_id: str | None = None
     error: LifecycleViolation | None = None
+    #: ``requested`` when the warehouse already had the order and was asked to intercept it.
+    intercept: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,6 +64,7 @@ class HoldOutcome:
             "outcome": self.outcome,
             "hold_reason": self.hold_reason,
             "warehouse_id": self.warehouse_id,
+            "intercept": self.intercept,
         }
         if self.error is not None:
             out["error"] = self.error.as_dict()
@@ -178,10 +186,15 @@ def hold(
             steps = [MilestoneUpdate(p.order_id, Milestone.ON_HOLD, now, actor[:32], text) for p in held]
             record_updates(uow, steps, now, progress)
             uow.outbox.append(_held_events(held, set(freed), text, code, actor, now))
+            stop = [p for p in held if Milestone.RELEASED_TO_WAREHOUSE in p.steps]
+            holds.request_intercepts([(p.order_id, code) for p in stop], actor, now)
+            uow.outbox.append(_intercept_events(stop, code, text, actor, now))
             uow.commit()
+        stopped = {p.order_id for p in stop}
         for p in held:
             wh = None if p.order_id in freed else p.warehouse_id
-            out.append(HoldOutcome(p.order_id, "held", code, wh))
+            asked = "requested" if p.order_id in stopped else None
+            out.append(HoldOutcome(p.order_id, "held", code, wh, intercept=asked))
         position = {oid: n for n, oid in enumerate(ids)}
         return sorted(out, key=lambda o: position[o.order_id])
 
@@ -204,6 +217,23 @@ def _held_events(
             moved: dict[str, Any] = {"from": p.warehouse_id, "to": None, "attempt": None, "trigger": "hold",
                                      "reason": text, "excluded": []}  # fmt: skip
             events.append(Event(ev.ORDER_REROUTED, p.order_id, now, moved, channel=p.channel))
+    return events
+
+
+def _intercept_events(stopped: Sequence[Progress], code: str, text: str, actor: str, now: int) -> list[Event]:
+    """``order.intercept_requested`` for orders the warehouse already had: stop (拦截) them."""
+    events: list[Event] = []
+    for p in stopped:
+        done = [m.value for m in MILESTONES if m in p.steps and m.number >= _RELEASED]
+        payload = {
+            "hold_reason": code,
+            "reason": text,
+            "by": actor,
+            "warehouse_id": p.warehouse_id,
+            "steps_done": done,
+            "message": "order held after release: stop picking and shipping it / 订单已挂起，请拦截",
+        }
+        events.append(Event(ev.INTERCEPT_REQUESTED, p.order_id, now, payload, channel=p.channel))
     return events
 
 

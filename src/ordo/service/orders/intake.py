@@ -59,6 +59,8 @@ class IntakeResult:
     #: Where a routed order ships from: (warehouse, ((SKU, units), …)) per parcel, one parcel
     #: unless it was split; () when it was not routed.
     parcels: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    #: The carrier routing booked for the (first) parcel; None when it was not routed.
+    carrier_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -366,7 +368,7 @@ class _Writes:
         if o.paid_at_ns is not None:
             recorded.add(Milestone.PAID)
             self.steps.append((o.id, Milestone.PAID, o.paid_at_ns, o.channel))
-        shipper = None
+        shipper = carrier = None
         lines_at: list[str | None] | None = None
         shipped: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
         if hold is None:
@@ -374,7 +376,7 @@ class _Writes:
             if not plan.parcels:
                 hold = _NO_STOCK
             else:
-                shipper = plan.parcels[0].warehouse_id
+                shipper, carrier = plan.parcels[0].warehouse_id, plan.parcels[0].carrier_id
                 if o.promised_at_ns is None:
                     # The platform promised nothing: the promise is the one routing made.
                     o = replace(o, promised_at_ns=plan.promise_ns)
@@ -392,7 +394,7 @@ class _Writes:
         event = _created(o, status, shipper, hold, milestones, plan, lines_at, ruled, customer, now)
         self.events.append(event)
         created = IntakeOutcome.CREATED
-        return IntakeResult(index, created, o.id, status, shipper, hold, None, customer, shipped)
+        return IntakeResult(index, created, o.id, status, shipper, hold, None, customer, shipped, carrier)
 
 
 def _created(

@@ -6,6 +6,12 @@ duplicate. Stock follows the milestones: ``cancelled`` releases the reservation,
 the first milestone that says the goods left (``outbound`` or any later one)
 consumes it, each line at the warehouse that holds it (a split order at several).
 All of it, with its events, in one transaction.
+
+Holds: while an order is held its ``released_to_warehouse`` is refused
+(``order_on_hold``); a warehouse or carrier step reported for it anyway is recorded
+(it happened) and also written as an ``order.hold_violated`` event naming the step,
+the reporting system and the hold, which the incident scan raises as a
+``hold_violated`` incident.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ordo.domain.orders.milestones import (
     Outcome,
     UpdateResult,
     apply_updates,
+    violates_hold,
 )
 from ordo.service.ports import Delta, Progress, UnitOfWork
 from ordo.service.runtime.app import Ordo
@@ -102,7 +109,7 @@ def record_updates(
             continue
         oid, step = p.order_id, update.milestone
         had_left = not LEFT_WAREHOUSE.isdisjoint(p.steps)
-        [result] = apply_updates(p.steps, [update], now)
+        [result] = apply_updates(p.steps, [update], now, p.hold_reason)
         results.append(result)
         outcome = result.outcome
         if outcome is Outcome.DUPLICATE:
@@ -132,6 +139,15 @@ def record_updates(
             "note": update.note,
         }
         events.append(Event(ev.MILESTONE_RECORDED, oid, now, payload, p.channel))
+        if violates_hold(step, p.hold_reason):
+            broken = {
+                "milestone": step._value_,
+                "source": update.source,
+                "at_ns": update.at_ns,
+                "hold_reason": p.hold_reason,
+                "warehouse_id": p.warehouse_id,
+            }
+            events.append(Event(ev.HOLD_VIOLATED, oid, now, broken, p.channel))
         if p.warehouse_id is not None:
             if step is Milestone.CANCELLED:
                 releases.append(oid)

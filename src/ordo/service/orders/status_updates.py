@@ -6,7 +6,9 @@ translated is refused per item, kept as an anomaly and an ``order.update_rejecte
 event. A report that contradicts what another system said earlier (the status
 graph's conflict rules) is not applied: it becomes an ``order.status_conflict``
 event instead, so nobody's word silently overwrites another's. Signals (揽收失败)
-are not steps forward; they become ``order.status_signal`` events.
+are not steps forward; they become ``order.status_signal`` events. The answers to an
+intercept request (拦截成功 / INTERCEPTED, 拦截失败) are signals too, and also settle the
+order's intercept (``intercept`` on the order) with an ``order.intercept_answered`` event.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ UNKNOWN_VOCABULARY = "unknown_vocabulary"
 UNKNOWN_SOURCE = "unknown_source"
 ORDER_NOT_FOUND = "order_not_found"
 STATUS_CONFLICT = "status_conflict"
+#: Signals that answer an intercept request → the intercept's state.
+INTERCEPT_ANSWERS = {"intercepted": "intercepted", "intercept_failed": "failed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,7 @@ def record_reports(
     owners: list[int] = []  # report index of each milestone update
     events: list[Event] = []
     anomalies: list[VocabularyAnomaly] = []
+    answers: list[tuple[str, str, int, str]] = []
     for index, (report, oid, translation) in enumerate(zip(reports, ids, translations, strict=True)):
         result = ReportResult(index, Outcome.REJECTED.value, oid)
         results.append(result)
@@ -173,6 +178,12 @@ def record_reports(
                 "note": report.note,
             }
             events.append(Event(ev.STATUS_SIGNAL, p.order_id, now, payload, p.channel))
+            state = INTERCEPT_ANSWERS.get(translation.signal)
+            if state is not None:
+                answers.append((p.order_id, state, report.at_ns, report.source[:32]))
+                answer = {"state": state, "source": report.source[:32], "reported": report.code[:64],
+                          "at_ns": report.at_ns, "hold_reason": p.hold_reason}  # fmt: skip
+                events.append(Event(ev.INTERCEPT_ANSWERED, p.order_id, now, answer, p.channel))
             continue
         result.milestones = [m._value_ for m in translation.milestones]
         for m in translation.milestones:
@@ -182,6 +193,8 @@ def record_reports(
             if steps is not None and m not in steps:
                 steps[m] = Known(report.at_ns, report.source)
     _merge(results, owners, record_updates(uow, updates, now, progress))
+    if answers:
+        uow.holds.answer_intercepts(answers)
     uow.claims.add_vocabulary_anomalies(anomalies)
     uow.outbox.append(events)
     return results
@@ -192,7 +205,7 @@ def _refused(p: Progress, milestones: Sequence[Milestone], at_ns: int, now: int)
     cancelled order …): such a claim is kept as an anomaly, never weighed against others."""
     try:
         for m in milestones:
-            check_update(p.steps, m, at_ns, now)
+            check_update(p.steps, m, at_ns, now, p.hold_reason)
     except LifecycleViolation:
         return True
     return False

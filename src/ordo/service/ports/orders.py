@@ -47,6 +47,8 @@ class Progress:
     status: str
     warehouse_id: str | None
     steps: set[Milestone]
+    #: The order's hold (``orders.hold_reason``); None: not held.
+    hold_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,19 @@ class OrderRecord(TypedDict):
     lines: list[OrderLineRecord]
     parcels: list[ParcelRecord]
     milestones: list[MilestoneRecord]
+    #: The intercept (拦截) asked of the warehouse when the order was held after release.
+    intercept: InterceptRecord | None
+
+
+class InterceptRecord(TypedDict):
+    """An intercept: ``requested`` (sent to the warehouse), ``intercepted`` or ``failed``
+    (its answer), when (``at_ns``) and by which system (``source``)."""
+
+    state: str
+    requested_at_ns: int
+    at_ns: int
+    source: str
+    hold_reason: str | None
 
 
 class ShipTo(TypedDict):
@@ -253,6 +268,14 @@ class HoldRepository(Protocol):
     def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None: ...
 
     def set_watch_hold(self, order_ids: Iterable[str], hold_reason: str | None) -> None: ...
+
+    def request_intercepts(
+        self, requests: Sequence[tuple[str, str | None]], source: str, now_ns: int
+    ) -> None: ...
+
+    def answer_intercepts(self, answers: Sequence[tuple[str, str, int, str]]) -> None: ...
+
+    def intercepts(self, order_ids: Iterable[str]) -> dict[str, InterceptRecord]: ...
 
     def held(
         self,

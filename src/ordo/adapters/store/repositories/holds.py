@@ -9,7 +9,8 @@ that both backends run alike; it never decides anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -17,9 +18,9 @@ from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, in_region, 
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
-from ordo.service.ports.orders import OrderSummary, RegionFilter, ShipTo
+from ordo.service.ports.orders import InterceptRecord, OrderSummary, RegionFilter, ShipTo
 
-O, W = t.orders.c, xt.exception_watch.c
+O, W, I = t.orders.c, xt.exception_watch.c, t.order_intercepts.c
 #: The ship-to columns a correction may write.
 ADDRESS_COLUMNS = frozenset(
     {"province", "city", "district", "detail", "adcode", "lat", "lng", "recipient_name", "recipient_phone"}
@@ -46,6 +47,57 @@ class HoldRepository:
                 .where(O.id.in_(part))
                 .values(hold_reason=hold_reason, updated_at_ns=now_ns)
             )
+
+    def request_intercepts(
+        self, requests: Sequence[tuple[str, str | None]], source: str, now_ns: int
+    ) -> None:
+        """A fresh ``requested`` intercept per (order, hold); it replaces an earlier one."""
+        wanted = dict(requests)
+        if not wanted:
+            return
+        rows = [
+            {
+                "order_id": oid,
+                "state": "requested",
+                "requested_at_ns": now_ns,
+                "at_ns": now_ns,
+                "source": source[:32],
+                "hold_reason": hold,
+            }
+            for oid, hold in wanted.items()
+        ]
+        for part in chunks(sorted(wanted)):
+            self._c.execute(sa.delete(t.order_intercepts).where(I.order_id.in_(part)))
+        self._c.execute(sa.insert(t.order_intercepts), rows)
+
+    def answer_intercepts(self, answers: Sequence[tuple[str, str, int, str]]) -> None:
+        """The warehouse's answers, (order, state, at, source), on requested intercepts (an
+        answer without a request is kept too, its request time its own)."""
+        for oid, state, at_ns, source in answers:
+            done = self._c.execute(
+                sa.update(t.order_intercepts)
+                .where(I.order_id == oid)
+                .values(state=state, at_ns=at_ns, source=source[:32])
+            )
+            if not done.rowcount:
+                self._c.execute(
+                    sa.insert(t.order_intercepts).values(
+                        order_id=oid,
+                        state=state,
+                        requested_at_ns=at_ns,
+                        at_ns=at_ns,
+                        source=source[:32],
+                        hold_reason=None,
+                    )
+                )
+
+    def intercepts(self, order_ids: Iterable[str]) -> dict[str, InterceptRecord]:
+        out: dict[str, InterceptRecord] = {}
+        for part in chunks(sorted(set(order_ids))):
+            for r in self._c.execute(sa.select(t.order_intercepts).where(I.order_id.in_(part))).mappings():
+                row = dict(r)
+                out[row.pop("order_id")] = cast(InterceptRecord, row)
+        return out
 
     def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None:
         unknown = set(values) - ADDRESS_COLUMNS

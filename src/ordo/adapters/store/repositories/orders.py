@@ -25,6 +25,7 @@ from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import AcceptedOrder
 from ordo.service.ports.orders import (
     AnomalyRecord,
+    InterceptRecord,
     MilestoneRecord,
     OrderFilter,
     OrderLineRecord,
@@ -160,11 +161,11 @@ class OrderRepository:
             marks = ",".join([mark] * len(part))
             args = tuple(part)
             orders_sql = (
-                f"SELECT id, channel, status, warehouse_id FROM {t.orders.name}"
+                f"SELECT id, channel, status, warehouse_id, hold_reason FROM {t.orders.name}"
                 f" WHERE id IN ({marks}) ORDER BY id{lock}"
             )
-            for oid, channel, status, warehouse_id in fetch_rows(self._c, orders_sql, args):
-                out[oid] = Progress(oid, channel, status, warehouse_id, set())
+            for oid, channel, status, warehouse_id, hold_reason in fetch_rows(self._c, orders_sql, args):
+                out[oid] = Progress(oid, channel, status, warehouse_id, set(), hold_reason)
             steps_sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE order_id IN ({marks})"
             for oid, step in fetch_rows(self._c, steps_sql, args):
                 out[oid].steps.add(_MILESTONE[step])
@@ -227,6 +228,14 @@ class OrderRepository:
         ]
         order["parcels"] = parcels_of(order["lines"])
         order["milestones"] = self.milestones(order_id)
+        found = (
+            self._c.execute(sa.select(t.order_intercepts).where(t.order_intercepts.c.order_id == order_id))
+            .mappings()
+            .first()
+        )
+        order["intercept"] = None
+        if found is not None:
+            order["intercept"] = cast(InterceptRecord, {k: v for k, v in found.items() if k != "order_id"})
         return order
 
     def milestones(self, order_id: str) -> list[MilestoneRecord]:

@@ -115,6 +115,20 @@ sa.Index("ix_orders_customer", orders.c.customer_ref)
 _HELD = sa.text("hold_reason IS NOT NULL")
 sa.Index("ix_orders_held", orders.c.id, sqlite_where=_HELD, postgresql_where=_HELD)
 
+# The intercept (拦截) of a held order the warehouse already had (migration 0016_intercepts):
+# requested when it was held, then the warehouse's answer (intercepted / failed), one row
+# per order, the latest request and answer.
+order_intercepts = sa.Table(
+    "order_intercepts",
+    metadata,
+    sa.Column("order_id", sa.String(24), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("requested_at_ns", sa.BigInteger, nullable=False),
+    sa.Column("at_ns", sa.BigInteger, nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("hold_reason", sa.String(64), nullable=True),
+)
+
 order_lines = sa.Table(
     "order_lines",
     metadata,
