@@ -41,6 +41,7 @@ from ordo.adapters.store.repositories.platforms import PlatformRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
 from ordo.adapters.store.repositories.stock import StockRepository
+from ordo.adapters.store.repositories.worklist import WorklistRepository
 
 
 class UnitOfWork:
@@ -79,6 +80,7 @@ class UnitOfWork:
         self.claims = ClaimRepository(conn)
         self.overview = OverviewRepository(conn)
         self.platforms = PlatformRepository(conn)
+        self.worklist = WorklistRepository(conn)
         return self
 
     @property

@@ -55,9 +55,11 @@ from ordo.service.ports.orders import (
     ShipTo,
     VocabularyAnomaly,
 )
+from ordo.service.ports.people import PeopleRepository
 from ordo.service.ports.platforms import PlatformRepository, ShipmentRecord, ShopRecord
 from ordo.service.ports.routing import RoutingRepository
 from ordo.service.ports.rules import HistoryFilter, HistoryRepository, RuleRepository
+from ordo.service.ports.worklist import WorkFilter, WorklistRepository
 
 __all__ = [
     "FAILED",
@@ -91,6 +93,7 @@ __all__ = [
     "OverviewRepository",
     "ParcelRecord",
     "ParcelRepository",
+    "PeopleRepository",
     "PlatformRepository",
     "Progress",
     "RegionFilter",
@@ -105,6 +108,8 @@ __all__ = [
     "UnitOfWork",
     "VocabularyAnomaly",
     "Watch",
+    "WorkFilter",
+    "WorklistRepository",
 ]
 
 
@@ -148,6 +153,9 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessRepository: ...
 
     @property
+    def people(self) -> PeopleRepository: ...
+
+    @property
     def identity(self) -> IdentityRepository: ...
 
     @property
@@ -176,6 +184,9 @@ class UnitOfWork(Protocol):
 
     @property
     def platforms(self) -> PlatformRepository: ...
+
+    @property
+    def worklist(self) -> WorklistRepository: ...
 
     def ping(self) -> None:
         """One round trip to the database (raises ``StoreError`` when it is down)."""

@@ -1,0 +1,130 @@
+"""Export jobs: the current view of the orders list written to .xlsx in the background.
+
+openpyxl's write-only workbook streams rows to a temporary file; the job counts rows as
+it goes, so the dashboard polls its progress and then downloads the file. Personal data is
+masked as the requesting role sees it (a viewer never gets a phone or name in clear). Jobs
+live on the application (``app.state``), one registry per app, and expire after an hour.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ordo.api import render
+from ordo.api.schemas import CST
+from ordo.service.orders import worklist
+from ordo.service.ports import WorkFilter
+from ordo.service.runtime.app import Ordo
+
+HEADERS = (
+    ("订单号 Order", "id"),
+    ("平台单号 Platform no.", "external_id"),
+    ("渠道 Channel", "channel"),
+    ("状态 Status", "status"),
+    ("挂起 Hold", "hold_reason"),
+    ("仓库 Warehouse", "warehouse_id"),
+    ("省 Province", "province"),
+    ("市 City", "city"),
+    ("区 District", "district"),
+    ("收件人 Recipient", "recipient_name"),
+    ("电话 Phone", "recipient_phone"),
+    ("金额(元) Total (yuan)", "total_fen"),
+    ("下单时间 Placed", "placed_at_ns"),
+)
+#: Jobs kept per app at once; the oldest finished one goes first.
+MAX_JOBS = 20
+_TTL_NS = 3_600 * 1_000_000_000
+
+
+@dataclass
+class ExportJob:
+    id: str
+    owner: str
+    total: int
+    started_ns: int
+    path: str
+    rows: int = 0
+    state: str = "running"
+    error: str | None = None
+    #: Wall-clock seconds the export took (perf counter), once done.
+    started: float = field(default_factory=time.perf_counter)
+    seconds: float | None = None
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "rows": self.rows,
+            "total": self.total,
+            "error": self.error,
+            "seconds": self.seconds,
+        }
+
+
+@dataclass
+class ExportJobs:
+    jobs: dict[str, ExportJob] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, job_id: str, owner: str) -> ExportJob | None:
+        with self.lock:
+            job = self.jobs.get(job_id)
+        return job if job is not None and job.owner == owner else None
+
+    def start(self, app: Ordo, f: WorkFilter, *, owner: str, see_pii: bool, limit: int) -> ExportJob:
+        total = worklist.count(app, f, limit - 1)
+        fd, path = tempfile.mkstemp(prefix="ordo-export-", suffix=".xlsx")
+        os.close(fd)
+        job = ExportJob(secrets.token_urlsafe(12), owner, min(total, limit), app.clock.now_ns(), path)
+        with self.lock:
+            self._expire(job.started_ns)
+            self.jobs[job.id] = job
+        threading.Thread(target=self._run, args=(app, f, job, see_pii, limit), daemon=True).start()
+        return job
+
+    def _expire(self, now_ns: int) -> None:
+        old = [j for j in self.jobs.values() if j.state != "running" and now_ns - j.started_ns > _TTL_NS]
+        done = sorted((j for j in self.jobs.values() if j.state != "running"), key=lambda j: j.started_ns)
+        for j in old + done[: max(0, len(self.jobs) - MAX_JOBS + 1)]:
+            self.jobs.pop(j.id, None)
+            if os.path.exists(j.path):
+                os.unlink(j.path)
+
+    def _run(self, app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
+        try:
+            write_xlsx(app, f, job, see_pii, limit)
+            job.state = "done"
+        except Exception as exc:  # the job reports it; the poller shows it
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        job.seconds = round(time.perf_counter() - job.started, 3)
+
+
+def _cell(key: str, row: dict[str, Any]) -> Any:
+    value = row.get(key)
+    if key == "total_fen":
+        return value / 100 if isinstance(value, int) else value
+    if key == "placed_at_ns" and isinstance(value, int):
+        return datetime.fromtimestamp(value / 1e9, CST).strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+def write_xlsx(app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # only when exporting
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("订单 Orders")
+    ws.append([h for h, _ in HEADERS])
+    keys = [k for _, k in HEADERS]
+    for rows in worklist.pages(app, f, limit=limit):
+        for r in rows:
+            shown = render.masked(r, see_pii)
+            ws.append([_cell(k, shown) for k in keys])
+        job.rows += len(rows)
+    wb.save(job.path)

@@ -1,0 +1,143 @@
+"""The order workbench over HTTP, on SQLite and PostgreSQL: search by platform order number,
+internal id, phone, recipient and SKU with a true total; the order page; bulk actions with
+a result per order; export to .xlsx masked by role; saved views per person."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from ordo.api import create_app
+from ordo.config import Settings
+from ordo.domain.access import Role
+from ordo.service.runtime.keys import create_key
+from tests.conftest import make_app, seed_tiny_world
+from tests.integration.api.conftest import TestClient, order_json
+
+Headers = dict[str, str]
+Walk = tuple[TestClient, Headers, Headers]
+
+
+def _submit(client: TestClient, ops: Headers, external_id: str, **kw: Any) -> str:
+    r = client.post("/api/v1/orders", json=order_json(external_id, **kw), headers=ops)
+    assert r.status_code == 201, r.text
+    order_id: str = r.json()["results"][0]["order_id"]
+    return order_id
+
+
+def _search(client: TestClient, headers: Headers, **params: Any) -> dict[str, Any]:
+    r = client.get("/api/v1/worklist/orders", params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def walk_search_page_bulk_export(client: TestClient, ops: Headers, viewer: Headers) -> None:
+    a = _submit(client, ops, "TB-900001", lines=[("SKU-TEA", 2), ("SKU-CUP", 1)])
+    ship_to = {**order_json("x")["ship_to"], "name": "李四", "phone": "13900001111"}
+    b = _submit(client, ops, "JD-900002", channel="jd", ship_to=ship_to, lines=[("SKU-MILK", 3)])
+    c = _submit(client, ops, "TB-900003", province="广东省", city="广州市")
+
+    # exact lookups, each with the true total
+    assert [o["id"] for o in _search(client, viewer, external_id="JD-900002")["orders"]] == [b]
+    assert [o["id"] for o in _search(client, viewer, order_id=a)["orders"]] == [a]
+    found = _search(client, viewer, phone="139 0000 1111")
+    assert [o["id"] for o in found["orders"]] == [b]
+    assert found["orders"][0]["recipient_phone"] == "139****1111"  # a viewer sees it masked
+    assert _search(client, ops, phone="13900001111")["orders"][0]["recipient_phone"] == "13900001111"
+    assert [o["id"] for o in _search(client, viewer, recipient="李四")["orders"]] == [b]
+    assert [o["id"] for o in _search(client, viewer, sku="SKU-CUP")["orders"]] == [a]
+    assert [o["id"] for o in _search(client, viewer, province="广东")["orders"]] == [c]
+    page = _search(client, viewer, limit=1)
+    assert (len(page["orders"]), page["total"], page["total_capped"]) == (1, 3, False)
+    assert _search(client, viewer, external_id="NOPE")["total"] == 0
+    bad = client.get("/api/v1/worklist/orders", params={"phone": "abc"}, headers=viewer)
+    assert bad.status_code == 422 and "phone" in bad.text
+
+    # the order page: lines with names and gifts, parcels with names, promise, milestones
+    r = client.get(f"/api/v1/worklist/orders/{a}", headers=viewer)
+    assert r.status_code == 200, r.text
+    page_a = r.json()
+    assert [(ln["sku"], ln["quantity"]) for ln in page_a["lines"]] == [("SKU-TEA", 2), ("SKU-CUP", 1)]
+    assert all(ln["name"] for ln in page_a["lines"])
+    assert page_a["lines"][0]["amount_fen"] == 2 * 12_800
+    assert page_a["parcels"] and page_a["parcels"][0]["warehouse_name"]
+    assert page_a["milestones"] and all("source" in m and m["label"]["zh"] for m in page_a["milestones"])
+    assert page_a["recipient_name"] == "张**"
+    assert client.get("/api/v1/worklist/orders/NOPE", headers=viewer).status_code == 404
+
+    # bulk hold, then release: one result per order, an unknown id reported, not fatal
+    r = client.post(
+        "/api/v1/worklist/bulk",
+        json={"action": "hold", "order_ids": [a, b, "O-MISSING"], "reason": "核对地址"},
+        headers=ops,
+    )
+    assert r.status_code == 200, r.text
+    outcomes = {x["order_id"]: x["outcome"] for x in r.json()["results"]}
+    assert outcomes == {a: "held", b: "held", "O-MISSING": "not_found"}
+    assert {o["id"] for o in _search(client, viewer, held="true")["orders"]} == {a, b}
+    audit = client.get(f"/api/v1/worklist/orders/{a}", headers=viewer).json()["audit"]
+    assert any(e["type"] == "order.held" for e in audit), audit
+    r = client.post("/api/v1/worklist/bulk", json={"action": "release", "order_ids": [a, b]}, headers=ops)
+    assert {x["outcome"] for x in r.json()["results"]} == {"released"}
+    r = client.post("/api/v1/worklist/bulk", json={"action": "hold", "order_ids": [a]}, headers=viewer)
+    assert r.status_code == 403
+    too_many = {"action": "hold", "order_ids": [f"O-{n}" for n in range(501)]}
+    assert client.post("/api/v1/worklist/bulk", json=too_many, headers=ops).status_code == 422
+    no_wh = {"action": "change_warehouse", "order_ids": [a]}
+    r = client.post("/api/v1/worklist/bulk", json=no_wh, headers=ops)
+    assert r.status_code == 422 and r.json()["details"]["field"] == "warehouse_id"
+
+    # export of the current view, masked for a viewer
+    r = client.post("/api/v1/worklist/exports", params={"channel": "tmall"}, headers=viewer)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["total"] == 2
+    for _ in range(200):
+        job = client.get(f"/api/v1/worklist/exports/{job['id']}", headers=viewer).json()
+        if job["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert (job["state"], job["rows"]) == ("done", 2), job
+    assert client.get(f"/api/v1/worklist/exports/{job['id']}", headers=ops).status_code == 404  # not theirs
+    r = client.get(f"/api/v1/worklist/exports/{job['id']}/file", headers=viewer)
+    assert r.status_code == 200 and r.headers["x-row-count"] == "2"
+    import openpyxl  # type: ignore[import-untyped]
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active.values)
+    assert len(rows) == 3 and rows[0][0].startswith("订单号")
+    assert {row[1] for row in rows[1:]} == {"TB-900001", "TB-900003"}
+    assert all(row[10] == "138****1234" and row[9] == "张**" for row in rows[1:])
+
+    # saved views are per person
+    view = {"name": "广东待审", "query": {"province": "广东"}}
+    r = client.put("/api/v1/worklist/views", json=view, headers=ops)
+    assert r.status_code == 200, r.text
+    assert [v["name"] for v in r.json()["views"]] == ["广东待审"]
+    assert client.get("/api/v1/worklist/views", headers=viewer).json()["views"] == []
+    assert client.delete("/api/v1/worklist/views/广东待审", headers=ops).json()["views"] == []
+    assert client.delete("/api/v1/worklist/views/广东待审", headers=ops).status_code == 404
+
+
+def test_the_workbench_on_sqlite(client: TestClient, auth: Callable[[Role], Headers]) -> None:
+    walk_search_page_bulk_export(client, auth(Role.OPS), auth(Role.VIEWER))
+
+
+@pytest.fixture
+def pg_walk(pg_url: str, clock: Any) -> Iterator[Walk]:
+    ordo = make_app(pg_url, clock)
+    seed_tiny_world(ordo)
+    ops = {"Authorization": f"Bearer {create_key(ordo, Role.OPS, 'pg ops')}"}
+    viewer = {"Authorization": f"Bearer {create_key(ordo, Role.VIEWER, 'pg viewer')}"}
+    with TestClient(create_app(ordo, Settings(database_url=pg_url))) as client:
+        yield client, ops, viewer
+    ordo.store.dispose()
+
+
+@pytest.mark.postgres
+def test_the_workbench_on_postgresql(pg_walk: Walk) -> None:
+    walk_search_page_bulk_export(*pg_walk)
