@@ -67,8 +67,11 @@ def _traffic(app: Ordo, clock: ManualClock, prefix: str) -> list[str]:
         moved_from = uow.orders.get(b)["warehouse_id"]  # type: ignore[index]
     again = reroute(app, b, reason="仓库检修", exclude=[moved_from])  # order.rerouted: from → to
     assert again["warehouse_ids"] and moved_from not in again["warehouse_ids"]
-    [refused] = cancel(app, [a], reason="too late")  # delivered: refused, kept as an anomaly
+    [refused] = cancel(app, [a], reason="too late")  # delivered: refused, and a refusal writes nothing
     assert refused.outcome.value == "rejected"
+    # A carrier reporting a return of goods that never left: refused and kept as an anomaly.
+    [odd] = advance(app, [MilestoneUpdate(d, Milestone.RETURNED, at, "sf")])
+    assert odd.outcome.value == "rejected"
     cancel(app, [b], reason="客户取消")
     return ids
 
