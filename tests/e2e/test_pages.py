@@ -431,3 +431,50 @@ def test_the_incident_queue_shows_the_name_of_the_person_it_is_assigned_to(
     [row] = r.json()["exceptions"]
     assert (row["assignee"], row["assignee_name"]) == ("e2e.ops", "运营小李")
     assert row["state"] == "open"
+
+
+def test_a_rollback_asked_for_by_one_person_is_approved_by_another_on_the_rules_page(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    from ordo.service.people import add_user
+
+    base, rules = server.base, f"{server.base}/api/v1/rules"
+
+    def call(method: str, path: str, role: Role, body: dict[str, Any]) -> dict[str, Any]:
+        r = httpx.request(method, f"{rules}{path}", json=body, headers=server.headers(role), timeout=30)
+        assert r.status_code in (200, 201, 202), r.text
+        out: dict[str, Any] = r.json()
+        return out
+
+    def publish(text: str) -> int:
+        d = call("POST", "/drafts", Role.FINANCE, {"text": text, "note": "e2e"})
+        call("POST", f"/drafts/{d['id']}/backtest", Role.FINANCE, {"note": "replay"})
+        sub = call("POST", f"/drafts/{d['id']}/submit", Role.FINANCE, {"note": "please"})
+        if sub["status"] != "approved":  # whatever earlier tests left active decides the tier
+            approver = Role.RISK if sub["required_tier"] == "L3" else Role.OPS
+            call("POST", f"/drafts/{d['id']}/approve", approver, {"note": "ok"})
+        version: int = call("POST", f"/drafts/{d['id']}/publish", Role.FINANCE, {"note": "go"})["version"]
+        return version
+
+    before = publish("满3000减30")
+    publish('满3000减30\n当 订单金额 > 8000 时 转人工审核 原因 "超大额"')
+    asked = call("POST", "/rollback", Role.FINANCE, {"version": before, "note": "e2e undo"})
+    assert asked["status"] == "pending"
+    add_user(server.ordo, "e2e.approver", "审批人老周", Role.OPS, "e2e approver password")
+    page = page_for()
+    _sign_in(page, server, "e2e.approver", "e2e approver password")
+    page.wait_for_selector("#whoami[data-role='ops']")
+    page.goto(f"{base}/#/rules")
+    item = page.locator("#rollback-queue li", has_text=f"#{asked['request_id']}")
+    item.locator(".approve-rollback").click()
+    _wait(
+        lambda: (
+            httpx.get(f"{rules}/versions", headers=server.headers(Role.VIEWER)).json()["state"][
+                "active_version"
+            ]
+            == before
+        ),
+        "the approved rollback to take effect",
+    )
+    audit = httpx.get(f"{rules}/audit", headers=server.headers(Role.VIEWER)).json()["entries"]
+    assert audit[0]["action"] == "rollback" and audit[0]["actor"] == "审批人老周"
