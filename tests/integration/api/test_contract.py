@@ -246,3 +246,32 @@ def test_inventory_pages_follow_their_cursor_to_the_end(client: Any, admin: dict
         if cursor is None:
             break
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 8
+
+
+@pytest.mark.parametrize(
+    ("reference", "valid"),
+    [
+        ({"order_id": "OR1"}, True),
+        ({"order_id": "OR1", "channel": "tmall"}, True),
+        ({"channel": "tmall", "external_id": "T-1"}, True),
+        ({"order_id": "OR1", "channel": "tmall", "external_id": "T-1"}, False),
+        ({"channel": "tmall"}, False),
+        ({}, False),
+    ],
+)
+def test_a_status_update_names_its_order_as_the_schema_says(
+    api: FastAPI, reference: dict[str, str], valid: bool
+) -> None:
+    import jsonschema_rs
+
+    from ordo.api.routers.status_updates import StatusUpdateIn
+
+    update = {"source": "wms", "status": "PACKING", "at": "2026-11-11T08:00:00+08:00", **reference}
+    schema = api.openapi()["components"]["schemas"]["StatusUpdateIn"]
+    assert jsonschema_rs.validator_for(schema).is_valid(update) is valid
+    try:
+        StatusUpdateIn.model_validate(update)
+        taken = True
+    except ValueError:
+        taken = False
+    assert taken is valid

@@ -85,7 +85,12 @@ async def current(
     return out
 
 
-@router.delete("/session", status_code=204, summary="Sign out: the session ends and its cookie is cleared")
+@router.delete(
+    "/session",
+    status_code=204,
+    summary="Sign out: the session ends and its cookie is cleared",
+    responses={401: {"description": "not signed in"}},
+)
 async def sign_out(request: Request, ordo: OrdoDep, settings: SettingsDep) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from ordo.api import milestone_batching
@@ -27,8 +27,27 @@ router = APIRouter(
 Reporter = Annotated[Principal, Depends(requires(Perm.MILESTONES_WRITE))]
 
 
+#: The rule of :meth:`StatusUpdateIn._one_order_reference`, in the schema: ``order_id``, or else
+#: ``channel`` and ``external_id`` (all three only if one of the pair is null).
+_ONE_ORDER_REFERENCE: list[JsonValue] = [
+    {"required": ["order_id"], "properties": {"order_id": {"type": "string"}, "channel": {"type": "null"}}},
+    {
+        "required": ["order_id"],
+        "properties": {"order_id": {"type": "string"}, "external_id": {"type": "null"}},
+    },
+    {
+        "required": ["channel", "external_id"],
+        "properties": {
+            "channel": {"type": "string"},
+            "external_id": {"type": "string"},
+            "order_id": {"type": "null"},
+        },
+    },
+]
+
+
 class StatusUpdateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"anyOf": _ONE_ORDER_REFERENCE})
 
     source: Annotated[str, length(32, 1), CLEAN] = Field(
         description="wms, tms, crm, finance, sf, zto, tmall, …"

@@ -38,7 +38,12 @@ def list_users(ordo: OrdoDep, _p: Admin) -> dict[str, Any]:
     return {"users": [render.with_times(u) for u in people.list_users(ordo)]}
 
 
-@router.post("/users", status_code=201, summary="Add a user; administrators only")
+@router.post(
+    "/users",
+    status_code=201,
+    summary="Add a user; administrators only",
+    responses={409: {"description": "the login is taken"}},
+)
 def add_user(ordo: OrdoDep, _p: Admin, _json: JsonBody, body: UserIn) -> dict[str, Any]:
     scope = Scope(frozenset(body.channels))
     return render.with_times(
