@@ -44,8 +44,9 @@ from ordo.domain.events import Event
 
 E = t.events.c
 
-#: Transaction-scoped advisory lock that orders outbox appends on PostgreSQL ("ordo" + 1).
-APPEND_LOCK = 0x6F72646F + 1
+#: Transaction-scoped advisory lock that orders outbox appends on PostgreSQL ("orde" in ASCII;
+#: beside the migration's "ordo" and identity's "ordi").
+APPEND_LOCK = 0x6F726465
 
 
 def after_cursor(last_id: int, upto_id: int | None = None) -> sa.ColumnElement[bool]:
