@@ -78,6 +78,9 @@ class PeopleContract:
         world.wall.advance(13 * 3600)
         with pytest.raises(Unauthenticated):
             people.session_caller(world, later.token, csrf=None, write=False)
+        people.sign_in(world, "han.mei", PASSWORD)  # the ended and the expired rows go
+        with world.store.uow(read_only=True) as uow:
+            assert uow.connection.exec_driver_sql("SELECT count(*) FROM sessions").scalar() == 1
 
     def test_failed_sign_ins_are_counted_per_login_and_a_success_clears_them(self, world):
         people.add_user(world, "zhang.san", "张三", Role.VIEWER, PASSWORD)

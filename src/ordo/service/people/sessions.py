@@ -81,6 +81,7 @@ def sign_in(app: Ordo, login: str, password: str) -> SignedIn:
             raise _bad_login()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         expires = now + SESSION_TTL_S * S
+        uow.people.prune_sessions(user["id"], now)  # a user's rows stay as many as their live sessions
         uow.people.add_session(
             token_hash=_hash(token), user_id=user["id"], csrf_token=csrf,
             created_at_ns=now, expires_at_ns=expires, ended_at_ns=None,

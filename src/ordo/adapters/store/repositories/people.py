@@ -64,6 +64,14 @@ class PeopleRepository:
             .values(ended_at_ns=now_ns)
         )
 
+    def prune_sessions(self, user_id: str, now_ns: int) -> int:
+        res = self._c.execute(
+            sa.delete(sessions).where(
+                S.user_id == user_id, sa.or_(S.ended_at_ns.is_not(None), S.expires_at_ns <= now_ns)
+            )
+        )
+        return int(res.rowcount)
+
     def end_sessions_of(self, user_id: str, now_ns: int) -> int:
         res = self._c.execute(
             sa.update(sessions)
