@@ -49,6 +49,7 @@ def test_an_operator_holds_and_releases_an_order_and_the_held_list_shows_it(clie
         "outcome": "held",
         "hold_reason": "manual:渠道暂停",
         "warehouse_id": "WH-SH",
+        "intercept": None,  # the warehouse did not have it yet
     }
     again = client.post(f"{URL}/{order_id}/hold", json={"reason": "again"}, headers=ops).json()
     assert again["outcome"] == "already_held" and again["hold_reason"] == "manual:渠道暂停"
