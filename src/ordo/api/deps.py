@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import email.message
 import functools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,6 +40,7 @@ from ordo.domain.access import (
 )
 from ordo.domain.errors import Unauthenticated
 from ordo.service.people import Caller, session_caller
+from ordo.service.people.scope import order_channels
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 
@@ -106,6 +107,13 @@ class Principal:
     def require_channels(self, channels: Iterable[str], what: str) -> None:
         """403 unless every one of ``channels`` is within this caller's scope."""
         require_channels(self.scope, channels, what)
+
+    def require_orders(self, ordo: Ordo, order_ids: Sequence[str], what: str) -> None:
+        """403 unless every existing one of ``order_ids`` is of a channel within this caller's
+        scope (one read, and only for a caller bound to channels; unknown ids are the write's
+        own 404). Called from plain ``def`` routes: it reads the store."""
+        if self.scope.channels:
+            self.require_channels(order_channels(ordo, order_ids).values(), what)
 
 
 class ApiKeyAuth(SecurityBase):

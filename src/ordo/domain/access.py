@@ -150,4 +150,8 @@ _ZH = {
     "write milestones": "写入里程碑",
     "submit orders": "提交订单",
     "report statuses": "回报状态",
+    "hold orders": "挂起订单",
+    "release orders": "放行订单",
+    "correct addresses": "更正地址",
+    "re-route orders": "改派订单",
 }

@@ -271,3 +271,23 @@ def test_an_l1_rollback_is_self_serve_like_its_publish(client: TestClient, auth:
         client.post(f"{R}/rollback", json={"version": v1, "note": "tag wrong"}, headers=auth(Role.FINANCE))
     )
     assert out["status"] == "done" and _active(client, auth) == v1
+
+
+def test_a_person_bound_to_jd_holds_releases_and_re_routes_jd_orders_only(
+    client: TestClient, post_order: Callable[..., str], world: Ordo
+) -> None:
+    add_user(world, "jd.ops", "京东运营", Role.OPS, None, Scope(frozenset({"jd"})))
+    mine = _bearer(create_key(world, None, "laptop", user="jd.ops"))
+    tmall = post_order("SC-TM-5", channel="tmall")
+    jd = post_order("SC-JD-5", channel="jd")
+    reason = {"reason": "buyer asked to wait"}
+    _refused(client.post(f"/api/v1/orders/{tmall}/hold", json=reason, headers=mine), "hold orders", "tmall")
+    batch = client.post("/api/v1/orders/hold", json={"order_ids": [jd, tmall], **reason}, headers=mine)
+    _refused(batch, "hold orders", "tmall")
+    assert client.get(f"/api/v1/orders/{jd}", headers=mine).json()["hold_reason"] is None  # nothing held
+    _refused(client.post(f"/api/v1/orders/{tmall}/release", headers=mine), "release orders", "tmall")
+    r = client.post(
+        f"/api/v1/orders/{tmall}/reroute", json={"reason": "检修", "exclude_warehouses": []}, headers=mine
+    )
+    _refused(r, "re-route orders", "tmall")
+    assert client.post(f"/api/v1/orders/{jd}/hold", json=reason, headers=mine).status_code == 200

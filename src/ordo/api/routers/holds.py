@@ -93,6 +93,7 @@ def _checked(order_id: str) -> str:
 def hold_batch(ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: BatchHoldIn) -> dict[str, Any]:
     """200 with one result per order: held, already_held, refused (with the 409 it would be) or
     not_found; nothing is refused as a whole for one order's sake."""
+    principal.require_orders(ordo, payload.order_ids, "hold orders")  # except another channel's
     got = holds.hold(
         ordo,
         payload.order_ids,
@@ -111,6 +112,7 @@ def hold_order(
     order_id: str, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: HoldIn
 ) -> dict[str, Any]:
     """200 held (or already held: the hold it has is kept); 409 once it left or is closed."""
+    principal.require_orders(ordo, [_checked(order_id)], "hold orders")
     [got] = holds.hold(
         ordo,
         [_checked(order_id)],
@@ -134,6 +136,7 @@ def release_order(
 ) -> dict[str, Any]:
     """200 released; 409 when it is not held, waits for its address or for stock, or is closed."""
     note = payload.note if payload else ""
+    principal.require_orders(ordo, [_checked(order_id)], "release orders")
     return dict(holds.release(ordo, _checked(order_id), actor=principal.source, note=note))
 
 
@@ -145,6 +148,7 @@ def correct_address(
 ) -> dict[str, Any]:
     """200 with the normalised address; 422 naming the part that cannot be located; 409 once
     the order left or is closed."""
+    principal.require_orders(ordo, [_checked(order_id)], "correct addresses")
     fix = address_fix.AddressFix(
         payload.province, payload.city, payload.district, payload.detail, payload.receiver, payload.phone
     )

@@ -82,9 +82,10 @@ def get_routing(order_id: str, ordo: OrdoDep, _principal: Reader, lang: Lang = "
 
 @router.post("/orders/{order_id}/reroute", summary="Route an open order again, excluding warehouses")
 def reroute_order(
-    order_id: str, ordo: OrdoDep, _principal: Operator, _json: JsonBody, payload: RerouteIn, lang: Lang = "zh"
+    order_id: str, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: RerouteIn, lang: Lang = "zh"
 ) -> dict[str, Any]:
     """200 with the new attempt; 409 once the order is picked, shipped or closed."""
+    principal.require_orders(ordo, [_checked(order_id)], "re-route orders")
     attempt = routing.reroute(
         ordo, _checked(order_id), reason=payload.reason, exclude=payload.exclude_warehouses, lang=lang
     )
