@@ -275,3 +275,14 @@ def test_a_status_update_names_its_order_as_the_schema_says(
     except ValueError:
         taken = False
     assert taken is valid
+
+
+def test_a_rule_version_past_32_bits_is_a_422_not_a_store_error(client: Any, admin: dict[str, str]) -> None:
+    # Versions are 32-bit columns; on PostgreSQL a larger one was "integer out of range", a 503.
+    r = client.get(f"/api/v1/rules/versions/{2**31}", headers=admin)
+    assert r.status_code == 422
+    assert r.json()["details"]["field"] == "version"
+    r = client.get("/api/v1/rules/audit", params={"version": 2**31}, headers=admin)
+    assert r.status_code == 422
+    assert r.json()["details"]["field"] == "version"
+    assert client.get(f"/api/v1/rules/versions/{2**31 - 1}", headers=admin).status_code == 404

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api.contract import may
@@ -29,6 +29,11 @@ from ordo.service.rules.text import MAX_TEXT_CHARS
 router = APIRouter(prefix=f"{API_PREFIX}/rules", tags=["rules"])
 
 Editor = Annotated[Principal, Depends(requires(Perm.RULES_EDIT))]
+#: Rule versions are 32-bit columns: a larger one cannot exist, so it is a 422, never a query
+#: the store refuses (PostgreSQL: "integer out of range", a 503).
+MAX_VERSION = 2**31 - 1
+VersionPath = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
 Note = Annotated[str, length(1000, 1), CLEAN]
 RuleText = Annotated[str, length(MAX_TEXT_CHARS), CLEAN]
 Sentence = Annotated[str, length(2000, 1), CLEAN]
@@ -94,7 +99,7 @@ class PublishIn(_In):
 
 class RollbackIn(_In):
     note: Note
-    version: Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]
+    version: Annotated[JsonInt, Field(ge=1, le=MAX_VERSION)]
     emergency: bool = Field(
         False,
         strict=True,
@@ -237,7 +242,7 @@ def versions(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
 
 
 @router.get("/versions/{version}", summary="One published version")
-def version(version: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+def version(version: VersionPath, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
     return R.get_version(ordo, version)
 
 
@@ -246,7 +251,7 @@ def audit(
     ordo: OrdoDep,
     _p: Reader,
     draft_id: QueryId = None,
-    version: QueryId = None,
+    version: VersionQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     return {"entries": R.audit_log(ordo, draft_id=draft_id, version=version, limit=limit)}
