@@ -23,6 +23,7 @@ import sqlalchemy.exc as sa_exc
 
 from ordo.adapters.store.errors import translate
 from ordo.adapters.store.repositories.access import AccessRepository
+from ordo.adapters.store.repositories.actions import ActionRepository
 from ordo.adapters.store.repositories.catalog import CatalogRepository
 from ordo.adapters.store.repositories.channel_stock import ChannelStockRepository
 from ordo.adapters.store.repositories.channels import ChannelRepository
@@ -81,6 +82,7 @@ class UnitOfWork:
         self.overview = OverviewRepository(conn)
         self.platforms = PlatformRepository(conn)
         self.worklist = WorklistRepository(conn)
+        self.actions = ActionRepository(conn, lock_rows=locking)
         return self
 
     @property

@@ -52,6 +52,8 @@ class BreakerIn(_In):
     max_hold_rate: float | None = Field(None, ge=0, le=1, strict=True)
     max_discount_per_order_fen: Annotated[JsonInt, Field(ge=0, le=10**12)] | None = None
     max_exception_rate: float | None = Field(None, ge=0, le=1, strict=True)
+    max_discount_total_fen: Annotated[JsonInt, Field(ge=0, le=10**12)] | None = None
+    budget_window_s: Annotated[JsonInt, Field(ge=1, le=365 * 86_400)] = 86_400
     min_orders: Annotated[JsonInt, Field(ge=1, le=10**9)] = 20
     watch_s: Annotated[JsonInt, Field(ge=1, le=365 * 86_400)] = 86_400
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from ordo.service.ports.actions import ActionRepository
 from ordo.service.ports.channels import AccessRepository, ChannelRepository
 from ordo.service.ports.customers import IdentityRepository
 from ordo.service.ports.events import (
@@ -67,6 +68,7 @@ __all__ = [
     "REQUESTED",
     "SHIPPED",
     "AccessRepository",
+    "ActionRepository",
     "AnomalyRecord",
     "CatalogRepository",
     "ChannelRepository",
@@ -187,6 +189,9 @@ class UnitOfWork(Protocol):
 
     @property
     def worklist(self) -> WorklistRepository: ...
+
+    @property
+    def actions(self) -> ActionRepository: ...
 
     def ping(self) -> None:
         """One round trip to the database (raises ``StoreError`` when it is down)."""

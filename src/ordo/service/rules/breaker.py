@@ -47,6 +47,11 @@ class Trip:
 def breached(bounds: BreakerBounds, m: dict[str, int]) -> tuple[str, float, float] | None:
     """The first metric past its bound, its value and the bound; None while all are within."""
     n = m["orders"]
+    # The discount budget is never crossed (intake withholds the discount that would cross
+    # it): an order refused its discount by the budget is the trip, however few orders came.
+    cap = bounds.max_discount_total_fen
+    if cap is not None and (m.get("over_budget", 0) or m["discount_fen"] >= cap):
+        return "discount_total_fen", float(m["discount_fen"]), float(cap)
     if n < max(1, bounds.min_orders):
         return None
     checks: list[tuple[str, float, float | None]] = [

@@ -63,6 +63,11 @@ class BreakerBounds:
     max_hold_rate: float | None = None
     max_discount_per_order_fen: int | None = None
     max_exception_rate: float | None = None
+    #: The most the version may give away in discounts (fen) within ``budget_window_s``: the
+    #: order that would cross it gets no discount, even inside the batch that crosses it
+    #: (:func:`ordo.service.rules.rulebook.apply_rules`), and the breaker rolls the version back.
+    max_discount_total_fen: int | None = None
+    budget_window_s: int = 86_400
     #: Too few orders say nothing; the breaker waits for this many.
     min_orders: int = 20
     #: How long after a publish the breaker watches.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
 
 from ordo.rules.evaluation.canary import Canary
@@ -36,6 +36,8 @@ class Live:
     version: int | None
     rules: RuleSet
     compiled: CompiledRuleSet
+    #: The version's discount budget: (most fen given away, within this many seconds); None: none.
+    budget: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,10 @@ def _live(uow: UnitOfWork, version: int | None) -> Live:
         return Live(None, _EMPTY, CompiledRuleSet(_EMPTY))
     row = uow.rules.version(version)
     rules = ruleset_of(row["text"]) if row else _EMPTY
-    return Live(version, rules, CompiledRuleSet(rules))
+    bounds = (row or {}).get("breaker") or {}
+    cap = bounds.get("max_discount_total_fen")
+    budget = (int(cap), int(bounds.get("budget_window_s") or 86_400)) if cap is not None else None
+    return Live(version, rules, CompiledRuleSet(rules), budget)
 
 
 def load_snapshot(uow: UnitOfWork) -> Snapshot:
@@ -140,6 +145,36 @@ class Decision:
     canary: bool
     evaluation: Evaluation
     outcome: Outcome
+    #: The discount the rules gave was withheld: it would have crossed the version's budget.
+    over_budget: bool = False
+
+
+class _Budgets:
+    """What each budgeted version has given away in its window, read once per batch and
+    counted up order by order, so the order that would cross the bound gets no discount
+    even when the orders before it in the same batch are not recorded yet."""
+
+    def __init__(self, uow: UnitOfWork, now_ns: int) -> None:
+        self._uow, self._now = uow, now_ns
+        self._spent: dict[int, int] = {}
+        self._locked = False
+
+    def allow(self, live: Live, discount: int) -> bool:
+        assert live.version is not None and live.budget is not None
+        cap, window_s = live.budget
+        spent = self._spent.get(live.version)
+        if spent is None:
+            if not self._locked:
+                # Serialise batches that spend a budget (PostgreSQL: concurrent intakes).
+                self._uow.rules.state(lock=True)
+                self._locked = True
+            since = self._now - window_s * 1_000_000_000
+            spent = self._uow.rules.outcome_metrics(live.version, since)["discount_fen"]
+        if spent + discount > cap:
+            self._spent[live.version] = spent
+            return False
+        self._spent[live.version] = spent + discount
+        return True
 
 
 def apply_rules(
@@ -152,17 +187,26 @@ def apply_rules(
     """Evaluate a batch of orders with the live rules and record each outcome (in ``uow``).
 
     Orders decided by no version (nothing published yet) are evaluated against no rules
-    and not recorded. Call once per order (intake): ``rule_outcomes`` keys on the order.
+    and not recorded. A version with a discount budget (``max_discount_total_fen``) gives
+    its discount to the orders within the budget, in batch order, and none to the order
+    that would cross it (``Decision.over_budget``). Call once per order (intake):
+    ``rule_outcomes`` keys on the order.
     """
     snap = book.refresh_if_stale(uow)
     out: list[Decision] = []
     rows: list[dict[str, Any]] = []
+    budgets: _Budgets | None = None
     for f in facts:
         live, canary = snap.choose(f)
         evaluation = live.compiled.evaluate(f)
         outcome = outcome_of(evaluation, f, prices)
         oid = str(f["order_id"])
-        out.append(Decision(oid, live.version, canary, evaluation, outcome))
+        over = False
+        if live.budget is not None and outcome.discount_fen:
+            budgets = budgets or _Budgets(uow, now_ns)
+            if not budgets.allow(live, outcome.discount_fen):
+                outcome, over = replace(outcome, discount_fen=0), True
+        out.append(Decision(oid, live.version, canary, evaluation, outcome, over))
         if live.version is not None:
             rows.append(
                 {
@@ -174,6 +218,7 @@ def apply_rules(
                     "discount_fen": outcome.discount_fen,
                     "exception": outcome.incident,
                     "fired": ",".join(evaluation.rule_ids)[:1000],
+                    "over_budget": over,
                 }
             )
     uow.rules.record_outcomes(rows)

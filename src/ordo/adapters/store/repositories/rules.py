@@ -141,13 +141,21 @@ class RuleRepository:
         bulk_insert(self._c, rt.rule_outcomes, rows)
 
     def outcome_metrics(self, version: int, since_ns: int) -> dict[str, int]:
-        """Orders the version decided since ``since_ns``: count, held, incidents, discount sum."""
+        """Orders the version decided since ``since_ns``: count, held, incidents, discount sum,
+        and orders whose discount was withheld by the version's budget."""
         one = sa.literal(1)
         q = sa.select(
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(sa.case((OC.held, one), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((OC.exception, one), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(OC.discount_fen), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((OC.over_budget, one), else_=0)), 0),
         ).where(OC.version == version, OC.at_ns >= since_ns)
-        n, held, exc, disc = self._c.execute(q).one()
-        return {"orders": int(n), "held": int(held), "exceptions": int(exc), "discount_fen": int(disc)}
+        n, held, exc, disc, over = self._c.execute(q).one()
+        return {
+            "orders": int(n),
+            "held": int(held),
+            "exceptions": int(exc),
+            "discount_fen": int(disc),
+            "over_budget": int(over),
+        }

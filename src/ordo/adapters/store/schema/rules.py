@@ -103,6 +103,8 @@ rule_outcomes = sa.Table(
     sa.Column("discount_fen", sa.BigInteger, nullable=False),
     sa.Column("exception", sa.Boolean, nullable=False),
     sa.Column("fired", sa.String(1000), nullable=False),
+    #: The discount was withheld: it would have crossed the version's budget (migration 0018).
+    sa.Column("over_budget", sa.Boolean, server_default=sa.false(), nullable=False),
 )
 sa.Index("ix_rule_outcomes_version", rule_outcomes.c.version, rule_outcomes.c.at_ns)
 
