@@ -20,7 +20,7 @@ from ordo.service import rules as R
 from ordo.service.channels.receive import receive
 from ordo.service.orders.intake import intake
 from ordo.service.people.scope import dead_letter_channels, order_channels
-from ordo.service.people.sessions import MAX_FAILURES, TooManyAttempts
+from ordo.service.people.sessions import FAILURE_WINDOW_S, MAX_FAILURES, TooManyAttempts
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
@@ -95,6 +95,15 @@ class PeopleContract:
                 people.sign_in(world, "zhang.san", "wrong password")
         with pytest.raises(TooManyAttempts):
             people.sign_in(world, "zhang.san", PASSWORD)
+        # Sprayed names leave a row each only while their window lasts.
+        with pytest.raises(Unauthenticated):
+            people.sign_in(world, "no.such.one", "whatever it is")
+        world.wall.advance(FAILURE_WINDOW_S + 1)
+        with pytest.raises(Unauthenticated):
+            people.sign_in(world, "another.one", "whatever it is")
+        with world.store.uow(read_only=True) as uow:
+            assert uow.people.failures("no.such.one") is None and uow.people.failures("zhang.san") is None
+            assert uow.people.failures("another.one") is not None
 
     def test_a_users_keys_act_as_the_user_and_die_with_the_account(self, world):
         people.add_user(world, "wang.wu", "王五", Role.RISK, PASSWORD)

@@ -77,6 +77,9 @@ def sign_in(app: Ordo, login: str, password: str) -> SignedIn:
             else:
                 failures, start = int(seen["failures"]) + 1, int(seen["window_start_ns"])
             uow.people.set_failures(key, failures, start)
+            # Windows that ended count for nothing: the table holds the logins tried lately only,
+            # however many names a stranger sprays (each try also costs them a password hash).
+            uow.people.prune_failures(now - FAILURE_WINDOW_S * S)
             uow.commit()
             raise _bad_login()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)

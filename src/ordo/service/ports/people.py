@@ -47,6 +47,10 @@ class PeopleRepository(Protocol):
 
     def set_failures(self, login: str, failures: int, window_start_ns: int) -> None: ...
 
+    def prune_failures(self, before_ns: int) -> int:
+        """Forget failure windows that began before ``before_ns``; how many went."""
+        ...
+
     def clear_failures(self, login: str) -> None: ...
 
     def order_channels(self, order_ids: Sequence[str]) -> dict[str, str]:

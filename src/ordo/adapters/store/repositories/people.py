@@ -98,6 +98,9 @@ class PeopleRepository:
                 )
             )
 
+    def prune_failures(self, before_ns: int) -> int:
+        return int(self._c.execute(sa.delete(login_failures).where(F.window_start_ns < before_ns)).rowcount)
+
     def clear_failures(self, login: str) -> None:
         self._c.execute(sa.delete(login_failures).where(F.login == login))
 
