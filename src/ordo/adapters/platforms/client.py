@@ -17,7 +17,21 @@ jd         ``jingdong.pop.order.search``            ``jingdong.pop.order.shipmen
 pinduoduo  ``pdd.order.number.list.increment.get``  ``pdd.logistics.online.send``
            (``/api/router``; ≤ 30 min/window)
 douyin     ``order.searchList`` (``/order/searchList``) ``order.logisticsAdd``
+kuaishou   ``open.seller.order.pcursor.list``       ``open.seller.order.goods.deliver``
+           (``/open/seller/order/pcursor/list``,
+           ``pcursor`` paging, times in ms)
+wechat_    ``/channels/ec/order/list/get`` (ids,     ``/channels/ec/order/delivery/send``
+channels   ``next_key`` paging) + ``/channels/ec/    (every parcel in ``delivery_list``)
+           order/get`` per id (JSON, access_token)
+youzan     ``youzan.trades.sold.get`` 4.0.4 (JSON,  ``youzan.logistics.online.confirm``
+           ``start_update`` / ``end_update``)       3.0.0 (``oids`` for a split parcel)
+xiaohongshu ``order.getOrderList`` (status only)     ``order.orderDeliver``
+           + ``order.getOrderDetail`` per id
+           (ark ``common_controller``; ≤ 30 min)
 ========== ======================================= =====================================
+
+``wechat_mp`` (the WeChat mini-program shop, 微信小商店) is not pulled: the shop API was
+retired into the Channels shop (视频号小店) in 2022; its shops pull as ``wechat_channels``.
 
 Each answer is read in its platform's envelope; an error answer becomes a
 :class:`PlatformError` whose ``kind`` says what the caller should do: ``throttled`` and
@@ -39,7 +53,17 @@ import httpx
 from ordo.adapters.platforms import signing
 
 #: Platforms Ordo pulls from and writes back to.
-PLATFORMS = ("taobao", "tmall", "jd", "pinduoduo", "douyin")
+PLATFORMS = (
+    "taobao",
+    "tmall",
+    "jd",
+    "pinduoduo",
+    "douyin",
+    "kuaishou",
+    "wechat_channels",
+    "youzan",
+    "xiaohongshu",
+)
 #: Widest modified-time window one list call may ask for (the platforms' documented limits).
 MAX_WINDOW_S: Mapping[str, int] = {
     "taobao": 86_400,
@@ -47,12 +71,25 @@ MAX_WINDOW_S: Mapping[str, int] = {
     "jd": 86_400,
     "pinduoduo": 1_800,
     "douyin": 86_400,
+    "kuaishou": 7 * 86_400,
+    "wechat_channels": 7 * 86_400,
+    "youzan": 86_400,
+    "xiaohongshu": 1_800,
 }
 PAGE_SIZE = 100
 _CST = dt.timezone(dt.timedelta(hours=8))
 _JD_STATES = "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,FINISHED_L,TRADE_CANCELED"
 #: Platforms whose confirmation takes several waybills for one order (split parcels).
 SPLITS = frozenset({"taobao", "tmall"})
+#: Answer codes the platforms send for a call made too often (emulated where undocumented).
+_KS_THROTTLED = {"9", "429"}
+_KS_AUTH = {"24", "25", "28"}
+_WX_AUTH = {"40001", "40014", "42001"}
+_WX_THROTTLED = {"45009", "45011"}
+_YZ_AUTH = {"4201", "4202", "4203"}
+_YZ_THROTTLED = {"429", "4291"}
+_XHS_AUTH = {"-1001", "-1002", "-1003"}
+_XHS_THROTTLED = {"-1010", "429"}
 
 
 class Credentials(NamedTuple):
@@ -68,6 +105,11 @@ class Page(NamedTuple):
     orders: list[str]
     has_next: bool
     total: int
+    #: The next page's cursor where the platform pages by cursor (Kuaishou, WeChat Channels).
+    cursor: str = ""
+    #: Where the list names orders only (WeChat Channels, Xiaohongshu): their ids, each to be
+    #: read by :meth:`PlatformClient.order_detail` (one call each, retried on its own).
+    detail_ids: tuple[str, ...] = ()
 
 
 class PlatformError(Exception):
@@ -94,9 +136,14 @@ class PlatformClient:
         self._http = http
 
     # -- list / increment ------------------------------------------------------
-    def list_page(self, creds: Credentials, start_s: int, end_s: int, page: int, now_s: int) -> Page:
-        """Page ``page`` (1-based) of the orders modified in [start_s, end_s]."""
+    def list_page(
+        self, creds: Credentials, start_s: int, end_s: int, page: int, now_s: int, *, cursor: str = ""
+    ) -> Page:
+        """Page ``page`` (1-based) of the orders modified in [start_s, end_s]; ``cursor`` is the
+        previous page's :attr:`Page.cursor` on the platforms that page by cursor."""
         ch = creds.channel
+        if ch in ("kuaishou", "wechat_channels", "youzan", "xiaohongshu"):
+            return self._list_more(creds, start_s, end_s, page, now_s, cursor)
         if ch in ("taobao", "tmall"):
             body = self._call(
                 creds,
@@ -176,6 +223,82 @@ class PlatformClient:
             return Page(wrapped, page * PAGE_SIZE < total, total)
         raise PlatformError("refused", "unsupported", f"no pull for channel {ch!r} / 渠道「{ch}」不支持拉单")
 
+    def _list_more(
+        self, creds: Credentials, start_s: int, end_s: int, page: int, now_s: int, cursor: str
+    ) -> Page:
+        ch = creds.channel
+        if ch == "kuaishou":
+            data = self._call(
+                creds,
+                "open.seller.order.pcursor.list",
+                {
+                    "type": 1,  # every status
+                    "pageSize": PAGE_SIZE,
+                    "sort": 1,
+                    "queryType": 2,  # by update time
+                    "beginTime": start_s * 1000,
+                    "endTime": end_s * 1000,
+                    "pcursor": cursor,
+                },
+                now_s,
+            )
+            d = data.get("data") or {}
+            nxt = str(d.get("pcursor") or "nomore")
+            items = d.get("orderList") or []
+            more = nxt != "nomore" and bool(items)
+            return Page([_text(o) for o in items], more, len(items), "" if not more else nxt)
+        if ch == "wechat_channels":
+            body = self._call(
+                creds,
+                "/channels/ec/order/list/get",
+                {
+                    "update_time_range": {"start_time": start_s, "end_time": end_s},
+                    "page_size": PAGE_SIZE,
+                    **({"next_key": cursor} if cursor else {}),
+                },
+                now_s,
+            )
+            ids = tuple(str(i) for i in body.get("order_id_list") or [])
+            more = bool(body.get("has_more")) and bool(ids)
+            return Page([], more, len(ids), str(body.get("next_key") or "") if more else "", ids)
+        if ch == "youzan":
+            body = self._call(
+                creds,
+                "youzan.trades.sold.get",
+                {
+                    "start_update": cst(start_s),
+                    "end_update": cst(end_s),
+                    "page_no": page,
+                    "page_size": PAGE_SIZE,
+                },
+                now_s,
+            )
+            d = body.get("data") or {}
+            items = d.get("full_order_info_list") or []
+            total = int(d.get("total_results") or 0)
+            return Page([_text(o) for o in items], page * PAGE_SIZE < total, total)
+        # xiaohongshu: the list holds ids and statuses; each order is read in full
+        body = self._call(
+            creds,
+            "order.getOrderList",
+            {"startTime": start_s, "endTime": end_s, "timeType": 2, "pageNo": page, "pageSize": PAGE_SIZE},
+            now_s,
+        )
+        d = body.get("data") or {}
+        ids = tuple(str(o.get("orderId")) for o in d.get("orderList") or [] if isinstance(o, dict))
+        return Page([], page < int(d.get("maxPageNo") or 0), int(d.get("total") or 0), "", ids)
+
+    def order_detail(self, creds: Credentials, order_id: str, now_s: int) -> str:
+        """One order in full, as JSON text the channel's mapping reads (WeChat Channels'
+        ``/channels/ec/order/get``, Xiaohongshu's ``order.getOrderDetail``)."""
+        if creds.channel == "wechat_channels":
+            body = self._call(creds, "/channels/ec/order/get", {"order_id": order_id}, now_s)
+            return _text({"order": body.get("order") or {}})
+        if creds.channel == "xiaohongshu":
+            body = self._call(creds, "order.getOrderDetail", {"orderId": order_id}, now_s)
+            return _text({"success": True, "code": 0, "data": body.get("data") or {}})
+        raise PlatformError("refused", "unsupported", f"no detail call for {creds.channel!r} / 不支持")
+
     # -- write-back ---------------------------------------------------------------
     def confirm_shipment(
         self,
@@ -216,6 +339,35 @@ class PlatformClient:
             elif ch == "douyin":
                 biz = {"order_id": external_id, "company_code": company, "logistics_code": waybill}
                 body = self._call(creds, "order.logisticsAdd", biz, now_s)
+                ok = True
+            elif ch == "kuaishou":
+                biz = {"orderId": external_id, "expressNo": waybill, "expressCode": company}
+                self._call(creds, "open.seller.order.goods.deliver", biz, now_s)
+                ok = True
+            elif ch == "wechat_channels":
+                parcels: list[dict[str, Any]] = [
+                    {"delivery_id": c, "waybill_id": w, "deliver_type": 1} for w, c in waybills
+                ]
+                if sub_ids:  # a split parcel names its products (product_id:sku_id[:count])
+                    for p in parcels:
+                        p["product_infos"] = [_wx_product(x) for x in sub_ids]
+                wx: dict[str, Any] = {"order_id": external_id, "delivery_list": parcels}
+                self._call(creds, "/channels/ec/order/delivery/send", wx, now_s)
+                ok = True
+            elif ch == "youzan":
+                yz: dict[str, Any] = {
+                    "tid": external_id,
+                    "out_stype": company,
+                    "out_sid": waybill,
+                    "is_no_express": 0,
+                }
+                if sub_ids:
+                    yz["oids"] = ",".join(sub_ids)
+                body = self._call(creds, "youzan.logistics.online.confirm", yz, now_s)
+                ok = (body.get("data") or {}).get("is_success", body.get("success"))
+            elif ch == "xiaohongshu":
+                biz = {"orderId": external_id, "expressNo": waybill, "expressCompanyCode": company}
+                self._call(creds, "order.orderDeliver", biz, now_s)
                 ok = True
             else:
                 raise PlatformError(
@@ -275,6 +427,19 @@ class PlatformClient:
                 "version": "V1",
                 **{k: str(v) for k, v in biz.items()},
             }
+        elif ch in ("wechat_channels", "youzan", "xiaohongshu"):
+            return self._call_json(creds, method, biz, now_s)
+        elif ch == "kuaishou":
+            url = creds.endpoint.rstrip("/") + "/" + method.replace(".", "/")
+            params = {
+                "appkey": creds.app_key,
+                "method": method,
+                "version": "1",
+                "access_token": creds.session,
+                "timestamp": str(now_s * 1000),
+                "signMethod": "MD5",
+                "param": json.dumps(dict(biz), ensure_ascii=False, separators=(",", ":")),
+            }
         else:  # douyin: /order/searchList for order.searchList
             url = creds.endpoint.rstrip("/") + "/" + method.replace(".", "/")
             params = {
@@ -291,6 +456,33 @@ class PlatformClient:
             resp = self._http.post(url, data=params)
         except httpx.HTTPError as exc:
             raise PlatformError("transient", "connection", f"{type(exc).__name__}: {exc}") from None
+        return self._answer(ch, resp)
+
+    def _call_json(
+        self, creds: Credentials, method: str, biz: Mapping[str, Any], now_s: int
+    ) -> dict[str, Any]:
+        """WeChat Channels, Youzan and Xiaohongshu: a JSON body."""
+        ch, base = creds.channel, creds.endpoint.rstrip("/")
+        query: dict[str, str] = {}
+        body: dict[str, Any] = dict(biz)
+        if ch == "wechat_channels":  # method is the path
+            url, query = base + method, {"access_token": creds.session}
+        elif ch == "youzan":
+            version = _YZ_VERSIONS.get(method, "1.0.0")
+            url, query = f"{base}/api/{method}/{version}", {"access_token": creds.session}
+        else:  # xiaohongshu
+            url = base + "/ark/open_api/v3/common_controller"
+            system = {"method": method, "appId": creds.app_key, "timestamp": str(now_s), "version": "2.0"}
+            body = {**system, "sign": signing.xiaohongshu_sign(system, creds.app_secret)}
+            body |= {"accessToken": creds.session, **biz}
+        try:
+            resp = self._http.post(url, params=query, content=_text(body), headers=_JSON)
+        except httpx.HTTPError as exc:
+            raise PlatformError("transient", "connection", f"{type(exc).__name__}: {exc}") from None
+        return self._answer(ch, resp)
+
+    @staticmethod
+    def _answer(ch: str, resp: httpx.Response) -> dict[str, Any]:
         if resp.status_code >= 500 or resp.status_code == 429:
             kind = "throttled" if resp.status_code == 429 else "transient"
             raise PlatformError(kind, f"http_{resp.status_code}", resp.text[:200])
@@ -305,6 +497,17 @@ class PlatformClient:
 
 
 # -- envelopes ------------------------------------------------------------------------
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+#: Youzan's API versions of the calls Ordo makes (the version is part of the path).
+_YZ_VERSIONS = {"youzan.trades.sold.get": "4.0.4", "youzan.logistics.online.confirm": "3.0.0"}
+
+
+def _wx_product(sub_id: str) -> dict[str, Any]:
+    product, _, rest = sub_id.partition(":")
+    sku, _, count = rest.partition(":")
+    return {"product_id": product, "sku_id": sku, "product_cnt": int(count or 1)}
+
+
 def _text(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -336,6 +539,9 @@ def _raise_error(ch: str, body: Mapping[str, Any]) -> None:
         if code.startswith("2") or sub.startswith("isp."):
             raise PlatformError("transient", sub or code, msg)
         raise PlatformError("refused", sub or code, msg)
+    if ch in ("kuaishou", "wechat_channels", "youzan", "xiaohongshu"):
+        _raise_more(ch, body)
+        return
     err = body.get("error_response")
     if not isinstance(err, dict):
         return
@@ -373,5 +579,37 @@ def _raise_error(ch: str, body: Mapping[str, Any]) -> None:
     if code in ("10019", "10020", "10035"):
         raise PlatformError("auth", code, msg)
     if code.startswith("5") or code == "70000":
+        raise PlatformError("transient", code, msg)
+    raise PlatformError("refused", code, msg)
+
+
+def _raise_more(ch: str, body: Mapping[str, Any]) -> None:
+    if ch == "kuaishou":
+        code = str(body.get("result", ""))
+        if code == "1":
+            return
+        msg, auth, throttled = str(body.get("error_msg") or ""), _KS_AUTH, _KS_THROTTLED
+    elif ch == "wechat_channels":
+        code = str(body.get("errcode", "0"))
+        if code == "0":
+            return
+        msg, auth, throttled = str(body.get("errmsg") or ""), _WX_AUTH, _WX_THROTTLED
+    elif ch == "youzan":
+        code = str(body.get("code", ""))
+        if body.get("success") is True or code in ("200", "0"):
+            return
+        msg, auth, throttled = str(body.get("message") or ""), _YZ_AUTH, _YZ_THROTTLED
+    else:
+        code = str(body.get("code", ""))
+        if body.get("success") is True or code == "0":
+            return
+        msg, auth, throttled = str(body.get("msg") or ""), _XHS_AUTH, _XHS_THROTTLED
+    if "已发货" in msg or "already" in msg.lower():
+        raise PlatformError("refused", "already_shipped", msg)
+    if code in auth:
+        raise PlatformError("auth", code, msg)
+    if code in throttled:
+        raise PlatformError("throttled", code, msg)
+    if code in ("-1", "500", "502", "503") or code.startswith("isp"):
         raise PlatformError("transient", code, msg)
     raise PlatformError("refused", code, msg)

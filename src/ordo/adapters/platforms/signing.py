@@ -12,6 +12,16 @@ Pure functions over the request's parameters (every parameter but ``sign``):
   keys and no spaces; the signed string is ``secret + "app_key" + k + "method" + m +
   "param_json" + p + "timestamp" + t + "v" + v + secret``; ``sign_method=md5`` (MD5,
   lower-case hex) or ``hmac-sha256`` (keyed by the secret).
+* **Kuaishou (快手小店)** — every system parameter (``access_token``, ``appkey``,
+  ``method``, ``param``, ``signMethod``, ``timestamp`` in ms, ``version``) as ``k=v``
+  sorted by name and joined by ``&``, then ``&signSecret=`` + the app's sign secret;
+  ``signMethod=MD5``: MD5 of that, ``HMAC_SHA256``: HMAC-SHA256 keyed by the sign secret;
+  lower-case hex.
+* **Xiaohongshu (小红书 ark)** — ``MD5(method + "?appId=" + appId + "&timestamp=" +
+  timestamp + "&version=" + version + appSecret)``, lower-case hex; the business
+  parameters are not signed.
+* **WeChat Channels shop (视频号小店)** and **Youzan (有赞)** sign nothing: the
+  ``access_token`` in the query (issued for the app's id and secret) is the credential.
 
 The emulator (:mod:`ordo.sim.platforms`) checks requests with these same functions;
 :func:`check` compares in constant time.
@@ -57,11 +67,30 @@ def douyin_sign(params: Mapping[str, str], secret: str) -> str:
     return hashlib.md5((secret + s + secret).encode()).hexdigest()
 
 
+def kuaishou_sign(params: Mapping[str, str], secret: str) -> str:
+    s = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "sign") + "&signSecret=" + secret
+    if params.get("signMethod") == "HMAC_SHA256":
+        return hmac.new(secret.encode(), s.encode(), hashlib.sha256).hexdigest()
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def xiaohongshu_sign(params: Mapping[str, str], secret: str) -> str:
+    s = (
+        f"{params.get('method', '')}?appId={params.get('appId', '')}"
+        f"&timestamp={params.get('timestamp', '')}&version={params.get('version', '')}{secret}"
+    )
+    return hashlib.md5(s.encode()).hexdigest()
+
+
 def sign(platform: str, params: Mapping[str, str], secret: str) -> str:
     if platform in ("taobao", "tmall"):
         return top_sign(params, secret)
     if platform == "douyin":
         return douyin_sign(params, secret)
+    if platform == "kuaishou":
+        return kuaishou_sign(params, secret)
+    if platform == "xiaohongshu":
+        return xiaohongshu_sign(params, secret)
     return router_md5_sign(params, secret)
 
 

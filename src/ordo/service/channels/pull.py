@@ -26,9 +26,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from ordo.adapters.platforms import MAX_WINDOW_S, Page, PlatformClient, PlatformError
+from ordo.adapters.platforms import MAX_WINDOW_S, Credentials, Page, PlatformClient, PlatformError
 from ordo.clock import NS_PER_S
 from ordo.service.channels.intake import Push, receive_batch
 from ordo.service.channels.receive import ChannelOutcome, Receipt
@@ -37,6 +37,7 @@ from ordo.service.ports import ShopRecord
 from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.retry import Backoff, RetryPolicy
 
+_T = TypeVar("_T")
 #: Seconds re-read before the cursor on every round.
 OVERLAP_S = 300
 #: Widest window one round asks for (the platform's own limit may be narrower).
@@ -165,9 +166,12 @@ class Puller:
     def _window(self, shop: ShopRecord, start_s: int, stop_s: int, report: PullReport) -> int:
         """Every page of one window through intake, then the cursor to its end; the page count."""
         app, channel, shop_id = self.app, shop["channel"], shop["id"]
-        page_no = 1
+        page_no, cursor = 1, ""
         while True:
-            page = self._page(shop_id, start_s, stop_s, page_no)
+            page = self._page(shop_id, start_s, stop_s, page_no, cursor)
+            cursor = page.cursor
+            if page.detail_ids:  # the list named the orders only: each read in full
+                page = page._replace(orders=[self._detail(shop_id, oid) for oid in page.detail_ids])
             answers = receive_batch(app, [Push(channel, text) for text in page.orders])
             failed = [a for a in answers if isinstance(a, BaseException)]
             if failed:  # not taken in (the store is down …): the cursor must not pass them
@@ -193,15 +197,29 @@ class Puller:
                 return page_no
             page_no += 1
 
-    def _page(self, shop_id: str, start_s: int, stop_s: int, page_no: int) -> Page:
+    def _page(self, shop_id: str, start_s: int, stop_s: int, page_no: int, cursor: str = "") -> Page:
+        def call(creds: Credentials, now_s: int) -> Page:
+            return self.client.list_page(creds, start_s, stop_s, page_no, now_s, cursor=cursor)
+
+        return self._retrying(shop_id, call)
+
+    def _detail(self, shop_id: str, order_id: str) -> str:
+        def call(creds: Credentials, now_s: int) -> str:
+            return self.client.order_detail(creds, order_id, now_s)
+
+        return self._retrying(shop_id, call)
+
+    def _retrying(self, shop_id: str, fn: Callable[[Credentials, int], _T]) -> _T:
+        """One platform call with the shop's credentials: re-read once when refused (a rotation),
+        retried with backoff when throttled or failing."""
         app = self.app
         refreshed = False
 
-        def call() -> Page:
+        def call() -> _T:
             nonlocal refreshed
             creds = credentials(self.shops.get(app.store, shop_id))
             try:
-                return self.client.list_page(creds, start_s, stop_s, page_no, app.clock.now_ns() // NS_PER_S)
+                return fn(creds, app.clock.now_ns() // NS_PER_S)
             except PlatformError as exc:
                 if exc.kind == "auth" and not refreshed:  # rotated meanwhile? read them again, once
                     refreshed = True

@@ -1,7 +1,8 @@
 """A local emulator of the platforms' open APIs: part of the simulated world.
 
 :class:`Emulator` holds the shops and answers requests as Taobao/Tmall (TOP), JD,
-Pinduoduo and Douyin do — their list / increment calls with paging, their signatures
+Pinduoduo, Douyin, Kuaishou, WeChat Channels (视频号小店), Youzan and Xiaohongshu do —
+their list / increment calls with paging, their signatures
 checked, their rate-limit and server errors in each platform's own error shape, their
 shipment confirmations and stock updates — over orders it generates deterministically
 per shop from a seed. :class:`EmulatorServer` serves it over HTTP on 127.0.0.1.

@@ -141,6 +141,14 @@ class Emulator:
             return str(300_000_000_000 + n * 10_000_000 + index)
         if ch == "pinduoduo":
             return f"261111-{n:05d}{index:010d}"
+        if ch == "kuaishou":
+            return str(2_611_110_000_000_000 + n * 10_000_000 + index)
+        if ch == "wechat_channels":  # past 2^53, a JSON number
+            return str(3_700_000_000_000_000_000 + n * 10_000_000_000 + index)
+        if ch == "youzan":
+            return f"E2026{n:05d}{index:012d}"
+        if ch == "xiaohongshu":
+            return f"P7{n:05d}{index:012d}"
         return str(6_900_000_000_000_000_000 + n * 10_000_000_000 + index)
 
     def order(self, shop_id: str, index: int) -> dict[str, Any]:
@@ -283,6 +291,24 @@ class Emulator:
                     for sku, price, title, qty, k in lines
                 ],
             }
+        if ch in ("kuaishou", "wechat_channels", "youzan", "xiaohongshu"):
+            if ch == "kuaishou":  # one SKU per Kuaishou order
+                lines = lines[:1]
+                goods = sum(price * qty for _, price, _, qty, _ in lines)
+            return _more_order(
+                ch,
+                ext,
+                closed,
+                created,
+                modified,
+                goods,
+                post,
+                lines,
+                (province, city, district, detail),
+                name,
+                phone,
+                rng,
+            )
         return {  # douyin
             "order_id": ext,
             "order_status": 4 if closed else 2,
@@ -326,11 +352,31 @@ class Emulator:
     # -- requests ---------------------------------------------------------------------
     def handle(self, path: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """One HTTP call: (status, JSON body)."""
-        platform = {"/router/rest": "top", "/routerjson": "jd", "/api/router": "pinduoduo"}.get(path)
+        platform = {
+            "/router/rest": "top",
+            "/routerjson": "jd",
+            "/api/router": "pinduoduo",
+            "/ark/open_api/v3/common_controller": "xiaohongshu",
+        }.get(path)
         if platform is None and path.startswith("/order/"):
             platform = "douyin"
+        elif platform is None and path.startswith("/open/"):
+            platform = "kuaishou"
+        elif platform is None and path.startswith("/channels/ec/"):
+            platform = "wechat_channels"
+        elif platform is None and path.startswith("/api/youzan."):
+            platform = "youzan"
         if platform is None:
             return 404, {"error": f"no such path {path}"}
+        body: dict[str, Any] = {}
+        if "__json__" in params:
+            try:
+                loaded = json.loads(params["__json__"] or "{}")
+            except ValueError:
+                loaded = None
+            if not isinstance(loaded, dict):
+                return 400, {"error": "the body is not a JSON object / 请求体不是 JSON 对象"}
+            body = loaded
         with self._lock:
             self.stats["calls"] += 1
             self._calls += 1
@@ -343,16 +389,30 @@ class Emulator:
                 if self._calls % (2 * self._fail_every) == 0:
                     return 502, {"error": "bad gateway"}
                 return 200, _error(platform, "transient")
-            app_key = params.get("app_key") or params.get("client_id") or ""
-            token = params.get("session") or params.get("access_token") or ""
+            signed: Mapping[str, str] | None = params
+            if platform in ("wechat_channels", "youzan"):  # the token alone, no signature
+                app_key, token, signed = "", params.get("access_token", ""), None
+            elif platform == "xiaohongshu":
+                app_key, token = str(body.get("appId", "")), str(body.get("accessToken", ""))
+                signed = {
+                    k: str(body.get(k, "")) for k in ("method", "appId", "timestamp", "version", "sign")
+                }
+            else:
+                app_key = params.get("app_key") or params.get("client_id") or params.get("appkey") or ""
+                token = params.get("session") or params.get("access_token") or ""
             st = next(
-                (s for s in self._shops.values() if s.spec.app_key == app_key and s.session == token), None
+                (
+                    s
+                    for s in self._shops.values()
+                    if (not app_key or s.spec.app_key == app_key) and s.session == token
+                ),
+                None,
             )
             if st is None:
                 self.stats["refused"] += 1
                 return 200, _error(platform, "auth")
             sign_as = st.spec.channel if platform == "top" else platform
-            if not signing.check(sign_as, params, st.secret):
+            if signed is not None and not signing.check(sign_as, signed, st.secret):
                 self.stats["refused"] += 1
                 return 200, _error(platform, "sign")
             if self._rate:
@@ -369,6 +429,16 @@ class Emulator:
                 biz = json.loads(params.get("360buy_param_json") or "{}")
             elif platform == "douyin":
                 biz = json.loads(params.get("param_json") or "{}")
+            elif platform == "kuaishou":
+                biz = json.loads(params.get("param") or "{}")
+            elif platform == "wechat_channels":
+                method, biz = path, body
+            elif platform == "youzan":
+                method, biz = path.split("/")[2], body
+            elif platform == "xiaohongshu":
+                method, biz = str(body.get("method", "")), body
+            if platform in _MORE:
+                return 200, self._answer_more(platform, method, st, biz, now_ns)
             return 200, self._answer(platform, method, st, biz, now_ns)
 
     def _answer(
@@ -456,6 +526,137 @@ class Emulator:
             st.quantities[key] = int(biz.get("quantity", 0))
             return {"item_quantity_update_response": {"item": {"num_iid": key[0], "num": st.quantities[key]}}}
         return _error(platform, "method")
+
+    def _answer_more(
+        self, platform: str, method: str, st: _ShopState, biz: Mapping[str, Any], now_ns: int
+    ) -> dict[str, Any]:
+        """Kuaishou, WeChat Channels, Youzan and Xiaohongshu."""
+        spec = st.spec
+        try:
+            if method == "open.seller.order.pcursor.list":
+                lo, hi = int(biz["beginTime"]) // 1000, int(biz["endTime"]) // 1000
+                size, at = min(int(biz.get("pageSize", 20)), self._max_page), int(biz.get("pcursor") or 0)
+                found = self._window_orders(st, lo, hi)
+                items = found[at : at + size]
+                nxt = str(at + size) if at + size < len(found) else "nomore"
+                orders = [self.order(spec.shop_id, i) for i in items]
+                return {"result": 1, "error_msg": "", "data": {"pcursor": nxt, "orderList": orders}}
+            if method == "/channels/ec/order/list/get":
+                rng_ = biz["update_time_range"]
+                lo, hi = int(rng_["start_time"]), int(rng_["end_time"])
+                if hi - lo > 7 * 86_400:
+                    return _error(platform, "window")
+                size, at = min(int(biz.get("page_size", 10)), self._max_page), int(biz.get("next_key") or 0)
+                found = self._window_orders(st, lo, hi)
+                items = found[at : at + size]
+                return {
+                    "errcode": 0,
+                    "errmsg": "ok",
+                    "order_id_list": [int(self.external_id(spec.shop_id, i)) for i in items],
+                    "next_key": str(at + size),
+                    "has_more": at + size < len(found),
+                }
+            if method == "/channels/ec/order/get":
+                index = self._index_of(st, str(biz.get("order_id", "")))
+                if index is None:
+                    return {"errcode": 10_020_001, "errmsg": "order not exist / 订单不存在"}
+                return {"errcode": 0, "errmsg": "ok", "order": self.order(spec.shop_id, index)}
+            if method == "youzan.trades.sold.get":
+                lo, hi = _parse_cst(str(biz["start_update"])), _parse_cst(str(biz["end_update"]))
+                if hi - lo > 86_400:
+                    return _error(platform, "window")
+                page, size = int(biz.get("page_no", 1)), min(int(biz.get("page_size", 20)), self._max_page)
+                found = self._window_orders(st, lo, hi)
+                items = found[(page - 1) * size : page * size]
+                return {
+                    "success": True,
+                    "code": 200,
+                    "message": "successful",
+                    "data": {
+                        "total_results": len(found),
+                        "full_order_info_list": [
+                            {"full_order_info": self.order(spec.shop_id, i)} for i in items
+                        ],
+                    },
+                }
+            if method == "order.getOrderList":
+                lo, hi = int(biz["startTime"]), int(biz["endTime"])
+                if hi - lo > 1_800:
+                    return _error(platform, "window")
+                page, size = int(biz.get("pageNo", 1)), min(int(biz.get("pageSize", 50)), self._max_page)
+                found = self._window_orders(st, lo, hi)
+                items = found[(page - 1) * size : page * size]
+                listed = []
+                for i in items:
+                    o = self.order(spec.shop_id, i)
+                    listed.append({k: o[k] for k in ("orderId", "orderStatus", "updateTime", "createdTime")})
+                return {
+                    "success": True,
+                    "code": 0,
+                    "msg": "成功",
+                    "data": {
+                        "total": len(found),
+                        "pageNo": page,
+                        "pageSize": size,
+                        "maxPageNo": -(-len(found) // size),
+                        "orderList": listed,
+                    },
+                }
+            if method == "order.getOrderDetail":
+                index = self._index_of(st, str(biz.get("orderId", "")))
+                if index is None:
+                    return {"success": False, "code": -100, "msg": "订单不存在 / no such order"}
+                return {"success": True, "code": 0, "msg": "成功", "data": self.order(spec.shop_id, index)}
+        except (KeyError, ValueError, TypeError):
+            return _error(platform, "missing")
+        parcels: list[tuple[str, str]] = []
+        split = False
+        if method == "open.seller.order.goods.deliver":
+            ext = str(biz.get("orderId", ""))
+            parcels = [(str(biz.get("expressNo", "")), str(biz.get("expressCode", "")))]
+        elif method == "/channels/ec/order/delivery/send":
+            ext = str(biz.get("order_id", ""))
+            dl = biz.get("delivery_list") or []
+            parcels = [
+                (str(d.get("waybill_id", "")), str(d.get("delivery_id", "")))
+                for d in dl
+                if isinstance(d, dict)
+            ]
+            split = any(isinstance(d, dict) and d.get("product_infos") for d in dl)
+        elif method == "youzan.logistics.online.confirm":
+            ext = str(biz.get("tid", ""))
+            parcels = [(str(biz.get("out_sid", "")), str(biz.get("out_stype", "")))]
+            split = bool(biz.get("oids"))
+        elif method == "order.orderDeliver":
+            ext = str(biz.get("orderId", ""))
+            parcels = [(str(biz.get("expressNo", "")), str(biz.get("expressCompanyCode", "")))]
+        else:
+            return _error(platform, "method")
+        if not ext or not parcels or not all(w and c for w, c in parcels):
+            return _error(platform, "missing")
+        known = st.shipped.setdefault(ext, [])
+        if known and not split and any(p not in known for p in parcels):
+            return _error(platform, "already_shipped")
+        for p in parcels:
+            if p not in known:
+                known.append(p)
+                self.acks.append((spec.shop_id, ext, p[0], now_ns))
+        return _shipped(platform)
+
+    def _index_of(self, st: _ShopState, external_id: str) -> int | None:
+        """The index of an order by its external id (the inverse of :meth:`external_id`)."""
+        width = {"kuaishou": 7, "wechat_channels": 10}.get(st.spec.channel, 12)
+        digits = external_id[-width:]
+        try:
+            index = int(digits)
+        except ValueError:
+            return None
+        if (
+            not 0 <= index < self.visible(st.spec.shop_id)
+            or self.external_id(st.spec.shop_id, index) != external_id
+        ):
+            return None
+        return index
 
     # -- the arithmetic of modified times ------------------------------------------------
     def _now_s(self) -> int:
@@ -568,7 +769,63 @@ _ERRORS: Mapping[str, Mapping[str, dict[str, Any]]] = {
 }
 
 
+#: Kuaishou, WeChat Channels, Youzan and Xiaohongshu: (code, message) per kind, in each
+#: platform's own answer shape (:func:`_error`). WeChat's errcodes are its documented
+#: global codes (-1 system busy, 42001 token expired, 45009 frequency limit, 47001 bad
+#: data); the others are the emulator's own where the platform documents none.
+_MORE: Mapping[str, Mapping[str, tuple[int, str]]] = {
+    "kuaishou": {
+        "throttled": (9, "调用频率超限 / call limit exceeded"),
+        "transient": (500, "系统繁忙 / system busy"),
+        "auth": (28, "access_token无效 / invalid access_token"),
+        "sign": (25, "签名错误 / invalid signature"),
+        "missing": (10, "参数错误 / bad parameter"),
+        "window": (10, "时间跨度超过限制 / time range too wide"),
+        "already_shipped": (10, "订单已发货 / already shipped"),
+        "method": (11, "接口不存在 / no such method"),
+    },
+    "wechat_channels": {
+        "throttled": (45009, "reach max api daily quota limit / 调用超过频率限制"),
+        "transient": (-1, "system error / 系统繁忙"),
+        "auth": (42001, "access_token expired / access_token 已过期"),
+        "missing": (47001, "data format error / 数据格式错误"),
+        "window": (47001, "update_time_range over 7 days / 时间范围超过 7 天"),
+        "already_shipped": (10020063, "order already shipped / 订单已发货"),
+        "method": (48001, "api unauthorized / 接口未授权"),
+    },
+    "youzan": {
+        "throttled": (4291, "请求过于频繁 / too many requests"),
+        "transient": (500, "系统繁忙 / system busy"),
+        "auth": (4203, "access_token无效 / invalid access_token"),
+        "missing": (4000, "参数错误 / bad parameter"),
+        "window": (4000, "时间跨度不能超过一天 / at most one day"),
+        "already_shipped": (141502, "订单已发货 / already shipped"),
+        "method": (4004, "接口不存在 / no such api"),
+    },
+    "xiaohongshu": {
+        "throttled": (-1010, "请求过于频繁 / too many requests"),
+        "transient": (-1, "系统繁忙 / system busy"),
+        "auth": (-1001, "accessToken无效 / invalid accessToken"),
+        "sign": (-1002, "签名错误 / invalid signature"),
+        "missing": (-100, "参数错误 / bad parameter"),
+        "window": (-100, "时间跨度不能超过30分钟 / at most 30 minutes"),
+        "already_shipped": (-100, "订单已发货 / already shipped"),
+        "method": (-100, "方法不存在 / no such method"),
+    },
+}
+
+
 def _error(platform: str, kind: str) -> dict[str, Any]:
+    if platform in _MORE:
+        table = _MORE[platform]
+        code, msg = table.get(kind) or table["missing"]
+        if platform == "kuaishou":
+            return {"result": code, "error_msg": msg, "code": str(code)}
+        if platform == "wechat_channels":
+            return {"errcode": code, "errmsg": msg}
+        if platform == "youzan":
+            return {"success": False, "code": code, "message": msg}
+        return {"success": False, "code": code, "msg": msg, "data": None}
     shape = dict(_ERRORS[platform].get(kind) or _ERRORS[platform]["missing"])
     if platform == "douyin":
         return {**shape, "data": {}}
@@ -584,4 +841,190 @@ def _shipped(platform: str) -> dict[str, Any]:
         }
     if platform == "pinduoduo":
         return {"logistics_online_send_response": {"is_success": True}}
+    if platform == "kuaishou":
+        return {"result": 1, "error_msg": "", "data": {}}
+    if platform == "wechat_channels":
+        return {"errcode": 0, "errmsg": "ok"}
+    if platform == "youzan":
+        return {"success": True, "code": 200, "message": "successful", "data": {"is_success": True}}
+    if platform == "xiaohongshu":
+        return {"success": True, "code": 0, "msg": "成功", "data": None}
     return {"code": 10000, "msg": "success", "data": {}}
+
+
+def _more_order(
+    ch: str,
+    ext: str,
+    closed: bool,
+    created: int,
+    modified: int,
+    goods: int,
+    post: int,
+    lines: Sequence[tuple[str, int, str, int, int]],
+    place: tuple[str, str, str, str],
+    name: str,
+    phone: str,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """An order of Kuaishou, WeChat Channels, Youzan or Xiaohongshu, in the shape its list
+    (Kuaishou, Youzan) or detail (WeChat Channels, Xiaohongshu) call answers."""
+    province, city, district, detail = place
+
+    def yuan(fen: int) -> str:
+        return f"{fen // 100}.{fen % 100:02d}"
+
+    if ch == "kuaishou":
+        sku, price, title, qty, k = lines[0]
+        return {
+            "orderBaseInfo": {
+                "oid": int(ext),
+                "status": 80 if closed else 30,
+                "createTime": created * 1000,
+                "payTime": (created + 10) * 1000,
+                "updateTime": modified * 1000,
+                "totalFee": goods + post,
+                "expressFee": post,
+                "discountFee": 0,
+                "buyerOpenId": f"f{rng.getrandbits(64):016x}",
+                "remark": "",
+            },
+            "orderItemInfo": {
+                "skuId": 2_201_234_000 + k,
+                "relSkuId": 0,
+                "skuNick": sku,
+                "itemId": 4_801_234_567_000 + k,
+                "itemTitle": title,
+                "num": qty,
+                "originalPrice": price,
+                "discountFee": 0,
+            },
+            "orderAddress": {
+                "consignee": name,
+                "mobile": phone,
+                "province": province,
+                "city": city,
+                "district": district,
+                "town": "",
+                "address": detail,
+            },
+        }
+    if ch == "wechat_channels":
+        return {
+            "order_id": int(ext),
+            "status": 200 if closed else 20,
+            "create_time": created,
+            "update_time": modified,
+            "openid": f"oZ7x{rng.getrandbits(64):016x}",
+            "order_detail": {
+                "product_infos": [
+                    {
+                        "product_id": str(234_000 + k),
+                        "sku_id": str(23_400 + k),
+                        "out_sku_id": sku,
+                        "sku_cnt": qty,
+                        "title": title,
+                        "sale_price": price,
+                        "market_price": price,
+                        "real_price": price * qty,
+                    }
+                    for sku, price, title, qty, k in lines
+                ],
+                "price_info": {
+                    "product_price": goods,
+                    "order_price": goods + post,
+                    "freight": post,
+                    "discounted_price": 0,
+                    "is_discounted": False,
+                },
+                "pay_info": {"pay_time": created + 10, "payment_method": 1},
+                "delivery_info": {
+                    "address_info": {
+                        "user_name": name,
+                        "province_name": province,
+                        "city_name": city,
+                        "county_name": district,
+                        "detail_info": detail,
+                        "tel_number": phone,
+                    },
+                    "delivery_product_info": [],
+                    "deliver_method": 0,
+                },
+                "ext_info": {"customer_notes": "", "merchant_notes": ""},
+            },
+        }
+    if ch == "youzan":
+        return {
+            "order_info": {
+                "tid": ext,
+                "status": "TRADE_CLOSE" if closed else "WAIT_SELLER_SEND_GOODS",
+                "created": cst(created),
+                "pay_time": cst(created + 10),
+                "update_time": cst(modified),
+                "consign_time": "",
+                "success_time": "",
+                "refund_state": 0,
+            },
+            "buyer_info": {"yz_open_id": f"yz{rng.getrandbits(48):012x}", "outer_user_id": ""},
+            "pay_info": {"total_fee": yuan(goods), "post_fee": yuan(post), "payment": yuan(goods + post)},
+            "address_info": {
+                "receiver_name": name,
+                "receiver_tel": phone,
+                "delivery_province": province,
+                "delivery_city": city,
+                "delivery_district": district,
+                "delivery_address": detail,
+            },
+            "remark_info": {"buyer_message": ""},
+            "orders": [
+                {
+                    "oid": f"{ext[-12:]}{k:02d}",
+                    "item_id": 422_422_000 + k,
+                    "sku_id": 36_212_000 + k,
+                    "outer_sku_id": sku,
+                    "num": qty,
+                    "title": title,
+                    "price": yuan(price),
+                    "total_fee": yuan(price * qty),
+                    "payment": yuan(price * qty),
+                    "is_present": False,
+                }
+                for sku, price, title, qty, k in lines
+            ],
+        }
+    return {  # xiaohongshu
+        "orderId": ext,
+        "orderType": 1,
+        "orderStatus": 9 if closed else 4,
+        "createdTime": created * 1000,
+        "paidTime": (created + 10) * 1000,
+        "updateTime": modified * 1000,
+        "deliveryTime": 0,
+        "cancelTime": modified * 1000 if closed else 0,
+        "finishTime": 0,
+        "receiverProvinceName": province,
+        "receiverCityName": city,
+        "receiverDistrictName": district,
+        "receiverName": name,
+        "receiverPhone": phone,
+        "receiverAddress": detail,
+        "customerRemark": "",
+        "sellerRemark": "null",
+        "userId": f"5f1e{rng.getrandbits(64):016x}",
+        "totalPayAmount": goods + post,
+        "totalShippingFree": post,
+        "totalMerchantDiscount": 0,
+        "totalRedDiscount": 0,
+        "skuList": [
+            {
+                "skuId": f"603c{k:08d}",
+                "skuName": title,
+                "erpcode": sku,
+                "skuQuantity": qty,
+                "totalPaidAmount": price * qty,
+                "totalMerchantDiscount": 0,
+                "totalRedDiscount": 0,
+                "skuTag": 0,
+            }
+            for sku, price, title, qty, k in lines
+        ],
+    }

@@ -3,7 +3,8 @@
     with EmulatorServer(emulator) as server:
         server.url   # http://127.0.0.1:PORT — each shop's endpoint
 
-Form-encoded POST bodies (and query strings) are the request parameters; answers are JSON.
+Form-encoded POST bodies (and query strings) are the request parameters; a JSON body is
+handed over whole as ``__json__``; answers are JSON.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def _handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length).decode("utf-8") if length else ""
             parts = urlsplit(self.path)
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            params.update(parse_qsl(body, keep_blank_values=True))
+            if "json" in (self.headers.get("Content-Type") or ""):
+                params["__json__"] = body  # WeChat Channels, Youzan, Xiaohongshu: a JSON body
+            else:
+                params.update(parse_qsl(body, keep_blank_values=True))
             status, answer = emulator.handle(parts.path, params)
             data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
             self.send_response(status)
