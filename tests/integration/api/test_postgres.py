@@ -45,7 +45,14 @@ def test_orders_milestones_cancel_and_timeline_work_on_postgresql(pg_client):
     )
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
+    # A system reporting a return of goods that never left: refused and kept as an anomaly
+    # (a refused cancel, a command, writes nothing).
+    odd = {"order_id": second, "milestone": "returned", "at": "2026-11-11T09:00:00+08:00", "source": "sf"}
+    [refusal] = client.post("/api/v1/milestones", json={"updates": [odd]}, headers=headers).json()["results"]
+    assert refusal["outcome"] == "rejected"
     timeline = client.get(f"/api/v1/orders/{first}/timeline", headers=headers).json()["entries"]
+    assert {e["kind"] for e in timeline} == {"milestone", "event"}
+    timeline = client.get(f"/api/v1/orders/{second}/timeline", headers=headers).json()["entries"]
     assert {e["kind"] for e in timeline} == {"milestone", "anomaly", "event"}
     page = client.get("/api/v1/orders", params={"limit": 1}, headers=headers).json()
     assert len(page["orders"]) == 1 and page["next_cursor"]
