@@ -89,7 +89,10 @@ async def current(
     "/session",
     status_code=204,
     summary="Sign out: the session ends and its cookie is cleared",
-    responses={401: {"description": "not signed in"}},
+    responses={
+        401: {"description": "not signed in"},
+        403: {"description": "the session's X-CSRF-Token header is missing or wrong"},
+    },
 )
 async def sign_out(request: Request, ordo: OrdoDep, settings: SettingsDep) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
