@@ -129,6 +129,17 @@ def bench_pages(
     print_json(run(orders))
 
 
+@bench_app.command("worklist")
+def bench_worklist(
+    orders: Annotated[int, typer.Option(help="Orders seeded (bulk insert)")] = 1_000_000,
+    export_rows: Annotated[int, typer.Option(help="Orders in the timed .xlsx export")] = 100_000,
+) -> None:
+    """Order workbench: search by platform order number, id, phone, recipient, SKU; .xlsx export."""
+    from ordo.bench.worklist import run
+
+    print_json(run(orders, export_rows=export_rows))
+
+
 @bench_app.command("oversell")
 def bench_oversell(
     procs: Annotated[int, typer.Option(help="Processes reserving at once")] = 8,
