@@ -17,6 +17,7 @@ for an order Ordo has not seen yet is parked and applied when the order arrives.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -62,8 +63,23 @@ _PAYLOAD_ERRORS = (
     RecursionError,
 )
 _UNREADABLE = "the payload cannot be read / 无法解析该渠道数据"
-#: Keys platforms name their order id with, to label a dead letter that could not be parsed.
-_ID_KEYS = ("tid", "orderId", "order_id", "order_sn", "oid", "po_number", "ticket_no")
+#: Keys platforms name their order id with, to label a dead letter that could not be parsed
+#: (the exact text twins first: ``tid_str`` beside Taobao's numeric ``tid``).
+_ID_KEYS = (
+    "tid_str",
+    "tid",
+    "orderId",
+    "order_id",
+    "order_sn",
+    "orderSn",
+    "oid",
+    "po_number",
+    "ticket_no",
+)
+#: How far :func:`guess_id` looks: envelope depth, mappings visited, JSON text opened.
+_GUESS_DEPTH, _GUESS_NODES, _GUESS_TEXT = 8, 2_000, 1_000_000
+#: Envelope keys that hold request bookkeeping, never an order's id.
+_NOT_ORDERS = frozenset({"request_id", "requestId", "log_id", "trace_id"})
 
 
 class ChannelOutcome(StrEnum):
@@ -335,10 +351,41 @@ def dead_letters(app: Ordo, *, state: str | None = "open", limit: int = 100) -> 
 
 
 def guess_id(payload: Mapping[str, Any]) -> str | None:
-    """The platform's order id, read loosely, to label a dead letter that could not be parsed."""
-    for scope in (payload, *(v for v in payload.values() if isinstance(v, Mapping))):
-        for key in _ID_KEYS:
-            value = scope.get(key)
-            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
-                return str(value)[:64]
+    """The platform's order id, read loosely, to label a dead letter that could not be parsed.
+
+    Breadth first through the envelope: the shallowest mapping naming an id wins, so an
+    order's id comes before its lines' (which sit deeper, in lists), and one wrapped in a
+    detail answer (``jingdong_pop_order_get_responce.orderDetailInfo.orderInfo.orderId``,
+    ``data.full_order_info.order_info.tid``, ``data.orderList[0].orderBaseInfo.oid``) or in a
+    middleman's JSON text (``raw_data`` / ``jdp_response`` as a string) is found too. Bounded
+    in depth, mappings visited and text opened: a hostile body costs little."""
+    level: list[Any] = [payload]
+    seen = 0
+    for _ in range(_GUESS_DEPTH):
+        nxt: list[Any] = []
+        for node in level:
+            seen += 1
+            if seen > _GUESS_NODES:
+                return None
+            if isinstance(node, list):
+                nxt.extend(node[:50])
+                continue
+            if isinstance(node, str):
+                text = node.strip()
+                if text[:1] in ("{", "[") and len(text) <= _GUESS_TEXT:
+                    with contextlib.suppress(ValueError, RecursionError):
+                        nxt.append(json.loads(text))
+                continue
+            if not isinstance(node, Mapping):
+                continue
+            for key in _ID_KEYS:
+                value = node.get(key)
+                if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                    return str(value).strip()[:64]
+            nxt.extend(
+                v for k, v in node.items() if k not in _NOT_ORDERS and isinstance(v, Mapping | list | str)
+            )
+        if not nxt:
+            return None
+        level = nxt
     return None
