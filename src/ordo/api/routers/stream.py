@@ -4,9 +4,12 @@ Each SSE message's ``id:`` is the outbox id, so a client that reconnects with
 ``Last-Event-ID`` (browsers do it by themselves) resumes exactly where it left.
 Without one, the stream starts at the present; ``last_event_id=0`` replays all.
 
-The stream wakes when this process commits (``ordo.notifier``) and otherwise
-polls slowly, for writers in other processes. It holds a database connection
-only while it reads a batch, never while it waits, so idle clients cost none.
+Every stream of a process is fed by one reader of the outbox
+(:mod:`ordo.api.stream_hub`): it reads once when this process commits and every
+20 ms otherwise (commits of other processes and nodes), whatever the number of
+clients, and each client gets the rows its filters keep. A client behind the
+reader's window, or filtering by region, reads for itself until level again.
+Nothing holds a database connection while it waits.
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio.to_thread
-import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ordo.api.deps import OrdoDep, Reader
-from ordo.api.render import with_times
 from ordo.api.routers import API_PREFIX
 from ordo.api.schemas import FilterText
+from ordo.api.stream_hub import Client, Hub, hub_for, message
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import EVENT_TYPES
 from ordo.domain.orders.model import Channel
@@ -33,9 +35,7 @@ from ordo.service.runtime.app import Ordo
 
 router = APIRouter(prefix=API_PREFIX, tags=["stream"])
 
-#: Slow poll for commits made by other processes (no in-process notification for those).
-POLL_S = 0.5
-#: Events read per round trip; a backlog drains in batches of this size.
+#: Events a client reading for itself reads per round trip; a backlog drains in batches of this size.
 BATCH = 200
 #: Client reconnection delay the stream asks for, in milliseconds.
 RETRY_MS = 2000
@@ -51,11 +51,6 @@ def _types(values: list[str] | None) -> list[str]:
                 details={"allowed": list(EVENT_TYPES)},
             )
     return wanted
-
-
-def _message(row: dict[str, Any]) -> bytes:
-    data = orjson.dumps(with_times(row))
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (row["id"], row["type"].encode(), data)
 
 
 @router.get(
@@ -82,7 +77,9 @@ async def stream(
     if start is None:
         start = await anyio.to_thread.run_sync(_last_id, ordo)
     heartbeat_s: float = request.app.state.stream_heartbeat_s
-    events = _events(ordo, start, order_id, channel.value if channel else None, types, heartbeat_s, region)
+    hub = hub_for(request.app.state, ordo)
+    chan = channel.value if channel else None
+    events = _events(ordo, start, order_id, chan, types, heartbeat_s, region, hub)
     return StreamingResponse(
         events,
         media_type="text/event-stream",
@@ -111,38 +108,44 @@ async def _events(
     channel: str | None,
     types: list[str],
     heartbeat_s: float,
-    region: str | None = None,
+    region: str | None,
+    hub: Hub,
 ) -> AsyncIterator[bytes]:
-    loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
-
-    def poke() -> None:  # called on the committing thread, not the event loop's
-        # If the loop has closed, the stream is gone anyway.
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(wake.set)
-
-    unsubscribe = ordo.notifier.subscribe(poke)
+    client = Client(cursor, order_id, channel, frozenset(types), region=bool(region), sent=cursor)
+    hub.join(client)
     try:
         yield b"retry: %d\n\n" % RETRY_MS
         last_sent = time.monotonic()
         while True:
-            # Cleared before reading, so a commit during the read triggers another round.
-            wake.clear()
-            rows = await anyio.to_thread.run_sync(_read, ordo, cursor, order_id, channel, types, region)
-            if rows:
-                cursor = rows[-1]["id"]
+            # Cleared before reading, so a delivery during the read triggers another round.
+            client.wake.clear()
+            chunk = b""
+            if client.behind:
+                rows = await anyio.to_thread.run_sync(
+                    _read, ordo, client.cursor, order_id, channel, types, region
+                )
+                if rows:
+                    client.cursor = client.sent = rows[-1]["id"]
+                    chunk = b"".join([message(row) for row in rows])
+                if not region and len(rows) < BATCH:
+                    hub.catch_up(client)  # level with the hub's window again: back to it
+            got = None if client.behind else client.take()
+            if got is not None:
+                chunk += got[1]
+            if chunk:
                 # One write for the batch: each chunk is an ASGI message through every
                 # middleware and a socket write, which per event cost more than the event.
-                yield b"".join([_message(row) for row in rows])
+                yield chunk
                 last_sent = time.monotonic()
-                if len(rows) == BATCH:
+                if client.behind and not region:
                     continue  # a backlog: keep draining before waiting
+            wait_s = max(0.0, heartbeat_s - (time.monotonic() - last_sent))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), POLL_S)
+                await asyncio.wait_for(client.wake.wait(), wait_s)
             if time.monotonic() - last_sent >= heartbeat_s:
                 # A comment line: keeps proxies from closing an idle stream and
                 # lets the server notice a client that has gone.
                 yield b": keep-alive\n\n"
                 last_sent = time.monotonic()
     finally:
-        unsubscribe()
+        hub.leave(client)
