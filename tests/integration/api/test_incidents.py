@@ -27,13 +27,85 @@ def test_a_viewer_reads_the_queue_but_only_operations_may_work_it(client, auth, 
         ]
         == "acknowledged"
     )
-    assert client.post(f"/api/v1/incidents/{eid}/resolve", json={}, headers=ops).json()["state"] == "resolved"
+    # Resolving says what was done: without a note it is a 422 naming the note.
+    bare = client.post(f"/api/v1/incidents/{eid}/resolve", json={}, headers=ops)
+    assert bare.status_code == 422 and bare.json()["details"]["field"] == "note"
+    blank = client.post(f"/api/v1/incidents/{eid}/resolve", json={"note": "   "}, headers=ops)
+    assert blank.status_code == 422 and blank.json()["details"]["field"] == "note"
+    done = client.post(f"/api/v1/incidents/{eid}/resolve", json={"note": "已补货并锁库"}, headers=ops).json()
+    assert done["state"] == "resolved" and done["resolution"] == "已补货并锁库"
     again = client.post(f"/api/v1/incidents/{eid}/dismiss", json={}, headers=ops)
     assert again.status_code == 409 and again.json()["error"] == "exception_state"
     assert client.get(f"/api/v1/incidents/{eid}", headers=viewer).json()["closed_by"].startswith("api:")
     metrics = client.get("/api/v1/incidents/metrics", headers=viewer).json()
     assert metrics["closed"] == 1 and metrics["alert_precision"] == 1.0
     assert client.get("/api/v1/incidents/999999", headers=viewer).status_code == 404
+
+
+def test_the_queue_speaks_in_words_and_bulk_actions_answer_per_incident(client, auth, post_order, world):
+    a = post_order("HTTP-BULK-A", [("SKU-RARE", 5)])
+    b = post_order("HTTP-BULK-B", [("SKU-RARE", 6)])
+    scan(world)
+    ops, viewer = auth(Role.OPS), auth(Role.VIEWER)
+    page = client.get("/api/v1/incidents", params={"detector": "stock_out"}, headers=viewer).json()
+    rows = {x["order_id"]: x for x in page["exceptions"]}
+    assert set(rows) == {a, b}
+    step = rows[a]["steps"][0]
+    # The step's result in words, from the playbook data, not "retry_stock_lock: failed".
+    assert step["step"] == "retry_stock_lock" and step["outcome"] == "failed"
+    assert step["text"] == {"en": "retrying the stock lock failed", "zh": "重试锁库存失败"}
+    assert rows[a]["breach"] is None  # a stock-out is not a timer breach
+    ids = [rows[a]["id"], rows[b]["id"]]
+    # Bulk resolve needs its note; a viewer cannot act.
+    nonote = client.post("/api/v1/incidents/bulk", json={"ids": ids, "action": "resolve"}, headers=ops)
+    assert nonote.status_code == 422 and nonote.json()["details"]["field"] == "note"
+    assert (
+        client.post(
+            "/api/v1/incidents/bulk", json={"ids": ids, "action": "acknowledge"}, headers=viewer
+        ).status_code
+        == 403
+    )
+    add_user(world, "li.lei", "李雷", Role.OPS, None)
+    assigned = client.post(
+        "/api/v1/incidents/bulk", json={"ids": ids, "action": "assign", "assignee": "li.lei"}, headers=ops
+    ).json()
+    assert assigned["ok"] == 2 and {r["assignee"] for r in assigned["results"]} == {"li.lei"}
+    nobody = client.post(
+        "/api/v1/incidents/bulk", json={"ids": ids, "action": "assign", "assignee": "nobody"}, headers=ops
+    )
+    assert nobody.status_code == 422 and nobody.json()["details"]["field"] == "assignee"
+    client.post(f"/api/v1/incidents/{ids[1]}/dismiss", json={"note": "误报"}, headers=ops)
+    r = client.post(
+        "/api/v1/incidents/bulk",
+        json={"ids": [*ids, 999999], "action": "resolve", "note": "已调拨补货"},
+        headers=ops,
+    ).json()
+    by_id = {x["id"]: x for x in r["results"]}
+    assert (r["ok"], r["failed"]) == (1, 2)
+    assert by_id[ids[0]]["ok"] and by_id[ids[0]]["state"] == "resolved"
+    assert by_id[ids[1]]["error"] == "exception_state" and by_id[999999]["error"] == "not_found"
+    one = client.get(f"/api/v1/incidents/{ids[0]}", headers=viewer).json()
+    assert one["resolution"] == "已调拨补货" and one["sla_left_s"] is None
+
+
+def test_an_sla_breach_names_the_step_its_deadline_and_the_time_over(client, auth, world):
+    from ordo.service.incidents.queue import present
+
+    row = {
+        "state": "open", "steps": [{"step": "remind_warehouse", "outcome": "done", "at_ns": 1}],
+        "details": {"expect": "picked", "after": "released_to_warehouse", "deadline_ns": 10 * 10**9},
+        "closed_at_ns": None, "due_ns": 100 * 10**9,
+    }  # fmt: skip
+    out = present(row, now=70 * 10**9)
+    assert out["steps"][0]["text"]["zh"] == "已催仓"
+    assert out["breach"] == {
+        "expect": "picked",
+        "after": "released_to_warehouse",
+        "deadline_ns": 10 * 10**9,
+        "over_s": 60,
+    }
+    assert out["sla_left_s"] == 30
+    assert present({**row, "due_ns": 50 * 10**9}, now=70 * 10**9)["sla_left_s"] == -20
 
 
 def test_telemetry_with_a_real_excursion_opens_a_cold_chain_incident(client, auth, post_order):

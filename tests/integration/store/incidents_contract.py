@@ -188,7 +188,7 @@ class IncidentsContract:
             uow.commit()
         scan(app)
         first, second = sorted(int(r["id"]) for r in _incidents(app))  # type: ignore[call-overload]
-        q.resolve(app, first, by="ann")
+        q.resolve(app, first, by="ann", note="仓库已补扫 / warehouse re-scanned")
         q.dismiss(app, second, by="ann", note="误报 / false alarm")
         m = q.metrics(app)
         assert m["alert_precision"] == 0.5 and m["dismissed"] == 1

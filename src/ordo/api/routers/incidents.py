@@ -9,10 +9,10 @@ The paths are ``/api/v1/incidents…``; the former ``/api/v1/exceptions…`` ans
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
@@ -40,6 +40,13 @@ class NoteIn(_In):
 
 class AssignIn(_In):
     assignee: Annotated[str, length(64, 1), CLEAN]
+
+
+class BulkIn(_In):
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=2**63 - 1)]], Field(min_length=1, max_length=200)]
+    action: Literal["acknowledge", "assign", "resolve", "dismiss"]
+    note: Note = ""
+    assignee: Annotated[str, length(64, 1), CLEAN] | None = None
 
 
 def _page(rows: list[dict[str, Any]], last: int | None) -> dict[str, Any]:
@@ -86,19 +93,39 @@ def get_incident(incident_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, An
     return render.with_times(q.get_incident(ordo, incident_id))
 
 
+def _check_assignee(ordo: OrdoDep, principal: Principal, assignee: str) -> None:
+    if assignee != principal.label and not assignable(ordo, assignee):
+        raise ValidationError(
+            "assignee",
+            f"no active user {assignee!r}: give an incident to a person "
+            "/ 没有该有效用户，异常须分派给具体的人",
+            details={"assignee": assignee},
+        )
+
+
+@router.post(
+    "/incidents/bulk", summary="Acknowledge, assign, resolve (with a note) or dismiss many: a result each"
+)
+def bulk(ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: BulkIn) -> dict[str, Any]:
+    if payload.action == "assign" and payload.assignee:
+        _check_assignee(ordo, principal, payload.assignee)
+    results = q.bulk(
+        ordo, payload.ids, payload.action, by=principal.source, note=payload.note, assignee=payload.assignee
+    )
+    return {
+        "results": results,
+        "ok": sum(r["ok"] for r in results),
+        "failed": sum(not r["ok"] for r in results),
+    }
+
+
 @router.post(
     "/incidents/{incident_id}/assign", summary="Give an incident to a person (a user's login, or oneself)"
 )
 def assign(
     incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: AssignIn
 ) -> dict[str, Any]:
-    if payload.assignee != principal.label and not assignable(ordo, payload.assignee):
-        raise ValidationError(
-            "assignee",
-            f"no active user {payload.assignee!r}: give an incident to a person "
-            "/ 没有该有效用户，异常须分派给具体的人",
-            details={"assignee": payload.assignee},
-        )
+    _check_assignee(ordo, principal, payload.assignee)
     return render.with_times(q.assign(ordo, incident_id, payload.assignee, by=principal.source))
 
 
@@ -109,7 +136,10 @@ def acknowledge(
     return render.with_times(q.acknowledge(ordo, incident_id, by=principal.source, note=payload.note))
 
 
-@router.post("/incidents/{incident_id}/resolve", summary="Close an incident as fixed")
+@router.post(
+    "/incidents/{incident_id}/resolve",
+    summary="Close an incident as fixed (a note saying what was done is required)",
+)
 def resolve(
     incident_id: PathId, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: NoteIn
 ) -> dict[str, Any]:
