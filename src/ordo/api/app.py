@@ -28,6 +28,7 @@ from ordo.api.routers import (
     routing,
     rules,
     session,
+    shops,
     stats,
     status_updates,
     stream,
@@ -72,7 +73,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     # webhook and the order reads, the hottest routes, come first (no paths overlap).
     routers = (channels, orders, milestones, warehouses, inventory, stream, ops, customers, rules, routing)
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, session, users)
-    for module in (*routers, *later, worklist):  # worklist: the order workbench, /worklist paths
+    for module in (*routers, *later, worklist, shops):  # worklist: the order workbench, /worklist paths
         app.include_router(module.router)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).
     app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))
