@@ -37,10 +37,11 @@ from ordo.domain.access import (
     require,
     require_channels,
     require_operation,
+    require_shops,
 )
 from ordo.domain.errors import Unauthenticated
 from ordo.service.people import Caller, session_caller
-from ordo.service.people.scope import order_channels
+from ordo.service.people.scope import order_places
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 
@@ -109,11 +110,13 @@ class Principal:
         require_channels(self.scope, channels, what)
 
     def require_orders(self, ordo: Ordo, order_ids: Sequence[str], what: str) -> None:
-        """403 unless every existing one of ``order_ids`` is of a channel within this caller's
-        scope (one read, and only for a caller bound to channels; unknown ids are the write's
-        own 404). Called from plain ``def`` routes: it reads the store."""
-        if self.scope.channels:
-            self.require_channels(order_channels(ordo, order_ids).values(), what)
+        """403 unless every existing one of ``order_ids`` is of a channel and a shop within this
+        caller's scope (one read, and only for a caller bound to channels or shops; unknown ids
+        are the write's own 404). It reads the store: async routes run it in the thread pool."""
+        if self.scope.channels or self.scope.shops:
+            places = order_places(ordo, order_ids).values()
+            self.require_channels((channel for channel, _ in places), what)
+            require_shops(self.scope, (shop for _, shop in places), what)
 
 
 class ApiKeyAuth(SecurityBase):

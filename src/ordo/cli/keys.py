@@ -25,6 +25,10 @@ def keys_create(
     channel: Annotated[
         list[str] | None, typer.Option(help="Integration key: bind to this channel (repeatable) / 限定渠道")
     ] = None,
+    shop: Annotated[
+        list[str] | None,
+        typer.Option(help="Integration key: bind to this platform shop (repeatable) / 限定店铺"),
+    ] = None,
     operation: Annotated[
         list[str] | None,
         typer.Option(help="Integration key: allow only this permission, e.g. orders_write (repeatable)"),
@@ -54,7 +58,7 @@ def keys_create(
         raise typer.BadParameter(
             f"unknown operation in {operation}; one of {[p.value for p in Perm]}"
         ) from None
-    scope = Scope(frozenset(channel or ()), ops)
+    scope = Scope(frozenset(channel or ()), ops, frozenset(shop or ()))
     try:
         token = create_key(open_ordo(db), chosen, name, user=user, scope=scope)
     except OrdoError as exc:

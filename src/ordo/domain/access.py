@@ -86,31 +86,36 @@ class OutOfScope(PermissionDenied):
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a bound caller may touch: its channels and the operations it may use.
+    """What a bound caller may touch: its channels, its shops and the operations it may use.
 
-    An empty ``channels`` means every channel; ``operations`` None means every permission
-    of the role. A scope only narrows a role, never widens it.
+    An empty ``channels`` means every channel, an empty ``shops`` every shop (a shop is one
+    of Ordo's platform shops, whose pulled orders it knows); ``operations`` None means every
+    permission of the role. A scope only narrows a role, never widens it.
     """
 
     channels: frozenset[str] = frozenset()
     operations: frozenset[Perm] | None = None
+    shops: frozenset[str] = frozenset()
 
     @property
     def unbound(self) -> bool:
-        return not self.channels and self.operations is None
+        return not self.channels and not self.shops and self.operations is None
 
     def as_dict(self) -> dict[str, list[str] | None]:
         ops = None if self.operations is None else sorted(p.value for p in self.operations)
-        return {"channels": sorted(self.channels), "operations": ops}
+        return {"channels": sorted(self.channels), "shops": sorted(self.shops), "operations": ops}
 
     @classmethod
     def from_dict(cls, data: dict[str, object] | None) -> Scope:
         data = data or {}
-        channels, ops = data.get("channels") or [], data.get("operations")
-        assert isinstance(channels, list) and (ops is None or isinstance(ops, list))
+        channels, ops, shops = data.get("channels") or [], data.get("operations"), data.get("shops") or []
+        assert (
+            isinstance(channels, list) and isinstance(shops, list) and (ops is None or isinstance(ops, list))
+        )
         return cls(
             frozenset(str(c) for c in channels),
             None if ops is None else frozenset(Perm(str(o)) for o in ops),
+            frozenset(str(s) for s in shops),
         )
 
 
@@ -139,6 +144,22 @@ def require_channels(scope: Scope, channels: Iterable[str], what: str) -> None:
             f"{', '.join(sorted(scope.channels))} / 拒绝对渠道「{'、'.join(outside)}」{_ZH.get(what, what)}："
             f"此密钥仅限渠道「{'、'.join(sorted(scope.channels))}」",
             details={"refused": what, "channels": outside, "allowed_channels": sorted(scope.channels)},
+        )
+
+
+def require_shops(scope: Scope, shops: Iterable[str | None], what: str) -> None:
+    """Refuse (403) ``what`` when any order's shop (None: an order from no known shop) lies
+    outside the scope's shops."""
+    if not scope.shops:
+        return
+    outside = sorted({s or "-" for s in shops if s not in scope.shops})
+    if outside:
+        allowed = sorted(scope.shops)
+        raise OutOfScope(
+            f"{what} of shop {', '.join(outside)} refused ('-': an order from no known shop): this key "
+            f"is bound to shop {', '.join(allowed)} / 拒绝对店铺「{'、'.join(outside)}」{_ZH.get(what, what)}"
+            f"（「-」表示不属于任何已登记店铺的订单）：此密钥仅限店铺「{'、'.join(allowed)}」",
+            details={"refused": what, "shops": outside, "allowed_shops": allowed},
         )
 
 

@@ -221,7 +221,7 @@ def test_a_key_without_a_user_still_works_and_is_named_by_its_key_name(
 
 def test_user_scope_is_stored_and_shown(world: Ordo, people) -> None:
     user = people("tmall.ops", Role.OPS, scope=Scope(frozenset({"tmall"})))
-    assert user["scope"] == {"channels": ["tmall"], "operations": None}
+    assert user["scope"] == {"channels": ["tmall"], "shops": [], "operations": None}
 
 
 def test_the_cookie_is_secure_when_configured_so_or_served_over_https(

@@ -291,3 +291,34 @@ def test_a_person_bound_to_jd_holds_releases_and_re_routes_jd_orders_only(
     )
     _refused(r, "re-route orders", "tmall")
     assert client.post(f"/api/v1/orders/{jd}/hold", json=reason, headers=mine).status_code == 200
+
+
+def test_a_key_bound_to_a_shop_acts_on_that_shops_pulled_orders_only(
+    client: TestClient, post_order: Callable[..., str], world: Ordo
+) -> None:
+    mine = post_order("SHOP-MINE", channel="taobao")
+    theirs = post_order("SHOP-THEIRS", channel="taobao")
+    pushed = post_order("SHOP-PUSHED", channel="taobao")
+    with world.store.uow() as uow:  # as the puller records which shop each order came from
+        uow.platforms.commit_page("tb-flagship", 0, [("taobao", "SHOP-MINE")], 0)
+        uow.platforms.commit_page("tb-outlet", 0, [("taobao", "SHOP-THEIRS")], 0)
+        uow.commit()
+    ops = frozenset({Perm.READ, Perm.ORDERS_CANCEL, Perm.MILESTONES_WRITE})
+    key = _bearer(
+        create_key(
+            world,
+            Role.INTEGRATION,
+            "flagship erp",
+            scope=Scope(shops=frozenset({"tb-flagship"}), operations=ops),
+        )
+    )
+    for other, shop in ((theirs, "tb-outlet"), (pushed, "-")):
+        r = client.post(f"/api/v1/orders/{other}/cancel", json={"reason": "x"}, headers=key)
+        assert r.status_code == 403 and r.json()["details"]["shops"] == [shop], r.text
+        assert r.json()["details"]["allowed_shops"] == ["tb-flagship"] and "店铺" in r.json()["message"]
+    step = {"milestone": "picked", "at": "2026-11-11T09:00:00+08:00", "source": "wms"}
+    r = client.post("/api/v1/milestones", json={"updates": [{"order_id": theirs, **step}]}, headers=key)
+    assert r.status_code == 403 and r.json()["details"]["refused"] == "write milestones"
+    assert (
+        client.post(f"/api/v1/orders/{mine}/cancel", json={"reason": "buyer"}, headers=key).status_code == 200
+    )

@@ -76,7 +76,7 @@ def test_keys_for_a_user_and_for_a_scoped_integration(db: str) -> None:
     user_key = _run("keys", "create", "--user", "fin", "--name", "fin laptop", "--db", db).strip()
     shop_key = _run(
         "keys", "create", "--role", "integration", "--name", "jd shop", "--channel", "jd",
-        "--operation", "orders_write", "--operation", "read", "--db", db,
+        "--operation", "orders_write", "--operation", "read", "--shop", "jd-flagship", "--db", db,
     ).strip()  # fmt: skip
     ordo = bootstrap(Settings(database_url=db))
     try:
@@ -84,6 +84,7 @@ def test_keys_for_a_user_and_for_a_scoped_integration(db: str) -> None:
         assert (fin.role, fin.name, fin.login) == (Role.FINANCE, "财务", "fin")
         shop = keys.authenticate(ordo, shop_key)
         assert shop.scope.channels == {"jd"} and shop.scope.operations == {Perm.ORDERS_WRITE, Perm.READ}
+        assert shop.scope.shops == {"jd-flagship"}
         with pytest.raises(Unauthenticated):
             people.sign_in(ordo, "fin", "anything at all")  # keys only: no sign-in
     finally:

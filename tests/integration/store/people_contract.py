@@ -57,7 +57,7 @@ class PeopleContract:
         with pytest.raises(ValidationError):
             people.add_user(world, "short.pw", "n", Role.VIEWER, "1234567")
         assert [u["login"] for u in people.list_users(world)] == ["li.lei"]
-        assert people.list_users(world)[0]["scope"] == {"channels": ["jd"], "operations": None}
+        assert people.list_users(world)[0]["scope"] == {"channels": ["jd"], "shops": [], "operations": None}
 
     def test_a_session_names_its_user_expires_and_ends(self, world):
         people.add_user(world, "han.mei", "韩梅梅", Role.VIEWER, PASSWORD)

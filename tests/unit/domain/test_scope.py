@@ -38,6 +38,21 @@ def test_an_operation_the_scope_does_not_list_is_refused() -> None:
 def test_a_scope_round_trips_through_its_stored_form() -> None:
     scope = Scope(frozenset({"jd", "tmall"}), frozenset({Perm.READ, Perm.ORDERS_WRITE}))
     stored = scope.as_dict()
-    assert stored == {"channels": ["jd", "tmall"], "operations": ["orders_write", "read"]}
+    assert stored == {"channels": ["jd", "tmall"], "shops": [], "operations": ["orders_write", "read"]}
     assert Scope.from_dict(stored) == scope
     assert Scope.from_dict(None) == UNBOUND == Scope.from_dict({"channels": [], "operations": None})
+
+
+def test_an_order_from_another_shop_or_from_no_known_shop_is_outside_a_shop_scope() -> None:
+    from ordo.domain.access import require_shops
+
+    shop = Scope(shops=frozenset({"tb-flagship"}))
+    require_shops(shop, ["tb-flagship"], "cancel orders")
+    require_shops(UNBOUND, [None, "any"], "cancel orders")
+    with pytest.raises(OutOfScope) as caught:
+        require_shops(shop, ["tb-flagship", "tb-outlet", None], "cancel orders")
+    assert caught.value.details == {
+        "refused": "cancel orders", "shops": ["-", "tb-outlet"], "allowed_shops": ["tb-flagship"],
+    }  # fmt: skip
+    assert "店铺" in caught.value.message and "shop" in caught.value.message
+    assert not shop.unbound and Scope.from_dict(shop.as_dict()) == shop

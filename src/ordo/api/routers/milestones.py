@@ -18,7 +18,6 @@ from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.domain.orders.milestones import MilestoneUpdate, UpdateResult
 from ordo.service.orders.milestones import advance_each
-from ordo.service.people.scope import order_channels
 
 #: Concurrent milestone requests share write transactions (see ordo.api.milestone_batching).
 BATCHER = "milestones"
@@ -62,9 +61,9 @@ async def report_milestones(
             f"more than {settings.max_batch} updates in one batch / 单批更新超过 {settings.max_batch} 条",
             details={"max_batch": settings.max_batch, "received": len(payload.updates)},
         )
-    if principal.scope.channels:
-        found = await run_in_threadpool(order_channels, ordo, [u.order_id for u in payload.updates])
-        principal.require_channels(found.values(), "write milestones")
+    if principal.scope.channels or principal.scope.shops:  # a scoped key: its own orders only
+        ids = [u.order_id for u in payload.updates]
+        await run_in_threadpool(principal.require_orders, ordo, ids, "write milestones")
     updates = [MilestoneUpdate(u.order_id, u.milestone, u.at, u.source, u.note) for u in payload.updates]
     results = await milestone_batching.run(request, BATCHER, ordo, updates, advance_each)
     metrics: ApiMetrics = request.app.state.metrics

@@ -37,7 +37,6 @@ from ordo.service.orders.intake import (
     intake_requests,
 )
 from ordo.service.orders.milestones import cancel
-from ordo.service.people.scope import order_channels
 from ordo.service.ports import OrderFilter
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
@@ -202,8 +201,7 @@ def cancel_order(
     # Checked first: an unknown id would otherwise be kept as an anomaly, a write for a 404.
     if not queries.order_exists(ordo, _checked_id(order_id)):
         raise _not_found(order_id)
-    if principal.scope.channels:  # a scoped key cancels its own channels' orders only
-        principal.require_channels(order_channels(ordo, [order_id]).values(), "cancel orders")
+    principal.require_orders(ordo, [order_id], "cancel orders")  # a scoped key: its own only
     [result] = cancel(ordo, [order_id], reason=payload.reason, source=principal.source)
     _metrics(request).milestones.labels(result.outcome.value).inc()
     if result.outcome is Outcome.REJECTED:

@@ -16,7 +16,6 @@ from ordo.api.schemas import CLEAN, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.service.orders.status_updates import StatusReport, report_each
-from ordo.service.people.scope import order_channels
 
 #: Concurrent status-update requests share write transactions (see ordo.api.milestone_batching).
 BATCHER = "status_updates"
@@ -101,11 +100,11 @@ async def report_status_updates(
             f"more than {settings.max_batch} updates in one batch / 单批更新超过 {settings.max_batch} 条",
             details={"max_batch": settings.max_batch, "received": len(payload.updates)},
         )
-    if principal.scope.channels:  # a scoped key reports on its own channels' orders only
+    if principal.scope.channels or principal.scope.shops:  # a scoped key: its own orders only
         ids = [u.order_id for u in payload.updates if u.order_id]
-        found = await run_in_threadpool(order_channels, ordo, ids)
+        await run_in_threadpool(principal.require_orders, ordo, ids, "report statuses")
         named = [str(u.channel) for u in payload.updates if u.channel and not u.order_id]
-        principal.require_channels([*found.values(), *named], "report statuses")
+        principal.require_channels(named, "report statuses")
     reports = [
         StatusReport(u.source, u.status, u.at, u.order_id, u.channel, u.external_id, u.note)
         for u in payload.updates

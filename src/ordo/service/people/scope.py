@@ -15,6 +15,15 @@ def order_channels(app: Ordo, order_ids: Sequence[str]) -> dict[str, str]:
         return uow.people.order_channels(order_ids)
 
 
+def order_places(app: Ordo, order_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """Order id → (channel, shop) for the ids that exist; the shop is the platform shop the
+    order was pulled from (None for an order pushed or submitted, from no known shop)."""
+    with app.store.uow(read_only=True) as uow:
+        keys = uow.people.order_keys(order_ids)
+        shops = uow.platforms.shops_of(keys.values())
+    return {oid: (key[0], shops.get(key)) for oid, key in keys.items()}
+
+
 def dead_letter_channels(app: Ordo, ids: Sequence[int] | None) -> dict[int, str]:
     """Dead letter id → channel: those ``ids``, or every open one when None."""
     with app.store.uow(read_only=True) as uow:

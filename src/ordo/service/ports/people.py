@@ -57,6 +57,10 @@ class PeopleRepository(Protocol):
         """Order id → channel, for the ids that exist."""
         ...
 
+    def order_keys(self, order_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Order id → (channel, external id), for the ids that exist."""
+        ...
+
     def dead_letter_channels(self, ids: Sequence[int] | None, *, open_only: bool) -> dict[int, str]:
         """Dead-letter id → channel (every open one when ``ids`` is None)."""
         ...

@@ -112,6 +112,13 @@ class PeopleRepository:
         q = sa.select(o.id, o.channel).where(o.id.in_(list(set(order_ids))))
         return {r.id: r.channel for r in self._c.execute(q)}
 
+    def order_keys(self, order_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        if not order_ids:
+            return {}
+        o = t.orders.c
+        q = sa.select(o.id, o.channel, o.external_id).where(o.id.in_(list(set(order_ids))))
+        return {r.id: (r.channel, r.external_id) for r in self._c.execute(q)}
+
     def dead_letter_channels(self, ids: Sequence[int] | None, *, open_only: bool) -> dict[int, str]:
         q = sa.select(DL.id, DL.channel)
         if ids is not None:
