@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from ordo.domain.access import Role
 from tests.e2e.conftest import Server, needs_assets, shot
@@ -333,29 +334,41 @@ def test_inventory_lists_stock_and_flags_low_rows(server: Server, page_for: Call
     shot(page, "inventory")
 
 
-def test_an_incident_is_resolved_from_the_queue(server: Server, page_for: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_incident_is_resolved_from_the_queue_with_a_note(
+    server: Server, page_for: Callable[..., Any], lang: str
+) -> None:
     from ordo.service.incidents.scan import scan
 
+    zh = lang == "zh"
     # More than the stock a warehouse may sell: the order is held and the detector opens an incident.
-    [order_id] = server.post_orders("EXC", 1, lines=[("SKU-RARE", 5)])
+    [order_id] = server.post_orders(f"EXC{lang}", 1, lines=[("SKU-RARE", 5)])
     scan(server.ordo)
-    viewer = page_for(Role.VIEWER)
+    viewer = page_for(Role.VIEWER, lang=lang)
     viewer.goto(f"{server.base}/#/exceptions")
     viewer.wait_for_selector(f"#exceptions-table a[href='#/orders/{order_id}']")
     assert viewer.locator("#exceptions-table .ex-resolve").count() == 0  # viewers cannot act
-    page = page_for(Role.OPS)
+    page = page_for(Role.OPS, lang=lang)
     page.goto(f"{server.base}/#/exceptions")
     page.fill("#exception-filters input[name=order_id]", order_id)
     page.click("#exception-filters button[type=submit]")
     page.wait_for_selector(f"#exceptions-table a[href='#/orders/{order_id}']")
-    page.locator("#exceptions-table .ex-assign").first.click()
-    page.wait_for_selector("#exception-message:has-text('分派给我')")
-    page.locator("#exceptions-table .ex-resolve").first.click()
-    page.wait_for_selector("#exception-message:has-text('解决')")
-    page.wait_for_selector("#exceptions-table .ex-state:has-text('已解决')")
-    shot(page, "exceptions")
+    row = page.locator(f"#exceptions-table tr:has(a[href='#/orders/{order_id}'])")
+    # The step's result in words, not "retry_stock_lock: failed".
+    row.locator(".ex-steps li", has_text="重试锁库存失败" if zh else "retrying the stock lock failed").wait_for()
+    row.locator(".ex-assign").click()
+    page.wait_for_selector("#exception-message:has-text('%s')" % ("分派给我" if zh else "Assign to me"))
+    # Resolving without a note is refused in the page; with one it closes the incident.
+    row = page.locator(f"#exceptions-table tr:has(a[href='#/orders/{order_id}'])")
+    row.locator(".ex-resolve").click()
+    page.wait_for_selector("#exception-message:has-text('%s')" % ("处理说明" if zh else "before resolving"))
+    row.locator(".ex-note").fill("已从华东仓调拨补货" if zh else "stock moved in from the east warehouse")
+    row.locator(".ex-resolve").click()
+    page.wait_for_selector("#exceptions-table .ex-state:has-text('%s')" % ("已解决" if zh else "Resolved"))
+    shot(page, f"exceptions-{lang}")
     r = httpx.get(f"{server.base}/api/v1/incidents", params={"order_id": order_id}, headers=server.headers())
-    assert r.json()["exceptions"][0]["state"] == "resolved"
+    got = r.json()["exceptions"][0]
+    assert got["state"] == "resolved" and got["resolution"].startswith("已从" if zh else "stock moved")
 
 
 def test_no_served_page_or_script_names_another_host() -> None:
