@@ -10,8 +10,11 @@ nothing: only calling :func:`bootstrap` does.
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
+from ordo.adapters.channels import channel_registry
 from ordo.adapters.geo import load_divisions
 from ordo.adapters.store import Store, open_store
 from ordo.clock import Clock, SystemClock
@@ -19,6 +22,7 @@ from ordo.config import IdentityConfig, Settings
 from ordo.ids import IdFactory
 from ordo.service.events.subscriptions import SubscriptionChanges
 from ordo.service.routing.context import RoutingCache
+from ordo.service.rules.freezes import FreezeCache
 from ordo.service.rules.rulebook import RuleBook
 from ordo.service.runtime.app import Caches, Ordo
 from ordo.service.runtime.background import Background
@@ -50,6 +54,7 @@ def bootstrap(
         rulebook=RuleBook(store),
         keys=KeyCache(),
         subscriptions=SubscriptionChanges(),
+        freezes=FreezeCache(),
     )
     ordo = Ordo(
         settings=settings,
@@ -60,6 +65,12 @@ def bootstrap(
         divisions=divisions,
         caches=caches,
         identity=IdentityConfig(settings.identity_pepper.encode(), settings.merge_window_s),
+        channels=channel_registry(
+            tuple(Path(d) for d in settings.channel_specs_dir.split(os.pathsep) if d.strip())
+        ),
     )
     ordo.background = Background(ordo)
+    # A commit in this process may have frozen a permission (intake): read the freezes again
+    # before the next request that needs one (other processes: within the cache's TTL).
+    ordo.notifier.subscribe(caches.freezes.invalidate)
     return ordo

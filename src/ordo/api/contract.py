@@ -191,7 +191,10 @@ async def admit(request: Request) -> None:
     principal = await authenticated(request)
     for node in _security_checks(route):
         assert node.call is not None
-        await node.call(**{sub.name: principal for sub in node.dependencies if sub.name})
+        kwargs: dict[str, Any] = {sub.name: principal for sub in node.dependencies if sub.name}
+        if node.request_param_name:  # the permission check reads the Ordo's freezes off the request
+            kwargs[node.request_param_name] = request
+        await node.call(**kwargs)
 
 
 def _malformed_body(exc: Exception) -> bool:

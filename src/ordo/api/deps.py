@@ -42,6 +42,7 @@ from ordo.domain.access import (
 from ordo.domain.errors import Unauthenticated
 from ordo.service.people import Caller, session_caller
 from ordo.service.people.scope import order_places
+from ordo.service.rules import freezes
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
 
@@ -173,16 +174,22 @@ authenticated = ApiKeyAuth()
 
 
 @functools.cache
-def requires(perm: Perm) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that admits callers whose role has ``perm``.
+def requires(perm: Perm) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits callers whose role has ``perm`` (and no rule froze it for the role).
 
     Cached, so each permission has one dependency object and FastAPI's per-request
     dependency cache authenticates a caller once however often it is asked.
     """
 
-    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(request: Request, principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         require(principal.role, perm)
         require_operation(principal.scope, perm)
+        if perm in freezes.FREEZABLE and principal.role is not Role.ADMIN:
+            # A rule's 冻结 may have taken this permission from the role (403 naming the freeze).
+            ordo: Ordo = request.app.state.ordo
+            if not ordo.caches.freezes.fresh():
+                await run_in_threadpool(freezes.refresh, ordo)
+            freezes.check(ordo, principal.role, perm)
         return principal
 
     return check

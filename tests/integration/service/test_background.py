@@ -12,7 +12,14 @@ def test_starting_every_job_runs_one_thread_each_and_stopping_ends_them(world):
     threads = world.background.start(outbound=OutboundConfig(idle_s=0.05))
     try:
         names = sorted(t.name for t in threads)
-        assert names == ["ordo-projector", "ordo-pull", "ordo-subscriptions", "ordo-upkeep", "ordo-writeback"]
+        assert names == [
+            "ordo-alerts",
+            "ordo-projector",
+            "ordo-pull",
+            "ordo-subscriptions",
+            "ordo-upkeep",
+            "ordo-writeback",
+        ]
         assert all(t.is_alive() for t in threads) and world.background.running
     finally:
         world.background.stop(timeout_s=10)
@@ -23,7 +30,7 @@ def test_starting_every_job_runs_one_thread_each_and_stopping_ends_them(world):
 def test_a_relay_starts_only_the_outbound_job(world):
     threads = world.background.start([Job.OUTBOUND], outbound=OutboundConfig(idle_s=0.05))
     try:
-        assert [t.name for t in threads] == ["ordo-subscriptions"]
+        assert [t.name for t in threads] == ["ordo-subscriptions", "ordo-alerts"]
     finally:
         world.background.stop()
 

@@ -39,6 +39,8 @@ class Detector(StrEnum):
     COLD_CHAIN = "cold_chain"
     HOLD_VIOLATED = "hold_violated"
     CARRIER_MISMATCH = "carrier_mismatch"
+    #: A live rule's 标红预警 (red flag) fired on the order.
+    RULE_RED_FLAG = "rule_red_flag"
 
 
 DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
@@ -51,6 +53,7 @@ DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
     Detector.COLD_CHAIN: ("Cold-chain temperature excursion", "冷链温度异常"),
     Detector.HOLD_VIOLATED: ("Held order worked on by the warehouse or carrier", "挂起订单被作业"),
     Detector.CARRIER_MISMATCH: ("Collected by another carrier than booked", "揽收承运商与分配不符"),
+    Detector.RULE_RED_FLAG: ("Red-flagged by a rule", "规则标红预警"),
 }
 
 

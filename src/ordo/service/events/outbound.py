@@ -148,6 +148,12 @@ def start_outbound(
     sender = HttpSender(allow_hosts=app.settings.outbound_allow_hosts)
     deliver = SubscriptionGate(app, SubscriptionDispatcher(app, sender).run_once, cfg.idle_s)
     workers = [Worker("ordo-subscriptions", deliver, cfg.idle_s, sender.close)]
+    # 通知 from the rules: group bots and e-mail (ordo.service.events.alerts).
+    from ordo.adapters.outbound.bots import BotSender
+    from ordo.service.events.alerts import AlertDispatcher
+
+    bots = BotSender()
+    workers.append(Worker("ordo-alerts", AlertDispatcher(app, bots).run_once, cfg.idle_s, bots.close))
     if cfg.mqtt_url:
         from ordo.adapters.outbound.mqtt import MqttPublisher
 

@@ -7,7 +7,9 @@ Owns turning the rule outcomes of a batch (evaluated and recorded by
 * pricing / freight / gift rules change the amounts in integer fen (a discount never
   above the goods, freight never below zero) and add gift lines (unit price 0) for
   gift SKUs the catalogue knows;
-* notify / tag rules add tags; routing rules become the router's ``Directives``.
+* notify / tag rules add tags; routing rules become the router's ``Directives``;
+* red flags open incidents, freezes take permissions and notifications are queued
+  (:mod:`ordo.service.rules.actions`, in the same unit of work; delivery is a background duty).
 
 It does no I/O of its own beyond the caller's unit of work, and nothing when no rule
 version is live (the common case of a fresh install costs one tiny read per batch).
@@ -34,6 +36,7 @@ from ordo.rules.evaluation.outcome import gift_units
 from ordo.rules.language import ast as A
 from ordo.service.ports import UnitOfWork
 from ordo.service.routing.snapshots import FiredRule
+from ordo.service.rules import actions
 from ordo.service.rules.rulebook import Decision, RuleBook, Snapshot, apply_rules
 
 #: The rule glossary's names of weight profiles that the router knows by another name
@@ -103,6 +106,10 @@ def apply_at_intake(
         build_facts(o, now_ns=now_ns, customer=customers.get(o.customer_ref), catalog=skus) for o in orders
     ]
     decisions = apply_rules(book, uow, facts, now_ns, prices)
+    if actions.wanted(decisions):
+        names = {key: fired.name for key, fired in known.names.items()}
+        authors = {lv.version: lv.author for lv in (snap.active, snap.canary) if lv is not None and lv.author}
+        actions.act(uow, orders, decisions, names, authors, now_ns)
     return [
         _ruled(o, d, f["goods_amount_fen"], skus, known)
         for o, d, f in zip(orders, decisions, facts, strict=True)

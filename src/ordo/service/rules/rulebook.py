@@ -38,6 +38,8 @@ class Live:
     compiled: CompiledRuleSet
     #: The version's discount budget: (most fen given away, within this many seconds); None: none.
     budget: tuple[int, int] | None = None
+    #: Who wrote the version (owns the incidents its red flags open).
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,8 @@ def _live(uow: UnitOfWork, version: int | None) -> Live:
     bounds = (row or {}).get("breaker") or {}
     cap = bounds.get("max_discount_total_fen")
     budget = (int(cap), int(bounds.get("budget_window_s") or 86_400)) if cap is not None else None
-    return Live(version, rules, CompiledRuleSet(rules), budget)
+    author = str(row["author"]) if row and row.get("author") else None
+    return Live(version, rules, CompiledRuleSet(rules), budget, author)
 
 
 def load_snapshot(uow: UnitOfWork) -> Snapshot:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from ordo.adapters.channels import REGISTRY, ChannelRegistry
 from ordo.adapters.geo import Divisions
 from ordo.adapters.store import Store
 from ordo.clock import Clock, SystemClock
@@ -32,6 +33,7 @@ from ordo.service.runtime.retry import TRANSACTIONS, RetryPolicy
 if TYPE_CHECKING:
     from ordo.service.events.subscriptions import SubscriptionChanges
     from ordo.service.routing.context import RoutingCache
+    from ordo.service.rules.freezes import FreezeCache
     from ordo.service.rules.rulebook import RuleBook
     from ordo.service.runtime.background import Background
     from ordo.service.runtime.keys import KeyCache
@@ -54,6 +56,8 @@ class Caches:
     keys: KeyCache
     #: How often this process changed subscriptions (the delivery gate looks again).
     subscriptions: SubscriptionChanges
+    #: Permissions frozen by rules, as last read (a short TTL; ``ordo.service.rules.freezes``).
+    freezes: FreezeCache
 
 
 @dataclass(eq=False)
@@ -70,6 +74,8 @@ class Ordo:
     notifier: Notifier = field(default_factory=Notifier)
     #: SKU map, SKU flags and webhook secrets, so a webhook needs no extra reads.
     channel_cache: ChannelCache = field(default_factory=ChannelCache)
+    #: The channels known: the shipped ones and those of ``settings.channel_specs_dir``.
+    channels: ChannelRegistry = REGISTRY
     #: How a transaction that lost a race is run again (:meth:`retrying`).
     retry: RetryPolicy = TRANSACTIONS
     #: Wall time, for security checks only (webhook signature windows): a sender signs with

@@ -8,8 +8,9 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
   in that order, not three: each step takes the write lock, and side by side they would
   queue behind one another and behind intake;
 * ``projector`` (``ordo-projector``) — the dashboard's aggregates follow the outbox;
-* ``outbound`` (``ordo-subscriptions``, and ``ordo-mqtt`` / ``ordo-nats`` when configured) —
-  events out (:mod:`ordo.service.events.outbound`), woken by every commit of this Ordo;
+* ``outbound`` (``ordo-subscriptions``, ``ordo-alerts``, and ``ordo-mqtt`` / ``ordo-nats`` when
+  configured) — events out (:mod:`ordo.service.events.outbound`), woken by every commit of this
+  Ordo, and the rules' 通知 to group bots and e-mail (:mod:`ordo.service.events.alerts`);
 * ``platforms`` (``ordo-pull``, ``ordo-writeback``) — each platform shop's orders pulled on
   its schedule (:mod:`ordo.service.channels.pull`) and shipments confirmed back to the
   platforms (:mod:`ordo.service.channels.writeback`); idle while no shop is configured.
