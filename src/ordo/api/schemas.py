@@ -48,8 +48,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_AMOUNT_FEN = MAX_UNIT_PRICE_FEN * MAX_QUANTITY
 
 
-def _clean(value: str) -> str:
-    # NUL and lone surrogates pass JSON but no database stores them.
+def _clean(value: str | None) -> str | None:
+    # NUL and lone surrogates pass JSON but no database stores them. ``None`` passes: CLEAN may
+    # be placed on an optional text (``Annotated[str | None, …, CLEAN]``).
+    if value is None:
+        return None
     if "\x00" in value:
         raise ValueError("contains a NUL character / 含有空字符")
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from fastapi import FastAPI, routing
@@ -286,3 +286,14 @@ def test_a_rule_version_past_32_bits_is_a_422_not_a_store_error(client: Any, adm
     assert r.status_code == 422
     assert r.json()["details"]["field"] == "version"
     assert client.get(f"/api/v1/rules/versions/{2**31 - 1}", headers=admin).status_code == 404
+
+
+def test_clean_on_an_optional_text_lets_null_through_and_still_refuses_nul() -> None:
+    # Was a TypeError (a 500) for ``null`` once CLEAN sat on ``str | None`` (POST /worklist/bulk).
+    from ordo.api.schemas import CLEAN, length
+
+    optional = TypeAdapter(Annotated[str | None, length(32, 1), CLEAN])
+    assert optional.validate_python(None) is None
+    assert optional.validate_python(" WH-SH ") == "WH-SH"
+    with pytest.raises(ValueError):
+        optional.validate_python("WH\x00")

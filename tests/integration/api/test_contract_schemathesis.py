@@ -159,8 +159,10 @@ def run_schemathesis(app: FastAPI, key: str, *, max_examples: int = MAX_EXAMPLES
         for event in from_schema(schema).execute():
             if isinstance(event, events.ScenarioFinished):
                 failures.extend(_failures(event))
-            elif isinstance(event, events.NonFatalError | events.FatalError):
-                errors.append(repr(event))
+            elif isinstance(event, events.NonFatalError):
+                errors.append(f"{event.label}: {event.info.format()}\n{event.info.traceback}")
+            elif isinstance(event, events.FatalError):
+                errors.append(repr(event.exception))
     return Run(operations, failures, errors, time.perf_counter() - started)
 
 
