@@ -10,7 +10,8 @@ from ordo.domain.routing import OBJECTIVES
 URL = "/api/v1/orders"
 ATTEMPT_KEYS = {
     "attempt", "at", "trigger", "status", "warehouse_ids", "carrier_ids", "promise_at", "profile",
-    "weights", "explanation", "candidates", "rules_fired",
+    "weights", "explanation", "candidates", "rules_fired", "warehouse_names", "carrier_names",
+    "objective_labels", "parcels", "excluded_groups",
 }  # fmt: skip
 
 
@@ -21,11 +22,21 @@ def _check_attempt(a: dict) -> None:
         datetime.fromisoformat(a["promise_at"])
     assert set(a["weights"]) == {o.value for o in OBJECTIVES}
     for c in a["candidates"]:
-        assert set(c) == {"warehouse_id", "chosen", "excluded", "score", "objectives"}
+        assert set(c) == {
+            "warehouse_id",
+            "warehouse_name",
+            "chosen",
+            "excluded",
+            "score",
+            "objectives",
+            "km",
+            "why_not",
+        }
+        assert (c["why_not"] is None) == c["chosen"]
         if c["excluded"] is None:
             assert isinstance(c["score"], float)
             for v in c["objectives"].values():
-                assert set(v) == {"raw", "norm"}
+                assert set(v) == {"raw", "norm", "bar"} and 0 <= v["bar"] <= 1
         else:
             assert c["score"] is None and c["objectives"] == {} and not c["chosen"]
 
@@ -45,6 +56,52 @@ def test_any_key_reads_why_an_order_ships_from_its_warehouse_in_either_language(
     assert {c["warehouse_id"] for c in a["candidates"]} == {"WH-SH", "WH-BJ", "WH-GZ"}
     zh = client.get(f"{URL}/{order_id}/routing", headers=auth(Role.INTEGRATION)).json()
     assert "选择 上海嘉定仓" in zh["attempts"][0]["explanation"]
+
+
+def test_the_routing_view_names_warehouses_and_carriers_with_distances_and_why_not(client, auth, post_order):
+    order_id = post_order("RT-NAMES")
+    a = client.get(f"{URL}/{order_id}/routing", headers=auth(Role.VIEWER)).json()["attempts"][0]
+    assert a["warehouse_names"] == ["上海嘉定仓"]
+    assert a["objective_labels"]["cost"] == {"zh": "运费", "en": "shipping cost", "unit": "fen"}
+    assert a["objective_labels"]["saturation"]["zh"] == "产能饱和度"
+    [p] = a["parcels"]
+    assert p["warehouse_name"] == "上海嘉定仓" and p["carrier_name"] == a["carrier_names"][0]
+    assert p["carrier_name"] != p["carrier_id"] and isinstance(p["cost_fen"], int)
+    assert p["carrier_name"] in a["explanation"] and "公里" in a["explanation"]
+    by_id = {c["warehouse_id"]: c for c in a["candidates"]}
+    # The chosen one first; distances from the ship-to address in km, the router's own for the parcel.
+    assert a["candidates"][0]["chosen"] and a["candidates"][0]["warehouse_id"] == "WH-SH"
+    assert by_id["WH-SH"]["km"] < 500 < 1000 < by_id["WH-BJ"]["km"] and by_id["WH-GZ"]["km"] > 1000
+    assert abs(p["km"] - by_id["WH-SH"]["km"]) < 1
+    assert by_id["WH-BJ"]["why_not"].startswith("未选 WH-BJ")
+    en = client.get(f"{URL}/{order_id}/routing", params={"lang": "en"}, headers=auth(Role.VIEWER)).json()
+    assert en["attempts"][0]["candidates"][1]["why_not"].startswith("not WH-")
+
+
+def test_excluded_warehouses_fold_by_reason_and_a_forced_warehouse_is_scored_alone(client, auth, post_order):
+    order_id = post_order("RT-FORCE")
+    ops = auth(Role.OPS)
+    r = client.post(
+        f"{URL}/{order_id}/reroute",
+        json={"reason": "客户要求北京发货", "force_warehouse": "WH-BJ"},
+        headers=ops,
+    )
+    assert r.status_code == 200, r.text
+    a = r.json()
+    _check_attempt(a)
+    assert a["warehouse_ids"] == ["WH-BJ"] and a["warehouse_names"] == ["北京大兴仓"]
+    [scored] = [c for c in a["candidates"] if c["excluded"] is None]
+    assert scored["warehouse_id"] == "WH-BJ" and isinstance(scored["score"], float)
+    [group] = a["excluded_groups"]
+    assert group["count"] == 2 and group["labels"] == ["被路由规则排除"]
+    assert {w["id"] for w in group["warehouses"]} == {"WH-SH", "WH-GZ"}
+    assert all(w["name"] and w["km"] is not None for w in group["warehouses"])
+    # Excluded ones come after the scored one.
+    assert [c["excluded"] is None for c in a["candidates"]] == [True, False, False]
+    bad = client.post(
+        f"{URL}/{order_id}/reroute", json={"reason": "x", "force_warehouse": "WH-MARS"}, headers=ops
+    )
+    assert bad.status_code == 422 and bad.json()["details"]["field"] == "force_warehouse"
 
 
 def test_an_unknown_order_is_a_404_and_an_unrouted_one_has_no_attempts(client, admin, post_order):

@@ -42,6 +42,8 @@ class RerouteIn(BaseModel):
 
     reason: Annotated[str, length(500, 1), CLEAN]
     exclude_warehouses: list[WarehouseId] = Field(default_factory=list, max_length=100)
+    #: A person's choice of warehouse (手工指定仓库): the router scores it alone.
+    force_warehouse: WarehouseId | None = None
 
 
 class OutageIn(BaseModel):
@@ -80,14 +82,21 @@ def get_routing(order_id: str, ordo: OrdoDep, _principal: Reader, lang: Lang = "
     return {"order_id": view["order_id"], "attempts": [_rendered(a) for a in view["attempts"]]}
 
 
-@router.post("/orders/{order_id}/reroute", summary="Route an open order again, excluding warehouses")
+@router.post(
+    "/orders/{order_id}/reroute", summary="Route an open order again, excluding warehouses or forcing one"
+)
 def reroute_order(
     order_id: str, ordo: OrdoDep, principal: Operator, _json: JsonBody, payload: RerouteIn, lang: Lang = "zh"
 ) -> dict[str, Any]:
     """200 with the new attempt; 409 once the order is picked, shipped or closed."""
     principal.require_orders(ordo, [_checked(order_id)], "re-route orders")
     attempt = routing.reroute(
-        ordo, _checked(order_id), reason=payload.reason, exclude=payload.exclude_warehouses, lang=lang
+        ordo,
+        _checked(order_id),
+        reason=payload.reason,
+        exclude=payload.exclude_warehouses,
+        lang=lang,
+        force=payload.force_warehouse,
     )
     return _rendered(attempt)
 

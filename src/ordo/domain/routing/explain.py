@@ -24,10 +24,53 @@ def _value(name: str, v: float) -> str:
     return f"{v:.1f} {unit}" if unit else f"{v:.3g}"
 
 
-def explain(snap: Mapping[str, Any], lang: Lang = "zh", other: str | None = None) -> str:
+#: The difference, in each objective's own unit, that fills a whole bar in a comparison of
+#: candidates: 24 hours, ¥10, 500 g CO2e, half the day's capacity, … A bar is the
+#: candidate's distance from the best one over the larger of this span and the candidates'
+#: own spread, so near-equal values (a saturation of 0.000194 against 0) stay near-empty
+#: bars instead of being stretched to the full width as min-max normalisation does.
+BAR_SPAN: Mapping[Objective, float] = {
+    Objective.TIME: 24.0,
+    Objective.COST: 1_000.0,
+    Objective.CARBON: 500.0,
+    Objective.SATURATION: 0.5,
+    Objective.DEPTH: 1.0,
+    Objective.RISK: 1.0,
+    Objective.CLASS: 2.0,
+}
+
+
+def bars(snap: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Per scored candidate, per objective, a bar length in [0, 1] (0: the best value)."""
+    cands = snap["candidates"]
+    out: dict[str, dict[str, float]] = {c["warehouse"]: {} for c in cands}
+    for k in snap["objectives"]:
+        values = [float(c["raw"][k]) for c in cands]
+        if not values:
+            continue
+        lo, hi = min(values), max(values)
+        span = max(hi - lo, BAR_SPAN[Objective(k)])
+        for c, v in zip(cands, values, strict=True):
+            out[c["warehouse"]][k] = round(min(1.0, (v - lo) / span), 4)
+    return out
+
+
+def why_not(snap: Mapping[str, Any], other: str, lang: Lang = "zh") -> str:
+    """Why ``other`` was not chosen: excluded (by what), or scored worse (by how much, where)."""
+    return _why_not(snap, other, lang)
+
+
+def explain(
+    snap: Mapping[str, Any],
+    lang: Lang = "zh",
+    other: str | None = None,
+    carriers: Mapping[str, str] | None = None,
+) -> str:
     """The chosen warehouse with each objective's raw value, normalised value and weight;
-    with ``other``, why that warehouse was not chosen (excluded, or scored worse and by what)."""
+    with ``other``, why that warehouse was not chosen (excluded, or scored worse and by what).
+    ``carriers`` names the carriers (顺丰速运 rather than ``sf``) where the caller knows them."""
     zh = lang == "zh"
+    names = carriers or {}
     plan = snap["plan"]
     prof = snap["profile"]
     weights: Mapping[str, float] = prof["weights"]
@@ -48,12 +91,14 @@ def explain(snap: Mapping[str, Any], lang: Lang = "zh", other: str | None = None
         lines.append(
             (
                 f"选择 {c['name']}（{c['warehouse']}），综合得分 {c['score']:.3f}（越低越好），"
-                f"承运商 {p['carrier']}，运费 ¥{p['cost_fen'] / 100:.2f}"
+                f"承运商 {names.get(p['carrier'], p['carrier'])}，运费 ¥{p['cost_fen'] / 100:.2f}，"
+                f"距离 {p.get('km', 0):.0f} 公里"
             )
             if zh
             else (
                 f"chose {c['warehouse']} ({c['name']}), score {c['score']:.3f} (lower is better), "
-                f"carrier {p['carrier']}, freight ¥{p['cost_fen'] / 100:.2f}"
+                f"carrier {names.get(p['carrier'], p['carrier'])}, freight ¥{p['cost_fen'] / 100:.2f}, "
+                f"{p.get('km', 0):.0f} km away"
             )
         )
         for k in snap["objectives"]:

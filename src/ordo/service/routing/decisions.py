@@ -22,13 +22,17 @@ from typing import Any, Literal
 
 from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import ORDER_REROUTED, Event
+from ordo.domain.geo import haversine_km
 from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Address, Line, Order
 from ordo.domain.routing import Plan, RouteRequest, explain, route_one
+from ordo.domain.routing.explain import bars, why_not
+from ordo.domain.routing.profiles import LABELS, Objective
 from ordo.domain.routing.snapshot import reason_label
 from ordo.service.orders.milestones import record_updates
 from ordo.service.ports import Delta, OrderRecord, Progress, UnitOfWork
+from ordo.service.routing.context import HOUSE_CARRIER
 from ordo.service.routing.expand import NO_RULES, directives_of, expand, fired_ids
 from ordo.service.routing.snapshots import FiredRule, decision_row
 from ordo.service.rules.text import ruleset_of
@@ -80,41 +84,137 @@ def _rule_names(text: str) -> Mapping[str, FiredRule]:
     return MappingProxyType(named)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Names:
+    """What the routing view names things by: carriers, and each warehouse's place."""
+
+    carriers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: warehouse id → (lat, lng)
+    places: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    #: the order's ship-to (lat, lng), when it is located
+    ship_to: tuple[float, float] | None = None
+
+    def km(self, warehouse_id: str) -> float | None:
+        at = self.places.get(warehouse_id)
+        if at is None or self.ship_to is None:
+            return None
+        return round(haversine_km(at[0], at[1], self.ship_to[0], self.ship_to[1]), 1)
+
+
+def _names(uow: UnitOfWork, order_id: str, lang: Lang) -> Names:
+    order = uow.orders.get(order_id)
+    lat, lng = (order.get("lat"), order.get("lng")) if order else (None, None)
+    house_id, house = HOUSE_CARRIER
+    zh, _, en = house.partition(" / ")
+    return Names(
+        {house_id: zh if lang == "zh" else en, **{c.id: c.name for c in uow.catalog.carriers()}},
+        {w.id: (w.lat, w.lng) for w in uow.catalog.warehouses()},
+        (float(lat), float(lng)) if lat is not None and lng is not None else None,
+    )
+
+
 def attempt_view(
-    row: Mapping[str, Any], warehouses: Sequence[Sequence[str]], fired: Sequence[FiredRule], lang: Lang
+    row: Mapping[str, Any],
+    warehouses: Sequence[Sequence[str]],
+    fired: Sequence[FiredRule],
+    lang: Lang,
+    names: Names | None = None,
 ) -> dict[str, Any]:
-    """One stored attempt as the contract shows it (times as ``at_ns`` / ``promise_ns``)."""
+    """One stored attempt as the contract shows it (times as ``at_ns`` / ``promise_ns``).
+
+    Beside the codes: warehouse and carrier names, each candidate's distance to the
+    ship-to address (km), its bars (objective differences on absolute spans, see
+    :data:`ordo.domain.routing.explain.BAR_SPAN`) and why it was not chosen; the excluded
+    warehouses also folded by reason (``excluded_groups``, after the scored ones); the
+    objectives' labels in both languages.
+    """
+    named = names or Names()
     snap = expand(row, warehouses)
     chosen = {p["warehouse"] for p in snap["plan"]["parcels"]}
-    names = snap["objectives"]
+    titles = {str(w[0]): str(w[1]) for w in warehouses if len(w) > 1}
+    objectives = snap["objectives"]
+    bar = bars(snap)
     candidates: list[dict[str, Any]] = [
         {
             "warehouse_id": c["warehouse"],
+            "warehouse_name": c.get("name") or titles.get(c["warehouse"], c["warehouse"]),
             "chosen": c["warehouse"] in chosen,
             "excluded": None,
             "score": c["score"],
-            "objectives": {k: {"raw": c["raw"][k], "norm": round(c["norm"].get(k, 0.0), 6)} for k in names},
+            "km": named.km(c["warehouse"]),
+            "objectives": {
+                k: {
+                    "raw": c["raw"][k],
+                    "norm": round(c["norm"].get(k, 0.0), 6),
+                    "bar": bar[c["warehouse"]].get(k, 0.0),
+                }
+                for k in objectives
+            },
+            "why_not": None if c["warehouse"] in chosen else why_not(snap, c["warehouse"], lang),
         }
-        for c in snap["candidates"]
+        for c in sorted(snap["candidates"], key=lambda c: (c["warehouse"] not in chosen, c["score"]))
     ]
+    groups: list[dict[str, Any]] = []
     for group in snap["excluded"]:
         labels = [reason_label(r, lang) for r in group["reasons"]]
+        groups.append(
+            {
+                "reasons": list(group["reasons"]),
+                "labels": labels,
+                "count": len(group["warehouses"]),
+                "warehouses": [
+                    {"id": w, "name": titles.get(w, w), "km": named.km(w)} for w in group["warehouses"]
+                ],
+            }
+        )
         candidates.extend(
-            {"warehouse_id": w, "chosen": False, "excluded": labels, "score": None, "objectives": {}}
+            {
+                "warehouse_id": w,
+                "warehouse_name": titles.get(w, w),
+                "chosen": False,
+                "excluded": labels,
+                "score": None,
+                "km": named.km(w),
+                "objectives": {},
+                "why_not": why_not(snap, w, lang),
+            }
             for w in group["warehouses"]
         )
+    groups.sort(key=lambda g: -len(g["warehouses"]))
+    parcels = [
+        {
+            "warehouse_id": p["warehouse"],
+            "warehouse_name": titles.get(p["warehouse"], p["warehouse"]),
+            "carrier_id": p["carrier"],
+            "carrier_name": named.carriers.get(p["carrier"], p["carrier"]),
+            "cost_fen": p["cost_fen"],
+            "km": p.get("km"),
+            "promise_ns": p["promise_ns"],
+            "lines": p["lines"],
+        }
+        for p in snap["plan"]["parcels"]
+    ]
+    carrier_ids = [c for c in row["carrier_ids"].split(",") if c]
     return {
         "attempt": row["attempt"],
         "at_ns": row["at_ns"],
         "trigger": row["trigger"],
         "status": row["status"],
         "warehouse_ids": [w for w in row["warehouse_ids"].split(",") if w],
-        "carrier_ids": [c for c in row["carrier_ids"].split(",") if c],
+        "warehouse_names": [titles.get(w, w) for w in row["warehouse_ids"].split(",") if w],
+        "carrier_ids": carrier_ids,
+        "carrier_names": [named.carriers.get(c, c) for c in carrier_ids],
         "promise_ns": row["promise_ns"],
         "profile": snap["profile"]["name"],
         "weights": dict(snap["profile"]["weights"]),
-        "explanation": explain(snap, lang),
+        "objective_labels": {
+            k: {"zh": LABELS[Objective(k)][0], "en": LABELS[Objective(k)][1], "unit": LABELS[Objective(k)][2]}
+            for k in objectives
+        },
+        "explanation": explain(snap, lang, carriers=named.carriers),
+        "parcels": parcels,
         "candidates": candidates,
+        "excluded_groups": groups,
         "rules_fired": [{"rule_id": f.rule_id, "name": f.name, "category": f.category} for f in fired],
     }
 
@@ -130,7 +230,10 @@ def routing_view(app: Ordo, order_id: str, lang: Lang = "zh") -> dict[str, Any]:
         _order_exists(uow, order_id)
         rows = uow.routing.attempts(order_id)
         listing = app.caches.routing.listing
-        views = [attempt_view(r, listing(uow, r["network"]), _fired(uow, *fired_ids(r)), lang) for r in rows]
+        names = _names(uow, order_id, lang)
+        views = [
+            attempt_view(r, listing(uow, r["network"]), _fired(uow, *fired_ids(r)), lang, names) for r in rows
+        ]
     return {"order_id": order_id, "attempts": views}
 
 
@@ -147,6 +250,7 @@ def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | No
             )
         row = rows[-1]
         snap = expand(row, app.caches.routing.listing(uow, row["network"]))
+        carriers = {c.id: c.name for c in uow.catalog.carriers()}
     trig = {
         "intake": ("接单", "intake"),
         "reroute": ("改派", "re-route"),
@@ -160,7 +264,7 @@ def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | No
         if lang == "zh"
         else f"order {order_id}, routing attempt {row['attempt']} ({en})"
     )
-    return head + "\n" + explain(snap, lang, why_not)
+    return head + "\n" + explain(snap, lang, why_not, carriers=carriers)
 
 
 def _reroutable(order_id: str, steps: Iterable[Milestone]) -> None:
@@ -182,11 +286,13 @@ def _check_located(order: Mapping[str, Any]) -> None:
         )
 
 
-def _check_known(warehouses: Mapping[str, int], exclude: Sequence[str]) -> None:
+def _check_known(
+    warehouses: Mapping[str, int], exclude: Sequence[str], field: str = "exclude_warehouses"
+) -> None:
     unknown = [w for w in exclude if w not in warehouses]
     if unknown:
         raise ValidationError(
-            "exclude_warehouses",
+            field,
             f"unknown warehouses {unknown} / 未知仓库 {'、'.join(unknown)}",
             details={"unknown": unknown},
         )
@@ -238,8 +344,13 @@ def reroute(
     trigger: str = REROUTE,
     lang: Lang = "zh",
     before: Before | None = None,
+    force: str | None = None,
 ) -> dict[str, Any]:
-    """Route an open order again; returns the new attempt (see :func:`attempt_view`)."""
+    """Route an open order again; returns the new attempt (see :func:`attempt_view`).
+
+    ``force`` is a person's choice of warehouse (手工指定仓库): every other warehouse is
+    excluded, so the router scores that one alone (the attempt shows its score, or why it
+    cannot ship the order, e.g. 库存不足)."""
     exclude = [w for w in dict.fromkeys(exclude) if w]
 
     def work() -> dict[str, Any]:
@@ -259,12 +370,14 @@ def reroute(
             cache = app.caches.routing
             cat = cache.catalog(uow, now)
             _check_known(cat.network.w_index, exclude)
+            barred = list(exclude)
+            if force is not None:
+                _check_known(cat.network.w_index, [force], "force_warehouse")
+                barred = [w for w in cat.network.w_index if w != force]
             attempts = uow.routing.attempts(order_id)
             # The rules' directives as intake recorded them; earlier re-routes' exclusions lapse.
             rules = directives_of(attempts[0]) if attempts else NO_RULES
-            directives = dataclasses.replace(
-                rules.directives, exclude=rules.directives.exclude.union(exclude)
-            )
+            directives = dataclasses.replace(rules.directives, exclude=rules.directives.exclude.union(barred))
             old = progress.warehouse_id
             if old is not None:  # what it holds, line by line: a split order holds at several
                 held = uow.orders.stock_lines([order_id]).get(order_id, ())
@@ -296,7 +409,7 @@ def reroute(
             uow.outbox.append([Event(ORDER_REROUTED, order_id, now, payload, channel=order["channel"])])
             uow.commit()
             cache.commit(ctx, start)
-            return attempt_view(row, cache.listing(uow, cat.digest), fired, lang)
+            return attempt_view(row, cache.listing(uow, cat.digest), fired, lang, _names(uow, order_id, lang))
 
     out = app.retrying(work)
     app.notifier.notify()
