@@ -69,8 +69,8 @@ class AccessRepository:
         q = insert(t.idempotency_keys).values(
             key=key, request_hash=request_hash, status_code=0, response={}, created_at_ns=now_ns
         )
-        q = q.on_conflict_do_nothing(index_elements=["key"]).returning(I.key)
-        return self._c.execute(q).first() is not None
+        claimed = q.on_conflict_do_nothing(index_elements=["key"]).returning(I.key)
+        return self._c.execute(claimed).first() is not None
 
     def answer(self, key: str, status_code: int, response: Any) -> None:
         """The answer to the request that claimed ``key``, in the request's own transaction."""
