@@ -19,6 +19,16 @@ def test_inventory_filters_by_warehouse_and_shows_pool_and_channel_sellable(clie
     assert r.json() == {"items": [], "next_cursor": None}  # douyin has no stock rules: sells nothing here
 
 
+def test_stock_rows_carry_the_product_and_warehouse_names_and_the_total_over_warehouses(client, admin):
+    page = client.get("/api/v1/inventory", params={"sku": "SKU-CUP"}, headers=admin).json()
+    rows = {i["warehouse_id"]: i for i in page["items"]}
+    assert len(rows) >= 2
+    names = {i["name"] for i in rows.values()}
+    assert len(names) == 1 and names != {""}  # the catalogue's product name, every row
+    assert rows["WH-GZ"]["warehouse_name"] not in ("", "WH-GZ")
+    assert {i["pool"] for i in rows.values()} == {sum(i["available"] for i in rows.values())}
+
+
 def test_an_unknown_channel_filter_is_a_422_naming_it(client, admin):
     r = client.get("/api/v1/inventory", params={"channel": "ebay"}, headers=admin)
     assert r.status_code == 422

@@ -57,8 +57,9 @@ def levels(
     after: tuple[str, str] | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, object]], tuple[str, str] | None]:
-    """A page of stock rows in (warehouse, SKU) order, each with its SKU's pool and the
-    channels' sellable quantities, and the key to go on after. With ``channel``: only the
+    """A page of stock rows in (warehouse, SKU) order, each with the product and warehouse
+    names, its SKU's pool (available over every warehouse) and the channels' sellable
+    quantities, and the key to go on after. With ``channel``: only the
     rows of SKUs that channel sells (by its rules), with only its sellable quantity."""
     check_channel(channel)
     with app.store.uow(read_only=True) as uow:
@@ -83,6 +84,8 @@ def levels(
         skus = sorted({r.sku for r in rows})
         pools = uow.stock.pools(skus) if skus else {}
         rules = in_scope(uow.channel_stock.rules(), skus) if skus else []
+        products = uow.worklist.sku_names(skus) if skus else {}
+        places = {w.id: w.name for w in uow.catalog.warehouses()}
     current = inv.channel_quantities(pools, rules)
     sellable: dict[str, dict[str, int]] = {s: {} for s in skus}
     for (c, s), (quantity, _) in current.items():
@@ -91,6 +94,8 @@ def levels(
     items = []
     for r in rows:
         row = level_row(r.warehouse_id, r.sku, r.on_hand, r.reserved, r.safety)
+        row["name"] = products.get(r.sku, "")
+        row["warehouse_name"] = places.get(r.warehouse_id, r.warehouse_id)
         row["pool"] = pools.get(r.sku, 0)
         row["sellable"] = sellable[r.sku]
         items.append(row)
