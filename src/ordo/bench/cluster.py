@@ -52,6 +52,7 @@ import sqlalchemy as sa
 
 from ordo.bench.http import free_port, order_json
 from ordo.bench.intake import deep_stock, generate_orders
+from ordo.bench.pgcost import postgres_cpu_s
 from ordo.bench.stats import latency_ms, machine
 from ordo.bootstrap import bootstrap
 from ordo.clock import SystemClock
@@ -305,6 +306,8 @@ def run(
                     c.close()
 
         killed_at_nodes: set[str] = set()
+        cpu0 = {n: _cpu_s(top.procs[n].pid) or 0.0 for n in nodes}
+        pg0 = postgres_cpu_s()
         t_start = time.perf_counter()
         threads = [threading.Thread(target=client, args=(w,), daemon=True) for w in range(clients)]
         for t in threads:
@@ -318,6 +321,8 @@ def run(
                     failover_s = time.monotonic() - killed_at[0]
             time.sleep(0.05)
         load_s = time.perf_counter() - t_start
+        pg_cpu = postgres_cpu_s() - pg0
+        node_cpu = sum((_cpu_s(top.procs[n].pid) or 0.0) - cpu0[n] for n in nodes if n not in killed_at_nodes)
         while killed_at and failover_s is None and time.monotonic() - killed_at[0] < 30:
             if set().union(*(duties_held(top.base(n)) for n in survivors)) >= DUTIES:
                 failover_s = time.monotonic() - killed_at[0]
@@ -376,6 +381,10 @@ def run(
         else None,
         "request": latency_ms(latencies) if latencies else None,
         "server_cpu_s": cpu,
+        # CPU over the load window per acknowledged order: the nodes (all of their work:
+        # requests, duties, SSE) when none was killed; every postgres process on the machine.
+        "node_cpu_ms_per_order": None if killed_at_nodes else round(node_cpu / max(1, len(acked)) * 1000, 3),
+        "postgres_cpu_ms_per_order": round(pg_cpu / max(1, len(acked)) * 1000, 3),
         "machine": machine(),
     }
 
