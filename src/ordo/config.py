@@ -34,6 +34,9 @@ class Settings:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     max_connections: int = 1000
+    #: Extra directories of channel mapping files (``*.toml``), beside the shipped ones: a
+    #: platform added as data, with no Python (``os.pathsep``-separated; empty: none).
+    channel_specs_dir: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,6 +55,7 @@ class Settings:
             header_timeout_s=float(e.get("ORDO_HEADER_TIMEOUT_S", "10")),
             body_timeout_s=float(e.get("ORDO_BODY_TIMEOUT_S", "30")),
             max_connections=int(e.get("ORDO_MAX_CONNECTIONS", "1000")),
+            channel_specs_dir=e.get("ORDO_CHANNEL_SPECS_DIR", ""),
             outbound_allow_hosts=tuple(
                 h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
             ),

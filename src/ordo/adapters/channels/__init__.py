@@ -12,7 +12,8 @@ resolution). :func:`canonical_channel` turns a name a user types (``淘宝``, ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from ordo.adapters.channels.b2b import B2bAdapter
 from ordo.adapters.channels.base import ChannelAdapter, ChannelLine, ChannelOrder, RawAddress, is_masked
@@ -23,6 +24,7 @@ from ordo.adapters.channels.kuaishou import KuaishouAdapter
 from ordo.adapters.channels.mapping import Mapped, SkuLookup, to_canonical
 from ordo.adapters.channels.pinduoduo import PinduoduoAdapter
 from ordo.adapters.channels.pos import PosAdapter
+from ordo.adapters.channels.registry import ChannelRegistry, build_registry
 from ordo.adapters.channels.taobao import TopTradeAdapter
 from ordo.adapters.channels.values import Reason, Unmappable, time_ns, yuan_to_fen
 from ordo.adapters.channels.wechat import WechatAdapter
@@ -54,12 +56,25 @@ def canonical_channel(name: str) -> str | None:
     return ALIASES.get(normalise_name(name))
 
 
+def channel_registry(extra_dirs: Sequence[Path] = ()) -> ChannelRegistry:
+    """The shipped channels, plus the mapping files of ``extra_dirs`` (built at bootstrap)."""
+    if not extra_dirs:
+        return REGISTRY
+    return build_registry(ADAPTERS, extra_dirs)
+
+
+#: The shipped channels alone (Python adapters and ``specs/*.toml``).
+REGISTRY = ChannelRegistry(ADAPTERS, ALIASES)
+
+
 __all__ = [
     "ADAPTERS",
     "ALIASES",
+    "REGISTRY",
     "ChannelAdapter",
     "ChannelLine",
     "ChannelOrder",
+    "ChannelRegistry",
     "Mapped",
     "RawAddress",
     "Reason",
@@ -67,6 +82,7 @@ __all__ = [
     "SpecError",
     "Unmappable",
     "canonical_channel",
+    "channel_registry",
     "is_masked",
     "time_ns",
     "to_canonical",

@@ -77,8 +77,8 @@ async def webhook(channel: str, request: Request) -> Response:
 
 
 @router.get("/channels", summary="Channels and their status vocabularies")
-def list_channels(principal: Reader) -> dict[str, Any]:
-    return {"channels": svc.channels()}
+def list_channels(ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    return {"channels": svc.channels(ordo.channels)}
 
 
 class SkuMapIn(BaseModel):
@@ -90,7 +90,7 @@ class SkuMapIn(BaseModel):
 def map_sku(
     channel: str, ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: Annotated[SkuMapIn, Body()]
 ) -> dict[str, str]:
-    channel = svc.channel_name(channel)  # 淘宝 / tb / taobao: one channel, stored by its canonical name
+    channel = svc.channel_name(channel, ordo.channels)  # 淘宝 / tb / taobao: stored by its canonical name
     principal.require_channels([channel], "remap SKUs")
     svc.set_sku_mapping(ordo, channel, payload.platform_sku, payload.ordo_sku)
     return {"channel": channel, "platform_sku": payload.platform_sku, "ordo_sku": payload.ordo_sku}
@@ -129,6 +129,8 @@ def list_dead_letters(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     rows = svc.dead_letters(ordo, state=state, limit=limit)
+    if principal.scope.channels:  # a caller bound to channels sees their dead letters only
+        rows = [r for r in rows if r["channel"] in principal.scope.channels]
     if not principal.see_pii:  # raw bodies carry receivers' names and phones
         for row in rows:
             row["body"] = None

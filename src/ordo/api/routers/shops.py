@@ -26,6 +26,7 @@ from ordo.domain.access import OutOfScope, Perm
 from ordo.domain.errors import NotFound
 from ordo.service.channels import shops as svc
 from ordo.service.channels.receive import channel_name
+from ordo.service.runtime.app import Ordo
 
 router = APIRouter(prefix=API_PREFIX, tags=["shops"])
 Admin = Annotated[Principal, Depends(requires(Perm.ADMIN))]
@@ -53,8 +54,8 @@ class RotateIn(BaseModel):
     session: str | None = Field(None, min_length=1, max_length=400)
 
 
-def _canonical(name: str) -> str:
-    return channel_name(name) or name
+def _canonical(ordo: Ordo, name: str) -> str:
+    return channel_name(name, ordo.channels)
 
 
 def _in_scope(principal: Principal, channel: str) -> None:
@@ -75,7 +76,7 @@ def list_shops(
     channel: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
 ) -> dict[str, Any]:
     if channel is not None:
-        channel = _canonical(channel)
+        channel = _canonical(ordo, channel)
         _in_scope(principal, channel)
     shops = svc.list_shops(ordo, channel)
     allowed = principal.scope.channels
@@ -91,7 +92,7 @@ def list_shops(
     responses={422: {"description": "a field is bad, the platform is not pulled from, or the shop exists"}},
 )
 def add_shop(ordo: OrdoDep, principal: Admin, _json: JsonBody, body: ShopIn) -> dict[str, Any]:
-    channel = _canonical(body.channel)
+    channel = _canonical(ordo, body.channel)
     _in_scope(principal, channel)
     return svc.add_shop(
         ordo,

@@ -3,11 +3,15 @@
 Shape and types are checked at the edge (API schemas, channel adapters); this
 module checks what only the domain knows: amounts add up, quantities are sane,
 SKUs exist, the channel is known. Each failure names the field, as a dotted path.
+
+The channels known are handed in (``channels``): the registry built at bootstrap from
+the adapters and the mapping files, so a platform added as a TOML file is known without
+an edit here; :data:`BUILTIN_CHANNELS` (the :class:`Channel` names) when none is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 
 from ordo.domain.errors import UnknownSku, ValidationError
 from ordo.domain.orders.model import Channel, LineFlag, Order
@@ -19,17 +23,24 @@ MAX_UNIT_PRICE_FEN = 10_000_000_000
 MAX_TAGS = 32
 MAX_TEXT = {"external_id": 64, "customer_ref": 64, "remark": 1000}
 
-_CHANNELS = frozenset(c.value for c in Channel)
+#: The channels shipped with Ordo (its :class:`Channel` names).
+BUILTIN_CHANNELS = frozenset(c.value for c in Channel)
 _FLAGS = frozenset(f.value for f in LineFlag)
 
 
-def validate_order(order: Order, known_skus: Container[str], prefix: str = "") -> None:
+def validate_order(
+    order: Order,
+    known_skus: Container[str],
+    prefix: str = "",
+    *,
+    channels: Collection[str] = BUILTIN_CHANNELS,
+) -> None:
     """Raise ValidationError (naming the field) if ``order`` cannot be accepted."""
-    if order.channel not in _CHANNELS:
+    if order.channel not in channels:
         raise ValidationError(
             f"{prefix}channel",
             f"unknown channel {order.channel!r} / 未知渠道「{order.channel}」",
-            details={"allowed": sorted(_CHANNELS)},
+            details={"allowed": sorted(channels)},
         )
     for name, limit in MAX_TEXT.items():
         value: str = getattr(order, name)

@@ -58,7 +58,7 @@ def import_orders(
     batch: int = 200,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    adapter = adapter_for(channel)
+    adapter = adapter_for(channel, app.channels)
     report = ImportReport()
     for chunk in _batches(iter(pos), batch):
         parsed = []

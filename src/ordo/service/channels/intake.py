@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ordo.adapters.channels import Mapped, Reason, Unmappable
+from ordo.adapters.channels import ChannelRegistry, Mapped, Reason, Unmappable
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome
 from ordo.service.channels.receive import (
     ChannelOutcome,
@@ -103,6 +103,8 @@ def receive_batch(app: Ordo, pushes: Sequence[Push]) -> Outcomes[Receipt]:
     waves: list[list[tuple[int, _Item]]] = [[]]
     rounds: dict[tuple[str, str], int] = {}
     for n, push in enumerate(pushes):
+        if push.channel not in app.channels.adapters:  # a name of a channel from an extra mapping file
+            push = Push(app.channels.name(push.channel), push.text, push.dead_letter)
         try:
             item = _mapped(app, push)
         except Exception as exc:  # not the payload's fault (e.g. the store is down): this body only
@@ -123,7 +125,7 @@ def receive_batch(app: Ordo, pushes: Sequence[Push]) -> Outcomes[Receipt]:
 
 
 def _mapped(app: Ordo, push: Push) -> _Item:
-    adapter_for(push.channel)
+    adapter_for(push.channel, app.channels)
     payload: Mapping[str, Any] = {}
     try:
         payload = parse_body(push.text)
@@ -278,7 +280,9 @@ def _book(app: Ordo, items: Sequence[_Item]) -> list[_Booked]:
             if not it.parked:  # a parked body's own steps come back through the drain
                 steps = [(m, at) for m, at in it.mapped.source.steps if m not in it.already]
                 updates += [(n, MilestoneUpdate(oid, m, at, push.channel)) for m, at in steps]
-            updates += [(n, u) for u in _parked_updates(uow, it, oid, drained.get(_key(it), []), now)]
+            updates += [
+                (n, u) for u in _parked_updates(uow, it, oid, drained.get(_key(it), []), now, app.channels)
+            ]
             if push.dead_letter is not None:
                 repo.resolve_dead_letter(push.dead_letter, oid, now)
         results = record_updates(uow, [u for _, u in updates], now)
@@ -295,14 +299,14 @@ def _book(app: Ordo, items: Sequence[_Item]) -> list[_Booked]:
 
 
 def _parked_updates(
-    uow: UnitOfWork, item: _Item, order_id: str, bodies: list[str], now: int
+    uow: UnitOfWork, item: _Item, order_id: str, bodies: list[str], now: int, reg: ChannelRegistry
 ) -> list[MilestoneUpdate]:
     """Updates that came before their order: their milestones, for this order now."""
     channel = item.push.channel
     out: list[MilestoneUpdate] = []
     for body in bodies:
         try:
-            co = adapter_for(channel).parse(parse_body(body))
+            co = adapter_for(channel, reg).parse(parse_body(body))
         except Unmappable as exc:  # parsed once already; kept anyway rather than lost
             listed = [r.as_dict() for r in exc.reasons]
             uow.channels.add_dead_letter(channel, _key(item)[1], body, listed, now)

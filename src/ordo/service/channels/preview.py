@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordo.adapters.channels import (
-    ADAPTERS,
     ChannelLine,
     ChannelOrder,
     Mapped,
@@ -145,7 +144,7 @@ class Preview:
 
 def preview(app: Ordo, channel: str, body: str | Mapping[str, Any], *, suggest_skus: bool = False) -> Preview:
     """The canonical order ``body`` maps to on ``channel`` and every problem with it."""
-    adapter = adapter_for(channel)
+    adapter = adapter_for(channel, app.channels)
     try:
         payload = parse_body(body) if isinstance(body, str) else body
         co = adapter.parse(payload)
@@ -241,7 +240,7 @@ def _intake_problems(app: Ordo, order: Order) -> list[Problem]:
     with app.store.uow(read_only=True) as uow:
         known = uow.catalog.known_skus(line.sku for line in order.lines)
     try:
-        validate_order(order, known)
+        validate_order(order, known, channels=app.channels.names)
     except ValidationError as exc:
         return [Problem(exc.field, exc.code, ERROR, f"{exc.field}: {exc.message}")]
     return []
@@ -258,7 +257,7 @@ def _suggest(app: Ordo, channel: str, lines: Sequence[ChannelLine]) -> list[tupl
 
     with app.store.uow(read_only=True) as uow:
         catalog = {s.sku: s for s in uow.catalog.skus()}
-        elsewhere = {other: uow.channels.sku_map(other) for other in ADAPTERS}
+        elsewhere = {other: uow.channels.sku_map(other) for other in app.channels.adapters}
     by_code = {_code(sku): sku for sku in catalog}
     names = {sku: s.name for sku, s in catalog.items()}
     out: list[tuple[Suggestion, ...]] = []

@@ -30,14 +30,13 @@ from typing import Any
 
 from ordo.adapters import signing
 from ordo.adapters.channels import (
-    ADAPTERS,
-    ALIASES,
+    REGISTRY,
     ChannelAdapter,
+    ChannelRegistry,
     Mapped,
     Reason,
     SkuLookup,
     Unmappable,
-    canonical_channel,
     to_canonical,
 )
 from ordo.adapters.geo import Divisions
@@ -116,42 +115,42 @@ class Receipt:
         }
 
 
-def channels() -> list[dict[str, Any]]:
-    """Every channel Ordo takes pushes from, the other names it answers to, and the milestones
-    each of its statuses means."""
-    aliases = channel_aliases()
+def channels(reg: ChannelRegistry = REGISTRY) -> list[dict[str, Any]]:
+    """Every channel Ordo takes pushes from, its label in both languages, the other names it
+    answers to, and the milestones each of its statuses means."""
+    aliases = channel_aliases(reg)
     return [
         {
             "channel": name,
+            "label": reg.label(name),
             "aliases": aliases[name],
             "statuses": {k: [m.value for m in v] for k, v in a.statuses.items()},
         }
-        for name, a in ADAPTERS.items()
+        for name, a in reg.adapters.items()
     ]
 
 
-def channel_name(name: str) -> str:
+def channel_name(name: str, reg: ChannelRegistry = REGISTRY) -> str:
     """The canonical channel a name users type stands for (``淘宝`` → ``taobao``, ``视频号`` →
-    ``wechat_channels``, ``PDD`` → ``pinduoduo``); an unknown name is returned as given."""
-    if name in ADAPTERS:
-        return name
-    return canonical_channel(name) or name
+    ``wechat_channels``, ``PDD`` → ``pinduoduo``); an unknown name is returned as given.
+    ``reg``: the channels known (``app.channels``, with any extra mapping files)."""
+    return reg.name(name)
 
 
-def channel_aliases() -> dict[str, list[str]]:
+def channel_aliases(reg: ChannelRegistry = REGISTRY) -> dict[str, list[str]]:
     """Each channel with the other names it is known by (``ordo channels list``, the API)."""
-    out: dict[str, list[str]] = {name: [] for name in ADAPTERS}
-    for alias, name in sorted(ALIASES.items()):
+    out: dict[str, list[str]] = {name: [] for name in reg.adapters}
+    for alias, name in sorted(reg.aliases.items()):
         if alias != name:
             out[name].append(alias)
     return out
 
 
-def adapter_for(channel: str) -> ChannelAdapter:
-    adapter = ADAPTERS.get(channel_name(channel))
+def adapter_for(channel: str, reg: ChannelRegistry = REGISTRY) -> ChannelAdapter:
+    adapter = reg.get(channel)
     if adapter is None:
         raise NotFound(
-            f"no channel {channel!r} / 未知渠道「{channel}」", details={"channels": sorted(ADAPTERS)}
+            f"no channel {channel!r} / 未知渠道「{channel}」", details={"channels": sorted(reg.adapters)}
         )
     return adapter
 
@@ -164,7 +163,7 @@ SIGNATURE_HEADER = signing.SIGNATURE_HEADER
 
 def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) -> str | None:
     """``$ORDO_CHANNEL_SECRET_<CHANNEL>`` if set, else the one stored with :func:`set_secret`."""
-    channel = channel_name(channel)
+    channel = channel_name(channel, app.channels)
     value = (os.environ if env is None else env).get(SECRET_ENV_PREFIX + channel.upper())
     if value:
         return value
@@ -172,8 +171,8 @@ def secret_for(app: Ordo, channel: str, env: Mapping[str, str] | None = None) ->
 
 
 def set_secret(app: Ordo, channel: str, secret: str) -> None:
-    channel = channel_name(channel)
-    adapter_for(channel)
+    channel = channel_name(channel, app.channels)
+    adapter_for(channel, app.channels)
     if len(secret) < 16:
         raise ValidationError("secret", "use at least 16 characters / 密钥至少 16 个字符")
     with app.store.uow() as uow:
@@ -203,8 +202,8 @@ def authenticate(
     reason = signing.check_headers(timestamp, signature, now_s)
     if reason:
         raise Unauthenticated(reason)
-    channel = channel_name(channel)
-    known = channel in ADAPTERS
+    channel = channel_name(channel, app.channels)
+    known = channel in app.channels.adapters
     secret = secret_for(app, channel, env) if known else None
     if not signing.check(secret or _NO_SECRET, timestamp, signature, body, now_s) and secret:
         return
@@ -235,8 +234,8 @@ def sku_lookup(app: Ordo, channel: str, candidates: Sequence[str]) -> SkuLookup:
 
 def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
     """The canonical order and steps a payload maps to; raises Unmappable. Writes nothing."""
-    channel = channel_name(channel)
-    adapter = adapter_for(channel)
+    channel = channel_name(channel, app.channels)
+    adapter = adapter_for(channel, app.channels)
     try:
         co = adapter.parse(payload)
     except Unmappable:
@@ -259,8 +258,8 @@ def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
 
 
 def set_sku_mapping(app: Ordo, channel: str, platform_sku: str, ordo_sku: str) -> None:
-    channel = channel_name(channel)
-    adapter_for(channel)
+    channel = channel_name(channel, app.channels)
+    adapter_for(channel, app.channels)
     if not platform_sku.strip() or len(platform_sku) > 64:
         raise ValidationError("platform_sku", "1..64 characters / 长度须为 1 到 64 个字符")
     with app.store.uow() as uow:
@@ -325,7 +324,7 @@ def receive(app: Ordo, channel: str, body: bytes) -> Receipt:
     """Take one authenticated body: create or update the order, park it, or dead-letter it."""
     from ordo.service.channels.intake import Push, receive_batch
 
-    adapter_for(channel)
+    adapter_for(channel, app.channels)
     [answer] = receive_batch(app, [Push(channel, body.decode("utf-8", errors="replace"))])
     if isinstance(answer, BaseException):
         raise answer

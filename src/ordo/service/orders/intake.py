@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import hmac
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -247,7 +247,7 @@ def _screen(app: Ordo, requests: Sequence[IntakeRequest]) -> _Screened:
     out = _Screened([], {}, {}, {})
     seen: dict[tuple[str, str], _At] = {}
     for r, request in enumerate(requests):
-        valid = _valid(request, r, known, out)
+        valid = _valid(request, r, known, out, app.channels.names)
         if valid is None:
             continue
         for i, order in valid:
@@ -261,7 +261,7 @@ def _screen(app: Ordo, requests: Sequence[IntakeRequest]) -> _Screened:
 
 
 def _valid(
-    request: IntakeRequest, r: int, known: Container[str], out: _Screened
+    request: IntakeRequest, r: int, known: Container[str], out: _Screened, channels: Collection[str]
 ) -> list[tuple[int, Order]] | None:
     """The valid orders of request ``r`` by index; the invalid ones go to ``out`` (None: the
     request is refused whole)."""
@@ -269,7 +269,7 @@ def _valid(
     valid: list[tuple[int, Order]] = []
     for i, order in enumerate(request.orders):
         try:
-            validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "")
+            validate_order(order, known, prefix=f"{prefix}[{i}]." if prefix else "", channels=channels)
         except ValidationError as exc:
             if request.all_or_nothing:
                 out.refused[r] = exc
