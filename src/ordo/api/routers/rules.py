@@ -24,6 +24,7 @@ from ordo.rules.language.glossary import Lang, default_glossary
 from ordo.rules.language.lint import lint_rules
 from ordo.rules.language.render import render_rule
 from ordo.service import rules as R
+from ordo.service.rules import freezes
 from ordo.service.rules.text import MAX_TEXT_CHARS
 
 router = APIRouter(prefix=f"{API_PREFIX}/rules", tags=["rules"])
@@ -131,7 +132,8 @@ def parse(_p: Reader, _json: JsonBody, body: ParseIn) -> dict[str, Any]:
         ],
         "tier": max((tier_of(r) for r in rules), default=Tier.L1).label,
         "lint": [
-            {"code": w.code, "rule_id": w.rule_id, "message": w.message(body.lang)} for w in lint_rules(rules)
+            {"code": w.code, "rule_id": w.rule_id, "message": w.message(body.lang)}
+            for w in lint_rules(rules, inert=freezes.inert)
         ],
         "plan": RuleSet.of(rules).explain(body.lang),  # the rules read above, not read again
     }

@@ -7,6 +7,14 @@ Owns three checks, all built on one small satisfiability test over the AST:
 * ``contradiction`` – two rules can fire on the same order with conflicting actions
   (hold vs approve, two carriers, prefer vs exclude one warehouse, split vs no split).
 
+And two that say a rule can do nothing yet, whatever its logic:
+
+* ``no_live_source`` – it reads a field nothing feeds when orders are decided
+  (:data:`NO_LIVE_SOURCE`: e.g. ``AI预测库存风险`` until a forecast feeds it), so it never
+  matches at intake and a backtest matches nothing;
+* ``no_live_effect`` – an action that changes nothing (the caller says which, e.g. a
+  冻结 of a permission the API does not have: ``inert=`` of :func:`lint_rules`).
+
 Bounded: at most :data:`MAX_FINDINGS` warnings and :data:`MAX_WORK` literal checks per
 call (pairs of rules grow with the square of their number); past either, a last
 ``truncated`` warning says the list is incomplete.
@@ -21,6 +29,7 @@ always true when reported; a warning may be missed, never invented. Never evalua
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -35,13 +44,28 @@ _MAX_TERMS = 512
 MAX_FINDINGS = 200
 MAX_WORK = 300_000
 _NULLABLE = {c.name for c in COLUMNS if c.nullable}
+#: Fact columns nothing fills when the live rules decide an order (intake) nor in backtests,
+#: and what would feed each. Remove an entry when its source arrives.
+NO_LIVE_SOURCE: Mapping[str, tuple[str, str]] = {
+    "predicted_stock_risk": ("库存预测尚未接入", "no stock forecast feeds it yet"),
+    "customer_ltv_fen": (
+        "客户累计消费尚未在接单时计算",
+        "customer lifetime spend is not computed at intake yet",
+    ),
+    "customer_return_rate": (
+        "客户退货率尚未在接单时计算",
+        "customer return rate is not computed at intake yet",
+    ),
+}
+#: Says why an action has no live effect (zh, en), or None when it has one.
+Inert = Callable[[A.Action], tuple[str, str] | None]
 
 Literal = tuple[A.Condition, bool]
 
 
 @dataclass(frozen=True, slots=True)
 class LintWarning:
-    code: str  # never_true | always_true | contradiction
+    code: str  # never_true | always_true | contradiction | no_live_source | no_live_effect | truncated
     rule_id: str
     zh: str
     en: str
@@ -207,8 +231,54 @@ def _conflicts(a: A.Action, b: A.Action) -> bool:
     return len({w for _, w in pair}) == 1 and {t for t, _ in pair} == {A.PreferWarehouse, A.ExcludeWarehouse}
 
 
+def _fields(c: A.Condition, out: set[str]) -> None:
+    if isinstance(c, A.Not):
+        _fields(c.item, out)
+    elif isinstance(c, A.All | A.AnyOf):
+        for i in c.items:
+            _fields(i, out)
+    elif isinstance(c, A.Compare | A.InSet | A.Contains | A.IsTrue | A.DateRange):
+        out.add(c.field)
+
+
+def liveness(rule: A.Rule, g: Glossary, inert: Inert | None = None) -> list[LintWarning]:
+    """``no_live_source`` for each field of the rule nothing feeds, ``no_live_effect`` for each
+    action that changes nothing."""
+    out: list[LintWarning] = []
+    names: set[str] = set()
+    _fields(rule.guard, names)
+    for name in sorted(names):
+        spec = g.fields.get(name)
+        why = NO_LIVE_SOURCE.get(spec.column) if spec is not None else None
+        if spec is None or why is None:
+            continue
+        zh_name, en_name = (spec.zh[0] if spec.zh else name), (spec.en[0] if spec.en else name)
+        out.append(
+            LintWarning(
+                "no_live_source",
+                rule.id,
+                f"规则 {rule.id} 用到的「{zh_name}」暂无数据来源（{why[0]}）：接单时总为空，规则不会命中",
+                f'rule {rule.id} reads "{en_name}", which has no live source ({why[1]}): '
+                "it is empty when orders are decided, so the rule never matches",
+            )
+        )
+    if inert is not None:
+        for a in rule.actions:
+            found = inert(a)
+            if found is not None:
+                out.append(
+                    LintWarning(
+                        "no_live_effect",
+                        rule.id,
+                        f"规则 {rule.id} 的动作不会生效：{found[0]}",
+                        f"rule {rule.id}: an action has no live effect: {found[1]}",
+                    )
+                )
+    return out
+
+
 def lint_rule(
-    rule: A.Rule, glossary: Glossary | None = None, budget: _Budget | None = None
+    rule: A.Rule, glossary: Glossary | None = None, budget: _Budget | None = None, inert: Inert | None = None
 ) -> list[LintWarning]:
     g = glossary or default_glossary()
     out: list[LintWarning] = []
@@ -221,7 +291,8 @@ def lint_rule(
                 f"rule {rule.id} can never fire: its conditions contradict each other",
             )
         )
-        return out
+        return out  # whatever else is wrong with it, it never fires
+    out += liveness(rule, g, inert)
     cond = A.All((rule.scope, rule.condition))
     if not isinstance(rule.condition, A.Always) and not satisfiable(A.Not(cond), g, budget):
         text_zh, text_en = (
@@ -254,6 +325,7 @@ def lint_rules(
     *,
     work: int = MAX_WORK,
     findings: int = MAX_FINDINGS,
+    inert: Inert | None = None,
 ) -> list[LintWarning]:
     """Warnings for each rule, then for each pair of active rules that contradict each other;
     at most ``findings`` of them and ``work`` literal checks, then :data:`TRUNCATED` last."""
@@ -261,7 +333,7 @@ def lint_rules(
     budget = _Budget(work)
     out: list[LintWarning] = []
     for r in rules:
-        out.extend(lint_rule(r, g, budget))
+        out.extend(lint_rule(r, g, budget, inert))
         if len(out) >= findings or budget.left <= 0:
             return [*out[:findings], TRUNCATED]
     for r1, r2 in combinations(rules, 2):

@@ -79,8 +79,24 @@ def targets(a: A.Freeze) -> list[Target]:
     return [Target(r, perm) for r in Role if r is not Role.ADMIN and perm in ROLE_PERMISSIONS[r]]
 
 
-def live_effect(a: A.Freeze) -> bool:
-    return bool(targets(a))
+def inert(a: A.Action) -> tuple[str, str] | None:
+    """Why a freeze action changes nothing (zh, en), for lint; None when it acts (or is no freeze)."""
+    if not isinstance(a, A.Freeze) or targets(a):
+        return None
+    if a.kind != "permission":
+        return (
+            f"冻结规则类别「{a.target}」暂不生效（只能冻结权限）",
+            f"freezing the rule category {a.target} does nothing yet (only permissions can be frozen)",
+        )
+    if a.target not in PERMISSIONS:
+        known = "、".join(PERMISSIONS)
+        return (
+            f"权限「{a.target}」在系统接口中不存在，冻结不会生效（可冻结：{known}）",
+            f"the permission {a.target} is not one the API has; freezing it does nothing "
+            f"(freezable: {', '.join(PERMISSIONS)})",
+        )
+    zh = f"角色「{a.role}」在系统中不存在或没有权限「{a.target}」，冻结不会生效"
+    return zh, f"the role {a.role} does not exist in Ordo or lacks {a.target}; freezing it does nothing"
 
 
 def in_force(row: Mapping[str, Any], now_ns: int) -> bool:

@@ -20,6 +20,7 @@ from ordo.rules.governance import DraftStatus, Tier, VersionStatus, tier_of_chan
 from ordo.rules.language.glossary import default_glossary
 from ordo.rules.language.lint import lint_rules
 from ordo.service.ports import UnitOfWork
+from ordo.service.rules import freezes
 from ordo.service.rules.text import lines_of, parse_text
 from ordo.service.runtime.app import Ordo
 
@@ -113,7 +114,7 @@ def lint_text(text: str) -> list[dict[str, str | None]]:
     rules = parse_text(text)
     return [
         {"code": w.code, "rule_id": w.rule_id, "other_rule_id": w.other_rule_id, "zh": w.zh, "en": w.en}
-        for w in lint_rules(rules, default_glossary())
+        for w in lint_rules(rules, default_glossary(), inert=freezes.inert)
     ]
 
 

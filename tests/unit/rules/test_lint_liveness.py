@@ -1,0 +1,28 @@
+"""Lint says when a rule can do nothing yet: a field nothing feeds ("no live source /
+暂无数据来源"), or a freeze of a permission or role the API does not have."""
+
+from __future__ import annotations
+
+from ordo.service.rules import lint_text
+
+
+def _codes(text: str) -> list[str]:
+    return [w["code"] for w in lint_text(text)]  # type: ignore[misc]
+
+
+def test_a_field_without_a_source_is_named_in_both_languages() -> None:
+    [w] = lint_text("当 AI预测库存风险 > 0.5 时 标记 缺货风险")
+    assert w["code"] == "no_live_source" and w["rule_id"] == "r1"
+    assert "暂无数据来源" in str(w["zh"]) and "no live source" in str(w["en"])
+    assert _codes("当 客户累计消费 > 1000 时 标记 老客") == ["no_live_source"]
+
+
+def test_fields_with_a_source_say_nothing() -> None:
+    assert _codes("当 订单金额 > 1000 时 标记 大额") == []
+
+
+def test_a_freeze_the_api_cannot_enforce_is_no_live_effect_and_one_it_can_is_quiet() -> None:
+    [w] = lint_text("当 订单金额 > 1000 时 冻结 导购 价格调整")
+    assert w["code"] == "no_live_effect" and "price_change" in str(w["en"])
+    assert _codes("当 订单金额 > 1000 时 冻结 运营 撤单") == []
+    assert _codes("当 订单金额 > 1000 时 冻结 规则编辑") == []
