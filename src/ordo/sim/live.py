@@ -35,6 +35,7 @@ from ordo.service.orders.milestones import advance
 from ordo.service.runtime.app import Ordo
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory
 from ordo.sim.extids import local_time
+from ordo.sim.holding import HoldGate
 from ordo.sim.progression import EventQueue, Noise, plan
 from ordo.sim.world import World, ensure_world
 
@@ -103,6 +104,7 @@ class LiveTraffic:
         self.stats: Counter[str] = Counter()
         self._rng = random.Random(f"{seed}:live")
         self._queue = EventQueue()
+        self._gate = HoldGate(app)  # the warehouse does not work on held orders
         self._waiting: list[Order] = []  # drawn but not yet taken in (a store error)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -209,14 +211,19 @@ class LiveTraffic:
                     carriers=self._world.carriers,
                     rng=self._rng,
                     noise=self.noise,
+                    carrier_id=res.carrier_id,
                 )
             )
 
     def _send_due(self, now: int) -> None:
+        self._gate.resume(self._queue, now)  # held orders whose hold was lifted go on
         while True:
             due = self._queue.pop_due(now, MAX_UPDATES_PER_CALL)
             if not due:
                 return
+            due = self._gate.screen(due, self._queue, now)  # a held order waits
+            if not due:
+                continue
             try:
                 results = advance(self.app, [r.update for r in due])
             except StoreError:

@@ -138,8 +138,12 @@ def plan(
     carriers: Sequence[Carrier],
     rng: random.Random,
     noise: Noise = Noise(),
+    carrier_id: str | None = None,
 ) -> list[Report]:
-    """Every report about one accepted order, from intake to its end (unordered)."""
+    """Every report about one accepted order, from intake to its end (unordered).
+
+    ``carrier_id`` is the carrier routing booked: it collects and scans the parcel (else
+    the one a merchant would book, :func:`choose_carrier`)."""
     ch = order.channel
     s = _Script(order_id, ch, rng)
     latency = {OMS: _LATENCY_S[OMS], WMS: _LATENCY_S[WMS], TMS: _LATENCY_S[TMS]}
@@ -184,7 +188,9 @@ def plan(
         t += _span(rng, lo, hi)
         s.add(step, t, source, latency[source])
 
-    carrier = choose_carrier(order, carriers, rng).id
+    carrier = choose_carrier(order, carriers, rng).id  # drawn either way: the plan's rng stays in step
+    if carrier_id and any(c.id == carrier_id for c in carriers):
+        carrier = carrier_id
     t += _span(rng, 1800, 4 * 3600)
     s.add(M.COLLECTED, t, carrier, _CARRIER_LATENCY_S)
     t += _span(rng, 3600, 6 * 3600)

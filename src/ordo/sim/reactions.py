@@ -166,9 +166,12 @@ class Reactions:
         if warehouse is None:
             self.held[new_id] = order  # on hold for stock: it ships once a retry locks it
         self._count("replacement")
+        with self.app.store.uow(read_only=True) as uow:
+            routed = uow.routing.attempts(new_id)
+        booked = str(routed[-1]["carrier_ids"]).split(",")[0] if routed else None
         return plan(
             order, order_id=new_id, intake_ns=at, warehouse=warehouse, carriers=self.carriers,
-            rng=self.rng, noise=self.noise,
+            rng=self.rng, noise=self.noise, carrier_id=booked,
         )  # fmt: skip
 
     def _count(self, what: str) -> None:

@@ -30,6 +30,7 @@ from ordo.service.orders.intake import IntakeOutcome, intake
 from ordo.service.orders.milestones import advance
 from ordo.service.runtime.app import Ordo
 from ordo.sim.demand import HOUR_NS, NS_PER_S, DemandCurve, OrderFactory, schedule
+from ordo.sim.holding import HoldGate
 from ordo.sim.progression import EventQueue, Kind, Noise, plan
 from ordo.sim.reactions import Reactions
 from ordo.sim.trouble import Crew, Trouble
@@ -102,6 +103,9 @@ class SimSummary:
     incidents: dict[str, Any] | None = None
     #: Delivered orders with a promise, of which on time, and the rate: as the overview counts them.
     on_time: dict[str, Any] = field(default_factory=dict)
+    #: Orders the simulated warehouse stopped because they were held (``ordo.sim.holding``),
+    #: resumed once the hold was lifted, and still held at the end.
+    holds: dict[str, int] = field(default_factory=dict)
 
     @property
     def simulated_s(self) -> float:
@@ -195,12 +199,14 @@ def simulate(
     if trouble is not None:
         crew = Crew(app, random.Random(f"{seed}:trouble"), trouble, world.scarce_skus)
         crew.sensor_rng = random.Random(f"{seed}:sensors")
+        crew.hold_rng = random.Random(f"{seed}:holds")
         if trouble.follow_playbooks:
             crew.reactions = Reactions(
                 app, random.Random(f"{seed}:reactions"), warehouses, tuple(world.carriers), noise
             )
         crew.categories = {s.sku: s.category for s in world.skus}
 
+    gate = HoldGate(app, ignoring=crew.ignoring if crew is not None else set())
     report_lag = REPORT_LAG_NS if crew is None else TROUBLE_REPORT_LAG_NS
     queue = EventQueue()
     intake_counts: Counter[str] = Counter()
@@ -245,6 +251,7 @@ def simulate(
                     carriers=world.carriers,
                     rng=rng,
                     noise=noise,
+                    carrier_id=res.carrier_id,
                 )
                 if crew is not None:
                     reports = crew.shape(order, res.order_id, reports)
@@ -262,6 +269,7 @@ def simulate(
             until = next_report + report_lag if paced else 2**63 - 1
             due = queue.pop_due(until, update_batch)
             clock.set(max(r.arrive_ns for r in due))
+            due = gate.screen(due, queue, clock.now_ns())  # a held order waits
             sent += len(due)
             for done in advance(app, [r.update for r in due]):
                 update_counts[done.outcome.value] += 1
@@ -271,9 +279,11 @@ def simulate(
                     codes[done.error.code] += 1
         if crew is not None:
             crew.tick(clock.now_ns(), queue=queue)
+        gate.resume(queue, clock.now_ns())
         report()
     if crew is not None:
         crew.tick(clock.now_ns(), final=True)
+    impossible -= gate.impossible_parked()  # never sent: their orders are still held
 
     wall = time.perf_counter() - wall0
     return SimSummary(
@@ -297,4 +307,5 @@ def simulate(
         anomaly_codes=dict(sorted(codes.items())),
         incidents=None if crew is None else crew.result(),
         on_time=dict(overview.snapshot(app)["on_time"]),
+        holds={"stopped": gate.stopped, "resumed": gate.resumed, "still_held": len(gate.parked)},
     )

@@ -4,7 +4,9 @@ With incidents on, ``simulate`` hands each order's planned reports to a ``Crew``
 makes some of them late the way real operations are (a slow warehouse, a carrier that
 does not come), plans cold-chain sensor readings (noisy, a few real excursions warming
 along a curve, a few probes broken the ways real ones break: ``ordo.sim.probes``; half
-the shipments carry a second probe), restocks the scarce SKUs now and then, calls
+the shipments carry a second probe), has an operator hold a few orders the warehouse
+already has while the warehouse picks them anyway (a hold violation, then the hold is
+let go), restocks the scarce SKUs now and then, calls
 ``scan`` as simulated time passes, and plays the operators of the human queue: they
 acknowledge an item after a while and resolve it, or dismiss it when the ground truth
 says it was a false alarm (a broken probe, not warm goods). The run's closure figures
@@ -21,6 +23,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordo.domain.errors import LifecycleViolation
 from ordo.domain.incidents.telemetry import Reading, Tolerance, tolerance_for
 from ordo.domain.orders.milestones import Milestone
 from ordo.domain.orders.model import LineFlag, Order, Stock
@@ -28,6 +31,7 @@ from ordo.service.incidents import queue as q
 from ordo.service.incidents.scan import scan
 from ordo.service.incidents.telemetry import ingest
 from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.holds import hold, read_order, release
 from ordo.service.runtime.app import Ordo
 from ordo.sim.probes import ProbeCurve
 from ordo.sim.progression import EventQueue, Report
@@ -64,6 +68,9 @@ class Trouble:
     operator_reaction_ns: int = 40 * MIN
     #: Warehouses and carriers act on Ordo's re-routes and carrier switches (``ordo.sim.reactions``).
     follow_playbooks: bool = True
+    #: An operator holds the order between its release and its picking, and the warehouse
+    #: picks it anyway (a ``hold_violated`` incident); the hold is let go soon after.
+    hold_violation: float = 0.004
 
 
 @dataclass
@@ -91,6 +98,12 @@ class Crew:
     reactions: Reactions | None = None
     #: Sensors draw from their own stream, so the other trouble does not move when they change.
     sensor_rng: random.Random | None = None
+    #: Hold violations draw from their own stream too (None: none are injected).
+    hold_rng: random.Random | None = None
+    #: Orders whose warehouse ignores a hold (``ordo.sim.holding`` lets their reports through).
+    ignoring: set[str] = field(default_factory=set)
+    #: Operator actions due: (when, sequence, "hold" | "release", order id).
+    _actions: list[tuple[int, int, str, str]] = field(default_factory=list)
 
     # shaping the plan ------------------------------------------------------------
     def shape(self, order: Order, order_id: str, reports: list[Report]) -> list[Report]:
@@ -101,6 +114,8 @@ class Crew:
             )
         if self.rng.random() < t.pickup_failure:
             reports = self._delay(reports, Milestone.COLLECTED, int(self.rng.uniform(9, 20) * HOUR), "pickup")
+        if self.hold_rng is not None and self.hold_rng.random() < t.hold_violation:
+            self._violate_hold(order_id, reports)
         cold = [
             self.categories.get(ln.sku, "") for ln in order.lines if LineFlag.COLD_CHAIN.value in ln.flags
         ]
@@ -122,6 +137,44 @@ class Crew:
                 r = dataclasses.replace(r, arrive_ns=r.arrive_ns + by, update=u)
             out.append(r)
         return out
+
+    def _violate_hold(self, order_id: str, reports: list[Report]) -> None:
+        """Plan an operator's hold after the release has reached Ordo and before the picking
+        does, which the warehouse ignores; the hold is let go a little after the picking."""
+        rng = self.hold_rng
+        assert rng is not None
+        arrive: dict[Milestone, int] = {}
+        for r in reports:  # the first report of each step (a duplicate comes later)
+            arrive[r.update.milestone] = min(r.arrive_ns, arrive.get(r.update.milestone, r.arrive_ns))
+        released, picked = arrive.get(Milestone.RELEASED_TO_WAREHOUSE), arrive.get(Milestone.PICKED)
+        if released is None or picked is None or picked - released < 10 * MIN:
+            return
+        at = rng.randint(released + MIN, picked - 5 * MIN)
+        self.ignoring.add(order_id)
+        self._count("hold_violation")
+        heapq.heappush(self._actions, (at, self._seq, "hold", order_id))
+        self._seq += 1
+        heapq.heappush(self._actions, (picked + rng.randint(5, 20) * MIN, self._seq, "release", order_id))
+        self._seq += 1
+
+    def _act(self, now: int, final: bool) -> None:
+        while self._actions and (final or self._actions[0][0] <= now):
+            _, _, what, oid = heapq.heappop(self._actions)
+            if what == "hold":
+                [out] = hold(
+                    self.app, [oid], reason="客户要求暂停发货 / customer asked to pause", actor="sim:operator"
+                )
+                self._count(f"hold_{out.outcome}")
+                continue
+            steps = {m["milestone"] for m in read_order(self.app, oid)["milestones"]}
+            if Milestone.PICKED.value not in steps and not final:  # the operator waits to see it picked
+                heapq.heappush(self._actions, (now + 10 * MIN, self._seq, "release", oid))
+                self._seq += 1
+                continue
+            try:
+                release(self.app, oid, actor="sim:operator", note="已核实，放行 / checked, let go")
+            except LifecycleViolation:  # gone already (or never held): the hold stays as it is
+                self._count("hold_not_released")
 
     def _sensor(self, order_id: str, reports: list[Report], tolerance: Tolerance) -> None:
         times = {r.update.milestone: r.update.at_ns for r in reports}
@@ -178,6 +231,7 @@ class Crew:
 
     # as time passes ---------------------------------------------------------------
     def tick(self, now: int, *, final: bool = False, queue: EventQueue | None = None) -> None:
+        self._act(now, final)
         batch: list[Reading] = []
         while self._readings and (final or self._readings[0][0] <= now):
             batch.append(heapq.heappop(self._readings)[2])

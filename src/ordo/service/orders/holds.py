@@ -22,7 +22,7 @@ is closed (a bilingual 409) and never routes by itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -349,6 +349,13 @@ def held_orders(
         return uow.holds.held(
             exact=exact, prefix=prefix, channel=channel, region=place, after_id=after_id, limit=limit
         )
+
+
+def current_holds(app: Ordo, order_ids: Iterable[str]) -> dict[str, str | None]:
+    """The hold of each of these orders that exists (None: not held), unlocked: what a
+    warehouse adapter (or the simulated warehouse) asks before it works on an order."""
+    with app.store.uow(read_only=True) as uow:
+        return uow.holds.current(order_ids)
 
 
 def set_watch(app: Ordo, order_id: str, hold_reason: str | None) -> None:
