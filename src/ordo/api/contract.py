@@ -28,9 +28,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
+from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
+from starlette.types import Receive, Scope, Send
 
 from ordo.api.deps import authenticated, get_ordo, json_body
 from ordo.domain.errors import OrdoError
@@ -251,6 +253,49 @@ def _allow_header(answer: Handler, allow: Callable[[str], str | None]) -> Handle
     return handle
 
 
+class _ShadowedMethods(BaseRoute):
+    """405 for a method a literal path does not take, before a template route claims the path.
+
+    ``GET /incidents/bulk`` would otherwise be ``GET /incidents/{incident_id}`` with the id
+    "bulk" (a 422), though ``/incidents/bulk`` is its own resource, which takes only POST. Placed
+    first, one dict lookup per request; only literal paths a template also matches are listed.
+    """
+
+    def __init__(self, methods: dict[str, frozenset[str]]) -> None:
+        self.methods = methods
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            allowed = self.methods.get(scope["path"])
+            if allowed is not None and scope["method"] not in allowed:
+                return Match.FULL, {}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        allow = ", ".join(sorted(self.methods[scope["path"]]))
+        raise StarletteHTTPException(405, headers={"Allow": allow})
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+
+def _shadowed(app: FastAPI) -> dict[str, frozenset[str]]:
+    literal: dict[str, set[str]] = {}
+    templates: list[re.Pattern[str]] = []
+    for route in routing.iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and route.methods and route.path_format:
+            regex, _, convertors = compile_path(route.path_format)
+            if convertors:
+                templates.append(regex)
+            else:
+                literal.setdefault(route.path_format, set()).update(route.methods)
+    return {
+        path: frozenset(methods)
+        for path, methods in literal.items()
+        if any(regex.match(path) for regex in templates)
+    }
+
+
 def install(app: FastAPI) -> None:
     """Document every operation's errors, and refuse strangers before telling them about bodies.
 
@@ -269,5 +314,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(
         RequestValidationError, _authenticated_first(handlers[RequestValidationError], refuse)
     )
+    app.router.routes.insert(0, _ShadowedMethods(_shadowed(app)))
     http = _authenticated_first(handlers[StarletteHTTPException], refuse)
     app.add_exception_handler(StarletteHTTPException, _allow_header(http, _allow(app)))

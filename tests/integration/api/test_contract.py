@@ -66,6 +66,17 @@ def test_an_unsupported_method_is_405_naming_every_method_of_the_resource(client
     assert (r.status_code, r.headers["Allow"]) == (405, "POST")
 
 
+def test_a_literal_path_beside_a_template_is_its_own_resource(client: Any, admin: dict[str, str]) -> None:
+    # GET /orders/hold was GET /orders/{order_id} with the id "hold"; the path takes only POST.
+    r = client.get("/api/v1/orders/hold", headers=admin)
+    assert (r.status_code, r.headers["Allow"]) == (405, "POST")
+    assert r.json()["error"] == "method_not_allowed"
+    # The literal's own method and the template's other paths are untouched.
+    assert client.get("/api/v1/orders/OR-NOPE", headers=admin).status_code == 404
+    r = client.post("/api/v1/orders/hold", json={"order_ids": ["OR-NOPE"], "reason": "check"}, headers=admin)
+    assert r.status_code != 405, r.text
+
+
 def test_body_routes_that_demand_json_document_415(api: FastAPI) -> None:
     operation = api.openapi()["paths"]["/api/v1/orders"]["post"]
     assert {"400", "401", "403", "413", "415", "422", "503"} <= operation["responses"].keys()
