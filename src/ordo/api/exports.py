@@ -13,7 +13,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,25 +107,24 @@ class ExportJobs:
         job.seconds = round(time.perf_counter() - job.started, 3)
 
 
-def _row_values(keys: list[str], see_pii: bool) -> Any:
-    """A function from a stored order to its spreadsheet row (masked unless ``see_pii``)."""
-    masks = {} if see_pii else {"recipient_name": mask_name, "recipient_phone": mask_phone}
+def _converters(keys: Sequence[str], see_pii: bool) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(column, function) for the cells that are not written as stored: masked personal data
+    (unless ``see_pii``), yuan, times in China Standard Time."""
     at = datetime.fromtimestamp
 
-    def values(row: Mapping[str, Any]) -> list[Any]:
-        out: list[Any] = []
-        for key in keys:
-            value = row.get(key)
-            if key in masks and isinstance(value, str):
-                value = masks[key](value)
-            elif key == "total_fen" and isinstance(value, int):
-                value = value / 100
-            elif key == "placed_at_ns" and isinstance(value, int):
-                value = at(value / 1e9, CST).strftime("%Y-%m-%d %H:%M:%S")
-            out.append(value)
-        return out
+    def when(ns: Any) -> Any:
+        return at(ns / 1e9, CST).strftime("%Y-%m-%d %H:%M:%S") if isinstance(ns, int) else ns
 
-    return values
+    def money(fen: Any) -> Any:
+        return fen / 100 if isinstance(fen, int) else fen
+
+    def masking(mask: Callable[[str], str]) -> Callable[[Any], Any]:
+        return lambda v: mask(v) if isinstance(v, str) else v
+
+    funcs: dict[str, Callable[[Any], Any]] = {"total_fen": money, "placed_at_ns": when}
+    if not see_pii:
+        funcs |= {"recipient_name": masking(mask_name), "recipient_phone": masking(mask_phone)}
+    return [(i, funcs[k]) for i, k in enumerate(keys) if k in funcs]
 
 
 def write_xlsx(app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
@@ -134,10 +133,14 @@ def write_xlsx(app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: i
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("订单 Orders")
     ws.append([h for h, _ in HEADERS])
-    values = _row_values([k for _, k in HEADERS], see_pii)
+    keys = [k for _, k in HEADERS]
+    convert = _converters(keys, see_pii)
     append = ws.append
-    for rows in worklist.pages(app, f, limit=limit):
+    for rows in worklist.pages(app, f, keys, limit=limit):
         for r in rows:
-            append(values(r))
+            cells = list(r)
+            for i, fn in convert:
+                cells[i] = fn(cells[i])
+            append(cells)
         job.rows += len(rows)
     wb.save(job.path)

@@ -61,19 +61,24 @@ def search(
     return rows, (rows[-1]["id"] if more and rows else None), total
 
 
-def pages(app: Ordo, f: WorkFilter, *, limit: int, chunk: int = 2_000) -> Iterator[list[OrderSummary]]:
-    """Every matching order newest first, in chunks (an export's reads), at most ``limit``."""
+def pages(
+    app: Ordo, f: WorkFilter, columns: Sequence[str], *, limit: int, chunk: int = 5_000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every matching order newest first as tuples of ``columns`` (``id`` first), in chunks
+    (an export's reads), at most ``limit``."""
+    if not columns or columns[0] != "id":
+        raise ValueError("the first column must be id (the page key)")
     f = resolved(app, f)
     after: str | None = None
     left = limit
     while left > 0:
         with app.store.uow(read_only=True) as uow:
-            rows = uow.worklist.search(f, after_id=after, limit=min(chunk, left))
+            rows = uow.worklist.rows(f, columns, after_id=after, limit=min(chunk, left))
         if not rows:
             return
         yield rows
         left -= len(rows)
-        after = rows[-1]["id"]
+        after = rows[-1][0]
 
 
 def count(app: Ordo, f: WorkFilter, cap: int) -> int:

@@ -3,6 +3,7 @@ order number, phone, recipient, SKU), bounded counts, product names, saved views
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +29,12 @@ class WorkFilter:
 class WorklistRepository(Protocol):
     def search(self, f: WorkFilter, *, after_id: str | None, limit: int) -> list[OrderSummary]:
         """Newest first, after ``after_id``."""
+        ...
+
+    def rows(
+        self, f: WorkFilter, columns: Sequence[str], *, after_id: str | None, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Tuples of ``orders`` columns (``id`` first), newest first, after ``after_id``."""
         ...
 
     def count(self, f: WorkFilter, cap: int) -> int:

@@ -4,6 +4,7 @@ that stops at a cap, product names, and saved views."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,6 +61,16 @@ class WorklistRepository:
         if after_id is not None:
             q = q.where(O.id < after_id)
         return summaries(self._c.execute(q))
+
+    def rows(
+        self, f: WorkFilter, columns: Sequence[str], *, after_id: str | None, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Plain tuples of ``columns`` (``id`` first), newest first: an export's reads, without
+        a mapping per row."""
+        q = _where(sa.select(*[t.orders.c[c] for c in columns]), f).order_by(O.id.desc()).limit(limit)
+        if after_id is not None:
+            q = q.where(O.id < after_id)
+        return [tuple(r) for r in self._c.execute(q)]
 
     def count(self, f: WorkFilter, cap: int) -> int:
         inner = _where(sa.select(O.id), f).limit(cap + 1).subquery()
