@@ -116,9 +116,18 @@ def test_the_order_page_shows_the_routing_explanation_and_the_rules_that_fired(
     attempt = ops.locator("#routing-panel .routing-attempt[data-trigger='intake']")
     attempt.wait_for()
     assert "接单路由" in attempt.inner_text()
-    for warehouse in first["warehouse_ids"]:
+    # Names, not codes; yuan, not fen; objective labels in Chinese; distances in km.
+    for warehouse in first["warehouse_names"]:
         assert warehouse in attempt.locator(".routing-warehouses").inner_text()
-    assert attempt.locator(".routing-candidates tbody tr").count() == len(first["candidates"])
+    assert first["carrier_names"][0] in attempt.locator(".routing-carriers").inner_text()
+    assert attempt.locator(".routing-parcels .carrier-name").first.inner_text() == first["carrier_names"][0]
+    freight = attempt.locator(".routing-parcels .freight").first.inner_text()
+    assert re.fullmatch(r"¥\d+\.\d\d", freight) and freight == f"¥{first['parcels'][0]['cost_fen'] / 100:.2f}"
+    scored = [c for c in first["candidates"] if c["excluded"] is None]
+    assert attempt.locator(".routing-candidates tbody tr").count() == len(scored)
+    text = attempt.inner_text()
+    assert "运费" in text and "产能饱和度" in text and "公里" in text and "saturation" not in text
+    assert "未选" in attempt.locator(".routing-candidates .why-not").last.inner_text()
     assert attempt.locator(".rules-fired li, .rules-fired-none").count() >= 1
     assert ops.locator("#reroute-order").count() == 1  # ops may re-route
     shot(ops, "order-routing")
@@ -127,10 +136,34 @@ def test_the_order_page_shows_the_routing_explanation_and_the_rules_that_fired(
     ops.click("#reroute-order")
     ops.wait_for_selector("#reroute-result:has-text('第 2 次')")
     assert ops.locator("#routing-panel .routing-attempt[data-trigger='reroute']").count() == 1
-    viewer = page_for(Role.VIEWER)
+    viewer = page_for(Role.VIEWER, lang="en")
     viewer.goto(f"{server.base}/#/orders/{order_id}")
     viewer.locator("#routing-panel .routing-attempt").first.wait_for()
     assert viewer.locator("#reroute-order").count() == 0
+    assert viewer.locator(".force-warehouse").count() == 0
+    en = viewer.locator("#routing-panel .routing-attempt[data-trigger='intake']").inner_text()
+    assert "shipping cost" in en and " km" in en and "¥" in en
+
+
+def test_an_operator_ships_a_stock_out_order_from_a_warehouse_chosen_by_hand(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    [order_id] = server.post_orders("OOS", 1, lines=[("SKU-RARE", 5)])
+    ops = page_for(Role.OPS)
+    ops.goto(f"{server.base}/#/orders/{order_id}")
+    line = ops.locator("#stock-out .stock-line[data-sku='SKU-RARE']")
+    line.wait_for()
+    assert "需要 5 件" in line.inner_text()
+    where = line.locator(".stock-where tbody tr")
+    assert where.count() >= 1
+    shot(ops, "routing-stock-out")
+    first = where.first.get_attribute("data-warehouse")
+    where.first.locator(".force-warehouse").click()
+    ops.wait_for_selector("#reroute-result:has-text('第 2 次')")
+    r = httpx.get(f"{server.base}/api/v1/orders/{order_id}/routing", headers=server.headers(Role.VIEWER))
+    last = r.json()["attempts"][-1]
+    assert [c["warehouse_id"] for c in last["candidates"] if c["excluded"] is None] in ([first], [])
+    assert all(c["warehouse_id"] == first for c in last["candidates"] if c["excluded"] is None)
 
 
 def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_order_page(
@@ -192,14 +225,25 @@ def test_an_operator_holds_releases_and_corrects_an_unresolved_address_from_the_
 
 _ATTEMPT = {
     "attempt": 1, "at": "2026-11-11T00:00:00+00:00", "trigger": "intake", "status": "routed",
-    "warehouse_ids": ["WH-SH"], "carrier_ids": ["SF"], "promise_at": None, "profile": "balanced",
-    "weights": {"distance": 0.6, "cost": 0.4}, "explanation": "上海仓最近且有货",
+    "warehouse_ids": ["WH-SH"], "warehouse_names": ["上海仓"],
+    "carrier_ids": ["sf"], "carrier_names": ["顺丰速运"], "promise_at": None, "profile": "balanced",
+    "weights": {"time": 0.6, "cost": 0.4}, "explanation": "上海仓最近且有货",
+    "objective_labels": {"time": {"zh": "时效", "en": "delivery time", "unit": "h"},
+                         "cost": {"zh": "运费", "en": "shipping cost", "unit": "fen"}},
+    "lines": [{"sku": "SKU-TEA", "quantity": 1}],
+    "parcels": [{"warehouse_id": "WH-SH", "warehouse_name": "上海仓", "carrier_id": "sf",
+                 "carrier_name": "顺丰速运", "cost_fen": 1230, "km": 42.0, "promise_ns": None,
+                 "lines": [["SKU-TEA", 1]]}],
     "candidates": [
-        {"warehouse_id": "WH-SH", "chosen": True, "excluded": None, "score": 0.91,
-         "objectives": {"distance": {"raw": 120.0, "norm": 0.9}}},
-        {"warehouse_id": "WH-GZ", "chosen": False, "excluded": ["缺货 / out of stock"], "score": None,
-         "objectives": {}},
+        {"warehouse_id": "WH-SH", "warehouse_name": "上海仓", "chosen": True, "excluded": None, "score": 0.91,
+         "km": 42.0, "why_not": None, "objectives": {"time": {"raw": 20.0, "norm": 0.9, "bar": 0.0},
+                                         "cost": {"raw": 1230, "norm": 0.0, "bar": 0.0}}},
+        {"warehouse_id": "WH-GZ", "warehouse_name": "广州仓", "chosen": False,
+         "excluded": ["缺货 / out of stock"], "score": None, "km": 1200.0,
+         "why_not": "未选 WH-GZ：被硬约束排除", "objectives": {}},
     ],
+    "excluded_groups": [{"reasons": ["stock"], "labels": ["缺货 / out of stock"], "count": 1,
+                         "warehouses": [{"id": "WH-GZ", "name": "广州仓", "km": 1200.0}]}],
     "rules_fired": [{"rule_id": "R-7", "name": "冷链就近", "category": "routing"}],
 }  # fmt: skip
 
@@ -218,7 +262,8 @@ def test_the_routing_panel_renders_the_contract_says_not_routed_and_survives_a_4
     def fake(route: Any) -> None:
         if route.request.method == "POST":
             posted.append(json.loads(route.request.post_data or "{}"))
-            again = {**_ATTEMPT, "attempt": 2, "trigger": "reroute", "warehouse_ids": ["WH-BJ"]}
+            again = {**_ATTEMPT, "attempt": 2, "trigger": "reroute"}
+            again |= {"warehouse_ids": ["WH-BJ"], "warehouse_names": ["北京仓"]}
             answers["routing"] = (200, {"order_id": order_id, "attempts": [_ATTEMPT, again]})
             route.fulfill(status=200, content_type="application/json", body=json.dumps(again))
             return
@@ -230,7 +275,8 @@ def test_the_routing_panel_renders_the_contract_says_not_routed_and_survives_a_4
     ops.goto(f"{server.base}/#/orders/{order_id}")
     ops.wait_for_selector("#routing-panel .routing-attempt[data-status='routed']")
     panel = ops.inner_text("#routing-panel")
-    assert "上海仓最近且有货" in panel and "冷链就近" in panel and "缺货 / out of stock" in panel
+    assert "上海仓最近且有货" in panel and "冷链就近" in panel and "缺货 / out of stock × 1" in panel
+    assert "¥12.30" in panel and "顺丰速运" in panel and "42 公里" in panel and "1230" not in panel
     assert ops.locator(".routing-candidates tr.chosen").count() == 1
     ops.click("#reroute-order")
     ops.wait_for_selector("#reroute-result:has-text('改派原因')")  # a reason is required
@@ -238,7 +284,7 @@ def test_the_routing_panel_renders_the_contract_says_not_routed_and_survives_a_4
     ops.fill("#reroute-reason", "上海仓停电")
     ops.fill("#reroute-exclude", "WH-SH，WH-GZ")
     ops.click("#reroute-order")
-    ops.wait_for_selector("#reroute-result:has-text('WH-BJ')")
+    ops.wait_for_selector("#reroute-result:has-text('北京仓')")
     assert posted == [{"reason": "上海仓停电", "exclude_warehouses": ["WH-SH", "WH-GZ"]}]
     assert ops.locator("#routing-panel .routing-attempt").count() == 2
     shot(ops, "order-routing-stubbed")
@@ -355,7 +401,9 @@ def test_an_incident_is_resolved_from_the_queue_with_a_note(
     page.wait_for_selector(f"#exceptions-table a[href='#/orders/{order_id}']")
     row = page.locator(f"#exceptions-table tr:has(a[href='#/orders/{order_id}'])")
     # The step's result in words, not "retry_stock_lock: failed".
-    row.locator(".ex-steps li", has_text="重试锁库存失败" if zh else "retrying the stock lock failed").wait_for()
+    row.locator(
+        ".ex-steps li", has_text="重试锁库存失败" if zh else "retrying the stock lock failed"
+    ).wait_for()
     row.locator(".ex-assign").click()
     page.wait_for_selector("#exception-message:has-text('%s')" % ("分派给我" if zh else "Assign to me"))
     # Resolving without a note is refused in the page; with one it closes the incident.

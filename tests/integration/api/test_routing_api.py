@@ -11,7 +11,7 @@ URL = "/api/v1/orders"
 ATTEMPT_KEYS = {
     "attempt", "at", "trigger", "status", "warehouse_ids", "carrier_ids", "promise_at", "profile",
     "weights", "explanation", "candidates", "rules_fired", "warehouse_names", "carrier_names",
-    "objective_labels", "parcels", "excluded_groups",
+    "objective_labels", "parcels", "excluded_groups", "lines",
 }  # fmt: skip
 
 
@@ -62,6 +62,7 @@ def test_the_routing_view_names_warehouses_and_carriers_with_distances_and_why_n
     order_id = post_order("RT-NAMES")
     a = client.get(f"{URL}/{order_id}/routing", headers=auth(Role.VIEWER)).json()["attempts"][0]
     assert a["warehouse_names"] == ["上海嘉定仓"]
+    assert all(set(ln) == {"sku", "quantity"} for ln in a["lines"]) and a["lines"]
     assert a["objective_labels"]["cost"] == {"zh": "运费", "en": "shipping cost", "unit": "fen"}
     assert a["objective_labels"]["saturation"]["zh"] == "产能饱和度"
     [p] = a["parcels"]

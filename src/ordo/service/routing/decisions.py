@@ -212,6 +212,7 @@ def attempt_view(
             for k in objectives
         },
         "explanation": explain(snap, lang, carriers=named.carriers),
+        "lines": [{"sku": sku, "quantity": qty} for sku, qty in snap["lines"]],
         "parcels": parcels,
         "candidates": candidates,
         "excluded_groups": groups,
