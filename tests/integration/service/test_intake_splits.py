@@ -151,3 +151,12 @@ def test_an_operator_reroute_of_a_split_order_releases_each_line_where_it_was_he
     assert reserved == {(other, "SKU-RARE"): 1, (other, "SKU-CUP"): 2}
     cancel(shop, [r.order_id], reason="done")
     assert not any(v[1] for v in _reserved(shop).values())
+
+
+def test_an_order_a_rule_marks_sealed_is_neither_split_nor_merged(shop):
+    from ordo.domain.orders.consolidation import SEALING_TAGS
+
+    go_live(shop, '当 订单金额 > 100 时 标记 "不拆不合"')
+    [r] = intake(shop, [new_order("SP-SEAL", SPLIT_LINES)])
+    assert (r.warehouse_id, r.hold_reason) == (None, HoldReason.NO_STOCK)  # held whole, not split
+    assert "不拆不合" in stored_order(shop, r.order_id)["tags"] and "不拆不合" in SEALING_TAGS

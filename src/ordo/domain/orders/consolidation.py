@@ -3,8 +3,9 @@
 Orders qualify while they are still in the warehouse's hands (nothing at or past
 ``outbound``, not cancelled), are allocated to the same warehouse, go to the same
 address and recipient, and are not sealed. Sealed is a tag convention: ``cod`` /
-``货到付款`` (cash on delivery is collected per waybill) and ``sealed`` / ``封单``
-(the channel or an operator forbids touching the order). Candidates are placed
+``货到付款`` (cash on delivery is collected per waybill) and ``sealed`` / ``封单`` /
+``不拆不合`` (the channel, an operator or a rule — ``标记 封单`` — forbids touching the
+order; the router never splits these either). Candidates are placed
 within a window of each other. Checking an operator's merge uses the same rules.
 
 Pure: the caller reads the orders and passes them in.
@@ -22,7 +23,7 @@ from ordo.domain.orders.milestones import LEFT_WAREHOUSE, Milestone
 TAG_COD = "cod"
 TAG_SEALED = "sealed"
 #: Tags that keep an order out of any parcel merge.
-SEALING_TAGS = frozenset({TAG_COD, TAG_SEALED, "货到付款", "封单"})
+SEALING_TAGS = frozenset({TAG_COD, TAG_SEALED, "货到付款", "封单", "不拆不合"})
 #: Side states after which an order ships nothing.
 _CLOSED = frozenset({Milestone.CANCELLED, Milestone.REFUNDED, Milestone.RETURN_REQUESTED, Milestone.RETURNED})
 #: Default window: orders placed within a day of each other are proposed together.

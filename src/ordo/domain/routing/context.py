@@ -83,6 +83,8 @@ class SplitRules:
     max_parcels: int = 3
     #: Orders carrying this tag are packed as one (gift boxes, sealed sets).
     sealed_tag: str = "sealed"
+    #: The same in the words a rule writes (``标记 封单`` / ``标记 "不拆不合"``): never split.
+    sealed_words: frozenset[str] = frozenset({"封单", "不拆不合"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +221,7 @@ class RoutingContext:
 
 def split_allowed(req: RouteRequest, rules: SplitRules) -> bool:
     """A sealed order never splits; a rule decides next; else low-value orders stay whole."""
-    if rules.sealed_tag in req.tags:
+    if rules.sealed_tag in req.tags or not rules.sealed_words.isdisjoint(req.tags):
         return False
     if req.directives.split_allowed is not None:
         return req.directives.split_allowed
