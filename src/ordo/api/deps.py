@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import email.message
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.openapi.models import HTTPBearer
@@ -30,6 +30,7 @@ from ordo.api.errors import UnsupportedMediaType
 from ordo.config import Settings
 from ordo.domain.access import (
     UNBOUND,
+    OutOfScope,
     Perm,
     Role,
     Scope,
@@ -118,6 +119,61 @@ class Principal:
             places = order_places(ordo, order_ids).values()
             self.require_channels((channel for channel, _ in places), what)
             require_shops(self.scope, (shop for _, shop in places), what)
+
+    def read_channel(self, channel: str | None, what: str = "read") -> str | None:
+        """The channel a list read is narrowed to: the one asked for (403 when outside the
+        scope), else the caller's only channel; None for an unbound caller (every channel) or
+        one bound to several (the rows are then filtered by :meth:`visible`)."""
+        if channel is not None:
+            self.require_channels([channel], what)
+            return channel
+        if len(self.scope.channels) == 1:
+            return next(iter(self.scope.channels))
+        return None
+
+    def one_channel(self, channel: str | None, what: str) -> str | None:
+        """:meth:`read_channel` for a read that cannot filter row by row (a true total, a live
+        stream, a figure over every order): a caller bound to shops, or to several channels
+        without naming one, is refused (403) rather than shown others' orders."""
+        narrowed = self.read_channel(channel, what)
+        if self.scope.shops or (self.scope.channels and narrowed is None):
+            raise OutOfScope(
+                f"{what}: a caller bound to shops or to several channels names one channel (channel=) "
+                f"/ {what}：限定店铺或多个渠道的调用方须指定一个渠道（channel=）",
+                details={"refused": what, "allowed_channels": sorted(self.scope.channels),
+                         "allowed_shops": sorted(self.scope.shops)},
+            )  # fmt: skip
+        return narrowed
+
+    def unbound_only(self, what: str) -> None:
+        """403 for any caller bound to channels or shops: ``what`` is a figure over everything."""
+        if self.scope.channels or self.scope.shops:
+            raise OutOfScope(
+                f"{what} counts every channel: outside this caller's scope "
+                f"/ {what} 统计全部渠道：超出此调用方的范围",
+                details={"refused": what, "allowed_channels": sorted(self.scope.channels),
+                         "allowed_shops": sorted(self.scope.shops)},
+            )  # fmt: skip
+
+    def visible(self, ordo: Ordo, rows: list[_Row], key: str = "id") -> list[_Row]:
+        """``rows`` (each naming an order by ``key``) whose orders lie within this caller's
+        channels and shops: all of them for an unbound caller, without a read."""
+        if not (self.scope.channels or self.scope.shops):
+            return rows
+        places = order_places(ordo, [str(r[key]) for r in rows if r.get(key)])
+        return [r for r in rows if self.sees(places.get(str(r.get(key))))]
+
+    def sees(self, place: tuple[str, str | None] | None) -> bool:
+        """Whether an order at ``place`` (channel, shop; None: no such order) is within scope."""
+        if place is None:
+            return False
+        channel, shop = place
+        return (not self.scope.channels or channel in self.scope.channels) and (
+            not self.scope.shops or shop in self.scope.shops
+        )
+
+
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
 
 
 class ApiKeyAuth(SecurityBase):

@@ -175,4 +175,7 @@ _ZH = {
     "release orders": "放行订单",
     "correct addresses": "更正地址",
     "re-route orders": "改派订单",
+    "read": "查看",
+    "read orders": "查看订单",
+    "read incidents": "查看异常",
 }

@@ -176,12 +176,13 @@ def held_orders(
         ordo,
         exact=exact,
         prefix=prefix,
-        channel=channel.value if channel else None,
+        channel=principal.read_channel(channel.value if channel else None, "read orders"),
         region=province,
         after_id=after,
         limit=limit,
     )
     last = rows[-1]["id"] if len(rows) == limit else None
+    rows = principal.visible(ordo, rows)  # a caller bound to several channels or to shops
     return {
         "orders": [
             {**render.order(r, principal.see_pii), "hold_kind": hold_kind(r["hold_reason"])} for r in rows

@@ -59,7 +59,7 @@ def _page(rows: list[dict[str, Any]], last: int | None) -> dict[str, Any]:
 @router.get("/incidents", summary="Incidents, newest first, with filters")
 def list_incidents(
     ordo: OrdoDep,
-    _p: Reader,
+    principal: Reader,
     state: IncidentState | None = None,
     detector: Detector | None = None,
     order_id: Annotated[FilterText | None, Query()] = None,
@@ -73,24 +73,27 @@ def list_incidents(
     after = int(cursor) if cursor else None
     f = q.IncidentFilter(
         state.value if state else None, detector.value if detector else None, order_id, assignee, queued,
-        priority, channel,
+        priority, principal.read_channel(channel, "read incidents"),
     )  # fmt: skip
     rows, last = q.list_incidents(ordo, f, after_id=after, limit=limit)
-    return _page(rows, last)
+    return _page(principal.visible(ordo, rows, "order_id"), last)
 
 
 @router.get("/incidents/metrics", summary="Auto-closure rate, alert precision, time to close")
 def incident_metrics(
     ordo: OrdoDep,
-    _p: Reader,
+    principal: Reader,
     since: Annotated[Time | None, Query(description="closed at or after, ISO-8601")] = None,
 ) -> dict[str, Any]:
+    principal.unbound_only("incident metrics / 异常指标")
     return q.metrics(ordo, since_ns=since or 0)
 
 
 @router.get("/incidents/{incident_id}", summary="One incident with its playbook steps")
-def get_incident(incident_id: PathId, ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
-    return render.with_times(q.get_incident(ordo, incident_id))
+def get_incident(incident_id: PathId, ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    found = q.get_incident(ordo, incident_id)
+    principal.require_orders(ordo, [found["order_id"]], "read incidents")
+    return render.with_times(found)
 
 
 def _check_assignee(ordo: OrdoDep, principal: Principal, assignee: str) -> None:

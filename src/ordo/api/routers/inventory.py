@@ -136,19 +136,23 @@ class ChannelRulesIn(BaseModel):
 
 
 @router.get("/inventory/channels", summary="Every channel's stock rules")
-def list_channel_rules(ordo: OrdoDep, _principal: Reader) -> dict[str, Any]:
-    return {"rules": reads.channel_rules(ordo)}
+def list_channel_rules(ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    rules = reads.channel_rules(ordo)
+    if principal.scope.channels:  # a caller bound to channels sees their rules only
+        rules = [r for r in rules if r["channel"] in principal.scope.channels]
+    return {"rules": rules}
 
 
 @router.get("/inventory/channels/{channel}", summary="A channel's rules and sellable quantity per SKU")
 def channel_stock(
     channel: Annotated[Channel, Path()],
     ordo: OrdoDep,
-    _principal: Reader,
+    principal: Reader,
     sku: Annotated[FilterText | None, Query()] = None,
     cursor: Annotated[FilterText | None, Query(description="next_cursor of the previous page")] = None,
     limit: Limit = 100,
 ) -> dict[str, Any]:
+    principal.require_channels([channel.value], "read")
     return reads.channel_stock(ordo, channel.value, sku=sku, after=cursor, limit=limit)
 
 

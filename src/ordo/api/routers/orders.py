@@ -152,7 +152,7 @@ def search_orders(
     after = render.decode_cursor(cursor)[0] if cursor else None
     f = OrderFilter(
         status=status.value if status else None,
-        channel=channel.value if channel else None,
+        channel=principal.read_channel(channel.value if channel else None),
         warehouse_id=warehouse_id,
         customer_ref=customer_ref,
         province=province,
@@ -163,6 +163,7 @@ def search_orders(
     if tag is not None:
         catch_up(ordo)  # the tag index is a projection: bring it up to the newest order first
     rows, last = queries.search_orders(ordo, f, after_id=after, limit=limit)
+    rows = principal.visible(ordo, rows)  # a caller bound to several channels or to shops
     return _encoded(
         {
             "orders": [render.order(r, principal.see_pii) for r in rows],
@@ -185,6 +186,8 @@ async def get_order(order_id: str, request: Request) -> Response:
     row = queries.get_order(ordo, _checked_id(order_id))
     if row is None:
         raise _not_found(order_id)
+    if principal.scope.channels or principal.scope.shops:
+        await run_in_threadpool(principal.require_orders, ordo, [order_id], "read orders")
     return _encoded(render.order(row, principal.see_pii))
 
 
@@ -221,4 +224,5 @@ def order_timeline(order_id: str, ordo: OrdoDep, principal: Reader) -> Response:
     found = queries.timeline(ordo, _checked_id(order_id))
     if found is None:
         raise _not_found(order_id)
+    principal.require_orders(ordo, [order_id], "read orders")
     return _encoded(render.with_times(found))

@@ -28,5 +28,6 @@ def me(principal: Reader) -> dict[str, Any]:
 
 
 @router.get("/stats/overview", summary="Live overview: orders, flow by channel, provinces, on-time, problems")
-async def stats_overview(ordo: OrdoDep, _p: Reader) -> dict[str, Any]:
+async def stats_overview(ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    principal.unbound_only("the overview / 总览")
     return with_times(await run_in_threadpool(snapshot, ordo))

@@ -62,7 +62,7 @@ def _types(values: list[str] | None) -> list[str]:
 async def stream(
     request: Request,
     ordo: OrdoDep,
-    _principal: Reader,
+    principal: Reader,
     order_id: Annotated[FilterText | None, Query()] = None,
     channel: Channel | None = None,
     event_types: Annotated[
@@ -78,7 +78,7 @@ async def stream(
         start = await anyio.to_thread.run_sync(_last_id, ordo)
     heartbeat_s: float = request.app.state.stream_heartbeat_s
     hub = hub_for(request.app.state, ordo)
-    chan = channel.value if channel else None
+    chan = principal.one_channel(channel.value if channel else None, "read events")
     events = _events(ordo, start, order_id, chan, types, heartbeat_s, region, hub)
     return StreamingResponse(
         events,

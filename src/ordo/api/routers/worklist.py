@@ -4,6 +4,7 @@ saved views (``/api/v1/worklist/...``)."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -81,6 +82,12 @@ class Filters:
 Filter = Annotated[Filters, Depends()]
 
 
+def _scoped(principal: Principal, f: WorkFilter) -> WorkFilter:
+    """The list's filter narrowed to the caller's channel (the worklist counts a true total, so
+    a scope one channel cannot express is refused rather than shown others' counts)."""
+    return replace(f, base=replace(f.base, channel=principal.one_channel(f.base.channel, "read orders")))
+
+
 def _owner(principal: Principal) -> str:
     return (principal.user_id or principal.key_id or principal.label)[:64]
 
@@ -94,7 +101,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     after = render.decode_cursor(cursor)[0] if cursor else None
-    rows, last, total = worklist.search(ordo, filters.value, after_id=after, limit=limit)
+    rows, last, total = worklist.search(ordo, _scoped(principal, filters.value), after_id=after, limit=limit)
     assert total is not None
     return _encoded(
         {
@@ -115,6 +122,7 @@ def order_page(order_id: str, ordo: OrdoDep, principal: Reader) -> Response:
         raise NotFound(
             f"no order {order_id[:MAX_ID]!r} / 订单不存在", details={"order_id": order_id[:MAX_ID]}
         )
+    principal.require_orders(ordo, [order_id], "read orders")
     return _encoded(render.order(found, principal.see_pii))
 
 
@@ -163,7 +171,11 @@ def start_export(
     limit: Annotated[int, Query(ge=1, le=worklist.MAX_EXPORT)] = 100_000,
 ) -> dict[str, Any]:
     job = _jobs(request).start(
-        ordo, filters.value, owner=_owner(principal), see_pii=principal.see_pii, limit=limit
+        ordo,
+        _scoped(principal, filters.value),
+        owner=_owner(principal),
+        see_pii=principal.see_pii,
+        limit=limit,
     )
     return job.view()
 
