@@ -8,7 +8,7 @@ import { clear, h, table } from "../dom.js";
 import { fmtNum, fmtPct, fmtTime, pick, t } from "../i18n.js";
 
 const STATES = ["open", "acknowledged", "auto_resolved", "resolved", "dismissed"];
-const DETECTORS = ["sla", "missing_step", "status_conflict", "address", "stock_out", "pickup_failure", "cold_chain", "hold_violated", "carrier_mismatch"];
+const DETECTORS = ["sla", "missing_step", "status_conflict", "address", "stock_out", "pickup_failure", "cold_chain", "hold_violated", "carrier_mismatch", "rule_red_flag"];
 const CLOSED = new Set(["auto_resolved", "resolved", "dismissed"]);
 const TYPES = ["opened", "step_done", "escalated", "assigned", "acknowledged", "auto_resolved", "resolved", "dismissed"];
 
