@@ -92,6 +92,21 @@ def walk_search_page_bulk_export(client: TestClient, ops: Headers, viewer: Heade
     r = client.post("/api/v1/worklist/bulk", json=no_wh, headers=ops)
     assert r.status_code == 422 and r.json()["details"]["field"] == "warehouse_id"
 
+    # change warehouse through the router; a warehouse without the stock refuses, untouched
+    move = {"action": "change_warehouse", "warehouse_id": "WH-GZ", "order_ids": [a, b]}
+    r = client.post("/api/v1/worklist/bulk", json=move, headers=ops)
+    assert r.status_code == 200, r.text
+    got = {x["order_id"]: x for x in r.json()["results"]}
+    assert got[a]["outcome"] == "moved" and got[a]["warehouse_ids"] == ["WH-GZ"], got[a]
+    assert got[b]["outcome"] == "refused" and got[b]["error"]["details"]["skus"] == ["SKU-MILK"]
+    assert client.get(f"/api/v1/worklist/orders/{a}", headers=viewer).json()["warehouse_id"] == "WH-GZ"
+    assert client.get(f"/api/v1/worklist/orders/{b}", headers=viewer).json()["warehouse_id"] == "WH-SH"
+    again = client.post("/api/v1/worklist/bulk", json={**move, "order_ids": [a]}, headers=ops).json()
+    assert again["results"][0]["outcome"] == "unchanged"
+    # approve lets go of review holds only: these orders await no review
+    r = client.post("/api/v1/worklist/bulk", json={"action": "approve", "order_ids": [a]}, headers=ops)
+    assert r.json()["results"][0]["outcome"] == "skipped"
+
     # export of the current view, masked for a viewer
     r = client.post("/api/v1/worklist/exports", params={"channel": "tmall"}, headers=viewer)
     assert r.status_code == 202, r.text

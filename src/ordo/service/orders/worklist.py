@@ -277,6 +277,10 @@ def _change_warehouse(
     others = [w for w in known if w != warehouse_id]
     out: list[dict[str, Any]] = []
     for oid in ids:
+        short = _short_at(app, oid, warehouse_id)
+        if short is not None:
+            out.append(short)
+            continue
         try:
             got = reroute(
                 app, oid, reason=reason or f"moved to {warehouse_id} by {actor} / 改仓", exclude=others
@@ -289,6 +293,33 @@ def _change_warehouse(
         except OrdoError as exc:
             out.append(_failed(oid, exc))
     return out
+
+
+def _short_at(app: Ordo, order_id: str, warehouse_id: str) -> dict[str, Any] | None:
+    """Why an order cannot move to ``warehouse_id`` before anything is touched (unknown, already
+    there, stock short there), else None: a refused move leaves the order as it was, where a
+    re-route that found nothing would leave it unrouted."""
+    with app.store.uow(read_only=True) as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            return {"order_id": order_id, "outcome": "not_found"}
+        if order["warehouse_id"] == warehouse_id:
+            return {"order_id": order_id, "outcome": "unchanged", "warehouse_ids": [warehouse_id]}
+        need: dict[str, int] = {}
+        for ln in order["lines"]:
+            need[ln["sku"]] = need.get(ln["sku"], 0) + ln["quantity"]
+        levels = uow.stock.get([(warehouse_id, sku) for sku in need])
+    short = sorted(
+        sku for sku, q in need.items() if (s := levels.get((warehouse_id, sku))) is None or s.available < q
+    )
+    if not short:
+        return None
+    error = ValidationError(
+        "warehouse_id",
+        f"{warehouse_id} lacks stock of {', '.join(short)} / {warehouse_id} 库存不足：{'、'.join(short)}",
+        details={"warehouse_id": warehouse_id, "skus": short},
+    )
+    return {"order_id": order_id, "outcome": "refused", "error": error.as_dict()}
 
 
 # -- saved views ------------------------------------------------------------------------
