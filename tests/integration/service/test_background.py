@@ -16,6 +16,7 @@ def test_starting_every_job_runs_one_thread_each_and_stopping_ends_them(world):
             "ordo-alerts",
             "ordo-projector",
             "ordo-pull",
+            "ordo-stock",
             "ordo-subscriptions",
             "ordo-upkeep",
             "ordo-writeback",

@@ -81,6 +81,8 @@ _CST = dt.timezone(dt.timedelta(hours=8))
 _JD_STATES = "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,FINISHED_L,TRADE_CANCELED"
 #: Platforms whose confirmation takes several waybills for one order (split parcels).
 SPLITS = frozenset({"taobao", "tmall"})
+#: Platforms whose listings Ordo sets the sellable quantity of (:meth:`PlatformClient.update_quantity`).
+STOCK_PLATFORMS = frozenset({"taobao", "tmall"})
 #: Answer codes the platforms send for a call made too often (emulated where undocumented).
 _KS_THROTTLED = {"9", "429"}
 _KS_AUTH = {"24", "25", "28"}
@@ -384,7 +386,7 @@ class PlatformClient:
         self, creds: Credentials, item_id: str, sku_id: str, quantity: int, now_s: int
     ) -> None:
         """Set the sellable quantity of one SKU (TOP ``taobao.item.quantity.update``, type 1: full)."""
-        if creds.channel not in ("taobao", "tmall"):
+        if creds.channel not in STOCK_PLATFORMS:
             raise PlatformError("refused", "unsupported", "stock sync: TOP only / 库存同步仅支持淘宝天猫")
         params = {"num_iid": item_id, "sku_id": sku_id, "quantity": str(quantity), "type": "1"}
         _inner(

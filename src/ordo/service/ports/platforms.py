@@ -48,6 +48,33 @@ class ShipmentRecord(TypedDict):
     updated_at_ns: int
 
 
+class ListingRecord(TypedDict):
+    """A platform listing (item and platform SKU id) selling an Ordo SKU in a shop."""
+
+    shop_id: str
+    item_id: str
+    platform_sku_id: str
+    sku: str
+    updated_at_ns: int
+
+
+class StockPushRecord(TypedDict):
+    """The sellable quantity a listing should show, until the platform took it."""
+
+    shop_id: str
+    item_id: str
+    platform_sku_id: str
+    channel: str
+    sku: str
+    quantity: int
+    state: str
+    attempts: int
+    next_at_ns: int
+    acked_at_ns: int | None
+    last_error: str
+    updated_at_ns: int
+
+
 class PlatformRepository(Protocol):
     # shops ---------------------------------------------------------------
     def add_shop(self, shop: ShopRecord) -> bool: ...
@@ -93,3 +120,22 @@ class PlatformRepository(Protocol):
     def mark_sla_raised(self, ids: Sequence[int]) -> None: ...
 
     def shipment_counts(self) -> dict[str, int]: ...
+
+    # stock sync
+    def set_listings(self, rows: Sequence[ListingRecord]) -> None: ...
+
+    def listings(
+        self, shop_id: str | None = ..., skus: Sequence[str] | None = ...
+    ) -> list[ListingRecord]: ...
+
+    def want_stock(self, rows: Sequence[StockPushRecord]) -> None: ...
+
+    def due_stock(self, now_ns: int, limit: int = ...) -> list[StockPushRecord]: ...
+
+    def stock_pushes(self, *, state: str | None = ..., limit: int = ...) -> list[StockPushRecord]: ...
+
+    def stock_done(
+        self, row: StockPushRecord, *, state: str, attempts: int, next_at_ns: int, error: str, now_ns: int
+    ) -> bool: ...
+
+    def replay_stock(self, now_ns: int) -> int: ...

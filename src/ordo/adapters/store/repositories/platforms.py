@@ -12,14 +12,17 @@ import sqlalchemy as sa
 
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema.platforms import (
+    platform_listings,
     platform_orders,
     platform_pull_cursors,
     platform_shipments,
     platform_shops,
+    platform_stock_pushes,
 )
-from ordo.service.ports.platforms import ShipmentRecord, ShopRecord
+from ordo.service.ports.platforms import ListingRecord, ShipmentRecord, ShopRecord, StockPushRecord
 
 S, C, O, P = platform_shops.c, platform_pull_cursors.c, platform_orders.c, platform_shipments.c
+L, Q = platform_listings.c, platform_stock_pushes.c
 PENDING, ACKED, DEAD = "pending", "acked", "dead"
 
 
@@ -198,3 +201,92 @@ class PlatformRepository:
     def shipment_counts(self) -> dict[str, int]:
         q = sa.select(P.state, sa.func.count()).group_by(P.state)
         return {str(state): int(n) for state, n in self._c.execute(q)}
+
+    # stock sync ------------------------------------------------------------------
+    def set_listings(self, rows: Sequence[ListingRecord]) -> None:
+        """Insert or replace listings (by shop, item and platform SKU id)."""
+        for row in rows:
+            key = (L.shop_id == row["shop_id"], L.item_id == row["item_id"])
+            self._c.execute(
+                sa.delete(platform_listings).where(*key, L.platform_sku_id == row["platform_sku_id"])
+            )
+            self._c.execute(sa.insert(platform_listings).values(**row))
+
+    def listings(self, shop_id: str | None = None, skus: Sequence[str] | None = None) -> list[ListingRecord]:
+        q = sa.select(platform_listings).order_by(L.shop_id, L.sku, L.item_id, L.platform_sku_id)
+        if shop_id is not None:
+            q = q.where(L.shop_id == shop_id)
+        out: list[ListingRecord] = []
+        for part in chunks(sorted(set(skus)), 400) if skus is not None else [None]:
+            qq = q if part is None else q.where(L.sku.in_(part))
+            out += [cast(ListingRecord, dict(r)) for r in self._c.execute(qq).mappings()]
+        return out
+
+    def want_stock(self, rows: Sequence[StockPushRecord]) -> None:
+        """The latest quantity each listing should show: replaces what was wanted before
+        (pending, acknowledged or dead), due at the row's ``next_at_ns``."""
+        for row in rows:
+            self._c.execute(
+                sa.delete(platform_stock_pushes).where(
+                    Q.shop_id == row["shop_id"],
+                    Q.item_id == row["item_id"],
+                    Q.platform_sku_id == row["platform_sku_id"],
+                )
+            )
+            self._c.execute(sa.insert(platform_stock_pushes).values(**row))
+
+    def due_stock(self, now_ns: int, limit: int = 500) -> list[StockPushRecord]:
+        q = (
+            sa.select(platform_stock_pushes)
+            .where(Q.state == PENDING, Q.next_at_ns <= now_ns)
+            .order_by(Q.next_at_ns, Q.shop_id)
+            .limit(limit)
+        )
+        return [cast(StockPushRecord, dict(r)) for r in self._c.execute(q).mappings()]
+
+    def stock_pushes(self, *, state: str | None = None, limit: int = 1000) -> list[StockPushRecord]:
+        q = sa.select(platform_stock_pushes).order_by(Q.shop_id, Q.sku, Q.item_id).limit(limit)
+        if state is not None:
+            q = q.where(Q.state == state)
+        return [cast(StockPushRecord, dict(r)) for r in self._c.execute(q).mappings()]
+
+    def stock_done(
+        self,
+        row: StockPushRecord,
+        *,
+        state: str,
+        attempts: int,
+        next_at_ns: int,
+        error: str,
+        now_ns: int,
+    ) -> bool:
+        """Record an answer for the quantity sent; False (nothing written) when a newer
+        quantity was wanted meanwhile: that one is still to be sent."""
+        done = self._c.execute(
+            sa.update(platform_stock_pushes)
+            .where(
+                Q.shop_id == row["shop_id"],
+                Q.item_id == row["item_id"],
+                Q.platform_sku_id == row["platform_sku_id"],
+                Q.quantity == row["quantity"],
+                Q.state == PENDING,
+                Q.updated_at_ns == row["updated_at_ns"],
+            )
+            .values(
+                state=state,
+                attempts=attempts,
+                next_at_ns=next_at_ns,
+                acked_at_ns=now_ns if state == ACKED else None,
+                last_error=error[:400],
+                updated_at_ns=max(now_ns, row["updated_at_ns"] + 1),
+            )
+        )
+        return bool(done.rowcount)
+
+    def replay_stock(self, now_ns: int) -> int:
+        done = self._c.execute(
+            sa.update(platform_stock_pushes)
+            .where(Q.state == DEAD)
+            .values(state=PENDING, attempts=0, next_at_ns=now_ns, updated_at_ns=now_ns)
+        )
+        return int(done.rowcount or 0)

@@ -77,3 +77,37 @@ platform_shipments = sa.Table(
     sa.UniqueConstraint("order_id", "waybill", name="uq_platform_shipments_parcel"),
 )
 sa.Index("ix_platform_shipments_due", platform_shipments.c.state, platform_shipments.c.next_at_ns)
+
+#: Which platform listing (item and its SKU id) sells an Ordo SKU in a shop
+#: (``platform_listings``), and the sellable quantity each listing should show
+#: (``platform_stock_pushes``: one row per listing holding the latest quantity wanted,
+#: pending until the platform took it, or a dead letter; migration ``0019_platform_stock``).
+platform_listings = sa.Table(
+    "platform_listings",
+    metadata,
+    sa.Column("shop_id", sa.String(32), primary_key=True),
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("platform_sku_id", sa.String(64), primary_key=True),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
+)
+sa.Index("ix_platform_listings_sku", platform_listings.c.shop_id, platform_listings.c.sku)
+
+platform_stock_pushes = sa.Table(
+    "platform_stock_pushes",
+    metadata,
+    sa.Column("shop_id", sa.String(32), primary_key=True),
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("platform_sku_id", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    #: pending → acked; pending → dead (attempts spent, or refused) → pending on replay.
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_at_ns", sa.BigInteger, nullable=False),
+    sa.Column("acked_at_ns", sa.BigInteger, nullable=True),
+    sa.Column("last_error", sa.String(400), nullable=False, server_default=""),
+    sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
+)
+sa.Index("ix_platform_stock_pushes_due", platform_stock_pushes.c.state, platform_stock_pushes.c.next_at_ns)
