@@ -42,7 +42,7 @@ from ordo.domain.access import (
 )
 from ordo.domain.errors import Unauthenticated
 from ordo.service.people import Caller, session_caller
-from ordo.service.people.scope import order_places
+from ordo.service.people.scope import key_shops, order_places
 from ordo.service.rules import freezes
 from ordo.service.runtime import keys
 from ordo.service.runtime.app import Ordo
@@ -119,6 +119,16 @@ class Principal:
             places = order_places(ordo, order_ids).values()
             self.require_channels((channel for channel, _ in places), what)
             require_shops(self.scope, (shop for _, shop in places), what)
+
+    def require_keys(self, ordo: Ordo, keys: Sequence[tuple[str, str]], what: str) -> None:
+        """403 unless every order named by (channel, external id) is of a channel and a shop
+        within this caller's scope; for a caller bound to shops, an order no shop of theirs
+        pulled (unknown yet, or pushed directly) is outside. It reads the store only for a
+        caller bound to shops: async routes run it in the thread pool."""
+        self.require_channels((channel for channel, _ in keys), what)
+        if self.scope.shops and keys:
+            shops = key_shops(ordo, keys)
+            require_shops(self.scope, (shops.get(k) for k in keys), what)
 
     def read_channel(self, channel: str | None, what: str = "read") -> str | None:
         """The channel a list read is narrowed to: the one asked for (403 when outside the

@@ -94,7 +94,11 @@ async def create_orders(
     """
     batched = isinstance(payload, OrderBatch)
     orders = payload.orders if isinstance(payload, OrderBatch) else [payload]
-    principal.require_channels((o.channel.value for o in orders), "submit orders")
+    if principal.scope.shops:  # a shop's key submits only the orders its shops were pulled with
+        named = [(o.channel.value, o.external_id) for o in orders]
+        await run_in_threadpool(principal.require_keys, ordo, named, "submit orders")
+    else:
+        principal.require_channels((o.channel.value for o in orders), "submit orders")
     if len(orders) > settings.max_batch:
         raise ValidationError(
             "orders",

@@ -103,8 +103,12 @@ async def report_status_updates(
     if principal.scope.channels or principal.scope.shops:  # a scoped key: its own orders only
         ids = [u.order_id for u in payload.updates if u.order_id]
         await run_in_threadpool(principal.require_orders, ordo, ids, "report statuses")
-        named = [str(u.channel) for u in payload.updates if u.channel and not u.order_id]
-        principal.require_channels(named, "report statuses")
+        named = [
+            (str(u.channel), u.external_id)
+            for u in payload.updates
+            if u.channel and u.external_id and not u.order_id
+        ]
+        await run_in_threadpool(principal.require_keys, ordo, named, "report statuses")
     reports = [
         StatusReport(u.source, u.status, u.at, u.order_id, u.channel, u.external_id, u.note)
         for u in payload.updates

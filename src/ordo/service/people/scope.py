@@ -28,3 +28,12 @@ def dead_letter_channels(app: Ordo, ids: Sequence[int] | None) -> dict[int, str]
     """Dead letter id → channel: those ``ids``, or every open one when None."""
     with app.store.uow(read_only=True) as uow:
         return uow.people.dead_letter_channels(ids, open_only=ids is None)
+
+
+def key_shops(app: Ordo, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(channel, external id) → the platform shop that order was pulled from, for the keys a
+    shop's puller recorded (an order pushed or submitted directly is of no known shop)."""
+    if not keys:
+        return {}
+    with app.store.uow(read_only=True) as uow:
+        return uow.platforms.shops_of(keys)
