@@ -369,6 +369,46 @@ def test_the_tracking_page_shows_a_timeline_on_a_phone_and_no_unmasked_phone(
     page.wait_for_selector("#track-missing")
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_tracking_page_shows_the_waybill_and_the_eta_after_pickup(
+    server: Server, page_for: Callable[..., Any], lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    [order_id] = server.post_orders(f"TRK{lang}", 1)
+    admin = server.headers()
+    answer = httpx.get(f"{server.base}/api/v1/orders/{order_id}/routing", headers=admin).json()
+    routed = answer["attempts"][-1]
+    carrier_id = routed["carrier_ids"][0]
+    start = datetime.now(UTC) - timedelta(hours=2)
+    steps = [("released_to_warehouse", "oms", ""), ("picked", "wms", ""), ("packed", "wms", ""),
+             ("waybill_issued", "tms", f"{carrier_id}:SF1234567890"), ("outbound", "wms", ""),
+             ("collected", carrier_id, "")]  # fmt: skip
+    updates = [
+        {"order_id": order_id, "milestone": m, "source": src, "note": note,
+         "at": (start + timedelta(minutes=10 * i)).isoformat()}
+        for i, (m, src, note) in enumerate(steps)
+    ]  # fmt: skip
+    r = httpx.post(f"{server.base}/api/v1/milestones", json={"updates": updates}, headers=admin)
+    assert [x["outcome"] for x in r.json()["results"]] == ["recorded"] * len(steps), r.text
+    url = httpx.get(f"{server.base}/api/v1/orders/{order_id}/tracking", headers=admin).json()["url"]
+    carrier_name = httpx.get(f"{server.base}/api{url.replace('/track/', '/v1/track/')}").json()["carrier"]
+    assert carrier_name and carrier_name != carrier_id
+    page = page_for(None, lang=lang, mobile=True)
+    page.goto(server.base + url)
+    page.wait_for_selector("#track-waybill")
+    assert page.inner_text("#track-order") == f"TRK{lang}-0"  # the platform's number, not the internal id
+    assert page.inner_text("#track-waybill") == f"{carrier_name} SF1234567890"
+    assert page.inner_text("#track-carrier") == carrier_name
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", page.inner_text("#track-eta"))
+    assert page.locator("#track-items li").count() >= 1
+    body = page.inner_text("body")
+    assert order_id not in body and "WH-" not in body and "仓库作业中" not in body
+    assert ("快递已揽收" if lang == "zh" else "Picked up by the courier") in body
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, f"tracking-waybill-{lang}")
+
+
 def test_inventory_lists_stock_and_flags_low_rows(server: Server, page_for: Callable[..., Any]) -> None:
     page = page_for(Role.VIEWER)
     page.goto(f"{server.base}/#/inventory")

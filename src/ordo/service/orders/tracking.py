@@ -5,9 +5,14 @@ under a secret made once per database (kept in ``meta``). Order ids sort by time
 are easy to guess; the mac is not, so a token cannot be forged without the secret, and
 the check costs no extra table. Unknown orders and wrong macs answer alike (None).
 
-The public view is for the buyer: customer-facing steps with their times, the promise
-date, the carrier and waybill, the recipient masked. It must never carry internal
-detail: no reporting system, no warehouse, no hold reason, no price, no anomaly.
+The public view is for the buyer: the platform order number, the items, customer-facing
+steps with their times in customer words (商家正在备货, not 仓库作业中), the promise date
+and a live estimate, the carrier and waybill, the recipient masked. It must never carry
+internal detail: no reporting system, no warehouse, no hold reason, no price, no anomaly.
+
+The estimate (``eta_ns``): the promise until the courier collects the parcel; from then
+the collection time plus the carrier's door-to-door hours over the routed distance (the
+router's own lane model), so a late pickup moves it; none once delivered.
 """
 
 from __future__ import annotations
@@ -16,10 +21,16 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
+import orjson
 
 from ordo.domain.orders.milestones import MILESTONE_LABELS, STATUS_LABELS, Milestone, Status
 from ordo.domain.pii import mask_detail, mask_name, mask_phone
+from ordo.domain.routing.kernel import lane_hours
+from ordo.service.routing.context import HOUSE_CARRIER
 from ordo.service.runtime.app import Ordo
 
 SECRET_META = "tracking.secret"
@@ -42,6 +53,25 @@ PUBLIC_STEPS: tuple[Milestone, ...] = (
     Milestone.RETURNED,
     Milestone.REFUNDED,
 )
+
+#: What a buyer reads for a status or a step, where the staff's word is not theirs: (en, zh).
+CUSTOMER_STATUS: Mapping[Status, tuple[str, str]] = {
+    Status.PROCESSING: ("Order received, being confirmed", "商家已接单"),
+    Status.IN_WAREHOUSE: ("The seller is preparing your order", "商家正在备货"),
+    Status.SHIPPED: ("Shipped, waiting for the courier", "已发货，等待快递揽收"),
+}
+CUSTOMER_STEPS: Mapping[Milestone, tuple[str, str]] = {
+    Milestone.CREATED: ("Order placed", "下单成功"),
+    Milestone.PAID: ("Paid", "已付款"),
+    Milestone.OUTBOUND: ("Packed and shipped", "商品已打包发出"),
+    Milestone.COLLECTED: ("Picked up by the courier", "快递已揽收"),
+    Milestone.IN_TRANSIT: ("On the way", "运输中"),
+    Milestone.OUT_FOR_DELIVERY: ("Out for delivery", "派送中"),
+    Milestone.DELIVERED: ("Delivered", "已签收"),
+}
+HOUR_NS = 3_600_000_000_000
+#: The carrier a warehouse books itself when the catalog has none, as a buyer reads it.
+HOUSE_COURIER = "商家合作快递"
 
 #: Steps a carrier reports itself: their source names the carrier.
 _CARRIER_STEPS = (Milestone.COLLECTED, Milestone.IN_TRANSIT, Milestone.OUT_FOR_DELIVERY, Milestone.DELIVERED)
@@ -82,6 +112,21 @@ def order_of(app: Ordo, token: str) -> str | None:
     return order_id if hmac.compare_digest(mac, _mac(secret, order_id)) else None
 
 
+def waybills(note: str, carriers: Mapping[str, str], booked: str | None) -> list[dict[str, str | None]]:
+    """The waybills of a ``waybill_issued`` note (``SF123`` or ``sf:SF123,zto:ZT456``), each
+    with its carrier's name (the prefix there, else the carrier booked)."""
+    out: list[dict[str, str | None]] = []
+    for part in note.replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        code, sep, number = part.partition(":")
+        carrier = code.strip() if sep and code.strip() in carriers else booked
+        out.append({"number": (number if sep and code.strip() in carriers else part).strip(),
+                    "carrier": carriers.get(carrier or "", None)})  # fmt: skip
+    return out
+
+
 def public_view(app: Ordo, token: str) -> dict[str, Any] | None:
     """What the holder of a tracking link sees, or None for a token that is not genuine."""
     order_id = order_of(app, token)
@@ -91,12 +136,15 @@ def public_view(app: Ordo, token: str) -> dict[str, Any] | None:
         order = uow.orders.get(order_id)
         if order is None:
             return None
-        carriers = {c.id: c.name for c in uow.catalog.carriers()}
+        carriers = {HOUSE_CARRIER[0]: HOUSE_COURIER, **{c.id: c.name for c in uow.catalog.carriers()}}
         notes = {
             e["payload"].get("milestone"): e["payload"].get("note") or ""
             for e in uow.outbox.for_order(order_id)
             if e["type"] == "order.milestone_recorded" and isinstance(e["payload"], dict)
         }
+        names = uow.worklist.sku_names([ln["sku"] for ln in order["lines"]])
+        attempts = uow.routing.attempts(order_id)
+        net = app.caches.routing.catalog(uow, app.clock.now_ns()).network
     reached = {m["milestone"]: m for m in order["milestones"]}
     steps = []
     for step in PUBLIC_STEPS:
@@ -105,9 +153,9 @@ def public_view(app: Ordo, token: str) -> dict[str, Any] | None:
             continue  # side states appear only when they happened
         if m is None and step is Milestone.REFUNDED:
             continue
-        en, zh = MILESTONE_LABELS[step]
+        en, zh = CUSTOMER_STEPS.get(step) or MILESTONE_LABELS[step]
         steps.append({"milestone": step.value, "label": {"zh": zh, "en": en}, "at_ns": m and m["at_ns"]})
-    carrier_id = next(
+    collected_by = next(
         (
             reached[s.value]["source"]
             for s in _CARRIER_STEPS
@@ -115,17 +163,30 @@ def public_view(app: Ordo, token: str) -> dict[str, Any] | None:
         ),
         None,
     )
+    last = attempts[-1] if attempts else None
+    booked = next((c for c in (last["carrier_ids"] if last else "").split(",") if c), None)
+    carrier_id = collected_by or (booked if Milestone.WAYBILL_ISSUED.value in reached else None)
+    bills = waybills(notes.get(Milestone.WAYBILL_ISSUED.value) or "", carriers, carrier_id)
     status = Status(order["status"])
-    en, zh = STATUS_LABELS[status]
+    en, zh = CUSTOMER_STATUS.get(status) or STATUS_LABELS[status]
     return {
         "order_id": order_id,
+        "order_no": order["external_id"],
         "channel": order["channel"],
         "status": status.value,
         "status_label": {"zh": zh, "en": en},
         "placed_at_ns": order["placed_at_ns"],
         "promised_at_ns": order["promised_at_ns"],
+        "eta_ns": _eta(order, reached, carrier_id, last, net),
+        "delivered_at_ns": reached[Milestone.DELIVERED.value]["at_ns"]
+        if Milestone.DELIVERED.value in reached
+        else None,
+        "items": [
+            {"name": names.get(ln["sku"]) or ln["sku"], "quantity": ln["quantity"]} for ln in order["lines"]
+        ],
         "carrier": carriers.get(carrier_id) if carrier_id else None,
-        "waybill": notes.get(Milestone.WAYBILL_ISSUED.value) or None,
+        "waybill": ", ".join(b["number"] or "" for b in bills) or None,
+        "waybills": bills,
         "ship_to": {
             "province": order["province"],
             "city": order["city"],
@@ -136,3 +197,26 @@ def public_view(app: Ordo, token: str) -> dict[str, Any] | None:
         },
         "steps": steps,
     }
+
+
+def _eta(
+    order: Mapping[str, Any],
+    reached: Mapping[str, Mapping[str, Any]],
+    carrier_id: str | None,
+    attempt: Mapping[str, Any] | None,
+    net: Any,
+) -> int | None:
+    """The promise until collection; then collection + the carrier's lane hours over the
+    routed distance; None once delivered or when nothing is known."""
+    if any(m in reached for m in (Milestone.DELIVERED.value, Milestone.CANCELLED.value)):
+        return None
+    promise: int | None = order["promised_at_ns"]
+    collected = reached.get(Milestone.COLLECTED.value)
+    if collected is None or carrier_id is None or attempt is None or carrier_id not in net.c_index:
+        return promise
+    parcels = orjson.loads(attempt["data"]).get("plan", [None, []])[1]
+    if not parcels:
+        return promise
+    km = float(parcels[0][5])
+    hours = float(lane_hours(net, np.array([net.c_index[carrier_id]]), np.array([km]))[0])
+    return int(collected["at_ns"]) + int(hours * HOUR_NS)
