@@ -150,12 +150,18 @@ def topology(database_url: str, workdir: Path, deploy: Path = DEPLOY) -> Iterato
                 p.wait()
 
 
-def duties_held(base: str) -> set[str]:
+def duties_of(base: str) -> dict[str, str]:
+    """A node's duties and their lease state (``held`` / ``standby``), from its /healthz."""
     try:
         node = httpx.get(base + "/healthz", timeout=2).json().get("node", {})
     except (httpx.TransportError, ValueError):
-        return set()
-    return {name for name, state in node.get("duties", {}).items() if state == "held"}
+        return {}
+    found: dict[str, str] = node.get("duties", {})
+    return found
+
+
+def duties_held(base: str) -> set[str]:
+    return {name for name, state in duties_of(base).items() if state == "held"}
 
 
 class Subscriber(threading.Thread):
@@ -237,10 +243,11 @@ def run(
         topology(database_url, Path(tmp)) as top,
     ):
         nodes = top.nodes
+        duties = set(DUTIES) | set(duties_of(top.base(nodes[0])))  # and any newer duty
         deadline = time.monotonic() + 15
         while True:  # every duty held by some node before the load starts
             held = {n: duties_held(top.base(n)) for n in nodes}
-            if set().union(*held.values()) >= DUTIES:
+            if set().union(*held.values()) >= duties:
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"duties not all held: {held}")
@@ -317,14 +324,14 @@ def run(
         while any(t.is_alive() for t in threads):
             if killed_at and failover_s is None:
                 held_now = set().union(*(duties_held(top.base(n)) for n in survivors))
-                if held_now >= DUTIES:
+                if held_now >= duties:
                     failover_s = time.monotonic() - killed_at[0]
             time.sleep(0.05)
         load_s = time.perf_counter() - t_start
         pg_cpu = postgres_cpu_s() - pg0
         node_cpu = sum((_cpu_s(top.procs[n].pid) or 0.0) - cpu0[n] for n in nodes if n not in killed_at_nodes)
         while killed_at and failover_s is None and time.monotonic() - killed_at[0] < 30:
-            if set().union(*(duties_held(top.base(n)) for n in survivors)) >= DUTIES:
+            if set().union(*(duties_held(top.base(n)) for n in survivors)) >= duties:
                 failover_s = time.monotonic() - killed_at[0]
             time.sleep(0.05)
 

@@ -152,3 +152,42 @@ def test_one_sqlite_server_holds_every_duty(sqlite_url: str) -> None:
     finally:
         ordo.background.stop()
         ordo.store.dispose()
+
+
+@pytest.mark.postgres
+def test_three_nodes_spread_the_duties_and_each_duty_has_one_holder(pg_url: str) -> None:
+    nodes = [bootstrap(Settings(database_url=pg_url)) for _ in range(3)]
+    try:
+        nodes[0].background.start(outbound=OutboundConfig(idle_s=0.05))
+        deadline = time.monotonic() + 3
+        while set(nodes[0].background.duties().values()) != {"held"}:  # alone: it takes all
+            assert time.monotonic() < deadline, nodes[0].background.duties()
+            time.sleep(0.05)
+        for n in nodes[1:]:
+            n.background.start(outbound=OutboundConfig(idle_s=0.05))
+        duties = set(nodes[0].background.duties())
+        share = -(-len(duties) // 3)
+        deadline = time.monotonic() + 25
+        while True:
+            views = [n.background.duties() for n in nodes]
+            counts = [sum(v == "held" for v in view.values()) for view in views]
+            single = all(sum(view[d] == "held" for view in views) == 1 for d in duties)
+            if single and all(1 <= c <= share for c in counts):
+                break
+            assert time.monotonic() < deadline, views
+            time.sleep(0.1)
+        # The node holding most stops: the other two hold everything again within 5 s.
+        busiest = max(range(3), key=lambda i: counts[i])
+        nodes[busiest].background.stop()
+        rest = [n for i, n in enumerate(nodes) if i != busiest]
+        deadline = time.monotonic() + 5
+        while True:
+            views = [n.background.duties() for n in rest]
+            if all(sum(view[d] == "held" for view in views) == 1 for d in duties):
+                break
+            assert time.monotonic() < deadline, views
+            time.sleep(0.05)
+    finally:
+        for n in nodes:
+            n.background.stop()
+            n.store.dispose()

@@ -39,6 +39,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 LEASE_CLASS = 0x6F72646C
 #: TCP keepalive of the lease connection (seconds): idle, interval, probes.
 KEEPALIVE = (2, 1, 2)
+#: Seconds the count of nodes is trusted.
+NODES_EVERY_S = 1.0
 #: Seconds a ``hold(wait_s=…)`` waits between attempts.
 RETRY_S = 0.2
 
@@ -69,6 +72,10 @@ class Leases(Protocol):
     def release(self, name: str) -> None: ...
 
     def held(self) -> frozenset[str]: ...
+
+    def nodes(self) -> int:
+        """How many nodes take part in leasing on this database now (at least 1)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -108,6 +115,8 @@ class PostgresLeases:
         self._lock = threading.Lock()
         self._conn: Any = None
         self._held: set[str] = set()
+        #: (count, read at): the nodes' lease connections, counted at most once a second.
+        self._nodes: tuple[int, float] = (1, -1e9)
 
     def _connect(self) -> Any:
         import psycopg
@@ -174,6 +183,25 @@ class PostgresLeases:
         with self._lock:
             return frozenset(self._held)
 
+    def nodes(self) -> int:
+        """The lease connections open on this database (one per node), read at most once a
+        second; 1 while this node has no connection."""
+        with self._lock:
+            count, at = self._nodes
+            now = time.monotonic()
+            if self._conn is None or now - at < NODES_EVERY_S:
+                return count if self._conn is not None else 1
+            try:
+                row = self._conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name LIKE 'ordo-leases %%'"
+                ).fetchone()
+            except Exception as exc:
+                self._lost(exc)
+                return 1
+            self._nodes = (max(1, int(row[0])), now)
+            return self._nodes[0]
+
     def close(self) -> None:
         with self._lock:
             self._held.clear()
@@ -221,6 +249,9 @@ class LocalLeases:
     def held(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._files) | frozenset(self._local)
+
+    def nodes(self) -> int:
+        return 1  # one machine: whoever holds the file locks, there is nothing to spread
 
     def close(self) -> None:
         for name in list(self.held()):

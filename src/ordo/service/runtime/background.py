@@ -26,7 +26,8 @@ Once per deployment, across nodes: every duty thread runs a round only while its
 holds the duty's lease (:mod:`ordo.adapters.store.leases`; named after the thread without
 ``ordo-``: ``upkeep``, ``projector``, ``subscriptions``, ``nats``, ``mqtt``, ``pull``,
 ``writeback``, ``stock``). N ``ordo serve`` nodes on one PostgreSQL each start every duty; one node
-runs each, and a survivor takes a dead holder's duty at its next idle poll (≤ 2 s). On
+runs each, the duties spread over the nodes (:class:`Balancer`), and a survivor takes a
+dead holder's duty at its next idle poll (≤ 2 s). On
 SQLite the one server holds every lease, as before. A new duty gets the same by
 :meth:`Background.gate` (``Worker(..., gate=ordo.background.gate("name"))``), or, for
 one-off work, ``with ordo.background.hold("name") as held:``.
@@ -35,6 +36,7 @@ one-off work, ``with ordo.background.hold("name") as held:``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +50,7 @@ from ordo.service.events.outbound import Outbound, OutboundConfig, Worker, start
 if TYPE_CHECKING:
     from ordo.service.runtime.app import Ordo
 
+log = logging.getLogger(__name__)
 #: Real seconds between upkeep rounds. Short, because a scan takes the write lock for every
 #: event since the last one: every 2 s at 500 webhooks/s that held intake up long enough to
 #: put a spike in every second of latency.
@@ -59,6 +62,13 @@ PLATFORMS_IDLE_S = 1.0
 #: Real seconds a held lease is trusted between checks of its connection (a round after
 #: every commit would otherwise cost a query each).
 LEASE_CHECK_S = 0.25
+#: Seconds a node above its fair share of duties holds one before giving it back, and
+#: between two give-backs.
+MIN_HOLD_S = 2.0
+#: Seconds a given-back duty is left to the other nodes.
+COOLDOWN_S = 5.0
+#: Seconds between a node's attempts at a free duty beyond its fair share.
+OVER_SHARE_RETRY_S = 1.0
 
 
 class Job(StrEnum):
@@ -79,6 +89,7 @@ class Background:
         self._workers: list[Worker] = []
         self._outbound: Outbound | None = None
         self._leases: Leases | None = None
+        self._balancer: Balancer | None = None
 
     @property
     def leases(self) -> Leases:
@@ -90,19 +101,13 @@ class Background:
 
     def gate(self, duty: str) -> Callable[[], bool]:
         """Before each round of ``duty``: whether this node holds its lease (taking it when
-        free). A held lease is re-checked at most every :data:`LEASE_CHECK_S`."""
-        leases = self.leases
-        checked = [0.0]
-
-        def may_run() -> bool:
-            now = time.monotonic()
-            if duty in leases.held() and now - checked[0] < LEASE_CHECK_S:
-                return True
-            ok = leases.try_acquire(duty)
-            checked[0] = now if ok else 0.0
-            return ok
-
-        return may_run
+        free, within its fair share: :class:`Balancer`)."""
+        with self._lock:
+            if self._balancer is None:
+                self._balancer = Balancer(self.leases)
+            balancer = self._balancer
+        balancer.register(duty)
+        return lambda: balancer.may_run(duty, time.monotonic())
 
     @contextlib.contextmanager
     def hold(self, duty: str, wait_s: float = 0.0) -> Iterator[bool]:
@@ -171,6 +176,7 @@ class Background:
             w.join(timeout_s)
         with self._lock:
             leases, self._leases = self._leases, None
+            self._balancer = None
         if leases is not None:
             leases.close()  # after the joins: no round runs once its lease is given back
 
@@ -222,6 +228,78 @@ class Background:
             ),
             Worker("ordo-stock", stock.step, idle_s=PLATFORMS_IDLE_S, close=stock_http.close),
         ]
+
+
+class Balancer:
+    """Spreads one node's duties fairly over the nodes leasing on the same database.
+
+    A node takes a free duty at once while it holds fewer than its fair share
+    (``ceil(duties / nodes)``, nodes counted by :meth:`Leases.nodes`), and only every
+    :data:`OVER_SHARE_RETRY_S` beyond it (so a duty nobody else takes is still run). A node
+    above its share gives back the duty it took last, one every :data:`MIN_HOLD_S`, after
+    holding it that long, and leaves it for :data:`COOLDOWN_S` so a node below its share
+    takes it: the first node of a cluster to start takes everything, and the duties
+    spread as the others join. When a node dies the survivors' share grows and they take
+    its duties at their next poll. A held lease's connection is re-checked at most every
+    :data:`LEASE_CHECK_S`.
+    """
+
+    def __init__(self, leases: Leases) -> None:
+        self._leases = leases
+        self._lock = threading.Lock()
+        self._duties: set[str] = set()
+        self._taken: dict[str, float] = {}
+        self._checked: dict[str, float] = {}
+        self._tried: dict[str, float] = {}
+        self._cooldown: dict[str, float] = {}
+        self._released = -1e9
+
+    def register(self, duty: str) -> None:
+        with self._lock:
+            self._duties.add(duty)
+
+    def may_run(self, duty: str, now: float) -> bool:
+        leases = self._leases
+        with self._lock:
+            held = leases.held()
+            fair = -(-len(self._duties) // max(1, leases.nodes()))
+            if duty in held:
+                mine = [d for d in held if d in self._taken]
+                if (
+                    len(held) > fair
+                    and mine
+                    and duty == max(mine, key=lambda d: self._taken[d])
+                    and now - self._taken[duty] >= MIN_HOLD_S
+                    and now - self._released >= MIN_HOLD_S
+                ):
+                    leases.release(duty)
+                    log.info(
+                        "node %s gives the lease %s back (holds %d, share %d)",
+                        leases.node,
+                        duty,
+                        len(held),
+                        fair,
+                    )
+                    self._taken.pop(duty, None)
+                    self._cooldown[duty] = now + COOLDOWN_S
+                    self._released = now
+                    return False
+                if now - self._checked.get(duty, -1e9) < LEASE_CHECK_S:
+                    return True
+                ok = leases.try_acquire(duty)
+                self._checked[duty] = now if ok else -1e9
+                if not ok:
+                    self._taken.pop(duty, None)
+                return ok
+            if now < self._cooldown.get(duty, 0.0):
+                return False
+            if len(held) >= fair and now - self._tried.get(duty, -1e9) < OVER_SHARE_RETRY_S:
+                return False
+            self._tried[duty] = now
+            ok = leases.try_acquire(duty)
+            if ok:
+                self._taken[duty] = self._checked[duty] = now
+            return ok
 
 
 def _duty(thread_name: str) -> str:
