@@ -96,3 +96,20 @@ def test_a_key_bound_to_channels_manages_only_their_shops(
     assert client.post("/api/v1/shops", json={**SHOP, "shop_id": "tb-2"}, headers=bound).status_code == 403
     ok = client.post("/api/v1/shops/jd-main/rotate", json={"session": "abcdefghijk"}, headers=bound)
     assert ok.status_code == 200
+
+
+def test_listings_are_set_and_shown_with_the_quantity_wanted(client: TestClient, admin: Headers) -> None:
+    assert client.post("/api/v1/shops", json=SHOP, headers=admin).status_code == 201
+    rules = {"rules": [{"sku": "SKU-CUP"}]}
+    r = client.put("/api/v1/inventory/channels/taobao", json=rules, headers=admin)
+    assert r.status_code < 300, r.text
+    body = {"sku": "SKU-CUP", "item_id": "600000000001", "platform_sku_id": "4800001"}
+    r = client.post("/api/v1/shops/tb-flagship/listings", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    [listing] = client.get("/api/v1/shops/tb-flagship/listings", headers=admin).json()["listings"]
+    assert (listing["sku"], listing["item_id"], listing["state"]) == ("SKU-CUP", "600000000001", "pending")
+    assert isinstance(listing["quantity"], int)
+    bad = client.post("/api/v1/shops/tb-flagship/listings", json={**body, "sku": "SKU-NOPE"}, headers=admin)
+    assert bad.status_code == 422 and "sku" in bad.text
+    assert client.post("/api/v1/shops/nope/listings", json=body, headers=admin).status_code == 404
+    assert client.post("/api/v1/shops/stock/replay", json={}, headers=admin).json() == {"replayed": 0}

@@ -8,7 +8,11 @@ touches the shops of those channels only.
 * ``POST /api/v1/shops`` — add one (``shop_id``, ``channel`` — any name of a platform Ordo
   pulls from —, ``app_key``, ``app_secret``, ``session``, ``endpoint``, ``name``);
 * ``POST /api/v1/shops/{shop_id}/rotate`` — new ``app_key`` / ``app_secret`` / ``session``
-  (any of them): running pullers and write-back use them within seconds, no restart.
+  (any of them): running pullers and write-back use them within seconds, no restart;
+* ``POST /api/v1/shops/{shop_id}/listings`` (``sku``, ``item_id``, ``platform_sku_id``) and
+  ``GET`` — which platform listing sells which Ordo SKU: stock sync pushes the channel's
+  sellable quantity there (``ordo-stock``), shown with its state; ``POST
+  /api/v1/shops/stock/replay`` sends the dead-lettered quantities again.
 
 Secrets go in, never out: no answer carries one unmasked. The CLI twin is ``ordo shops``.
 """
@@ -25,6 +29,7 @@ from ordo.api.routers import API_PREFIX
 from ordo.domain.access import OutOfScope, Perm
 from ordo.domain.errors import NotFound
 from ordo.service.channels import shops as svc
+from ordo.service.channels import stock_sync
 from ordo.service.channels.receive import channel_name
 from ordo.service.runtime.app import Ordo
 
@@ -114,11 +119,64 @@ def add_shop(ordo: OrdoDep, principal: Admin, _json: JsonBody, body: ShopIn) -> 
 def rotate(
     ordo: OrdoDep, principal: Admin, _json: JsonBody, shop_id: ShopId, body: RotateIn
 ) -> dict[str, Any]:
-    found = [s for s in svc.list_shops(ordo) if s["id"] == shop_id]
-    if not found:
-        raise NotFound(f"no shop {shop_id!r} / 店铺「{shop_id}」不存在", details={"shop_id": shop_id})
-    _in_scope(principal, found[0]["channel"])
+    _in_scope(principal, _shop(ordo, shop_id)["channel"])
     version = svc.rotate(
         ordo, shop_id, app_key=body.app_key, app_secret=body.app_secret, session=body.session
     )
     return {"shop_id": shop_id, "version": version, "note": _NO_SECRETS}
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku: str = Field(min_length=1, max_length=64, description="the Ordo SKU the listing sells")
+    item_id: str = Field(min_length=1, max_length=64, description="the platform's item (num_iid …)")
+    platform_sku_id: str = Field("", max_length=64, description="the item's SKU id; empty: no SKUs")
+
+
+@router.post(
+    "/shops/{shop_id}/listings",
+    status_code=201,
+    summary="Which platform listing sells an Ordo SKU (stock sync pushes its quantity there)",
+    responses={404: {"description": "no such shop"}},
+)
+def add_listing(
+    ordo: OrdoDep, principal: Admin, _json: JsonBody, shop_id: ShopId, body: ListingIn
+) -> dict[str, Any]:
+    _in_scope(principal, _shop(ordo, shop_id)["channel"])
+    return stock_sync.set_listing(ordo, shop_id, body.sku, body.item_id, body.platform_sku_id)
+
+
+@router.get("/shops/{shop_id}/listings", summary="A shop's listings and the quantity each should show")
+def listings(ordo: OrdoDep, principal: Admin, shop_id: ShopId) -> dict[str, Any]:
+    _in_scope(principal, _shop(ordo, shop_id)["channel"])
+    pushes = {
+        (p["item_id"], p["platform_sku_id"]): p
+        for p in stock_sync.stock_pushes(ordo)
+        if p["shop_id"] == shop_id
+    }
+    out = []
+    for listing in stock_sync.listings(ordo, shop_id):
+        push = pushes.get((listing["item_id"], listing["platform_sku_id"]))
+        out.append(
+            {
+                **listing,
+                "quantity": push["quantity"] if push else None,
+                "state": push["state"] if push else None,
+                "last_error": push["last_error"] if push else "",
+            }
+        )
+    return {"listings": out}
+
+
+@router.post("/shops/stock/replay", summary="Dead-lettered stock quantities, sent again")
+def replay_stock(ordo: OrdoDep, principal: Admin, _json: JsonBody) -> dict[str, int]:
+    if principal.scope.channels:
+        _in_scope(principal, "*")  # a replay covers every channel's shops
+    return {"replayed": stock_sync.replay_dead_stock(ordo)}
+
+
+def _shop(ordo: Ordo, shop_id: str) -> dict[str, Any]:
+    found = [s for s in svc.list_shops(ordo) if s["id"] == shop_id]
+    if not found:
+        raise NotFound(f"no shop {shop_id!r} / 店铺「{shop_id}」不存在", details={"shop_id": shop_id})
+    return found[0]

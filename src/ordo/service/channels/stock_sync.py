@@ -210,6 +210,11 @@ def set_listing(app: Ordo, shop_id: str, sku: str, item_id: str, platform_sku_id
     return dict(listing)
 
 
+def listings(app: Ordo, shop_id: str | None = None) -> list[ListingRecord]:
+    with app.store.uow(read_only=True) as uow:
+        return uow.platforms.listings(shop_id)
+
+
 def replay_dead_stock(app: Ordo) -> int:
     """Dead-lettered quantities are due again now; how many."""
     with app.store.uow() as uow:
@@ -223,4 +228,4 @@ def stock_pushes(app: Ordo, *, state: str | None = None) -> list[StockPushRecord
         return uow.platforms.stock_pushes(state=state)
 
 
-__all__: Sequence[str] = ("StockSync", "replay_dead_stock", "set_listing", "stock_pushes")
+__all__: Sequence[str] = ("StockSync", "listings", "replay_dead_stock", "set_listing", "stock_pushes")
