@@ -414,10 +414,51 @@ def test_inventory_lists_stock_and_flags_low_rows(server: Server, page_for: Call
     page.goto(f"{server.base}/#/inventory")
     page.wait_for_selector("#inventory-table")
     assert page.locator("#inventory-table tbody tr").count() >= 8
+    assert page.locator("#inventory-table .safety-input").count() == 0  # a viewer cannot edit
     page.check("#low-only")
     page.click("#inventory-filters button[type=submit]")
     _wait(lambda: page.locator("#inventory-table tbody tr").count() < 8, "the low-stock filter")
     shot(page, "inventory")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_inventory_shows_names_totals_and_channel_quantities_and_ops_edit_safety_stock(
+    server: Server, page_for: Callable[..., Any], lang: str
+) -> None:
+    admin = server.headers()
+    r = httpx.put(
+        f"{server.base}/api/v1/inventory/channels/tmall", json={"rules": [{"buffer_units": 1}]}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    items = httpx.get(f"{server.base}/api/v1/inventory", params={"limit": 1}, headers=admin).json()["items"]
+    row = items[0]
+    page = page_for(Role.OPS, lang=lang)
+    page.goto(f"{server.base}/#/inventory")
+    tr = page.locator(f"#inventory-table tr[data-sku='{row['sku']}'][data-warehouse='{row['warehouse_id']}']")
+    tr.wait_for()
+    assert row["name"] and row["name"] in tr.locator(".product").inner_text()
+    assert row["warehouse_name"] in tr.inner_text() and tr.locator(".pool").inner_text() == f"{row['pool']:,}"
+    assert ("天猫" if lang == "zh" else "Tmall") in tr.locator(".sellable").inner_text()
+    tr.locator(".safety-input").fill(str(row["safety"] + 2))
+    tr.locator(".safety-save").click()
+    page.wait_for_selector(
+        "#inventory-message:has-text('%s')" % ("安全库存已设为" if lang == "zh" else "Safety stock of")
+    )
+    after = httpx.get(
+        f"{server.base}/api/v1/inventory",
+        params={"sku": row["sku"], "warehouse_id": row["warehouse_id"]},
+        headers=admin,
+    ).json()["items"][0]
+    assert after["safety"] == row["safety"] + 2
+    httpx.put(
+        f"{server.base}/api/v1/inventory/{row['warehouse_id']}/{row['sku']}",
+        json={"safety": row["safety"]},
+        headers=admin,
+    )
+    httpx.delete(
+        f"{server.base}/api/v1/inventory/channels/tmall/*", headers=admin
+    )  # leave the shared world as it was
+    shot(page, f"inventory-{lang}")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
