@@ -39,7 +39,14 @@ from ordo.service.runtime.app import Ordo
 #: Events of other features this scan reads (the status-graph feature writes the last two).
 STATUS_CONFLICT = "order.status_conflict"
 STATUS_SIGNAL = "order.status_signal"
-WATCHED = (ev.ORDER_CREATED, ev.MILESTONE_RECORDED, STATUS_CONFLICT, STATUS_SIGNAL, ev.HOLD_VIOLATED)
+WATCHED = (
+    ev.ORDER_CREATED,
+    ev.MILESTONE_RECORDED,
+    STATUS_CONFLICT,
+    STATUS_SIGNAL,
+    ev.HOLD_VIOLATED,
+    ev.ORDER_REROUTED,
+)
 #: Systems that report milestones but are not carriers.
 _NOT_CARRIERS = frozenset({"oms", "wms", "tms", "ordo", "ordo:exceptions"})
 _CARRIER_STEPS = frozenset({"collected", "in_transit", "out_for_delivery", "delivered"})
@@ -161,6 +168,8 @@ class _Scan:
                 self.booked(w, p.get("carrier_id"))
             elif e["type"] == ev.HOLD_VIOLATED:
                 raised.append(_violated(w, p))
+            elif e["type"] == ev.ORDER_REROUTED and p.get("attempt"):
+                self.rebooked(w)
             elif e["type"] == STATUS_CONFLICT:
                 details = {"rule": p.get("rule"), "message": p.get("message"), "claim": p.get("claim"),
                            "other": p.get("other"), "clears_on": []}  # fmt: skip
@@ -225,6 +234,15 @@ class _Scan:
             w.carrier = str(carrier)
         elif w.carrier != carrier:  # another carrier's scan was read from the store first
             self.mismatches.append(_mismatch(w, str(carrier), w.carrier, w.last_milestone, w.last_at_ns))
+
+    def rebooked(self, w: Watch) -> None:
+        """Routing moved the order before any carrier scanned it: the carrier booked is now the
+        one of its latest routing decision."""
+        if not _CARRIER_STEPS.isdisjoint(w.steps):
+            return
+        attempts = self.uow.routing.attempts(w.order_id)
+        booked = str(attempts[-1]["carrier_ids"]).split(",")[0] if attempts else ""
+        w.carrier = booked or None
 
     def close_cleared(self, order_ids: set[str]) -> None:
         for row in self.uow.incidents.open_of_orders(order_ids):
