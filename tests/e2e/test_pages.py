@@ -56,6 +56,55 @@ def test_the_overview_draws_the_flow_chart_and_the_china_map(page_for: Callable[
     assert page.evaluate("() => Boolean(echarts.getMap('china'))")
 
 
+@needs_assets
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_charts_top_channels_as_lines_names_warehouses_and_shows_the_on_time_rate(
+    server: Server, page_for: Callable[..., Any], lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    channels = ["tmall", "jd", "douyin", "pinduoduo", "kuaishou", "xiaohongshu", "youzan"]
+    for n, ch in enumerate(channels):
+        server.post_orders(f"MIX{lang}{ch}", n + 1, channel=ch)
+    # One order delivered well before its promise: the on-time rate is no longer empty.
+    [oid] = server.post_orders(f"ONTIME{lang}", 1)
+    start = datetime.now(UTC) - timedelta(hours=2)
+    steps = [
+        "released_to_warehouse",
+        "picked",
+        "packed",
+        "waybill_issued",
+        "outbound",
+        "collected",
+        "delivered",
+    ]
+    updates = [
+        {"order_id": oid, "milestone": m, "source": "wms" if i < 5 else "house",
+         "at": (start + timedelta(minutes=10 * i)).isoformat()}
+        for i, m in enumerate(steps)
+    ]  # fmt: skip
+    r = httpx.post(f"{server.base}/api/v1/milestones", json={"updates": updates}, headers=server.headers())
+    assert {x["outcome"] for x in r.json()["results"]} == {"recorded"}, r.text
+    page = page_for(Role.VIEWER, lang=lang)
+    page.wait_for_selector("#flow canvas")
+    _wait(
+        lambda: re.fullmatch(r"\d+\.\d%", page.inner_text("#kpi-ontime .kpi-value")) is not None,
+        "the on-time rate",
+    )
+    assert ("单准时" if lang == "zh" else "delivered on time") in page.inner_text("#kpi-ontime .kpi-detail")
+    flow = "echarts.getInstanceByDom(document.getElementById('flow')).getOption().series"
+    _wait(lambda: page.evaluate(f"() => {flow}.some((s) => s.id === 'other')"), "the others line")
+    series = page.evaluate(
+        f"() => {flow}.map((s) => [s.id, s.name, s.type, Boolean(s.stack), Boolean(s.smooth)])"
+    )
+    assert len(series) == 6 and series[-1][:2] == ["other", "其他" if lang == "zh" else "Others"]
+    assert all(kind == "line" and not stacked and not smooth for _, _, kind, stacked, smooth in series)
+    dots = "echarts.getInstanceByDom(document.getElementById('map')).getOption().series[1]"
+    assert page.evaluate(f"() => {dots}.label.show") is True
+    assert "上海嘉定仓" in page.evaluate(f"() => {dots}.data.map((d) => d.name)")
+    shot(page, f"overview-charts-{lang}")
+
+
 def test_the_language_switch_changes_the_texts_and_is_remembered(page_for: Callable[..., Any]) -> None:
     page = page_for(Role.VIEWER, lang="zh")
     assert page.inner_text("nav a[href='#/orders']") == "订单"

@@ -1,4 +1,7 @@
-// Overview: live KPIs (SSE), order flow by channel, China map, top problems.
+// Overview: live KPIs (SSE), order flow by channel (the top five channels and the rest as
+// 其他, plain lines: a stacked smoothed area of nine channels cannot be read), the China map
+// with the warehouses named, the on-time rate (delivered by the promise stored at
+// routing), top problems.
 // Figures owned by other parts (exceptions, health) come from their endpoints and
 // show "—" while those are absent.
 import { api, optional, stream } from "../api.js";
@@ -14,9 +17,26 @@ const first = (obj, ...keys) => {
 
 const CLOCK = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
 const hhmm = (ns) => CLOCK.format(new Date(Math.floor(ns / 1e6)));
+export const TOP_CHANNELS = 5;
+
+// The busiest channels by orders over the window, each as its own line, and the rest summed.
+export function flowSeries(series, top = TOP_CHANNELS) {
+  const total = (data) => data.reduce((n, v) => n + (v || 0), 0);
+  const ranked = Object.entries(series).sort((a, b) => total(b[1]) - total(a[1]) || a[0].localeCompare(b[0]));
+  const shown = ranked.slice(0, top);
+  const rest = ranked.slice(top);
+  const out = shown.map(([ch, data]) => ({ key: ch, name: t(`channel.${ch}`), data }));
+  if (rest.length) {
+    const width = Math.max(...rest.map(([, d]) => d.length));
+    out.push({ key: "other", name: t("overview.other_channels"),
+      data: Array.from({ length: width }, (_, i) => rest.reduce((n, [, d]) => n + (d[i] || 0), 0)) });
+  }
+  return out;
+}
 
 function kpi(id, key) {
-  return h("div", { class: "kpi", id }, h("div", { class: "kpi-label" }, t(key)), h("div", { class: "kpi-value" }, "—"));
+  return h("div", { class: "kpi", id }, h("div", { class: "kpi-label" }, t(key)), h("div", { class: "kpi-value" }, "—"),
+    h("div", { class: "kpi-detail muted" }));
 }
 const setKpi = (id, text) => {
   document.querySelector(`#${id} .kpi-value`).textContent = text;
@@ -74,9 +94,12 @@ export async function render(root, ctx) {
     setKpi("kpi-total", fmtNum(total));
     setKpi("kpi-rate", fmtNum(stats.orders_per_minute, 1));
     setKpi("kpi-ontime", fmtPct(stats.on_time.rate));
+    document.querySelector("#kpi-ontime .kpi-detail").textContent = stats.on_time.delivered
+      ? t("overview.on_time_of", { n: fmtNum(stats.on_time.on_time), m: fmtNum(stats.on_time.delivered) })
+      : t("overview.none_delivered");
     if (flow) {
-      const series = Object.entries(stats.flow.series).map(([ch, data]) => ({
-        name: t(`channel.${ch}`), type: "line", stack: "all", areaStyle: {}, smooth: true, showSymbol: false, data,
+      const series = flowSeries(stats.flow.series).map((x) => ({
+        id: x.key, name: x.name, type: "line", smooth: false, showSymbol: false, lineStyle: { width: 2 }, data: x.data,
       }));
       flow.setOption(
         {
@@ -108,6 +131,8 @@ export async function render(root, ctx) {
               coordinateSystem: "geo",
               symbolSize: 9,
               itemStyle: { color: "#d9480f" },
+              label: { show: true, position: "right", formatter: "{b}", fontSize: 11, color: "#7c2d12" },
+              labelLayout: { hideOverlap: true },
               data: warehouses.map((w) => ({ name: w.name, value: [w.lng, w.lat, stats.by_warehouse[w.id] || 0] })),
             },
           ],
