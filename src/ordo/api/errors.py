@@ -71,6 +71,9 @@ def _json(status: int, body: dict[str, Any], headers: Mapping[str, str] | None =
 async def _ordo_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OrdoError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    retry = exc.details.get("retry_after_s")
+    if exc.http_status in (429, 503) and isinstance(retry, int) and not isinstance(retry, bool):
+        headers = {"Retry-After": str(max(retry, 1))}
     return _json(exc.http_status, exc.as_dict(), headers)
 
 

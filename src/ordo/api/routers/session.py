@@ -4,7 +4,8 @@
 The session token travels only in an HttpOnly, SameSite=Strict cookie (Secure over https,
 or as ``ORDO_COOKIE_SECURE`` says); the CSRF token comes back in the JSON and must be echoed
 in ``X-CSRF-Token`` on every write made with the cookie. Failed sign-ins are limited per
-login (429). Keys still work everywhere; this is for people at a browser.
+login and per client address (429); password checks at once are bounded per process
+(503). Keys still work everywhere; this is for people at a browser.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ordo.config import Settings
 from ordo.domain.access import PERMISSIONS
 from ordo.domain.errors import Unauthenticated
 from ordo.service import people
-from ordo.service.people.sessions import SESSION_TTL_S
+from ordo.service.people.sessions import SESSION_TTL_S, SignInGate
 
 router = APIRouter(prefix=API_PREFIX, tags=["session"])
 
@@ -55,15 +56,31 @@ def _secure(request: Request, settings: Settings) -> bool:
     return request.url.scheme == "https"
 
 
+def _gate(request: Request) -> SignInGate:
+    """This process's bound on password hashes at once (one per core unless set beforehand)."""
+    state = request.app.state
+    if not hasattr(state, "sign_in_gate"):
+        state.sign_in_gate = SignInGate()
+    gate: SignInGate = state.sign_in_gate
+    return gate
+
+
 @router.post(
     "/session",
     summary="Sign in with a login and password; sets the session cookie, returns the CSRF token",
-    responses={401: {"description": "wrong login or password"}, 429: {"description": "too many failures"}},
+    responses={
+        401: {"description": "wrong login or password"},
+        429: {"description": "too many failures for the login or from the address (Retry-After)"},
+        503: {"description": "every sign-in slot is checking a password (Retry-After)"},
+    },
 )
 async def sign_in(
     request: Request, response: Response, ordo: OrdoDep, settings: SettingsDep, _json: JsonBody, body: LoginIn
 ) -> dict[str, Any]:
-    done = await run_in_threadpool(people.sign_in, ordo, body.login, body.password)
+    client, gate = (request.client.host if request.client else None), _gate(request)
+    done = await run_in_threadpool(
+        lambda: people.sign_in(ordo, body.login, body.password, client=client, gate=gate)
+    )
     response.set_cookie(
         SESSION_COOKIE, done.token, max_age=SESSION_TTL_S, path="/", httponly=True, samesite="strict",
         secure=_secure(request, settings),
