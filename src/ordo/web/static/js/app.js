@@ -3,7 +3,7 @@
 // returns a cleanup. A page whose data the role may not read is shown as refused.
 import { api, ApiError, session } from "./api.js";
 import { clear, h } from "./dom.js";
-import { applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
+import { addChannelLabels, applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
 import * as exceptions from "./pages/exceptions.js";
 import * as inventory from "./pages/inventory.js";
 import * as orders from "./pages/orders.js";
@@ -84,8 +84,18 @@ function showLogin() {
   $("logout").hidden = true;
 }
 
+let channelLabels = false;
+
 async function route() {
   if (!ctx) return showLogin();
+  if (!channelLabels) {
+    channelLabels = true; // once per page load; a failure leaves the static labels
+    try {
+      addChannelLabels((await api("/api/v1/channels")).channels);
+    } catch {
+      channelLabels = false;
+    }
+  }
   $("login").hidden = true;
   $("nav").hidden = false;
   $("logout").hidden = false;

@@ -8,6 +8,19 @@ export async function loadTexts() {
   document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
 }
 
+// Channel labels from the channels' mapping files (GET /api/v1/channels: {channel, label:
+// {zh, en}}): a platform added as a TOML file is named without an edit to i18n.json, which
+// keeps the last word for the channels it names.
+export function addChannelLabels(channels) {
+  for (const c of channels || []) {
+    if (!c || !c.channel || !c.label) continue;
+    for (const l of ["zh", "en"]) {
+      const key = `channel.${c.channel}`;
+      if (dict[l] && dict[l][key] === undefined && c.label[l]) dict[l][key] = c.label[l];
+    }
+  }
+}
+
 export function lang() {
   const l = localStorage.getItem(STORE);
   return l === "en" ? "en" : "zh";
