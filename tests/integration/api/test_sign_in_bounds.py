@@ -26,7 +26,7 @@ def test_concurrent_sign_ins_never_check_more_passwords_at_once_than_the_slots(
     add_user(world, "li.lei", "李雷", Role.OPS, PASSWORD)
     api.state.sign_in_gate = SignInGate(2)
     lock, inside, most = threading.Lock(), [0], [0]
-    real = sessions.verify
+    real = sessions.verify  # type: ignore[attr-defined]
 
     def counted(app: Ordo, login: str, password: str) -> Any:
         with lock:
