@@ -308,3 +308,9 @@ def test_clean_on_an_optional_text_lets_null_through_and_still_refuses_nul() -> 
     assert optional.validate_python(" WH-SH ") == "WH-SH"
     with pytest.raises(ValueError):
         optional.validate_python("WH\x00")
+
+
+def test_bulk_incident_ids_refuse_booleans(client: Any, admin: dict[str, str]) -> None:
+    r = client.post("/api/v1/incidents/bulk", json={"action": "acknowledge", "ids": [True]}, headers=admin)
+    assert r.status_code == 422, r.text
+    assert r.json()["details"]["field"] == "ids[0]"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, requires
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, PathId, Time, length
+from ordo.api.schemas import CLEAN, BodyId, FilterText, PathId, Time, length
 from ordo.domain.access import Perm
 from ordo.domain.errors import ValidationError
 from ordo.domain.incidents.incident import Detector, IncidentState
@@ -43,7 +43,7 @@ class AssignIn(_In):
 
 
 class BulkIn(_In):
-    ids: Annotated[list[Annotated[int, Field(ge=1, le=2**63 - 1)]], Field(min_length=1, max_length=200)]
+    ids: Annotated[list[BodyId], Field(min_length=1, max_length=200)]
     action: Literal["acknowledge", "assign", "resolve", "dismiss"]
     note: Note = ""
     assignee: Annotated[str, length(64, 1), CLEAN] | None = None
