@@ -156,3 +156,23 @@ def pg_walk(pg_url: str, clock: Any) -> Iterator[Walk]:
 @pytest.mark.postgres
 def test_the_workbench_on_postgresql(pg_walk: Walk) -> None:
     walk_search_page_bulk_export(*pg_walk)
+
+
+def test_a_key_bound_to_a_channel_acts_in_bulk_on_its_own_orders_only(
+    client: TestClient, world: Any, auth: Callable[[Role], Headers]
+) -> None:
+    from ordo.domain.access import Scope
+
+    ops = auth(Role.OPS)
+    theirs = _submit(client, ops, "TM-1", channel="tmall")
+    mine = _submit(client, ops, "JD-1", channel="jd")
+    jd_only = {
+        "Authorization": f"Bearer {create_key(world, Role.OPS, 'jd ops', scope=Scope(frozenset({'jd'})))}"
+    }
+    r = client.post(
+        "/api/v1/worklist/bulk", json={"action": "hold", "order_ids": [mine, theirs]}, headers=jd_only
+    )
+    assert r.status_code == 403 and r.json()["error"] == "out_of_scope", r.text
+    assert _search(client, ops, held="true")["total"] == 0  # refused whole: nothing held
+    r = client.post("/api/v1/worklist/bulk", json={"action": "hold", "order_ids": [mine]}, headers=jd_only)
+    assert [x["outcome"] for x in r.json()["results"]] == ["held"]

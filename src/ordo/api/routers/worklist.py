@@ -140,6 +140,7 @@ class BulkIn(BaseModel):
 def bulk(ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: BulkIn) -> dict[str, Any]:
     if payload.action == "change_warehouse" and not payload.warehouse_id:
         raise ValidationError("warehouse_id", "a warehouse is required / 请选择仓库")
+    principal.require_orders(ordo, payload.order_ids, f"{payload.action} orders")  # only one's own channels
     results = worklist.bulk(
         ordo,
         payload.action,
