@@ -82,6 +82,52 @@ def users_passwd(login: str, db: DbOption = None) -> None:
     console.print(f"password changed for {login} / 密码已更新")
 
 
+@users_app.command("set")
+def users_set(
+    login: str,
+    role: Annotated[
+        str | None, typer.Option(help="New role: admin, ops, finance, risk, viewer or integration / 角色")
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(help="Bind to this channel (repeatable; replaces the scope) / 限定渠道"),
+    ] = None,
+    shop: Annotated[
+        list[str] | None, typer.Option(help="Bind to this platform shop (repeatable) / 限定店铺")
+    ] = None,
+    unbound: Annotated[
+        bool, typer.Option("--all-channels", help="Remove the scope: every channel / 取消范围限制")
+    ] = False,
+    by: Annotated[
+        str | None, typer.Option(help="Who makes the change, for the audit (default: the OS user)")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Change LOGIN's role and/or channel/shop scope (audited, with before and after)."""
+    import getpass
+
+    from ordo.domain.access import UNBOUND, Role, Scope
+    from ordo.domain.errors import OrdoError
+    from ordo.service.people import set_access
+
+    try:
+        chosen = Role(role) if role is not None else None
+    except ValueError:
+        raise typer.BadParameter(f"unknown role {role!r}; one of {[r.value for r in Role]}") from None
+    if unbound and (channel or shop):
+        raise typer.BadParameter("--all-channels and --channel/--shop together / 不能同时指定")
+    scope = UNBOUND if unbound else (
+        Scope(frozenset(channel or ()), shops=frozenset(shop or ())) if channel or shop else None
+    )  # fmt: skip
+    who = by or f"cli:{getpass.getuser()}"
+    try:
+        user = set_access(open_ordo(db), login, role=chosen, scope=scope, by=who)
+    except OrdoError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"{login}: role {user['role']}, scope {user.get('scope')} / 已更新角色与范围")
+    print_json(user)
+
+
 @users_app.command("disable")
 def users_disable(login: str, db: DbOption = None) -> None:
     """Disable LOGIN: no more sign-in, sessions end, the user's keys stop working."""

@@ -93,3 +93,29 @@ def test_keys_for_a_user_and_for_a_scoped_integration(db: str) -> None:
     assert neither.exit_code != 0 and "--user" in neither.output
     stray = runner.invoke(app, ["keys", "create", "--role", "integration", "--operation", "fly", "--db", db])
     assert stray.exit_code != 0 and "unknown operation" in stray.output
+
+
+def test_users_set_changes_role_and_scope_and_the_audit_names_who_and_what(db: str) -> None:
+    _run("users", "add", "mei", "--role", "viewer", "--name", "韩梅梅", "--db", db, password=PASSWORD)
+    out = _run("users", "set", "mei", "--role", "ops", "--channel", "jd", "--channel", "tmall",
+               "--by", "boss", "--db", db)  # fmt: skip
+    shown = json.loads(out[out.index("{") :])
+    assert shown["role"] == "ops" and shown["scope"]["channels"] == ["jd", "tmall"]
+    ordo = bootstrap(Settings(database_url=db))
+    try:
+        caller = people.sign_in(ordo, "mei", PASSWORD).caller
+        assert caller.role is Role.OPS and caller.scope.channels == {"jd", "tmall"}
+        with ordo.store.uow(read_only=True) as uow:
+            [row] = [r for r in uow.rules.audit_log(limit=10) if r["action"] == "user_access_set"]
+        assert row["actor"] == "boss" and row["details"]["before"]["role"] == "viewer"
+        assert row["details"]["after"]["scope"]["channels"] == ["jd", "tmall"]
+        _run("users", "set", "mei", "--all-channels", "--db", db)
+        assert people.sign_in(ordo, "mei", PASSWORD).caller.scope.unbound
+    finally:
+        ordo.store.dispose()
+    bad = runner.invoke(app, ["users", "set", "mei", "--role", "boss", "--db", db])
+    assert bad.exit_code != 0
+    nobody = runner.invoke(app, ["users", "set", "nobody", "--role", "ops", "--db", db])
+    assert nobody.exit_code == 1 and "没有该用户" in nobody.output
+    nothing = runner.invoke(app, ["users", "set", "mei", "--db", db])
+    assert nothing.exit_code == 1 and "role" in nothing.output

@@ -15,7 +15,7 @@ from ordo.service.people.sessions import (
     sign_in,
     sign_out,
 )
-from ordo.service.people.users import add_user, caller_of, disable, list_users, set_password
+from ordo.service.people.users import add_user, caller_of, disable, list_users, set_access, set_password
 
 __all__ = [
     "Caller",
@@ -28,6 +28,7 @@ __all__ = [
     "key_person",
     "list_users",
     "session_caller",
+    "set_access",
     "set_password",
     "sign_in",
     "sign_out",

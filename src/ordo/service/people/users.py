@@ -129,6 +129,38 @@ def disable(app: Ordo, login: str) -> None:
         app.caches.keys.forget(key_id)
 
 
+def set_access(
+    app: Ordo, login: str, *, role: Role | None = None, scope: Scope | None = None, by: str
+) -> dict[str, Any]:
+    """Change a user's role and/or scope (None: keep it), audited with who did it, before and
+    after. Their sessions see it on the next request; their keys once this process forgets them
+    (at once here, within the key cache's seconds elsewhere)."""
+    row = _user(app, login)
+    before = {"role": row["role"], "scope": Scope.from_dict(row.get("scope")).as_dict()}
+    values: dict[str, Any] = {}
+    if role is not None:
+        values["role"] = role.value
+    if scope is not None:
+        values["scope"] = None if scope.unbound else scope.as_dict()
+    if not values:
+        raise ValidationError("role", "give a role or a scope to set / 请指定角色或范围")
+    with app.store.uow() as uow:
+        uow.people.update_user(row["id"], **values)
+        after_row = uow.people.user(row["id"])
+        assert after_row is not None
+        after = {"role": after_row["role"], "scope": Scope.from_dict(after_row.get("scope")).as_dict()}
+        uow.rules.audit(
+            at_ns=app.clock.now_ns(), actor=by[:64], role="admin", action="user_access_set",
+            note=f"{login}: {before['role']} → {after['role']}", details={"login": login, "before": before,
+            "after": after},
+        )  # fmt: skip
+        key_ids = uow.people.keys_of(row["id"])
+        uow.commit()
+    for key_id in key_ids:
+        app.caches.keys.forget(key_id)
+    return _shown(after_row)
+
+
 def verify(app: Ordo, login: str, password: str) -> dict[str, Any] | None:
     """The user row if ``login`` and ``password`` match an enabled user, else None (same cost)."""
     row = None
