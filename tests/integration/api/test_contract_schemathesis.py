@@ -54,7 +54,7 @@ DATA_DEPENDENT = {
     ("GET", "/api/v1/holds"): "province: the region vocabulary",
     ("GET", "/api/v1/worklist/orders"): "province: the region vocabulary",
     ("POST", "/api/v1/worklist/exports"): "province: the region vocabulary",
-    ("POST", "/api/v1/worklist/bulk"): "a warehouse from the catalog",
+    ("POST", "/api/v1/worklist/bulk"): "a warehouse or a carrier from the catalog",
     ("PUT", "/api/v1/orders/{order_id}/address"): "an address the geocoder can place",
     ("POST", "/api/v1/rules/parse"): "the rule language",
     ("POST", "/api/v1/rules/drafts"): "the rule language",

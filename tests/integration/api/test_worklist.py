@@ -176,3 +176,27 @@ def test_a_key_bound_to_a_channel_acts_in_bulk_on_its_own_orders_only(
     assert _search(client, ops, held="true")["total"] == 0  # refused whole: nothing held
     r = client.post("/api/v1/worklist/bulk", json={"action": "hold", "order_ids": [mine]}, headers=jd_only)
     assert [x["outcome"] for x in r.json()["results"]] == ["held"]
+
+
+def test_a_bulk_carrier_change_books_the_carrier_before_collection(
+    client: TestClient, world: Any, auth: Callable[[Role], Headers]
+) -> None:
+    from ordo.domain.orders.model import Carrier
+    from ordo.service.inventory.catalog import save_catalog
+
+    ops = auth(Role.OPS)
+    order = _submit(client, ops, "CAR-1")  # routed in the tiny world (its own delivery)
+    save_catalog(world, carriers=[Carrier("SF", "顺丰"), Carrier("JT", "极兔")])
+    body = {"action": "change_carrier", "carrier_id": "SF", "order_ids": [order, "O-NONE"]}
+    r = client.post("/api/v1/worklist/bulk", json=body, headers=ops)
+    assert r.status_code == 200, r.text
+    assert [x["outcome"] for x in r.json()["results"]] == ["switched", "not_found"]
+    page = client.get(f"/api/v1/worklist/orders/{order}", headers=ops).json()
+    assert page["parcels"][0]["carrier_name"] == "顺丰"
+    assert [e["type"] for e in page["audit"]][-1:] == ["order.carrier_switched"]
+    again = client.post("/api/v1/worklist/bulk", json={**body, "order_ids": [order]}, headers=ops).json()
+    assert again["results"][0]["outcome"] == "unchanged"
+    bad = client.post("/api/v1/worklist/bulk", json={**body, "carrier_id": "NOPE"}, headers=ops)
+    assert bad.status_code == 422 and bad.json()["details"]["field"] == "carrier_id"
+    none = client.post("/api/v1/worklist/bulk", json={**body, "carrier_id": None}, headers=ops)
+    assert none.status_code == 422 and none.json()["details"]["field"] == "carrier_id"

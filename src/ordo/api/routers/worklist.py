@@ -128,18 +128,24 @@ def order_page(order_id: str, ordo: OrdoDep, principal: Reader) -> Response:
 
 class BulkIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    action: Literal["approve", "hold", "release", "change_warehouse"]
+    action: Literal["approve", "hold", "release", "change_warehouse", "change_carrier"]
     order_ids: Annotated[
         list[Annotated[str, length(MAX_ID, 1), CLEAN]], Field(min_length=1, max_length=worklist.MAX_BULK)
     ]
     reason: Annotated[str, length(200), CLEAN] = ""
     warehouse_id: Annotated[str | None, length(32, 1), CLEAN] = None
+    carrier_id: Annotated[str | None, length(32, 1), CLEAN] = None
 
 
-@router.post("/bulk", summary="Approve, hold, release or move up to 500 orders; one result per order")
+@router.post(
+    "/bulk",
+    summary="Approve, hold, release, change warehouse or carrier of up to 500 orders, one result each",
+)
 def bulk(ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: BulkIn) -> dict[str, Any]:
     if payload.action == "change_warehouse" and not payload.warehouse_id:
         raise ValidationError("warehouse_id", "a warehouse is required / 请选择仓库")
+    if payload.action == "change_carrier" and not payload.carrier_id:
+        raise ValidationError("carrier_id", "a carrier is required / 请选择承运商")
     principal.require_orders(ordo, payload.order_ids, f"{payload.action} orders")  # only one's own channels
     results = worklist.bulk(
         ordo,
@@ -148,11 +154,17 @@ def bulk(ordo: OrdoDep, principal: Writer, _json: JsonBody, payload: BulkIn) -> 
         actor=principal.source,
         reason=payload.reason,
         warehouse_id=payload.warehouse_id,
+        carrier_id=payload.carrier_id,
     )
     counts: dict[str, int] = {}
     for r in results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
     return {"action": payload.action, "results": results, "counts": counts}
+
+
+@router.get("/carriers", summary="Carriers to book (id and name)")
+def list_carriers(ordo: OrdoDep, principal: Reader) -> dict[str, Any]:
+    return {"carriers": worklist.carriers(ordo)}
 
 
 def _jobs(request: Request) -> ExportJobs:

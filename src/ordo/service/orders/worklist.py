@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ordo.domain.errors import NotFound, OrdoError, ValidationError
+from ordo.domain.events import ORDER_CARRIER_SWITCHED, Event
 from ordo.domain.orders.holds import HoldReason, hold_kind
 from ordo.domain.orders.milestones import MILESTONE_LABELS, Milestone
 from ordo.domain.orders.model import LineFlag
@@ -32,8 +33,9 @@ MAX_BULK = 500
 MAX_EXPORT = 200_000
 #: Named views one person may keep.
 MAX_VIEWS = 50
-BULK_ACTIONS = ("approve", "hold", "release", "change_warehouse")
+BULK_ACTIONS = ("approve", "hold", "release", "change_warehouse", "change_carrier")
 _SELLER = "[卖家备注 seller] "
+_OVER = frozenset({Milestone.CANCELLED, Milestone.RETURN_REQUESTED, Milestone.RETURNED, Milestone.REFUNDED})
 _CARRIER_STEPS = (Milestone.COLLECTED, Milestone.IN_TRANSIT, Milestone.OUT_FOR_DELIVERY, Milestone.DELIVERED)
 
 
@@ -108,6 +110,7 @@ def detail(app: Ordo, order_id: str) -> dict[str, Any] | None:
         warehouses = {w.id: w.name for w in uow.catalog.warehouses()}
         carriers = {c.id: c.name for c in uow.catalog.carriers()}
         attempts = uow.routing.attempts(order_id)
+        watch = uow.incidents.watches([order_id]).get(order_id)
         events = uow.outbox.for_order(order_id)
         actors = {
             str(e["payload"].get("by") or e["payload"].get("actor") or "")
@@ -132,6 +135,9 @@ def detail(app: Ordo, order_id: str) -> dict[str, Any] | None:
     }
     last = attempts[-1] if attempts else None
     routed_carriers = (last["carrier_ids"] or "").split(",") if last else []
+    booked = _booked(events, watch.carrier if watch else None)
+    if booked and routed_carriers:
+        routed_carriers[0] = booked  # booked since routing (a switch)
     routed_warehouses = (last["warehouse_ids"] or "").split(",") if last else []
     reached = {m["milestone"]: m for m in order["milestones"]}
     collected_by = next(
@@ -222,6 +228,7 @@ def bulk(
     actor: str,
     reason: str = "",
     warehouse_id: str | None = None,
+    carrier_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """Act on each order; one result per distinct id in the order given, failures included."""
     ids = list(dict.fromkeys(order_ids))
@@ -246,6 +253,8 @@ def bulk(
         ]
     if action == "change_warehouse":
         return _change_warehouse(app, ids, actor=actor, reason=reason, warehouse_id=warehouse_id)
+    if action == "change_carrier":
+        return _change_carrier(app, ids, actor=actor, reason=reason, carrier_id=carrier_id)
     out: list[dict[str, Any]] = []
     for oid in ids:
         try:
@@ -320,6 +329,68 @@ def _short_at(app: Ordo, order_id: str, warehouse_id: str) -> dict[str, Any] | N
         details={"warehouse_id": warehouse_id, "skus": short},
     )
     return {"order_id": order_id, "outcome": "refused", "error": error.as_dict()}
+
+
+def carriers(app: Ordo) -> list[dict[str, str]]:
+    """The catalog's carriers (id and name: 顺丰, 京东物流, 极兔 …), for choosing one."""
+    with app.store.uow(read_only=True) as uow:
+        return [{"id": c.id, "name": c.name} for c in uow.catalog.carriers()]
+
+
+def _booked(events: Sequence[dict[str, Any]], watched: str | None) -> str | None:
+    """The carrier booked by the latest switch (an event), else the scan's watch, else None."""
+    for e in reversed(events):
+        if e["type"] == ORDER_CARRIER_SWITCHED and isinstance(e["payload"], dict) and e["payload"].get("to"):
+            return str(e["payload"]["to"])
+    return watched
+
+
+def _change_carrier(
+    app: Ordo, ids: list[str], *, actor: str, reason: str, carrier_id: str | None
+) -> list[dict[str, Any]]:
+    """Book another carrier for orders no carrier has collected yet: the booking the incident
+    scan checks collections against (its watch row), and ``order.carrier_switched`` for the
+    warehouse and carrier adapters (the same event the switch_carrier playbook step emits)."""
+    with app.store.uow(read_only=True) as uow:
+        known = {c.id: c.name for c in uow.catalog.carriers()}
+    if not carrier_id or carrier_id not in known:
+        raise ValidationError(
+            "carrier_id", "unknown carrier / 承运商不存在", details={"carrier_id": carrier_id}
+        )
+    out: list[dict[str, Any]] = []
+    for oid in ids:
+
+        def work(oid: str = oid) -> dict[str, Any]:
+            now = app.clock.now_ns()
+            with app.store.uow() as uow:
+                p = uow.orders.progress([oid]).get(oid)
+                if p is None:
+                    return {"order_id": oid, "outcome": "not_found"}
+                if Milestone.COLLECTED in p.steps or p.steps & _OVER:
+                    error = ValidationError(
+                        "order_ids",
+                        f"{oid} was collected or is over / 订单已揽收或已结束",
+                        details={"order_id": oid},
+                    )
+                    return {"order_id": oid, "outcome": "refused", "error": error.as_dict()}
+                watch = uow.incidents.watches([oid]).get(oid)
+                attempts = uow.routing.attempts(oid)
+                routed = (attempts[-1]["carrier_ids"] or "").split(",")[0] if attempts else ""
+                booked = _booked(uow.outbox.for_order(oid), watch.carrier if watch else None)
+                current = booked or routed or None
+                if current == carrier_id:
+                    return {"order_id": oid, "outcome": "unchanged", "carrier_id": carrier_id}
+                if watch is not None:
+                    watch.carrier = carrier_id
+                    uow.incidents.save_watches([watch])
+                payload = {"from": current, "to": carrier_id, "by": actor, "reason": reason}
+                uow.outbox.append([Event(ORDER_CARRIER_SWITCHED, oid, now, payload, channel=p.channel)])
+                uow.commit()
+            return {"order_id": oid, "outcome": "switched", "carrier_id": carrier_id, "from": current}
+
+        out.append(app.retrying(work))
+    app.notifier.notify()
+    return out
 
 
 # -- saved views ------------------------------------------------------------------------

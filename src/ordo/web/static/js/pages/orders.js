@@ -41,7 +41,7 @@ function dateInput(name, label) {
 
 // What the search box looks up: each one is an index lookup on the server.
 export const LOOKUPS = ["external_id", "order_id", "phone", "recipient", "sku"];
-const BULK_ACTIONS = ["hold", "release", "approve", "change_warehouse"];
+const BULK_ACTIONS = ["hold", "release", "approve", "change_warehouse", "change_carrier"];
 const BULK_MAX = 500;
 const FIELDS = ["channel", "status", "warehouse_id", "province", "tag", "hold", "created_from", "created_to", "lookup", "q"];
 
@@ -57,7 +57,7 @@ async function saveFile(path, name) {
 
 export async function render(root, ctx, args) {
   if (args[0]) return detail(root, ctx, args[0]);
-  const { warehouses } = await api("/api/v1/warehouses");
+  const [{ warehouses }, { carriers }] = await Promise.all([api("/api/v1/warehouses"), api("/api/v1/worklist/carriers")]);
   const whName = (id) => (warehouses.find((w) => w.id === id) || { name: id }).name;
   const form = h(
     "form",
@@ -95,9 +95,13 @@ export async function render(root, ctx, args) {
   const bulkReason = h("input", { id: "bulk-reason", placeholder: t("orders.bulk_reason"), maxlength: 200 });
   const bulkCount = h("span", { id: "bulk-count" }, t("orders.selected", { n: 0 }));
   const bulkResults = h("div", { id: "bulk-results" });
-  bulkAction.addEventListener("change", () => { bulkWarehouse.hidden = bulkAction.value !== "change_warehouse"; });
+  const bulkCarrier = select("carrier", carriers.map((c) => c.id), (id) => carriers.find((c) => c.id === id).name, { id: "bulk-carrier", hidden: true });
+  bulkAction.addEventListener("change", () => {
+    bulkWarehouse.hidden = bulkAction.value !== "change_warehouse";
+    bulkCarrier.hidden = bulkAction.value !== "change_carrier";
+  });
   const bulkBar = ctx.can("orders_write")
-    ? h("div", { class: "card", id: "bulk-bar" }, bulkCount, " ", bulkAction, bulkWarehouse, bulkReason,
+    ? h("div", { class: "card", id: "bulk-bar" }, bulkCount, " ", bulkAction, bulkWarehouse, bulkCarrier, bulkReason,
       h("button", { type: "button", id: "bulk-run", onclick: () => runBulk() }, t("orders.bulk_run")), bulkResults)
     : "";
   const results = h("div", { id: "order-results" });
@@ -190,6 +194,7 @@ export async function render(root, ctx, args) {
     if (ids.length > BULK_MAX) { bulkResults.textContent = t("orders.bulk_too_many", { n: BULK_MAX }); return; }
     const body = { action: bulkAction.value || "hold", order_ids: ids, reason: bulkReason.value.trim() };
     if (body.action === "change_warehouse") body.warehouse_id = bulkWarehouse.value;
+    if (body.action === "change_carrier") body.carrier_id = bulkCarrier.value;
     bulkResults.textContent = t("orders.bulk_running", { n: ids.length });
     try {
       const r = await api("/api/v1/worklist/bulk", { method: "POST", body });
