@@ -11,11 +11,20 @@ from ordo.service.people.sessions import (
     CsrfRefused,
     SignedIn,
     TooManyAttempts,
+    open_session,
     session_caller,
     sign_in,
     sign_out,
 )
-from ordo.service.people.users import add_user, caller_of, disable, list_users, set_access, set_password
+from ordo.service.people.users import (
+    add_user,
+    caller_of,
+    disable,
+    list_users,
+    oidc_user,
+    set_access,
+    set_password,
+)
 
 __all__ = [
     "Caller",
@@ -27,6 +36,8 @@ __all__ = [
     "disable",
     "key_person",
     "list_users",
+    "oidc_user",
+    "open_session",
     "session_caller",
     "set_access",
     "set_password",

@@ -21,13 +21,14 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ordo.domain.errors import OrdoError, PermissionDenied, Unauthenticated
 from ordo.service.people.callers import Caller
 from ordo.service.people.users import caller_of, verify
 
 if TYPE_CHECKING:
+    from ordo.service.ports import UnitOfWork
     from ordo.service.runtime.app import Ordo
 
 #: A session lasts this long from sign-in.
@@ -137,17 +138,32 @@ def sign_in(
             uow.people.prune_failures(now - FAILURE_WINDOW_S * S)
             uow.commit()
             raise _bad_login()
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        expires = now + SESSION_TTL_S * S
-        uow.people.prune_sessions(user["id"], now)  # a user's rows stay as many as their live sessions
-        uow.people.add_session(
-            token_hash=_hash(token), user_id=user["id"], csrf_token=csrf,
-            created_at_ns=now, expires_at_ns=expires, ended_at_ns=None,
-        )  # fmt: skip
         if seen is not None:
             uow.people.clear_failures(key)
+        signed = _open(uow, user, now)
         uow.commit()
+    return signed
+
+
+def _open(uow: UnitOfWork, user: dict[str, Any], now: int) -> SignedIn:
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    expires = now + SESSION_TTL_S * S
+    uow.people.prune_sessions(user["id"], now)  # a user's rows stay as many as their live sessions
+    uow.people.add_session(
+        token_hash=_hash(token), user_id=user["id"], csrf_token=csrf,
+        created_at_ns=now, expires_at_ns=expires, ended_at_ns=None,
+    )  # fmt: skip
     return SignedIn(token, csrf, expires, caller_of(user))
+
+
+def open_session(app: Ordo, user: dict[str, Any]) -> SignedIn:
+    """A session for ``user``, who proved who they are elsewhere (an OIDC provider's ID token)."""
+    if user["disabled"]:
+        raise _bad_login()
+    with app.store.uow() as uow:
+        signed = _open(uow, user, app.wall.now_ns())
+        uow.commit()
+    return signed
 
 
 def _refused() -> Unauthenticated:

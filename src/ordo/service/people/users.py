@@ -7,6 +7,7 @@ working at once in this process (other processes: within the key cache's TTL).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -159,6 +160,39 @@ def set_access(
     for key_id in key_ids:
         app.caches.keys.forget(key_id)
     return _shown(after_row)
+
+
+def oidc_login(issuer: str, subject: str) -> str:
+    """The login of the person an OIDC provider calls ``subject``: derived from both, so no
+    provider can claim an existing password user's login (or another provider's person)."""
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
+    return f"oidc-{digest[:27]}"
+
+
+def oidc_user(app: Ordo, issuer: str, subject: str, display_name: str, role: Role) -> dict[str, Any]:
+    """The user an OIDC provider signed in: found by (issuer, subject), or created on first
+    sign-in with ``role`` (audited). Later sign-ins keep the stored role (``ordo users set``)."""
+    login = oidc_login(issuer, subject)
+    with app.store.uow(read_only=True) as uow:
+        row = uow.people.user_by_login(login)
+    if row is not None:
+        return row
+    name = (display_name or "").strip()[:100] or login
+    with app.store.uow() as uow:
+        user_id = secrets.token_hex(6)
+        uow.people.add_user(
+            id=user_id, login=login, display_name=name, role=role.value, scope=None, password_hash=None,
+            disabled=False, created_at_ns=app.clock.now_ns(),
+        )  # fmt: skip
+        uow.rules.audit(
+            at_ns=app.clock.now_ns(), actor=f"oidc:{issuer}"[:64], role=role.value, action="user_added_oidc",
+            note=f"{name} signed in first through {issuer}"[:1000],
+            details={"login": login, "issuer": issuer, "subject": subject[:200], "role": role.value},
+        )  # fmt: skip
+        row = uow.people.user(user_id)
+        uow.commit()
+    assert row is not None
+    return row
 
 
 def verify(app: Ordo, login: str, password: str) -> dict[str, Any] | None:
