@@ -68,7 +68,7 @@ def test_an_order_comes_in_through_a_mapping_file_alone(app: Ordo) -> None:
     assert isinstance(receipt, Receipt)
     assert (receipt.channel, receipt.outcome) == ("moshop", ChannelOutcome.CREATED), receipt
     with app.store.uow(read_only=True) as uow:
-        [(order_id, channel, external_id)] = uow.connection.exec_driver_sql(
+        [(_order_id, channel, external_id)] = uow.connection.exec_driver_sql(
             "SELECT id, channel, external_id FROM orders"
         ).all()
     assert (channel, external_id) == ("moshop", "E20261111010000093806201")
@@ -104,3 +104,23 @@ def test_a_bad_directory_or_a_second_youzan_fails_at_start_up(tmp_path: Path) ->
     (twice / "youzan.toml").write_text((SPECS / "youzan.toml").read_text("utf-8"), "utf-8")
     with pytest.raises(SpecError, match="youzan"):
         bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'b.db'}", channel_specs_dir=str(twice)))
+
+
+def test_the_status_graph_speaks_the_new_channels_statuses(app: Ordo) -> None:
+    from ordo.service.orders.status_updates import StatusReport, report_statuses
+
+    body = (FIXTURES / "youzan" / "trade_get.json").read_text("utf-8")
+    for platform_sku in ("998877", "4801234567891"):
+        svc.set_sku_mapping(app, "moshop", platform_sku, "SKU-CUP")
+    [receipt] = receive_batch(app, [Push("moshop", body)])
+    assert isinstance(receipt, Receipt) and receipt.outcome is ChannelOutcome.CREATED, receipt
+    [result] = report_statuses(
+        app,
+        [
+            StatusReport(
+                "moshop", "TRADE_CLOSED", T0 + 10**9, channel="moshop", external_id="E20261111010000093806201"
+            )
+        ],
+    )
+    assert result.error is None, result.as_dict()
+    assert "cancelled" in result.milestones, result.as_dict()

@@ -13,8 +13,10 @@ order's intercept (``intercept`` on the order) with an ``order.intercept_answere
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ordo.adapters.status_graph import load_graph
@@ -85,7 +87,8 @@ def report_statuses(
     """Translate and record a batch of status reports; one result per report, in order."""
     if not reports:
         return []
-    chosen = graph or load_graph()
+    extra = tuple(Path(d) for d in app.settings.channel_specs_dir.split(os.pathsep) if d.strip())
+    chosen = graph or load_graph(extra_dirs=extra)
 
     def transaction() -> list[ReportResult]:
         with app.store.uow() as uow:
