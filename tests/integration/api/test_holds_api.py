@@ -3,6 +3,8 @@ and GET /holds: who may, what 4xx bad input gets (naming the field), the 409s.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ordo.domain.access import Role
@@ -135,3 +137,47 @@ def test_correcting_an_unresolved_address_routes_the_order(client, auth, post_or
     routing = client.get(f"{URL}/{order_id}/routing", headers=ops).json()
     assert [a["trigger"] for a in routing["attempts"]] == ["address"]
     assert client.get("/api/v1/holds", headers=ops).json()["orders"] == []
+
+
+def test_the_held_list_says_when_by_whom_and_the_intercept_and_filters_by_hold_time(
+    client: Any, auth: Any, post_order: Any, world: Any, clock: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    ops = auth(Role.OPS)
+    early, late = post_order("HA-T1"), post_order("HA-T2")
+    advance(world, [MilestoneUpdate(late, Milestone.RELEASED_TO_WAREHOUSE, clock.now_ns(), "wms")])
+    first = clock.now_ns()
+    assert client.post(f"{URL}/{early}/hold", json={"reason": "早"}, headers=ops).status_code == 200
+    clock.advance(3600)
+    r = client.post(f"{URL}/{late}/hold", json={"reason": "晚"}, headers=ops)
+    assert r.json()["intercept"] == "requested", r.text
+
+    def listed(**params: str) -> dict[str, Any]:
+        r = client.get("/api/v1/holds", params=params, headers=auth(Role.VIEWER))
+        assert r.status_code == 200, r.text
+        return {o["id"]: o for o in r.json()["orders"]}
+
+    rows = listed()
+    assert rows[early]["held_at_ns"] == first and rows[late]["held_at_ns"] == first + 3600 * 10**9
+    assert rows[early]["held_at"].startswith(datetime.fromtimestamp(first / 1e9, UTC).strftime("%Y-%m-%d"))
+    assert rows[early]["held_by"] == rows[late]["held_by"] != "intake"
+    assert rows[early]["held_by"].startswith("api:")
+    assert rows[early]["intercept"] is None
+    assert rows[late]["intercept"]["state"] == "requested"
+    half = datetime.fromtimestamp((first + 1800 * 10**9) / 1e9, UTC).isoformat()
+    assert set(listed(held_from=half)) == {late}
+    assert set(listed(held_to=half)) == {early}
+    bad = client.get("/api/v1/holds", params={"held_from": half, "held_to": half}, headers=ops)
+    assert bad.status_code == 422 and "held_to" in bad.text
+    assert client.get("/api/v1/holds", params={"held_from": "yesterday"}, headers=ops).status_code == 422
+
+
+def test_a_hold_intake_set_is_held_by_intake_since_the_order_arrived(
+    client: Any, auth: Any, post_order: Any
+) -> None:
+    order_id = post_order("HA-LOST", ship_to=LOST)
+    [row] = client.get("/api/v1/holds", headers=auth(Role.OPS)).json()["orders"]
+    assert row["id"] == order_id
+    assert row["hold_kind"] == "address" and row["held_by"] == "intake"
+    assert row["held_at_ns"] == row["created_at_ns"]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, authenticated
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, FilterText, length
+from ordo.api.schemas import CLEAN, FilterText, Time, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
 from ordo.domain.orders.holds import HoldReason, hold_kind
@@ -167,9 +167,13 @@ def held_orders(
     province: Annotated[
         FilterText | None, Query(description="region: 广东 / 广东省 / Guangdong / 广州 / adcode 44, 4401")
     ] = None,
+    held_from: Annotated[Time | None, Query(description="held at or after / 挂起时间起")] = None,
+    held_to: Annotated[Time | None, Query(description="held before / 挂起时间止")] = None,
     cursor: render.Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
+    """Each row says when the order was held (``held_at``), by whom (``held_by``; ``intake``
+    for a hold intake set) and the intercept asked of its warehouse (``intercept``, or null)."""
     after = render.decode_cursor(cursor)[0] if cursor else None
     exact, prefix = _KINDS[kind] if kind else (None, None)
     rows = holds.held_orders(
@@ -179,6 +183,8 @@ def held_orders(
         channel=principal.read_channel(channel.value if channel else None, "read orders"),
         region=province,
         after_id=after,
+        held_from_ns=held_from,
+        held_to_ns=held_to,
         limit=limit,
     )
     last = rows[-1]["id"] if len(rows) == limit else None

@@ -34,6 +34,7 @@ from ordo.domain.orders.milestones import LEFT_WAREHOUSE, MILESTONES, Milestone,
 from ordo.service.orders.milestones import record_updates
 from ordo.service.orders.regions import region_filter
 from ordo.service.ports import Delta, OrderRecord, OrderSummary, Progress, UnitOfWork
+from ordo.service.ports.orders import InterceptRecord
 from ordo.service.routing.decisions import route_held
 from ordo.service.runtime.app import Ordo
 
@@ -332,6 +333,15 @@ def _released(
     }
 
 
+class HeldOrder(OrderSummary):
+    """A held order as the held-orders list shows it: when it was held, by whom (``intake``
+    for a hold intake set), and the intercept asked of its warehouse (None: none asked)."""
+
+    held_at_ns: int
+    held_by: str
+    intercept: InterceptRecord | None
+
+
 def held_orders(
     app: Ordo,
     *,
@@ -340,15 +350,35 @@ def held_orders(
     channel: str | None = None,
     region: str | None = None,
     after_id: str | None = None,
+    held_from_ns: int | None = None,
+    held_to_ns: int | None = None,
     limit: int = 50,
-) -> list[OrderSummary]:
+) -> list[HeldOrder]:
     """Held orders, newest first (see ``HoldRepository.held``); ``region`` as people type it
-    (``广东``, ``广东省``, ``广州``, ``44``), 422 on ``province`` when it names no place."""
+    (``广东``, ``广东省``, ``广州``, ``44``), 422 on ``province`` when it names no place;
+    ``held_from_ns`` / ``held_to_ns`` bound when it was held (422 on ``held_to`` before from)."""
+    if held_from_ns is not None and held_to_ns is not None and held_to_ns <= held_from_ns:
+        raise ValidationError("held_to", "must be after held_from / 结束时间须晚于开始时间")
     place = region_filter(app, region) if region is not None else None
     with app.store.uow(read_only=True) as uow:
-        return uow.holds.held(
-            exact=exact, prefix=prefix, channel=channel, region=place, after_id=after_id, limit=limit
+        rows = uow.holds.held(
+            exact=exact,
+            prefix=prefix,
+            channel=channel,
+            region=place,
+            after_id=after_id,
+            held_from_ns=held_from_ns,
+            held_to_ns=held_to_ns,
+            limit=limit,
         )
+        ids = [r["id"] for r in rows]
+        marks = uow.holds.hold_marks(ids)
+        stops = uow.holds.intercepts(ids)
+    out: list[HeldOrder] = []
+    for r in rows:
+        at, by = marks.get(r["id"], (r["created_at_ns"], "intake"))
+        out.append(HeldOrder(**r, held_at_ns=at, held_by=by, intercept=stops.get(r["id"])))
+    return out
 
 
 def current_holds(app: Ordo, order_ids: Iterable[str]) -> dict[str, str | None]:

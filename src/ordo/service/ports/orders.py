@@ -277,6 +277,8 @@ class HoldRepository(Protocol):
 
     def intercepts(self, order_ids: Iterable[str]) -> dict[str, InterceptRecord]: ...
 
+    def hold_marks(self, order_ids: Iterable[str]) -> dict[str, tuple[int, str]]: ...
+
     def held(
         self,
         *,
@@ -285,6 +287,8 @@ class HoldRepository(Protocol):
         channel: str | None = ...,
         region: RegionFilter | None = ...,
         after_id: str | None = ...,
+        held_from_ns: int | None = ...,
+        held_to_ns: int | None = ...,
         limit: int = ...,
     ) -> list[OrderSummary]: ...
 

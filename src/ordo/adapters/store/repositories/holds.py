@@ -18,9 +18,12 @@ from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, in_region, 
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
+from ordo.domain.orders.milestones import Milestone
 from ordo.service.ports.orders import InterceptRecord, OrderSummary, RegionFilter, ShipTo
 
-O, W, I = t.orders.c, xt.exception_watch.c, t.order_intercepts.c
+O, W, I, M = t.orders.c, xt.exception_watch.c, t.order_intercepts.c, t.milestones.c
+#: Who stopped an order no person held (intake's review, address and stock holds).
+INTAKE = "intake"
 #: The ship-to columns a correction may write.
 ADDRESS_COLUMNS = frozenset(
     {"province", "city", "district", "detail", "adcode", "lat", "lng", "recipient_name", "recipient_phone"}
@@ -99,6 +102,21 @@ class HoldRepository:
                 out[row.pop("order_id")] = cast(InterceptRecord, row)
         return out
 
+    def hold_marks(self, order_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """When each order was held and by whom: its ``on_hold`` milestone (a person's hold),
+        else its intake (a hold intake set) as ``INTAKE``; orders that do not exist are left out."""
+        ids = sorted(set(order_ids))
+        out: dict[str, tuple[int, str]] = {}
+        for part in chunks(ids):
+            q = sa.select(O.id, O.created_at_ns).where(O.id.in_(part))
+            out.update({str(row[0]): (int(row[1]), INTAKE) for row in self._c.execute(q)})
+            q = sa.select(M.order_id, M.at_ns, M.source).where(
+                M.order_id.in_(part), M.milestone == Milestone.ON_HOLD.value
+            )
+            for row in self._c.execute(q):
+                out[str(row[0])] = (int(row[1]), str(row[2]))
+        return out
+
     def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None:
         unknown = set(values) - ADDRESS_COLUMNS
         if unknown:
@@ -122,11 +140,25 @@ class HoldRepository:
         channel: str | None = None,
         region: RegionFilter | None = None,
         after_id: str | None = None,
+        held_from_ns: int | None = None,
+        held_to_ns: int | None = None,
         limit: int = 50,
     ) -> list[OrderSummary]:
         """Held orders, newest first; ``exact`` or ``prefix`` narrows the hold reason,
-        ``channel`` and ``region`` narrow as in the order search."""
+        ``channel`` and ``region`` narrow as in the order search, ``held_from_ns`` /
+        ``held_to_ns`` the time it was held (see :meth:`hold_marks`; to is exclusive)."""
         q = sa.select(*SUMMARY_COLUMNS).where(O.hold_reason.is_not(None)).order_by(O.id.desc()).limit(limit)
+        if held_from_ns is not None or held_to_ns is not None:
+            mark = (
+                sa.select(M.at_ns)
+                .where(M.order_id == O.id, M.milestone == Milestone.ON_HOLD.value)
+                .scalar_subquery()
+            )
+            since = sa.func.coalesce(mark, O.created_at_ns)
+            if held_from_ns is not None:
+                q = q.where(since >= held_from_ns)
+            if held_to_ns is not None:
+                q = q.where(since < held_to_ns)
         if exact is not None:
             q = q.where(O.hold_reason == exact)
         if prefix is not None:
