@@ -46,6 +46,9 @@ def _free_port() -> int:
 
 
 class Server:
+    #: The FastAPI app served (a test may set ``app.state``, e.g. an OIDC client).
+    app: Any = None
+
     def __init__(self, base: str, ordo: Ordo, keys: dict[Role, str]) -> None:
         self.base, self.ordo, self.keys = base, ordo, keys
 
@@ -80,6 +83,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     srv = Server(base, ordo, keys)
+    srv.app = config.app
     srv.post_orders("SEED", 8)
     yield srv
     uv.should_exit = True

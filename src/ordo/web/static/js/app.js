@@ -43,7 +43,7 @@ async function signIn(login, password) {
     return true;
   } catch (e) {
     ctx = null;
-    const known = { 401: "login.bad_password", 429: "login.too_many" };
+    const known = { 401: "login.bad_password", 429: "login.too_many", 503: "login.busy" };
     $("login-error").textContent = e instanceof ApiError && known[e.status] ? t(known[e.status]) : e.message;
     return false;
   }
@@ -160,6 +160,12 @@ async function main() {
     }
   });
   window.addEventListener("hashchange", route);
+  // Sign-in through the company's identity provider, when the server is configured for one.
+  api("/api/v1/session/oidc")
+    .then((offered) => {
+      $("oidc-signin").hidden = !offered.enabled;
+    })
+    .catch(() => {});
   if (session.key) await login(session.key);
   else await resume();
   route();
