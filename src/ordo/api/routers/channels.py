@@ -67,7 +67,7 @@ async def webhook(channel: str, request: Request) -> Response:
     if batcher is None:
         receipt = await run_in_threadpool(svc.receive, ordo, channel, body)
     else:  # authenticated first: nothing unauthenticated is ever queued
-        push = Push(channel, body.decode("utf-8", errors="replace"))
+        push = Push(channel, svc.body_text(body))
         receipt = await asyncio.wrap_future(batcher.submit(push))
     return Response(
         orjson.dumps(receipt.as_dict()),

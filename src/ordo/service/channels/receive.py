@@ -17,6 +17,7 @@ for an order Ordo has not seen yet is parked and applied when the order arrives.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import json
@@ -291,9 +292,40 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
+#: How a body that is not UTF-8 text is kept: this prefix, then its bytes in base64. No JSON
+#: object starts so, so the kept text can never be taken for a payload.
+RAW_BYTES = "base64:"
+
+
+def body_text(body: bytes) -> str:
+    """A platform's body as stored text: itself when UTF-8, else byte for byte in base64."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return RAW_BYTES + base64.b64encode(body).decode("ascii")
+
+
+def raw_body(text: str) -> bytes:
+    """The bytes a platform sent, from the text :func:`body_text` kept."""
+    if text.startswith(RAW_BYTES):
+        return base64.b64decode(text[len(RAW_BYTES) :])
+    return text.encode("utf-8")
+
+
 def parse_body(text: str) -> Mapping[str, Any]:
     """JSON with exact decimals (``parse_float=Decimal``); raises Unmappable if it is not an
     object, nests deeper than :data:`MAX_JSON_DEPTH` or holds ``NaN``/``Infinity``."""
+    if text.startswith(RAW_BYTES):
+        raise Unmappable(
+            [
+                Reason(
+                    "malformed_payload",
+                    "body",
+                    "body is not UTF-8 text; kept byte for byte (base64) /"
+                    " 请求体不是 UTF-8 文本，已按原始字节（base64）保存",
+                )
+            ]
+        )
     try:
         payload = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except (ValueError, RecursionError):  # RecursionError: nested past the parser's own limit
@@ -325,7 +357,7 @@ def receive(app: Ordo, channel: str, body: bytes) -> Receipt:
     from ordo.service.channels.intake import Push, receive_batch
 
     adapter_for(channel, app.channels)
-    [answer] = receive_batch(app, [Push(channel, body.decode("utf-8", errors="replace"))])
+    [answer] = receive_batch(app, [Push(channel, body_text(body))])
     if isinstance(answer, BaseException):
         raise answer
     return answer
