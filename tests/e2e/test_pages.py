@@ -735,7 +735,9 @@ def test_the_holds_page_finds_held_guangdong_orders_releases_one_and_shows_a_ref
     step = {"order_id": gone, "milestone": "released_to_warehouse", "source": "wms", "at": at}
     r = httpx.post(f"{server.base}/api/v1/milestones", json={"updates": [step]}, headers=server.headers())
     assert r.json()["results"][0]["outcome"] == "recorded", r.text
-    r = httpx.post(f"{server.base}/api/v1/orders/{gone}/hold", json={"reason": "客户改地址"}, headers=ops_headers)
+    r = httpx.post(
+        f"{server.base}/api/v1/orders/{gone}/hold", json={"reason": "客户改地址"}, headers=ops_headers
+    )
     assert r.json()["intercept"] == "requested", r.text
     cell = page.locator(f"#held-table tr[data-order='{gone}'] .held-intercept")
     cell.wait_for()

@@ -5,13 +5,14 @@ import { api, ApiError, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import { addChannelLabels, applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
 import * as exceptions from "./pages/exceptions.js";
+import * as holds from "./pages/held.js";
 import * as inventory from "./pages/inventory.js";
 import * as orders from "./pages/orders.js";
 import * as overview from "./pages/overview.js";
 import * as rules from "./pages/rules.js";
 import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, exceptions, rules, inventory, users };
+const PAGES = { overview, orders, holds, exceptions, rules, inventory, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
