@@ -181,3 +181,17 @@ def test_a_hold_intake_set_is_held_by_intake_since_the_order_arrived(
     assert row["id"] == order_id
     assert row["hold_kind"] == "address" and row["held_by"] == "intake"
     assert row["held_at_ns"] == row["created_at_ns"]
+
+
+def test_an_order_held_again_after_a_release_is_held_since_the_second_hold(
+    client: Any, auth: Any, post_order: Any, clock: Any
+) -> None:
+    ops = auth(Role.OPS)
+    order_id = post_order("HA-AGAIN")
+    assert client.post(f"{URL}/{order_id}/hold", json={"reason": "一"}, headers=ops).status_code == 200
+    assert client.post(f"{URL}/{order_id}/release", headers=ops).status_code == 200
+    clock.advance(7200)
+    again = clock.now_ns()
+    assert client.post(f"{URL}/{order_id}/hold", json={"reason": "二"}, headers=ops).status_code == 200
+    [row] = client.get("/api/v1/holds", headers=ops).json()["orders"]
+    assert (row["id"], row["held_at_ns"], row["hold_reason"]) == (order_id, again, "manual:二")

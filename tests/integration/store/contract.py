@@ -755,6 +755,22 @@ class StoreContract:
         assert len(self.events(world.store)) == 1
         assert self.level(world.store, "WH-SH", "SKU-TEA").reserved == 1
 
+    def test_the_held_list_knows_when_and_by_whom_each_order_was_last_held(self, world, clock):
+        from ordo.service.orders import holds
+
+        first, again = (r.order_id for r in intake(world, [new_order("HM-1"), new_order("HM-2")]))
+        holds.hold(world, [first, again], reason="一", actor="api:lead")
+        holds.release(world, again, actor="api:lead")
+        clock.advance(3600)
+        holds.hold(world, [again], reason="二", actor="api:ops")
+        with world.store.uow(read_only=True) as uow:
+            marks = uow.holds.hold_marks([first, again, "OR-NONE"])
+            later = uow.holds.held(held_from_ns=T0 + 1800 * 10**9)
+            earlier = uow.holds.held(held_to_ns=T0 + 1800 * 10**9)
+        assert marks == {first: (T0, "api:lead"), again: (T0 + 3600 * 10**9, "api:ops")}
+        assert [o["id"] for o in later] == [again]
+        assert [o["id"] for o in earlier] == [first]
+
     def test_every_state_change_has_exactly_one_event(self, world, clock):
         results = intake(world, [new_order(f"E-{i}") for i in range(6)])
         ids = [r.order_id for r in results]

@@ -18,10 +18,11 @@ from ordo.adapters.store.repositories.orders import SUMMARY_COLUMNS, in_region, 
 from ordo.adapters.store.rows import chunks
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import incidents as xt
+from ordo.domain import events as ev
 from ordo.domain.orders.milestones import Milestone
 from ordo.service.ports.orders import InterceptRecord, OrderSummary, RegionFilter, ShipTo
 
-O, W, I, M = t.orders.c, xt.exception_watch.c, t.order_intercepts.c, t.milestones.c
+O, W, I, M, E = t.orders.c, xt.exception_watch.c, t.order_intercepts.c, t.milestones.c, t.events.c
 #: Who stopped an order no person held (intake's review, address and stock holds).
 INTAKE = "intake"
 #: The ship-to columns a correction may write.
@@ -103,8 +104,9 @@ class HoldRepository:
         return out
 
     def hold_marks(self, order_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
-        """When each order was held and by whom: its ``on_hold`` milestone (a person's hold),
-        else its intake (a hold intake set) as ``INTAKE``; orders that do not exist are left out."""
+        """When each order was last held and by whom: its latest ``order.held`` event (a
+        person's hold; ``by`` in its payload), else its ``on_hold`` milestone, else its intake
+        (a hold intake set) as ``INTAKE``; orders that do not exist are left out."""
         ids = sorted(set(order_ids))
         out: dict[str, tuple[int, str]] = {}
         for part in chunks(ids):
@@ -115,6 +117,14 @@ class HoldRepository:
             )
             for row in self._c.execute(q):
                 out[str(row[0])] = (int(row[1]), str(row[2]))
+            last = (
+                sa.select(sa.func.max(E.id))
+                .where(E.order_id.in_(part), E.type == ev.ORDER_HELD)
+                .group_by(E.order_id)
+            )
+            for row in self._c.execute(sa.select(E.order_id, E.at_ns, E.payload).where(E.id.in_(last))):
+                payload = row[2] if isinstance(row[2], dict) else {}
+                out[str(row[0])] = (int(row[1]), str(payload.get("by") or out[str(row[0])][1]))
         return out
 
     def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None:
@@ -149,12 +159,17 @@ class HoldRepository:
         ``held_to_ns`` the time it was held (see :meth:`hold_marks`; to is exclusive)."""
         q = sa.select(*SUMMARY_COLUMNS).where(O.hold_reason.is_not(None)).order_by(O.id.desc()).limit(limit)
         if held_from_ns is not None or held_to_ns is not None:
+            event = (
+                sa.select(sa.func.max(E.at_ns))
+                .where(E.order_id == O.id, E.type == ev.ORDER_HELD)
+                .scalar_subquery()
+            )
             mark = (
                 sa.select(M.at_ns)
                 .where(M.order_id == O.id, M.milestone == Milestone.ON_HOLD.value)
                 .scalar_subquery()
             )
-            since = sa.func.coalesce(mark, O.created_at_ns)
+            since = sa.func.coalesce(event, mark, O.created_at_ns)  # as hold_marks reads it
             if held_from_ns is not None:
                 q = q.where(since >= held_from_ns)
             if held_to_ns is not None:
