@@ -524,6 +524,11 @@ def test_an_incident_is_resolved_from_the_queue_with_a_note(
     viewer.goto(f"{server.base}/#/exceptions")
     viewer.wait_for_selector(f"#exceptions-table a[href='#/orders/{order_id}']")
     assert viewer.locator("#exceptions-table .ex-resolve").count() == 0  # viewers cannot act
+    # Live: a new incident shows up in the open queue without a reload.
+    viewer.wait_for_selector("#exception-results[data-live='open']")
+    [later] = server.post_orders(f"EXCLIVE{lang}", 1, lines=[("SKU-RARE", 5)])
+    scan(server.ordo)
+    viewer.wait_for_selector(f"#exceptions-table a[href='#/orders/{later}']")
     page = page_for(Role.OPS, lang=lang)
     page.goto(f"{server.base}/#/exceptions")
     page.fill("#exception-filters input[name=order_id]", order_id)
@@ -742,4 +747,24 @@ def test_the_holds_page_finds_held_guangdong_orders_releases_one_and_shows_a_ref
     cell = page.locator(f"#held-table tr[data-order='{gone}'] .held-intercept")
     cell.wait_for()
     assert cell.inner_text() == ("已请求拦截" if lang == "zh" else "Intercept requested")
+    # The warehouse answers 拦截成功: the row follows live.
+    answer = {"order_id": gone, "source": "wms", "status": "拦截成功", "at": datetime.now(UTC).isoformat()}
+    r = httpx.post(
+        f"{server.base}/api/v1/status-updates", json={"updates": [answer]}, headers=server.headers()
+    )
+    assert r.status_code == 200, r.text
+    _wait(lambda: cell.inner_text().startswith("拦截成功" if lang == "zh" else "Intercepted"), "the answer")
     shot(page, f"holds-intercept-{lang}")
+
+    # Every filter reaches the server: another channel, a hold time window, a time it cannot read.
+    page.select_option("#held-filters select[name=channel]", "jd")
+    page.click("#held-filters button[type=submit]")
+    _wait(lambda: gone not in listed(), "the channel filter")
+    page.select_option("#held-filters select[name=channel]", "")
+    page.fill("#held-filters input[name=held_from]", "2000-01-01")
+    page.fill("#held-filters input[name=held_to]", "2000-01-02")
+    page.click("#held-filters button[type=submit]")
+    page.wait_for_selector("#held-empty")
+    page.fill("#held-filters input[name=held_to]", "明天")
+    page.click("#held-filters button[type=submit]")
+    page.wait_for_selector("#held-message:has-text('明天')")
