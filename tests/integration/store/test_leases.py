@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ordo.adapters.store.leases import LocalLeases, PostgresLeases, hold, open_leases
+from ordo.adapters.store.leases import LocalLeases, PostgresLeases, open_leases
 from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.service.events.outbound import OutboundConfig
+from ordo.service.ports.leases import hold
 
 HOLDER = """
 import sys, time

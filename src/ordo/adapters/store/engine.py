@@ -22,6 +22,7 @@ from ordo.adapters.store import postgres, sqlite
 from ordo.adapters.store.errors import translate
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import StoreError
+from ordo.service.ports.leases import Leases
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: PostgreSQL advisory lock key held while migrating ("ordo" in ASCII).
@@ -73,6 +74,12 @@ class Store:
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, read_only=read_only)
+
+    def leases(self, node: str | None = None) -> Leases:
+        """This node's leases on this database (:mod:`ordo.adapters.store.leases`)."""
+        from ordo.adapters.store.leases import open_leases
+
+        return open_leases(self.engine, node)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""

@@ -41,11 +41,12 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import sqlalchemy as sa
+
+from ordo.service.ports.leases import Leases
 
 log = logging.getLogger(__name__)
 
@@ -56,53 +57,12 @@ LEASE_CLASS = 0x6F72646C
 KEEPALIVE = (2, 1, 2)
 #: Seconds the count of nodes is trusted.
 NODES_EVERY_S = 1.0
-#: Seconds a ``hold(wait_s=…)`` waits between attempts.
-RETRY_S = 0.2
-
-
-class Leases(Protocol):
-    """What a duty needs: hold a named lease, know it still holds it, give it back."""
-
-    node: str
-
-    def try_acquire(self, name: str) -> bool:
-        """True when this node holds ``name`` now (acquired now or already held and alive)."""
-        ...
-
-    def release(self, name: str) -> None: ...
-
-    def held(self) -> frozenset[str]: ...
-
-    def nodes(self) -> int:
-        """How many nodes take part in leasing on this database now (at least 1)."""
-        ...
-
-    def close(self) -> None: ...
 
 
 def lease_key(name: str) -> int:
     """The advisory lock's second key: crc32 of the name as a signed 32-bit int."""
     k = zlib.crc32(name.encode())
     return k - 2**32 if k >= 2**31 else k
-
-
-@contextlib.contextmanager
-def hold(leases: Leases, name: str, *, wait_s: float = 0.0) -> Iterator[bool]:
-    """Hold ``name`` for the block (waiting up to ``wait_s``); yields whether it is held.
-    Released at the end of the block if this call acquired it."""
-    had = name in leases.held()
-    got = leases.try_acquire(name)
-    waited = threading.Event()
-    remaining = wait_s
-    while not got and remaining > 0:
-        waited.wait(min(RETRY_S, remaining))
-        remaining -= RETRY_S
-        got = leases.try_acquire(name)
-    try:
-        yield got
-    finally:
-        if got and not had:
-            leases.release(name)
 
 
 class PostgresLeases:

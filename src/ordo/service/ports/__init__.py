@@ -39,6 +39,7 @@ from ordo.service.ports.incidents import (
     Watch,
 )
 from ordo.service.ports.inventory import CatalogRepository, ChannelStockRepository, Delta, StockRepository
+from ordo.service.ports.leases import Leases
 from ordo.service.ports.orders import (
     AnomalyRecord,
     ClaimRepository,
@@ -82,6 +83,7 @@ __all__ = [
     "HoldRepository",
     "IdentityRepository",
     "IncidentRepository",
+    "Leases",
     "MilestoneRecord",
     "Offset",
     "OrderFacts",
@@ -216,3 +218,7 @@ class Store(Protocol):
     def dialect(self) -> str: ...
 
     def uow(self, *, read_only: bool = ...) -> UnitOfWork: ...
+
+    def leases(self, node: str | None = ...) -> Leases:
+        """This node's leases: which node runs each background duty."""
+        ...

@@ -43,9 +43,9 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from ordo.adapters.store.leases import Leases, open_leases
-from ordo.adapters.store.leases import hold as hold_lease
 from ordo.service.events.outbound import Outbound, OutboundConfig, Worker, start_outbound
+from ordo.service.ports.leases import Leases
+from ordo.service.ports.leases import hold as hold_lease
 
 if TYPE_CHECKING:
     from ordo.service.runtime.app import Ordo
@@ -96,7 +96,7 @@ class Background:
         """This node's leases (opened on first use, closed by :meth:`stop`)."""
         with self._lock:
             if self._leases is None:
-                self._leases = open_leases(self._ordo.store.engine)
+                self._leases = self._ordo.store.leases()
             return self._leases
 
     def gate(self, duty: str) -> Callable[[], bool]:
