@@ -65,11 +65,14 @@ class Client:
     region: bool = False
     #: The last id handed to the stream (``cursor`` may be ahead: rows the filters dropped).
     sent: int = 0
+    #: A caller bound to several channels: only events of these (None: any channel).
+    within: frozenset[str] | None = None
 
     def wants(self, row: dict[str, Any]) -> bool:
         return (
             (self.order_id is None or row["order_id"] == self.order_id)
             and (self.channel is None or row["channel"] == self.channel)
+            and (self.within is None or row["channel"] in self.within)
             and (not self.types or row["type"] in self.types)
         )
 

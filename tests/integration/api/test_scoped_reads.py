@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 
 from ordo.api import create_app
@@ -19,6 +21,7 @@ from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.keys import create_key
 from tests.conftest import make_app, seed_tiny_world
 from tests.integration.api.conftest import TestClient, order_json
+from tests.integration.api.test_stream import _events, serving
 
 Headers = dict[str, str]
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "channels"
@@ -107,7 +110,6 @@ def _check_scoped_reads(client: TestClient, world: Ordo, admin: Headers) -> None
     _out_of_scope(client.get("/api/v1/stats/overview", headers=one))
     assert client.get("/api/v1/stats/overview", headers=admin).status_code == 200
     _out_of_scope(client.get("/api/v1/stream", params={"channel": "tmall"}, headers=one))
-    _out_of_scope(client.get("/api/v1/stream", headers=two))
 
 
 def test_scoped_reads_on_sqlite(client: TestClient, world: Ordo, admin: Headers) -> None:
@@ -146,3 +148,29 @@ def pg_world(pg_url: str, clock: Any) -> Iterator[tuple[TestClient, Ordo, Header
 @pytest.mark.postgres
 def test_scoped_reads_on_postgresql(pg_world: tuple[TestClient, Ordo, Headers]) -> None:
     _check_scoped_reads(*pg_world)
+
+
+def test_a_key_bound_to_two_channels_streams_their_events_only(world: Ordo, settings: Settings) -> None:
+    admin = _bearer(create_key(world, Role.ADMIN, "stream admin"))
+    two = _key(world, Scope(frozenset({"jd", "tmall"}), frozenset({Perm.READ})))
+    shop = _key(world, Scope(shops=frozenset({"tb-flagship"}), operations=frozenset({Perm.READ})))
+    with (
+        serving(create_app(world, settings, stream_heartbeat_s=0.3)) as url,
+        httpx.Client(base_url=url, timeout=10) as http,
+    ):
+
+        def post(external_id: str, channel: str) -> str:
+            r = http.post("/api/v1/orders", json=order_json(external_id, channel=channel), headers=admin)
+            order_id: str = r.json()["results"][0]["order_id"]
+            return order_id
+
+        before = [post(f"ST-{i}", ch) for i, ch in enumerate(["taobao", "jd", "tmall", "taobao"])]
+        params: dict[str, str | int] = {"last_event_id": 0, "type": "order.created"}
+        with http.stream("GET", "/api/v1/stream", params=params, headers=two) as stream:
+            lines = stream.iter_lines()
+            got = _events(lines, 2)  # from the store: behind the hub's window
+            assert [orjson.loads(e["data"])["order_id"] for e in got] == before[1:3]
+            after = [post("ST-LIVE-TB", "taobao"), post("ST-LIVE-JD", "jd")]
+            [live] = _events(lines, 1)  # from the hub, live
+            assert orjson.loads(live["data"])["order_id"] == after[1]
+        assert http.get("/api/v1/stream", headers=shop).status_code == 403

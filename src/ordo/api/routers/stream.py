@@ -78,8 +78,11 @@ async def stream(
         start = await anyio.to_thread.run_sync(_last_id, ordo)
     heartbeat_s: float = request.app.state.stream_heartbeat_s
     hub = hub_for(request.app.state, ordo)
-    chan = principal.one_channel(channel.value if channel else None, "read events")
-    events = _events(ordo, start, order_id, chan, types, heartbeat_s, region, hub)
+    if principal.scope.shops:  # events are not filtered by shop: a shop's caller reads none
+        principal.unbound_only("the event stream / 事件流")
+    chan = principal.read_channel(channel.value if channel else None, "read events")
+    within = principal.scope.channels if chan is None and principal.scope.channels else None
+    events = _events(ordo, start, order_id, chan, types, heartbeat_s, region, hub, within)
     return StreamingResponse(
         events,
         media_type="text/event-stream",
@@ -110,8 +113,11 @@ async def _events(
     heartbeat_s: float,
     region: str | None,
     hub: Hub,
+    within: frozenset[str] | None = None,
 ) -> AsyncIterator[bytes]:
-    client = Client(cursor, order_id, channel, frozenset(types), region=bool(region), sent=cursor)
+    client = Client(
+        cursor, order_id, channel, frozenset(types), region=bool(region), sent=cursor, within=within
+    )
     hub.join(client)
     try:
         yield b"retry: %d\n\n" % RETRY_MS
@@ -126,7 +132,7 @@ async def _events(
                 )
                 if rows:
                     client.cursor = client.sent = rows[-1]["id"]
-                    chunk = b"".join([message(row) for row in rows])
+                    chunk = b"".join([message(row) for row in rows if client.wants(row)])
                 if not region and len(rows) < BATCH:
                     hub.catch_up(client)  # level with the hub's window again: back to it
             got = None if client.behind else client.take()
