@@ -768,3 +768,33 @@ def test_the_holds_page_finds_held_guangdong_orders_releases_one_and_shows_a_ref
     page.fill("#held-filters input[name=held_to]", "明天")
     page.click("#held-filters button[type=submit]")
     page.wait_for_selector("#held-message:has-text('明天')")
+
+
+def test_a_bulk_release_on_the_holds_page_reports_each_order_and_viewers_get_no_buttons(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    lost = {"province": "火星", "city": "奥林匹斯山", "district": "奥林帕斯区", "detail": "环形山 2 号",
+            "name": "张三丰", "phone": PHONE}  # fmt: skip
+    [address] = server.post_orders("HBULK-ADDR", 1, ship_to=lost)
+    [manual] = server.post_orders("HBULK-MAN", 1)
+    r = httpx.post(
+        f"{server.base}/api/v1/orders/{manual}/hold",
+        json={"reason": "抽检"},
+        headers=server.headers(Role.OPS),
+    )
+    assert r.status_code == 200, r.text
+    page = page_for(Role.OPS)
+    page.goto(f"{server.base}/#/holds")
+    for oid in (address, manual):
+        page.locator(f"#held-table tr[data-order='{oid}'] .held-pick").check()
+    assert page.inner_text("#held-selected") == "已选 2 个订单"
+    assert page.inner_text(f"#held-table tr[data-order='{address}'] .held-by") == "系统（接单）"
+    page.click("#held-release")
+    page.wait_for_selector(f"#held-release-results li[data-order='{manual}'][data-outcome='released']")
+    refused = page.locator(f"#held-release-results li[data-order='{address}']")
+    assert refused.get_attribute("data-outcome") == "address_unresolved"
+    assert "请先更正地址" in refused.inner_text()
+    viewer = page_for(Role.VIEWER)
+    viewer.goto(f"{server.base}/#/holds")
+    viewer.wait_for_selector(f"#held-table tr[data-order='{address}']")
+    assert viewer.locator("#held-bulk").count() == 0 and viewer.locator(".held-pick").count() == 0
