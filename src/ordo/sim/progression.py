@@ -12,6 +12,7 @@ arrive after their successor's, and impossible reports that Ordo must refuse.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import random
 from collections.abc import Iterable, Sequence
@@ -129,6 +130,16 @@ class _Script:
         return max(r.arrive_ns for r in self.reports) if self.reports else 0
 
 
+def waybill(order_id: str, carrier_id: str | None) -> str:
+    """The waybill number the carrier's system hands out, as the ``waybill_issued`` note
+    (``sf:SF4823…``, the carrier booked as prefix): derived from the order id, so the
+    plan's random draws stay as they were."""
+    digits = int.from_bytes(hashlib.blake2b(order_id.encode(), digest_size=6).digest(), "big") % 10**12
+    code = (carrier_id or "").upper()[:2] or "YT"
+    number = f"{code}{digits:012d}"
+    return f"{carrier_id}:{number}" if carrier_id else number
+
+
 def plan(
     order: Order,
     *,
@@ -186,7 +197,8 @@ def plan(
             s.add(M.CANCELLED, cancelled_at, ch, _CHANNEL_LATENCY_S, NOTE_BUYER_CANCEL)
             return _finish(s, noise, cancelled=True)
         t += _span(rng, lo, hi)
-        s.add(step, t, source, latency[source])
+        note = waybill(order_id, carrier_id) if step is M.WAYBILL_ISSUED else ""
+        s.add(step, t, source, latency[source], note)
 
     carrier = choose_carrier(order, carriers, rng).id  # drawn either way: the plan's rng stays in step
     if carrier_id and any(c.id == carrier_id for c in carriers):

@@ -71,6 +71,20 @@ def test_each_step_is_reported_by_the_system_that_does_it(world, orders):
     assert source[M.COLLECTED] in carriers and source[M.DELIVERED] in carriers
 
 
+def test_the_waybill_is_issued_with_its_number_for_the_booked_carrier(world, orders):
+    order = next(o for o in orders if o.paid_at_ns)
+    booked = world.carriers[0].id
+    wh = world.warehouses[0]
+    reports = plan(order, order_id="O-WB", intake_ns=order.paid_at_ns + 10**9, warehouse=wh,
+                   carriers=world.carriers, rng=random.Random(3), noise=QUIET, carrier_id=booked)  # fmt: skip
+    [note] = [r.update.note for r in reports if r.update.milestone is M.WAYBILL_ISSUED]
+    prefix, _, number = note.partition(":")
+    assert prefix == booked and len(number) == 14 and number[2:].isdigit()
+    again = plan(order, order_id="O-WB", intake_ns=order.paid_at_ns + 10**9, warehouse=wh,
+                 carriers=world.carriers, rng=random.Random(3), noise=QUIET, carrier_id=booked)  # fmt: skip
+    assert [r.update for r in again] == [r.update for r in reports]  # the same order, the same number
+
+
 def test_warehouse_and_road_steps_take_realistic_times(world, orders):
     gaps: dict[Milestone, list[float]] = {}
     for _, _, reports in plans(world, [o for o in orders if o.paid_at_ns][:500], noise=QUIET):
