@@ -169,7 +169,7 @@ def listings(ordo: OrdoDep, principal: Admin, shop_id: ShopId) -> dict[str, Any]
 
 
 @router.post("/shops/stock/replay", summary="Dead-lettered stock quantities, sent again")
-def replay_stock(ordo: OrdoDep, principal: Admin, _json: JsonBody) -> dict[str, int]:
+def replay_stock(ordo: OrdoDep, principal: Admin) -> dict[str, int]:
     if principal.scope.channels:
         _in_scope(principal, "*")  # a replay covers every channel's shops
     return {"replayed": stock_sync.replay_dead_stock(ordo)}
