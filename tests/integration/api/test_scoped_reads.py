@@ -96,9 +96,13 @@ def _check_scoped_reads(client: TestClient, world: Ordo, admin: Headers) -> None
     _out_of_scope(client.get("/api/v1/incidents/metrics", headers=one))
     assert client.get("/api/v1/incidents/metrics", headers=admin).status_code == 200
 
-    # Dead letters: the taobao one is not a jd key's.
+    # Dead letters: the taobao one is not a jd key's; the jd one is, though it is not the oldest.
     assert client.get("/api/v1/channels/dead-letters", headers=admin).json()["dead_letters"]
     assert client.get("/api/v1/channels/dead-letters", headers=one).json()["dead_letters"] == []
+    jd_letter = receive(world, "jd", b"{not json").dead_letter_id
+    assert jd_letter is not None
+    page = client.get("/api/v1/channels/dead-letters", params={"limit": 1}, headers=one).json()
+    assert [d["id"] for d in page["dead_letters"]] == [jd_letter]
 
     # Holds, channel stock, the overview and the event stream.
     assert client.post(f"/api/v1/orders/{tb}/hold", json={"reason": "核对"}, headers=admin).status_code == 200

@@ -23,7 +23,7 @@ import functools
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -376,9 +376,12 @@ def replay(app: Ordo, ids: Sequence[int] | None = None) -> list[Receipt]:
     return [a for a in answers if isinstance(a, Receipt)]
 
 
-def dead_letters(app: Ordo, *, state: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
+def dead_letters(
+    app: Ordo, *, state: str | None = "open", limit: int = 100, channels: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Dead letters in id order; ``channels``: only theirs (a caller bound to channels)."""
     with app.store.uow(read_only=True) as uow:
-        return uow.channels.dead_letters(state=state, limit=limit)
+        return uow.channels.dead_letters(state=state, limit=limit, channels=channels)
 
 
 def guess_id(payload: Mapping[str, Any]) -> str | None:

@@ -7,7 +7,7 @@ runs SQL or decides anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 __all__ = ["AccessRepository", "ChannelRepository"]
@@ -29,7 +29,12 @@ class ChannelRepository(Protocol):
     ) -> int: ...
 
     def dead_letters(
-        self, *, ids: Sequence[int] | None = ..., state: str | None = ..., limit: int = ...
+        self,
+        *,
+        ids: Sequence[int] | None = ...,
+        state: str | None = ...,
+        limit: int = ...,
+        channels: Collection[str] | None = ...,
     ) -> list[dict[str, Any]]: ...
 
     def resolve_dead_letter(self, dl_id: int, order_id: str | None, now_ns: int) -> None: ...

@@ -5,7 +5,7 @@ Used inside a unit of work: ``ChannelRepository(uow.connection)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,11 +79,18 @@ class ChannelRepository:
         return int(result.scalar_one())
 
     def dead_letters(
-        self, *, ids: Sequence[int] | None = None, state: str | None = OPEN, limit: int = 1000
+        self,
+        *,
+        ids: Sequence[int] | None = None,
+        state: str | None = OPEN,
+        limit: int = 1000,
+        channels: Collection[str] | None = None,
     ) -> list[dict[str, Any]]:
         q = sa.select(channel_dead_letters).order_by(DL.id).limit(limit)
         if ids is not None:
             q = q.where(DL.id.in_(list(ids)))
+        if channels is not None:
+            q = q.where(DL.channel.in_(sorted(channels)))
         if state is not None:
             q = q.where(DL.state == state)
         return [dict(r) for r in self._c.execute(q).mappings()]
