@@ -83,9 +83,14 @@ Filter = Annotated[Filters, Depends()]
 
 
 def _scoped(principal: Principal, f: WorkFilter) -> WorkFilter:
-    """The list's filter narrowed to the caller's channel (the worklist counts a true total, so
-    a scope one channel cannot express is refused rather than shown others' counts)."""
-    return replace(f, base=replace(f.base, channel=principal.one_channel(f.base.channel, "read orders")))
+    """The list's filter narrowed to the caller's channels (the worklist counts a true total,
+    in the query; a caller bound to shops, which the query does not join, is refused rather
+    than shown others' counts)."""
+    if principal.scope.shops:
+        principal.unbound_only("the worklist / 订单工作台")
+    channel = principal.read_channel(f.base.channel, "read orders")
+    channels = principal.scope.channels if channel is None and principal.scope.channels else None
+    return replace(f, base=replace(f.base, channel=channel, channels=channels))
 
 
 def _owner(principal: Principal) -> str:

@@ -77,6 +77,8 @@ class OrderFilter:
     tag: str | None = None
     #: The place ``province`` names, resolved by the service (``广东`` = 广东省 = 44).
     region: RegionFilter | None = None
+    #: Only these channels (a caller bound to several); None: any.
+    channels: frozenset[str] | None = None
 
 
 # read models ----------------------------------------------------------------------------

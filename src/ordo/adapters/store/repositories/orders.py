@@ -275,6 +275,8 @@ class OrderRepository:
                 q = q.where(column == value)
         if f.region is not None:
             q = q.where(in_region(f.region, O.province))
+        if f.channels is not None:
+            q = q.where(O.channel.in_(sorted(f.channels)))
         if f.created_from_ns is not None:
             q = q.where(O.created_at_ns >= f.created_from_ns)
         if f.created_to_ns is not None:
@@ -307,6 +309,8 @@ class OrderRepository:
                 q = q.where(column == value)
         if f.region is not None:
             q = q.where(in_region(f.region, g.province))
+        if f.channels is not None:
+            q = q.where(g.channel.in_(sorted(f.channels)))
         if f.created_from_ns is not None:
             q = q.where(g.created_at_ns >= f.created_from_ns)
         if f.created_to_ns is not None:

@@ -36,6 +36,8 @@ def _where(q: sa.Select[Any], f: WorkFilter) -> sa.Select[Any]:
             q = q.where(column == value)
     if b.region is not None:
         q = q.where(in_region(b.region, O.province))
+    if b.channels is not None:
+        q = q.where(O.channel.in_(sorted(b.channels)))
     if b.created_from_ns is not None:
         q = q.where(O.created_at_ns >= b.created_from_ns)
     if b.created_to_ns is not None:
