@@ -141,26 +141,13 @@ class Principal:
             return next(iter(self.scope.channels))
         return None
 
-    def one_channel(self, channel: str | None, what: str) -> str | None:
-        """:meth:`read_channel` for a read that cannot filter row by row (a true total, a live
-        stream, a figure over every order): a caller bound to shops, or to several channels
-        without naming one, is refused (403) rather than shown others' orders."""
-        narrowed = self.read_channel(channel, what)
-        if self.scope.shops or (self.scope.channels and narrowed is None):
-            raise OutOfScope(
-                f"{what}: a caller bound to shops or to several channels names one channel (channel=) "
-                f"/ {what}：限定店铺或多个渠道的调用方须指定一个渠道（channel=）",
-                details={"refused": what, "allowed_channels": sorted(self.scope.channels),
-                         "allowed_shops": sorted(self.scope.shops)},
-            )  # fmt: skip
-        return narrowed
-
     def unbound_only(self, what: str) -> None:
-        """403 for any caller bound to channels or shops: ``what`` is a figure over everything."""
+        """403 for a caller bound to channels or shops: ``what`` is a figure over every
+        channel, or a read that cannot be narrowed to a shop."""
         if self.scope.channels or self.scope.shops:
             raise OutOfScope(
-                f"{what} counts every channel: outside this caller's scope "
-                f"/ {what} 统计全部渠道：超出此调用方的范围",
+                f"{what} covers every channel or shop: outside this caller's scope "
+                f"/ {what} 涵盖全部渠道或店铺：超出此调用方的范围",
                 details={"refused": what, "allowed_channels": sorted(self.scope.channels),
                          "allowed_shops": sorted(self.scope.shops)},
             )  # fmt: skip
