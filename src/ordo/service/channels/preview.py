@@ -38,7 +38,7 @@ from ordo.adapters.channels.base import RECEIVER_MASKED
 from ordo.domain.errors import ValidationError
 from ordo.domain.orders.model import Order, Sku
 from ordo.domain.orders.validation import validate_order
-from ordo.service.channels.receive import adapter_for, parse_body, resolver_for, sku_lookup
+from ordo.service.channels.receive import PAYLOAD_ERRORS, adapter_for, parse_body, resolver_for, sku_lookup
 from ordo.service.runtime.app import Ordo
 
 ERROR = "error"
@@ -48,16 +48,6 @@ SUGGESTIONS = 3
 TITLE_CUTOFF = 55.0
 #: Marks a line whose SKU is unmapped, so the rest of the order can still be built.
 _UNMAPPED = "\x00unmapped"
-#: What a pure adapter raises on a payload of the wrong shape, besides Unmappable.
-_PAYLOAD_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    ArithmeticError,
-    RecursionError,
-)
 _GTIN = re.compile(r"^\d{8}$|^\d{12,14}$")
 _CODE_NOISE = re.compile(r"[\s\-_./]+")
 
@@ -150,7 +140,7 @@ def preview(app: Ordo, channel: str, body: str | Mapping[str, Any], *, suggest_s
         co = adapter.parse(payload)
     except Unmappable as exc:
         return Preview(channel, False, tuple(Problem(r.field, r.code, ERROR, r.message) for r in exc.reasons))
-    except _PAYLOAD_ERRORS as exc:  # the adapter is pure: whatever breaks it is the payload
+    except PAYLOAD_ERRORS as exc:  # the adapter is pure: whatever breaks it is the payload
         unreadable = Problem(
             "body", "malformed_payload", ERROR,
             f"body: the payload cannot be read ({type(exc).__name__}) / 无法解析该渠道数据",

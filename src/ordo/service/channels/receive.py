@@ -53,7 +53,7 @@ SECRET_ENV_PREFIX = "ORDO_CHANNEL_SECRET_"
 #: The deepest JSON a platform's payload may nest (real ones nest four or five levels).
 MAX_JSON_DEPTH = 32
 #: What a pure adapter raises on a payload of the wrong shape (a number where text belongs …).
-_PAYLOAD_ERRORS = (
+PAYLOAD_ERRORS = (
     ValueError,
     TypeError,
     KeyError,
@@ -241,7 +241,7 @@ def map_payload(app: Ordo, channel: str, payload: Mapping[str, Any]) -> Mapped:
         co = adapter.parse(payload)
     except Unmappable:
         raise
-    except _PAYLOAD_ERRORS as exc:  # the adapter is pure: whatever breaks it is the payload
+    except PAYLOAD_ERRORS as exc:  # the adapter is pure: whatever breaks it is the payload
         raise Unmappable(
             [Reason("malformed_payload", "body", f"{_UNREADABLE} ({type(exc).__name__})")]
         ) from None
