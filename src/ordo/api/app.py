@@ -73,9 +73,10 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     # Routes are matched in this order, at a cost for every router passed: the channels'
     # webhook and the order reads, the hottest routes, come first (no paths overlap).
     routers = (channels, orders, milestones, warehouses, inventory, stream, ops, customers, rules, routing)
-    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, session, users)
+    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
+    people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    for module in (*routers, *later, worklist, shops, rule_actions):
+    for module in (*routers, *later, *people, worklist, shops, rule_actions):
         app.include_router(module.router)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).
     app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))
