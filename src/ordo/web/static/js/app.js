@@ -164,6 +164,8 @@ async function main() {
   // Sign-in through the company's identity provider, when the server is configured for one.
   api("/api/v1/session/oidc")
     .then((offered) => {
+      // The link exists only when the server offers it: no dead link in the page otherwise.
+      if (offered.enabled) $("oidc-signin").href = "/api/v1/session/oidc/start";
       $("oidc-signin").hidden = !offered.enabled;
     })
     .catch(() => {});
