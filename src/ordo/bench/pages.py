@@ -23,16 +23,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ordo.bench.backtest import NS, T0, seed
 from ordo.bench.stats import latency_ms, machine
-from ordo.clock import ManualClock
-from ordo.config import Settings
+from ordo.bench.store import seeded_store
 
 OVERVIEW_TARGET_MS = 1000
 SEARCH_TARGET_MS = 300
@@ -93,21 +90,12 @@ def run(
     from fastapi.testclient import TestClient
 
     from ordo.api.app import create_app
-    from ordo.bootstrap import bootstrap
     from ordo.domain.access import Role
     from ordo.service.events.projector import rebuild
     from ordo.service.runtime.keys import create_key
 
-    tmp = None
-    if db is None:
-        tmp = tempfile.TemporaryDirectory(prefix="ordo-bench-pages-")
-        db = f"sqlite:///{Path(tmp.name) / 'pages.db'}"
-    settings = Settings(database_url=db)
-    app = bootstrap(settings, clock=ManualClock(T0 + 31 * 86_400 * NS))
-    try:
-        with app.store.uow(read_only=True) as uow:
-            have = uow.catalog.count("orders")
-        seed_s = seed(app, orders - have) if have < orders else 0.0
+    with seeded_store("pages", orders, db, seed) as store:
+        app, settings, db, have, seed_s = store.app, store.settings, store.db, store.had, store.seed_s
         t0 = time.perf_counter()
         rebuild(app)  # what `ordo db rebuild-aggregates` does after a bulk load
         rebuild_s = time.perf_counter() - t0
@@ -156,10 +144,6 @@ def run(
                 "search_p99": worst_search <= SEARCH_TARGET_MS,
             },
         }
-    finally:
-        app.store.dispose()
-        if tmp is not None:
-            tmp.cleanup()
 
 
 _PROBE = """

@@ -42,11 +42,10 @@ from ordo.clock import NS_PER_S
 from ordo.config import Settings
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.service.channels.pull import Puller
-from ordo.service.channels.shops import add_shop
 from ordo.service.channels.writeback import WriteBack
 from ordo.service.orders.milestones import advance
 from ordo.service.runtime.app import Ordo
-from ordo.sim.platforms import EmulatedShop, Emulator
+from ordo.sim.platforms import EmulatedShop, Emulator, register_shops
 from ordo.sim.world import ensure_world
 
 CHANNELS = ("taobao", "tmall", "jd", "pinduoduo", "douyin")
@@ -101,19 +100,6 @@ def _prepare(path: Path, seed: int) -> tuple[str, Ordo, str]:
     return url, app, skus
 
 
-def _register(app: Ordo, shops: list[EmulatedShop], endpoint: str) -> None:
-    for s in shops:
-        add_shop(
-            app,
-            shop_id=s.shop_id,
-            channel=s.channel,
-            app_key=s.app_key,
-            app_secret=s.app_secret,
-            session=s.session,
-            endpoint=endpoint,
-        )
-
-
 def _stored(url: str) -> list[tuple[str, str]]:
     engine = sa.create_engine(url)
     try:
@@ -139,7 +125,7 @@ def run_pull(*, orders: int, shops: int, kill_after_s: float | None, seed: int =
         specs = _shops(shops, per_shop, per_second, seed)
         emulator = _EmulatorProcess(specs, skus, span)
         try:
-            _register(app, specs, emulator.url)
+            register_shops(app, specs, emulator.url)
             app.store.dispose()
             env = {**os.environ, "ORDO_DATABASE_URL": url}
             cmd = [sys.executable, "-m", "ordo.cli", "shops", "pull", "--lookback-hours", "2"]
@@ -185,7 +171,7 @@ def run_writeback(*, rate: float, seconds: float, shops: int = 4, seed: int = 1)
         specs = _shops(shops, per_shop, max(1, -(-per_shop // 3_000)), seed)
         emulator = _EmulatorProcess(specs, skus, per_shop + 1)
         try:
-            _register(app, specs, emulator.url)
+            register_shops(app, specs, emulator.url)
             puller = Puller(app, PlatformClient(httpx.Client(timeout=30)), lookback_s=2 * 3600)
             for s in specs:
                 puller.pull(s.shop_id)

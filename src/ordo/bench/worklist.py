@@ -20,18 +20,14 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from ordo.bench.backtest import NS, T0
 from ordo.bench.stats import latency_ms, machine
-from ordo.clock import ManualClock
-from ordo.config import Settings
+from ordo.bench.store import seeded_store
 from ordo.service.runtime.app import Ordo
 
-NS = 1_000_000_000
-T0 = 1_780_000_000 * NS
 SEARCH_TARGET_MS = 100
 EXPORT_TARGET_S = 20
 _PROVINCES = [("上海市", "上海市"), ("浙江省", "杭州市"), ("江苏省", "南京市"), ("广东省", "广州市"),
@@ -128,20 +124,11 @@ def run(
     from fastapi.testclient import TestClient
 
     from ordo.api.app import create_app
-    from ordo.bootstrap import bootstrap
     from ordo.domain.access import Role
     from ordo.service.runtime.keys import create_key
 
-    tmp = None
-    if db is None:
-        tmp = tempfile.TemporaryDirectory(prefix="ordo-bench-worklist-")
-        db = f"sqlite:///{Path(tmp.name) / 'worklist.db'}"
-    settings = Settings(database_url=db)
-    app = bootstrap(settings, clock=ManualClock(T0 + 31 * 86_400 * NS))
-    try:
-        with app.store.uow(read_only=True) as uow:
-            have = uow.catalog.count("orders")
-        seed_s = seed(app, orders - have) if have < orders else 0.0
+    with seeded_store("worklist", orders, db, seed) as store:
+        app, settings, db, have, seed_s = store.app, store.settings, store.db, store.had, store.seed_s
         samples = _samples(app, repeat)
         key = create_key(app, Role.VIEWER, "bench-worklist")
         with TestClient(create_app(app, settings), headers={"Authorization": f"Bearer {key}"}) as client:
@@ -198,7 +185,3 @@ def run(
                 and export_s * 100_000 / max(job["rows"], 1) <= EXPORT_TARGET_S,
             },
         }
-    finally:
-        app.store.dispose()
-        if tmp is not None:
-            tmp.cleanup()

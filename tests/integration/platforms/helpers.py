@@ -8,9 +8,8 @@ import httpx
 
 from ordo.adapters.platforms import PlatformClient
 from ordo.clock import NS_PER_S, ManualClock
-from ordo.service.channels.shops import add_shop
 from ordo.service.runtime.app import Ordo
-from ordo.sim.platforms import EmulatedShop
+from ordo.sim.platforms import EmulatedShop, register_shops
 from tests.conftest import SKUS, T0
 
 T0_S = T0 // NS_PER_S
@@ -46,16 +45,7 @@ def shops(
 
 
 def register(app: Ordo, emulated: Sequence[EmulatedShop], url: str) -> None:
-    for s in emulated:
-        add_shop(
-            app,
-            shop_id=s.shop_id,
-            channel=s.channel,
-            app_key=s.app_key,
-            app_secret=s.app_secret,
-            session=s.session,
-            endpoint=url,
-        )
+    register_shops(app, emulated, url)
 
 
 def client() -> PlatformClient:

@@ -11,6 +11,7 @@ internet.
 """
 
 from ordo.sim.platforms.emulator import EmulatedShop, Emulator
+from ordo.sim.platforms.onboarding import register_shops
 from ordo.sim.platforms.server import EmulatorServer
 
-__all__ = ["EmulatedShop", "Emulator", "EmulatorServer"]
+__all__ = ["EmulatedShop", "Emulator", "EmulatorServer", "register_shops"]
