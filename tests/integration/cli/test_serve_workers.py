@@ -83,6 +83,12 @@ def _workers_of(pid: int) -> list[int]:
     return found
 
 
+def _listeners(port: int) -> int:
+    """Sockets listening on ``port`` (IPv4), from /proc/net/tcp: state 0A is LISTEN."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for r in rows if r.split()[1].endswith(f":{port:04X}") and r.split()[3] == "0A")
+
+
 def _orders_counted_per_worker(base: str) -> dict[str, float]:
     """Each worker's own count of accepted order submissions, from its /metrics.
 
@@ -144,6 +150,11 @@ def test_two_workers_serve_one_store_stream_every_event_and_deliver_each_to_a_su
             time.sleep(0.1)
         workers = _workers_of(server.pid)
         assert len(workers) == 2
+        # Each worker binds its own SO_REUSEPORT socket once it has started: connections go only
+        # to bound ones, so wait for both before counting on the kernel to spread them.
+        while _listeners(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _listeners(port) == 2
 
         streamed: set[str] = set()
         ready = threading.Event()
