@@ -37,9 +37,18 @@ class Node:
         self.base = f"http://127.0.0.1:{port}"
 
     def health(self) -> dict[str, Any]:
-        with httpx.Client(base_url=self.base, timeout=5) as c:  # a fresh connection: any worker
-            found: dict[str, Any] = c.get("/healthz").json()
-            return found
+        """The node's health from a fresh connection (so any worker answers). A connection the
+        kernel had queued on a worker's listener just as it was killed is reset: ask again."""
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                with httpx.Client(base_url=self.base, timeout=5) as c:
+                    found: dict[str, Any] = c.get("/healthz").json()
+                    return found
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def wait_workers(self, n: int, timeout_s: float = 30) -> list[int]:
         deadline = time.monotonic() + timeout_s
