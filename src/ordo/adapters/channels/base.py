@@ -34,6 +34,8 @@ class ChannelLine(NamedTuple):
     discount_fen: int = 0
     gift: bool = False
     title: str = ""
+    #: The platform's id of this line (its sub-order), kept for split-parcel write-back.
+    line_id: str = ""
 
 
 class RawAddress(NamedTuple):
@@ -133,6 +135,9 @@ RECEIVER_MASKED = "receiver_masked"  # name / phone / address masked or encrypte
 PARTIALLY_SHIPPED = "partially_shipped"  # some lines have left, others not yet
 LINE_REFUNDED = "line_refunded"  # a line refunded before it shipped: left out of the order
 REFUND_AFTER_SHIPPING = "refund_after_shipping"  # a line refunded after it left
+PRESALE = "presale"  # a staged (deposit + balance) trade, e.g. Tmall 预售
+PRESALE_DEPOSIT_ONLY = "presale_deposit_only"  # its deposit is paid, its balance not yet
+STORE_PICKUP = "store_pickup"  # the buyer collects it in a shop (门店自提), nothing to ship by carrier
 
 
 def receiver_tags(address: RawAddress) -> tuple[str, ...]:

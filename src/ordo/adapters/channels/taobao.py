@@ -26,7 +26,10 @@ from typing import Any
 from ordo.adapters.channels.base import (
     LINE_REFUNDED,
     PARTIALLY_SHIPPED,
+    PRESALE,
+    PRESALE_DEPOSIT_ONLY,
     REFUND_AFTER_SHIPPING,
+    STORE_PICKUP,
     ChannelLine,
     ChannelOrder,
     M,
@@ -70,6 +73,24 @@ STATUSES: Mapping[str, tuple[Milestone, ...]] = {
 }
 
 
+_NO = (None, "", "0", 0, False, "false")
+
+
+def _tmall_tags(trade: Mapping[str, Any]) -> list[str]:
+    """What a staged (预售) or store-pickup (门店自提) trade says, per the TOP Trade object:
+    ``step_trade_status`` FRONT_NOPAID_FINAL_NOPAID / FRONT_PAID_FINAL_NOPAID /
+    FRONT_PAID_FINAL_PAID (``type: step``); ``o2o_delivery: inshop`` (导购宝 店内提货),
+    ``shop_pick`` / ``obs`` (门店自提 / 门店预约自提 flags)."""
+    tags: list[str] = []
+    step = str(trade.get("step_trade_status") or "")
+    if step or trade.get("type") == "step":
+        tags.append(PRESALE_DEPOSIT_ONLY if step == "FRONT_PAID_FINAL_NOPAID" else PRESALE)
+    flags = (trade.get("shop_pick"), trade.get("obs"))
+    if trade.get("o2o_delivery") == "inshop" or any(f not in _NO for f in flags):
+        tags.append(STORE_PICKUP)
+    return tags
+
+
 class TopTradeAdapter:
     """One adapter, two channels: Taobao and Tmall share the TOP trade object."""
 
@@ -106,6 +127,7 @@ class TopTradeAdapter:
         lines: list[ChannelLine] = []
         refunded_fen = 0
         tags: list[str] = [PARTIALLY_SHIPPED] if status == "SELLER_CONSIGNED_PART" else []
+        tags += _tmall_tags(trade)
         if complete:
             orders = r.obj(trade, "orders")
             for i, item in enumerate(r.items(orders, "order", at="orders")):
@@ -131,6 +153,7 @@ class TopTradeAdapter:
                         discount_fen=discount,
                         gift=price == 0,
                         title=r.text(item, "title", at=where, required=False),
+                        line_id=str(item.get("oid_str") or item.get("oid") or ""),
                     )
                 )
         freight = r.yuan(trade, "post_fee", default=0)
