@@ -140,6 +140,8 @@ order_lines = sa.Table(
     sa.Column("discount_fen", sa.BigInteger, nullable=False),
     sa.Column("flags", sa.String(200), nullable=False),
     sa.Column("warehouse_id", sa.String(32), nullable=True),
+    # The platform's own id of the line (its sub-order; migration 0021_platform_lines).
+    sa.Column("platform_line_id", sa.String(64), nullable=False, server_default=""),
 )
 
 milestones = sa.Table(

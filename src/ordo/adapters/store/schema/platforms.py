@@ -74,7 +74,13 @@ platform_shipments = sa.Table(
     sa.Column("last_error", sa.String(400), nullable=False, server_default=""),
     sa.Column("created_at_ns", sa.BigInteger, nullable=False),
     sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
-    sa.UniqueConstraint("order_id", "waybill", name="uq_platform_shipments_parcel"),
+    #: What the platform is told (migration 0021_platform_lines): ``ship`` (a parcel left),
+    #: ``cancel`` (the order was cancelled), ``intercept`` (a parcel is being called back).
+    sa.Column("kind", sa.String(16), nullable=False, server_default="ship"),
+    #: The platform line ids the parcel holds with their quantities (``oid=2,oid=1``); empty:
+    #: the whole order.
+    sa.Column("lines", sa.String(1000), nullable=False, server_default=""),
+    sa.UniqueConstraint("order_id", "kind", "waybill", name="uq_platform_shipments_parcel"),
 )
 sa.Index("ix_platform_shipments_due", platform_shipments.c.state, platform_shipments.c.next_at_ns)
 
