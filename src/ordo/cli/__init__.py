@@ -11,6 +11,7 @@ import typer
 from ordo.cli.bench import bench_app
 from ordo.cli.channels import channels_app, import_file
 from ordo.cli.db import db_app
+from ordo.cli.drill import drill_command
 from ordo.cli.explain import explain_command
 from ordo.cli.keys import keys_app
 from ordo.cli.orders import orders_app
@@ -41,6 +42,7 @@ app.command("import")(import_file)
 app.command("explain")(explain_command)
 app.command("simulate")(simulate)
 app.command("demo")(demo)
+app.command("drill")(drill_command)
 
 
 def main() -> None:

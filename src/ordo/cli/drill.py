@@ -1,0 +1,69 @@
+"""``ordo drill``: run resilience drills (Chaos Toolkit-format scenarios) against an Ordo it starts.
+
+Thin: find the scenarios, run each (``ordo.drills.runner``), write the journals, print a
+summary as JSON; exit 1 when any drill failed its verdict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def drill_command(
+    scenarios: Annotated[
+        list[str] | None, typer.Argument(help="Scenario names or .json files / 演练场景")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every scenario of the library / 全部场景")] = False,
+    db: Annotated[str, typer.Option(help="sqlite, postgres, or a database URL / 数据库")] = "sqlite",
+    journals: Annotated[Path, typer.Option(help="Folder for the journals / 日志目录")] = Path(
+        "drill-journals"
+    ),
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="NAME=VALUE into the scenarios' configuration")
+    ] = None,
+) -> None:
+    """Run drills: steady state before and after the faults, journal, verdict, RTO and RPO."""
+    import dataclasses
+    import json
+
+    from ordo.cli.common import print_json
+    from ordo.drills import ScenarioError, find, library, load, run, write_journal
+
+    if all_ == bool(scenarios):
+        raise typer.BadParameter("name scenarios or give --all, not both / 指定场景或 --all，二选一")
+    overrides: dict[str, object] = {}
+    for item in set_ or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--set {item!r}: expected NAME=VALUE / 格式应为 名称=值")
+        try:
+            overrides[name] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[name] = value
+    try:
+        paths = library() if all_ else [find(s) for s in scenarios or []]
+        experiments = [load(p) for p in paths]
+    except ScenarioError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    summary: list[dict[str, object]] = []
+    for exp in experiments:
+        if overrides:
+            exp = dataclasses.replace(exp, configuration={**exp.configuration, **overrides})
+        journal = run(exp, db=db)
+        path = write_journal(journal, journals)
+        m = journal.get("ordo", {}).get("measurements", {})
+        summary.append({
+            "scenario": exp.name, "verdict": journal["verdict"], "db": journal["ordo"]["db"],
+            "rto_s": m.get("rto_s"), "rpo_orders": m.get("rpo_orders"),
+            "orders_acknowledged": m.get("orders_acknowledged"), "duration_s": journal.get("duration"),
+            "reason": journal.get("reason") or journal.get("exception") or journal.get("failed_activities"),
+            "journal": str(path),
+        })  # fmt: skip
+        typer.echo(f"{exp.name}: {journal['verdict']}", err=True)
+    print_json({"drills": summary, "failed": sum(s["verdict"] == "failed" for s in summary)})
+    if any(s["verdict"] == "failed" for s in summary):
+        raise typer.Exit(1)

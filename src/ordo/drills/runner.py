@@ -1,0 +1,256 @@
+"""Running one drill: start Ordo, load it, check the hypothesis, inject, check again, roll back, judge.
+
+The order is Chaos Toolkit's: steady state before (if it does not hold, the method is not
+run: ``aborted``), the method's activities with their pauses, steady state after
+(``deviated`` if it does not hold), the rollbacks, always. The load runs from before the
+first check to after the last, so the hypothesis is judged under load.
+
+The journal is Chaos Toolkit's shape (``experiment``, ``status``, ``deviated``,
+``steady_states.before/after``, ``run``, ``rollbacks``, ``start``/``end``/``duration``)
+with Ordo's figures under ``measurements``:
+
+- ``rto_s`` per injected fault: from the mark to the first order acknowledged after the
+  last failed attempt that followed it (0 when no attempt failed: nothing to recover);
+- ``rpo_orders``: acknowledged orders missing from the database at the end;
+- what the load offered and got, the server's restarts, the stream's reconnects.
+
+The verdict is ``passed`` only when both checks held and every activity ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import platform
+import re
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import sqlalchemy as sa
+
+from ordo.drills.context import Drill
+from ordo.drills.disk import can_mount
+from ordo.drills.experiment import Activity, Experiment, within
+from ordo.drills.faults_process import ACTIONS as PROCESS_ACTIONS
+from ordo.drills.faults_world import ACTIONS as WORLD_ACTIONS
+from ordo.drills.faults_world import BUSINESS_PROBES
+from ordo.drills.probes import PROBES
+from ordo.drills.proxy import FaultProxy
+from ordo.drills.stream import Watcher
+from ordo.drills.target import PG_ADMIN_URL, Target
+from ordo.drills.traffic import Load
+
+#: The functions a scenario may name, by module: nothing else is ever called.
+REGISTRY: Mapping[str, Mapping[str, Callable[..., Any]]] = MappingProxyType(
+    {
+        "ordo.drills.probes": MappingProxyType({**PROBES, **BUSINESS_PROBES}),
+        "ordo.drills.faults_process": PROCESS_ACTIONS,
+        "ordo.drills.faults_world": MappingProxyType({**WORLD_ACTIONS, **BUSINESS_PROBES}),
+    }
+)
+_VAR = re.compile(r"^\$\{(\w+)\}$")
+
+
+def resolve(activity: Activity) -> Callable[..., Any]:
+    funcs = REGISTRY.get(activity.module)
+    if funcs is None or activity.func not in funcs:
+        raise LookupError(f"{activity.name}: no drill function {activity.module}.{activity.func}")
+    return funcs[activity.func]
+
+
+def _substitute(arguments: Mapping[str, Any], configuration: Mapping[str, Any]) -> dict[str, Any]:
+    """``"${name}"`` arguments take the configuration's value, as in Chaos Toolkit."""
+    out: dict[str, Any] = {}
+    for k, v in arguments.items():
+        m = _VAR.match(v) if isinstance(v, str) else None
+        out[k] = configuration[m.group(1)] if m else v
+    return out
+
+
+def _iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def _run_activity(drill: Drill, a: Activity, configuration: Mapping[str, Any]) -> dict[str, Any]:
+    if a.pause_before_s:
+        time.sleep(a.pause_before_s)
+    entry: dict[str, Any] = {"activity": a.as_json(), "start": _iso()}
+    t0 = time.monotonic()
+    try:
+        entry["output"] = resolve(a)(drill, **_substitute(a.arguments, configuration))
+        entry["status"] = "succeeded"
+    except Exception as exc:  # recorded in the journal; the drill goes on to its rollbacks
+        entry["status"] = "failed"
+        entry["exception"] = f"{type(exc).__name__}: {exc}"
+    entry["end"], entry["duration"] = _iso(), round(time.monotonic() - t0, 3)
+    if a.tolerance is not None and entry["status"] == "succeeded":
+        entry["tolerance_met"] = within(a.tolerance, entry["output"])
+    if a.pause_after_s:
+        time.sleep(a.pause_after_s)
+    return entry
+
+
+def _hypothesis(drill: Drill, exp: Experiment, configuration: Mapping[str, Any]) -> dict[str, Any]:
+    probes = [_run_activity(drill, p, configuration) for p in exp.hypothesis]
+    met = all(p["status"] == "succeeded" and p.get("tolerance_met") for p in probes)
+    return {"steady_state_met": met, "probes": probes}
+
+
+def requirement_missing(exp: Experiment, db: str) -> str | None:
+    """Why this machine cannot run the drill (None: it can)."""
+    needs = exp.configuration.get("requires", [])
+    if "postgres" in needs and db == "sqlite":
+        try:
+            eng = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+            with eng.connect():
+                pass
+            eng.dispose()
+        except Exception as exc:  # any driver error means "not here"
+            return f"needs PostgreSQL at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
+    if "root" in needs and not can_mount():
+        return "needs root to mount a small disk of its own"
+    if "sqlite" in needs and db != "sqlite":
+        return "runs on SQLite only (its disk is the SQLite file's)"
+    return None
+
+
+def rto_per_fault(drill: Drill, end: float) -> list[dict[str, Any]]:
+    with drill.load.ledger.lock:
+        attempts = list(drill.load.ledger.attempts)
+    out: list[dict[str, Any]] = []
+    marks = [*drill.marks, ("end", end)]
+    for (name, at), (_, until) in itertools.pairwise(marks):
+        failed = [x for x in attempts if at <= x.done < until and (x.status == 0 or x.status >= 500)]
+        if not failed:
+            out.append({"fault": name, "rto_s": 0.0, "failed_attempts": 0})
+            continue
+        last = max(x.done for x in failed)
+        back = [x.done for x in attempts if x.order_id and x.done > last]
+        rto = round(min(back) - at, 3) if back else None
+        out.append({"fault": name, "rto_s": rto, "failed_attempts": len(failed)})
+    return out
+
+
+def run(exp: Experiment, *, db: str = "sqlite", workdir: Path | None = None) -> dict[str, Any]:
+    """Run one experiment; its journal (a JSON-able dict with ``verdict``)."""
+    journal: dict[str, Any] = {
+        "chaoslib-version": None,
+        "platform": platform.platform(),
+        "node": platform.node(),
+        "experiment": dict(exp.raw),
+        "start": _iso(),
+        "ordo": {"scenario": exp.name, "db": db},
+    }
+    missing = requirement_missing(exp, db)
+    if missing:
+        journal.update(status="skipped", deviated=False, verdict="skipped", reason=missing, end=_iso())
+        return journal
+    needs = exp.configuration.get("requires", [])
+    use_db = "postgres" if "postgres" in needs and db == "sqlite" else db
+    journal["ordo"]["db"] = use_db
+    configuration = dict(exp.configuration)
+    t_start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"ordo-drill-{exp.name}-", dir=workdir) as tmp:
+        target = Target(Path(tmp), db=use_db, config=configuration)
+        proxy: FaultProxy | None = None
+        drill: Drill | None = None
+        try:
+            target.start()
+            with target.engine().connect() as conn:
+                start_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar() or 0)
+                dead0 = int(conn.execute(sa.text("SELECT COUNT(*) FROM channel_dead_letters")).scalar() or 0)
+            port = target.port
+            if configuration.get("proxy"):
+                proxy = FaultProxy(target.port).start()
+                port = proxy.port
+            load = Load(
+                "127.0.0.1", port, target.key, target.world,
+                rate_per_s=float(configuration.get("rate_per_s", 40)),
+                seed=target.seed, prefix=f"drill-{exp.name}",
+            )  # fmt: skip
+            watcher = Watcher(target.base, target.key, start_id)
+            drill = Drill(target, load, watcher, start_id, notes={"dead_letters_0": dead0})
+            if proxy is not None:
+                drill.notes["proxy"] = proxy
+            watcher.start()
+            watcher.ready.wait(10)
+            load.start()
+            time.sleep(float(configuration.get("warmup_s", 1.5)))
+            drill.started_at = load.started_at
+            journal["steady_states"] = {"before": _hypothesis(drill, exp, configuration)}
+            journal["run"] = []
+            if journal["steady_states"]["before"]["steady_state_met"]:
+                for a in exp.method:
+                    journal["run"].append(_run_activity(drill, a, configuration))
+                journal["steady_states"]["after"] = _hypothesis(drill, exp, configuration)
+            journal["rollbacks"] = [_run_activity(drill, a, configuration) for a in exp.rollbacks]
+            load.stop()
+            journal["ordo"]["measurements"] = _measure(drill, time.monotonic())
+        except Exception as exc:  # the drill itself broke: say so, never pass
+            journal["status"] = "aborted"
+            journal["exception"] = f"{type(exc).__name__}: {exc}"
+            journal["ordo"]["server_log_tail"] = target.log_tail()
+        finally:
+            if drill is not None:
+                drill.load.stop(drain_s=5)
+                drill.watcher.stop()
+            if proxy is not None:
+                proxy.stop()
+            target.close()
+    journal["end"], journal["duration"] = _iso(), round(time.monotonic() - t_start, 3)
+    return _judge(journal)
+
+
+def _measure(drill: Drill, end: float) -> dict[str, Any]:
+    from ordo.drills.probes import lost_acknowledged_orders
+
+    ledger = drill.load.ledger
+    with ledger.lock:
+        acked, attempts = len(ledger.acked), len(ledger.attempts)
+        given_up, refused = len(ledger.given_up), ledger.refused[:5]
+    window = max(end - drill.load.started_at, 1e-9)
+    rto = rto_per_fault(drill, end)
+    rtos = [r["rto_s"] for r in rto if r["rto_s"] is not None]
+    return {
+        "rto_s": max(rtos) if rtos else None,
+        "rto_per_fault": rto,
+        "rpo_orders": lost_acknowledged_orders(drill),
+        "orders_acknowledged": acked,
+        "orders_per_s": round(acked / window, 1),
+        "offered_per_s": drill.load.rate,
+        "attempts": attempts,
+        "orders_given_up": given_up,
+        "orders_refused": refused,
+        "server_restarts": len(drill.target.deaths),
+        "stream_reconnects": drill.watcher.reconnects,
+        "notes": {k: v for k, v in drill.notes.items() if isinstance(v, int | float | str)},
+    }
+
+
+def _judge(journal: dict[str, Any]) -> dict[str, Any]:
+    if journal.get("status") == "aborted":
+        journal.update(deviated=False, verdict="failed")
+        return journal
+    states = journal.get("steady_states", {})
+    before = states.get("before", {}).get("steady_state_met", False)
+    after = states.get("after", {}).get("steady_state_met", False)
+    failed = [e["activity"]["name"] for e in journal.get("run", []) if e["status"] == "failed"]
+    journal["deviated"] = bool(before and not after)
+    journal["status"] = "completed" if before and not failed else "failed"
+    journal["verdict"] = "passed" if before and after and not failed else "failed"
+    if failed:
+        journal["failed_activities"] = failed
+    return journal
+
+
+def write_journal(journal: Mapping[str, Any], folder: Path) -> Path:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"journal-{journal['ordo']['scenario']}.json"
+    path.write_text(json.dumps(journal, ensure_ascii=False, indent=2, default=str))
+    return path
