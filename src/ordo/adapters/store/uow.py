@@ -39,6 +39,7 @@ from ordo.adapters.store.repositories.overview import OverviewRepository
 from ordo.adapters.store.repositories.parcels import ParcelRepository
 from ordo.adapters.store.repositories.people import PeopleRepository
 from ordo.adapters.store.repositories.platforms import PlatformRepository
+from ordo.adapters.store.repositories.risk import RiskRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
 from ordo.adapters.store.repositories.stock import StockRepository
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.platforms = PlatformRepository(conn)
         self.worklist = WorklistRepository(conn)
         self.actions = ActionRepository(conn, lock_rows=locking)
+        self.risk = RiskRepository(conn, lock_rows=locking)
         return self
 
     @property

@@ -167,6 +167,11 @@ class RoutingContext:
     region_risk: Mapping[str, float] = field(default_factory=dict)
     warehouse_risk: Mapping[str, float] = field(default_factory=dict)
     carrier_risk: Mapping[str, float] = field(default_factory=dict)
+    #: The live outside events behind those signals, per warehouse and per carrier id:
+    #: ``[event id, zh, en, weight, blocks]`` each (``ordo.domain.risk.EventSignal.note``),
+    #: kept with a decision so its explanation names the event.
+    risk_notes: Mapping[str, tuple[list[object], ...]] = field(default_factory=dict)
+    carrier_notes: Mapping[str, tuple[list[object], ...]] = field(default_factory=dict)
     #: Shadow price of one more parcel of capacity per warehouse, from the last wave's optimiser.
     capacity_price: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     profiles: Mapping[str, WeightProfile] = field(default_factory=lambda: dict(PROFILES))

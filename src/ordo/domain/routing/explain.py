@@ -106,6 +106,7 @@ def explain(
             lines.append(
                 f"  {_label(k, lang)}: {_value(k, c['raw'][k])} → {n:.2f} × {wgt:.2f} = {n * wgt:.3f}"
             )
+    lines.extend(risk_lines(snap, lang))
     if other is None:
         n_ex = sum(len(g["warehouses"]) for g in snap["excluded"])
         lines.append(
@@ -154,3 +155,27 @@ def _why_not(snap: Mapping[str, Any], other: str, lang: Lang) -> str:
         f"not {other}: score {them['score']:.3f}, {gap:.3f} above {us['warehouse']}; "
         f"mostly {', '.join(worse) or 'the preferred-warehouse rule'}"
     )
+
+
+def risk_lines(snap: Mapping[str, Any], lang: Lang = "zh") -> list[str]:
+    """The live outside events the decision weighed (typhoon, closure …), one line each:
+    the warehouses or carriers it put risk on, and whether it closed them."""
+    zh = lang == "zh"
+    risk = snap.get("risk") or {}
+    events: dict[str, tuple[str, float, bool, list[str]]] = {}
+    for kind in ("warehouses", "carriers"):
+        for target, notes in (risk.get(kind) or {}).items():
+            for event_id, name_zh, name_en, weight, blocks in notes:
+                name = name_zh if zh else name_en
+                got = events.setdefault(str(event_id), (str(name), float(weight), bool(blocks), []))
+                got[3].append(str(target))
+    out = []
+    for event_id, (name, weight, blocks, targets) in events.items():
+        where = "、".join(targets) if zh else ", ".join(targets)
+        if zh:
+            effect = "停用（硬约束排除）" if blocks else f"风险 {weight:.2f}"
+            out.append(f"风险事件 {name}（{event_id}）：{where} {effect}")
+        else:
+            effect = "closed (excluded by a hard constraint)" if blocks else f"risk {weight:.2f}"
+            out.append(f"risk event {name} ({event_id}): {where} {effect}")
+    return out

@@ -59,6 +59,7 @@ from ordo.service.ports.orders import (
 )
 from ordo.service.ports.people import PeopleRepository
 from ordo.service.ports.platforms import PlatformRepository, ShipmentRecord, ShopRecord
+from ordo.service.ports.risk import Exposure, RiskRepository
 from ordo.service.ports.routing import RoutingRepository
 from ordo.service.ports.rules import HistoryFilter, HistoryRepository, RuleRepository
 from ordo.service.ports.worklist import WorkFilter, WorklistRepository
@@ -78,6 +79,7 @@ __all__ = [
     "ColdChainRepository",
     "Delta",
     "EventRecord",
+    "Exposure",
     "HistoryFilter",
     "HistoryRepository",
     "HoldRepository",
@@ -101,6 +103,7 @@ __all__ = [
     "PlatformRepository",
     "Progress",
     "RegionFilter",
+    "RiskRepository",
     "RoutingRepository",
     "RuleRepository",
     "ShipTo",
@@ -194,6 +197,9 @@ class UnitOfWork(Protocol):
 
     @property
     def actions(self) -> ActionRepository: ...
+
+    @property
+    def risk(self) -> RiskRepository: ...
 
     def ping(self) -> None:
         """One round trip to the database (raises ``StoreError`` when it is down)."""

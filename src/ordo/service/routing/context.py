@@ -28,9 +28,12 @@ import orjson
 from cachetools import LRUCache
 
 from ordo.domain.orders.model import HANDLING_FLAGS, Carrier, Sku
+from ordo.domain.risk import RiskSignals, signals_of
 from ordo.domain.routing import Network, RoutingContext, SplitRules, StockMatrix, build_network
+from ordo.domain.routing.context import BoolArray
 from ordo.domain.routing.network import DAY_NS, LOCAL_OFFSET_NS, IntArray
 from ordo.service.ports import UnitOfWork
+from ordo.service.risk.records import signal_of
 
 #: Parcels per order at intake: an order no single warehouse covers is split into at most
 #: this many (each line then records its warehouse; cancel, outbound and the playbooks
@@ -66,6 +69,10 @@ class Catalog:
     prices_fen: Mapping[str, int]
 
 
+#: How long this process trusts the live risk events it read (business time): events other
+#: processes write reach its routing within this.
+SIGNALS_TTL_NS = 10 * 1_000_000_000
+
 _SPLIT_RULES = {n: SplitRules(max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTAKE_MAX_PARCELS)}
 
 
@@ -80,6 +87,8 @@ class RoutingCache:
         self._saved: set[str] = set()
         #: Warehouse listings by network digest, as decisions refer to them (never change).
         self._listings: LRUCache[str, list[list[str]]] = LRUCache(maxsize=256)
+        #: (read at, valid until, the live risk signals), see :meth:`signals`.
+        self._signals: tuple[int, int, RiskSignals] | None = None
 
     def invalidate(self) -> None:
         with self._lock:
@@ -125,15 +134,43 @@ class RoutingCache:
         net = cat.network
         stock = stock_matrix(net, uow.stock.lock_available(skus))
         cap, car = self._left(net, now_ns)
+        sig = self.signals(uow, now_ns)
         ctx = RoutingContext(
             net,
             stock,
             now_ns=now_ns,
             capacity_left=cap.copy(),
             carrier_left=car.copy(),
+            outage=_closed(net, sig.closed),
+            warehouse_risk=sig.warehouse_risk,
+            carrier_risk=sig.carrier_risk,
+            risk_notes=sig.notes,
+            carrier_notes=sig.carrier_notes,
             split_rules=_SPLIT_RULES.get(max_parcels) or SplitRules(max_parcels=max_parcels),
         )
         return ctx, (cap.copy(), car.copy())
+
+    def signals(self, uow: UnitOfWork, now_ns: int) -> RiskSignals:
+        """The live risk events' signals, read again every :data:`SIGNALS_TTL_NS` of business
+        time (other processes' events) and at once after this process wrote one
+        (:meth:`invalidate_signals`) or when an event's window opens or closes."""
+        memo = self._signals
+        if memo is not None and memo[0] <= now_ns < memo[1]:
+            return memo[2]
+        rows = uow.risk.live_events(now_ns)
+        sig = signals_of(signal_of(r) for r in rows)
+        # Valid until the TTL or the first live event's end, whichever comes first.
+        until = now_ns + SIGNALS_TTL_NS
+        for r in rows:
+            if r["ends_at_ns"] is not None:
+                until = min(until, r["ends_at_ns"])
+        with self._lock:
+            self._signals = (now_ns, until, sig)
+        return sig
+
+    def invalidate_signals(self) -> None:
+        with self._lock:
+            self._signals = None
 
     def commit(self, ctx: RoutingContext, start: tuple[IntArray, IntArray]) -> None:
         """Count what a committed batch used: ``start`` is what it began with (see ``context``)."""
@@ -152,6 +189,16 @@ class RoutingCache:
                 self._capacity_left = net.w_capacity.copy()
                 self._carrier_left = net.c_capacity.copy()
             return self._capacity_left.copy(), self._carrier_left.copy()
+
+
+def _closed(net: Network, closed: frozenset[str]) -> BoolArray:
+    """The outage mask of a network: the warehouses a blocking event closed."""
+    out = np.zeros(net.n_warehouses, dtype=bool)
+    for w in closed:
+        i = net.w_index.get(w)
+        if i is not None:
+            out[i] = True
+    return out
 
 
 def stock_matrix(net: Network, rows: Sequence[tuple[str, str, int]]) -> StockMatrix:

@@ -258,6 +258,8 @@ def explain_order(app: Ordo, order_id: str, lang: Lang = "zh", why_not: str | No
         "outage": ("仓库故障", "outage"),
         "restored": ("仓库恢复", "warehouse restored"),
         "release": ("解除挂起", "hold released"),
+        "risk": ("风险处置预案", "risk disposal plan"),
+        "risk_revert": ("撤销风险处置", "risk disposal reverted"),
     }
     zh, en = trig.get(row["trigger"], (row["trigger"], row["trigger"]))
     head = (
@@ -313,6 +315,10 @@ def _routable(order: Mapping[str, Any]) -> Order:
     )  # fmt: skip
 
 
+#: The same, for the risk radar's what-if plans (``ordo.service.risk.plans``).
+routable_order = _routable
+
+
 def _take_plan(
     uow: UnitOfWork, order: Mapping[str, Any], progress: Progress, plan: Plan, now: int
 ) -> str | None:
@@ -346,8 +352,12 @@ def reroute(
     lang: Lang = "zh",
     before: Before | None = None,
     force: str | None = None,
+    carrier: str | None = None,
 ) -> dict[str, Any]:
     """Route an open order again; returns the new attempt (see :func:`attempt_view`).
+
+    ``carrier`` asks for that carrier (a merged order rides its parcel's carrier), as a
+    rule's 走 would: the router takes it where it can carry the order.
 
     ``force`` is a person's choice of warehouse (手工指定仓库): every other warehouse is
     excluded, so the router scores that one alone (the attempt shows its score, or why it
@@ -379,6 +389,8 @@ def reroute(
             # The rules' directives as intake recorded them; earlier re-routes' exclusions lapse.
             rules = directives_of(attempts[0]) if attempts else NO_RULES
             directives = dataclasses.replace(rules.directives, exclude=rules.directives.exclude.union(barred))
+            if carrier is not None and carrier not in directives.avoid_carriers:
+                directives = dataclasses.replace(directives, carrier=carrier)
             old = progress.warehouse_id
             if old is not None:  # what it holds, line by line: a split order holds at several
                 held = uow.orders.stock_lines([order_id]).get(order_id, ())

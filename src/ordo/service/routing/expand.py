@@ -53,8 +53,9 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
         "reason": data["plan"][0],
         "parcels": parcels,
     }
+    risk = {"warehouses": data.get("rk") or {}, "carriers": data.get("rkc") or {}}
     if "full" in data:
-        return {**data["full"], "plan": plan}
+        return {**data["full"], "plan": plan, "risk": risk}
     ids = [w[0] for w in warehouses]
     n_w = len(ids)
     w = np.arange(n_w) if data["w"] is None else _unb64(data["w"], "<i2").astype(np.int64)
@@ -126,6 +127,7 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
         "candidates": candidates,
         "excluded": excluded,
         "plan": plan,
+        "risk": risk,
     }
 
 

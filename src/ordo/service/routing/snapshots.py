@@ -252,6 +252,13 @@ def _row(
             for p in plan.parcels
         ],
     ]
+    if ctx.risk_notes or ctx.carrier_notes:
+        # The live outside events on warehouses and carriers, so the explanation names them.
+        data["rk"] = dict(ctx.risk_notes)
+        used = {p.carrier_id for p in plan.parcels}
+        notes = {c: n for c, n in ctx.carrier_notes.items() if c in used}
+        if notes:
+            data["rkc"] = notes
     if fired:
         # Ids only: a rule's sentence and category are in its immutable version (``rv``).
         data["rules"] = ",".join(f.rule_id for f in fired)

@@ -21,6 +21,7 @@ __all__ = [
     "outbox",
     "overview",
     "parcels",
+    "risk",
     "routing",
     "rules",
     "rules_history",

@@ -13,6 +13,7 @@ __all__ = [
     "outbound",
     "overview",
     "people",
+    "risk",
     "routing",
     "rules",
 ]

@@ -111,6 +111,8 @@ sa.Index("ix_orders_status", orders.c.status, orders.c.id)
 sa.Index("ix_orders_channel", orders.c.channel, orders.c.id)
 sa.Index("ix_orders_warehouse", orders.c.warehouse_id, orders.c.id)
 sa.Index("ix_orders_customer", orders.c.customer_ref)
+#: The risk radar's impact scan: the orders of the divisions an event covers (0020_risk_radar).
+sa.Index("ix_orders_adcode", orders.c.adcode)
 # Held orders only (migration 0002_holds), so the held-orders list never scans all orders.
 _HELD = sa.text("hold_reason IS NOT NULL")
 sa.Index("ix_orders_held", orders.c.id, sqlite_where=_HELD, postgresql_where=_HELD)

@@ -1,0 +1,63 @@
+"""What the risk radar asks of the store: events, their history, disposal plans, and the
+impact scan's two reads over ``orders`` (rows are plain dicts of ``schema.risk``'s columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """The orders of the divisions (by adcode) or warehouses an event covers, of some statuses."""
+
+    adcodes: Collection[str]
+    warehouses: Collection[str]
+    statuses: Collection[str]
+    #: A promise at or before this is at risk (the event's end, or a horizon when open-ended).
+    horizon_ns: int
+
+
+class RiskRepository(Protocol):
+    # events -----------------------------------------------------------------------------
+    def add_event(self, row: dict[str, Any]) -> None: ...
+
+    def update_event(self, event_id: str, values: dict[str, Any]) -> None: ...
+
+    def event(self, event_id: str, *, lock: bool = False) -> dict[str, Any] | None: ...
+
+    def event_by_ref(self, source: str, source_ref: str) -> dict[str, Any] | None: ...
+
+    def events(self, *, live_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        """Newest first; ``live_only``: potential or confirmed."""
+        ...
+
+    def live_events(self, now_ns: int) -> list[dict[str, Any]]:
+        """Potential or confirmed events whose window holds ``now_ns``."""
+        ...
+
+    # history ----------------------------------------------------------------------------
+    def add_history(self, subject: str, at_ns: int, actor: str, action: str, detail: str) -> None: ...
+
+    def history(self, subject: str, limit: int = 500) -> list[dict[str, Any]]: ...
+
+    # plans ------------------------------------------------------------------------------
+    def add_plan(self, row: dict[str, Any]) -> None: ...
+
+    def plan(self, plan_id: str, *, lock: bool = False) -> dict[str, Any] | None: ...
+
+    def update_plan(self, plan_id: str, values: dict[str, Any]) -> None: ...
+
+    def plans(self, event_id: str) -> list[dict[str, Any]]: ...
+
+    # impact scan ------------------------------------------------------------------------
+    def exposure_summary(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
+        """(channel, province code (2 digits), status, orders, money fen, promises at risk),
+        grouped in one query."""
+        ...
+
+    def exposed_orders(self, exposure: Exposure, limit: int) -> list[dict[str, Any]]:
+        """The exposed orders, earliest promise first: id, channel, status, warehouse_id,
+        province, city, adcode, total_fen, promised_at_ns."""
+        ...

@@ -1,0 +1,393 @@
+"""Disposal plans (处置预案): for an event's exposed orders not yet released, propose what
+to do with each — re-route away from the event's warehouses, switch carrier, or hold —
+with the cost and delivery-time effect the router computes; approve through the rule
+tiers (a wide plan needs L3, risk); execute as a batch through the routing and hold use
+cases; revert; every step audited in ``risk_history``.
+
+The proposal is a what-if: the router routes the orders against one throw-away context
+(stock as locked now, the event's warehouses excluded), in a transaction that is never
+committed. Execution then re-routes each order for real, one transaction per order (as a
+warehouse outage does), so one refusal (an order picked meanwhile) undoes nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from ordo.domain.errors import Conflict, NotFound, OrdoError
+from ordo.domain.orders.milestones import Status
+from ordo.domain.risk import ImpactStatus, PlanAction, PlanStatus, check_plan, plan_tier
+from ordo.domain.risk.model import KIND_LABELS, RiskKind, Severity
+from ordo.domain.routing import RouteRequest, route_one
+from ordo.rules.governance import Tier, check_approval
+from ordo.service.orders import holds
+from ordo.service.ports import Exposure, UnitOfWork
+from ordo.service.risk.events import horizon_ns
+from ordo.service.risk.records import audit, covered_of, event_of, history_view
+from ordo.service.routing import decisions
+from ordo.service.routing.expand import NO_RULES, directives_of
+from ordo.service.rules.records import Actor
+from ordo.service.runtime.app import Ordo
+
+#: Not yet released to a warehouse: what a plan may still move.
+MOVABLE = frozenset({Status.PENDING_PAYMENT.value, Status.PAID.value, Status.PROCESSING.value})
+MAX_PLAN_ORDERS = 10_000
+HOUR_NS = 3600 * 1_000_000_000
+REVERT = "risk_revert"
+
+
+def _current(uow: UnitOfWork, order_id: str) -> tuple[str | None, int, int | None]:
+    """(carrier, freight fen, promise) of an order's latest routing decision."""
+    attempts = uow.routing.attempts(order_id)
+    if not attempts:
+        return None, 0, None
+    parcels = orjson.loads(attempts[-1]["data"])["plan"][1]
+    if not parcels:
+        return None, 0, None
+    return parcels[0][1], sum(int(p[2]) for p in parcels), max(int(p[3]) for p in parcels)
+
+
+def _destination_hold(row: dict[str, Any]) -> bool:
+    """Orders going into the event are held only when it stops deliveries there."""
+    ev = event_of(row)
+    return ev.blocks or ev.severity is Severity.EXTREME
+
+
+def _what_if(
+    app: Ordo, uow: UnitOfWork, row: dict[str, Any], orders: Sequence[dict[str, Any]], now: int
+) -> list[dict[str, Any]]:
+    _, warehouses, carriers = covered_of(row)
+    cache = app.caches.routing
+    cat = cache.catalog(uow, now)
+    full = {o["id"]: uow.orders.get(o["id"]) for o in orders}
+    skus = sorted({ln["sku"] for o in full.values() if o for ln in o["lines"]})
+    ctx, _ = cache.context(uow, cat, skus, now)
+    actions: list[dict[str, Any]] = []
+    for o in orders:
+        order = full[o["id"]]
+        if order is None or order["lat"] is None:
+            continue
+        carrier, cost, promise = _current(uow, o["id"])
+        origin = o["warehouse_id"] in warehouses
+        struck = carrier is not None and carrier in carriers
+        if not origin and not struck:
+            if _destination_hold(row) and o["adcode"] in covered_of(row)[0]:
+                actions.append(_action(o, PlanAction.HOLD, carrier, None, None, 0, None, "destination"))
+            continue
+        attempts = uow.routing.attempts(o["id"])
+        rules = directives_of(attempts[0]) if attempts else NO_RULES
+        exclude = rules.directives.exclude | (warehouses if origin else frozenset())
+        req = RouteRequest.of_order(
+            decisions.routable_order(order),
+            cat.weights_g,
+            directives=dataclasses.replace(rules.directives, exclude=exclude),
+        )
+        plan = route_one(req, ctx)
+        why = "origin" if origin else "carrier"
+        if not plan.parcels:
+            actions.append(_action(o, PlanAction.HOLD, carrier, None, None, 0, None, why))
+            continue
+        to_carrier = plan.parcels[0].carrier_id
+        kind = PlanAction.REROUTE if origin else PlanAction.SWITCH_CARRIER
+        delta_h = None
+        if promise is not None and plan.promise_ns is not None:
+            delta_h = round((plan.promise_ns - promise) / HOUR_NS, 1)
+        actions.append(
+            _action(o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why)
+        )
+    return actions
+
+
+def _action(
+    o: dict[str, Any],
+    kind: PlanAction,
+    carrier: str | None,
+    to: str | None,
+    to_carrier: str | None,
+    cost_delta: int,
+    hours_delta: float | None,
+    why: str,
+) -> dict[str, Any]:
+    return {
+        "order_id": o["id"],
+        "channel": o["channel"],
+        "action": kind.value,
+        "why": why,
+        "from_warehouse": o["warehouse_id"],
+        "to_warehouse": to,
+        "from_carrier": carrier,
+        "to_carrier": to_carrier,
+        "cost_delta_fen": cost_delta,
+        "hours_delta": hours_delta,
+        "total_fen": o["total_fen"],
+    }
+
+
+def _event(uow: UnitOfWork, event_id: str) -> dict[str, Any]:
+    row = uow.risk.event(event_id)
+    if row is None:
+        raise NotFound(
+            f"no risk event {event_id} / 风险事件 {event_id} 不存在", details={"event_id": event_id}
+        )
+    return row
+
+
+def plan_view(row: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    actions = orjson.loads(row["actions"])
+    counts: dict[str, int] = {}
+    for a in actions:
+        counts[a["action"]] = counts.get(a["action"], 0) + 1
+    out = {
+        "id": row["id"],
+        "event_id": row["event_id"],
+        "status": row["status"],
+        "tier": row["tier"],
+        "orders": row["orders"],
+        "money_fen": row["money_fen"],
+        "cost_delta_fen": row["cost_delta_fen"],
+        "counts": counts,
+        "actions": actions,
+        "result": orjson.loads(row["result"]),
+        "proposed_by": row["proposed_by"],
+        "approved_by": row["approved_by"],
+        "created_at_ns": row["created_at_ns"],
+        "updated_at_ns": row["updated_at_ns"],
+    }
+    if history is not None:
+        out["history"] = history_view(history)
+    return out
+
+
+def propose(app: Ordo, event_id: str, *, actor: Actor) -> dict[str, Any]:
+    """A plan for the event's exposed, not yet released orders (up to :data:`MAX_PLAN_ORDERS`)."""
+    now = app.clock.now_ns()
+    with app.store.uow() as uow:  # the what-if's stock reads; never committed
+        row = _event(uow, event_id)
+        if not ImpactStatus(row["status"]).live:
+            raise Conflict(
+                f"event {event_id} is {row['status']}: nothing to dispose of / 风险事件已结束，无需处置",
+                details={"event_id": event_id, "status": row["status"]},
+            )
+        adcodes, warehouses, _ = covered_of(row)
+        exposure = Exposure(adcodes, warehouses, MOVABLE, horizon_ns(row, now))
+        exposed = uow.risk.exposed_orders(exposure, MAX_PLAN_ORDERS)
+        exposed += _carrier_exposed(uow, row, exposure, {o["id"] for o in exposed})
+        actions = _what_if(app, uow, row, exposed, now)
+    money = sum(int(a["total_fen"]) for a in actions)
+    tier, why = plan_tier(len(actions), money)
+    plan_id = f"RP{now // 1_000_000_000:x}{app.rng.getrandbits(40):010x}"
+    plan = {
+        "id": plan_id,
+        "event_id": event_id,
+        "status": PlanStatus.PROPOSED.value,
+        "tier": Tier(tier).label,
+        "orders": len(actions),
+        "money_fen": money,
+        "cost_delta_fen": sum(int(a["cost_delta_fen"]) for a in actions),
+        "actions": orjson.dumps(actions).decode(),
+        "result": orjson.dumps({"escalated": why} if why else {}).decode(),
+        "proposed_by": actor.who[:64],
+        "approved_by": "",
+        "created_at_ns": now,
+        "updated_at_ns": now,
+    }
+
+    def work() -> dict[str, Any]:
+        with app.store.uow() as uow:
+            uow.risk.add_plan(plan)
+            audit(
+                uow,
+                plan_id,
+                now,
+                actor.shown,
+                "proposed",
+                event_id=event_id,
+                orders=len(actions),
+                tier=plan["tier"],
+            )
+            audit(uow, event_id, now, actor.shown, "plan_proposed", plan_id=plan_id)
+            uow.commit()
+        return plan_view(plan)
+
+    return app.retrying(work)
+
+
+def _carrier_exposed(
+    uow: UnitOfWork, row: dict[str, Any], exposure: Exposure, seen: set[str]
+) -> list[dict[str, Any]]:
+    """A carrier strike names no place: its exposed orders are those the carrier was booked
+    for, among the open orders of the warehouses' … every open order, bounded."""
+    _, _, carriers = covered_of(row)
+    if not carriers or RiskKind(row["kind"]) is not RiskKind.CARRIER_STRIKE:
+        return []
+    everywhere = Exposure(
+        (), [w.id for w in uow.catalog.warehouses()], exposure.statuses, exposure.horizon_ns
+    )
+    out = []
+    for o in uow.risk.exposed_orders(everywhere, MAX_PLAN_ORDERS):
+        if o["id"] not in seen and _current(uow, o["id"])[0] in carriers:
+            out.append(o)
+    return out
+
+
+def _plan(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
+    row = uow.risk.plan(plan_id, lock=True)
+    if row is None:
+        raise NotFound(f"no plan {plan_id} / 处置预案 {plan_id} 不存在", details={"plan_id": plan_id})
+    return row
+
+
+def get(app: Ordo, plan_id: str) -> dict[str, Any]:
+    with app.store.uow(read_only=True) as uow:
+        row = _plan(uow, plan_id)
+        return plan_view(row, uow.risk.history(plan_id))
+
+
+def approve(app: Ordo, plan_id: str, *, actor: Actor, note: str = "") -> dict[str, Any]:
+    """Approve with the plan's tier (never one's own plan)."""
+
+    def work() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            row = _plan(uow, plan_id)
+            check_plan(plan_id, PlanStatus(row["status"]), PlanStatus.APPROVED)
+            tier = Tier(int(row["tier"][1:]))
+            check_approval(author=row["proposed_by"], approver=actor.names, role=actor.role, tier=tier)
+            values = {
+                "status": PlanStatus.APPROVED.value,
+                "approved_by": actor.who[:64],
+                "updated_at_ns": now,
+            }
+            uow.risk.update_plan(plan_id, values)
+            audit(
+                uow,
+                plan_id,
+                now,
+                actor.shown,
+                "approved",
+                role=actor.role.value,
+                tier=row["tier"],
+                note=note[:500],
+            )
+            uow.commit()
+            return plan_view(row | values)
+
+    return app.retrying(work)
+
+
+def reject(app: Ordo, plan_id: str, *, actor: Actor, note: str = "") -> dict[str, Any]:
+    def work() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            row = _plan(uow, plan_id)
+            check_plan(plan_id, PlanStatus(row["status"]), PlanStatus.REJECTED)
+            values = {"status": PlanStatus.REJECTED.value, "updated_at_ns": now}
+            uow.risk.update_plan(plan_id, values)
+            audit(uow, plan_id, now, actor.shown, "rejected", note=note[:500])
+            uow.commit()
+            return plan_view(row | values)
+
+    return app.retrying(work)
+
+
+def _move(app: Ordo, plan_id: str, status: PlanStatus, actor: Actor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Take the plan into ``status`` (claims it: a second execute finds it moved on)."""
+
+    def work() -> tuple[dict[str, Any], dict[str, Any]]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            row = _plan(uow, plan_id)
+            check_plan(plan_id, PlanStatus(row["status"]), status)
+            uow.risk.update_plan(plan_id, {"status": status.value, "updated_at_ns": now})
+            event = _event(uow, row["event_id"])
+            uow.commit()
+            return row, event
+
+    return app.retrying(work)
+
+
+def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
+    """Carry an approved plan out, order by order; what each order did is kept for revert."""
+    row, event = _move(app, plan_id, PlanStatus.EXECUTED, actor)
+    _, warehouses, _ = covered_of(event)
+    zh, en = KIND_LABELS[RiskKind(event["kind"])]
+    reason = (
+        f"风险处置 {zh}「{event['title']}」({event['id']}) / risk plan {plan_id}: {en} '{event['title']}'"[
+            :500
+        ]
+    )
+    results: dict[str, dict[str, Any]] = {}
+    to_hold: list[str] = []
+    for a in orjson.loads(row["actions"]):
+        oid = a["order_id"]
+        if a["action"] == PlanAction.HOLD.value:
+            to_hold.append(oid)
+            continue
+        exclude = sorted(warehouses) if a["action"] == PlanAction.REROUTE.value else []
+        try:
+            got = decisions.reroute(app, oid, reason=reason, exclude=exclude, trigger="risk")
+        except OrdoError as exc:  # picked, shipped or gone since the plan was made
+            results[oid] = {"action": a["action"], "outcome": "refused", "error": exc.code}
+            continue
+        new = got["warehouse_ids"][0] if got["warehouse_ids"] else None
+        results[oid] = {"action": a["action"], "outcome": "done", "from": a["from_warehouse"], "to": new}
+    for start in range(0, len(to_hold), holds.MAX_BATCH):
+        part = to_hold[start : start + holds.MAX_BATCH]
+        for out in holds.hold(app, part, reason=reason, actor=f"risk:{actor.shown}"[:64]):
+            done = out.outcome == "held"
+            results[out.order_id] = {"action": "hold", "outcome": "done" if done else out.outcome}
+    summary = {
+        "done": sum(1 for r in results.values() if r["outcome"] == "done"),
+        "refused": sum(1 for r in results.values() if r["outcome"] != "done"),
+        "orders": results,
+    }
+
+    def record() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            uow.risk.update_plan(plan_id, {"result": orjson.dumps(summary).decode(), "updated_at_ns": now})
+            audit(
+                uow, plan_id, now, actor.shown, "executed", done=summary["done"], refused=summary["refused"]
+            )
+            audit(
+                uow, row["event_id"], now, actor.shown, "plan_executed", plan_id=plan_id, done=summary["done"]
+            )
+            uow.commit()
+            return plan_view(_plan(uow, plan_id))
+
+    return app.retrying(record)
+
+
+def revert(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
+    """Undo an executed plan: re-routed orders go back to their warehouse (where it can still
+    ship them), held orders are released."""
+    row, _ = _move(app, plan_id, PlanStatus.REVERTED, actor)
+    done = orjson.loads(row["result"]).get("orders", {})
+    results: dict[str, str] = {}
+    reason = f"撤销风险处置预案 / risk plan {plan_id} reverted"
+    for oid, r in done.items():
+        if r.get("outcome") != "done":
+            continue
+        try:
+            if r["action"] == "hold":
+                holds.release(app, oid, actor=f"risk:{actor.shown}"[:64], note=reason)
+            elif r.get("from") and r.get("from") != r.get("to"):
+                decisions.reroute(app, oid, reason=reason, force=r["from"], trigger=REVERT)
+            results[oid] = "reverted"
+        except OrdoError as exc:  # shipped or changed meanwhile: the order stays as it is
+            results[oid] = exc.code
+
+    def record() -> dict[str, Any]:
+        now = app.clock.now_ns()
+        with app.store.uow() as uow:
+            result = orjson.loads(row["result"]) | {"reverted": results}
+            uow.risk.update_plan(plan_id, {"result": orjson.dumps(result).decode(), "updated_at_ns": now})
+            audit(uow, plan_id, now, actor.shown, "reverted", orders=len(results))
+            uow.commit()
+            return plan_view(_plan(uow, plan_id))
+
+    return app.retrying(record)
