@@ -128,3 +128,23 @@ def test_the_service_s_stock_matrix_is_the_router_s_from_rows(wave):
     mine, theirs = stock_matrix(net, rows), StockMatrix.from_rows(net, rows)
     assert mine.skus == theirs.skus and (mine.atp == theirs.atp).all()
     assert stock_matrix(net, []).atp.shape == (0, net.n_warehouses)
+
+
+def test_a_units_split_is_stored_with_what_each_warehouse_held_and_replays(wave):
+    net, stock, reqs = wave
+    ctx = RoutingContext(net, stock.copy(), now_ns=NOW)
+    req = reqs[0]
+    sku, _ = req.lines[0]
+    row = ctx.stock.index[sku]
+    holders = np.flatnonzero(ctx.stock.atp[row] > 0)[:2]
+    ctx.stock.atp[row] = 0
+    ctx.stock.atp[row, holders] = 3  # two sites with 3 each: 5 units need both
+    one = dataclasses.replace(req, lines=((sku, 5),), goods_fen=1_000_000)
+    plan = route_one(one, ctx)
+    assert plan.status is PlanStatus.SPLIT
+    assert sorted(q for p in plan.parcels for _, q in p.lines) == [2, 3]
+    stored = decision_row(plan, ctx, network="n", attempt=1, trigger="intake", at_ns=NOW)
+    mine = expand(stored, [[w.id, w.name] for w in net.warehouses])
+    _same(plan.snapshot(), mine, exact_norm=False)
+    assert mine["mode"] == "units" and all("holds" in c for c in mine["candidates"])
+    assert replay(mine) == [x.warehouse_id for x in plan.parcels]

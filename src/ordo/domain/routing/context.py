@@ -85,6 +85,12 @@ class SplitRules:
     sealed_tag: str = "sealed"
     #: The same in the words a rule writes (``标记 封单`` / ``标记 "不拆不合"``): never split.
     sealed_words: frozenset[str] = frozenset({"封单", "不拆不合"})
+    #: When no warehouse holds all units of a line, ship its units from several (3 from
+    #: 上海仓, 2 from 杭州仓) rather than hold the order for stock; within ``max_parcels``.
+    quantity_split: bool = True
+    #: No parcel of a quantity split carries fewer units than this (a one-unit parcel may
+    #: cost more to ship than the unit earns).
+    min_units: int = 1
 
 
 @dataclass(frozen=True, slots=True)

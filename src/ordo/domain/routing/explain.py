@@ -106,6 +106,8 @@ def explain(
             lines.append(
                 f"  {_label(k, lang)}: {_value(k, c['raw'][k])} → {n:.2f} × {wgt:.2f} = {n * wgt:.3f}"
             )
+    if snap.get("mode") == "units" and len(plan["parcels"]) > 1:
+        lines.append(units_split_text(snap, lang))
     lines.extend(risk_lines(snap, lang))
     if other is None:
         n_ex = sum(len(g["warehouses"]) for g in snap["excluded"])
@@ -155,6 +157,37 @@ def _why_not(snap: Mapping[str, Any], other: str, lang: Lang) -> str:
         f"not {other}: score {them['score']:.3f}, {gap:.3f} above {us['warehouse']}; "
         f"mostly {', '.join(worse) or 'the preferred-warehouse rule'}"
     )
+
+
+def units_split_text(snap: Mapping[str, Any], lang: Lang = "zh") -> str:
+    """Why a line's units ship from several warehouses, how many from each, and what the
+    extra parcels cost (their freight: the first parcel would have been paid anyway)."""
+    zh = lang == "zh"
+    plan = snap["plan"]
+    names = {c["warehouse"]: c["name"] for c in snap["candidates"]}
+    parts = []
+    for j, (sku, need) in enumerate(snap["lines"]):
+        most = max((int(c["holds"][j]) for c in snap["candidates"] if "holds" in c), default=0)
+        if most >= need:
+            continue
+        sent = [
+            (names.get(p["warehouse"], p["warehouse"]), q)
+            for p in plan["parcels"]
+            for s, q in p["lines"]
+            if s == sku
+        ]
+        where = ("、" if zh else ", ").join(f"{n} {q} {'件' if zh else 'units'}" for n, q in sent)
+        parts.append(
+            f"{sku} 需要 {need} 件，没有一个仓库有这么多（最多 {most} 件），按数量拆分：{where}"
+            if zh
+            else f"{sku}: {need} units needed and no warehouse holds them all (at most {most}), "
+            f"so the units are split: {where}"
+        )
+    extra = plan["parcels"][1:]
+    fen = sum(int(p["cost_fen"]) for p in extra)
+    if zh:
+        return "；".join(parts) + f"。多出 {len(extra)} 个包裹，运费多 ¥{fen / 100:.2f}"
+    return "; ".join(parts) + f". {len(extra)} extra parcel(s), ¥{fen / 100:.2f} more freight"
 
 
 def risk_lines(snap: Mapping[str, Any], lang: Lang = "zh") -> list[str]:

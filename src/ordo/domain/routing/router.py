@@ -31,6 +31,7 @@ from ordo.domain.routing.encode import Encoded, encode
 from ordo.domain.routing.kernel import Reason, constraints, objectives
 from ordo.domain.routing.network import BoolArray, FloatArray, IntArray
 from ordo.domain.routing.plan import Parcel, Plan, PlanStatus, routed_plan
+from ordo.domain.routing.quantity import split_units
 from ordo.domain.routing.select import choose, fewest_parcels
 from ordo.domain.routing.snapshot import Evidence, Recorder, WaveEvidence
 
@@ -88,6 +89,8 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
     hopeless = np.ones(len(requests), dtype=bool)
     hopeless[o[elig]] = False
     hopeless &= (enc.n_lines == 1) | (enc.carriers_ok == 0) | (enc.province < 0)
+    if hopeless.any() and ctx.split_rules.quantity_split:
+        _units_may_help(requests, enc, ctx, hopeless)
     if hopeless.any():
         _hold(rec, requests, enc, ctx, np.flatnonzero(hopeless), plans)
     # The rest, in wave order, against what the wave left: splits, and orders whose first
@@ -95,6 +98,20 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
     for k in [k for k, p in enumerate(plans) if p is None]:
         plans[k] = route_one(requests[k], ctx, rec)
     return plans  # type: ignore[return-value]  # every entry is set now
+
+
+def _units_may_help(
+    requests: Sequence[RouteRequest], enc: Encoded, ctx: RoutingContext, hopeless: BoolArray
+) -> None:
+    """Clear ``hopeless`` for the one-line orders whose units the warehouses hold between
+    them (what the wave left) and whose policy lets them split: a quantity split may ship them."""
+    one = np.flatnonzero(hopeless & (enc.n_lines == 1) & (enc.carriers_ok != 0) & (enc.province >= 0))
+    if not one.size:
+        return
+    enough = ctx.stock.atp[enc.sku[one, 0]].sum(axis=1) >= enc.qty[one, 0]
+    for k in one[enough].tolist():
+        if split_allowed(requests[k], ctx.split_rules):
+            hopeless[k] = False
 
 
 def _hold(
@@ -197,22 +214,57 @@ def route_one(req: RouteRequest, ctx: RoutingContext, rec: Recorder | None = Non
         pick = int(sc.best[0])
         return _commit(rec, req, ctx, enc, [int(pre[whole][pick])], [float(km[whole][pick])], depart, ev)
     part = line_ok[pre] != 0
-    if not part.any() or len(req.lines) < 2:
-        ev = Evidence(w, reasons, line_ok, pre[:0], raw[:, :0], None, None, "none", "single")
-        return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "no_candidate", ev)
-    cand, raw, km = pre[part], raw[:, part], km[part]
-    sc = choose(zero, raw, weights, preferred[part])
-    ev = Evidence(w, reasons, line_ok, cand, raw, sc.norm(raw, 0), sc.score, "split", "single")
-    if not split_allowed(req, ctx.split_rules):
-        return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "split_forbidden", ev)
-    scores = sc.score.tolist()
-    chosen = fewest_parcels(line_ok[cand].tolist(), scores, len(req.lines), ctx.split_rules.max_parcels)
-    if chosen is None:
-        return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "no_candidate", ev)
-    chosen.sort(key=lambda i: (scores[i], i))
-    return _commit(
-        rec, req, ctx, enc, [int(cand[i]) for i in chosen], [float(km[i]) for i in chosen], depart, ev
+    lines_ev: Evidence | None = None
+    if part.any() and len(req.lines) >= 2:
+        cand, c_raw, c_km = pre[part], raw[:, part], km[part]
+        sc = choose(zero, c_raw, weights, preferred[part])
+        lines_ev = Evidence(w, reasons, line_ok, cand, c_raw, sc.norm(c_raw, 0), sc.score, "split", "single")
+        if not split_allowed(req, ctx.split_rules):
+            return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "split_forbidden", lines_ev)
+        scores = sc.score.tolist()
+        chosen = fewest_parcels(line_ok[cand].tolist(), scores, len(req.lines), ctx.split_rules.max_parcels)
+        if chosen is not None:
+            chosen.sort(key=lambda i: (scores[i], i))
+            ws, kms = [int(cand[i]) for i in chosen], [float(c_km[i]) for i in chosen]
+            return _commit(rec, req, ctx, enc, ws, kms, depart, lines_ev)
+    # No warehouse, nor any set of them line by line, ships every unit: split a line's units.
+    if ctx.split_rules.quantity_split and split_allowed(req, ctx.split_rules):
+        done = _split_units(rec, req, ctx, enc, (w, reasons, line_ok, pre, raw, km, preferred), depart)
+        if done is not None:
+            return done
+    if lines_ev is None:
+        lines_ev = Evidence(w, reasons, line_ok, pre[:0], raw[:, :0], None, None, "none", "single")
+    return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "no_candidate", lines_ev)
+
+
+def _split_units(
+    rec: Recorder,
+    req: RouteRequest,
+    ctx: RoutingContext,
+    enc: Encoded,
+    dense: tuple[IntArray, IntArray, IntArray, IntArray, FloatArray, FloatArray, BoolArray],
+    depart: IntArray,
+) -> Plan | None:
+    """A quantity split over the warehouses that fail nothing but stock and hold some unit
+    (``quantity.split_units``); None when none exists within the policy."""
+    w, reasons, line_ok, pre, raw, km, preferred = dense
+    n_lines = len(req.lines)
+    holds = ctx.stock.atp[enc.sku[0, :n_lines]][:, pre].T  # (pre rows, lines)
+    need = [q for _, q in req.lines]
+    some = (holds > 0).any(axis=1)
+    if int(some.sum()) < 2 or (holds.sum(axis=0) < np.array(need)).any():
+        return None
+    cand, c_raw, c_km, c_holds = pre[some], raw[:, some], km[some], holds[some]
+    sc = choose(np.zeros(1, dtype=np.int64), c_raw, enc.weights, preferred[some])
+    rules = ctx.split_rules
+    found = split_units(c_holds.tolist(), sc.score.tolist(), need, rules.max_parcels, rules.min_units)
+    if found is None:
+        return None
+    ev = Evidence(
+        w, reasons, line_ok, cand, c_raw, sc.norm(c_raw, 0), sc.score, "units", "single", c_holds.copy()
     )
+    ws = [int(cand[i]) for i in found.picks]
+    return _commit(rec, req, ctx, enc, ws, [float(c_km[i]) for i in found.picks], depart, ev, found.units)
 
 
 def assign_lines(line_ok: Sequence[int], n_lines: int) -> list[list[int]]:
@@ -235,20 +287,25 @@ def _commit(
     kms: list[float],
     depart: IntArray,
     ev: Evidence,
+    units: Sequence[Sequence[int]] | None = None,
 ) -> Plan:
+    """Reserve and build the plan of parcels from ``ws``: each line whole from the first
+    parcel that stocks it, or, with ``units``, each parcel's units of each line."""
     net = ctx.network
     n_lines = len(req.lines)
-    line_ok = (
-        [int(ev.line_ok[int(np.flatnonzero(ev.w == w)[0])]) for w in ws]
-        if len(ws) > 1
-        else [(1 << n_lines) - 1]
-    )
-    parts = assign_lines(line_ok, n_lines)
-    units = sum(q for _, q in req.lines) or 1
+    if units is None:
+        line_ok = [int(ev.line_ok[int(np.flatnonzero(ev.w == w)[0])]) for w in ws] if len(ws) > 1 else []
+        units = (
+            [[q for _, q in req.lines]]
+            if len(ws) == 1
+            else [
+                [req.lines[j][1] if j in part else 0 for j in range(n_lines)]
+                for part in (set(p) for p in assign_lines(line_ok, n_lines))
+            ]
+        )
+    total = sum(q for _, q in req.lines) or 1
     wv = np.array(ws, dtype=np.int64)
-    weight = np.array(
-        [req.weight_g * sum(req.lines[j][1] for j in p) // units for p in parts], dtype=np.int64
-    )
+    weight = np.array([req.weight_g * sum(u) // total for u in units], dtype=np.int64)
     cw = tuple(enc.carrier_weights[0].tolist())
     forced = int(enc.forced[0])
     if len(ws) == 1:
@@ -285,16 +342,16 @@ def _commit(
     if (choice.carrier < 0).any():
         return _plan(rec, req, ctx, PlanStatus.UNROUTABLE, (), "no_carrier", ev)
     parcels = []
-    for n, (wi, part) in enumerate(zip(ws, parts, strict=True)):
+    for n, (wi, mine) in enumerate(zip(ws, units, strict=True)):
         c = int(choice.carrier[n])
-        for j in part:
-            ctx.stock.atp[int(enc.sku[0, j]), wi] -= req.lines[j][1]
+        for j, q in enumerate(mine):
+            ctx.stock.atp[int(enc.sku[0, j]), wi] -= q
         ctx.capacity_left[wi] -= 1
         ctx.carrier_left[c] -= 1
         parcels.append(
             Parcel(
                 net.warehouses[wi].id,
-                tuple(req.lines[j] for j in part),
+                tuple((req.lines[j][0], q) for j, q in enumerate(mine) if q),
                 net.carriers[c].id,
                 int(choice.cost_fen[n]),
                 int(choice.promise_ns[n]),

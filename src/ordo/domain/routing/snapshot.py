@@ -20,6 +20,7 @@ from ordo.domain.routing.kernel import REASON_LABELS, Reason
 from ordo.domain.routing.network import FloatArray, IntArray
 from ordo.domain.routing.plan import Plan
 from ordo.domain.routing.profiles import OBJECTIVES, WeightProfile
+from ordo.domain.routing.quantity import split_units
 from ordo.domain.routing.select import Scored, choose, fewest_parcels
 
 SNAPSHOT_VERSION = 1
@@ -36,8 +37,10 @@ class Evidence:
     raw: FloatArray  # (7, scored rows)
     norm: FloatArray | None  # (7, scored rows)
     score: FloatArray | None
-    mode: str  # "single" | "split" | "none"
+    mode: str  # "single" | "split" (lines whole) | "units" (a line's units split) | "none"
     basis: str  # "wave": scored with its wave; "single": routed alone
+    #: For a units split: (scored rows × lines) units each candidate had of each line.
+    units: IntArray | None = None
 
 
 #: Reason codes of every bitmask, worked out once (IntFlag arithmetic is slow in a loop).
@@ -159,17 +162,18 @@ class Recorder:
                 groups.setdefault(reasons[row], []).append(wid)
                 continue
             assert ev.norm is not None and ev.score is not None
-            candidates.append(
-                {
-                    "warehouse": wid,
-                    "name": net.warehouses[wi].name,
-                    "reasons": reason_codes(reasons[row]),
-                    "covers": [s for j, s in enumerate(skus) if int(ev.line_ok[row]) >> j & 1],
-                    "raw": dict(zip(names, ev.raw[:, n].tolist(), strict=True)),
-                    "norm": dict(zip(names, ev.norm[:, n].tolist(), strict=True)),
-                    "score": float(ev.score[n]),
-                }
-            )
+            cand: dict[str, Any] = {
+                "warehouse": wid,
+                "name": net.warehouses[wi].name,
+                "reasons": reason_codes(reasons[row]),
+                "covers": [s for j, s in enumerate(skus) if int(ev.line_ok[row]) >> j & 1],
+                "raw": dict(zip(names, ev.raw[:, n].tolist(), strict=True)),
+                "norm": dict(zip(names, ev.norm[:, n].tolist(), strict=True)),
+                "score": float(ev.score[n]),
+            }
+            if ev.units is not None:
+                cand["holds"] = ev.units[n].tolist()
+            candidates.append(cand)
         # A wave only evaluates holders of the scarcest SKU; every other warehouse lacks stock.
         unseen = np.ones(len(self.ids), dtype=bool)
         unseen[ev.w] = False
@@ -201,6 +205,7 @@ class Recorder:
             "split_allowed": split_ok,
             "max_parcels": max_parcels,
             "objectives": names,
+            "min_units": self.split_rules.min_units,
             "candidates": candidates,
             "excluded": excluded,
             "plan": {
@@ -240,6 +245,16 @@ def replay(snap: Mapping[str, Any]) -> list[str]:
     if not snap["split_allowed"]:
         return []
     skus = [s for s, _ in snap["lines"]]
+    if snap["mode"] == "units":
+        scores = [float(x) for x in sc.score]
+        found = split_units(
+            [c["holds"] for c in cands],
+            scores,
+            [q for _, q in snap["lines"]],
+            int(snap["max_parcels"]),
+            int(snap.get("min_units", 1)),
+        )
+        return [] if found is None else [cands[i]["warehouse"] for i in found.picks]
     covers = [sum(1 << skus.index(s) for s in c["covers"]) for c in cands]
     max_parcels = int(snap["max_parcels"])
     scores = [float(x) for x in sc.score]

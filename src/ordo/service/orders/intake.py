@@ -26,7 +26,8 @@ from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, derive_status
 from ordo.domain.orders.model import AcceptedOrder, Order
 from ordo.domain.orders.validation import validate_order
-from ordo.domain.routing import Parcel, Plan
+from ordo.domain.routing import Plan
+from ordo.domain.routing.parcel_lines import shipped_lines
 from ordo.service.channels.receive import resolver_for
 from ordo.service.customers.identity import link_orders
 from ordo.service.orders.intake_routing import RoutedBatch, route_batch
@@ -387,7 +388,7 @@ class _Writes:
                 for p in plan.parcels:
                     self.deltas.extend(Delta(p.warehouse_id, sku, q) for sku, q in p.lines)
                 if len(plan.parcels) > 1:
-                    lines_at = _lines_at(o, plan.parcels)
+                    o, lines_at = shipped_lines(o, plan.parcels)
         self.line_warehouses.append(lines_at)
         status, milestones = _derived(frozenset(recorded))
         self.accepted.append(AcceptedOrder(o, status, shipper, hold, now))
@@ -442,13 +443,6 @@ def _created(
 def _derived(recorded: frozenset[Milestone]) -> tuple[str, tuple[str, ...]]:
     """Status and sorted milestone names of a new order: a handful of combinations, derived once."""
     return derive_status(recorded).value, tuple(sorted(m.value for m in recorded))
-
-
-def _lines_at(order: Order, parcels: Sequence[Parcel]) -> list[str | None]:
-    """The warehouse of each line of a split order: the router ships each SKU whole from one
-    parcel."""
-    where = {sku: p.warehouse_id for p in parcels for sku, _ in p.lines}
-    return [where.get(line.sku) for line in order.lines]
 
 
 def _holds(orders: Sequence[Order], ruled: Sequence[Ruled] | None) -> list[str | None]:

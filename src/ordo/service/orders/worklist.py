@@ -158,6 +158,7 @@ def detail(app: Ordo, order_id: str) -> dict[str, Any] | None:
         for s in _CARRIER_STEPS
         if s.value in reached
     ]
+    by_no = {ln["line_no"]: ln for ln in lines}
     parcels = []
     for n, p in enumerate(order["parcels"]):
         wh = p["warehouse_id"]
@@ -171,6 +172,12 @@ def detail(app: Ordo, order_id: str) -> dict[str, Any] | None:
             {
                 **p,
                 "warehouse_name": warehouses.get(wh, wh),
+                # What the parcel carries: a line split by units shows each part's quantity.
+                "items": [
+                    {"sku": by_no[i]["sku"], "name": by_no[i]["name"], "quantity": by_no[i]["quantity"]}
+                    for i in p["lines"]
+                    if i in by_no
+                ],
                 "carrier_id": carrier or None,
                 "carrier_name": carriers.get(carrier, carrier) if carrier else None,
                 "waybill": (notes.get(Milestone.WAYBILL_ISSUED.value) or None) if n == 0 else None,

@@ -73,19 +73,21 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
     skus = [s for s, _ in data["l"]]
     wl = w.tolist()
     candidates = []
+    holds = data.get("u")  # a units split: what each candidate held of each line
     for n, (row_i, cover) in enumerate(zip(scored_rows, data["cv"], strict=True)):
         wi = wl[row_i]
-        candidates.append(
-            {
-                "warehouse": ids[wi],
-                "name": warehouses[wi][1],
-                "reasons": reason_codes(reasons[row_i]),
-                "covers": [s for j, s in enumerate(skus) if cover >> j & 1],
-                "raw": dict(zip(_NAMES, raw[n].tolist(), strict=True)),
-                "norm": dict(zip(_NAMES, norm[n].tolist(), strict=True)) if norm is not None else {},
-                "score": float(score[n]) if score is not None else 0.0,
-            }
-        )
+        cand: dict[str, Any] = {
+            "warehouse": ids[wi],
+            "name": warehouses[wi][1],
+            "reasons": reason_codes(reasons[row_i]),
+            "covers": [s for j, s in enumerate(skus) if cover >> j & 1],
+            "raw": dict(zip(_NAMES, raw[n].tolist(), strict=True)),
+            "norm": dict(zip(_NAMES, norm[n].tolist(), strict=True)) if norm is not None else {},
+            "score": float(score[n]) if score is not None else 0.0,
+        }
+        if holds is not None:
+            cand["holds"] = holds[n]
+        candidates.append(cand)
     scored = set(scored_rows)
     groups: dict[int, list[int]] = {}
     for row_i, wi in enumerate(wl):
@@ -125,6 +127,7 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
         "max_parcels": data["mp"],
         "objectives": list(_NAMES),
         "candidates": candidates,
+        "min_units": data.get("mu", 1),
         "excluded": excluded,
         "plan": plan,
         "risk": risk,

@@ -68,7 +68,9 @@ def _b64s(b: bytes) -> str:
 
 def _evidence_fields(ev: Evidence, n_w: int) -> dict[str, Any]:
     dense = ev.w.size == n_w and bool((ev.w == np.arange(n_w)).all())
+    units = {} if ev.units is None else {"u": ev.units.tolist()}  # a units split: what each held
     return {
+        **units,
         "m": ev.mode,
         "b": ev.basis,
         "w": None if dense else _b64(ev.w, "<i2"),
@@ -236,6 +238,8 @@ def _row(
         }
         if ctx.now_ns != at_ns:
             data["now"] = ctx.now_ns
+        if ctx.split_rules.min_units != 1:  # the policy's minimum units a parcel (1 unless set)
+            data["mu"] = ctx.split_rules.min_units
     whole = req.lines if req is not None else None
     data["plan"] = [
         plan.reason,
