@@ -411,6 +411,13 @@ function linesCard(o) {
   );
 }
 
+// What one parcel carries: "陶瓷杯 (SKU-CUP) × 3"; a line split by units shows its part.
+function parcelItems(items) {
+  if (!items || !items.length) return "—";
+  return h("ul", { class: "parcel-items-list" }, items.map((i) => h("li", { dataset: { sku: i.sku, quantity: i.quantity } },
+    `${i.name ? `${i.name} (${i.sku})` : i.sku} × ${i.quantity}`)));
+}
+
 function parcelsCard(o) {
   return h(
     "div",
@@ -418,11 +425,12 @@ function parcelsCard(o) {
     h("h3", {}, t("orders.parcels")),
     o.parcels.length
       ? table(
-        [t("orders.warehouse"), t("orders.carrier"), t("orders.waybill"), t("orders.trace")],
+        [t("orders.warehouse"), t("orders.parcel_items"), t("orders.carrier"), t("orders.waybill"), t("orders.trace")],
         o.parcels.map((p) => h(
           "tr",
-          {},
-          h("td", {}, p.warehouse_name),
+          { dataset: { warehouse: p.warehouse_id } },
+          h("td", { class: "parcel-warehouse" }, p.warehouse_name),
+          h("td", { class: "parcel-items" }, parcelItems(p.items)),
           h("td", { class: "carrier" }, p.carrier_name || "—"),
           h("td", {}, p.waybill || "—"),
           h("td", {}, p.trace.length ? p.trace.map((s) => `${pick(s.label)} ${fmtTime(s.at)}`).join(" → ") : "—"),

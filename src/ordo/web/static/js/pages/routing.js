@@ -50,8 +50,10 @@ function attemptView(a, force) {
       h("dd", {}, Object.entries(a.weights || {}).map(([k, w]) => `${pick((a.objective_labels || {})[k]) || k} ${fmtNum(w, 2)}`).join(" · ") || "—")),
     h("div", { class: "routing-explanation" }, (a.explanation || "").split("\n").map((line) => h("p", {}, line))),
     (a.parcels || []).length
-      ? table([t("orders.warehouse"), t("routing.carrier"), t("routing.freight"), t("routing.distance"), t("orders.promised")],
-        a.parcels.map((p) => h("tr", {}, h("td", {}, p.warehouse_name), h("td", { class: "carrier-name" }, p.carrier_name),
+      ? table([t("orders.warehouse"), t("orders.parcel_items"), t("routing.carrier"), t("routing.freight"), t("routing.distance"), t("orders.promised")],
+        a.parcels.map((p) => h("tr", { dataset: { warehouse: p.warehouse_id } }, h("td", {}, p.warehouse_name),
+          h("td", { class: "parcel-lines" }, (p.lines || []).map(([sku, q]) => `${sku} × ${q}`).join("、") || "—"),
+          h("td", { class: "carrier-name" }, p.carrier_name),
           h("td", { class: "num freight" }, yuan(p.cost_fen)), h("td", { class: "num" }, km(p.km)),
           h("td", {}, p.promise_ns ? fmtTime(new Date(p.promise_ns / 1e6).toISOString()) : "—"))),
         { class: "data routing-parcels" })
