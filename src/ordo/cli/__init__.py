@@ -16,6 +16,7 @@ from ordo.cli.explain import explain_command
 from ordo.cli.keys import keys_app
 from ordo.cli.orders import orders_app
 from ordo.cli.relay import relay
+from ordo.cli.risk import risk_app
 from ordo.cli.rules import rules_app
 from ordo.cli.serve import serve
 from ordo.cli.shops import shops_app
@@ -36,6 +37,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(shops_app, name="shops")
 app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
+app.add_typer(risk_app, name="risk")
 app.command("relay")(relay)
 app.command("serve")(serve)
 app.command("import")(import_file)
