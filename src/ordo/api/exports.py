@@ -1,9 +1,11 @@
 """Export jobs: the current view of the orders list written to .xlsx in the background.
 
-openpyxl's write-only workbook streams rows to a temporary file; the job counts rows as
-it goes, so the dashboard polls its progress and then downloads the file. Personal data is
-masked as the requesting role sees it (a viewer never gets a phone or name in clear). Jobs
-live on the application (``app.state``), one registry per app, and expire after an hour.
+Rows are read in keyset pages of plain tuples and streamed into the sheet by
+:mod:`ordo.api.xlsx` (a temporary file); the job counts rows as it goes, so the dashboard
+polls its progress and then downloads the file. Amounts are yuan cells, times dates in
+China Standard Time. Personal data is masked as the requesting role sees it (a viewer
+never gets a phone or name in clear). Jobs live on the application (``app.state``), one
+registry per app, and expire after an hour.
 """
 
 from __future__ import annotations
@@ -13,31 +15,31 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from ordo.api.schemas import CST
+from ordo.api.xlsx import Column, Kind, write_xlsx
 from ordo.domain.pii import mask_name, mask_phone
 from ordo.service.orders import worklist
 from ordo.service.ports import WorkFilter
 from ordo.service.runtime.app import Ordo
 
+#: The sheet's columns: (header, ``orders`` column, kind, width).
 HEADERS = (
-    ("订单号 Order", "id"),
-    ("平台单号 Platform no.", "external_id"),
-    ("渠道 Channel", "channel"),
-    ("状态 Status", "status"),
-    ("挂起 Hold", "hold_reason"),
-    ("仓库 Warehouse", "warehouse_id"),
-    ("省 Province", "province"),
-    ("市 City", "city"),
-    ("区 District", "district"),
-    ("收件人 Recipient", "recipient_name"),
-    ("电话 Phone", "recipient_phone"),
-    ("金额(元) Total (yuan)", "total_fen"),
-    ("下单时间 Placed", "placed_at_ns"),
+    ("订单号 Order", "id", Kind.TEXT, 22),
+    ("平台单号 Platform no.", "external_id", Kind.TEXT, 24),
+    ("渠道 Channel", "channel", Kind.TEXT, 12),
+    ("状态 Status", "status", Kind.TEXT, 14),
+    ("挂起 Hold", "hold_reason", Kind.TEXT, 16),
+    ("仓库 Warehouse", "warehouse_id", Kind.TEXT, 12),
+    ("省 Province", "province", Kind.TEXT, 14),
+    ("市 City", "city", Kind.TEXT, 12),
+    ("区 District", "district", Kind.TEXT, 12),
+    ("收件人 Recipient", "recipient_name", Kind.TEXT, 12),
+    ("电话 Phone", "recipient_phone", Kind.TEXT, 14),
+    ("金额(元) Total (yuan)", "total_fen", Kind.FEN, 14),
+    ("下单时间 Placed", "placed_at_ns", Kind.TIME_NS, 20),
 )
 #: Jobs kept per app at once; the oldest finished one goes first.
 MAX_JOBS = 20
@@ -100,47 +102,28 @@ class ExportJobs:
 
     def _run(self, app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
         try:
-            write_xlsx(app, f, job, see_pii, limit)
+            write_export(app, f, job, see_pii, limit)
             job.state = "done"
         except Exception as exc:  # the job reports it; the poller shows it
             job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"[:300]
         job.seconds = round(time.perf_counter() - job.started, 3)
 
 
-def _converters(keys: Sequence[str], see_pii: bool) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(column, function) for the cells that are not written as stored: masked personal data
-    (unless ``see_pii``), yuan, times in China Standard Time."""
-    at = datetime.fromtimestamp
-
-    def when(ns: Any) -> Any:
-        return at(ns / 1e9, CST).strftime("%Y-%m-%d %H:%M:%S") if isinstance(ns, int) else ns
-
-    def money(fen: Any) -> Any:
-        return fen / 100 if isinstance(fen, int) else fen
-
-    def masking(mask: Callable[[str], str]) -> Callable[[Any], Any]:
-        return lambda v: mask(v) if isinstance(v, str) else v
-
-    funcs: dict[str, Callable[[Any], Any]] = {"total_fen": money, "placed_at_ns": when}
-    if not see_pii:
-        funcs |= {"recipient_name": masking(mask_name), "recipient_phone": masking(mask_phone)}
-    return [(i, funcs[k]) for i, k in enumerate(keys) if k in funcs]
+def columns(see_pii: bool) -> list[Column]:
+    """The sheet's columns, personal data masked unless ``see_pii``."""
+    masks: dict[str, Callable[[str], str]] = (
+        {} if see_pii else {"recipient_name": mask_name, "recipient_phone": mask_phone}
+    )
+    return [Column(header, kind, width, masks.get(key)) for header, key, kind, width in HEADERS]
 
 
-def write_xlsx(app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # only when exporting
+def write_export(app: Ordo, f: WorkFilter, job: ExportJob, see_pii: bool, limit: int) -> None:
+    """The view's orders, newest first, read in keyset pages of plain tuples and streamed
+    into the sheet; ``job.rows`` counts them as they go (the progress the page polls)."""
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("订单 Orders")
-    ws.append([h for h, _ in HEADERS])
-    keys = [k for _, k in HEADERS]
-    convert = _converters(keys, see_pii)
-    append = ws.append
-    for rows in worklist.pages(app, f, keys, limit=limit):
-        for r in rows:
-            cells = list(r)
-            for i, fn in convert:
-                cells[i] = fn(cells[i])
-            append(cells)
-        job.rows += len(rows)
-    wb.save(job.path)
+    def progress(n: int) -> None:
+        job.rows += n
+
+    keys = [key for _, key, _, _ in HEADERS]
+    chunks = worklist.pages(app, f, keys, limit=limit)
+    write_xlsx(job.path, "订单 Orders", columns(see_pii), chunks, on_rows=progress)

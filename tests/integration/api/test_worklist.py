@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -127,6 +128,17 @@ def walk_search_page_bulk_export(client: TestClient, ops: Headers, viewer: Heade
     assert len(rows) == 3 and rows[0][0].startswith("订单号")
     assert {row[1] for row in rows[1:]} == {"TB-900001", "TB-900003"}
     assert all(row[10] == "138****1234" and row[9] == "张**" for row in rows[1:])
+    assert all(isinstance(row[11], float) and row[11] > 0 for row in rows[1:])  # yuan, a number
+    assert all(isinstance(row[12], datetime) for row in rows[1:])  # a date cell, Shanghai time
+    mine = client.post("/api/v1/worklist/exports", params={"channel": "jd"}, headers=ops).json()
+    for _ in range(200):
+        mine = client.get(f"/api/v1/worklist/exports/{mine['id']}", headers=ops).json()
+        if mine["state"] != "running":
+            break
+        time.sleep(0.05)
+    r = client.get(f"/api/v1/worklist/exports/{mine['id']}/file", headers=ops)
+    [clear] = list(openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active.values)[1:]
+    assert (clear[1], clear[9], clear[10]) == ("JD-900002", "李四", "13900001111")  # ops see PII
 
     # saved views are per person
     view = {"name": "广东待审", "query": {"province": "广东"}}
