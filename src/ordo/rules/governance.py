@@ -57,6 +57,8 @@ _ACTION_TIER: dict[type, Tier] = {
     A.Hold: Tier.L2,
     A.Approve: Tier.L2,
     A.UseCarrier: Tier.L2,
+    A.AvoidCarrier: Tier.L2,
+    A.MergeWindow: Tier.L2,
     A.UseProfile: Tier.L2,
     A.PreferWarehouse: Tier.L2,
     A.ExcludeWarehouse: Tier.L2,

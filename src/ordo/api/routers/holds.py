@@ -36,6 +36,7 @@ _KINDS: dict[str, tuple[str | None, str | None]] = {
     HoldReason.NO_STOCK.kind: (HoldReason.NO_STOCK.value, None),
     HoldReason.REVIEW.kind: (None, HoldReason.REVIEW.value),
     HoldReason.MANUAL.kind: (None, f"{HoldReason.MANUAL}:"),
+    HoldReason.MERGE.kind: (None, f"{HoldReason.MERGE}:"),
 }
 
 
@@ -162,7 +163,9 @@ def correct_address(
 def held_orders(
     ordo: OrdoDep,
     principal: Reader,
-    kind: Annotated[Literal["address", "no_stock", "review", "manual"] | None, Query()] = None,
+    kind: Annotated[
+        Literal["address", "no_stock", "review", "manual", "merge_window"] | None, Query()
+    ] = None,
     channel: Channel | None = None,
     province: Annotated[
         FilterText | None, Query(description="region: 广东 / 广东省 / Guangdong / 广州 / adcode 44, 4401")

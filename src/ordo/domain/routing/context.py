@@ -72,6 +72,10 @@ class Directives:
     carrier: str | None = None
     split_allowed: bool | None = None
     rule_ids: tuple[str, ...] = ()
+    #: Carriers a rule bars for this order (``偏远地区 不用 极兔``).
+    avoid_carriers: frozenset[str] = frozenset()
+    #: Seconds a merge-window rule (合单) holds the order for the customer's others; None: none.
+    merge_window_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

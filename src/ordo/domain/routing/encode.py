@@ -26,6 +26,7 @@ _PROFILE, _PREFER = attrgetter("directives.profile"), attrgetter("directives.pre
 _LAT, _LNG, _WEIGHT = attrgetter("lat"), attrgetter("lng"), attrgetter("weight_g")
 _DEADLINE, _FIRST, _SECOND = attrgetter("deadline_ns"), itemgetter(0), itemgetter(1)
 _CARRIER = attrgetter("directives.carrier")
+_AVOID = attrgetter("directives.avoid_carriers")
 
 #: Units asked of a SKU no warehouse knows: no stock can meet it.
 UNKNOWN_QTY = 1 << 40
@@ -111,6 +112,14 @@ def encode_many(requests: Sequence[RouteRequest], ctx: RoutingContext) -> Encode
     dest = dest.reshape(-1).astype(np.int64)
     km = _km_rows(ctx, points.real.copy(), points.imag.copy())
     carriers_ok, cheap, fast, rate = _carriers(net, ctx.carrier_left, need, prov, weight)
+    avoids = list(map(_AVOID, requests))
+    for barred in set(avoids) - {frozenset()}:
+        # A rule bars these carriers for some orders (偏远地区 不用 极兔): for those orders the
+        # barred carriers count as having no capacity left, so nothing picks them.
+        at = np.array([i for i, a in enumerate(avoids) if a == barred], dtype=np.int64)
+        got = _carriers(net, _barred(net, ctx.carrier_left, barred), need[at], prov[at], weight[at])
+        for whole, part in zip((carriers_ok, cheap, fast, rate), got, strict=True):
+            whole[at] = part
     return Encoded(
         sku=sku,
         qty=qty,
@@ -154,7 +163,8 @@ def encode_one(req: RouteRequest, ctx: RoutingContext) -> Encoded:
     need = flag_bits(req.flags)
     prov = net.p_index.get(req.province, -1)
     weight = req.weight_g
-    left = ctx.carrier_left
+    d = req.directives
+    left = _barred(net, ctx.carrier_left, d.avoid_carriers) if d.avoid_carriers else ctx.carrier_left
     key = (prov, need, (weight + 999) // 1000, (left <= 0).tobytes())
     lane = ctx.lanes.get(key)
     if lane is None:
@@ -162,7 +172,6 @@ def encode_one(req: RouteRequest, ctx: RoutingContext) -> Encoded:
         if len(ctx.lanes) >= LANE_MEMO_ENTRIES:
             ctx.lanes.clear()
         lane = ctx.lanes[key] = (int(got[0][0]), int(got[1][0]), int(got[2][0]), int(got[3][0]))
-    d = req.directives
     profile = ctx.profile_for(d)
     deadline = -1 if req.deadline_ns is None else req.deadline_ns
     forced = net.c_index.get(d.carrier, -1) if d.carrier is not None else -1
@@ -194,6 +203,16 @@ def encode_one(req: RouteRequest, ctx: RoutingContext) -> Encoded:
         carrier_weights=np.array([carrier_weights(profile.carrier_weights)], dtype=np.float64),
         forced=ints[11:12],
     )
+
+
+def _barred(net: Network, carrier_left: IntArray, barred: frozenset[str]) -> IntArray:
+    """``carrier_left`` with the barred carriers at zero (none left for this order)."""
+    left = carrier_left.copy()
+    for name in barred:
+        c = net.c_index.get(name)
+        if c is not None:
+            left[c] = 0
+    return left
 
 
 def _km_rows(ctx: RoutingContext, lat: FloatArray, lng: FloatArray) -> FloatArray:

@@ -201,11 +201,12 @@ class Recorder:
                 "exclude": sorted(d.exclude),
                 "carrier": d.carrier,
                 "split_allowed": d.split_allowed,
+                "avoid": sorted(d.avoid_carriers),
             },
             "split_allowed": split_ok,
             "max_parcels": max_parcels,
-            "objectives": names,
             "min_units": self.split_rules.min_units,
+            "objectives": names,
             "candidates": candidates,
             "excluded": excluded,
             "plan": {
@@ -244,7 +245,6 @@ def replay(snap: Mapping[str, Any]) -> list[str]:
         return [cands[int(sc.best[0])]["warehouse"]]
     if not snap["split_allowed"]:
         return []
-    skus = [s for s, _ in snap["lines"]]
     if snap["mode"] == "units":
         scores = [float(x) for x in sc.score]
         found = split_units(
@@ -255,6 +255,7 @@ def replay(snap: Mapping[str, Any]) -> list[str]:
             int(snap.get("min_units", 1)),
         )
         return [] if found is None else [cands[i]["warehouse"] for i in found.picks]
+    skus = [s for s, _ in snap["lines"]]
     covers = [sum(1 << skus.index(s) for s in c["covers"]) for c in cands]
     max_parcels = int(snap["max_parcels"])
     scores = [float(x) for x in sc.score]

@@ -127,7 +127,10 @@ def evaluate_frames(
     for steps, _ in plans:
         for s in steps:
             guards.setdefault(s.rule.guard, f"m{len(guards)}")
-    matched = frame.select([compile_condition(guard, g).alias(name) for guard, name in guards.items()])
+    # with_columns, not select: a rule with no condition (合单 等待 30分钟) is a literal, which
+    # select would leave one row high instead of one per order.
+    exprs = [compile_condition(guard, g).alias(name) for guard, name in guards.items()]
+    matched = frame.with_columns(exprs).select(list(guards.values()))
     fired: list[pl.Expr] = []
     for steps, prefix in plans:
         taken: dict[str, pl.Expr] = {}

@@ -1,7 +1,7 @@
 """What the fired routing rules ask of the router, as the domain's ``Directives``.
 
 Owns the one translation from rule actions (``UseProfile``, ``PreferWarehouse``,
-``ExcludeWarehouse``, ``UseCarrier``, ``SplitPolicy``) to
+``ExcludeWarehouse``, ``UseCarrier``, ``AvoidCarrier``, ``SplitPolicy``, ``MergeWindow``) to
 :class:`ordo.domain.routing.Directives`. It lives on the rules side because the domain
 never imports the rule language; the router reads the directives, not the rules.
 Pure: no I/O, never the service, adapters or API.
@@ -21,7 +21,9 @@ def directives_from_fired(fired: Iterable[tuple[str, Sequence[A.Action]]]) -> Di
     """From (rule id, actions) of the fired rules, in firing order; later rules win."""
     profile = prefer = carrier = None
     split: bool | None = None
+    merge: int | None = None
     exclude: set[str] = set()
+    avoid: set[str] = set()
     ids: list[str] = []
     for rule_id, actions in fired:
         used = False
@@ -37,9 +39,17 @@ def directives_from_fired(fired: Iterable[tuple[str, Sequence[A.Action]]]) -> Di
                 carrier = a.carrier
             elif isinstance(a, A.SplitPolicy):
                 split = a.allowed
+            elif isinstance(a, A.AvoidCarrier):
+                avoid.add(a.carrier)
+            elif isinstance(a, A.MergeWindow):
+                merge = a.seconds
             else:
                 used = False
                 continue
         if used:
             ids.append(rule_id)
-    return Directives(profile, prefer, frozenset(exclude), carrier, split, tuple(ids))
+    if carrier in avoid:  # a later rule bars the carrier an earlier one named
+        carrier = None
+    return Directives(
+        profile, prefer, frozenset(exclude), carrier, split, tuple(ids), frozenset(avoid), merge
+    )

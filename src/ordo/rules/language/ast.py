@@ -211,6 +211,25 @@ class UseCarrier:
 
 
 @dataclass(frozen=True, slots=True)
+class AvoidCarrier:
+    """Never hand the order to this carrier (``偏远地区 不用 极兔``)."""
+
+    carrier: str
+
+
+#: The wait of a ``合单`` written without one: 30 minutes (rendered back, never hidden).
+DEFAULT_MERGE_WINDOW_S = 30 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class MergeWindow:
+    """Hold the order ``seconds`` for the customer's other orders to the same address, then
+    ship them as one (合单). Sealed orders (``封单``, 货到付款) are never held nor merged."""
+
+    seconds: int = DEFAULT_MERGE_WINDOW_S
+
+
+@dataclass(frozen=True, slots=True)
 class UseProfile:
     profile: str
 
@@ -258,6 +277,8 @@ Action = (
     | FreightOff
     | Gift
     | UseCarrier
+    | AvoidCarrier
+    | MergeWindow
     | UseProfile
     | PreferWarehouse
     | ExcludeWarehouse
@@ -276,6 +297,8 @@ ACTION_CATEGORY: dict[type, Category] = {
     FreightOff: Category.PRICING,
     Gift: Category.PRICING,
     UseCarrier: Category.ROUTING,
+    AvoidCarrier: Category.ROUTING,
+    MergeWindow: Category.ROUTING,
     UseProfile: Category.ROUTING,
     PreferWarehouse: Category.ROUTING,
     ExcludeWarehouse: Category.ROUTING,

@@ -160,8 +160,11 @@ class Builder:
             (c,) = self.sub(s, "cond")
             scope = self.cond(c)
         if tree.data == "carrier_policy":
-            (vals,) = self.sub(tree, "values")
-            cond = self.from_(self.values(vals))
+            places, *avoided = self.sub(tree, "values")
+            cond = self.from_(self.values(places))
+            if avoided:  # 偏远地区 不用 极兔
+                toks = self.values(avoided[0])
+                return cond, tuple(A.AvoidCarrier(self.word(t, "carrier")) for t in toks), scope
             carrier = [c for c in tree.children if isinstance(c, Token) and c.type != "CARRIER"][-1]
             return cond, (A.UseCarrier(self.word(carrier, "carrier")),), scope
         (acts,) = self.sub(tree, "actions")
@@ -338,6 +341,11 @@ class Builder:
             return [A.Discount(round(self.number(vals[0], "ratio") * 10_000), stack)]
         if kind == "carrier":
             return [A.UseCarrier(self.word(vals[0], "carrier"))]
+        if kind == "avoid":
+            return [A.AvoidCarrier(self.word(t, "carrier")) for t in lists[0]]
+        if kind == "merge":
+            wait = int(self.number(vals[0], "duration")) if vals else A.DEFAULT_MERGE_WINDOW_S
+            return [A.MergeWindow(wait)]
         if kind == "profile":
             return [A.UseProfile(self.word(vals[0], "profile"))]
         if kind == "prefer":

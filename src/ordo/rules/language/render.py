@@ -179,6 +179,10 @@ class _Renderer:
             return f"{stack}{head}{self.kw('GIFT')} {self.word('sku', a.sku)}{qty}{cap}"
         if isinstance(a, A.UseCarrier):
             return f"{self.kw('CARRIER')} {self.word('carrier', a.carrier)}"
+        if isinstance(a, A.AvoidCarrier):
+            return f"{self.kw('AVOID')} {self.word('carrier', a.carrier)}"
+        if isinstance(a, A.MergeWindow):
+            return f"{self.kw('MERGE')} {self.kw('WAIT')} {self.duration(a.seconds)}"
         if isinstance(a, A.UseProfile):
             return f"{self.kw('PROFILE')} {self.word('profile', a.profile)}"
         if isinstance(a, A.PreferWarehouse):

@@ -4,6 +4,8 @@ Owns turning the rule outcomes of a batch (evaluated and recorded by
 :func:`ordo.service.rules.rulebook.apply_rules`, canary-aware) into changes of the orders:
 
 * review rules hold the order with the rule's reason (``review:<reason>``), unrouted;
+* a merge-window rule (合单) holds it, unrouted, until the window ends
+  (``merge_window:<until>``; never a sealed order), for ``service.orders.merge_window``;
 * pricing / freight / gift rules change the amounts in integer fen (a discount never
   above the goods, freight never below zero) and add gift lines (unit price 0) for
   gift SKUs the catalogue knows;
@@ -25,7 +27,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from ordo.domain.orders.holds import review_hold
+from ordo.domain.orders.consolidation import SEALING_TAGS
+from ordo.domain.orders.holds import merge_hold, review_hold
 from ordo.domain.orders.model import Customer, Line, LineFlag, Order, Sku
 from ordo.domain.orders.validation import MAX_TAGS
 from ordo.domain.routing import Directives
@@ -111,7 +114,7 @@ def apply_at_intake(
         authors = {lv.version: lv.author for lv in (snap.active, snap.canary) if lv is not None and lv.author}
         actions.act(uow, orders, decisions, names, authors, now_ns)
     return [
-        _ruled(o, d, f["goods_amount_fen"], skus, known)
+        _ruled(o, d, f["goods_amount_fen"], skus, known, now_ns)
         for o, d, f in zip(orders, decisions, facts, strict=True)
     ]
 
@@ -183,7 +186,9 @@ def _effects(fired: Sequence[Fired], version: int | None, known: _PerSnapshot) -
     return found
 
 
-def _ruled(order: Order, d: Decision, goods: int, skus: Mapping[str, Sku], known: _PerSnapshot) -> Ruled:
+def _ruled(
+    order: Order, d: Decision, goods: int, skus: Mapping[str, Sku], known: _PerSnapshot, now_ns: int
+) -> Ruled:
     fired = d.evaluation.fired
     if not fired:
         return Ruled(order, None, _NO_DIRECTIVES, (), d.version, None)
@@ -215,4 +220,7 @@ def _ruled(order: Order, d: Decision, goods: int, skus: Mapping[str, Sku], known
     if values:
         order = with_values(order, values)
     hold = review_hold(out.hold_reason) if out.held else None
+    window = effects.directives.merge_window_s
+    if hold is None and window is not None and SEALING_TAGS.isdisjoint(order.tags):
+        hold = merge_hold(now_ns + window * 1_000_000_000)
     return Ruled(order, hold, effects.directives, effects.rules, d.version, changes or None)

@@ -72,8 +72,8 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
     score = _unb64(data["sc"], "<f8") if data["sc"] else None
     skus = [s for s, _ in data["l"]]
     wl = w.tolist()
-    candidates = []
     holds = data.get("u")  # a units split: what each candidate held of each line
+    candidates = []
     for n, (row_i, cover) in enumerate(zip(scored_rows, data["cv"], strict=True)):
         wi = wl[row_i]
         cand: dict[str, Any] = {
@@ -122,12 +122,13 @@ def expand(row: Mapping[str, Any], warehouses: Sequence[Sequence[str]]) -> dict[
             "exclude": d[2],
             "carrier": d[3],
             "split_allowed": d[4],
+            "avoid": d[6] if len(d) > 6 else [],
         },
         "split_allowed": data["sa"],
         "max_parcels": data["mp"],
+        "min_units": data.get("mu", 1),
         "objectives": list(_NAMES),
         "candidates": candidates,
-        "min_units": data.get("mu", 1),
         "excluded": excluded,
         "plan": plan,
         "risk": risk,
@@ -169,8 +170,10 @@ def directives_of(row: Mapping[str, Any]) -> RecordedRules:
         stored = data.get("d")
     if not stored:
         return RecordedRules(Directives(), fired, data.get("rv"))
-    profile, prefer, exclude, carrier, split_allowed, rule_ids = stored
+    profile, prefer, exclude, carrier, split_allowed, rule_ids = stored[:6]
+    avoid = stored[6] if len(stored) > 6 else (data.get("full") or {}).get("directives", {}).get("avoid", [])
     directives = Directives(
+        avoid_carriers=frozenset(avoid),
         profile=profile,
         prefer=prefer,
         exclude=frozenset(exclude),

@@ -231,7 +231,8 @@ def _row(
             "p": p_list,
             "d": _NO_DIRECTIVES
             if d == _DEFAULT
-            else [d.profile, d.prefer, sorted(d.exclude), d.carrier, d.split_allowed, d.rule_ids],
+            else [d.profile, d.prefer, sorted(d.exclude), d.carrier, d.split_allowed, d.rule_ids]
+            + ([sorted(d.avoid_carriers)] if d.avoid_carriers else []),
             "sa": split_allowed(req, ctx.split_rules),
             "mp": ctx.split_rules.max_parcels,
             **fields,

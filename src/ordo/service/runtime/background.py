@@ -3,7 +3,8 @@
 Four jobs, each a thread (or two) that polls the store and sleeps when it found nothing:
 
 * ``upkeep`` (thread ``ordo-upkeep``) — every :data:`SCAN_EVERY_S`: the incident scan,
-  then the rule breakers (a published version past its bounds rolls back by itself),
+  then the rule breakers (a published version past its bounds rolls back by itself), then
+  the merge windows that ended (合单: held orders routed and merged),
   then stock upkeep (unpaid reservations expire, channel stock is published). One thread
   in that order, not three: each step takes the write lock, and side by side they would
   queue behind one another and behind intake;
@@ -183,6 +184,7 @@ class Background:
     def _upkeep(self) -> Worker:
         from ordo.service.incidents.scan import scan
         from ordo.service.inventory import stock as inventory
+        from ordo.service.orders.merge_window import release_due
         from ordo.service.rules.breaker import check_breakers
 
         ordo = self._ordo
@@ -191,6 +193,7 @@ class Background:
         def round_once() -> int:
             scan(ordo)
             check_breakers(ordo)
+            release_due(ordo)
             stock.step()
             return 0  # paced by the idle wait, whatever the round found
 
