@@ -118,6 +118,14 @@ def key_of(kind: str, value: str, pepper: bytes) -> str | None:
     return _key(kind, normalize(kind, value), pepper)
 
 
+def phone_lookup(phone: str, pepper: bytes) -> str | None:
+    """The keyed hash an order is found by its recipient's phone with: HMAC-SHA256 of the
+    normalised number (``+86 139-0000-1111`` and ``13900001111`` agree), the same digest as
+    the phone's identity key without its kind. None for a masked or empty phone."""
+    key = key_of(_PHONE, phone, pepper)
+    return None if key is None else key.partition(":")[2]
+
+
 def keys_of(identifiers: Iterable[Identifier], pepper: bytes) -> tuple[list[IdKey], list[Kept]]:
     """An order's linkable keys (distinct, in the order sent) and every identifier as kept."""
     linkable: list[IdKey] = []
