@@ -1,9 +1,9 @@
-"""A small disk of its own for a drill's SQLite file: a tmpfs mount that can fill up or turn read-only.
+"""A small disk of its own for a drill's SQLite file: a tmpfs mount that can fill up.
 
 Mounting needs root (``CAP_SYS_ADMIN``); :func:`can_mount` says whether this process may,
 and drills that need it are skipped otherwise. ``fill`` writes a filler file until the
-disk answers ENOSPC; ``read_only`` remounts it read-only. ``restore`` undoes both. It
-only ever mounts and unmounts the directory it was given.
+disk answers ENOSPC; ``restore`` removes it. It only ever mounts and unmounts the
+directory it was given.
 """
 
 from __future__ import annotations
@@ -44,12 +44,7 @@ class SmallDisk:
                     break
         return written
 
-    def read_only(self) -> None:
-        _run("mount", "-o", "remount,ro", str(self.path))
-
     def restore(self) -> None:
-        if self.mounted:
-            _run("mount", "-o", "remount,rw", str(self.path))
         with contextlib.suppress(FileNotFoundError):
             self.filler.unlink()
 

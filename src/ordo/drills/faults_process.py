@@ -13,7 +13,10 @@ Each action takes the :class:`~ordo.drills.context.Drill`, marks the moment it s
 - ``drop_database_connections``: ``pg_terminate_backend`` on every connection to the
   drill's PostgreSQL database, ``times`` times ``every_s`` apart.
 - ``stop_broker`` / ``start_broker``: the private nats-server killed, then back.
-- ``disk_full`` / ``disk_read_only`` / ``restore_disk``: the SQLite file's own tmpfs.
+- ``disk_full`` / ``restore_disk``: the SQLite file's own tmpfs filled to ENOSPC. (A
+  read-only remount of it fails with EBUSY while the server holds files open for
+  writing, which it always does: a read-only disk needs a block device; not here.)
+- ``hold_write_lock``: another session holds the database's write lock for a while.
 - ``jump_clock``: the server's business clock steps by ``offset_s``.
 - ``slow_network`` / ``cut_network`` / ``heal_network``: the fault proxy the load goes through.
 """
@@ -152,14 +155,24 @@ def disk_full(drill: Drill, duration_s: float = 0.0) -> dict[str, Any]:
     return {"filler_bytes": written, "full_s": duration_s}
 
 
-def disk_read_only(drill: Drill, duration_s: float = 0.0) -> dict[str, Any]:
-    disk = _disk(drill)
-    drill.mark("disk_read_only")
-    disk.read_only()
-    if duration_s:
-        time.sleep(duration_s)
-        disk.restore()
-    return {"read_only_s": duration_s}
+def hold_write_lock(drill: Drill, duration_s: float = 3.0) -> dict[str, Any]:
+    """Another session holds the database's write lock for ``duration_s`` (a long transaction:
+    a backup, an operator's UPDATE left open): SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
+    exclusive lock on ``orders``."""
+    engine = sa.create_engine(drill.target.database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            if drill.target.is_postgres:
+                conn.exec_driver_sql("BEGIN")
+                conn.exec_driver_sql("LOCK TABLE orders IN EXCLUSIVE MODE")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            drill.mark("hold_write_lock")
+            time.sleep(duration_s)
+            conn.exec_driver_sql("ROLLBACK")
+    finally:
+        engine.dispose()
+    return {"held_s": duration_s}
 
 
 def restore_disk(drill: Drill) -> dict[str, Any]:
@@ -218,7 +231,7 @@ ACTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(
             stop_broker,
             start_broker,
             disk_full,
-            disk_read_only,
+            hold_write_lock,
             restore_disk,
             jump_clock,
             slow_network,

@@ -112,11 +112,12 @@ def carrier_strike(drill: Drill, carrier: str = "sf", duration_s: float = 3.0) -
     before = next(c for c in drill.target.world.carriers if c.id == carrier)
     drill.mark(f"carrier_strike {carrier}")
     save_catalog(drill.target.app, carriers=[dataclasses.replace(before, coverage=frozenset())])
-    drill.notes["strike"] = carrier
+    start = time.monotonic()
     try:
         time.sleep(duration_s)
     finally:
         save_catalog(drill.target.app, carriers=[before])
+        drill.notes.setdefault("strike_windows", []).append((start, time.monotonic(), carrier))
     return {"carrier": carrier, "for_s": duration_s}
 
 
@@ -260,19 +261,60 @@ def orders_routed_to_downed_warehouses(drill: Drill) -> int:
     return bad
 
 
-def orders_per_storm_push(drill: Drill) -> list[int]:
-    """[fewest, most] orders stored per push of the storm: [1, 1] when each became exactly one."""
+def orders_booked_with_striking_carrier(drill: Drill) -> int:
+    """Orders acknowledged during a carrier's strike and booked with that carrier anyway."""
+    ledger = drill.load.ledger
+    with ledger.lock:
+        acked = [(oid, ledger.acked_at[i]) for i, oid in ledger.acked.items()]
+    bad = 0
+    with drill.target.engine().connect() as conn:
+        for start, end, carrier in drill.notes.get("strike_windows", []):
+            inside = [oid for oid, at in acked if start + 0.5 <= at <= end]  # 0.5 s: requests in flight
+            if not inside:
+                continue
+            q = sa.text(
+                "SELECT carrier_ids FROM routing_decisions WHERE attempt = 1 AND order_id IN :o"
+            ).bindparams(sa.bindparam("o", expanding=True))
+            rows = conn.execute(q, {"o": inside})
+            bad += sum(1 for r in rows if carrier in str(r[0]).split(","))
+            drill.notes["strike_orders_checked"] = drill.notes.get("strike_orders_checked", 0) + len(inside)
+    return bad
+
+
+def _storm_counts(drill: Drill) -> list[int]:
     tids = drill.notes.get("storm_tids", [])
     if not tids:
-        return [0, 0]
+        return []
     q = sa.text(
         "SELECT external_id, COUNT(*) FROM orders WHERE channel = 'taobao' AND external_id IN :t "
         "GROUP BY external_id"
     ).bindparams(sa.bindparam("t", expanding=True))
     with drill.target.engine().connect() as conn:
         counts = {str(r[0]): int(r[1]) for r in conn.execute(q, {"t": tids})}
-    per = [counts.get(t, 0) for t in tids]
-    return [min(per), max(per)]
+    return [counts.get(t, 0) for t in tids]
+
+
+def storm_pushes_doubled(drill: Drill) -> int:
+    """Pushes of the storm stored as more than one order (0 before any storm)."""
+    return sum(1 for n in _storm_counts(drill) if n > 1)
+
+
+def storm_pushes_lost(drill: Drill) -> int:
+    """Pushes of the storm that answered 200 and yet left no order."""
+    return sum(1 for n in _storm_counts(drill) if n == 0)
+
+
+def flood_unaccounted(drill: Drill) -> int:
+    """Flooded payloads neither dead-lettered nor refused with a 4xx (0: each is accounted for)."""
+    statuses = drill.notes.get("flood_statuses", [])
+    if not statuses:
+        return 0
+    refused = sum(1 for s in statuses if 400 <= s < 500)
+    dead = _count(drill, "SELECT COUNT(*) FROM channel_dead_letters") - int(
+        drill.notes.get("dead_letters_0", 0)
+    )
+    drill.notes["flood_dead_letters"], drill.notes["flood_refused"] = dead, refused
+    return len(statuses) - refused - dead
 
 
 def webhook_server_errors(drill: Drill) -> int:
@@ -306,7 +348,10 @@ BUSINESS_PROBES: Mapping[str, Callable[..., Any]] = MappingProxyType(
         f.__name__: f
         for f in (
             orders_routed_to_downed_warehouses,
-            orders_per_storm_push,
+            orders_booked_with_striking_carrier,
+            storm_pushes_doubled,
+            storm_pushes_lost,
+            flood_unaccounted,
             webhook_server_errors,
             rejected_milestones,
         )
