@@ -134,6 +134,7 @@ class DouyinAdapter:
                         discount_fen=r.fen(item, "promotion_amount", at=where, default=0),
                         gift=item.get("given_product_type") == "FREE" or origin == 0,
                         title=r.text(item, "product_name", at=where, required=False),
+                        line_id=str(item.get("order_id") or ""),  # the SKU order (子订单)
                     )
                 )
         freight = r.fen(o, "post_amount", default=0)

@@ -124,6 +124,8 @@ class JdAdapter:
                         discount_fen=per_line.pop(str(item.get("skuId") or ""), 0) if per_line else 0,
                         gift=price == 0,
                         title=r.text(item, "skuName", at=where, required=False),
+                        # JD confirms per order; its line is the SKU (no sub-order id)
+                        line_id=str(item.get("skuId") or ""),
                     )
                 )
         freight = r.yuan(o, "freightPrice", default=0)

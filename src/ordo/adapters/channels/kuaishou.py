@@ -94,6 +94,7 @@ class KuaishouAdapter:
                     discount_fen=r.fen(item, "discountFee", at="orderItemInfo", default=0),
                     gift=price == 0,
                     title=r.text(item, "itemTitle", at="orderItemInfo", required=False),
+                    line_id=str(item.get("skuId") or ""),  # one SKU per order: no sub-order
                 )
             )
         freight = r.fen(base, "expressFee", at="orderBaseInfo", default=0)

@@ -66,7 +66,16 @@ def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -
             continue
         sku, flags = ref
         price = 0 if ln.gift else ln.unit_price_fen
-        lines.append(Line(sku, ln.quantity, price, flags | _GIFT if ln.gift else flags, ln.discount_fen))
+        lines.append(
+            Line(
+                sku,
+                ln.quantity,
+                price,
+                flags | _GIFT if ln.gift else flags,
+                ln.discount_fen,
+                ln.line_id[:64],
+            )
+        )
     goods = sum(line.amount_fen for line in lines)
     discount = co.discount_fen
     if co.paid_total_fen is not None and not reasons:

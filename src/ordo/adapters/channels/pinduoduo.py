@@ -148,4 +148,5 @@ class PinduoduoAdapter:
             unit_price_fen=price,
             gift=gift or price == 0,
             title=r.text(item, "goods_name", at=where, required=False),
+            line_id=str(item.get("sku_id") or ""),  # no sub-orders: PDD ships an order whole
         )

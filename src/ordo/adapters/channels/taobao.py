@@ -91,6 +91,12 @@ def _tmall_tags(trade: Mapping[str, Any]) -> list[str]:
     return tags
 
 
+def _oid(item: Mapping[str, Any]) -> str:
+    """The sub-order id (``oid_str``, else ``oid``; 0 is an id), or empty."""
+    oid = item.get("oid_str") or item.get("oid")
+    return "" if oid is None or oid == "" else str(oid)
+
+
 class TopTradeAdapter:
     """One adapter, two channels: Taobao and Tmall share the TOP trade object."""
 
@@ -153,7 +159,7 @@ class TopTradeAdapter:
                         discount_fen=discount,
                         gift=price == 0,
                         title=r.text(item, "title", at=where, required=False),
-                        line_id=str(item.get("oid_str") or item.get("oid") or ""),
+                        line_id=_oid(item),
                     )
                 )
         freight = r.yuan(trade, "post_fee", default=0)

@@ -91,6 +91,8 @@ class WechatAdapter:
                         unit_price_fen=price,
                         gift=price == 0,
                         title=r.text(item, "title", at=where, required=False),
+                        # a split parcel names its products as product_id:sku_id
+                        line_id=":".join(str(item.get(k) or "") for k in ("product_id", "sku_id")).strip(":"),
                     )
                 )
         freight = r.fen(price_info, "freight", at="order_detail.price_info", default=0)

@@ -97,6 +97,9 @@ class Line:
     unit_price_fen: int
     flags: frozenset[str] = frozenset()
     discount_fen: int = 0
+    #: The platform's own id of this line (Taobao ``oid``, Douyin's SKU order id, Youzan
+    #: ``oid`` …): what a split parcel is confirmed by. Empty where the platform has none.
+    platform_line_id: str = ""
 
     @property
     def amount_fen(self) -> int:

@@ -35,10 +35,12 @@ from types import MappingProxyType
 from typing import Any
 
 from ordo.adapters.platforms import SPLITS, PlatformClient, PlatformError, logistics_companies
+from ordo.adapters.platforms.parcels import Parcel, bound_call, confirm_split, splits
 from ordo.clock import NS_PER_S
 from ordo.domain import events as ev
 from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders.milestones import Milestone
+from ordo.service.channels import parcel_lines
 from ordo.service.channels.shops import ShopCredentials, credentials
 from ordo.service.incidents import ledger
 from ordo.service.ports import ShipmentRecord, UnitOfWork
@@ -129,6 +131,7 @@ class WriteBack:
         for s in uow.platforms.shops():
             by_channel.setdefault(s["channel"], []).append(s["id"])
         out: list[ShipmentRecord] = []
+        lines_of = uow.platforms.platform_lines(keys.values())
         for (channel, external_id), oid in keys.items():
             shop = shop_of.get((channel, external_id))
             if shop is None and len(by_channel.get(channel, ())) == 1:
@@ -140,7 +143,8 @@ class WriteBack:
             due = at + DEADLINE_S.get(channel, 900) * NS_PER_S
             if not parcels:
                 parcels = [("", "")]
-            for waybill, carrier in parcels:
+            held = parcel_lines.assign(len(parcels), lines_of.get(oid, []))
+            for (waybill, carrier), lines in zip(parcels, held, strict=True):
                 out.append(
                     {
                         "id": 0,
@@ -162,6 +166,8 @@ class WriteBack:
                         else "no waybill or carrier recorded / 未记录运单号或承运商",
                         "created_at_ns": now,
                         "updated_at_ns": now,
+                        "kind": "ship",
+                        "lines": lines,
                     }
                 )
         return out
@@ -197,11 +203,16 @@ class WriteBack:
         now = app.clock.now_ns()
         with app.store.uow(read_only=True) as uow:
             due = uow.platforms.due_shipments(now, self.batch)
+            # a split order's parcels go together, even when their retries fell due apart
+            seen = {s["id"] for s in due}
+            for oid in sorted({s["order_id"] for s in due if s["lines"]}):
+                more = uow.platforms.shipments(state=PENDING, order_id=oid)
+                due += [s for s in more if s["id"] not in seen and s["lines"]]
         if not due:
             return 0
-        by_order: dict[str, list[ShipmentRecord]] = {}
+        by_order: dict[tuple[str, str], list[ShipmentRecord]] = {}
         for s in due:
-            by_order.setdefault(s["order_id"], []).append(s)
+            by_order.setdefault((s["order_id"], s["kind"]), []).append(s)
         results = list(self._pool().map(lambda g: self._confirm(g, now), by_order.values()))
         acked = [i for ok, _ in results for i in ok]
         failed = [f for _, bad in results for f in bad]
@@ -258,6 +269,7 @@ class WriteBack:
         app = self.app
         acked: list[int] = []
         failed: list[tuple[ShipmentRecord, str, bool]] = []
+        group = sorted(group, key=lambda s: s["id"])  # the parcels in the note's order, after retries too
         first = group[0]
         try:
             shop = self.shops.get(app.store, first["shop_id"])
@@ -272,6 +284,21 @@ class WriteBack:
                     f"no {first['channel']} logistics id for carrier {unknown[0]!r} "
                     f"/ 承运商「{unknown[0]}」无对应的平台物流公司编码",
                 )
+            parcels = [
+                Parcel(w, c, parcel_lines.decode(s["lines"]))
+                for (w, c), s in zip(waybills, group, strict=True)
+            ]
+            if splits(first["channel"], parcels):  # each parcel with the lines it holds
+                call = bound_call(self.client, creds, now // NS_PER_S)
+                results = confirm_split(call, first["channel"], first["external_id"], parcels)
+                for s, err in zip(group, results, strict=True):
+                    if err is None:
+                        acked.append(s["id"])
+                        continue
+                    if err.kind == "auth":
+                        self.shops.forget(first["shop_id"])
+                    failed.append((s, str(err), not err.retryable and err.kind != "auth"))
+                return acked, failed
             split = first["channel"] in SPLITS and len(group) > 1
             for part in ([w] for w in waybills) if split else [waybills]:
                 self.client.confirm_shipment(creds, first["external_id"], part, now // NS_PER_S)

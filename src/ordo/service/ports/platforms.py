@@ -9,9 +9,9 @@ shipment is one confirmation owed to a platform. The store implements
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol, TypedDict
+from typing import NamedTuple, Protocol, TypedDict
 
-__all__ = ["PlatformRepository", "ShipmentRecord", "ShopRecord"]
+__all__ = ["PlatformLine", "PlatformRepository", "ShipmentRecord", "ShopRecord"]
 
 
 class ShopRecord(TypedDict):
@@ -46,6 +46,22 @@ class ShipmentRecord(TypedDict):
     last_error: str
     created_at_ns: int
     updated_at_ns: int
+    #: ``ship`` (a parcel left), ``cancel`` (the order was cancelled), ``intercept`` (a parcel
+    #: is being called back): what the platform is told.
+    kind: str
+    #: The platform line ids the parcel holds with their quantities (``oid=2,oid=1``); empty:
+    #: the whole order.
+    lines: str
+
+
+class PlatformLine(NamedTuple):
+    """One order line as the platform knows it: what a split parcel is confirmed by."""
+
+    line_no: int
+    platform_line_id: str
+    quantity: int
+    #: The warehouse the line ships from (its parcel), None before routing.
+    warehouse_id: str | None
 
 
 class ListingRecord(TypedDict):
@@ -120,6 +136,8 @@ class PlatformRepository(Protocol):
     def mark_sla_raised(self, ids: Sequence[int]) -> None: ...
 
     def shipment_counts(self) -> dict[str, int]: ...
+
+    def platform_lines(self, order_ids: Iterable[str]) -> dict[str, list[PlatformLine]]: ...
 
     # stock sync
     def set_listings(self, rows: Sequence[ListingRecord]) -> None: ...

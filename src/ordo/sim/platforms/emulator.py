@@ -26,6 +26,7 @@ from typing import Any
 from ordo.adapters.platforms import signing
 from ordo.adapters.platforms.client import cst
 from ordo.clock import NS_PER_S, Clock
+from ordo.sim.platforms import parcels
 
 #: Receivers the generated orders ship to (real divisions, full names).
 PLACES = (
@@ -94,6 +95,8 @@ class Emulator:
         self.stats: dict[str, int] = {"calls": 0, "throttled": 0, "failed": 0, "outage": 0, "refused": 0}
         #: Each acknowledged confirmation: (shop, external id, waybill, emulated time ns).
         self.acks: list[tuple[str, str, str, int]] = []
+        #: Each split parcel acknowledged: (shop, external id, waybill) → the line ids it holds.
+        self.parcels: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     # -- the world's controls ------------------------------------------------------
     def outage(self, until_ns: int) -> None:
@@ -437,6 +440,9 @@ class Emulator:
                 method, biz = path.split("/")[2], body
             elif platform == "xiaohongshu":
                 method, biz = str(body.get("method", "")), body
+            split = parcels.answer(self, platform, method, st, biz, now_ns)
+            if split is not None:
+                return 200, split
             if platform in _MORE:
                 return 200, self._answer_more(platform, method, st, biz, now_ns)
             return 200, self._answer(platform, method, st, biz, now_ns)

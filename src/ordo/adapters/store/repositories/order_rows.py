@@ -52,6 +52,7 @@ LINE_COLUMNS = (
     "discount_fen",
     "flags",
     "warehouse_id",
+    "platform_line_id",
 )
 _NO_TAGS = "[]"
 
@@ -120,6 +121,7 @@ def order_tuples_of(
                     line.discount_fen,
                     to_csv(flags) if flags else "",
                     wh[n] if wh else a.warehouse_id,
+                    line.platform_line_id,
                 )
             )
     return order_rows, line_rows

@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from ordo.adapters.store.rows import chunks
+from ordo.adapters.store.schema.core import order_lines
 from ordo.adapters.store.schema.platforms import (
     platform_listings,
     platform_orders,
@@ -19,7 +20,13 @@ from ordo.adapters.store.schema.platforms import (
     platform_shops,
     platform_stock_pushes,
 )
-from ordo.service.ports.platforms import ListingRecord, ShipmentRecord, ShopRecord, StockPushRecord
+from ordo.service.ports.platforms import (
+    ListingRecord,
+    PlatformLine,
+    ShipmentRecord,
+    ShopRecord,
+    StockPushRecord,
+)
 
 S, C, O, P = platform_shops.c, platform_pull_cursors.c, platform_orders.c, platform_shipments.c
 L, Q = platform_listings.c, platform_stock_pushes.c
@@ -119,16 +126,17 @@ class PlatformRepository:
         """Insert the shipments not recorded yet (one per order and waybill); how many were new."""
         if not rows:
             return 0
-        keys = [(r["order_id"], r["waybill"]) for r in rows]
-        known: set[tuple[str, str]] = set()
-        for part in chunks(keys, 400):
-            cond = sa.tuple_(P.order_id, P.waybill).in_(part)
+        keys = [(r["order_id"], r.get("kind", "ship"), r["waybill"]) for r in rows]
+        known: set[tuple[str, str, str]] = set()
+        for part in chunks(keys, 300):
+            cond = sa.tuple_(P.order_id, P.kind, P.waybill).in_(part)
             known |= {
-                (r.order_id, r.waybill) for r in self._c.execute(sa.select(P.order_id, P.waybill).where(cond))
+                (r.order_id, r.kind, r.waybill)
+                for r in self._c.execute(sa.select(P.order_id, P.kind, P.waybill).where(cond))
             }
-        fresh: dict[tuple[str, str], dict[str, object]] = {}
+        fresh: dict[tuple[str, str, str], dict[str, object]] = {}
         for r in rows:
-            key = (r["order_id"], r["waybill"])
+            key = (r["order_id"], r.get("kind", "ship"), r["waybill"])
             if key not in known and key not in fresh:
                 fresh[key] = {k: v for k, v in r.items() if k != "id"}
         if fresh:
@@ -188,7 +196,7 @@ class PlatformRepository:
         """Unacknowledged shipments due before ``before_ns`` with no incident raised yet."""
         q = (
             sa.select(platform_shipments)
-            .where(P.state != ACKED, P.sla_raised.is_(False), P.due_at_ns <= before_ns)
+            .where(P.state != ACKED, P.sla_raised.is_(False), P.due_at_ns <= before_ns, P.kind == "ship")
             .order_by(P.due_at_ns)
             .limit(limit)
         )
@@ -201,6 +209,22 @@ class PlatformRepository:
     def shipment_counts(self) -> dict[str, int]:
         q = sa.select(P.state, sa.func.count()).group_by(P.state)
         return {str(state): int(n) for state, n in self._c.execute(q)}
+
+    def platform_lines(self, order_ids: Iterable[str]) -> dict[str, list[PlatformLine]]:
+        """Each order's lines as the platform knows them (its line id, quantity, warehouse)."""
+        out: dict[str, list[PlatformLine]] = {}
+        ln = order_lines.c
+        for part in chunks(sorted(set(order_ids)), 400):
+            q = (
+                sa.select(ln.order_id, ln.line_no, ln.platform_line_id, ln.quantity, ln.warehouse_id)
+                .where(ln.order_id.in_(part))
+                .order_by(ln.order_id, ln.line_no)
+            )
+            for r in self._c.execute(q):
+                out.setdefault(r.order_id, []).append(
+                    PlatformLine(r.line_no, r.platform_line_id, r.quantity, r.warehouse_id)
+                )
+        return out
 
     # stock sync ------------------------------------------------------------------
     def set_listings(self, rows: Sequence[ListingRecord]) -> None:
