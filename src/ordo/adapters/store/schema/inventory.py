@@ -4,6 +4,9 @@
 — the buffer, exclusive allocation, publish-zero floor and sync threshold.
 ``channel_stock_published``: the quantity last published to each channel per SKU,
 which the next sync compares against.
+``sku_substitutes``: what may ship instead of an out-of-stock SKU (migration
+``0022_sku_substitutes``): units of the substitute per unit ordered, a channel scope
+(``""``: every channel) and a priority (lower first), with who changed it last.
 """
 
 from __future__ import annotations
@@ -34,3 +37,15 @@ channel_stock_published = sa.Table(
     sa.Column("published_at_ns", sa.BigInteger, nullable=False),
 )
 sa.Index("ix_channel_stock_published_sku", channel_stock_published.c.sku)
+
+sku_substitutes = sa.Table(
+    "sku_substitutes",
+    metadata,
+    sa.Column("sku", sa.String(64), primary_key=True),
+    sa.Column("substitute", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(16), primary_key=True, server_default=""),
+    sa.Column("ratio", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False, server_default=""),
+)
