@@ -16,6 +16,7 @@ from ordo.api.former_paths import former_paths
 from ordo.api.metrics import ApiMetrics
 from ordo.api.middleware import BodyLimit, RequestMetrics
 from ordo.api.routers import (
+    ask,
     channels,
     customers,
     health,
@@ -77,7 +78,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
     people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk):
+    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, ask):
         app.include_router(module.router)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).
     app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from ordo.cli.ask import ask_command
 from ordo.cli.bench import bench_app
 from ordo.cli.channels import channels_app, import_file
 from ordo.cli.db import db_app
@@ -42,6 +43,7 @@ app.command("relay")(relay)
 app.command("serve")(serve)
 app.command("import")(import_file)
 app.command("explain")(explain_command)
+app.command("ask")(ask_command)
 app.command("simulate")(simulate)
 app.command("demo")(demo)
 app.command("drill")(drill_command)

@@ -77,6 +77,14 @@ class PermissionDenied(OrdoError):
     http_status = 403
 
 
+class UnsafeQuery(OrdoError):
+    """An analytics statement the gate refused: not one read-only SELECT over the allowed
+    tables with a row limit. Nothing ran."""
+
+    code = "unsafe_query"
+    http_status = 422
+
+
 class Unauthenticated(OrdoError):
     code = "unauthenticated"
     http_status = 401

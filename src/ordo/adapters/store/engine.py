@@ -22,6 +22,7 @@ from ordo.adapters.store import postgres, sqlite
 from ordo.adapters.store.errors import translate
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import StoreError
+from ordo.service.ports.insight import Analytics
 from ordo.service.ports.leases import Leases
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -80,6 +81,12 @@ class Store:
         from ordo.adapters.store.leases import open_leases
 
         return open_leases(self.engine, node)
+
+    def analytics(self) -> Analytics:
+        """Metric queries, gated and read-only (:mod:`ordo.adapters.store.analytics`)."""
+        from ordo.adapters.store.analytics.run import Analytics as StoreAnalytics
+
+        return StoreAnalytics(self.engine)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""

@@ -19,6 +19,7 @@ from typing import Protocol, Self
 
 from ordo.service.ports.actions import ActionRepository
 from ordo.service.ports.channels import AccessRepository, ChannelRepository
+from ordo.service.ports.customer_stats import CustomerStatsRepository, StatsRow
 from ordo.service.ports.customers import IdentityRepository
 from ordo.service.ports.events import (
     EventRecord,
@@ -38,6 +39,7 @@ from ordo.service.ports.incidents import (
     IncidentRepository,
     Watch,
 )
+from ordo.service.ports.insight import Analytics
 from ordo.service.ports.inventory import CatalogRepository, ChannelStockRepository, Delta, StockRepository
 from ordo.service.ports.leases import Leases
 from ordo.service.ports.orders import (
@@ -77,6 +79,7 @@ __all__ = [
     "ChannelStockRepository",
     "ClaimRepository",
     "ColdChainRepository",
+    "CustomerStatsRepository",
     "Delta",
     "EventRecord",
     "Exposure",
@@ -109,6 +112,7 @@ __all__ = [
     "ShipTo",
     "ShipmentRecord",
     "ShopRecord",
+    "StatsRow",
     "StockRepository",
     "Store",
     "Subscription",
@@ -164,6 +168,9 @@ class UnitOfWork(Protocol):
 
     @property
     def identity(self) -> IdentityRepository: ...
+
+    @property
+    def customer_stats(self) -> CustomerStatsRepository: ...
 
     @property
     def routing(self) -> RoutingRepository: ...
@@ -227,4 +234,8 @@ class Store(Protocol):
 
     def leases(self, node: str | None = ...) -> Leases:
         """This node's leases: which node runs each background duty."""
+        ...
+
+    def analytics(self) -> Analytics:
+        """Metric queries over the store, gated and read-only."""
         ...

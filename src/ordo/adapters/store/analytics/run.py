@@ -1,0 +1,118 @@
+"""A metric query → one SELECT over the shipped view → the gate → a read-only connection.
+
+The statement is built from the query's parts, with every value the asker supplied (names,
+periods, scope) as a bound parameter; the metric expressions come from the metrics layer
+(data shipped with Ordo). Whatever built it, it runs only if :func:`gate.check` passes, and
+then in a transaction the database itself keeps read-only (SQLite ``PRAGMA query_only``,
+PostgreSQL ``SET TRANSACTION READ ONLY``) and time-bounded (a progress handler, a
+``statement_timeout``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
+from ordo.adapters.store.analytics import gate
+from ordo.adapters.store.analytics.view import VIEW, VIEW_SQL, day_expression
+from ordo.adapters.store.errors import translate
+from ordo.domain.errors import UnsafeQuery, ValidationError
+from ordo.service.ports.insight import DIMENSION_COLUMNS, TIME_COLUMNS, MetricQuery, Table
+
+#: The longest a question may run before the database stops it.
+TIMEOUT_S = 5.0
+
+
+def compile_query(q: MetricQuery) -> tuple[str, dict[str, Any]]:
+    """The statement and its parameters (no value of the asker's is ever in the text)."""
+    if q.time_column not in TIME_COLUMNS:
+        raise ValidationError("time_column", f"unknown time column {q.time_column!r}")
+    params: dict[str, Any] = {"since": q.since_ns, "until": q.until_ns}
+    selects: list[str] = []
+    for dim in q.dimensions:
+        if dim not in DIMENSION_COLUMNS:
+            raise ValidationError("dimensions", f"unknown dimension {dim!r}")
+        selects.append(f"{day_expression(q.time_column)} AS day" if dim == "day" else dim)
+    value = q.numerator if q.denominator is None else f"({q.numerator}) * 1.0 / NULLIF({q.denominator}, 0)"
+    base = q.denominator or "COUNT(*)"
+    where = [f"{q.time_column} >= :since", f"{q.time_column} < :until"]
+    # A group with no name (an order not yet routed has no warehouse or carrier) is left out.
+    where += [f"{d} <> ''" for d in q.dimensions if d != "day"]
+    for i, (column, values) in enumerate(
+        (*q.filters, *((("channel", tuple(sorted(q.channels))),) if q.channels else ()))
+    ):
+        if column not in DIMENSION_COLUMNS - {"day"}:
+            raise ValidationError("filters", f"unknown filter column {column!r}")
+        names = [f"f{i}_{j}" for j in range(len(values))]
+        params.update(zip(names, values, strict=True))
+        where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+    groups = ", ".join("day" if d == "day" else d for d in q.dimensions)
+    order = "day" if "day" in q.dimensions else f"value {'DESC' if q.descending else 'ASC'} NULLS LAST"
+    sql = (
+        f"WITH {VIEW} AS ({VIEW_SQL})\n"
+        f"SELECT {', '.join([*selects, f'{value} AS value', f'{base} AS base'])}\n"
+        f"FROM {VIEW}\nWHERE {' AND '.join(where)}\n"
+        + (f"GROUP BY {groups}\nORDER BY {order}\n" if groups else "")
+        + f"LIMIT {min(q.limit, gate.MAX_ROWS)}"
+    )
+    return sql, params
+
+
+class Analytics:
+    """The store's analytics port (:class:`ordo.service.ports.insight.Analytics`)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def check(self, sql: str) -> None:
+        gate.check(sql, self.dialect)
+
+    def run(self, query: MetricQuery) -> Table:
+        sql, params = compile_query(query)
+        return self.run_sql(sql, params)
+
+    def run_sql(self, sql: str, params: dict[str, Any]) -> Table:
+        """Run a statement that passes the gate, read-only and time-bounded."""
+        gate.check(sql, self.dialect)
+        try:
+            with self.engine.connect().execution_options(ordo_read_only=True) as conn:
+                rows = self._read_only(conn, sql, params)
+        except sa_exc.OperationalError as exc:
+            if "interrupted" in str(exc) or "statement timeout" in str(exc):
+                raise UnsafeQuery(
+                    f"query stopped after {TIMEOUT_S:.0f} s / 查询超过 {TIMEOUT_S:.0f} 秒被中止",
+                    details={"sql": sql[:2000]},
+                ) from exc
+            raise translate(exc) from exc
+        except sa_exc.DBAPIError as exc:
+            raise translate(exc) from exc
+        return Table(columns=rows[0], rows=rows[1], sql=sql, params=params)
+
+    def _read_only(
+        self, conn: sa.Connection, sql: str, params: dict[str, Any]
+    ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        def fetch() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+            result = conn.execute(sa.text(sql), params)
+            return tuple(result.keys()), [tuple(r) for r in result.fetchall()]
+
+        if self.dialect != "sqlite":
+            with conn.begin():
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(TIMEOUT_S * 1000)}")
+                return fetch()
+        raw: Any = conn.connection.dbapi_connection
+        deadline = time.monotonic() + TIMEOUT_S
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            with conn.begin():
+                conn.exec_driver_sql("PRAGMA query_only = ON")
+                try:
+                    return fetch()
+                finally:
+                    conn.exec_driver_sql("PRAGMA query_only = OFF")
+        finally:
+            raw.set_progress_handler(None, 0)
