@@ -157,6 +157,18 @@ def bench_worklist(
     print_json(run(orders, db=db, export_rows=export_rows))
 
 
+@bench_app.command("risk")
+def bench_risk(
+    orders: Annotated[int, typer.Option(help="Open orders seeded (bulk insert)")] = 1_000_000,
+    repeat: Annotated[int, typer.Option(help="Scans timed")] = 5,
+    db: Annotated[str | None, typer.Option("--db", help="A database URL to seed or reuse")] = None,
+) -> None:
+    """Risk radar: the impact scan of a typhoon track over many open orders (target ≤ 1 s)."""
+    from ordo.bench.risk import run
+
+    print_json(run(orders, db=db, repeat=repeat))
+
+
 @bench_app.command("oversell")
 def bench_oversell(
     procs: Annotated[int, typer.Option(help="Processes reserving at once")] = 8,

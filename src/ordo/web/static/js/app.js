@@ -9,10 +9,11 @@ import * as holds from "./pages/held.js";
 import * as inventory from "./pages/inventory.js";
 import * as orders from "./pages/orders.js";
 import * as overview from "./pages/overview.js";
+import * as risk from "./pages/risk.js";
 import * as rules from "./pages/rules.js";
 import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, holds, exceptions, rules, inventory, users };
+const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
