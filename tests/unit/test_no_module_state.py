@@ -73,11 +73,13 @@ PURE_MEMOS = {
     "ordo.service.channels.receive:resolver_for": "a resolver per registry (the shipped one)",
     "ordo.rules.language.parser:lark_parser": "the shipped grammar",
     "ordo.rules.language.glossary:default_glossary": "the shipped glossary",
+    "ordo.rules.language.tolerant:default_tolerance": "the shipped tolerant-reader data",
     "ordo.service.insight.catalog:default_catalog": "the shipped metrics layer (metrics.toml)",
     "ordo.adapters.store.analytics.gate:_view_sql": "the shipped view's parse, per dialect",
     # Keyed by the file and its modification time: an edited file is a new key.
     "ordo.adapters.status_graph:_cached": "the status graph file as of its mtime",
     # Pure functions of their arguments.
+    "ordo.rules.language.suggest:_pinyin": "a word's pinyin",
     "ordo.adapters.store.rows:_insert_sql": "an INSERT compiled for a dialect, table and columns",
     "ordo.api.deps:requires": "one dependency object per permission",
     "ordo.domain.customers.identity:_hmac_pads": "HMAC pads of a pepper",

@@ -192,6 +192,20 @@ def bench_rules() -> None:
     print_json(run())
 
 
+@bench_app.command("rules-corpus")
+def bench_rules_corpus(
+    corpus: Annotated[str, typer.Option(help="corpus file (JSON lines) / 语料文件")] = (
+        "tests/corpus/rules/corpus.jsonl"
+    ),
+) -> None:
+    """Rule sentences as people write them: parse and correct-meaning rates, tuning vs held-out."""
+    from pathlib import Path
+
+    from ordo.bench.rules_corpus import run
+
+    print_json(run(Path(corpus)).as_dict())
+
+
 @bench_app.command("pull")
 def bench_pull(
     orders: Annotated[int, typer.Option(help="Orders in all, spread over the shops")] = 100_000,

@@ -178,7 +178,20 @@ def test_a_manual_rollback_takes_effect_for_the_next_evaluation(
 
 
 def test_bad_rule_text_is_a_422_with_the_position_and_a_suggestion(client: TestClient, auth: Auth) -> None:
-    r = client.post(f"{R}/parse", json={"text": "当 订单金颜 > 100 时 标记 加急"}, headers=auth(Role.VIEWER))
+    # The parse preview reads a typo only with a confirmation; a draft is read strictly.
+    out = _ok(
+        client.post(f"{R}/parse", json={"text": "当 订单金颜 > 100 时 标记 加急"}, headers=auth(Role.VIEWER))
+    )
+    assert out["needs_confirmation"] and out["rules"][0]["needs_confirmation"]
+    assert out["rules"][0]["did_you_mean"] == "如果 订单金额 超过 100元 则 标记 加急"
+    assert {"kind": "typo", "before": "订单金颜", "after": "订单金额"} in out["rules"][0]["rewrites"]
+    r = client.post(
+        f"{R}/parse", json={"text": "如果 客户等级 为 VIP 则 审核通过"}, headers=auth(Role.VIEWER)
+    )
+    assert r.status_code == 422 and "钻石" in r.json()["details"]["valid_values"]
+    r = client.post(
+        f"{R}/drafts", json={"text": "当 订单金颜 > 100 时 标记 加急", "note": "x"}, headers=auth(Role.OPS)
+    )
     assert r.status_code == 422
     body = r.json()
     assert body["error"] == "rule_syntax" and set(body) == {"error", "message", "details"}

@@ -115,21 +115,32 @@ def _actor(p: Principal) -> R.Actor:
     return R.Actor(p.login or p.key_id or p.person, p.role, person=p.person or None, display=p.name or None)
 
 
-@router.post("/parse", summary="Read rule sentences: AST, canonical zh/en text, tier, lint warnings")
+@router.post(
+    "/parse",
+    summary="Read rule sentences tolerantly (rewrites flagged for confirmation): canonical text, tier, lint",
+)
 def parse(_p: Reader, _json: JsonBody, body: ParseIn) -> dict[str, Any]:
-    rules = R.parse_text(body.text)
+    readings = R.read_text(body.text)
+    rules = [rd.rule for rd in readings]
     g = default_glossary()
     return {
         "rules": [
             {
-                "id": r.id,
-                "category": r.category.value,
-                "tier": tier_of(r).label,
-                "zh": render_rule(r, "zh", g),
-                "en": render_rule(r, "en", g),
+                "id": rd.rule.id,
+                "category": rd.rule.category.value,
+                "tier": tier_of(rd.rule).label,
+                "zh": render_rule(rd.rule, "zh", g),
+                "en": render_rule(rd.rule, "en", g),
+                # A line read only after rewrites: show them and the canonical sentence, and
+                # save that sentence once the person confirms it (drafts are read strictly).
+                "needs_confirmation": rd.needs_confirmation,
+                "sentence": rd.sentence,
+                "did_you_mean": rd.did_you_mean(g),
+                "rewrites": [w.as_dict() for w in rd.rewrites],
             }
-            for r in rules
+            for rd in readings
         ],
+        "needs_confirmation": any(rd.needs_confirmation for rd in readings),
         "tier": max((tier_of(r) for r in rules), default=Tier.L1).label,
         "lint": [
             {"code": w.code, "rule_id": w.rule_id, "message": w.message(body.lang)}

@@ -48,6 +48,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 _SUGGEST = ("，是否指「{suggestion}」？", ' - did you mean "{suggestion}"?')
 _EXPECTED = ("；此处应为：{expected}", "; expected: {expected}")
 _WHERE = ("第{col}个字符处：", "at column {col}: ")
+_DID_YOU_MEAN = ("。你是不是想写：{sentence}", ". Did you mean: {sentence}")
+_VALID = ("。可选值：{values}", ". Valid values: {values}")
 
 
 class RuleSyntaxError(RuleError):
@@ -70,6 +72,8 @@ class RuleSyntaxError(RuleError):
         expected: tuple[str, ...] = (),
         field: str = "",
         detail: str = "",
+        did_you_mean: str | None = None,
+        valid: tuple[str, ...] = (),
     ) -> None:
         self.code = code
         self.sentence = sentence
@@ -79,6 +83,9 @@ class RuleSyntaxError(RuleError):
         self.suggestion = suggestion
         self.expected = expected
         self.field = field
+        self.detail = detail
+        self.did_you_mean = did_you_mean
+        self.valid = valid
         i = 0 if lang == "zh" else 1
         sep = "、" if lang == "zh" else ", "
         text = _WHERE[i].format(col=self.column) + _TEMPLATES[code][i].format(
@@ -88,6 +95,10 @@ class RuleSyntaxError(RuleError):
             text += _SUGGEST[i].format(suggestion=suggestion)
         elif expected:
             text += _EXPECTED[i].format(expected=sep.join(expected))
+        if valid:
+            text += _VALID[i].format(values=sep.join(valid))
+        if did_you_mean:
+            text += _DID_YOU_MEAN[i].format(sentence=did_you_mean)
         self.message = text
         super().__init__(text)
 

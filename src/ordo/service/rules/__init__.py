@@ -19,7 +19,7 @@ from ordo.rules.governance import Escalation
 from ordo.service.ports import HistoryFilter
 from ordo.service.rules.breaker import Trip, check_breakers
 from ordo.service.rules.rulebook import Decision, RuleBook, apply_rules
-from ordo.service.rules.text import RuleTextInvalid, parse_text, ruleset_of
+from ordo.service.rules.text import RuleTextInvalid, parse_text, read_text, ruleset_of
 from ordo.service.rules.versions import (
     RULES_PUBLISHED,
     RULES_ROLLED_BACK,
@@ -92,6 +92,7 @@ __all__ = [
     "parse_text",
     "promote",
     "publish",
+    "read_text",
     "referenced_columns",
     "rollback",
     "rollback_requests",

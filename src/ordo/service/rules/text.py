@@ -4,7 +4,9 @@ Owns the service's view of rule text (a draft's and a version's ``text`` column)
 ``#`` comments, rule ids ``r<line>`` (stable while lines are appended), and the error a
 caller sees for a sentence that cannot be read: :class:`RuleTextInvalid`, a 422 whose
 details carry the line, the column, the word, the nearest known word and what was
-expected. It never guesses a correction.
+expected. A strict read (``parse_text``, what drafts store) never guesses a correction;
+``read_text`` (the parse preview) reads tolerantly and marks every rewritten line for
+confirmation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ordo.rules.language import ast as A
 from ordo.rules.language.errors import RuleSyntaxError
 from ordo.rules.language.glossary import Glossary
 from ordo.rules.language.parser import parse_rule
+from ordo.rules.language.tolerant import Reading, read_rule
 
 #: The most a rule set's text may hold: characters, and lines with a rule on them. With the
 #: sentence's own bounds (``MAX_SENTENCE_CHARS``, ``MAX_DEPTH``) they keep reading, linting
@@ -41,6 +44,8 @@ def invalid(err: RuleSyntaxError, line: int, field: str = "text") -> RuleTextInv
             "column": err.column,
             "word": err.word,
             "suggestion": err.suggestion,
+            "did_you_mean": err.did_you_mean,
+            "valid_values": list(err.valid),
             "expected": list(err.expected),
             "reason": err.code,
             "sentence": err.sentence,
@@ -87,6 +92,20 @@ def parse_text(text: str, glossary: Glossary | None = None) -> list[A.Rule]:
         except RuleSyntaxError as err:
             raise invalid(err, n) from None
     return rules
+
+
+def read_text(text: str, glossary: Glossary | None = None) -> list[Reading]:
+    """Every rule of the text read tolerantly: a line the strict parser refuses may still read
+    after named rewrites, and that reading says it needs confirmation (never saved as is: the
+    caller shows the canonical sentence and saves that once confirmed). A line that cannot be
+    read at all is :class:`RuleTextInvalid` with the closest readable sentence and valid values."""
+    readings = []
+    for n, line in check_size(text):
+        try:
+            readings.append(read_rule(line, glossary=glossary, rule_id=f"r{n}"))
+        except RuleSyntaxError as err:
+            raise invalid(err, n) from None
+    return readings
 
 
 def ruleset_of(text: str, glossary: Glossary | None = None) -> RuleSet:

@@ -1,0 +1,155 @@
+"""``ordo bench rules-corpus``: how many sentences people write the tolerant reader reads right.
+
+Reads the corpus (``tests/corpus/rules/corpus.jsonl``: sentence → intended meaning as the
+canonical zh rendering, a held-out mark chosen up front by hash, or the reason Ordo cannot
+express it yet) with :func:`~ordo.rules.language.tolerant.read_rule` and reports, for the
+tuning share and the held-out share separately: the parse rate, the correct-meaning rate,
+how many readings asked for confirmation, and the silent misreadings (a wrong meaning, or
+an inexpressible sentence read, without a confirmation flag). Meaning is compared on the
+rendering with the items of each 且 / 或 in a fixed order (``A 且 B`` means ``B 且 A``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ordo.rules.language import ast as A
+from ordo.rules.language.errors import RuleSyntaxError
+from ordo.rules.language.parser import parse_rule
+from ordo.rules.language.render import render_condition, render_rule
+from ordo.rules.language.tolerant import read_rule
+
+DEFAULT_CORPUS = Path("tests/corpus/rules/corpus.jsonl")
+
+
+def _ordered(c: A.Condition) -> A.Condition:
+    if isinstance(c, A.All | A.AnyOf):
+        items = sorted((_ordered(i) for i in c.items), key=lambda i: render_condition(i))
+        return dataclasses.replace(c, items=tuple(items))
+    if isinstance(c, A.Not):
+        return dataclasses.replace(c, item=_ordered(c.item))
+    return c
+
+
+def meaning(rule: A.Rule) -> str:
+    """The rule's zh rendering with 且 / 或 items in a fixed order (their order means nothing)."""
+    ordered = dataclasses.replace(rule, condition=_ordered(rule.condition), scope=_ordered(rule.scope))
+    return render_rule(ordered, "zh")
+
+
+@dataclass
+class Share:
+    total: int = 0
+    parsed: int = 0
+    correct: int = 0
+    confirmations: int = 0
+    silent: int = 0
+    unsupported: int = 0
+    refused: int = 0
+
+    def rate(self, n: int) -> float:
+        return n / self.total if self.total else 1.0
+
+
+@dataclass
+class Outcome:
+    sentence: str
+    held_out: bool
+    expected: str | None
+    got: str | None
+    confirm: bool
+    error: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.got == self.expected if self.expected is not None else self.got is None
+
+    @property
+    def silent(self) -> bool:
+        return not self.correct and self.got is not None and not self.confirm
+
+
+@dataclass
+class Report:
+    tuning: Share = field(default_factory=Share)
+    held_out: Share = field(default_factory=Share)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def whole(self) -> Share:
+        s = Share()
+        for part in (self.tuning, self.held_out):
+            for f in dataclasses.fields(Share):
+                setattr(s, f.name, getattr(s, f.name) + getattr(part, f.name))
+        return s
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            name: _share_dict(s)
+            for name, s in (("tuning", self.tuning), ("held_out", self.held_out), ("whole", self.whole))
+        }
+
+
+def _share_dict(s: Share) -> dict[str, Any]:
+    return {
+        "sentences": s.total,
+        "parse_rate": round(s.rate(s.parsed), 4),
+        "correct_rate": round(s.rate(s.correct), 4),
+        "confirmations": s.confirmations,
+        "silent_misreadings": s.silent,
+        "inexpressible": s.unsupported,
+        "inexpressible_refused": s.refused,
+    }
+
+
+def load(path: Path = DEFAULT_CORPUS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def expected_meaning(row: dict[str, Any]) -> str | None:
+    if "unsupported" in row:
+        return None
+    return meaning(parse_rule(row["canonical"]))
+
+
+def evaluate(rows: Iterable[dict[str, Any]]) -> Report:
+    report = Report()
+    for row in rows:
+        share = report.held_out if row.get("held_out") else report.tuning
+        expected = expected_meaning(row)
+        try:
+            reading = read_rule(row["sentence"])
+            got, confirm, error = meaning(reading.rule), reading.needs_confirmation, ""
+        except RuleSyntaxError as e:
+            got, confirm, error = None, False, e.message
+        o = Outcome(row["sentence"], bool(row.get("held_out")), expected, got, confirm, error)
+        report.outcomes.append(o)
+        share.total += 1
+        share.parsed += got is not None
+        share.correct += o.correct
+        share.confirmations += confirm and got is not None
+        share.silent += o.silent
+        if expected is None:
+            share.unsupported += 1
+            share.refused += got is None
+    return report
+
+
+def run(path: Path = DEFAULT_CORPUS) -> Report:
+    return evaluate(load(path))
+
+
+def lines(report: Report) -> list[str]:
+    out = []
+    for name, s in (("tuning", report.tuning), ("held-out", report.held_out), ("whole", report.whole)):
+        out.append(
+            f"{name:9} {s.total:4} sentences  parse {s.rate(s.parsed):6.1%}  correct meaning "
+            f"{s.rate(s.correct):6.1%}  asked to confirm {s.confirmations:3}  silent misreadings {s.silent}  "
+            f"(inexpressible {s.unsupported}, refused {s.refused})"
+        )
+    return out

@@ -1,0 +1,78 @@
+"""Chinese numerals and discount shorthand in a rule sentence → Arabic digits.
+
+Owns one text-to-text step of the tolerant reader (:mod:`ordo.rules.language.tolerant`):
+``二百九十九`` → ``299``, ``两件`` → ``2件``, ``五十万`` → ``50万``, ``百分之三十`` → ``30%``,
+``九五折`` / ``95折`` → ``9.5折``, ``七折`` → ``7折``. A numeral is converted only when a
+unit, a magnitude or a threshold word sits beside it (``一单`` stays as written), so the
+change is never a guess about meaning. It never parses a rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_NUM_CHARS = "零〇一二两三四五六七八九十百千"
+_RUN = f"[{_NUM_CHARS}]+"
+#: What may follow a numeral for it to be read as a number (units, magnitudes).
+_AFTER = r"(?=万|亿|元|块|件|个|小时|天|分钟|秒|公斤|千克|斤|克|吨|%|行)"
+#: What may precede a bare numeral (thresholds and comparisons: 满一百减十, 超过一千).
+_BEFORE = r"(?<=满|减|过|于|少|低|高|足|到|至|多|顶|限|送|赠)"
+
+_ZHE_WORDS = re.compile(f"([{_NUM_CHARS[2:12]}])([{_NUM_CHARS[2:12]}])?折")
+_ZHE_DIGITS = re.compile(r"(?<![\d.])([1-9])([0-9])折")
+_PERCENT = re.compile(f"百分之({_RUN})")
+_WITH_UNIT = re.compile(f"{_RUN}{_AFTER}")
+_AFTER_WORD = re.compile(f"{_BEFORE}{_RUN}")
+
+
+def chinese_number(s: str) -> int | None:
+    """``二百九十九`` → 299, ``十五`` → 15, ``两`` → 2, ``一零零`` → 100; None if not a number."""
+    if not s:
+        return None
+    if all(c in _DIGITS for c in s):
+        return int("".join(str(_DIGITS[c]) for c in s))
+    total, current = 0, 0
+    for c in s:
+        if c in _DIGITS:
+            current = _DIGITS[c]
+        elif c in _SMALL:
+            total += (current or 1) * _SMALL[c]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _zhe(m: re.Match[str]) -> str:
+    a = _DIGITS[m.group(1)]
+    b = m.group(2)
+    return f"{a}.{_DIGITS[b]}折" if b else f"{a}折"
+
+
+def _num(m: re.Match[str]) -> str:
+    n = chinese_number(m.group(0))
+    return m.group(0) if n is None else f" {n}"
+
+
+def convert(text: str) -> str:
+    """The sentence with its Chinese numerals and 折 shorthand as digits (unchanged if none)."""
+    out = _ZHE_WORDS.sub(_zhe, text)
+    out = _ZHE_DIGITS.sub(lambda m: f"{m.group(1)}.{m.group(2)}折" if m.group(2) != "0" else m.group(0), out)
+    out = _PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", out)
+    out = _WITH_UNIT.sub(_num, out)
+    return _AFTER_WORD.sub(_num, out)

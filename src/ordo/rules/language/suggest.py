@@ -1,0 +1,127 @@
+"""Typo candidates by pinyin and edit distance, and the closest readable sentence for an error.
+
+Owns the ranking of glossary words against a word the parser could not place: the best of
+the character similarity and the pinyin similarity (``金颔`` and ``金额`` differ by one
+character; ``定单`` and ``订单`` sound the same), with the words of the value domain the error
+names first. The tolerant reader tries candidates in that order and keeps the first with
+which the whole sentence reads, so the ranking is by what fits at that position. For a
+sentence that still cannot be read it adds the closest readable sentence (``你是不是想写：…``)
+and the valid values. It never applies a correction itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz
+
+from ordo.rules.language.errors import RuleSyntaxError
+from ordo.rules.language.glossary import Glossary, Lang
+from ordo.rules.language.parser import parse_rule
+from ordo.rules.language.render import render_rule
+
+#: Lowest similarity (0-100) a candidate needs to be tried at all.
+MIN_SCORE = 60.0
+#: Candidates tried per unknown word.
+MAX_CANDIDATES = 5
+_TYPO_CODES = frozenset({"unknown_field", "unknown_word", "unknown_value", "unexpected"})
+
+
+@functools.lru_cache(maxsize=8192)
+def _pinyin(word: str) -> str:
+    return " ".join(lazy_pinyin(word))
+
+
+def score(word: str, candidate: str) -> float:
+    """Similarity 0-100: the better of characters and pinyin (Chinese) edit-distance ratios."""
+    chars = fuzz.ratio(word.lower(), candidate.lower())
+    if word.isascii() or candidate.isascii():
+        return float(chars)
+    return float(max(chars, fuzz.ratio(_pinyin(word), _pinyin(candidate)) - 5))
+
+
+def _field_of(g: Glossary, label: str) -> str | None:
+    for fd in g.fields.values():
+        if label in fd.zh or label in fd.en:
+            return fd.domain
+    return None
+
+
+def valid_values(err: RuleSyntaxError, g: Glossary) -> tuple[str, ...]:
+    """The values a closed domain allows, when the error is a value it does not have."""
+    if err.code != "unknown_value":
+        return ()
+    domain = _field_of(g, err.field)
+    if domain is None or not g.is_closed(domain):
+        return ()
+    dom = g.domains[domain]
+    i = 0 if err.lang == "zh" else 1
+    return tuple((v[i] or (vid,))[0] for vid, v in dom.values.items())
+
+
+def ranked(
+    word: str, pool: Iterable[str], limit: int = MAX_CANDIDATES, floor: float = MIN_SCORE
+) -> list[str]:
+    scored = sorted(((score(word, c), c) for c in set(pool) if c != word), key=lambda p: (-p[0], p[1]))
+    return [c for s, c in scored[:limit] if s >= floor]
+
+
+def typo_candidates(
+    err: RuleSyntaxError, g: Glossary, words: Iterable[str] = (), floor: float = MIN_SCORE
+) -> list[tuple[str, str]]:
+    """(word, replacement) pairs to try, best first: the word the parser stopped at (the
+    error's value domain first), then the other unknown words of the sentence."""
+    out: list[tuple[str, str]] = []
+    surfaces = [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
+    if err.code in _TYPO_CODES and len(err.word) >= 2:
+        pool = list(valid_values(err, g)) + surfaces
+        out += [(err.word, c) for c in ranked(err.word, pool, floor=floor)]
+    for w in dict.fromkeys(words):
+        if len(w) >= 2 and w != err.word:
+            out += [(w, c) for c in ranked(w, surfaces, floor=floor)]
+    return out
+
+
+def _reads(sentence: str, g: Glossary) -> str | None:
+    try:
+        rule = parse_rule(sentence, glossary=g)
+    except RuleSyntaxError:
+        return None
+    lang: Lang = err_lang(sentence)
+    return render_rule(rule, lang, g)
+
+
+def err_lang(sentence: str) -> Lang:
+    return "zh" if any("\u4e00" <= c <= "\u9fff" for c in sentence) else "en"
+
+
+def enrich(err: RuleSyntaxError, g: Glossary, tried: tuple[str, ...]) -> RuleSyntaxError:
+    """``err`` with the valid values and the closest sentence that reads, as a question."""
+    valid = valid_values(err, g)
+    closest = None
+    for sentence in (err.sentence, *tried):
+        if err.word and err.word in sentence:
+            pool = list(valid) + [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
+            for c in ranked(err.word, pool, limit=8, floor=40.0):
+                closest = _reads(sentence.replace(err.word, c, 1), g)
+                if closest:
+                    break
+        if closest:
+            break
+    if not valid and closest is None:
+        return err
+    return RuleSyntaxError(
+        err.code,
+        err.sentence,
+        err.position,
+        err.word,
+        err.lang,
+        suggestion=err.suggestion,
+        expected=err.expected,
+        field=err.field,
+        detail=err.detail,
+        did_you_mean=closest,
+        valid=valid,
+    )

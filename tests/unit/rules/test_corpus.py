@@ -1,0 +1,107 @@
+"""The rule corpus (tests/corpus/rules/corpus.jsonl) read by the tolerant reader.
+
+The issue's targets are ≥ 97 % correct meaning on the whole corpus, ≥ 90 % on the held-out
+share and no silent misreading (a wrong meaning without a confirmation flag). The held-out
+target is asserted; the whole-corpus and zero-silent targets are not reached yet and are
+strict expected failures, so the day they pass the marker has to go. The floors below are
+what the reader reaches today, so a regression fails.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from ordo.bench.rules_corpus import Report, evaluate, expected_meaning, load, meaning
+from ordo.rules.language.parser import parse_rule
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "rules" / "corpus.jsonl"
+
+
+@functools.cache
+def report() -> Report:
+    return evaluate(load(CORPUS))
+
+
+def test_the_corpus_is_large_and_covers_every_category() -> None:
+    rows = load(CORPUS)
+    assert len(rows) >= 400
+    cats = {r["category"] for r in rows}
+    assert {
+        "review",
+        "pricing",
+        "freight",
+        "gift",
+        "campaign",
+        "routing",
+        "split",
+        "sla",
+        "guard",
+        "notify",
+    } <= cats
+    held = sum(r["held_out"] for r in rows) / len(rows)
+    assert 0.2 <= held <= 0.35
+    assert sum(1 for r in rows if r.get("seed")) >= 10
+    assert all("unsupported" in r or r["canonical"] for r in rows)
+
+
+def test_every_canonical_sentence_reads_strictly_to_its_expected_meaning() -> None:
+    for row in load(CORPUS):
+        if "unsupported" not in row:
+            assert meaning(parse_rule(row["canonical"])) == expected_meaning(row)
+
+
+def test_held_out_share_reads_with_the_intended_meaning_at_least_90_percent() -> None:
+    s = report().held_out
+    assert s.rate(s.correct) >= 0.90
+
+
+def test_floors_reached_today_hold() -> None:
+    r = report()
+    assert r.tuning.rate(r.tuning.correct) >= 0.93
+    assert r.whole.rate(r.whole.correct) >= 0.93
+    assert r.tuning.silent == 0
+    assert r.whole.silent <= 1
+
+
+@pytest.mark.xfail(strict=True, reason="whole corpus at ~94 % correct meaning, target 97 %")
+def test_whole_corpus_reads_with_the_intended_meaning_at_least_97_percent() -> None:
+    w = report().whole
+    assert w.rate(w.correct) >= 0.97
+
+
+@pytest.mark.xfail(strict=True, reason="one held-out sentence is still misread without a confirmation")
+def test_no_silent_misreading() -> None:
+    assert report().whole.silent == 0
+
+
+def test_a_rewritten_reading_asks_for_confirmation_and_says_what_changed() -> None:
+    from ordo.rules.language.tolerant import read_rule
+
+    r = read_rule("抖音订单打九五折")
+    assert r.needs_confirmation
+    assert {w.kind for w in r.rewrites} >= {"numeral", "field", "then"}
+    assert r.did_you_mean() == "如果 渠道 为 抖音 则 打 9.5折"
+    strict = read_rule("如果 渠道 为 抖音 则 打 9.5折")
+    assert not strict.needs_confirmation and strict.rewrites == ()
+
+
+def test_an_unreadable_value_lists_the_valid_values_and_a_closest_sentence() -> None:
+    from ordo.rules.language.errors import RuleSyntaxError
+    from ordo.rules.language.tolerant import read_rule
+
+    with pytest.raises(RuleSyntaxError) as e:
+        read_rule("如果 客户等级 为 VIP 则 审核通过")
+    assert "钻石" in e.value.valid and "金卡" in e.value.valid
+    assert "可选值" in e.value.message
+
+
+def test_a_typo_is_corrected_only_with_confirmation() -> None:
+    from ordo.rules.language.tolerant import read_rule
+
+    r = read_rule("订单金颔>500转人工审核")
+    assert r.needs_confirmation
+    assert any(w.kind == "typo" and w.after == "订单金额" for w in r.rewrites)
+    assert r.did_you_mean() == "如果 订单金额 超过 500元 则 转人工审核"
