@@ -1,7 +1,11 @@
 """Sellable stock pushed to the platforms' listings against the emulator: a channel's
-quantity change reaches every listing of every shop of that channel (TOP
-``taobao.item.quantity.update``), coalesced to the latest quantity, rate-limited per shop,
-retried through an outage, dead-lettered and replayed; the store's rows on both backends."""
+quantity change reaches every listing of every shop of that channel, through each
+platform's own call (TOP ``taobao.item.quantity.update``, JD
+``jingdong.stock.write.updateSkuStock``, Pinduoduo ``pdd.goods.quantity.update``, Douyin
+``sku.syncStock``, Kuaishou ``open.item.get`` + ``open.item.sku.stock.update`` by the
+difference, Youzan ``youzan.item.quantity.update``), coalesced to the latest quantity,
+rate-limited per shop, retried through an outage, dead-lettered and replayed; the store's
+rows on both backends."""
 
 from __future__ import annotations
 
@@ -53,9 +57,9 @@ def _told(app: Ordo) -> dict[tuple[str, str], int]:
 
 
 def test_a_quantity_change_reaches_every_listing_of_the_channel(app: Ordo, clock: ManualClock) -> None:
-    emulated = shops(["taobao", "taobao", "jd"], 0)
+    emulated = shops(["taobao", "taobao", "wechat_channels"], 0)
     emulator = Emulator(clock, emulated, skus=EMULATED_SKUS)
-    tb1, tb2, jd = (s.shop_id for s in emulated)
+    tb1, tb2, wx = (s.shop_id for s in emulated)
     with EmulatorServer(emulator) as server:
         register(app, emulated, server.url)
         sync = StockSync(app, client())
@@ -63,13 +67,15 @@ def test_a_quantity_change_reaches_every_listing_of_the_channel(app: Ordo, clock
         set_listing(app, tb1, "SKU-CUP", "600000000001", "4800001")
         set_listing(app, tb1, "SKU-CUP", "600000000002", "")  # a second item selling it, no SKUs
         set_listing(app, tb2, "SKU-CUP", "600000000009", "4800009")
-        set_listing(app, jd, "SKU-CUP", "100000000001", "1")  # JD: no quantity call here
-        inventory.save_channel_rules(app, [ChannelRule("taobao", "SKU-CUP"), ChannelRule("jd", "SKU-CUP")])
+        set_listing(app, wx, "SKU-CUP", "234000", "23400")  # WeChat Channels: no quantity call here
+        rules = [ChannelRule("taobao", "SKU-CUP"), ChannelRule("wechat_channels", "SKU-CUP")]
+        inventory.save_channel_rules(app, rules)
         first = _told(app)[("taobao", "SKU-CUP")]
         assert sync.run_until_idle() == {"acked": 3}
         assert emulator.quantity(tb1, "600000000001", "4800001") == first
         assert emulator.quantity(tb1, "600000000002", "") == first
         assert emulator.quantity(tb2, "600000000009", "4800009") == first
+        assert emulator.quantity(wx, "234000", "23400") is None
         # Two changes before the next round: one call per listing, the latest quantity.
         calls = emulator.stats["calls"]
         inventory.set_safety(app, [inventory.SafetySetting("WH-GZ", "SKU-CUP", 5)])
@@ -82,6 +88,71 @@ def test_a_quantity_change_reaches_every_listing_of_the_channel(app: Ordo, clock
             emulator.quantity(tb1, "600000000001", "4800001"),
             emulator.quantity(tb2, "600000000009", "4800009"),
         } == {latest}
+
+
+#: (channel, item id, SKU id as the listing names them, where the emulator keeps the quantity)
+LISTINGS = [
+    ("taobao", "600000000001", "4800001", ("600000000001", "4800001")),
+    ("tmall", "600000000002", "4800002", ("600000000002", "4800002")),
+    ("jd", "100012345678", "100012345678", ("", "100012345678")),  # JD: a SKU by its id alone
+    ("pinduoduo", "300000001", "990001", ("300000001", "990001")),
+    ("douyin", "3612345678", "1734567890001", ("3612345678", "1734567890001")),
+    ("kuaishou", "4801234567001", "2201234001", ("4801234567001", "2201234001")),
+    ("youzan", "422422001", "36212001", ("422422001", "36212001")),
+    ("youzan", "422422002", "", ("422422002", "")),  # an item without SKUs: sku_id left out
+]
+
+
+@pytest.mark.parametrize(("channel", "item", "sku", "key"), LISTINGS)
+def test_each_platform_takes_the_quantity_through_its_own_stock_call(
+    app: Ordo, clock: ManualClock, channel: str, item: str, sku: str, key: tuple[str, str]
+) -> None:
+    emulated = shops([channel], 0)
+    emulator = Emulator(clock, emulated, skus=EMULATED_SKUS)
+    shop = emulated[0].shop_id
+    if channel == "kuaishou":  # Kuaishou takes changes only: the listing holds 500 before Ordo speaks
+        emulator.set_quantity(shop, *key, 500)
+    with EmulatorServer(emulator) as server:
+        register(app, emulated, server.url)
+        sync = StockSync(app, client())
+        sync.step()
+        set_listing(app, shop, "SKU-CUP", item, sku)
+        inventory.save_channel_rules(app, [ChannelRule(channel, "SKU-CUP")])
+        first = _told(app)[(channel, "SKU-CUP")]
+        assert sync.run_until_idle() == {"acked": 1}
+        assert emulator.quantity(shop, *key) == first
+        # the platform sold some meanwhile; a lower quantity is still set exactly, not added
+        emulator.set_quantity(shop, *key, first - 1)
+        inventory.set_safety(app, [inventory.SafetySetting("WH-GZ", "SKU-CUP", 15)])
+        latest = _told(app)[(channel, "SKU-CUP")]
+        assert latest < first
+        assert sync.run_until_idle() == {"acked": 1}
+        assert emulator.quantity(shop, *key) == latest
+
+
+def test_kuaishou_sends_only_the_difference_and_nothing_when_there_is_none(
+    app: Ordo, clock: ManualClock
+) -> None:
+    emulated = shops(["kuaishou"], 0)
+    emulator = Emulator(clock, emulated, skus=EMULATED_SKUS)
+    shop = emulated[0].shop_id
+    emulator.set_quantity(shop, "4801234567009", "2201234008", 3)  # the item's one SKU on the platform
+    with EmulatorServer(emulator) as server:
+        register(app, emulated, server.url)
+        sync = StockSync(app, client())
+        sync.step()
+        set_listing(app, shop, "SKU-CUP", "4801234567009", "2201234009")  # a SKU the item does not have
+        inventory.save_channel_rules(app, [ChannelRule("kuaishou", "SKU-CUP")])
+        told = _told(app)[("kuaishou", "SKU-CUP")]
+        assert sync.run_until_idle() == {"dead": 1}  # refused at once: nothing to change by
+        [row] = stock_pushes(app)
+        assert "2201234009" in row["last_error"] and "没有规格" in row["last_error"]
+        emulator.set_quantity(shop, "4801234567009", "2201234009", told)
+        assert replay_dead_stock(app) == 1
+        calls = emulator.stats["calls"]
+        assert sync.run_until_idle() == {"acked": 1}
+        assert emulator.stats["calls"] - calls == 1  # read, nothing to change: no update call
+        assert emulator.quantity(shop, "4801234567009", "2201234009") == told
 
 
 def test_an_outage_is_retried_then_dead_lettered_then_replayed(app: Ordo, clock: ManualClock) -> None:

@@ -165,7 +165,7 @@ def test_an_incident_is_opened_before_the_platform_deadline(
 
 
 @pytest.mark.usefixtures("server")
-def test_stock_is_published_to_top_and_refused_elsewhere(
+def test_stock_is_published_to_top_and_jd_and_refused_where_no_call_exists(
     server: EmulatorServer, emulator: Emulator, emulated: list[EmulatedShop], clock: ManualClock
 ) -> None:
     from ordo.adapters.platforms import Credentials, PlatformError
@@ -175,6 +175,9 @@ def test_stock_is_published_to_top_and_refused_elsewhere(
     client().update_quantity(creds, "600000000000", "4800001", 37, clock.now_ns() // NS_PER_S)
     assert emulator.quantity(taobao.shop_id, "600000000000", "4800001") == 37
     other = Credentials(jd.channel, jd.app_key, jd.app_secret, jd.session, server.url)
+    client().update_quantity(other, "1", "2", 3, clock.now_ns() // NS_PER_S)  # a JD SKU by its id
+    assert emulator.quantity(jd.shop_id, "", "2") == 3
+    mini = Credentials("wechat_mp", jd.app_key, jd.app_secret, jd.session, server.url)
     with pytest.raises(PlatformError) as refused:
-        client().update_quantity(other, "1", "2", 3, clock.now_ns() // NS_PER_S)
-    assert refused.value.kind == "refused"
+        client().update_quantity(mini, "1", "2", 3, clock.now_ns() // NS_PER_S)
+    assert refused.value.kind == "refused" and refused.value.code == "unsupported"

@@ -1,9 +1,12 @@
 """The platforms' open APIs as Ordo calls them: signing, the order list / increment call,
 shipment confirmation, stock updates, and the carrier → logistics company table.
 
-Pure request building and answer reading around one ``httpx.Client``; no store, no clock
-(the caller passes the time to sign with). The local emulator in :mod:`ordo.sim.platforms`
-speaks the same protocol, so tests and ``ordo bench pull`` never reach the internet.
+One module per platform (``top``, ``jd``, ``pinduoduo``, ``douyin``, ``kuaishou``,
+``wechat_channels``, ``youzan``, ``xiaohongshu``) builds its requests and reads its answers;
+:mod:`.client` sends them. Pure request building and answer reading around one
+``httpx.Client``; no store, no clock (the caller passes the time to sign with). The local
+emulator in :mod:`ordo.sim.platforms` speaks the same protocol, so tests and
+``ordo bench pull`` never reach the internet.
 """
 
 from __future__ import annotations

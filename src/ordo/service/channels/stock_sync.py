@@ -13,12 +13,14 @@ shop of that channel is told the new quantity for every listing that sells the S
    the latest quantity wanted, so a burst of changes to one SKU costs one call — batched
    by coalescing. Rows and the new offset commit in one transaction.
 2. **Send.** Due rows go out, at most :attr:`StockSync.per_shop` calls per shop a round
-   (the platforms' rate limits are per app and shop), as a full quantity (TOP
-   ``taobao.item.quantity.update`` type 1). A rate limit, server error or outage is
-   retried with backoff (:data:`STOCK`, on the injected clock); refused credentials are
-   read again (a rotation); when the attempts run out, or the platform refuses outright,
-   the row is a dead letter until :func:`replay_dead_stock`. An answer for a quantity that
-   a newer one replaced meanwhile changes nothing: the newer one is still sent.
+   (the platforms' rate limits are per app and shop), as a full quantity through each
+   platform's own call (:meth:`PlatformClient.update_quantity`: TOP, JD, Pinduoduo,
+   Douyin, Kuaishou — by the difference to what it holds —, Youzan). A rate limit,
+   server error or outage is retried with backoff (:data:`STOCK`, on the injected clock);
+   refused credentials are read again (a rotation); when the attempts run out, or the
+   platform refuses outright, the row is a dead letter until :func:`replay_dead_stock`.
+   An answer for a quantity that a newer one replaced meanwhile changes nothing: the
+   newer one is still sent.
 """
 
 from __future__ import annotations

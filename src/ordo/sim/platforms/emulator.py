@@ -26,7 +26,7 @@ from typing import Any
 from ordo.adapters.platforms import signing
 from ordo.adapters.platforms.client import cst
 from ordo.clock import NS_PER_S, Clock
-from ordo.sim.platforms import parcels
+from ordo.sim.platforms import parcels, stock, waybills
 
 #: Receivers the generated orders ship to (real divisions, full names).
 PLACES = (
@@ -97,6 +97,8 @@ class Emulator:
         self.acks: list[tuple[str, str, str, int]] = []
         #: Each split parcel acknowledged: (shop, external id, waybill) → the line ids it holds.
         self.parcels: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        #: Each e-waybill cancelled: (shop, waybill, carrier code, emulated time ns).
+        self.cancelled: list[tuple[str, str, str, int]] = []
 
     # -- the world's controls ------------------------------------------------------
     def outage(self, until_ns: int) -> None:
@@ -125,6 +127,11 @@ class Emulator:
     def quantity(self, shop_id: str, item_id: str, sku_id: str) -> int | None:
         with self._lock:
             return self._shops[shop_id].quantities.get((item_id, sku_id))
+
+    def set_quantity(self, shop_id: str, item_id: str, sku_id: str, quantity: int) -> None:
+        """The listing holds ``quantity`` on the platform (a seller's own edit, a sale)."""
+        with self._lock:
+            self._shops[shop_id].quantities[(item_id, sku_id)] = quantity
 
     def visible(self, shop_id: str) -> int:
         """How many of the shop's orders exist by now."""
@@ -361,7 +368,7 @@ class Emulator:
             "/api/router": "pinduoduo",
             "/ark/open_api/v3/common_controller": "xiaohongshu",
         }.get(path)
-        if platform is None and path.startswith("/order/"):
+        if platform is None and path.startswith(("/order/", "/sku/", "/logistics/")):
             platform = "douyin"
         elif platform is None and path.startswith("/open/"):
             platform = "kuaishou"
@@ -443,6 +450,12 @@ class Emulator:
             split = parcels.answer(self, platform, method, st, biz, now_ns)
             if split is not None:
                 return 200, split
+            cancelled = waybills.answer(self, platform, method, st, biz, now_ns)
+            if cancelled is not None:
+                return 200, cancelled
+            stocked = stock.answer(platform, method, st, biz)
+            if stocked is not None:
+                return 200, stocked
             if platform in _MORE:
                 return 200, self._answer_more(platform, method, st, biz, now_ns)
             return 200, self._answer(platform, method, st, biz, now_ns)
@@ -527,10 +540,6 @@ class Emulator:
                 known.append((waybill, company))
                 self.acks.append((spec.shop_id, ext, waybill, now_ns))
             return _shipped(platform)
-        if method == "taobao.item.quantity.update":
-            key = (str(biz.get("num_iid", "")), str(biz.get("sku_id", "")))
-            st.quantities[key] = int(biz.get("quantity", 0))
-            return {"item_quantity_update_response": {"item": {"num_iid": key[0], "num": st.quantities[key]}}}
         return _error(platform, "method")
 
     def _answer_more(
