@@ -37,6 +37,9 @@ class Settings:
     #: Extra directories of channel mapping files (``*.toml``), beside the shipped ones: a
     #: platform added as data, with no Python (``os.pathsep``-separated; empty: none).
     channel_specs_dir: str = ""
+    #: The chat bots' secrets and who may command them (a TOML file, read at each callback;
+    #: :mod:`ordo.service.insight.chat`); empty: no bot answers.
+    chatbots_file: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -56,6 +59,7 @@ class Settings:
             body_timeout_s=float(e.get("ORDO_BODY_TIMEOUT_S", "30")),
             max_connections=int(e.get("ORDO_MAX_CONNECTIONS", "1000")),
             channel_specs_dir=e.get("ORDO_CHANNEL_SPECS_DIR", ""),
+            chatbots_file=e.get("ORDO_CHATBOTS_FILE", ""),
             outbound_allow_hosts=tuple(
                 h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
             ),

@@ -18,6 +18,7 @@ from ordo.api.middleware import BodyLimit, RequestMetrics
 from ordo.api.routers import (
     ask,
     channels,
+    chatbots,
     customers,
     health,
     holds,
@@ -29,6 +30,7 @@ from ordo.api.routers import (
     risk,
     routing,
     rule_actions,
+    rule_palette,
     rules,
     session,
     shops,
@@ -36,6 +38,7 @@ from ordo.api.routers import (
     status_updates,
     stream,
     subscriptions,
+    substitutes,
     telemetry,
     tracking,
     users,
@@ -75,11 +78,12 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     # Routes are matched in this order, at a cost for every router passed: the channels'
     # webhook and the order reads, the hottest routes, come first (no paths overlap).
     routers = (channels, orders, milestones, warehouses, inventory, stream, ops, customers, rules, routing)
-    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds)
+    later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, substitutes)
     people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, ask):
+    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, ask, chatbots):
         app.include_router(module.router)
+    app.include_router(rule_palette.router)  # the Rules page's palette (/rules/palette)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).
     app.include_router(former_paths(incidents.router, new="/incidents", old="/exceptions"))
     app.include_router(former_paths(subscriptions.router, new="/subscriptions", old="/webhooks"))
