@@ -28,19 +28,22 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 from ordo.adapters.platforms import SPLITS, PlatformClient, PlatformError, logistics_companies
 from ordo.adapters.platforms.parcels import Parcel, bound_call, confirm_split, splits
+from ordo.adapters.platforms.waybill_cancel import cancel_waybill
 from ordo.clock import NS_PER_S
 from ordo.domain import events as ev
 from ordo.domain.incidents.incident import Detector, IncidentState, Raised
 from ordo.domain.orders.milestones import Milestone
 from ordo.service.channels import parcel_lines
+from ordo.service.channels.cancel_writeback import collect_cancels
 from ordo.service.channels.shops import ShopCredentials, credentials
 from ordo.service.incidents import ledger
 from ordo.service.ports import ShipmentRecord, UnitOfWork
@@ -81,7 +84,7 @@ class WriteBack:
     def step(self) -> int:
         """One round: collect, send, watch deadlines; how much it did (0: idle)."""
         with self._lock:
-            return self.collect() + self.send() + self.watch_deadlines()
+            return self.collect() + collect_cancels(self) + self.send() + self.watch_deadlines()
 
     def run_until_idle(self, max_rounds: int = 100) -> dict[str, int]:
         for _ in range(max_rounds):
@@ -123,23 +126,31 @@ class WriteBack:
 
         return app.retrying(transaction)
 
-    def _shipments(self, uow: UnitOfWork, left: Mapping[str, int], now: int) -> list[ShipmentRecord]:
-        orders = {oid: uow.orders.get(oid) for oid in left}
-        keys = {(o["channel"], o["external_id"]): oid for oid, o in orders.items() if o is not None}
+    @staticmethod
+    def shops_for(uow: UnitOfWork, keys: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+        """The shop each (channel, external id) came from: the one that pulled it, else (a
+        pushed order) the channel's one shop; orders of no known shop are left out."""
         shop_of = uow.platforms.shops_of(keys)
         by_channel: dict[str, list[str]] = {}
         for s in uow.platforms.shops():
             by_channel.setdefault(s["channel"], []).append(s["id"])
+        for channel, external_id in keys:
+            if (channel, external_id) not in shop_of and len(by_channel.get(channel, ())) == 1:
+                shop_of[(channel, external_id)] = by_channel[channel][0]
+        return shop_of
+
+    def _shipments(self, uow: UnitOfWork, left: Mapping[str, int], now: int) -> list[ShipmentRecord]:
+        orders = {oid: uow.orders.get(oid) for oid in left}
+        keys = {(o["channel"], o["external_id"]): oid for oid, o in orders.items() if o is not None}
+        shop_of = self.shops_for(uow, keys)
         out: list[ShipmentRecord] = []
         lines_of = uow.platforms.platform_lines(keys.values())
         for (channel, external_id), oid in keys.items():
             shop = shop_of.get((channel, external_id))
-            if shop is None and len(by_channel.get(channel, ())) == 1:
-                shop = by_channel[channel][0]  # pushed, not pulled: the channel's one shop
             if shop is None:
                 continue
             at = left[oid]
-            parcels = self._parcels(uow, oid)
+            parcels = self.waybills(uow, oid)
             due = at + DEADLINE_S.get(channel, 900) * NS_PER_S
             if not parcels:
                 parcels = [("", "")]
@@ -172,7 +183,7 @@ class WriteBack:
                 )
         return out
 
-    def _parcels(self, uow: UnitOfWork, order_id: str) -> list[tuple[str, str]]:
+    def waybills(self, uow: UnitOfWork, order_id: str) -> list[tuple[str, str]]:
         """(waybill, carrier) of each parcel, from the order's milestone notes."""
         note, source = "", ""
         for e in uow.outbox.for_order(order_id):
@@ -284,21 +295,17 @@ class WriteBack:
                     f"no {first['channel']} logistics id for carrier {unknown[0]!r} "
                     f"/ 承运商「{unknown[0]}」无对应的平台物流公司编码",
                 )
+            call = bound_call(self.client, creds, now // NS_PER_S)
+            channel, external_id = first["channel"], first["external_id"]
+            if first["kind"] != "ship":  # a cancellation: each e-waybill on its own
+                told = [_tried(partial(cancel_waybill, call, channel, w, c)) for w, c in waybills]
+                return self._settle(group, told)
             parcels = [
                 Parcel(w, c, parcel_lines.decode(s["lines"]))
                 for (w, c), s in zip(waybills, group, strict=True)
             ]
-            if splits(first["channel"], parcels):  # each parcel with the lines it holds
-                call = bound_call(self.client, creds, now // NS_PER_S)
-                results = confirm_split(call, first["channel"], first["external_id"], parcels)
-                for s, err in zip(group, results, strict=True):
-                    if err is None:
-                        acked.append(s["id"])
-                        continue
-                    if err.kind == "auth":
-                        self.shops.forget(first["shop_id"])
-                    failed.append((s, str(err), not err.retryable and err.kind != "auth"))
-                return acked, failed
+            if splits(channel, parcels):  # each parcel with the lines it holds
+                return self._settle(group, confirm_split(call, channel, external_id, parcels))
             split = first["channel"] in SPLITS and len(group) > 1
             for part in ([w] for w in waybills) if split else [waybills]:
                 self.client.confirm_shipment(creds, first["external_id"], part, now // NS_PER_S)
@@ -309,6 +316,21 @@ class WriteBack:
             for s in group:
                 failed.append((s, str(exc), not exc.retryable and exc.kind != "auth"))
 
+        return acked, failed
+
+    def _settle(
+        self, group: list[ShipmentRecord], results: Sequence[PlatformError | None]
+    ) -> tuple[list[int], list[tuple[ShipmentRecord, str, bool]]]:
+        """Each row's answer: acknowledged (None), else failed, finally unless it may pass later."""
+        acked: list[int] = []
+        failed: list[tuple[ShipmentRecord, str, bool]] = []
+        for s, err in zip(group, results, strict=True):
+            if err is None:
+                acked.append(s["id"])
+                continue
+            if err.kind == "auth":
+                self.shops.forget(s["shop_id"])
+            failed.append((s, str(err), not err.retryable and err.kind != "auth"))
         return acked, failed
 
     # 3. deadlines -------------------------------------------------------------------------
@@ -350,6 +372,14 @@ class WriteBack:
         if opened:
             app.notifier.notify()
         return opened
+
+
+def _tried(send: Callable[[], None]) -> PlatformError | None:
+    try:
+        send()
+    except PlatformError as exc:
+        return exc
+    return None
 
 
 def replay_dead(app: Ordo, ids: Sequence[int] | None = None) -> int:
