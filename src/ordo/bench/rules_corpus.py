@@ -6,7 +6,8 @@ express it yet) with :func:`~ordo.rules.language.tolerant.read_rule` and reports
 tuning share and the held-out share separately: the parse rate, the correct-meaning rate,
 how many readings asked for confirmation, and the silent misreadings (a wrong meaning, or
 an inexpressible sentence read, without a confirmation flag). Meaning is compared on the
-rendering with the items of each 且 / 或 in a fixed order (``A 且 B`` means ``B 且 A``).
+rendering with the items of each 且 / 或 and of each list in a fixed order (``A 且 B`` means
+``B 且 A``), and ``X 为 a 或 X 为 b`` as ``X 属于 a、b``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ DEFAULT_CORPUS = Path("tests/corpus/rules/corpus.jsonl")
 
 
 def _ordered(c: A.Condition) -> A.Condition:
+    if isinstance(c, A.AnyOf) and all(isinstance(i, A.InSet) for i in c.items):
+        sets = [i for i in c.items if isinstance(i, A.InSet)]
+        if len({i.field for i in sets}) == 1:  # 新疆 或 西藏 is 属于 新疆、西藏
+            values = tuple(v for i in sets for v in i.values)
+            groups = tuple(g for i in sets for g in i.groups)
+            return _ordered(A.InSet(sets[0].field, values, groups))
+    if isinstance(c, A.InSet):
+        return dataclasses.replace(
+            c, values=tuple(sorted(set(c.values))), groups=tuple(sorted(set(c.groups)))
+        )
     if isinstance(c, A.All | A.AnyOf):
         items = sorted((_ordered(i) for i in c.items), key=lambda i: render_condition(i))
         return dataclasses.replace(c, items=tuple(items))

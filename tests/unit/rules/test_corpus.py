@@ -1,10 +1,10 @@
 """The rule corpus (tests/corpus/rules/corpus.jsonl) read by the tolerant reader.
 
-The issue's targets are ≥ 97 % correct meaning on the whole corpus, ≥ 90 % on the held-out
-share and no silent misreading (a wrong meaning without a confirmation flag). The held-out
-target is asserted; the whole-corpus and zero-silent targets are not reached yet and are
-strict expected failures, so the day they pass the marker has to go. The floors below are
-what the reader reaches today, so a regression fails.
+The issue's targets: ≥ 97 % correct meaning on the whole corpus, ≥ 90 % on the held-out
+share (chosen by hash before any tuning), no silent misreading (a wrong meaning without a
+confirmation flag). The first two are asserted; the last is not reached yet (one held-out
+sentence) and is a strict expected failure, so the day it passes the marker has to go. The
+tuning-share floor is what the reader reaches today, so a regression fails.
 """
 
 from __future__ import annotations
@@ -58,15 +58,13 @@ def test_held_out_share_reads_with_the_intended_meaning_at_least_90_percent() ->
     assert s.rate(s.correct) >= 0.90
 
 
-def test_floors_reached_today_hold() -> None:
+def test_tuning_share_floor_and_no_silent_misreading_there() -> None:
     r = report()
-    assert r.tuning.rate(r.tuning.correct) >= 0.93
-    assert r.whole.rate(r.whole.correct) >= 0.93
+    assert r.tuning.rate(r.tuning.correct) >= 0.98
     assert r.tuning.silent == 0
     assert r.whole.silent <= 1
 
 
-@pytest.mark.xfail(strict=True, reason="whole corpus at ~94 % correct meaning, target 97 %")
 def test_whole_corpus_reads_with_the_intended_meaning_at_least_97_percent() -> None:
     w = report().whole
     assert w.rate(w.correct) >= 0.97

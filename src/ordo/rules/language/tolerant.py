@@ -44,6 +44,7 @@ _ACTION_START = frozenset(
 #: Tokens that end a complete condition atom (a field after one of these wants a 且).
 _ATOM_END = frozenset({"NUMBER", "VALUE", "STRING", "DATE", "WORD"})
 _COND_START = frozenset({"IF", "AND", "OR", "NOT", "LPAR"})
+_VALUE_KINDS = frozenset({"VALUE", "WORD", "STRING", "NUMBER", "DATE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ class Tolerance:
     aliases: tuple[tuple[str, str], ...]
     fillers: frozenset[str]
     buy_words: frozenset[str]
+    has_words: frozenset[str]
+    unit_words: Mapping[str, str]
     carrier_verbs: frozenset[str]
     postfix: Mapping[str, str]
     field_by_domain: Mapping[str, Mapping[str, list[str]]]
@@ -97,6 +100,8 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         aliases=tuple(aliases),
         fillers=frozenset(w.lower() for ws in data["fillers"].values() for w in ws),
         buy_words=frozenset(data["buy_words"]),
+        has_words=frozenset(data["has_words"]),
+        unit_words=dict(data["unit_words"]),
         carrier_verbs=frozenset(w.lower() for w in data["carrier_verbs"]),
         postfix=dict(data["postfix"]),
         field_by_domain=data["field_by_domain"],
@@ -137,6 +142,11 @@ class _Repair:
         out = numerals.convert(normalise(s))
         if out != normalise(s):
             self.note("numeral", s, out)
+        for verb in self.t.carrier_verbs:
+            for zh, en in self.g.domains["carrier"].values.values():
+                for surface in (*zh, *en):
+                    if verb + surface in out:
+                        out = out.replace(verb + surface, f" {verb} {surface}")
         for a, b in self.t.aliases:
             # 转人工 → 转人工审核 must not touch a 转人工审核 already written.
             pattern = re.escape(a) + (f"(?!{re.escape(b[len(a) :])})" if b.startswith(a) and b != a else "")
@@ -172,7 +182,7 @@ class _Repair:
         out: list[_Tok] = []
         for t in ts:
             noun_suffix = t.kind == "ORDERS" and (not out or out[-1].kind in _ATOM_END | {"FIELD"})
-            if t.kind == "COMMA" and t is not ts[-1] and ts[ts.index(t) + 1].kind == "CAP":
+            if t.kind == "COMMA" and t is not ts[-1] and ts[ts.index(t) + 1].kind in ("CAP", "REASON"):
                 continue
             if noun_suffix or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
@@ -180,9 +190,40 @@ class _Repair:
             if t.kind == "WORD" and t.text in self.t.postfix and out and out[-1].kind == "NUMBER":
                 op = self.t.postfix[t.text]
                 self.note("postfix", t.text, op)
-                out.insert(len(out) - 1, _Tok("OP", op))
+                if len(out) > 1 and out[-2].kind in ("THRESHOLD", "OP"):
+                    out[-2] = _Tok("OP", op)
+                else:
+                    out.insert(len(out) - 1, _Tok("OP", op))
+                continue
+            if t.kind == "WORD" and t.text in self.t.unit_words and out and out[-1].kind == "NUMBER":
+                out[-1].unit = self.t.unit_words[t.text]  # 8行: a count of order lines
+                self.note("unit", t.text, "")
+                continue
+            if t.kind == "WORD" and t.text in self.t.has_words and out and self._is_listy(out[-1]):
+                word = self.g.keyword("CONTAINS", self.lang)
+                self.note("alias", t.text, word)
+                out.append(_Tok("CONTAINS", word))
                 continue
             out.append(t)
+        return out
+
+    def tag_words(self, ts: list[_Tok]) -> list[_Tok]:
+        """``打标签赠品单``: a tag written against a keyword (赠品) is one word, not two."""
+        out: list[_Tok] = []
+        i = 0
+        while i < len(ts):
+            t = ts[i]
+            out.append(t)
+            i += 1
+            if t.kind != "TAG" or i + 1 >= len(ts):
+                continue
+            a, b = ts[i], ts[i + 1]
+            glued = a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
+            if a.kind not in _VALUE_KINDS and b.kind == "WORD" and glued:
+                merged = a.text + b.text
+                self.note("word", f"{a.text} {b.text}", merged)
+                out.append(_Tok("STRING", f'"{merged}"'))
+                i += 2
         return out
 
     def carrier_verbs(self, ts: list[_Tok]) -> None:
@@ -201,7 +242,11 @@ class _Repair:
             if t.kind == "THRESHOLD" and i + 1 < len(ts) and ts[i + 1].kind == "NUMBER":
                 after = ts[i + 2].kind if i + 2 < len(ts) else "$END"
                 prev = out[-1].kind if out else ""
-                if prev == "FIELD" or after in ("FREIGHT_FREE", "FREIGHT_OFF", "DISCOUNT", "ZHE", "OP"):
+                numeric = prev == "FIELD" and self._is_numeric(out[-1])
+                if numeric or (
+                    after not in ("OFF", "GIFT")
+                    and after in ("FREIGHT_FREE", "FREIGHT_OFF", "DISCOUNT", "ZHE", "OP", "WORD")
+                ):
                     self.note("threshold", t.text, ">=")
                     if ts[i + 1].unit is None and prev != "FIELD":
                         ts[i + 1].unit = "money"
@@ -221,7 +266,7 @@ class _Repair:
         while i < len(ts):
             t = ts[i]
             prev = out[-1].kind if out else "IF"
-            at_start = prev in _COND_START or (prev == "COMMA" and not _has_action(out))
+            at_start = prev in _COND_START or (prev in ("COMMA", "VALUE") and not _has_action(out))
             in_cond = not _has_kind(out, "THEN") and not _has_action(out)
             if t.kind == "WORD" and t.text in self.t.buy_words and i + 1 < len(ts):
                 nxt = ts[i + 1]
@@ -244,8 +289,11 @@ class _Repair:
             if in_cond and at_start and t.kind == "VALUE":
                 j = i
                 run = []
+                home = self.value_field(t.text)
                 while j < len(ts) and ts[j].kind in ("VALUE", "LISTSEP", "COMMA"):
                     if ts[j].kind == "VALUE":
+                        if self.value_field(ts[j].text) != home:
+                            break
                         run.append(ts[j])
                     j += 1
                 while j > i and ts[j - 1].kind != "VALUE":
@@ -278,10 +326,11 @@ class _Repair:
                     out += [nxt, _Tok("CONTAINS" if fd.type != "enum" else "OP", op), t]
                     i += 2
                     continue
-            if in_cond and t.kind == "OP" and prev != "FIELD" and prev != "MILESTONE":
+            if in_cond and t.kind == "OP" and (prev in _COND_START or prev in ("COMMA", "VALUE", "NUMBER")):
                 num = ts[i + 1] if i + 1 < len(ts) else None
-                if num is not None and num.kind == "NUMBER" and num.unit and num.unit in self.t.field_by_unit:
-                    fld = self.t.field_by_unit[num.unit][self.lang]
+                if num is not None and num.kind == "NUMBER" and (num.unit or "money") in self.t.field_by_unit:
+                    # A bare number with no field is money (超过1000 → 订单金额 超过 1000).
+                    fld = self.t.field_by_unit[num.unit or "money"][self.lang]
                     self.note("field", f"{t.text}{num.text}", f"{fld} {t.text} {num.text}")
                     out += [_Tok("FIELD", fld), t]
                     i += 1
@@ -312,6 +361,14 @@ class _Repair:
         if t.kind != "FIELD" or t.lexeme is None:
             return None
         return self.g.fields.get(t.lexeme.value)
+
+    def _is_listy(self, t: _Tok) -> bool:
+        fd = self._field_of(t)
+        return fd is not None and fd.type in ("list", "text")
+
+    def _is_numeric(self, t: _Tok) -> bool:
+        fd = self._field_of(t)
+        return fd is not None and fd.type in ("money", "count", "weight", "ratio", "duration")
 
     def _is_bool(self, t: _Tok) -> bool:
         fd = self._field_of(t)
@@ -392,7 +449,7 @@ def read_rule(
         ts = rep.toks(tokenise(fixed, g))
     except RuleSyntaxError:
         raise enrich(error, g, ()) from None
-    ts = rep.drop_fillers(ts)
+    ts = rep.tag_words(rep.drop_fillers(ts))
     rep.carrier_verbs(ts)
     ts = rep.joints(rep.fields(rep.thresholds(ts)))
     candidate = _sentence(ts)
