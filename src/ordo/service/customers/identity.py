@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ordo.domain import events as ev
-from ordo.domain.customers.identity import IdKey, Kept, check_splittable, key_of, keys_of, resolve, subtree
+from ordo.domain.customers.identity import (
+    IdKey,
+    Kept,
+    check_splittable,
+    key_of,
+    keys_of,
+    phone_lookup,
+    resolve,
+    subtree,
+)
 from ordo.domain.errors import Conflict, NotFound, ValidationError
 from ordo.domain.events import Event
 from ordo.domain.orders.model import IdentifierKind, Order
@@ -43,6 +52,37 @@ def pepper(app: Ordo, uow: UnitOfWork) -> bytes:
     if not created:  # cached only once committed: a rolled-back one must never be used again
         app.identity.pepper = value.encode()
     return value.encode()
+
+
+def stored_pepper(app: Ordo, uow: UnitOfWork) -> bytes | None:
+    """The pepper for a lookup: configured or stored, never made (without one nothing was
+    ever keyed, so a lookup finds nothing)."""
+    if app.identity.pepper:
+        return app.identity.pepper
+    stored = uow.catalog.get_meta(PEPPER_META)
+    if stored is None:
+        return None
+    app.identity.pepper = stored.encode()
+    return app.identity.pepper
+
+
+def phone_keys(app: Ordo, uow: UnitOfWork, orders: Sequence[Order]) -> list[str | None]:
+    """Each order's recipient phone as its keyed hash, what a search by phone looks up
+    (None for a masked or empty phone); makes the pepper on the first phone, as linking does."""
+    if not any(o.ship_to.phone for o in orders):
+        return [None] * len(orders)
+    key = pepper(app, uow)
+    return [phone_lookup(o.ship_to.phone, key) if o.ship_to.phone else None for o in orders]
+
+
+def phone_key_of(app: Ordo, phone: str) -> str | None:
+    """The keyed hash a search by ``phone`` looks up; None when nothing can match it (a masked
+    phone, or no pepper yet: nothing was ever keyed)."""
+    key = app.identity.pepper
+    if not key:
+        with app.store.uow(read_only=True) as uow:
+            key = stored_pepper(app, uow) or b""
+    return phone_lookup(phone, key) if key else None
 
 
 def link_orders(
@@ -128,12 +168,9 @@ def find_customer(app: Ordo, kind: str, value: str) -> str | None:
             details={"allowed": [k.value for k in IdentifierKind]},
         )
     with app.store.uow(read_only=True) as uow:
-        key = app.identity.pepper
-        if not key:  # a lookup never creates the pepper; without one nothing was ever linked
-            stored = uow.catalog.get_meta(PEPPER_META)
-            if stored is None:
-                return None
-            key = app.identity.pepper = stored.encode()
+        key = stored_pepper(app, uow)
+        if key is None:  # a lookup never creates the pepper; without one nothing was ever linked
+            return None
         found = key_of(kind, value, key)
         return None if found is None else uow.identity.customer_of_key(found)
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordo.domain import events as ev
+from ordo.domain.customers.identity import phone_lookup
 from ordo.domain.errors import ValidationError
 from ordo.domain.events import Event
 from ordo.domain.incidents.incident import Detector, IncidentState
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.pii import mask_detail, mask_name, mask_phone
 from ordo.service.channels.receive import resolver_for
+from ordo.service.customers.identity import pepper
 from ordo.service.incidents import ledger
 from ordo.service.orders.holds import check_open, locked_order, read_order, set_watch, steps_of
 from ordo.service.ports import OrderRecord, Progress, ShipTo, UnitOfWork
@@ -119,6 +121,7 @@ def _located(app: Ordo, fix: AddressFix) -> tuple[ShipTo, float]:
 
 
 def _readdress(
+    app: Ordo,
     uow: UnitOfWork,
     order: OrderRecord,
     progress: Progress,
@@ -132,7 +135,9 @@ def _readdress(
     oid = progress.order_id
     check_open(oid, progress.steps, "re-addressed", "更正地址")
     holds = uow.holds
-    holds.set_address(oid, values, now)
+    phone = values.get("recipient_phone")  # a new phone is found by its new keyed hash
+    key = phone_lookup(phone, pepper(app, uow)) if phone else None
+    holds.set_address(oid, values, now, phone_key=key)
     new: OrderRecord = {**order, **values}
     waited = order["hold_reason"] == HoldReason.ADDRESS
     closed = 0
@@ -169,7 +174,7 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
     if was == HoldReason.ADDRESS:
 
         def before(uow: UnitOfWork, order: OrderRecord, progress: Progress, now: int) -> OrderRecord:
-            return _readdress(uow, order, progress, now, values, confidence, actor)
+            return _readdress(app, uow, order, progress, now, values, confidence, actor)
 
         attempt = route_held(
             app, order_id, reason="address corrected / 地址已更正", trigger=ADDRESS, before=before
@@ -184,7 +189,7 @@ def correct_address(app: Ordo, order_id: str, fix: AddressFix, *, actor: str) ->
         now = app.clock.now_ns()
         with app.store.uow() as uow:
             order, progress = locked_order(uow, order_id)
-            new = _readdress(uow, order, progress, now, values, confidence, actor)
+            new = _readdress(app, uow, order, progress, now, values, confidence, actor)
             uow.commit()
         return _corrected(order_id, confidence, values, new["warehouse_id"], new["hold_reason"], None)
 

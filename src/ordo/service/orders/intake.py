@@ -29,7 +29,7 @@ from ordo.domain.orders.validation import validate_order
 from ordo.domain.routing import Plan
 from ordo.domain.routing.parcel_lines import shipped_lines
 from ordo.service.channels.receive import resolver_for
-from ordo.service.customers.identity import link_orders
+from ordo.service.customers.identity import link_orders, phone_keys
 from ordo.service.orders.intake_routing import RoutedBatch, route_batch
 from ordo.service.orders.intake_rules import Ruled, apply_at_intake, with_values
 from ordo.service.ports import Delta, UnitOfWork
@@ -332,7 +332,8 @@ def _write_fresh(
         done[at] = writes.accept(at[1], o, holds[n], batch.plans[n], rules, customers.get(o.id))
     uow.stock.reserve(writes.deltas)
     split = any(w is not None for w in writes.line_warehouses)
-    uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None)
+    phones = phone_keys(app, uow, [a.order for a in writes.accepted])
+    uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None, phones)
     uow.routing.add(batch.rows)
     uow.outbox.append(writes.events + identity_events)
     return batch

@@ -1,9 +1,9 @@
 """The order workbench: search with true totals, the order page, bulk actions with a result
 per order, saved views.
 
-Searches use the store's indexes (platform order number, phone, recipient, SKU); the total
-is counted up to :data:`COUNT_CAP` (then shown as ``10000+``), so no count scans a million
-rows. Bulk actions call the same use cases as the single-order routes (holds, release,
+Searches use the store's indexes (platform order number, phone by its keyed hash, recipient,
+SKU); the total is counted up to :data:`COUNT_CAP` (then shown as ``10000+``), so no count
+scans a million rows. Bulk actions call the same use cases as the single-order routes (holds, release,
 re-route) and never stop at the first failure: each order gets its own outcome.
 """
 
@@ -18,6 +18,7 @@ from ordo.domain.events import ORDER_CARRIER_SWITCHED, Event
 from ordo.domain.orders.holds import HoldReason, hold_kind
 from ordo.domain.orders.milestones import MILESTONE_LABELS, Milestone
 from ordo.domain.orders.model import LineFlag
+from ordo.service.customers.identity import phone_key_of
 from ordo.service.events.projector import catch_up
 from ordo.service.orders import holds
 from ordo.service.orders.regions import region_filter
@@ -41,7 +42,10 @@ _CARRIER_STEPS = (Milestone.COLLECTED, Milestone.IN_TRANSIT, Milestone.OUT_FOR_D
 
 def resolved(app: Ordo, f: WorkFilter) -> WorkFilter:
     """The filter with what the user typed as a place turned into a region (422 on
-    ``province`` when it names none), and the tag index brought up to date."""
+    ``province`` when it names none), a phone turned into its keyed hash (the store is never
+    asked for a plaintext phone), and the tag index brought up to date."""
+    if f.phone is not None:
+        f = replace(f, phone=None, phone_key=phone_key_of(app, f.phone) or "")  # "": matches none
     if f.base.province is not None:
         f = replace(f, base=replace(f.base, province=None, region=region_filter(app, f.base.province)))
     if f.base.tag is not None:

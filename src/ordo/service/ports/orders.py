@@ -227,7 +227,11 @@ class OrderRepository(Protocol):
         accepted: Sequence[AcceptedOrder],
         steps: Sequence[tuple[str, Milestone, int, str]],
         line_warehouses: Sequence[Sequence[str | None] | None] | None = ...,
-    ) -> None: ...
+        phone_keys: Sequence[str | None] | None = ...,
+    ) -> None:
+        """``phone_keys``: per order, its recipient phone's keyed hash (what a search by
+        phone looks up)."""
+        ...
 
     def add_milestones(
         self, steps: Iterable[tuple[str, Milestone, int, str]], recorded_at_ns: int
@@ -267,7 +271,10 @@ class HoldRepository(Protocol):
 
     def set_hold(self, order_ids: Iterable[str], hold_reason: str | None, now_ns: int) -> None: ...
 
-    def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None: ...
+    def set_address(self, order_id: str, values: ShipTo, now_ns: int, *, phone_key: str | None = ...) -> None:
+        """Write the ship-to columns; with a ``recipient_phone``, ``phone_key`` (its keyed
+        hash, ``domain.customers.identity.phone_lookup``) is written beside it."""
+        ...
 
     def set_watch_hold(self, order_ids: Iterable[str], hold_reason: str | None) -> None: ...
 

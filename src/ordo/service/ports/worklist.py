@@ -18,8 +18,11 @@ class WorkFilter:
     #: The platform's order number (``external_id``), any channel.
     external_id: str | None = None
     order_id: str | None = None
-    #: The recipient's phone exactly as stored (digits).
+    #: The recipient's phone as typed; the service turns it into ``phone_key`` before the
+    #: store is asked (the store never matches a plaintext phone).
     phone: str | None = None
+    #: The phone's keyed hash (``orders.recipient_phone_key``); ``""`` matches nothing.
+    phone_key: str | None = None
     recipient: str | None = None
     sku: str | None = None
     #: True: held orders only; False: not held; None: either.

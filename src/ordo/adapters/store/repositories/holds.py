@@ -127,13 +127,16 @@ class HoldRepository:
                 out[str(row[0])] = (int(row[1]), str(payload.get("by") or out[str(row[0])][1]))
         return out
 
-    def set_address(self, order_id: str, values: ShipTo, now_ns: int) -> None:
+    def set_address(
+        self, order_id: str, values: ShipTo, now_ns: int, *, phone_key: str | None = None
+    ) -> None:
         unknown = set(values) - ADDRESS_COLUMNS
         if unknown:
             raise ValueError(f"not ship-to columns: {sorted(unknown)}")
-        self._c.execute(
-            sa.update(t.orders).where(O.id == order_id).values({**values, "updated_at_ns": now_ns})
-        )
+        stored: dict[str, object] = {**values, "updated_at_ns": now_ns}
+        if "recipient_phone" in values:  # the phone and its keyed hash change together
+            stored["recipient_phone_key"] = phone_key
+        self._c.execute(sa.update(t.orders).where(O.id == order_id).values(stored))
 
     def set_watch_hold(self, order_ids: Iterable[str], hold_reason: str | None) -> None:
         """The scan pauses SLA timers of held orders: tell its watch rows (if any) the new hold."""

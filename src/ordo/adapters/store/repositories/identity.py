@@ -37,6 +37,8 @@ class IdentityRepository:
     def __init__(self, conn: sa.Connection, *, postgres: bool) -> None:
         self._c = conn
         self._pg = postgres
+        #: Meta keys this unit of work inserted: still "created" (uncommitted) when asked again.
+        self._made: set[str] = set()
 
     # writes -----------------------------------------------------------------
     def lock(self) -> None:
@@ -45,11 +47,13 @@ class IdentityRepository:
 
     def pepper(self, meta_key: str, candidate: str) -> tuple[str, bool]:
         """The stored pepper, or ``candidate`` stored now (True). Insert only: of two first
-        writers one fails on the key and retries, so the pepper is never replaced."""
+        writers one fails on the key and retries, so the pepper is never replaced. Asked again
+        in the same unit of work, the one it stored is still True: not yet committed."""
         found = self._c.execute(sa.select(t.meta.c.value).where(t.meta.c.key == meta_key)).scalar()
         if found is not None:
-            return str(found), False
+            return str(found), meta_key in self._made
         self._c.execute(sa.insert(t.meta).values(key=meta_key, value=candidate))
+        self._made.add(meta_key)
         return candidate, True
 
     def owners(self, keys: Iterable[str]) -> dict[str, str]:

@@ -110,15 +110,20 @@ class OrderRepository:
         accepted: Sequence[AcceptedOrder],
         steps: Sequence[tuple[str, Milestone, int, str]],
         line_warehouses: Sequence[Sequence[str | None] | None] | None = None,
+        phone_keys: Sequence[str | None] | None = None,
     ) -> None:
         """Insert orders, their lines and their first milestones (order_id, step, at, source).
 
         ``line_warehouses``: per order, the warehouse of each line when it is split (see
-        :func:`order_tuples_of`)."""
+        :func:`order_tuples_of`); ``phone_keys``: per order, its phone's keyed hash."""
         if not accepted:
             return
         order_rows, line_rows = order_tuples_of(accepted, line_warehouses)
-        insert_tuples(self._c, t.orders.name, ORDER_COLUMNS, order_rows)
+        if phone_keys is None:
+            insert_tuples(self._c, t.orders.name, ORDER_COLUMNS, order_rows)
+        else:
+            keyed = [(*row, key) for row, key in zip(order_rows, phone_keys, strict=True)]
+            insert_tuples(self._c, t.orders.name, (*ORDER_COLUMNS, "recipient_phone_key"), keyed)
         insert_tuples(self._c, t.order_lines.name, LINE_COLUMNS, line_rows)
         self.add_milestones(steps, accepted[0].accepted_at_ns)
 

@@ -1,6 +1,6 @@
 """The order workbench's searches: the list's filters plus exact lookups by platform order
-number, recipient phone, recipient name and SKU (indexes of ``schema.worklist``), a count
-that stops at a cap, product names, and saved views."""
+number, recipient phone (by its keyed hash only), recipient name and SKU (indexes of
+``schema.worklist``), a count that stops at a cap, product names, and saved views."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _where(q: sa.Select[Any], f: WorkFilter) -> sa.Select[Any]:
         (O.province, b.province),
         (O.external_id, f.external_id),
         (O.id, f.order_id),
-        (O.recipient_phone, f.phone),
+        (O.recipient_phone_key, f.phone_key),
         (O.recipient_name, f.recipient),
     ):
         if value is not None:

@@ -93,6 +93,9 @@ orders = sa.Table(
     sa.Column("lng", sa.Float, nullable=True),
     sa.Column("recipient_name", sa.String(100), nullable=False),
     sa.Column("recipient_phone", sa.String(32), nullable=False),
+    #: HMAC-SHA256 of the normalised phone under the identity pepper: what a search by phone
+    #: looks up (migration 0024_phone_keys); None for a masked or empty phone.
+    sa.Column("recipient_phone_key", sa.String(64), nullable=True),
     sa.Column("goods_fen", sa.BigInteger, nullable=False),
     sa.Column("discount_fen", sa.BigInteger, nullable=False),
     sa.Column("freight_fen", sa.BigInteger, nullable=False),

@@ -1,9 +1,9 @@
 """The order workbench's lookups and saved views (migration ``0017_worklist``), on the shared
 ``metadata``.
 
-* indexes that make a search by platform order number, recipient phone, recipient name or SKU
-  an index lookup over any number of orders (each ends in the order id, so a page comes out
-  newest first without a sort);
+* indexes that make a search by platform order number, recipient phone (its keyed hash),
+  recipient name or SKU an index lookup over any number of orders (each ends in the order
+  id, so a page comes out newest first without a sort);
 * ``saved_views`` – a person's named filters of the orders list (who, name, the query).
 """
 
@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from ordo.adapters.store.schema.core import metadata, order_lines, orders
 
 sa.Index("ix_orders_external", orders.c.external_id, orders.c.id)
-sa.Index("ix_orders_phone", orders.c.recipient_phone, orders.c.id)
+# By the phone's keyed hash, never its plaintext (migration 0024_phone_keys).
+sa.Index("ix_orders_phone_key", orders.c.recipient_phone_key, orders.c.id)
 sa.Index("ix_orders_recipient", orders.c.recipient_name, orders.c.id)
 sa.Index("ix_order_lines_sku", order_lines.c.sku, order_lines.c.order_id)
 

@@ -89,5 +89,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_orders_phone", "orders", ["recipient_phone", "id"])
     op.drop_index("ix_orders_phone_key", table_name="orders")
-    with op.batch_alter_table("orders") as batch:
-        batch.drop_column("recipient_phone_key")
+    # Not batch mode: on SQLite it copies ``orders``, which the foreign keys onto it refuse;
+    # SQLite has dropped a column in place since 3.35.
+    op.drop_column("orders", "recipient_phone_key")
