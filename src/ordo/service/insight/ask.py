@@ -160,7 +160,8 @@ def answer(reading: Reading, table: Table, vocab: Vocabulary, started: float) ->
         lead_zh = "最近一天" if "day" in dims else ("最低" if not reading.descending else "最高")
         said_zh = f"{reading_zh}：共 {len(rows)} 组，{lead_zh}是 {label}（{top['display']}）"
         lead_en = "latest day" if "day" in dims else ("lowest" if not reading.descending else "highest")
-        said_en = f"{reading_en}: {len(rows)} groups; {lead_en} is {label} ({top['display']})"
+        label_en = " / ".join(str(top[d]) for d in dims)
+        said_en = f"{reading_en}: {len(rows)} groups; {lead_en} is {label_en} ({top['display']})"
     if reading.ignored:
         said_zh += f"。未读懂的词：{'、'.join(reading.ignored)}（已忽略）"
         said_en += f". Words not understood (ignored): {', '.join(reading.ignored)}"

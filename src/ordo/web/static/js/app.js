@@ -4,6 +4,7 @@
 import { api, ApiError, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import { addChannelLabels, applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
+import * as ask from "./pages/ask.js";
 import * as exceptions from "./pages/exceptions.js";
 import * as holds from "./pages/held.js";
 import * as inventory from "./pages/inventory.js";
@@ -13,7 +14,7 @@ import * as risk from "./pages/risk.js";
 import * as rules from "./pages/rules.js";
 import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, users };
+const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, ask, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
