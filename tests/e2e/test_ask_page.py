@@ -21,9 +21,9 @@ def test_a_question_in_the_box_gets_the_apis_answer_with_its_sql(
     server: Server, page_for: Callable[..., Any], lang: str
 ) -> None:
     server.post_orders(f"ASK-{lang}", 3)
-    expected = httpx.post(
-        f"{server.base}/api/v1/ask", json={"question": QUESTION}, headers=server.headers(Role.VIEWER), timeout=30
-    ).json()
+    viewer = server.headers(Role.VIEWER)
+    asked = httpx.post(f"{server.base}/api/v1/ask", json={"question": QUESTION}, headers=viewer, timeout=30)
+    expected = asked.json()
     tmall = next(r for r in expected["rows"] if r["channel"] == "tmall")
     page = page_for(Role.VIEWER, lang=lang)
     page.goto(f"{server.base}/#/ask")
