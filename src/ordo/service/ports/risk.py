@@ -52,9 +52,14 @@ class RiskRepository(Protocol):
     def plans(self, event_id: str) -> list[dict[str, Any]]: ...
 
     # impact scan ------------------------------------------------------------------------
-    def exposure_summary(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
-        """(channel, province code (2 digits), status, orders, money fen, promises at risk),
-        grouped in one query."""
+    def exposure_by_place(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
+        """The orders going into the area: (adcode, status, channel, orders, money fen,
+        promises at risk), grouped in one query."""
+        ...
+
+    def exposure_by_origin(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
+        """The orders at a covered warehouse going elsewhere: (warehouse, status, channel,
+        orders, money fen, promises at risk)."""
         ...
 
     def exposed_orders(self, exposure: Exposure, limit: int) -> list[dict[str, Any]]:

@@ -36,6 +36,10 @@ def exposure_of(
     return Exposure(adcodes, warehouses, frozenset(s.value for s in statuses), horizon_ns(row, now_ns))
 
 
+def _bucket() -> dict[str, int]:
+    return {"orders": 0, "open": 0, "in_transit": 0, "money_fen": 0, "promises_at_risk": 0}
+
+
 def _province(code: str) -> dict[str, str]:
     p = province_by_code(code + "0000") if code else None
     en = p.english[0].title() if p and p.english else ""
@@ -47,33 +51,27 @@ def scan_row(uow: UnitOfWork, row: dict[str, Any], now_ns: int, limit: int = LIS
     started = time.perf_counter()
     exposure = exposure_of(row, now_ns)
     live = ImpactStatus(row["status"]).live
-    groups = uow.risk.exposure_summary(exposure) if live else []
+    place = uow.risk.exposure_by_place(exposure) if live else []
+    origin = uow.risk.exposure_by_origin(exposure) if live else []
+    transit = {s.value for s in IN_TRANSIT}
     by_channel: dict[str, dict[str, int]] = {}
     by_region: dict[str, dict[str, Any]] = {}
-    totals = {"orders": 0, "open": 0, "in_transit": 0, "money_fen": 0, "promises_at_risk": 0}
-    for channel, prov, status, n, money, late in groups:
-        kind = "in_transit" if status in {s.value for s in IN_TRANSIT} else "open"
-        for bucket in (
-            by_channel.setdefault(
-                channel, {"orders": 0, "open": 0, "in_transit": 0, "money_fen": 0, "promises_at_risk": 0}
-            ),
-            by_region.setdefault(
-                prov,
-                {
-                    "province": _province(prov),
-                    "orders": 0,
-                    "open": 0,
-                    "in_transit": 0,
-                    "money_fen": 0,
-                    "promises_at_risk": 0,
-                },
-            ),
-            totals,
-        ):
-            bucket["orders"] += n
-            bucket[kind] += n
-            bucket["money_fen"] += money
-            bucket["promises_at_risk"] += late
+    by_warehouse: dict[str, dict[str, Any]] = {}
+    totals = _bucket()
+    # Orders going into the area, by the province they go to; orders leaving a covered
+    # warehouse for elsewhere, by that warehouse (an order is counted once, by place).
+    for groups, into, width in ((place, by_region, 2), (origin, by_warehouse, None)):
+        for key, status, channel, n, money, late in groups:
+            kind = "in_transit" if status in transit else "open"
+            for bucket in (
+                by_channel.setdefault(channel, _bucket()),
+                into.setdefault(key[:width], _bucket()),
+                totals,
+            ):
+                bucket["orders"] += n
+                bucket[kind] += n
+                bucket["money_fen"] += money
+                bucket["promises_at_risk"] += late
     orders = uow.risk.exposed_orders(exposure, limit) if live and limit else []
     warehouses = set(exposure.warehouses)
     for o in orders:
@@ -87,7 +85,7 @@ def scan_row(uow: UnitOfWork, row: dict[str, Any], now_ns: int, limit: int = LIS
     view = event_view(row, now_ns)
     # Lanes: each exposed warehouse's outbound lanes into the provinces the event covers,
     # and the lanes the event names.
-    provinces = {c for c in exposure.adcodes if c.endswith("0000")}
+    provinces = {c[:2] + "0000" for c in exposure.adcodes}
     lanes = sorted({f"{w}>{p}" for w in warehouses for p in provinces} | set(view["assets"]["lanes"]))
     return {
         "event": view,
@@ -96,7 +94,12 @@ def scan_row(uow: UnitOfWork, row: dict[str, Any], now_ns: int, limit: int = LIS
         "by_channel": [
             {"channel": c, **v} for c, v in sorted(by_channel.items(), key=lambda kv: -kv[1]["money_fen"])
         ],
-        "by_region": sorted(by_region.values(), key=lambda v: -v["money_fen"]),
+        "by_region": sorted(
+            ({"province": _province(p), **v} for p, v in by_region.items()), key=lambda v: -v["money_fen"]
+        ),
+        "by_warehouse": sorted(
+            ({"warehouse_id": w, **v} for w, v in by_warehouse.items()), key=lambda v: -v["money_fen"]
+        ),
         "warehouses": [
             {
                 "id": w,

@@ -88,39 +88,79 @@ class RiskRepository:
         return [dict(r) for r in self._c.execute(q).mappings()]
 
     # impact scan ------------------------------------------------------------------------
-    def _where(self, exposure: Exposure) -> sa.ColumnElement[bool] | None:
-        covered = []
-        if exposure.adcodes:
-            covered.append(O.adcode.in_(sorted(exposure.adcodes)))
-        if exposure.warehouses:
-            covered.append(O.warehouse_id.in_(sorted(exposure.warehouses)))
-        if not covered or not exposure.statuses:
-            return None
-        return sa.and_(O.status.in_(sorted(exposure.statuses)), sa.or_(*covered))
+    # Each read walks one covering index (``ix_orders_exposure_place`` or ``_origin``, migration
+    # 0025) in its own order, so the grouping streams and no table row is read. An order both
+    # going into the area and shipping from a covered warehouse counts once, by place.
+    def _late(self, exposure: Exposure) -> sa.ColumnElement[Any]:
+        at_risk = sa.and_(O.promised_at_ns.is_not(None), O.promised_at_ns <= exposure.horizon_ns)
+        return sa.func.sum(sa.case((at_risk, 1), else_=0))
 
-    def exposure_summary(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
-        where = self._where(exposure)
+    def _by_place(self, exposure: Exposure) -> sa.ColumnElement[bool] | None:
+        if not exposure.adcodes or not exposure.statuses:
+            return None
+        return sa.and_(O.adcode.in_(sorted(exposure.adcodes)), O.status.in_(sorted(exposure.statuses)))
+
+    def _by_origin(self, exposure: Exposure) -> sa.ColumnElement[bool] | None:
+        if not exposure.warehouses or not exposure.statuses:
+            return None
+        where = sa.and_(
+            O.warehouse_id.in_(sorted(exposure.warehouses)), O.status.in_(sorted(exposure.statuses))
+        )
+        if exposure.adcodes:
+            where = sa.and_(where, sa.or_(O.adcode.is_(None), O.adcode.not_in(sorted(exposure.adcodes))))
+        return where
+
+    def exposure_by_place(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
+        where = self._by_place(exposure)
         if where is None:
             return []
-        prov = sa.func.coalesce(sa.func.substr(O.adcode, 1, 2), "")
-        late = sa.func.sum(
-            sa.case(
-                (sa.and_(O.promised_at_ns.is_not(None), O.promised_at_ns <= exposure.horizon_ns), 1), else_=0
-            )
-        )
         q = (
-            sa.select(O.channel, prov, O.status, sa.func.count(), sa.func.sum(O.total_fen), late)
+            sa.select(
+                O.adcode, O.status, O.channel, sa.func.count(), sa.func.sum(O.total_fen), self._late(exposure)
+            )
             .where(where)
-            .group_by(O.channel, prov, O.status)
+            .group_by(O.adcode, O.status, O.channel)
         )
         return [
-            (str(c), str(p), str(s), int(n), int(m or 0), int(r or 0))
-            for c, p, s, n, m, r in self._c.execute(q)
+            (str(a), str(s), str(c), int(n), int(m or 0), int(r or 0))
+            for a, s, c, n, m, r in self._c.execute(q)
+        ]
+
+    def exposure_by_origin(self, exposure: Exposure) -> list[tuple[str, str, str, int, int, int]]:
+        where = self._by_origin(exposure)
+        if where is None:
+            return []
+        q = (
+            sa.select(
+                O.warehouse_id,
+                O.status,
+                O.channel,
+                sa.func.count(),
+                sa.func.sum(O.total_fen),
+                self._late(exposure),
+            )
+            .where(where)
+            .group_by(O.warehouse_id, O.status, O.channel)
+        )
+        return [
+            (str(w), str(s), str(c), int(n), int(m or 0), int(r or 0))
+            for w, s, c, n, m, r in self._c.execute(q)
         ]
 
     def exposed_orders(self, exposure: Exposure, limit: int) -> list[dict[str, Any]]:
-        where = self._where(exposure)
-        if where is None:
+        parts = [
+            sa.select(O.id.label("id"), O.promised_at_ns.label("p")).where(w)
+            for w in (self._by_place(exposure), self._by_origin(exposure))
+            if w is not None
+        ]
+        if not parts or limit <= 0:
+            return []
+        both = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+        sub = both.subquery()
+        # The earliest promises first, from the indexes alone; then only those rows are read.
+        first = sa.select(sub.c.id).order_by(sub.c.p.is_(None), sub.c.p, sub.c.id).limit(limit)
+        ids = list(self._c.execute(first).scalars())
+        if not ids:
             return []
         cols = (
             O.id,
@@ -133,5 +173,5 @@ class RiskRepository:
             O.total_fen,
             O.promised_at_ns,
         )
-        q = sa.select(*cols).where(where).order_by(O.promised_at_ns.asc().nulls_last(), O.id).limit(limit)
-        return [dict(r) for r in self._c.execute(q).mappings()]
+        rows = {r["id"]: dict(r) for r in self._c.execute(sa.select(*cols).where(O.id.in_(ids))).mappings()}
+        return [rows[i] for i in ids if i in rows]

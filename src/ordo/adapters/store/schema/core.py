@@ -114,8 +114,12 @@ sa.Index("ix_orders_status", orders.c.status, orders.c.id)
 sa.Index("ix_orders_channel", orders.c.channel, orders.c.id)
 sa.Index("ix_orders_warehouse", orders.c.warehouse_id, orders.c.id)
 sa.Index("ix_orders_customer", orders.c.customer_ref)
-#: The risk radar's impact scan: the orders of the divisions an event covers (0020_risk_radar).
-sa.Index("ix_orders_adcode", orders.c.adcode)
+#: The risk radar's impact scan reads these alone, never the table rows: the orders of the
+#: divisions an event covers, and those reserved at its warehouses (0025_risk_exposure_indexes).
+_EXPOSED = (orders.c.status, orders.c.channel)
+_AT_STAKE = (orders.c.total_fen, orders.c.promised_at_ns, orders.c.id)
+sa.Index("ix_orders_exposure_place", orders.c.adcode, *_EXPOSED, *_AT_STAKE)
+sa.Index("ix_orders_exposure_origin", orders.c.warehouse_id, *_EXPOSED, orders.c.adcode, *_AT_STAKE)
 # Held orders only (migration 0002_holds), so the held-orders list never scans all orders.
 _HELD = sa.text("hold_reason IS NOT NULL")
 sa.Index("ix_orders_held", orders.c.id, sqlite_where=_HELD, postgresql_where=_HELD)
