@@ -67,6 +67,8 @@ def _plain(
         "customer_tier": str(customer.tier) if customer else None,
         "customer_ltv_fen": stats.ltv_fen if stats else None,
         "customer_return_rate": stats.return_rate if stats else None,
+        "customer_order_count": stats.order_count if stats else None,
+        "customer_first_order": (stats.order_count == 0) if stats and stats.order_count is not None else None,
         "customer_blacklisted": blacklisted,
         "warehouse": routing.warehouse if routing else None,
         "carrier": routing.carrier if routing else None,
@@ -81,7 +83,7 @@ def test_one_pass_facts_equal_their_definitions_on_simulated_orders_with_and_wit
     catalog = {s.sku: s for s in world.skus}
     factory = OrderFactory(world, load_divisions(), 5)
     vip = Customer("C-VIP", "王五", CustomerTier.DIAMOND, tags=("blacklist",))
-    stats = CustomerStats(ltv_fen=10**7, return_rate=0.1, blacklisted=False)
+    stats = CustomerStats(ltv_fen=10**7, return_rate=0.1, blacklisted=False, order_count=3)
     checked = 0
     for n in range(400):
         order = dataclasses.replace(factory.make(NOW - n * 10**9), id=f"O{n}")

@@ -60,6 +60,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_tier", "str", True, "regular / silver / gold / diamond"),
     Column("customer_ltv_fen", "int", True, "customer's lifetime spend"),
     Column("customer_return_rate", "float", True, "share of the customer's orders returned"),
+    Column("customer_order_count", "int", True, "orders the customer placed before this one"),
+    Column("customer_first_order", "bool", True, "this is the customer's first order"),
     Column("customer_blacklisted", "bool", True, "the customer is on the blacklist"),
     Column("warehouse", "str", True, "warehouse chosen by routing"),
     Column("carrier", "str", True, "carrier chosen by routing"),
@@ -95,6 +97,8 @@ class OrderFacts(TypedDict):
     customer_tier: str | None
     customer_ltv_fen: int | None
     customer_return_rate: float | None
+    customer_order_count: int | None
+    customer_first_order: bool | None
     customer_blacklisted: bool | None
     warehouse: str | None
     carrier: str | None
@@ -126,11 +130,17 @@ class OrderFacts(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class CustomerStats:
-    """What the customer's history says (the identity bus / analytics compute it)."""
+    """What the customer's history says before this order (``customer_stats``, kept by
+    intake and the returned / cancelled milestones; point in time in backtests)."""
 
     ltv_fen: int | None = None
     return_rate: float | None = None
     blacklisted: bool | None = None
+    order_count: int | None = None
+
+    @property
+    def first_order(self) -> bool | None:
+        return None if self.order_count is None else self.order_count == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +235,8 @@ def build_facts(
         "customer_tier": str(customer.tier) if customer else None,
         "customer_ltv_fen": stats.ltv_fen if stats else None,
         "customer_return_rate": stats.return_rate if stats else None,
+        "customer_order_count": stats.order_count if stats else None,
+        "customer_first_order": stats.first_order if stats else None,
         "customer_blacklisted": blacklisted,
         "warehouse": routing.warehouse if routing else None,
         "carrier": routing.carrier if routing else None,

@@ -48,14 +48,6 @@ _NULLABLE = {c.name for c in COLUMNS if c.nullable}
 #: and what would feed each. Remove an entry when its source arrives.
 NO_LIVE_SOURCE: Mapping[str, tuple[str, str]] = {
     "predicted_stock_risk": ("库存预测尚未接入", "no stock forecast feeds it yet"),
-    "customer_ltv_fen": (
-        "客户累计消费尚未在接单时计算",
-        "customer lifetime spend is not computed at intake yet",
-    ),
-    "customer_return_rate": (
-        "客户退货率尚未在接单时计算",
-        "customer return rate is not computed at intake yet",
-    ),
 }
 #: Says why an action has no live effect (zh, en), or None when it has one.
 Inert = Callable[[A.Action], tuple[str, str] | None]

@@ -329,13 +329,18 @@ def _write_fresh(
     writes = _Writes(now)
     for n, ((at, _), o) in enumerate(zip(fresh, orders, strict=True)):
         rules = ruled[n] if ruled is not None else None
+        o = batch.orders.get(n, o)  # out-of-stock lines shipped as substitutes
         done[at] = writes.accept(at[1], o, holds[n], batch.plans[n], rules, customers.get(o.id))
     uow.stock.reserve(writes.deltas)
     split = any(w is not None for w in writes.line_warehouses)
     phones = phone_keys(app, uow, [a.order for a in writes.accepted])
     uow.orders.add(writes.accepted, writes.steps, writes.line_warehouses if split else None, phones)
     uow.routing.add(batch.rows)
-    uow.outbox.append(writes.events + identity_events)
+    uow.outbox.append(writes.events + batch.events + identity_events)
+    # The rules' live customer fields (客户累计消费, 首单 …) read these for the next order.
+    uow.customer_stats.add_orders(
+        [(a.order.customer_ref, a.order.total_fen, a.order.placed_at_ns) for a in writes.accepted], now
+    )
     return batch
 
 

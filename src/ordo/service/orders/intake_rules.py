@@ -34,7 +34,7 @@ from ordo.domain.orders.validation import MAX_TAGS
 from ordo.domain.routing import Directives
 from ordo.rules.evaluation.directives import directives_from_fired
 from ordo.rules.evaluation.evaluate import Fired, RuleSet
-from ordo.rules.evaluation.facts import build_facts
+from ordo.rules.evaluation.facts import CustomerStats, build_facts
 from ordo.rules.evaluation.outcome import gift_units
 from ordo.rules.language import ast as A
 from ordo.service.ports import UnitOfWork
@@ -47,6 +47,10 @@ from ordo.service.rules.rulebook import Decision, RuleBook, Snapshot, apply_rule
 PROFILE_ALIASES = {"promo": "big_promo"}
 _GIFT = frozenset({LineFlag.GIFT.value})
 _CUSTOMER_COLUMNS = frozenset({"customer_tier", "customer_blacklisted"})
+#: Columns read from the customer's running statistics (``customer_stats``).
+_STATS_COLUMNS = frozenset(
+    {"customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class _PerSnapshot:
         sets: list[RuleSet] = [snap.active.rules] + ([snap.canary.rules] if snap.canary else [])
         self.snap = snap
         self.needs_customer = bool(referenced_columns(sets) & _CUSTOMER_COLUMNS)
+        self.needs_stats = bool(referenced_columns(sets) & _STATS_COLUMNS)
         #: What a combination of fired rules means for routing, gifts and naming, by (version,
         #: rule ids in firing order): the same few combinations fire again and again.
         self.effects: dict[tuple[int | None, tuple[str, ...]], _Effects] = {}
@@ -105,8 +110,10 @@ def apply_at_intake(
     customers: Mapping[str, Customer] = {}
     if known.needs_customer:
         customers = uow.catalog.customers([o.customer_ref for o in orders])
+    stats = customer_stats(uow, orders) if known.needs_stats else [None] * len(orders)
     facts = [
-        build_facts(o, now_ns=now_ns, customer=customers.get(o.customer_ref), catalog=skus) for o in orders
+        build_facts(o, now_ns=now_ns, customer=customers.get(o.customer_ref), stats=s, catalog=skus)
+        for o, s in zip(orders, stats, strict=True)
     ]
     decisions = apply_rules(book, uow, facts, now_ns, prices)
     if actions.wanted(decisions):
@@ -117,6 +124,29 @@ def apply_at_intake(
         _ruled(o, d, f["goods_amount_fen"], skus, known, now_ns)
         for o, d, f in zip(orders, decisions, facts, strict=True)
     ]
+
+
+def customer_stats(uow: UnitOfWork, orders: Sequence[Order]) -> list[CustomerStats]:
+    """Each order's customer as its history stands before the order: the stored statistics,
+    plus the orders of the same customer earlier in this batch (a first order stays the
+    first even when the customer's second arrives in the same batch)."""
+    rows = uow.customer_stats.get(o.customer_ref for o in orders)
+    seen: dict[str, tuple[int, int]] = {}  # ref -> (orders, spend) earlier in the batch
+    out: list[CustomerStats] = []
+    for o in orders:
+        row = rows.get(o.customer_ref)
+        n, spend = seen.get(o.customer_ref, (0, 0))
+        count = (row.orders if row else 0) + n
+        returns = row.returns if row else 0
+        out.append(
+            CustomerStats(
+                ltv_fen=(row.spend_fen if row else 0) + spend,
+                return_rate=min(1.0, returns / count) if count > 0 else None,
+                order_count=count,
+            )
+        )
+        seen[o.customer_ref] = (n + 1, spend + o.total_fen)
+    return out
 
 
 _ROUTING_ACTIONS = frozenset(k for k, c in A.ACTION_CATEGORY.items() if c is A.Category.ROUTING)

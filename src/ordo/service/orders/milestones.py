@@ -162,6 +162,10 @@ def record_updates(
         uow.stock.consume(held_deltas(consumes, held))
     uow.orders.add_milestones(recorded, now)
     uow.orders.set_status(changes, now)
+    returned = [r[0] for r in recorded if r[1] is Milestone.RETURNED]
+    cancelled = [r[0] for r in recorded if r[1] is Milestone.CANCELLED]
+    if returned or cancelled:  # the customer's statistics the rules read (退货率, 累计消费)
+        uow.customer_stats.on_milestones(returned, cancelled, now)
     if keep_refusals:
         uow.orders.add_anomalies(rejected, now)
     else:

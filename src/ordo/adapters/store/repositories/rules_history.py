@@ -6,8 +6,11 @@ fact columns a rule set reads are fetched, one query per table per chunk of orde
 query walks a primary-key index), through the driver's own cursor (no SQLAlchemy row
 objects), straight into Polars columns. Columns nobody asked for stay null.
 
-What the store does not know stays unknown (``None``): carrier, customer lifetime value,
-return rate, blacklist and live signals. It never evaluates a rule.
+The customer's history (lifetime spend, order count, first order, return rate) is worked
+out as it stood when each order was placed, from the stored orders and their cancelled and
+returned milestones (:func:`customer_history`): what ``customer_stats`` held at the time.
+What the store does not know stays unknown (``None``): carrier, blacklist and live signals.
+It never evaluates a rule.
 """
 
 from __future__ import annotations
@@ -54,6 +57,10 @@ _LINE_AGG = {"line_count", "item_count", "has_gift"}
 _LINE_ROWS = {"skus", "categories", "weight_g"}
 #: Milestones the ``orders`` row already carries (placed_at_ns, paid_at_ns).
 _FROM_ORDERS = {ms_column("created"), ms_column("paid")}
+#: Facts from the customer's history up to the order (:func:`customer_history`).
+_HISTORY = frozenset(
+    {"customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order"}
+)
 
 
 def _rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
@@ -114,9 +121,13 @@ def _orders_query(need: Collection[str], f: HistoryFilter, after: str | None, si
         # As JSON text on both backends; Polars decodes the whole column at once.
         cols.append(sa.cast(O.tags, sa.Text))
         names.append("tags")
-    if "customer_tier" in need:
+    history = not _HISTORY.isdisjoint(need)
+    if history or "customer_tier" in need:
         cols.append(O.customer_ref)
         names.append("customer_ref")
+        if history and "placed_at_ns" not in names:
+            cols.append(O.placed_at_ns)
+            names.append("placed_at_ns")
     if "promise_s" in need:
         cols.append(O.promised_at_ns)
         names.append("promised_at_ns")
@@ -276,7 +287,7 @@ def read_facts(
         frame = _joined(whole[0], whole[1], catalog, steps)
         if progress is not None:
             progress(frame.height)
-        return _finish([frame], need, tiers, now_ns)
+        return _finish([frame], need, tiers, now_ns, _history(conn, need))
     frames: list[pl.DataFrame] = []
     after: str | None = None
     done = 0
@@ -295,13 +306,96 @@ def read_facts(
             progress(done)
         if part.height < size:
             break
-    return _finish(frames, need, tiers, now_ns)
+    return _finish(frames, need, tiers, now_ns, _history(conn, need))
 
 
-def _finish(frames: list[pl.DataFrame], need: set[str], tiers: pl.DataFrame, now_ns: int) -> pl.DataFrame:
+def _history(conn: sa.Connection, need: set[str]) -> pl.DataFrame | None:
+    """Every customer's orders, cancellations and returns as dated changes, when asked for."""
+    if not need & _HISTORY:
+        return None
+    placed = _rows(conn, sa.select(O.id, O.customer_ref, O.placed_at_ns, O.total_fen))
+    steps = _rows(
+        conn,
+        sa.select(M.order_id, M.milestone, M.at_ns).where(M.milestone.in_(["cancelled", "returned"])),
+    )
+    return customer_history(placed, steps)
+
+
+def customer_history(placed: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """From (order id, customer ref, placed at, amount) and (order id, milestone, at) rows, each
+    customer's running totals after every change, sorted by time: ``at``, ``orders``,
+    ``spend_fen``, ``returns`` (as ``customer_stats`` counts them: a cancelled order is no
+    longer an order nor spend; a returned order is one return)."""
+    orders = pl.DataFrame(
+        placed,
+        schema={"id": pl.String, "customer_ref": pl.String, "at": pl.Int64, "fen": pl.Int64},
+        orient="row",
+    )
+    marks = pl.DataFrame(
+        steps, schema={"id": pl.String, "milestone": pl.String, "at": pl.Int64}, orient="row"
+    )
+    marks = marks.join(orders.select("id", "customer_ref", "fen"), on="id", how="inner")
+
+    def change(part: pl.DataFrame, orders_d: int, spend: pl.Expr, returns_d: int) -> pl.DataFrame:
+        return part.select(
+            "customer_ref",
+            "at",
+            pl.lit(orders_d, dtype=pl.Int64).alias("d_orders"),
+            spend.cast(pl.Int64).alias("d_spend"),
+            pl.lit(returns_d, dtype=pl.Int64).alias("d_returns"),
+        )
+
+    changes = pl.concat(
+        [
+            change(orders, 1, pl.col("fen"), 0),
+            change(marks.filter(pl.col("milestone") == "cancelled"), -1, -pl.col("fen"), 0),
+            change(marks.filter(pl.col("milestone") == "returned"), 0, pl.lit(0), 1),
+        ]
+    ).sort("customer_ref", "at")
+    return changes.select(
+        "customer_ref",
+        "at",
+        pl.col("d_orders").cum_sum().over("customer_ref").alias("orders"),
+        pl.col("d_spend").cum_sum().over("customer_ref").alias("spend_fen"),
+        pl.col("d_returns").cum_sum().over("customer_ref").alias("returns"),
+    ).sort("at")
+
+
+def _with_history(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """Each order's customer as it stood just before the order was placed."""
+    keyed = frame.with_row_index("_row").sort("placed_at_ns")
+    before = keyed.join_asof(
+        history,
+        left_on="placed_at_ns",
+        right_on="at",
+        by="customer_ref",
+        strategy="backward",
+        allow_exact_matches=False,
+    ).sort("_row")
+    n = pl.col("orders").fill_null(0)
+    return before.with_columns(
+        pl.col("spend_fen").fill_null(0).alias("customer_ltv_fen"),
+        n.alias("customer_order_count"),
+        (n == 0).alias("customer_first_order"),
+        pl.when(n > 0)
+        .then(pl.min_horizontal(pl.col("returns").fill_null(0) / n, pl.lit(1.0)))
+        .otherwise(None)
+        .alias("customer_return_rate"),
+    ).drop("_row", "at", "orders", "spend_fen", "returns")
+
+
+def _finish(
+    frames: list[pl.DataFrame],
+    need: set[str],
+    tiers: pl.DataFrame,
+    now_ns: int,
+    history: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     frame = (
         pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema={"order_id": pl.String})
     )
+    if history is not None and "customer_ref" in frame.columns:
+        frame = _with_history(frame, history)
     if "customer_ref" in frame.columns:
         frame = frame.join(tiers, on="customer_ref", how="left")
     fixes: list[pl.Expr] = []

@@ -1,0 +1,123 @@
+"""Each customer's running statistics (``customer_stats``): read by intake before the rules,
+added to in intake's transaction, adjusted by the returned and cancelled milestones, and
+recounted from the orders by :meth:`CustomerStatsRepository.rebuild` (the backfill).
+
+Additions are upserts (``INSERT … ON CONFLICT DO UPDATE`` with ``n = n + excluded.n``), so
+two transactions adding to one customer each add their own. It decides nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordo.adapters.store.rows import chunks
+from ordo.adapters.store.schema import core as t
+from ordo.adapters.store.schema.customer_stats import customer_stats
+from ordo.service.ports.customer_stats import StatsRow
+
+__all__ = ["CustomerStatsRepository"]
+
+S, O, M = customer_stats.c, t.orders.c, t.milestones.c
+_RETURNED, _CANCELLED = "returned", "cancelled"
+
+
+class CustomerStatsRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._c = conn
+        self._postgres = conn.dialect.name == "postgresql"
+
+    def _upsert(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        stmt = (postgresql.insert if self._postgres else sqlite.insert)(customer_stats)
+        x = stmt.excluded
+        first = sa.case(
+            (S.first_order_at_ns.is_(None), x.first_order_at_ns),
+            (x.first_order_at_ns.is_(None), S.first_order_at_ns),
+            (x.first_order_at_ns < S.first_order_at_ns, x.first_order_at_ns),
+            else_=S.first_order_at_ns,
+        )
+        self._c.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["customer_ref"],
+                set_={
+                    "orders": S.orders + x.orders,
+                    "spend_fen": S.spend_fen + x.spend_fen,
+                    "returns": S.returns + x.returns,
+                    "first_order_at_ns": first,
+                    "updated_at_ns": x.updated_at_ns,
+                },
+            ),
+            rows,
+        )
+
+    def get(self, refs: Iterable[str]) -> dict[str, StatsRow]:
+        out: dict[str, StatsRow] = {}
+        for part in chunks(sorted(set(refs))):
+            q = sa.select(S.customer_ref, S.orders, S.spend_fen, S.returns, S.first_order_at_ns)
+            for r in self._c.execute(q.where(S.customer_ref.in_(part))):
+                out[r[0]] = StatsRow(r[0], int(r[1]), int(r[2]), int(r[3]), r[4])
+        return out
+
+    def add_orders(self, orders: Sequence[tuple[str, int, int]], now_ns: int) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        for ref, fen, placed in orders:
+            row = rows.setdefault(
+                ref,
+                {"customer_ref": ref, "orders": 0, "spend_fen": 0, "returns": 0,
+                 "first_order_at_ns": placed, "updated_at_ns": now_ns},
+            )  # fmt: skip
+            row["orders"] += 1
+            row["spend_fen"] += fen
+            row["first_order_at_ns"] = min(row["first_order_at_ns"], placed)
+        self._upsert([rows[k] for k in sorted(rows)])  # one fixed order: no deadlock between batches
+
+    def on_milestones(self, returned: Sequence[str], cancelled: Sequence[str], now_ns: int) -> None:
+        ids = sorted(set(returned) | set(cancelled))
+        if not ids:
+            return
+        found: dict[str, tuple[str, int]] = {}
+        for part in chunks(ids):
+            q = sa.select(O.id, O.customer_ref, O.total_fen).where(O.id.in_(part))
+            found.update({r[0]: (r[1], int(r[2])) for r in self._c.execute(q)})
+        rows: dict[str, dict[str, Any]] = {}
+        for oid in ids:
+            if oid not in found:
+                continue
+            ref, fen = found[oid]
+            row = rows.setdefault(
+                ref,
+                {"customer_ref": ref, "orders": 0, "spend_fen": 0, "returns": 0,
+                 "first_order_at_ns": None, "updated_at_ns": now_ns},
+            )  # fmt: skip
+            if oid in returned:
+                row["returns"] += 1
+            if oid in cancelled:
+                row["orders"] -= 1
+                row["spend_fen"] -= fen
+        self._upsert([rows[k] for k in sorted(rows)])
+
+    def rebuild(self, now_ns: int) -> int:
+        cancelled = sa.select(M.order_id).where(M.milestone == _CANCELLED)
+        returned = sa.select(M.order_id).where(M.milestone == _RETURNED)
+        kept = sa.case((O.id.in_(cancelled), 0), else_=1)
+        q = sa.select(
+            O.customer_ref,
+            sa.func.sum(kept),
+            sa.func.sum(O.total_fen * kept),
+            sa.func.sum(sa.case((O.id.in_(returned), 1), else_=0)),
+            sa.func.min(O.placed_at_ns),
+        ).group_by(O.customer_ref)
+        rows = [
+            {"customer_ref": r[0], "orders": int(r[1]), "spend_fen": int(r[2]), "returns": int(r[3]),
+             "first_order_at_ns": r[4], "updated_at_ns": now_ns}
+            for r in self._c.execute(q)
+        ]  # fmt: skip
+        self._c.execute(sa.delete(customer_stats))
+        for part in chunks(rows):
+            self._c.execute(sa.insert(customer_stats), list(part))
+        return len(rows)
