@@ -385,6 +385,7 @@ def test_a_chinese_rule_is_backtested_submitted_approved_by_another_role_and_pub
     approver.click("#approve-draft")
     approver.wait_for_selector("#draft-status[data-status='approved']")
     approver.click("#publish-draft")
+    approver.click("#confirm-publish")  # publishing asks first
     approver.wait_for_selector("#rules-message:has-text('v')")
     r = httpx.get(f"{server.base}/api/v1/rules/versions", headers=server.headers(Role.VIEWER))
     state = r.json()["state"]

@@ -204,7 +204,8 @@ def backtest_rulesets(
     """Read the stored orders ``flt`` selects and compare ``old`` with ``new`` on them."""
     flt = flt or HistoryFilter()
     t0 = time.perf_counter()
-    need = referenced_columns([old, new])
+    # placed_at_ns as well: the report says which days the replay covered (its window).
+    need = referenced_columns([old, new]) | {"placed_at_ns"}
     with app.store.uow(read_only=True) as uow:
         total = uow.history.count_orders(flt)
         if progress is not None:
@@ -226,6 +227,11 @@ def backtest_rulesets(
         "channel": flt.channel,
         "province": flt.province,
         "limit": flt.limit,
+    }
+    placed = facts["placed_at_ns"] if facts.height else None
+    report["window"] = {
+        "from_ns": placed.min() if placed is not None else None,
+        "to_ns": placed.max() if placed is not None else None,
     }
     return report
 

@@ -1,19 +1,27 @@
-// Rules: versions by category, an editor that parses as you type, backtest diff,
-// submit / approve / publish / roll back as the role allows, and the audit history.
+// Rules: versions by category, an editor that parses as you type (completing the words the
+// language knows, errors inline with the suggestion and the closest readable sentence), a
+// palette of fields and actions with examples in both languages, backtest diff with its
+// window, submit / approve / publish (after a confirmation) / roll back as the role allows,
+// and the audit history. Every failure ends as a message on the page, never a raw error.
 import { api, ApiError } from "../api.js";
 import { clear, h, table } from "../dom.js";
-import { fmtTime, lang, t, yuan } from "../i18n.js";
+import { fmtTime, lang, pick, t, yuan } from "../i18n.js";
+import { completions, currentWord, paletteCard } from "../rules_palette.js";
 
 const fmtNs = (ns) => (ns ? fmtTime(new Date(ns / 1e6 + 8 * 3600e3).toISOString()) : "—");
+const fmtDay = (ns) => (ns ? new Date(ns / 1e6 + 8 * 3600e3).toISOString().slice(0, 10) : "—");
+// A message for anything thrown: the server's bilingual text, or a plain one for a bug.
+const says = (e) => (e instanceof ApiError ? e.message : t("rules.unexpected", { detail: e && e.message ? e.message : String(e) }));
 
 export async function render(root, ctx) {
   const editorCan = ctx.can("rules_edit");
   const approver = ctx.can("rules_approve_l2") || ctx.can("rules_approve_l3");
-  const [hist, { drafts }, { entries }, { rollbacks }] = await Promise.all([
+  const [hist, { drafts }, { entries }, { rollbacks }, palette] = await Promise.all([
     api("/api/v1/rules/versions"),
     api("/api/v1/rules/drafts"),
     api("/api/v1/rules/audit", { query: { limit: 50 } }),
     api("/api/v1/rules/rollbacks"),
+    api("/api/v1/rules/palette").catch(() => null), // the editor works without its palette
   ]);
   let draft = null;
   const text = h("textarea", { id: "rule-text", rows: 6, spellcheck: "false", placeholder: "满299减50" });
@@ -22,33 +30,109 @@ export async function render(root, ctx) {
   const status = h("p", { id: "draft-status", class: "muted" }, t("rules.new_draft"));
   const outcome = h("div", { id: "backtest-result" });
   const message = h("p", { id: "rules-message", class: "notice", role: "status" });
+  const complete = h("ul", { id: "rule-complete", class: "complete", role: "listbox", "aria-label": t("rules.complete"), hidden: true });
+  const btFrom = h("input", { id: "bt-from", type: "date", "aria-label": t("rules.bt_from"), title: t("rules.bt_from") });
+  const btTo = h("input", { id: "bt-to", type: "date", "aria-label": t("rules.bt_to"), title: t("rules.bt_to") });
+  const confirmBox = h("div", { id: "publish-confirm", class: "confirm", role: "alertdialog", hidden: true });
+  const words = palette ? palette.words[lang()] || [] : [];
+
+  // Completion: the words that start with what is being typed before the caret.
+  function showCompletions() {
+    const before = text.value.slice(0, text.selectionStart ?? text.value.length);
+    const found = currentWord(before, words);
+    clear(complete);
+    if (!found) return (complete.hidden = true);
+    complete.hidden = false;
+    complete.append(...completions(found, words).map((w, i) => h("li", {
+      class: "complete-item", role: "option", "aria-selected": i === 0 ? "true" : "false", dataset: { word: w.word },
+      onmousedown: (ev) => { ev.preventDefault(); accept(found.typed, w.word); },
+    }, w.word, h("span", { class: "muted" }, ` ${w.kind}`))));
+  }
+  function accept(typed, word) {
+    const at = text.selectionStart ?? text.value.length;
+    const start = at - typed.length;
+    const ascii = /^[A-Za-z_]/.test(word);
+    const insert = word + (ascii ? " " : "");
+    text.value = text.value.slice(0, start) + insert + text.value.slice(at);
+    const caret = start + insert.length;
+    text.setSelectionRange(caret, caret);
+    complete.hidden = true;
+    text.focus();
+    schedule();
+  }
+  text.addEventListener("keydown", (ev) => {
+    if (complete.hidden || !["Tab", "Enter"].includes(ev.key)) return;
+    const first = complete.querySelector(".complete-item");
+    const before = text.value.slice(0, text.selectionStart ?? text.value.length);
+    const found = currentWord(before, words);
+    if (!first || !found) return;
+    ev.preventDefault();
+    accept(found.typed, first.dataset.word);
+  });
+  text.addEventListener("blur", () => setTimeout(() => (complete.hidden = true), 150));
+
+  // Replace line ``n`` (1-based) of the text with ``sentence`` (a reading the person confirmed).
+  function useLine(n, sentence) {
+    const lines = text.value.split("\n");
+    if (n >= 1 && n <= lines.length) lines[n - 1] = sentence;
+    else lines.push(sentence);
+    text.value = lines.join("\n");
+    schedule();
+  }
+  const lineOf = (id) => Number(String(id || "").replace(/^r/, "")) || 1;
 
   async function doParse() {
     const value = text.value;
     if (!value.trim()) return clear(parsed);
     try {
       const r = await api("/api/v1/rules/parse", { method: "POST", body: { text: value, lang: lang() } });
-      parsed.className = "parse ok";
-      clear(parsed).append(
+      // A line read only after rewriting it (a typo, a synonym) waits for the person to confirm
+      // the reading: the rewrites, the sentence Ordo reads, and a button to use that sentence.
+      const rewritten = (r.rules || []).filter((x) => x.needs_confirmation);
+      const firstFix = rewritten.flatMap((x) => (x.rewrites || []).map((w) => ({ ...w, line: lineOf(x.id) })))[0];
+      parsed.className = rewritten.length ? "parse confirm" : "parse ok";
+      const meant = (x) => (typeof x.did_you_mean === "string" ? x.did_you_mean : pick(x.did_you_mean)) || x.sentence || "";
+      clear(parsed).append(...[
+        firstFix ? h("p", { class: "error", id: "parse-error" }, t("rules.rewritten", { line: firstFix.line, before: firstFix.before ?? "", after: firstFix.after ?? "" })) : null,
+        firstFix && firstFix.after ? h("p", { id: "parse-suggestion" }, t("rules.suggest", { word: firstFix.after })) : null,
         h("p", {}, t("rules.parsed", { n: r.rules.length, tier: r.tier })),
         h("ul", {}, r.rules.map((x) => h("li", {}, `[${t(`category.${x.category}`)} · ${x.tier}] `, lang() === "zh" ? x.zh : x.en))),
-        r.lint.length ? h("ul", { class: "lint" }, r.lint.map((w) => h("li", {}, w.message))) : null,
-      );
+        rewritten.length ? h("div", { id: "parse-confirm", class: "lint" }, h("p", {}, t("rules.needs_confirmation")),
+          h("ul", {}, rewritten.map((x) => h("li", {},
+            h("span", { class: "did-you-mean" }, t("rules.did_you_mean", { sentence: meant(x) })), " ",
+            (x.rewrites || []).length ? h("span", { class: "muted" }, `(${x.rewrites.map((w) => `${w.before} → ${w.after}`).join(lang() === "zh" ? "，" : ", ")}) `) : null,
+            meant(x) ? h("button", { type: "button", class: "ghost confirm-reading", onclick: () => useLine(lineOf(x.id), meant(x)) }, t("rules.confirm_reading")) : null)))) : null,
+        r.lint.length ? h("ul", { class: "lint", id: "parse-lint" }, r.lint.map((w) => h("li", {}, w.message))) : null,
+      ].filter(Boolean));
     } catch (e) {
-      if (!(e instanceof ApiError) || e.body.error !== "rule_syntax") throw e;
+      if (!(e instanceof ApiError) || e.body.error !== "rule_syntax") {
+        parsed.className = "parse bad";
+        clear(parsed).append(h("p", { class: "error", id: "parse-error" }, says(e)));
+        return;
+      }
       const d = e.body.details || {};
       parsed.className = "parse bad";
-      clear(parsed).append(
+      const list = (xs) => (Array.isArray(xs) ? xs.filter(Boolean).join(lang() === "zh" ? "、" : ", ") : "");
+      clear(parsed).append(...[
         h("p", { class: "error", id: "parse-error" }, t("rules.error_at", { line: d.line ?? "?", column: d.column ?? "?", word: d.word ?? "" })),
+        e.body.message ? h("p", { class: "muted", id: "parse-message" }, e.body.message) : null,
         d.pointer ? h("pre", { class: "pointer" }, d.pointer) : null,
         d.suggestion ? h("p", { id: "parse-suggestion" }, t("rules.suggest", { word: d.suggestion })) : null,
-      );
+        d.did_you_mean ? h("p", { id: "parse-did-you-mean" }, t("rules.did_you_mean", { sentence: d.did_you_mean }), " ",
+          h("button", { type: "button", class: "ghost", id: "use-did-you-mean", onclick: () => useLine(Number(d.line) || 1, d.did_you_mean) }, t("rules.use_this"))) : null,
+        list(d.valid_values) ? h("p", { id: "parse-valid" }, t("rules.valid_values", { values: list(d.valid_values) })) : null,
+        list(d.expected) ? h("p", { class: "muted", id: "parse-expected" }, t("rules.expected", { words: list(d.expected) })) : null,
+      ].filter(Boolean));
     }
   }
   let timer = null;
-  text.addEventListener("input", () => {
+  function schedule() {
     clearTimeout(timer);
-    timer = setTimeout(() => doParse().catch((e) => (message.textContent = e.message)), 250);
+    timer = setTimeout(() => doParse().catch((e) => (message.textContent = says(e))), 250);
+  }
+  text.addEventListener("input", () => {
+    showCompletions();
+    schedule();
   });
 
   const act = (fn) => async () => {
@@ -56,7 +140,7 @@ export async function render(root, ctx) {
     try {
       await fn();
     } catch (e) {
-      message.textContent = e.message;
+      message.textContent = says(e);
     }
   };
   function show(d) {
@@ -66,30 +150,70 @@ export async function render(root, ctx) {
     if (d.backtest) outcome.replaceChildren(diff(d.backtest));
   }
   const noteOr = (fallback) => note.value.trim() || fallback;
+  // Steps that need a draft say so instead of failing on a draft that is not there.
+  function needDraft() {
+    if (draft) return true;
+    message.textContent = t("rules.save_first");
+    return false;
+  }
+  async function save() {
+    if (!text.value.trim()) {
+      message.textContent = t("rules.empty");
+      return false;
+    }
+    const body = { text: text.value, note: noteOr(t("rules.default_note")) };
+    show(draft && ["draft", "backtested"].includes(draft.status)
+      ? await api(`/api/v1/rules/drafts/${draft.id}`, { method: "PATCH", body })
+      : await api("/api/v1/rules/drafts", { method: "POST", body: { ...body, title: body.note.slice(0, 200) } }));
+    return true;
+  }
+  // The backtest window as the API takes it: whole days in Asia/Shanghai, "to" inclusive.
+  function window() {
+    const out = {};
+    if (btFrom.value) out.placed_from = `${btFrom.value}T00:00:00+08:00`;
+    if (btTo.value) {
+      const next = new Date(`${btTo.value}T00:00:00+08:00`).getTime() + 86400e3;
+      out.placed_to = new Date(next).toISOString().replace(".000Z", "+00:00");
+    }
+    return out;
+  }
+  function askToPublish() {
+    if (!needDraft()) return;
+    clear(confirmBox).append(
+      h("h4", {}, t("rules.confirm_publish_title")),
+      h("p", { id: "publish-confirm-text" }, t("rules.confirm_publish_text", { id: draft.id, tier: draft.required_tier || draft.tier })),
+      draft.backtest ? h("p", { class: "muted" }, t("rules.bt_summary", { orders: draft.backtest.orders, matched: draft.backtest.matched, changed: draft.backtest.changed })) : null,
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: "confirm-publish", onclick: act(async () => {
+          confirmBox.hidden = true;
+          const r = await api(`/api/v1/rules/drafts/${draft.id}/publish`, { method: "POST", body: { note: noteOr(t("rules.default_note")) } });
+          message.textContent = t("rules.published", { version: r.version });
+          show(await api(`/api/v1/rules/drafts/${draft.id}`));
+        }) }, t("rules.confirm_publish")),
+        h("button", { type: "button", class: "ghost", id: "cancel-publish", onclick: () => (confirmBox.hidden = true) }, t("rules.cancel"))),
+    );
+    confirmBox.hidden = false;
+    confirmBox.querySelector("#confirm-publish").focus();
+  }
   const buttons = [];
   if (editorCan) {
     buttons.push(
-      h("button", { type: "button", id: "save-draft", onclick: act(async () => {
-        const body = { text: text.value, note: noteOr(t("rules.default_note")) };
-        show(draft && ["draft", "backtested"].includes(draft.status)
-          ? await api(`/api/v1/rules/drafts/${draft.id}`, { method: "PATCH", body })
-          : await api("/api/v1/rules/drafts", { method: "POST", body: { ...body, title: body.note.slice(0, 200) } }));
-      }) }, t("rules.save")),
+      h("button", { type: "button", id: "save-draft", onclick: act(save) }, t("rules.save")),
       h("button", { type: "button", id: "run-backtest", onclick: act(async () => {
-        show(await api(`/api/v1/rules/drafts/${draft.id}/backtest`, { method: "POST", body: { note: noteOr("backtest") } }));
+        // Backtesting unsaved text saves it first (a draft is what a backtest replays).
+        if (!draft && !(await save())) return;
+        show(await api(`/api/v1/rules/drafts/${draft.id}/backtest`, { method: "POST", body: { note: noteOr("backtest"), ...window() } }));
       }) }, t("rules.backtest")),
       h("button", { type: "button", id: "submit-draft", onclick: act(async () => {
+        if (!needDraft()) return;
         show(await api(`/api/v1/rules/drafts/${draft.id}/submit`, { method: "POST", body: { note: noteOr(t("rules.default_note")) } }));
       }) }, t("rules.submit")),
-      h("button", { type: "button", id: "publish-draft", onclick: act(async () => {
-        const r = await api(`/api/v1/rules/drafts/${draft.id}/publish`, { method: "POST", body: { note: noteOr(t("rules.default_note")) } });
-        message.textContent = t("rules.published", { version: r.version });
-        show(await api(`/api/v1/rules/drafts/${draft.id}`));
-      }) }, t("rules.publish")),
+      h("button", { type: "button", id: "publish-draft", onclick: askToPublish }, t("rules.publish")),
     );
   }
   if (approver) {
     buttons.push(h("button", { type: "button", id: "approve-draft", onclick: act(async () => {
+      if (!needDraft()) return;
       show(await api(`/api/v1/rules/drafts/${draft.id}/approve`, { method: "POST", body: { note: noteOr(t("rules.default_note")) } }));
     }) }, t("rules.approve")));
   }
@@ -127,7 +251,15 @@ export async function render(root, ctx) {
             location.reload();
           }) }, t("rules.approve")))))) : null,
     ),
-    h("div", { class: "card" }, h("h3", {}, t("rules.editor")), text, parsed, note, status, h("div", { class: "actions" }, buttons), message, outcome),
+    h("div", { class: "grid2 rules-editor" },
+      h("div", { class: "card" }, h("h3", {}, t("rules.editor")), h("div", { class: "complete-wrap" }, text, complete), parsed, note,
+        editorCan ? h("div", { class: "actions bt-window" }, h("label", {}, t("rules.bt_from"), " ", btFrom), h("label", {}, t("rules.bt_to"), " ", btTo)) : null,
+        status, h("div", { class: "actions" }, buttons), confirmBox, message, outcome),
+      palette ? paletteCard(palette, (sentence) => {
+        text.value = text.value.trim() ? `${text.value.replace(/\s+$/, "")}\n${sentence}` : sentence;
+        text.focus();
+        schedule();
+      }) : null),
     h("div", { class: "card" }, h("h3", {}, t("rules.drafts")),
       table([t("rules.id"), t("rules.title"), t("rules.status"), t("rules.tier"), t("rules.author")],
         drafts.slice(0, 30).map((d) => h("tr", {}, h("td", {}, h("a", { href: "#/rules", class: "open-draft", onclick: (ev) => { ev.preventDefault(); open(d)(); } }, `#${d.id}`)),
@@ -154,8 +286,13 @@ export async function render(root, ctx) {
 
 function diff(bt) {
   const m = bt.money || {};
+  const w = bt.window || {};
+  const f = bt.filter || {};
+  const from = f.placed_from_ns ?? w.from_ns;
+  const to = f.placed_to_ns ? f.placed_to_ns - 1e9 : w.to_ns; // "to" is exclusive; ns beyond 2^53 lose a 1
   return h("div", { class: "backtest" },
     h("p", { id: "backtest-summary" }, t("rules.bt_summary", { orders: bt.orders, matched: bt.matched, changed: bt.changed })),
+    h("p", { id: "backtest-window", class: "muted" }, from || to ? t("rules.bt_window", { from: fmtDay(from), to: fmtDay(to) }) : t("rules.bt_window_all")),
     h("ul", {},
       h("li", {}, t("rules.bt_money", { total: yuan(m.total_delta_fen), discount: yuan(m.discount_fen_delta) })),
       h("li", {}, t("rules.bt_holds", { added: bt.holds?.added ?? 0, removed: bt.holds?.removed ?? 0 })),

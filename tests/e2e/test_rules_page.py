@@ -1,0 +1,126 @@
+"""The Rules page in Chromium, as a merchant meets it: the palette of fields and actions with
+examples in both languages, words completed while typing, an unreadable word pointed at with
+the suggestion, steps taken in the wrong order answered with a message (never a raw error),
+a backtest with its window, and publishing only after a confirmation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from ordo.domain.access import Role
+from tests.e2e.conftest import Server, shot
+
+RULE = "如果 订单金额 > 90000 则 标记 超大额"
+
+
+def _wait(check: Callable[[], bool], what: str, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _active(server: Server) -> int | None:
+    r = httpx.get(f"{server.base}/api/v1/rules/versions", headers=server.headers(Role.VIEWER), timeout=30)
+    version: int | None = r.json()["state"]["active_version"]
+    return version
+
+
+def test_palette_completion_suggestion_backtest_window_and_a_confirmed_publish(
+    server: Server, page_for: Callable[..., Any]
+) -> None:
+    errors: list[str] = []
+    author = page_for(Role.FINANCE)
+    author.on("pageerror", lambda e: errors.append(str(e)))
+    author.goto(f"{server.base}/#/rules")
+    author.wait_for_selector("#rule-palette")
+
+    # The palette: actions and fields, each with its example in both languages.
+    merge = author.locator("#palette-actions li[data-id='merge']")
+    assert "同一买家 同一地址 的 订单 合单 等待 30 分钟" in merge.inner_text()
+    assert "merge orders to the same address within 30 minutes" in merge.inner_text()
+    first = author.locator("#palette-fields li[data-id='customer.first_order']")
+    assert first.locator(".example-zh").count() == 1 and first.locator(".example-en").count() == 1
+    assert author.locator("#palette-fields li[data-id='signal.predicted_stock_risk'] .no-live").count() == 1
+    author.fill("#palette-filter", "合单")
+    assert author.locator("#palette-actions li[data-id='merge']").is_visible()
+    assert not author.locator("#palette-actions li[data-id='tag']").is_visible()
+    author.fill("#palette-filter", "")
+
+    # Steps in the wrong order are answered on the page.
+    author.click("#run-backtest")
+    author.wait_for_selector("#rules-message:has-text('请先输入规则')")
+    author.click("#submit-draft")
+    author.wait_for_selector("#rules-message:has-text('请先保存草稿')")
+
+    # Completion while typing: 订单金 → 订单金额, taken with Tab.
+    author.click("#rule-text")
+    author.keyboard.type("如果 订单金")
+    author.wait_for_selector("#rule-complete .complete-item[data-word='订单金额']")
+    author.keyboard.press("Tab")
+    assert author.input_value("#rule-text") == "如果 订单金额"
+
+    # An unreadable word is pointed at, with the suggestion; no stray "null" on the page.
+    author.fill("#rule-text", "如果 订单金颜 > 500 则 转人工审核")
+    author.wait_for_selector("#parse-suggestion:has-text('订单金额')")
+    assert "订单金颜" in author.inner_text("#parse-error")
+    assert "null" not in author.inner_text("#parse-result")
+
+    # An example from the palette goes into the editor and reads.
+    author.fill("#rule-text", "")
+    author.locator("#palette-actions li[data-id='tag'] .palette-insert").click()
+    assert "标记 大额" in author.input_value("#rule-text")
+    author.fill("#rule-text", RULE)
+    author.wait_for_selector("#parse-result.ok")
+    assert "null" not in author.inner_text("#parse-result")
+
+    # Backtest before saving saves first, then replays the chosen window and shows it.
+    author.fill("#rule-note", "超大额订单打标")
+    author.fill("#bt-from", "2020-01-01")
+    author.fill("#bt-to", "2030-12-31")
+    author.click("#run-backtest")
+    author.wait_for_selector("#backtest-window")
+    window = author.inner_text("#backtest-window")
+    assert "2020-01-01" in window and "2030-12-31" in window
+    assert author.locator("#draft-status[data-status='backtested']").count() == 1
+    # A tag is an L1 change: submitting approves it, and its author may publish it.
+    author.click("#submit-draft")
+    author.wait_for_selector("#draft-status[data-status='approved']")
+    draft = author.inner_text("#draft-status").split("#", 1)[1].split(" ", 1)[0]
+    shot(author, "rules-palette")
+    approver = author
+
+    # Publishing asks first; cancelling publishes nothing.
+    before = _active(server)
+    approver.click("#publish-draft")
+    approver.wait_for_selector("#publish-confirm:visible")
+    assert f"#{draft}" in approver.inner_text("#publish-confirm-text")
+    approver.click("#cancel-publish")
+    assert approver.locator("#publish-confirm").is_hidden()
+    assert _active(server) == before
+    approver.click("#publish-draft")
+    approver.click("#confirm-publish")
+    approver.wait_for_selector("#rules-message:has-text('v')")
+    _wait(lambda: _active(server) not in (None, before), "the published version")
+    shot(approver, "rules-published")
+    assert errors == []
+
+
+def test_the_palette_and_errors_read_in_english(server: Server, page_for: Callable[..., Any]) -> None:
+    page = page_for(Role.FINANCE, lang="en")
+    page.goto(f"{server.base}/#/rules")
+    page.wait_for_selector("#rule-palette")
+    assert "Fields and actions" in page.inner_text("#rule-palette")
+    page.click("#rule-text")
+    page.keyboard.type("when order.amo")
+    page.wait_for_selector("#rule-complete .complete-item[data-word='order.amount']")
+    page.fill("#rule-text", "when order.amont > 500 then hold")
+    page.wait_for_selector("#parse-error")
+    page.click("#publish-draft")
+    page.wait_for_selector("#rules-message:has-text('Save the draft first')")
