@@ -1,10 +1,9 @@
 """The rule corpus (tests/corpus/rules/corpus.jsonl) read by the tolerant reader.
 
-The issue's targets: ≥ 97 % correct meaning on the whole corpus, ≥ 90 % on the held-out
-share (chosen by hash before any tuning), no silent misreading (a wrong meaning without a
-confirmation flag). The first two are asserted; the last is not reached yet (one held-out
-sentence) and is a strict expected failure, so the day it passes the marker has to go. The
-tuning-share floor is what the reader reaches today, so a regression fails.
+The issue's targets, asserted: ≥ 97 % correct meaning on the whole corpus, ≥ 90 % on the
+held-out share (batches chosen before tuning), no silent misreading (a wrong meaning
+without a confirmation flag). The tuning-share floor is what the reader reaches today, so
+a regression fails.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ def test_the_corpus_is_large_and_covers_every_category() -> None:
         "notify",
     } <= cats
     held = sum(r["held_out"] for r in rows) / len(rows)
-    assert 0.2 <= held <= 0.35
+    assert 0.2 <= held <= 0.5  # a quarter by hash, then whole held-out batches
     assert sum(1 for r in rows if r.get("seed")) >= 10
     assert all("unsupported" in r or r["canonical"] for r in rows)
 
@@ -61,8 +60,6 @@ def test_held_out_share_reads_with_the_intended_meaning_at_least_90_percent() ->
 def test_tuning_share_floor_and_no_silent_misreading_there() -> None:
     r = report()
     assert r.tuning.rate(r.tuning.correct) >= 0.98
-    assert r.tuning.silent == 0
-    assert r.whole.silent <= 1
 
 
 def test_whole_corpus_reads_with_the_intended_meaning_at_least_97_percent() -> None:
@@ -70,7 +67,6 @@ def test_whole_corpus_reads_with_the_intended_meaning_at_least_97_percent() -> N
     assert w.rate(w.correct) >= 0.97
 
 
-@pytest.mark.xfail(strict=True, reason="one held-out sentence is still misread without a confirmation")
 def test_no_silent_misreading() -> None:
     assert report().whole.silent == 0
 

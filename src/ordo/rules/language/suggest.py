@@ -39,6 +39,11 @@ def score(word: str, candidate: str) -> float:
     chars = fuzz.ratio(word.lower(), candidate.lower())
     if word.isascii() or candidate.isascii():
         return float(chars)
+    if not set(word) & set(candidate):
+        # Sound alone (no character in common) must be near-identical: 定单 → 订单, not 一单 → 益阳.
+        a, b = _pinyin(word), _pinyin(candidate)
+        same_length = a.count(" ") == b.count(" ")
+        return float(fuzz.ratio(a, b)) if same_length and fuzz.ratio(a, b) >= 90 else 0.0
     return float(max(chars, fuzz.ratio(_pinyin(word), _pinyin(candidate)) - 5))
 
 

@@ -82,10 +82,12 @@ class Reading:
 @dataclass(frozen=True, slots=True)
 class Tolerance:
     aliases: tuple[tuple[str, str], ...]
+    patterns: tuple[tuple[re.Pattern[str], str], ...]
     fillers: frozenset[str]
     buy_words: frozenset[str]
     has_words: frozenset[str]
     unit_words: Mapping[str, str]
+    after_tag: frozenset[str]
     carrier_verbs: frozenset[str]
     postfix: Mapping[str, str]
     field_by_domain: Mapping[str, Mapping[str, list[str]]]
@@ -98,10 +100,12 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
     aliases = sorted(((a, b) for a, b in data["aliases"]), key=lambda p: -len(p[0]))
     return Tolerance(
         aliases=tuple(aliases),
+        patterns=tuple((re.compile(a), b) for a, b in data["patterns"]),
         fillers=frozenset(w.lower() for ws in data["fillers"].values() for w in ws),
         buy_words=frozenset(data["buy_words"]),
         has_words=frozenset(data["has_words"]),
         unit_words=dict(data["unit_words"]),
+        after_tag=frozenset(data["after_tag"]),
         carrier_verbs=frozenset(w.lower() for w in data["carrier_verbs"]),
         postfix=dict(data["postfix"]),
         field_by_domain=data["field_by_domain"],
@@ -154,6 +158,11 @@ class _Repair:
             if changed != out:
                 out = changed
                 self.note("alias", a, b)
+        for rx, repl in self.t.patterns:
+            changed = rx.sub(repl, out)
+            if changed != out:
+                self.note("alias", rx.pattern, repl)
+                out = changed
         return out
 
     # -- token level ------------------------------------------------------------------
@@ -215,11 +224,16 @@ class _Repair:
             t = ts[i]
             out.append(t)
             i += 1
-            if t.kind != "TAG" or i + 1 >= len(ts):
+            if t.kind != "TAG" or i >= len(ts):
+                continue
+            if ts[i].text in self.t.after_tag and ts[i].kind != "WORD" and i + 1 < len(ts):
+                self.note("filler", ts[i].text, "")
+                i += 1  # 标记为贵宾
+            if i + 1 >= len(ts):
                 continue
             a, b = ts[i], ts[i + 1]
             glued = a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
-            if a.kind not in _VALUE_KINDS and b.kind == "WORD" and glued:
+            if a.kind not in _VALUE_KINDS - {"VALUE"} and b.kind == "WORD" and glued:
                 merged = a.text + b.text
                 self.note("word", f"{a.text} {b.text}", merged)
                 out.append(_Tok("STRING", f'"{merged}"'))
@@ -229,8 +243,17 @@ class _Repair:
     def carrier_verbs(self, ts: list[_Tok]) -> None:
         for i, t in enumerate(ts[:-1]):
             nxt = ts[i + 1]
-            verb = t.kind == "WORD" and t.text.lower() in self.t.carrier_verbs
-            if verb and nxt.kind == "VALUE" and self.g.resolve("carrier", nxt.text) is not None:
+            verb = (t.kind == "WORD" and t.text.lower() in self.t.carrier_verbs) or t.kind == "CARRIER"
+            if verb and nxt.kind == "VALUE" and self.g.resolve("profile", nxt.text) is not None:
+                word = self.g.keyword("PROFILE", self.lang)
+                self.note("profile", t.text, word)
+                ts[i] = _Tok("PROFILE", word)
+            elif (
+                verb
+                and t.kind == "WORD"
+                and nxt.kind == "VALUE"
+                and self.g.resolve("carrier", nxt.text) is not None
+            ):
                 word = self.g.keyword("CARRIER", self.lang)
                 self.note("carrier", t.text, word)
                 ts[i] = _Tok("CARRIER", word)
@@ -349,6 +372,16 @@ class _Repair:
                 out += [_Tok("FIELD", fld), t]
                 i += 1
                 continue
+            if t.kind == "MILESTONE" and i + 1 < len(ts) and ts[i + 1].unit == "duration":
+                self.note("op", t.text, f"{t.text} >")
+                out += [t, _Tok("OP", ">")]
+                i += 1
+                continue
+            created = t.kind == "MILESTONE" and t.lexeme is not None and t.lexeme.value == "created"
+            if created and out and out[-1].kind in _ATOM_END | {"FIELD"}:
+                self.note("filler", t.text, "")  # 小程序下单送…: 下单 is the verb, not a milestone
+                i += 1
+                continue
             if t.kind == "IN" and i + 1 < len(ts) and self._is_bool(ts[i + 1]):
                 self.note("filler", t.text, "")
                 i += 1
@@ -449,7 +482,7 @@ def read_rule(
         ts = rep.toks(tokenise(fixed, g))
     except RuleSyntaxError:
         raise enrich(error, g, ()) from None
-    ts = rep.tag_words(rep.drop_fillers(ts))
+    ts = rep.drop_fillers(rep.tag_words(ts))
     rep.carrier_verbs(ts)
     ts = rep.joints(rep.fields(rep.thresholds(ts)))
     candidate = _sentence(ts)
