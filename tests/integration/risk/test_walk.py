@@ -6,23 +6,36 @@ status restored."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ordo.clock import ManualClock
 from ordo.domain.access import Role
 from ordo.rules.governance import ApprovalTierDenied, SelfApproval
 from ordo.service.orders.intake import intake
 from ordo.service.risk import events, impact, plans
 from ordo.service.routing.decisions import explain_order
 from ordo.service.rules.records import Actor
-from tests.conftest import new_order
+from ordo.service.runtime.app import Ordo
+from tests.conftest import make_app, new_order, seed_tiny_world
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "risk"
 OPS = Actor("li.ops", Role.OPS)
 OPS2 = Actor("wang.ops", Role.OPS)
 RISK = Actor("zhao.risk", Role.RISK)
 VIEWER = Actor("guest", Role.VIEWER)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
+    """The tiny world on SQLite and on PostgreSQL (skipped when no server answers)."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    app = make_app(url, clock)
+    seed_tiny_world(app)
+    yield app
+    app.store.dispose()
 
 
 def _gz_orders(app, n, prefix="T"):
@@ -36,7 +49,8 @@ def _gz_orders(app, n, prefix="T"):
     )
 
 
-def test_a_typhoon_track_file_walks_from_exposure_to_a_plan_to_restored(world):
+def test_a_typhoon_track_file_walks_from_exposure_to_a_plan_to_restored(both):
+    world = both
     placed = _gz_orders(world, 3)
     assert {r.warehouse_id for r in placed} == {"WH-GZ"}
     elsewhere = intake(
