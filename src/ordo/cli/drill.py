@@ -7,7 +7,7 @@ summary as JSON; exit 1 when any drill failed its verdict.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,9 +28,10 @@ def drill_command(
     """Run drills: steady state before and after the faults, journal, verdict, RTO and RPO."""
     import dataclasses
     import json
+    import tempfile
 
     from ordo.cli.common import print_json
-    from ordo.drills import ScenarioError, find, library, load, run, write_journal
+    from ordo.drills import ScenarioError, Targets, find, library, load, run, write_journal
 
     if all_ == bool(scenarios):
         raise typer.BadParameter("name scenarios or give --all, not both / 指定场景或 --all，二选一")
@@ -50,20 +51,28 @@ def drill_command(
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
     summary: list[dict[str, object]] = []
-    for exp in experiments:
-        if overrides:
-            exp = dataclasses.replace(exp, configuration={**exp.configuration, **overrides})
-        journal = run(exp, db=db)
-        path = write_journal(journal, journals)
-        m = journal.get("ordo", {}).get("measurements", {})
-        summary.append({
-            "scenario": exp.name, "verdict": journal["verdict"], "db": journal["ordo"]["db"],
-            "rto_s": m.get("rto_s"), "rpo_orders": m.get("rpo_orders"),
-            "orders_acknowledged": m.get("orders_acknowledged"), "duration_s": journal.get("duration"),
-            "reason": journal.get("reason") or journal.get("exception") or journal.get("failed_activities"),
-            "journal": str(path),
-        })  # fmt: skip
-        typer.echo(f"{exp.name}: {journal['verdict']}", err=True)
+    with tempfile.TemporaryDirectory(prefix="ordo-drills-") as tmp:
+        targets = Targets(Path(tmp))  # drills whose server is configured alike share one
+        try:
+            for exp in experiments:
+                if overrides:
+                    exp = dataclasses.replace(exp, configuration={**exp.configuration, **overrides})
+                journal = run(exp, db=db, targets=targets)
+                summary.append(_summary(exp.name, journal, write_journal(journal, journals)))
+        finally:
+            targets.close()
     print_json({"drills": summary, "failed": sum(s["verdict"] == "failed" for s in summary)})
     if any(s["verdict"] == "failed" for s in summary):
         raise typer.Exit(1)
+
+
+def _summary(name: str, journal: dict[str, Any], path: Path) -> dict[str, object]:
+    m = journal.get("ordo", {}).get("measurements", {})
+    typer.echo(f"{name}: {journal['verdict']}", err=True)
+    return {
+        "scenario": name, "verdict": journal["verdict"], "db": journal["ordo"]["db"],
+        "rto_s": m.get("rto_s"), "rpo_orders": m.get("rpo_orders"),
+        "orders_acknowledged": m.get("orders_acknowledged"), "duration_s": journal.get("duration"),
+        "reason": journal.get("reason") or journal.get("exception") or journal.get("failed_activities"),
+        "journal": str(path),
+    }  # fmt: skip

@@ -14,5 +14,16 @@ from __future__ import annotations
 
 from ordo.drills.experiment import Experiment, ScenarioError, find, library, load, parse
 from ordo.drills.runner import run, write_journal
+from ordo.drills.target import Targets
 
-__all__ = ["Experiment", "ScenarioError", "find", "library", "load", "parse", "run", "write_journal"]
+__all__ = [
+    "Experiment",
+    "ScenarioError",
+    "Targets",
+    "find",
+    "library",
+    "load",
+    "parse",
+    "run",
+    "write_journal",
+]

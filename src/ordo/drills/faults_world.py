@@ -10,14 +10,16 @@ API. Each action marks when it struck and notes what a probe later checks.
   (a typhoon over 华南) or cities (a lockdown), switched off for ``duration_s`` (0: until
   the rollback ``restore_warehouses``; a fire).
 - ``surge``: the offered order rate times ``factor`` for ``duration_s`` (大促 ×10).
-- ``carrier_strike``: a carrier's coverage emptied for ``duration_s``, then restored.
+- ``carrier_strike``: a carrier's daily capacity set to 0 for ``duration_s``, then restored.
 - ``stale_stock_feed``: the stock of the best-selling SKUs set back to a stale snapshot
-  (``share`` of what it was) for ``duration_s``, then restored.
+  (``share`` of what it was, never below what is reserved) for ``duration_s``, then the
+  fresh one.
 - ``carrier_delay_spike``: carrier reports of the drill's orders held back ``delay_s``
   and then delivered in one burst, out of order.
 - ``duplicate_webhook_storm``: signed pushes, each sent ``copies`` times at once.
-- ``malformed_payload_flood``: signed pushes that cannot be mapped (and bodies that are
-  not JSON): each must become a dead letter or a 4xx, never a 5xx or an order.
+- ``malformed_payload_flood``: signed pushes that cannot be orders (unknown SKU, amounts
+  that do not add up, no lines) and bodies that are not JSON: each must become a dead
+  letter or a 4xx, never a 5xx or an order.
 
 The probes that judge them are here too (``BUSINESS_PROBES``).
 """
@@ -31,6 +33,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -39,6 +42,7 @@ import httpx
 import sqlalchemy as sa
 
 from ordo.adapters.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from ordo.domain.orders.model import Stock
 from ordo.drills.context import Drill
 from ordo.drills.target import WEBHOOK_SECRET
 from ordo.service.inventory.catalog import save_catalog
@@ -49,6 +53,19 @@ API = "/api/v1"
 
 def _client(drill: Drill) -> httpx.Client:
     return httpx.Client(base_url=drill.target.base, headers=drill.target.headers, timeout=30)
+
+
+def _retrying(call: Callable[[], httpx.Response], tries: int = 20) -> tuple[httpx.Response, int]:
+    """The answer, asking again after a 503 ("safe to retry", as the API's contract says);
+    with how many 503s it took."""
+    busy = 0
+    while True:
+        r = call()
+        if r.status_code != 503 or busy >= tries:
+            r.raise_for_status()
+            return r, busy
+        busy += 1
+        time.sleep(0.25)
 
 
 def _warehouses(drill: Drill, ids: list[str], provinces: list[str], cities: list[str]) -> list[str]:
@@ -71,25 +88,27 @@ def warehouse_outage(
 ) -> dict[str, Any]:
     ids = _warehouses(drill, warehouses or [], provinces or [], cities or [])
     moved: dict[str, Any] = {}
+    retried = 0
     with _client(drill) as c:
         start = drill.mark(f"warehouse_outage {','.join(ids)}")
         for wid in ids:
-            r = c.post(f"{API}/warehouses/{wid}/outage", json={"reason": reason})
-            r.raise_for_status()
-            moved[wid] = r.json()
+            url = f"{API}/warehouses/{wid}/outage"
+            r, busy = _retrying(partial(c.post, url, json={"reason": reason}))
+            moved[wid], retried = r.json(), retried + busy
     drill.notes.setdefault("down_warehouses", set()).update(ids)
     drill.notes.setdefault("outage_windows", []).append((start, None, ids))
     if duration_s:
         time.sleep(duration_s)
         restore_warehouses(drill)
-    return {"warehouses": ids, "answers": moved}
+    return {"warehouses": ids, "answers": moved, "retried_after_503": retried}
 
 
 def restore_warehouses(drill: Drill) -> dict[str, Any]:
     down: set[str] = drill.notes.get("down_warehouses", set())
     with _client(drill) as c:
         for wid in sorted(down):
-            c.delete(f"{API}/warehouses/{wid}/outage").raise_for_status()
+            url = f"{API}/warehouses/{wid}/outage"
+            _retrying(partial(c.delete, url))
     windows = drill.notes.get("outage_windows", [])
     now = time.monotonic()
     drill.notes["outage_windows"] = [(s, e if e is not None else now, ids) for s, e, ids in windows]
@@ -111,7 +130,8 @@ def surge(drill: Drill, factor: float = 10.0, duration_s: float = 3.0) -> dict[s
 def carrier_strike(drill: Drill, carrier: str = "sf", duration_s: float = 3.0) -> dict[str, Any]:
     before = next(c for c in drill.target.world.carriers if c.id == carrier)
     drill.mark(f"carrier_strike {carrier}")
-    save_catalog(drill.target.app, carriers=[dataclasses.replace(before, coverage=frozenset())])
+    # No capacity, not no coverage: an empty coverage means "everywhere" to the router.
+    save_catalog(drill.target.app, carriers=[dataclasses.replace(before, daily_capacity=0)])
     start = time.monotonic()
     try:
         time.sleep(duration_s)
@@ -124,17 +144,35 @@ def carrier_strike(drill: Drill, carrier: str = "sf", duration_s: float = 3.0) -
 def stale_stock_feed(
     drill: Drill, skus: int = 20, share: float = 0.0, duration_s: float = 3.0
 ) -> dict[str, Any]:
-    world = drill.target.world
-    top = set(world.popularity[:skus])
-    fresh = [s for s in world.stock if s.sku in top]
-    stale = [dataclasses.replace(s, on_hand=int(s.on_hand * share)) for s in fresh]
-    drill.mark(f"stale_stock_feed {len(stale)} rows")
-    save_catalog(drill.target.app, stock=stale)
+    """A stale snapshot of the best sellers' stock arrives from the WMS, then a fresh one.
+
+    Ordo has no feed that sets ``on_hand`` alone: ``save_catalog`` replaces whole rows,
+    reservations included. So the rows are read just before each write and their
+    ``reserved`` kept (an order reserving in between, milliseconds, would be overwritten:
+    the scenario runs on an Ordo of its own, ``configuration.seed``).
+    """
+    top = sorted(drill.target.world.popularity[:skus])
+    drill.mark(f"stale_stock_feed {len(top)} SKUs")
+    fresh = _stock_rows(drill, top)
+    save_catalog(
+        drill.target.app,
+        stock=[dataclasses.replace(s, on_hand=max(s.reserved, int(s.on_hand * share))) for s in fresh],
+    )
     try:
         time.sleep(duration_s)
     finally:
-        save_catalog(drill.target.app, stock=fresh)
-    return {"rows": len(stale), "share": share, "for_s": duration_s}
+        now = {(s.warehouse_id, s.sku): s.reserved for s in _stock_rows(drill, top)}
+        back = [dataclasses.replace(s, reserved=now.get((s.warehouse_id, s.sku), s.reserved)) for s in fresh]
+        save_catalog(drill.target.app, stock=back)
+    return {"rows": len(fresh), "share": share, "for_s": duration_s}
+
+
+def _stock_rows(drill: Drill, skus: list[str]) -> list[Stock]:
+    q = sa.text("SELECT warehouse_id, sku, on_hand, reserved, safety FROM stock WHERE sku IN :s").bindparams(
+        sa.bindparam("s", expanding=True)
+    )
+    with drill.target.engine().connect() as conn:
+        return [Stock(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in conn.execute(q, {"s": skus})]
 
 
 _BEFORE_CARRIER = ("released_to_warehouse", "picked", "packed", "waybill_issued", "outbound")
@@ -218,10 +256,9 @@ def malformed_payload_flood(drill: Drill, payloads: int = 60) -> dict[str, Any]:
             trade = json.loads(_push(drill, first + n))
             trade["orders"]["order"][0]["outer_sku_id"] = f"NO-SUCH-SKU-{n}"
             bodies.append(json.dumps(trade, ensure_ascii=False).encode())
-        elif kind == 1:  # an address that is no place
-            bodies.append(
-                _push(drill, first + n, receiver_state="火星", receiver_city="乌有市", receiver_district="无")
-            )
+        elif kind == 1:  # paid more than the goods and the freight (an address that is no
+            # place would be taken and held for the address, rightly: it is an order)
+            bodies.append(_push(drill, first + n, payment="99999.00"))
         elif kind == 2:  # lines missing
             bodies.append(_push(drill, first + n, orders={"order": []}))
         else:  # not JSON at all

@@ -174,8 +174,8 @@ async def jetstream_ids(url: str) -> set[int]:
         await nc.close()
 
 
-def open_incidents_on_drill_orders(drill: Drill, settle_s: float = 0.0) -> int:
-    time.sleep(settle_s)
+def open_incidents_on_drill_orders(drill: Drill, wait_s: float = 10.0) -> int:
+    """Incidents on the drill's orders still open, once the scan has had ``wait_s`` to close them."""
     ids = sorted(set(_acked(drill).values()))
     if not ids:
         return 0
@@ -191,7 +191,12 @@ def open_incidents_on_drill_orders(drill: Drill, settle_s: float = 0.0) -> int:
                 n += int(conn.execute(q, {"ids": ids[i : i + 500]}).scalar() or 0)
         return n
 
-    return _retrying(read)
+    deadline = time.monotonic() + wait_s
+    while True:
+        n = _retrying(read)
+        if not n or time.monotonic() > deadline:
+            return n
+        time.sleep(0.5)
 
 
 def dead_letters_since_start(drill: Drill) -> int:

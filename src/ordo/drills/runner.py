@@ -41,7 +41,7 @@ from ordo.drills.faults_world import BUSINESS_PROBES
 from ordo.drills.probes import PROBES
 from ordo.drills.proxy import FaultProxy
 from ordo.drills.stream import Watcher
-from ordo.drills.target import PG_ADMIN_URL, Target
+from ordo.drills.target import PG_ADMIN_URL, Target, Targets
 from ordo.drills.traffic import Load
 
 #: The functions a scenario may name, by module: nothing else is ever called.
@@ -135,8 +135,14 @@ def rto_per_fault(drill: Drill, end: float) -> list[dict[str, Any]]:
     return out
 
 
-def run(exp: Experiment, *, db: str = "sqlite", workdir: Path | None = None) -> dict[str, Any]:
-    """Run one experiment; its journal (a JSON-able dict with ``verdict``)."""
+def run(
+    exp: Experiment, *, db: str = "sqlite", workdir: Path | None = None, targets: Targets | None = None
+) -> dict[str, Any]:
+    """Run one experiment; its journal (a JSON-able dict with ``verdict``).
+
+    With ``targets`` the drill runs on a shared Ordo configured as its scenario asks (made
+    on first use, kept for the next drill); without, on its own, closed at the end.
+    """
     journal: dict[str, Any] = {
         "chaoslib-version": None,
         "platform": platform.platform(),
@@ -152,60 +158,72 @@ def run(exp: Experiment, *, db: str = "sqlite", workdir: Path | None = None) -> 
     needs = exp.configuration.get("requires", [])
     use_db = "postgres" if "postgres" in needs and db == "sqlite" else db
     journal["ordo"]["db"] = use_db
-    configuration = dict(exp.configuration)
     t_start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix=f"ordo-drill-{exp.name}-", dir=workdir) as tmp:
-        target = Target(Path(tmp), db=use_db, config=configuration)
-        proxy: FaultProxy | None = None
-        drill: Drill | None = None
+    with tempfile.TemporaryDirectory(prefix="ordo-drills-", dir=workdir) as tmp:
+        pool = targets if targets is not None else Targets(Path(tmp))
         try:
-            target.start()
-            with target.engine().connect() as conn:
-                start_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar() or 0)
-                dead0 = int(conn.execute(sa.text("SELECT COUNT(*) FROM channel_dead_letters")).scalar() or 0)
-            port = target.port
-            if configuration.get("proxy"):
-                proxy = FaultProxy(target.port).start()
-                port = proxy.port
-            load = Load(
-                "127.0.0.1", port, target.key, target.world,
-                rate_per_s=float(configuration.get("rate_per_s", 40)),
-                seed=target.seed, prefix=f"drill-{exp.name}",
-            )  # fmt: skip
-            watcher = Watcher(target.base, target.key, start_id)
-            drill = Drill(target, load, watcher, start_id, notes={"dead_letters_0": dead0})
-            if proxy is not None:
-                drill.notes["proxy"] = proxy
-            watcher.start()
-            watcher.ready.wait(10)
-            load.start()
-            time.sleep(float(configuration.get("warmup_s", 1.5)))
-            drill.started_at = load.started_at
-            journal["steady_states"] = {"before": _hypothesis(drill, exp, configuration)}
-            journal["run"] = []
-            if journal["steady_states"]["before"]["steady_state_met"]:
-                for a in exp.method:
-                    journal["run"].append(_run_activity(drill, a, configuration))
-                journal["steady_states"]["after"] = _hypothesis(drill, exp, configuration)
-            journal["rollbacks"] = [_run_activity(drill, a, configuration) for a in exp.rollbacks]
-            load.stop()
-            journal["ordo"]["measurements"] = _measure(drill, time.monotonic())
-        except Exception as exc:  # the drill itself broke: say so, never pass
-            journal["status"] = "aborted"
-            journal["exception"] = f"{type(exc).__name__}: {exc}"
-            journal["ordo"]["server_log_tail"] = target.log_tail()
+            _run_on(pool, exp, use_db, journal)
         finally:
-            if drill is not None:
-                drill.load.stop(drain_s=5)
-                drill.watcher.stop()
-            if proxy is not None:
-                proxy.stop()
-            target.close()
+            if targets is None:
+                pool.close()
     journal["end"], journal["duration"] = _iso(), round(time.monotonic() - t_start, 3)
     return _judge(journal)
 
 
-def _measure(drill: Drill, end: float) -> dict[str, Any]:
+def _run_on(pool: Targets, exp: Experiment, db: str, journal: dict[str, Any]) -> None:
+    configuration = dict(exp.configuration)
+    target: Target | None = None
+    proxy: FaultProxy | None = None
+    drill: Drill | None = None
+    try:
+        target = pool.get(db, configuration)
+        target.wait_ready()
+        with target.engine().connect() as conn:
+            start_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar() or 0)
+            dead0 = int(conn.execute(sa.text("SELECT COUNT(*) FROM channel_dead_letters")).scalar() or 0)
+        port = target.port
+        if configuration.get("proxy"):
+            proxy = FaultProxy(target.port).start()
+            port = proxy.port
+        load = Load(
+            "127.0.0.1", port, target.key, target.world,
+            rate_per_s=float(configuration.get("rate_per_s", 40)),
+            seed=target.seed, prefix=f"drill-{exp.name}",
+        )  # fmt: skip
+        watcher = Watcher(target.base, target.key, start_id)
+        drill = Drill(target, load, watcher, start_id, notes={"dead_letters_0": dead0})
+        if proxy is not None:
+            drill.notes["proxy"] = proxy
+        deaths0 = len(target.deaths)
+        watcher.start()
+        watcher.ready.wait(10)
+        load.start()
+        time.sleep(float(configuration.get("warmup_s", 1.5)))
+        drill.started_at = load.started_at
+        journal["steady_states"] = {"before": _hypothesis(drill, exp, configuration)}
+        journal["run"] = []
+        if journal["steady_states"]["before"]["steady_state_met"]:
+            for a in exp.method:
+                journal["run"].append(_run_activity(drill, a, configuration))
+            journal["steady_states"]["after"] = _hypothesis(drill, exp, configuration)
+        journal["rollbacks"] = [_run_activity(drill, a, configuration) for a in exp.rollbacks]
+        load.stop()
+        journal["ordo"]["measurements"] = _measure(drill, time.monotonic(), deaths0)
+    except Exception as exc:  # the drill itself broke: say so, never pass
+        journal["status"] = "aborted"
+        journal["exception"] = f"{type(exc).__name__}: {exc}"
+        if target is not None:
+            journal["ordo"]["server_log_tail"] = target.log_tail()
+            pool.discard(target)
+    finally:
+        if drill is not None:
+            drill.load.stop(drain_s=5)
+            drill.watcher.stop()
+        if proxy is not None:
+            proxy.stop()
+
+
+def _measure(drill: Drill, end: float, deaths0: int) -> dict[str, Any]:
     from ordo.drills.probes import lost_acknowledged_orders
 
     ledger = drill.load.ledger
@@ -225,7 +243,7 @@ def _measure(drill: Drill, end: float) -> dict[str, Any]:
         "attempts": attempts,
         "orders_given_up": given_up,
         "orders_refused": refused,
-        "server_restarts": len(drill.target.deaths),
+        "server_restarts": len(drill.target.deaths) - deaths0,
         "stream_reconnects": drill.watcher.reconnects,
         "notes": {k: v for k, v in drill.notes.items() if isinstance(v, int | float | str)},
     }

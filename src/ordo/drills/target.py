@@ -53,6 +53,16 @@ WEBHOOK_SECRET = "drill-webhook-secret-0123456789"
 READY_TIMEOUT_S = 60.0
 
 
+def _is_worker(pid: int) -> bool:
+    """A live worker process, not multiprocessing's resource tracker nor a zombie."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return b"resource_tracker" not in cmdline and state != "Z"
+
+
 class Broker:
     """A private ``nats-server`` with JetStream on a free port; stop and start it again at will."""
 
@@ -244,7 +254,7 @@ class Target:
             text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
         except OSError:
             return []
-        return [int(p) for p in text.split()]
+        return [int(p) for p in text.split() if _is_worker(int(p))]
 
     def log_tail(self, n: int = 2000) -> str:
         try:
@@ -285,3 +295,43 @@ class Target:
 
     def settings(self) -> Settings:
         return dataclasses.replace(self.app.settings, database_url=self.database_url)
+
+
+#: The configuration keys that shape the server; drills alike in these can share one.
+SERVER_KEYS = ("workers", "broker", "clock", "disk", "disk_mb", "seed")
+
+
+class Targets:
+    """Running Ordos shared by the drills whose server is configured alike (``ordo drill --all``).
+
+    Each drill still has its own orders (its own external-id and idempotency-key prefix),
+    its own event cursor and its own baseline; a drill that broke (``discard``) takes its
+    Ordo with it, so the next one starts clean.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._running: dict[tuple[Any, ...], Target] = {}
+
+    def get(self, db: str, config: dict[str, Any]) -> Target:
+        key = (db, *(str(config.get(k)) for k in SERVER_KEYS))
+        found = self._running.get(key)
+        if found is None:
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="ordo-drill-", dir=self.workdir))
+            found = Target(folder, db=db, config=config)
+            self._running[key] = found
+            found.start()
+        return found
+
+    def discard(self, target: Target) -> None:
+        for key, t in list(self._running.items()):
+            if t is target:
+                del self._running[key]
+        target.close()
+
+    def close(self) -> None:
+        for t in self._running.values():
+            t.close()
+        self._running.clear()

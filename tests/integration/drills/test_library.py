@@ -1,18 +1,19 @@
 """Every scenario of the library, run for real against an Ordo the drill starts: its verdict must be
 ``passed``, with RPO 0 (no acknowledged order missing) and its figures in the journal.
 
-Each runs for about half a minute on 2 busy cores (start, warm-up, hypothesis, faults,
-hypothesis, rollbacks); those that need PostgreSQL, root (a tmpfs of their own) or
-nats-server are skipped, saying so, where those are missing.
+Drills whose server is configured alike share one running Ordo (as ``ordo drill --all``
+does); each has its own orders, cursor and baseline. Those that need PostgreSQL, root (a
+tmpfs of their own) or nats-server are skipped, saying so, where those are missing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ordo.drills import library, load, run
+from ordo.drills import Targets, library, load, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -20,10 +21,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 RTO_TARGET_S = {"kill-server": 5.0, "kill-worker": 5.0}
 
 
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
+    """Drills whose server is configured alike share one, as ``ordo drill --all`` does."""
+    pool = Targets(tmp_path_factory.mktemp("drills"))
+    yield pool
+    pool.close()
+
+
 @pytest.mark.parametrize("path", library(), ids=lambda p: p.stem)
-def test_the_scenario_keeps_its_steady_state(path: Path, tmp_path: Path) -> None:
+def test_the_scenario_keeps_its_steady_state(path: Path, targets: Targets) -> None:
     exp = load(path)
-    journal = run(exp, workdir=tmp_path)
+    journal = run(exp, targets=targets)
     if journal["verdict"] == "skipped":
         pytest.skip(journal["reason"])
     failed = {
