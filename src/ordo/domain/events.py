@@ -37,6 +37,10 @@ ORDER_PROMISE_UPDATED = "order.promise_updated"
 RESERVATION_EXPIRED = "order.reservation_expired"
 #: A channel's sellable quantities changed past its threshold (库存同步); one event per channel.
 STOCK_SYNC = "stock.sync"
+#: Substitute SKUs were saved or removed; the payload names them, the change and who made it.
+SUBSTITUTES_CHANGED = "inventory.substitutes_changed"
+#: Out-of-stock lines of an order ship as substitute SKUs; the payload has each swap.
+ORDER_SUBSTITUTED = "order.substituted"
 #: A compensation coupon was issued by a playbook step.
 COUPON_ISSUED = "coupon.issued"
 #: An operator held orders before they left; the payload has the reason and what happened to the stock.
@@ -94,6 +98,8 @@ EVENT_TYPES = (
     ORDER_PROMISE_UPDATED,
     RESERVATION_EXPIRED,
     STOCK_SYNC,
+    SUBSTITUTES_CHANGED,
+    ORDER_SUBSTITUTED,
     COUPON_ISSUED,
     ORDER_HELD,
     ORDER_RELEASED,

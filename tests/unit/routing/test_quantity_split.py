@@ -82,3 +82,19 @@ def test_several_lines_split_by_units_where_lines_alone_cannot() -> None:
     assert plan.status is PlanStatus.SPLIT
     got = {p.warehouse_id: dict(p.lines) for p in plan.parcels}
     assert got == {"SHA": {"A": 3, "B": 1}, "HGH": {"A": 2}}
+
+
+def test_a_sku_no_warehouse_knows_is_never_split_from_another_sku_s_stock() -> None:
+    plan = route([request((("NOPE", 2), ("A", 1)), to=SH)], context(SCATTERED_A))[0]
+    assert plan.status is PlanStatus.UNROUTABLE
+    assert route_one(request((("NOPE", 2),), to=SH), context(SCATTERED_A)).parcels == ()
+
+
+def test_a_wave_whose_skus_have_no_stock_row_anywhere_is_held_not_an_error() -> None:
+    from ordo.domain.routing import RoutingContext, StockMatrix
+
+    from .net import MORNING_NS, NETWORK
+
+    empty = RoutingContext(NETWORK, StockMatrix([], NETWORK.n_warehouses), now_ns=MORNING_NS)
+    [plan] = route([request((("NOPE", 1),), to=SH)], empty)
+    assert plan.status is PlanStatus.UNROUTABLE and plan.snapshot()["plan"]["parcels"] == []

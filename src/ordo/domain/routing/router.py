@@ -26,7 +26,7 @@ import numpy as np
 
 from ordo.domain.orders.model import Carrier, Warehouse
 from ordo.domain.routing.carriers import CarrierChoices, choose_carrier_one, choose_carriers
-from ordo.domain.routing.context import RouteRequest, RoutingContext, split_allowed
+from ordo.domain.routing.context import RouteRequest, RoutingContext, StockMatrix, split_allowed
 from ordo.domain.routing.encode import Encoded, encode
 from ordo.domain.routing.kernel import Reason, constraints, objectives
 from ordo.domain.routing.network import BoolArray, FloatArray, IntArray
@@ -43,6 +43,7 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
     """Route a wave in order; reserves in ``ctx`` what each plan promises."""
     if not requests:
         return []
+    _one_row_at_least(ctx)
     net = ctx.network
     enc = encode(requests, ctx)
     depart = ctx.departures()
@@ -98,6 +99,13 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
     for k in [k for k, p in enumerate(plans) if p is None]:
         plans[k] = route_one(requests[k], ctx, rec)
     return plans  # type: ignore[return-value]  # every entry is set now
+
+
+def _one_row_at_least(ctx: RoutingContext) -> None:
+    """Unknown SKUs are encoded as row 0 asking for more units than exist; a call none of
+    whose SKUs has a stock row anywhere (a new product) gets one empty row to point at."""
+    if ctx.stock.atp.shape[0] == 0:
+        ctx.stock = StockMatrix([""], ctx.network.n_warehouses)
 
 
 def _units_may_help(
@@ -183,6 +191,7 @@ def route_one(req: RouteRequest, ctx: RoutingContext, rec: Recorder | None = Non
     """One order, dense over every warehouse, against the context as it is now."""
     net = ctx.network
     rec = rec or Recorder(ctx)
+    _one_row_at_least(ctx)
     enc = encode([req], ctx)
     depart = ctx.departures()
     n_w = net.n_warehouses
@@ -250,7 +259,8 @@ def _split_units(
     w, reasons, line_ok, pre, raw, km, preferred = dense
     n_lines = len(req.lines)
     holds = ctx.stock.atp[enc.sku[0, :n_lines]][:, pre].T  # (pre rows, lines)
-    need = [q for _, q in req.lines]
+    # The encoded units: a SKU no warehouse knows points at row 0 and asks for more than exists.
+    need = enc.qty[0, :n_lines].tolist()
     some = (holds > 0).any(axis=1)
     if int(some.sum()) < 2 or (holds.sum(axis=0) < np.array(need)).any():
         return None

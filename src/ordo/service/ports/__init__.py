@@ -40,7 +40,14 @@ from ordo.service.ports.incidents import (
     Watch,
 )
 from ordo.service.ports.insight import Analytics
-from ordo.service.ports.inventory import CatalogRepository, ChannelStockRepository, Delta, StockRepository
+from ordo.service.ports.inventory import (
+    CatalogRepository,
+    ChannelStockRepository,
+    Delta,
+    StockRepository,
+    SubstituteRepository,
+    SubstituteRow,
+)
 from ordo.service.ports.leases import Leases
 from ordo.service.ports.orders import (
     AnomalyRecord,
@@ -116,6 +123,8 @@ __all__ = [
     "StockRepository",
     "Store",
     "Subscription",
+    "SubstituteRepository",
+    "SubstituteRow",
     "UnitOfWork",
     "VocabularyAnomaly",
     "Watch",
@@ -156,6 +165,9 @@ class UnitOfWork(Protocol):
 
     @property
     def channel_stock(self) -> ChannelStockRepository: ...
+
+    @property
+    def substitutes(self) -> SubstituteRepository: ...
 
     @property
     def channels(self) -> ChannelRepository: ...

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ordo.domain.inventory.stock import ChannelRule, SyncChange
+from ordo.domain.inventory.substitutes import Substitute
 from ordo.domain.orders.model import Carrier, Customer, Sku, Stock, Warehouse
 
 __all__ = ["CatalogRepository", "ChannelStockRepository", "Delta", "StockRepository"]
@@ -116,3 +117,22 @@ class ChannelStockRepository(Protocol):
     def publish(self, found: Sequence[SyncChange], now_ns: int) -> None: ...
 
     def forget(self, keys: Sequence[tuple[str, str]]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SubstituteRow:
+    """A substitute as stored, with when and by whom it was last changed."""
+
+    item: Substitute
+    updated_at_ns: int
+    updated_by: str
+
+
+class SubstituteRepository(Protocol):
+    """Substitute SKUs (``sku → substitute``, ratio, channel scope, priority)."""
+
+    def rows(self, skus: Iterable[str] | None = ...) -> list[SubstituteRow]: ...
+
+    def save(self, items: Sequence[Substitute], now_ns: int, by: str) -> None: ...
+
+    def delete(self, sku: str, substitute: str, channel: str) -> bool: ...
