@@ -90,6 +90,8 @@ class Report:
     tuning: Share = field(default_factory=Share)
     held_out: Share = field(default_factory=Share)
     outcomes: list[Outcome] = field(default_factory=list)
+    #: held-out sentences by the batch they were written in (1: the hash quarter, 3: …)
+    held_out_batches: dict[int, Share] = field(default_factory=dict)
 
     @property
     def whole(self) -> Share:
@@ -100,10 +102,12 @@ class Report:
         return s
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             name: _share_dict(s)
             for name, s in (("tuning", self.tuning), ("held_out", self.held_out), ("whole", self.whole))
         }
+        out["held_out_batches"] = {str(b): _share_dict(s) for b, s in sorted(self.held_out_batches.items())}
+        return out
 
 
 def _share_dict(s: Share) -> dict[str, Any]:
@@ -131,7 +135,9 @@ def expected_meaning(row: dict[str, Any]) -> str | None:
 def evaluate(rows: Iterable[dict[str, Any]]) -> Report:
     report = Report()
     for row in rows:
-        share = report.held_out if row.get("held_out") else report.tuning
+        shares = [report.held_out if row.get("held_out") else report.tuning]
+        if row.get("held_out"):
+            shares.append(report.held_out_batches.setdefault(int(row.get("batch", 1)), Share()))
         expected = expected_meaning(row)
         try:
             reading = read_rule(row["sentence"])
@@ -140,14 +146,15 @@ def evaluate(rows: Iterable[dict[str, Any]]) -> Report:
             got, confirm, error = None, False, e.message
         o = Outcome(row["sentence"], bool(row.get("held_out")), expected, got, confirm, error)
         report.outcomes.append(o)
-        share.total += 1
-        share.parsed += got is not None
-        share.correct += o.correct
-        share.confirmations += confirm and got is not None
-        share.silent += o.silent
-        if expected is None:
-            share.unsupported += 1
-            share.refused += got is None
+        for share in shares:
+            share.total += 1
+            share.parsed += got is not None
+            share.correct += o.correct
+            share.confirmations += confirm and got is not None
+            share.silent += o.silent
+            if expected is None:
+                share.unsupported += 1
+                share.refused += got is None
     return report
 
 
@@ -157,9 +164,11 @@ def run(path: Path = DEFAULT_CORPUS) -> Report:
 
 def lines(report: Report) -> list[str]:
     out = []
-    for name, s in (("tuning", report.tuning), ("held-out", report.held_out), ("whole", report.whole)):
+    parts = [("tuning", report.tuning), ("held-out", report.held_out), ("whole", report.whole)]
+    parts += [(f"held-out batch {b}", s) for b, s in sorted(report.held_out_batches.items())]
+    for name, s in parts:
         out.append(
-            f"{name:9} {s.total:4} sentences  parse {s.rate(s.parsed):6.1%}  correct meaning "
+            f"{name:18} {s.total:4} sentences  parse {s.rate(s.parsed):6.1%}  correct meaning "
             f"{s.rate(s.correct):6.1%}  asked to confirm {s.confirmations:3}  silent misreadings {s.silent}  "
             f"(inexpressible {s.unsupported}, refused {s.refused})"
         )

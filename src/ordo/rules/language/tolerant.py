@@ -187,6 +187,50 @@ class _Repair:
             out.append(_Tok(lx.kind, lx.text, unit, lx))
         return out
 
+    def vocabulary(self) -> frozenset[str]:
+        t = self.t
+        return (
+            t.fillers
+            | t.buy_words
+            | t.carrier_verbs
+            | t.has_words
+            | frozenset(t.postfix)
+            | frozenset(t.unit_words)
+        )
+
+    def split_words(self, ts: list[_Tok]) -> list[_Tok]:
+        """Cut an unknown run of Chinese (``客户一律发``) at the reader's own words, longest first,
+        so fillers and verbs inside it are seen; a run with none of them stays whole."""
+        vocab = self.vocabulary()
+        longest = max(map(len, vocab))
+        out: list[_Tok] = []
+        for t in ts:
+            if t.kind != "WORD" or len(t.text) < 2 or t.text.isascii() or t.text.lower() in vocab:
+                out.append(t)
+                continue
+            pieces: list[str] = []
+            rest, i = "", 0
+            while i < len(t.text):
+                for k in range(min(longest, len(t.text) - i), 0, -1):
+                    if t.text[i : i + k] in vocab:
+                        if rest:
+                            pieces.append(rest)
+                            rest = ""
+                        pieces.append(t.text[i : i + k])
+                        i += k
+                        break
+                else:
+                    rest += t.text[i]
+                    i += 1
+            if rest:
+                pieces.append(rest)
+            if len(pieces) > 1:
+                self.note("split", t.text, " ".join(pieces))
+                out += [_Tok("WORD", p) for p in pieces]
+            else:
+                out.append(t)
+        return out
+
     def drop_fillers(self, ts: list[_Tok]) -> list[_Tok]:
         out: list[_Tok] = []
         for t in ts:
@@ -476,40 +520,48 @@ def read_rule(
     except RuleSyntaxError as first:
         error = first
     tol = tolerance or default_tolerance()
-    rep = _Repair(g, tol, sentence_lang(text))
-    try:
-        fixed = rep.text(text)
-        ts = rep.toks(tokenise(fixed, g))
-    except RuleSyntaxError:
-        raise enrich(error, g, ()) from None
-    ts = rep.drop_fillers(rep.tag_words(ts))
-    rep.carrier_verbs(ts)
-    ts = rep.joints(rep.fields(rep.thresholds(ts)))
-    candidate = _sentence(ts)
-    tried = [candidate]
-    try:
-        rule = parse_rule(candidate, glossary=g, priority=priority, rule_id=rule_id)
-        return Reading(_with_source(rule, text), text, candidate, tuple(rep.rewrites))
-    except RuleSyntaxError as second:
-        error_after = second
-    words = [t.text for t in ts if t.kind == "WORD"]
-    for word, replacement in typo_candidates(error_after, g, words) if typos else ():
-        sentence = candidate.replace(word, replacement, 1)
-        if sentence in tried:
-            continue
-        tried.append(sentence)
+    lang = sentence_lang(text)
+    attempts: list[tuple[_Repair, list[_Tok], str]] = []
+    for split in (False, True):  # unknown runs cut at the reader's words only if needed
+        rep = _Repair(g, tol, lang)
         try:
-            again = read_rule(
-                sentence, glossary=g, tolerance=tol, priority=priority, rule_id=rule_id, typos=False
-            )
+            ts = _repaired(rep, text, split)
         except RuleSyntaxError:
-            continue
-        typo = Rewrite("typo", word, replacement)
-        rewrites = (*rep.rewrites, typo, *again.rewrites)
-        return Reading(_with_source(again.rule, text), text, again.read_as, rewrites)
+            raise enrich(error, g, ()) from None
+        candidate = _sentence(ts)
+        try:
+            rule = parse_rule(candidate, glossary=g, priority=priority, rule_id=rule_id)
+            return Reading(_with_source(rule, text), text, candidate, tuple(rep.rewrites))
+        except RuleSyntaxError as second:
+            attempts.append((rep, ts, candidate))
+            error_after = second
+    tried = [c for _, _, c in attempts]
+    for rep, ts, candidate in attempts if typos else ():
+        words = [t.text for t in ts if t.kind == "WORD"]
+        for word, replacement in typo_candidates(error_after, g, words):
+            sentence = candidate.replace(word, replacement, 1)
+            if sentence in tried:
+                continue
+            tried.append(sentence)
+            try:
+                again = read_rule(
+                    sentence, glossary=g, tolerance=tol, priority=priority, rule_id=rule_id, typos=False
+                )
+            except RuleSyntaxError:
+                continue
+            typo = Rewrite("typo", word, replacement)
+            rewrites = (*rep.rewrites, typo, *again.rewrites)
+            return Reading(_with_source(again.rule, text), text, again.read_as, rewrites)
     if not typos:
         raise error
     raise enrich(error, g, tuple(s for s in tried if s != text)) from None
+
+
+def _repaired(rep: _Repair, text: str, split: bool) -> list[_Tok]:
+    ts = rep.tag_words(rep.toks(tokenise(rep.text(text), rep.g)))
+    ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
+    rep.carrier_verbs(ts)
+    return rep.joints(rep.fields(rep.thresholds(ts)))
 
 
 def _with_source(rule: A.Rule, text: str) -> A.Rule:
