@@ -52,3 +52,31 @@ def test_freight_relief_never_exceeds_the_freight_and_a_hold_keeps_its_reason() 
     out = outcome_of(CompiledRuleSet(rs).evaluate(row), row)
     assert out.freight_off_fen == 800 and out.held and out.hold_reason == "大额"
     assert out.money_fen == 800
+
+
+@SETTINGS
+@given(rows=st.lists(facts(), min_size=1, max_size=15))
+def test_barred_carriers_and_merge_windows_read_the_same_in_both_outcomes(rows: list[dict[str, Any]]) -> None:
+    rs = RuleSet.of(
+        [
+            parse_rule("如果 订单金额 > 100 则 不用 极兔、中通", rule_id="r1"),
+            parse_rule("如果 渠道 为 天猫 则 不走 申通", rule_id="r2"),
+            parse_rule("如果 订单金额 > 50 则 合单 等待 10分钟", rule_id="r3"),
+            parse_rule("走 顺丰", rule_id="r4"),
+        ]
+    )
+    frame = facts_frame(rows)
+    vector = pl.concat([frame, evaluate_frame(rs, frame)], how="horizontal").select(outcome_exprs(rs, PRICES))
+    compiled = CompiledRuleSet(rs)
+    for i, row in enumerate(rows):
+        scalar = outcome_of(compiled.evaluate(row), row, PRICES).as_dict()
+        assert vector.row(i, named=True)["routing"] == scalar["routing"]
+    # Routing rules fire first-match: each order gets one of them.
+    for amount, channel, want in [
+        (20_000, "tmall", "avoid=jtexpress,zto"),
+        (8_000, "tmall", "avoid=sto"),
+        (8_000, "jd", "merge=600"),
+        (100, "jd", "carrier=sf"),
+    ]:
+        row = {**rows[0], "order_amount_fen": amount, "channel": channel}
+        assert outcome_of(compiled.evaluate(row), row, PRICES).routing == want

@@ -73,8 +73,15 @@ class Outcome:
 
 
 def routing_signature(
-    carrier: str | None, profile: str | None, prefer: str | None, split: bool | None
+    carrier: str | None,
+    profile: str | None,
+    prefer: str | None,
+    split: bool | None,
+    avoid: str = "",
+    merge_s: int | None = None,
 ) -> str:
+    """What the rules ask of the router, as one comparable text (``avoid``: the barred
+    carriers, sorted and comma-joined; ``merge_s``: a merge window's wait)."""
     parts = []
     if carrier:
         parts.append(f"carrier={carrier}")
@@ -84,6 +91,10 @@ def routing_signature(
         parts.append(f"prefer={prefer}")
     if split is not None:
         parts.append(f"split={'yes' if split else 'no'}")
+    if avoid:
+        parts.append(f"avoid={avoid}")
+    if merge_s is not None:
+        parts.append(f"merge={merge_s}")
     return ";".join(parts)
 
 
@@ -99,6 +110,8 @@ def outcome_of(
     reason = ""
     carrier = profile = prefer = None
     split: bool | None = None
+    merge_s: int | None = None
+    avoid: set[str] = set()
     tags: set[str] = set()
     for fired in evaluation.fired:
         for a in fired.actions:
@@ -126,6 +139,10 @@ def outcome_of(
                 prefer = a.warehouse
             elif isinstance(a, A.SplitPolicy):
                 split = a.allowed
+            elif isinstance(a, A.AvoidCarrier):
+                avoid.add(a.carrier)
+            elif isinstance(a, A.MergeWindow):
+                merge_s = a.seconds
             elif isinstance(a, A.Tag):
                 tags.add(a.tag)
             elif isinstance(a, A.Playbook | A.RedFlag):
@@ -139,7 +156,7 @@ def outcome_of(
         hold_reason=reason,
         carrier=carrier,
         profile=profile,
-        routing=routing_signature(carrier, profile, prefer, split),
+        routing=routing_signature(carrier, profile, prefer, split, ",".join(sorted(avoid)), merge_s),
         tags=",".join(sorted(tags)),
         incident=incident,
     )

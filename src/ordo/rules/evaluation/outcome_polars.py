@@ -63,6 +63,18 @@ def _first(parts: list[pl.Expr]) -> pl.Expr:
     return parts[0] if len(parts) == 1 else pl.coalesce(parts)
 
 
+def _avoided(avoid: Mapping[str, list[pl.Expr]]) -> pl.Expr:
+    """The barred carriers, sorted and comma-joined (null when none), as the scalar twin."""
+    if not avoid:
+        return pl.lit(None, dtype=pl.String)
+    joined = pl.concat_str(
+        [pl.when(_any(fs)).then(pl.lit(c)) for c, fs in sorted(avoid.items())],
+        separator=",",
+        ignore_nulls=True,
+    )
+    return pl.when(joined != "").then(joined)
+
+
 def _sum(parts: list[pl.Expr]) -> pl.Expr:
     if not parts:
         return pl.lit(0, dtype=pl.Int64)
@@ -109,6 +121,8 @@ def outcome_exprs(
     profile: list[pl.Expr] = []
     prefer: list[pl.Expr] = []
     split: list[pl.Expr] = []
+    merge: list[pl.Expr] = []
+    avoid: dict[str, list[pl.Expr]] = {}  # barred carrier -> the fired columns that bar it
     tags = tag_hits(ruleset, fired_prefix)
     for step in ruleset.plan():
         f = pl.col(f"{fired_prefix}{step.rule.id}")
@@ -137,6 +151,10 @@ def outcome_exprs(
                 prefer.append(pl.when(f).then(pl.lit(a.warehouse)))
             elif isinstance(a, A.SplitPolicy):
                 split.append(pl.when(f).then(pl.lit("yes" if a.allowed else "no")))
+            elif isinstance(a, A.AvoidCarrier):
+                avoid.setdefault(a.carrier, []).append(f)
+            elif isinstance(a, A.MergeWindow):
+                merge.append(pl.when(f).then(pl.lit(str(a.seconds))))
             elif isinstance(a, A.Playbook | A.RedFlag):
                 incident.append(f)
     last_carrier = _first(carrier[::-1])
@@ -146,6 +164,8 @@ def outcome_exprs(
             _tag("profile=", _first(profile[::-1])),
             _tag("prefer=", _first(prefer[::-1])),
             _tag("split=", _first(split[::-1])),
+            _tag("avoid=", _avoided(avoid)),
+            _tag("merge=", _first(merge[::-1])),
         ],
         separator=";",
         ignore_nulls=True,

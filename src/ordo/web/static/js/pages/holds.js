@@ -5,7 +5,7 @@ import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
-export const HOLD_KINDS = ["address", "no_stock", "review", "manual"];
+export const HOLD_KINDS = ["address", "no_stock", "review", "manual", "merge_window"];
 const ACTORS = ["ops", "admin"];
 // Once any of these is recorded the order can no longer be held, released or re-addressed.
 const FINAL = [
