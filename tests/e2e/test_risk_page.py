@@ -51,6 +51,7 @@ def test_the_risk_radar_takes_a_typhoon_from_a_pasted_track_to_an_executed_plan(
     )
     assert set(ids) <= listed
     assert "发货仓在影响区" in ops.inner_text("#risk-orders")
+    assert ops.locator("#risk-regions tbody tr").first.inner_text().startswith("广东省")
     assert ops.locator("#risk-events tbody tr").count() >= 1
     if ops.evaluate("() => Boolean(window.echarts)"):
         ops.wait_for_selector("#risk-map canvas")

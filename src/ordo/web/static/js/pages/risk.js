@@ -131,6 +131,8 @@ async function showEvent(panel, ctx, id, redraw) {
     h("td", {}, fmtNum(r.orders)), h("td", {}, fmtNum(r.promises_at_risk)), h("td", {}, yuan(r.money_fen))));
   const channel = scan.by_channel.map((r) => h("tr", {}, h("td", {}, t(`channel.${r.channel}`)),
     h("td", {}, fmtNum(r.orders)), h("td", {}, fmtNum(r.promises_at_risk)), h("td", {}, yuan(r.money_fen))));
+  const origin = scan.by_warehouse.map((r) => h("tr", { dataset: { warehouse: r.warehouse_id } }, h("td", {}, r.warehouse_id),
+    h("td", {}, fmtNum(r.orders)), h("td", {}, fmtNum(r.promises_at_risk)), h("td", {}, yuan(r.money_fen))));
   const orders = scan.orders.map((o) => h("tr", { dataset: { order: o.id } },
     h("td", {}, h("a", { href: `#/orders/${o.id}` }, o.id)), h("td", {}, t(`channel.${o.channel}`)),
     h("td", {}, t(`status.${o.status}`)), h("td", {}, o.warehouse_id || "—"), h("td", {}, `${o.province}${o.city}`),
@@ -151,6 +153,8 @@ async function showEvent(panel, ctx, id, redraw) {
       h("div", { class: "grid2" },
         table(heads, region, { id: "risk-regions" }),
         table([t("risk.channel"), ...heads.slice(1)], channel, { id: "risk-channels" })),
+      origin.length ? h("div", {}, h("h3", {}, t("risk.by_warehouse")),
+        table([t("risk.warehouse"), ...heads.slice(1)], origin, { id: "risk-warehouses" })) : "",
       h("h3", {}, t("risk.exposed_orders")),
       table([t("risk.order"), t("risk.channel"), t("risk.order_status"), t("risk.warehouse"), t("risk.region"), t("risk.promise"), t("risk.money"), t("risk.why")],
         orders, { id: "risk-orders" })),
