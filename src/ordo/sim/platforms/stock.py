@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ordo.sim.platforms.errors import error
+
 if TYPE_CHECKING:
     from ordo.sim.platforms.emulator import _ShopState
 
@@ -45,14 +47,12 @@ def answer(platform: str, method: str, st: _ShopState, biz: Mapping[str, Any]) -
     """The answer to a stock call, or None when the call is not one."""
     if method not in _STOCK:
         return None
-    from ordo.sim.platforms.emulator import _error
-
     try:
         found = _set(method, st, biz)
     except (KeyError, ValueError, TypeError):
         found = None
     if found is None:
-        return _error(platform, "missing")
+        return error(platform, "missing")
     return found
 
 
