@@ -91,7 +91,7 @@ def route(requests: Sequence[RouteRequest], ctx: RoutingContext) -> list[Plan]:
     hopeless[o[elig]] = False
     hopeless &= (enc.n_lines == 1) | (enc.carriers_ok == 0) | (enc.province < 0)
     if hopeless.any() and ctx.split_rules.quantity_split:
-        _units_may_help(requests, enc, ctx, hopeless)
+        _units_may_help(requests, enc, ctx, hopeless, o[reasons == _STOCK], w[reasons == _STOCK])
     if hopeless.any():
         _hold(rec, requests, enc, ctx, np.flatnonzero(hopeless), plans)
     # The rest, in wave order, against what the wave left: splits, and orders whose first
@@ -109,15 +109,26 @@ def _one_row_at_least(ctx: RoutingContext) -> None:
 
 
 def _units_may_help(
-    requests: Sequence[RouteRequest], enc: Encoded, ctx: RoutingContext, hopeless: BoolArray
+    requests: Sequence[RouteRequest],
+    enc: Encoded,
+    ctx: RoutingContext,
+    hopeless: BoolArray,
+    o: IntArray,
+    w: IntArray,
 ) -> None:
-    """Clear ``hopeless`` for the one-line orders whose units the warehouses hold between
-    them (what the wave left) and whose policy lets them split: a quantity split may ship them."""
-    one = np.flatnonzero(hopeless & (enc.n_lines == 1) & (enc.carriers_ok != 0) & (enc.province >= 0))
-    if not one.size:
+    """Clear ``hopeless`` for the one-line orders that two or more of their pairs (``o``, ``w``:
+    those that failed for stock alone) hold enough units for between them (what the wave
+    left), when their policy lets them split: a quantity split may ship them."""
+    one = hopeless & (enc.n_lines == 1) & (enc.carriers_ok != 0) & (enc.province >= 0)
+    mine = one[o]
+    o, w = o[mine], w[mine]
+    if not o.size:
         return
-    enough = ctx.stock.atp[enc.sku[one, 0]].sum(axis=1) >= enc.qty[one, 0]
-    for k in one[enough].tolist():
+    n = len(requests)
+    units = ctx.stock.atp[enc.sku[o, 0], w]
+    sites = np.bincount(o, weights=units > 0, minlength=n)
+    total = np.bincount(o, weights=units, minlength=n)
+    for k in np.flatnonzero((sites >= 2) & (total >= enc.qty[:, 0])).tolist():
         if split_allowed(requests[k], ctx.split_rules):
             hopeless[k] = False
 
