@@ -29,7 +29,7 @@ def shop(shop_id: str, channel: str = "taobao") -> ShopRecord:
     }
 
 
-def shipment(order_id: str, waybill: str, *, due: int = T0 + 900) -> ShipmentRecord:
+def shipment(order_id: str, waybill: str, *, due: int = T0 + 900, kind: str = "ship") -> ShipmentRecord:
     return {
         "id": 0,
         "shop_id": "tb-1",
@@ -48,6 +48,8 @@ def shipment(order_id: str, waybill: str, *, due: int = T0 + 900) -> ShipmentRec
         "last_error": "",
         "created_at_ns": T0,
         "updated_at_ns": T0,
+        "kind": kind,
+        "lines": "",
     }
 
 
@@ -128,3 +130,15 @@ class PlatformsContract:
             assert uow.platforms.replay_shipments(None, T0 + 60) == 1
             assert uow.platforms.shipment_counts() == {"acked": 1, "pending": 2}
             uow.commit()
+
+    def test_a_waybill_is_shipped_and_cancelled_once_each_and_only_shipments_have_a_deadline(
+        self, store_app: Ordo
+    ) -> None:
+        with store_app.store.uow() as uow:
+            rows = [shipment("O1", "SF1", due=T0), shipment("O1", "SF1", due=T0, kind="cancel")]
+            assert uow.platforms.add_shipments(rows) == 2  # one per order, kind and waybill
+            assert uow.platforms.add_shipments(rows) == 0
+            uow.commit()
+        with store_app.store.uow() as uow:
+            assert sorted(s["kind"] for s in uow.platforms.due_shipments(T0)) == ["cancel", "ship"]
+            assert [s["kind"] for s in uow.platforms.overdue(T0 + 1)] == ["ship"]
