@@ -1,4 +1,5 @@
-"""``ordo db …``: the schema (``upgrade``) and the dashboard's aggregates (``rebuild-aggregates``).
+"""``ordo db …``: the schema (``upgrade``), the dashboard's aggregates (``rebuild-aggregates``) and
+the customers' statistics the rules read (``rebuild-customer-stats``).
 
 The dashboard's aggregates and tag index (:mod:`ordo.service.events.projector`) follow the
 outbox by themselves (the ``projector`` job of ``ordo.background``, started by ``ordo serve``);
@@ -35,5 +36,18 @@ def rebuild_aggregates(db: Annotated[str | None, typer.Option("--db", help="Data
     ordo = open_ordo(db)
     try:
         sys.stdout.write(json.dumps(rebuild(ordo)) + "\n")
+    finally:
+        ordo.store.dispose()
+
+
+@db_app.command("rebuild-customer-stats")
+def rebuild_customer_stats(db: DbOption = None) -> None:
+    """Recount each customer's orders, spend and returns (客户累计消费, 首单 …) from the stored
+    orders: once after upgrading a database that had orders, or after a bulk load outside Ordo."""
+    from ordo.service.customers.stats import rebuild
+
+    ordo = open_ordo(db)
+    try:
+        sys.stdout.write(json.dumps({"customers": rebuild(ordo)}) + "\n")
     finally:
         ordo.store.dispose()
