@@ -99,3 +99,30 @@ def test_a_typo_is_corrected_only_with_confirmation() -> None:
     assert r.needs_confirmation
     assert any(w.kind == "typo" and w.after == "订单金额" for w in r.rewrites)
     assert r.did_you_mean() == "如果 订单金额 超过 500元 则 转人工审核"
+
+
+EFFECTS = CORPUS.parent / "effects.jsonl"
+
+
+def test_each_phrasing_has_its_effect_on_sample_orders() -> None:
+    """Every corpus sentence of a meaning fires, or not, on the sample orders of that meaning."""
+    import json
+
+    from ordo.bench.rules_data import synthetic_facts
+    from ordo.rules.evaluation.evaluate import CompiledRuleSet, RuleSet
+    from ordo.rules.language.tolerant import read_rule
+
+    effects = [json.loads(line) for line in EFFECTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    base = synthetic_facts(1)[0]
+    checked = 0
+    for e in effects:
+        phrasings = [r["sentence"] for r in load(CORPUS) if r.get("canonical") == e["canonical"]]
+        assert phrasings, e["canonical"]
+        facts = {**base, **e["order"]}
+        for sentence in phrasings:
+            reading = read_rule(sentence, rule_id="r1")
+            fired = CompiledRuleSet(RuleSet.of([reading.rule])).evaluate(facts).rule_ids
+            if meaning(reading.rule) == meaning(parse_rule(e["canonical"])):
+                assert (fired == ("r1",)) is e["fires"], (sentence, e["order"])
+                checked += 1
+    assert checked >= 100
