@@ -9,12 +9,18 @@
    shop) owes its platform one confirmation per waybill: the waybill is the note of its
    ``waybill_issued`` milestone (``SF123`` or ``sf:SF123,zto:ZT456`` for several
    parcels), the carrier the prefix there, else the carrier that reported the waybill,
-   else the one routing chose. Shipments and the new offset commit in one transaction.
+   else the one routing chose. An order split over warehouses names the platform lines
+   each parcel holds (:mod:`~ordo.service.channels.parcel_lines`: the n-th waybill, the
+   n-th warehouse's lines). Shipments and the new offset commit in one transaction.
+   Cancellations owed (:mod:`~ordo.service.channels.cancel_writeback`) join the same queue.
 2. **Send.** Due shipments go to the platform, one call per order: Taobao/Tmall
    ``taobao.logistics.offline.send``, JD ``jingdong.pop.order.shipment`` (every parcel's
    waybill in ``logiNo``), Pinduoduo ``pdd.logistics.online.send``, Douyin
    ``order.logisticsAdd``; the carrier becomes the platform's logistics company id
-   (``adapters/platforms/logistics.json``). A rate limit, server error or outage is
+   (``adapters/platforms/logistics.json``). A split order's parcels are confirmed each
+   with its lines where the platform allows (``adapters/platforms/parcels.py``) and retried
+   together; a cancellation cancels the e-waybill (``adapters/platforms/waybill_cancel.py``).
+   A rate limit, server error or outage is
    retried with backoff (:data:`WRITEBACK`, on the injected clock); when the attempts
    run out, or the platform refuses the confirmation outright, it becomes a dead letter
    (state ``dead``) until :func:`replay_dead`. "Already shipped" counts as acknowledged.
