@@ -86,3 +86,32 @@ def test_a_stock_out_order_ships_as_two_parcels_from_two_named_warehouses(
     for words in WHY[lang]:
         assert words in why, (words, why)
     shot(page, f"stock-out-split-{lang}")
+
+
+SUBSTITUTES = {"zh": ("替代商品", "每件换 2 件", "京东"), "en": ("Substitutes", "2 per unit", "JD")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_stock_out_panel_lists_the_substitutes_set_with_their_stock(
+    server: Server, page_for: Callable[..., Any], lang: str
+) -> None:
+    gone, alt = f"SKU-OLD-{lang.upper()}", f"SKU-NEW-{lang.upper()}"
+    save_catalog(
+        server.ordo,
+        skus=[Sku(gone, "旧款滤杯", "coffee", 6_800, 300), Sku(alt, "新款滤杯", "coffee", 3_400, 300)],
+        stock=[Stock("WH-SH", alt, 7)],
+    )
+    # A JD-only substitute: the Tmall order below stays held, and the panel shows the option.
+    row = {"sku": gone, "substitute": alt, "ratio": 2, "channel": "jd", "priority": 1}
+    r = httpx.put(f"{server.base}/api/v1/substitutes", json={"items": [row]}, headers=server.headers())
+    assert r.status_code == 200, r.text
+    [order_id] = server.post_orders(f"OLD-{lang}", 1, lines=[(gone, 1)])
+    page = page_for(Role.OPS, lang=lang)
+    page.goto(f"{server.base}/#/orders/{order_id}")
+    page.wait_for_selector(f"#stock-out .stock-line[data-sku='{gone}'] .substitute-list")
+    listed = page.locator(f"#stock-out .substitute-list tr[data-substitute='{alt}']")
+    assert listed.count() == 1
+    text = page.inner_text(f"#stock-out .stock-line[data-sku='{gone}']")
+    for words in (*SUBSTITUTES[lang], "上海嘉定仓 7", "新款滤杯"):
+        assert words in text, (words, text)
+    shot(page, f"stock-out-substitutes-{lang}")

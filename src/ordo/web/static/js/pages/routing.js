@@ -2,8 +2,9 @@
 // (intake, re-routes, outages) with warehouse and carrier names, cost in yuan, distances,
 // the scored candidates with objective bars (absolute spans: tiny differences stay tiny)
 // and a "why not" each, then the excluded warehouses folded by reason; the rules that
-// fired. A stock-out names the missing SKUs and where stock exists; ops and admins may
-// re-route, or choose a warehouse themselves and see the router's score for it.
+// fired. A stock-out names the missing SKUs, where stock exists and the substitutes set for
+// them (with their stock); ops and admins may re-route, or choose a warehouse themselves
+// and see the router's score for it.
 import { api, ApiError } from "../api.js";
 import { clear, h, table } from "../dom.js";
 import { fmtNum, fmtTime, lang, pick, t, yuan } from "../i18n.js";
@@ -127,9 +128,25 @@ export function routingPanel(orderId, ctx, onRerouted = () => {}) {
           ? table([t("orders.warehouse"), t("inventory.available"), ""], rows.map((r) => h("tr", { dataset: { warehouse: r.warehouse_id } },
             h("td", {}, r.warehouse_name || r.warehouse_id), h("td", { class: "num" }, fmtNum(r.available)),
             h("td", {}, canReroute ? forceButton(r.warehouse_id, r.warehouse_name) : ""))), { class: "data stock-where" })
-          : h("p", { class: "muted" }, t("routing.nowhere"))));
+          : h("p", { class: "muted" }, t("routing.nowhere")),
+        await substitutes(line.sku)));
     }
     return box;
+  }
+
+  // The substitute SKUs set for a short SKU (the table is the policy), with their stock.
+  async function substitutes(sku) {
+    const found = (await api("/api/v1/substitutes", { query: { sku } })).items || [];
+    if (!found.length) return h("p", { class: "muted no-substitutes" }, t("routing.no_substitutes"));
+    return h("div", { class: "substitutes" }, h("h5", {}, t("routing.substitutes")),
+      table([t("routing.substitutes"), t("orders.qty"), t("orders.channel"), t("inventory.available"), t("orders.warehouse")],
+        found.map((s) => h("tr", { dataset: { substitute: s.substitute } },
+          h("td", {}, `${s.substitute_name || ""} ${s.substitute}`.trim()),
+          h("td", {}, t("routing.substitute_ratio", { n: s.ratio })),
+          h("td", {}, s.channel ? t(`channel.${s.channel}`) : t("routing.any_channel")),
+          h("td", { class: "num" }, fmtNum(s.available)),
+          h("td", {}, list(s.warehouses.map((w) => `${w.warehouse_name} ${fmtNum(w.available)}`))))),
+        { class: "data substitute-list" }));
   }
 
   async function load() {
