@@ -136,8 +136,8 @@ def _check_told(orders: dict[str, tuple[str, str, list[str], list[str]]], emulat
         elif channel == "pinduoduo":  # the first waybill confirms, the second is an extra one
             assert emulator.shipped(shop)[ext] == [(w, "44") for w in waybills]
             assert emulator.parcels[(shop, ext, waybills[1])] == ()
-        else:  # jd: the order whole, every waybill in logiNo
-            assert emulator.shipped(shop)[ext] == [("|".join(waybills), "467")]
+        else:  # jd: the order whole, one company's waybills comma-separated in logiNo (JOS)
+            assert emulator.shipped(shop)[ext] == [(",".join(waybills), "467")]
     assert all(n >= 3 for n in split.values()), split  # every platform saw split orders
     told = [(s, e, w) for s, e, w, _ in emulator.acks]
     assert len(told) == len(set(told))  # each parcel told once

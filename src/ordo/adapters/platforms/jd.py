@@ -3,8 +3,9 @@
 
 * list: ``jingdong.pop.order.search`` (``start_date`` / ``end_date``, ``dateType`` 0:
   modified time, ``order_state``, ``page`` / ``page_size``);
-* shipment: ``jingdong.pop.order.shipment`` (``logiCoprId``, several waybills as
-  ``logiNo`` joined by ``|``);
+* shipment: ``jingdong.pop.order.shipment`` (every waybill of the order: as JOS documents
+  ``logiCoprId`` / ``logiNo``, companies are separated by ``|`` and one company's several
+  waybills by ``,`` — ``logiCoprId=467|1499``, ``logiNo=SF1,SF2|ZT3``);
 * stock: ``jingdong.stock.write.updateSkuStock`` (``skuId``, ``stockNum``: a full
   quantity; JOS API 库存同步, as the JD SDKs' ``StockWriteUpdateSkuStockRequest`` spells it;
   the answer is ``…_responce`` in JD's own spelling, ``…_response`` in some SDKs' readers).
@@ -95,10 +96,13 @@ class JdApi(PlatformApi):
         waybills: Sequence[tuple[str, str]],
         sub_ids: Sequence[str],
     ) -> bool:
+        by_company: dict[str, list[str]] = {}
+        for waybill, company in waybills:
+            by_company.setdefault(company, []).append(waybill)
         params = {
             "orderId": external_id,
-            "logiCoprId": waybills[0][1],
-            "logiNo": "|".join(w for w, _ in waybills),
+            "logiCoprId": "|".join(by_company),
+            "logiNo": "|".join(",".join(w) for w in by_company.values()),
         }
         body = call("jingdong.pop.order.shipment", params)
         r = inner(body, "jingdong_pop_order_shipment_responce").get("sopjosshipment_result") or {}
