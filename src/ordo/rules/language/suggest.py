@@ -15,7 +15,7 @@ import functools
 from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ordo.rules.language.errors import RuleSyntaxError
 from ordo.rules.language.glossary import Glossary, Lang
@@ -26,6 +26,8 @@ from ordo.rules.language.render import render_rule
 MIN_SCORE = 60.0
 #: Candidates tried per unknown word.
 MAX_CANDIDATES = 5
+#: Sentences parsed at most while looking for the closest readable one.
+MAX_CLOSEST_TRIES = 8
 _TYPO_CODES = frozenset({"unknown_field", "unknown_word", "unknown_value", "unexpected"})
 
 
@@ -69,8 +71,21 @@ def valid_values(err: RuleSyntaxError, g: Glossary) -> tuple[str, ...]:
 def ranked(
     word: str, pool: Iterable[str], limit: int = MAX_CANDIDATES, floor: float = MIN_SCORE
 ) -> list[str]:
-    scored = sorted(((score(word, c), c) for c in set(pool) if c != word), key=lambda p: (-p[0], p[1]))
-    return [c for s, c in scored[:limit] if s >= floor]
+    """The closest ``limit`` candidates scoring at least ``floor`` (see :func:`score`), best first.
+
+    rapidfuzz narrows the pool by characters and, for Chinese, by pinyin of the same number of
+    syllables, so only a few dozen are scored in full."""
+    cands = [
+        c for c in dict.fromkeys(pool) if c != word and abs(len(c) - len(word)) <= max(2, len(word) // 2)
+    ]
+    short = {c for c, _, _ in process.extract(word, cands, scorer=fuzz.ratio, limit=limit * 4)}
+    if not word.isascii():
+        syllables = _pinyin(word).count(" ")
+        sounds = [c for c in cands if not c.isascii() and _pinyin(c).count(" ") == syllables]
+        hits = process.extract(_pinyin(word), [_pinyin(c) for c in sounds], scorer=fuzz.ratio, limit=limit)
+        short |= {sounds[k] for _, _, k in hits}
+    scored = sorted(((score(word, c), c) for c in short), key=lambda p: (-p[0], p[1]))
+    return [c for sc, c in scored[:limit] if sc >= floor]
 
 
 def typo_candidates(
@@ -106,14 +121,17 @@ def enrich(err: RuleSyntaxError, g: Glossary, tried: tuple[str, ...]) -> RuleSyn
     """``err`` with the valid values and the closest sentence that reads, as a question."""
     valid = valid_values(err, g)
     closest = None
+    pool = list(valid) + [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
+    attempts = 0
     for sentence in (err.sentence, *tried):
-        if err.word and err.word in sentence:
-            pool = list(valid) + [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
-            for c in ranked(err.word, pool, limit=8, floor=40.0):
-                closest = _reads(sentence.replace(err.word, c, 1), g)
-                if closest:
-                    break
-        if closest:
+        if not err.word or err.word not in sentence:
+            continue
+        for c in ranked(err.word, pool, limit=8, floor=40.0):
+            attempts += 1
+            closest = _reads(sentence.replace(err.word, c, 1), g)
+            if closest or attempts >= MAX_CLOSEST_TRIES:
+                break
+        if closest or attempts >= MAX_CLOSEST_TRIES:
             break
     if not valid and closest is None:
         return err

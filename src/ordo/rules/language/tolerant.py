@@ -47,6 +47,11 @@ _COND_START = frozenset({"IF", "AND", "OR", "NOT", "LPAR"})
 _VALUE_KINDS = frozenset({"VALUE", "WORD", "STRING", "NUMBER", "DATE"})
 
 
+#: Sentences tried per line at most (typo candidates included): a text of 500 unreadable
+#: lines stays a bounded amount of work.
+MAX_TRIES = 12
+
+
 @dataclass(frozen=True, slots=True)
 class Rewrite:
     """One change the reader made: its kind (numeral, alias, filler, field, then, and, typo …)."""
@@ -540,7 +545,7 @@ def read_rule(
         words = [t.text for t in ts if t.kind == "WORD"]
         for word, replacement in typo_candidates(error_after, g, words):
             sentence = candidate.replace(word, replacement, 1)
-            if sentence in tried:
+            if sentence in tried or len(tried) >= MAX_TRIES:
                 continue
             tried.append(sentence)
             try:
