@@ -14,6 +14,7 @@ from ordo.domain.orders.model import Sku, Stock
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.inventory.substitutes import delete_substitute, list_substitutes, save_substitutes
 from ordo.service.orders.intake import intake
+from ordo.service.orders.worklist import detail
 from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import stored_order
 
@@ -55,6 +56,9 @@ def test_a_stock_out_ships_the_channel_s_substitute_and_says_so(shop):
     payload = _payload(swapped)
     assert payload["swaps"] == [{"sku": "SKU-GONE", "quantity": 2, "substitute": "SKU-ALT", "units": 2}]
     assert payload["by"]
+    # The order page's "who did what" names the substitution.
+    page = detail(shop, r.order_id)
+    assert page is not None and "order.substituted" in [a["type"] for a in page["audit"]]
 
 
 def test_another_channel_or_an_order_that_says_no_stays_held(shop):
