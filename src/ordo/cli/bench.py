@@ -157,6 +157,20 @@ def bench_worklist(
     print_json(run(orders, db=db, export_rows=export_rows))
 
 
+@bench_app.command("ask")
+def bench_ask(
+    orders: Annotated[int, typer.Option(help="Orders seeded for the timing (bulk insert)")] = 1_000_000,
+    check_orders: Annotated[
+        int, typer.Option(help="Orders of the world the answers are checked on")
+    ] = 20_000,
+    db: Annotated[str | None, typer.Option("--db", help="A database URL to seed or reuse (timing)")] = None,
+) -> None:
+    """Questions in plain language: the corpus's correct-answer rate (held-out apart), p95 latency."""
+    from ordo.bench.ask import run
+
+    print_json(run(orders, check_orders, db=db))
+
+
 @bench_app.command("risk")
 def bench_risk(
     orders: Annotated[int, typer.Option(help="Open orders seeded (bulk insert)")] = 1_000_000,

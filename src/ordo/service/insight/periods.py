@@ -163,9 +163,9 @@ def find_period(text: str, now_ns: int) -> Period | None:
         n, unit = _cn_number(match.group(1)), match.group(2)
         if unit.startswith(("周", "week")):
             return _days(today, 7 * n, match.group(0))
-        if unit.startswith(("个月", "month")):
+        if unit.startswith(("个月", "month")):  # rolling: 近1个月 is the last 30 days, not this month
             return Period(
-                _start(_month_start(today, n - 1)) if n else _start(today),
+                _start(today - dt.timedelta(days=30 * max(1, n) - 1)),
                 _start(tomorrow),
                 f"近{n}个月",
                 f"the last {n} months",

@@ -19,7 +19,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from ordo.adapters.store.analytics.view import BASE_TABLES, VIEW, VIEW_SQL
+from ordo.adapters.store.analytics.view import BASE_TABLES, COLUMNS, VIEW, view_sql
 from ordo.domain.errors import UnsafeQuery
 
 MAX_ROWS = 1000
@@ -107,8 +107,12 @@ def check(sql: str, dialect: str) -> None:
         if not isinstance(cte.this, exp.Select):
             raise _refuse(f"the WITH part {name!r} is not a SELECT", sql)
     view = ctes.get(VIEW)
-    if view is not None and view.this.sql(dialect=_dialect(dialect)) != _view_sql(_dialect(dialect)):
-        raise _refuse(f"{VIEW!r} is not the shipped view's definition", sql)
+    if view is not None:
+        columns = tuple(e.alias_or_name for e in view.this.expressions)
+        if not set(columns) <= set(COLUMNS) or view.this.sql(dialect=_dialect(dialect)) != _view_sql(
+            _dialect(dialect), columns
+        ):
+            raise _refuse(f"{VIEW!r} is not the shipped view's definition", sql)
     for table in tree.find_all(exp.Table):
         if table.args.get("db") or table.args.get("catalog"):
             raise _refuse(f"table {table.sql()} names a schema or database", sql)
@@ -123,10 +127,10 @@ def check(sql: str, dialect: str) -> None:
         raise _refuse(f"a LIMIT of at most {MAX_ROWS} rows is required", sql)
 
 
-@functools.cache
-def _view_sql(dialect: str) -> str:
-    """The shipped view's definition as sqlglot writes it back, per dialect."""
-    return sqlglot.parse_one(VIEW_SQL, read=dialect).sql(dialect=dialect)
+@functools.lru_cache(maxsize=512)
+def _view_sql(dialect: str, columns: tuple[str, ...]) -> str:
+    """The shipped view projected to ``columns``, as sqlglot writes it back, per dialect."""
+    return sqlglot.parse_one(view_sql(columns), read=dialect).sql(dialect=dialect)
 
 
 def _dialect(name: str) -> str:

@@ -10,6 +10,7 @@ PostgreSQL ``SET TRANSACTION READ ONLY``) and time-bounded (a progress handler, 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from ordo.adapters.store.analytics import gate
-from ordo.adapters.store.analytics.view import VIEW, VIEW_SQL, day_expression
+from ordo.adapters.store.analytics.view import COLUMNS, VIEW, day_expression, view_sql
 from ordo.adapters.store.errors import translate
 from ordo.domain.errors import UnsafeQuery, ValidationError
 from ordo.service.ports.insight import DIMENSION_COLUMNS, TIME_COLUMNS, MetricQuery, Table
@@ -36,7 +37,12 @@ def compile_query(q: MetricQuery) -> tuple[str, dict[str, Any]]:
         if dim not in DIMENSION_COLUMNS:
             raise ValidationError("dimensions", f"unknown dimension {dim!r}")
         selects.append(f"{day_expression(q.time_column)} AS day" if dim == "day" else dim)
-    value = q.numerator if q.denominator is None else f"({q.numerator}) * 1.0 / NULLIF({q.denominator}, 0)"
+    # A sum over no rows is 0 orders or 0 yuan, not "no data"; a rate over none has no value.
+    value = (
+        f"COALESCE({q.numerator}, 0)"
+        if q.denominator is None
+        else f"({q.numerator}) * 1.0 / NULLIF({q.denominator}, 0)"
+    )
     base = q.denominator or "COUNT(*)"
     where = [f"{q.time_column} >= :since", f"{q.time_column} < :until"]
     # A group with no name (an order not yet routed has no warehouse or carrier) is left out.
@@ -51,8 +57,9 @@ def compile_query(q: MetricQuery) -> tuple[str, dict[str, Any]]:
         where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
     groups = ", ".join("day" if d == "day" else d for d in q.dimensions)
     order = "day" if "day" in q.dimensions else f"value {'DESC' if q.descending else 'ASC'} NULLS LAST"
+    used = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join([*selects, value, base, *where]))) & set(COLUMNS)
     sql = (
-        f"WITH {VIEW} AS ({VIEW_SQL})\n"
+        f"WITH {VIEW} AS ({view_sql(used)})\n"
         f"SELECT {', '.join([*selects, f'{value} AS value', f'{base} AS base'])}\n"
         f"FROM {VIEW}\nWHERE {' AND '.join(where)}\n"
         + (f"GROUP BY {groups}\nORDER BY {order}\n" if groups else "")

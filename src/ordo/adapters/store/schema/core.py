@@ -114,6 +114,8 @@ sa.Index("ix_orders_status", orders.c.status, orders.c.id)
 sa.Index("ix_orders_channel", orders.c.channel, orders.c.id)
 sa.Index("ix_orders_warehouse", orders.c.warehouse_id, orders.c.id)
 sa.Index("ix_orders_customer", orders.c.customer_ref)
+# Questions over a period (``ordo ask``, migration 0026_analytics_indexes).
+sa.Index("ix_orders_placed", orders.c.placed_at_ns)
 #: The risk radar's impact scan reads these alone, never the table rows: the orders of the
 #: divisions an event covers, and those reserved at its warehouses (0025_risk_exposure_indexes).
 _EXPOSED = (orders.c.status, orders.c.channel)
@@ -162,6 +164,7 @@ milestones = sa.Table(
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("recorded_at_ns", sa.BigInteger, nullable=False),
 )
+sa.Index("ix_milestones_step_at", milestones.c.milestone, milestones.c.at_ns)
 
 anomalies = sa.Table(
     "anomalies",
