@@ -3,7 +3,8 @@ quantity change reaches every listing of every shop of that channel, through eac
 platform's own call (TOP ``taobao.item.quantity.update``, JD
 ``jingdong.stock.write.updateSkuStock``, Pinduoduo ``pdd.goods.quantity.update``, Douyin
 ``sku.syncStock``, Kuaishou ``open.item.get`` + ``open.item.sku.stock.update`` by the
-difference, Youzan ``youzan.item.quantity.update``), coalesced to the latest quantity,
+difference, Youzan ``youzan.item.quantity.update``, WeChat Channels
+``/channels/ec/product/stock/update``), coalesced to the latest quantity,
 rate-limited per shop, retried through an outage, dead-lettered and replayed; the store's
 rows on both backends."""
 
@@ -57,9 +58,9 @@ def _told(app: Ordo) -> dict[tuple[str, str], int]:
 
 
 def test_a_quantity_change_reaches_every_listing_of_the_channel(app: Ordo, clock: ManualClock) -> None:
-    emulated = shops(["taobao", "taobao", "wechat_channels"], 0)
+    emulated = shops(["taobao", "taobao", "xiaohongshu"], 0)
     emulator = Emulator(clock, emulated, skus=EMULATED_SKUS)
-    tb1, tb2, wx = (s.shop_id for s in emulated)
+    tb1, tb2, xhs = (s.shop_id for s in emulated)
     with EmulatorServer(emulator) as server:
         register(app, emulated, server.url)
         sync = StockSync(app, client())
@@ -67,15 +68,15 @@ def test_a_quantity_change_reaches_every_listing_of_the_channel(app: Ordo, clock
         set_listing(app, tb1, "SKU-CUP", "600000000001", "4800001")
         set_listing(app, tb1, "SKU-CUP", "600000000002", "")  # a second item selling it, no SKUs
         set_listing(app, tb2, "SKU-CUP", "600000000009", "4800009")
-        set_listing(app, wx, "SKU-CUP", "234000", "23400")  # WeChat Channels: no quantity call here
-        rules = [ChannelRule("taobao", "SKU-CUP"), ChannelRule("wechat_channels", "SKU-CUP")]
+        set_listing(app, xhs, "SKU-CUP", "603c0001", "603c0001")  # Xiaohongshu: no quantity call here
+        rules = [ChannelRule("taobao", "SKU-CUP"), ChannelRule("xiaohongshu", "SKU-CUP")]
         inventory.save_channel_rules(app, rules)
         first = _told(app)[("taobao", "SKU-CUP")]
         assert sync.run_until_idle() == {"acked": 3}
         assert emulator.quantity(tb1, "600000000001", "4800001") == first
         assert emulator.quantity(tb1, "600000000002", "") == first
         assert emulator.quantity(tb2, "600000000009", "4800009") == first
-        assert emulator.quantity(wx, "234000", "23400") is None
+        assert emulator.quantity(xhs, "603c0001", "603c0001") is None
         # Two changes before the next round: one call per listing, the latest quantity.
         calls = emulator.stats["calls"]
         inventory.set_safety(app, [inventory.SafetySetting("WH-GZ", "SKU-CUP", 5)])
@@ -100,6 +101,7 @@ LISTINGS = [
     ("kuaishou", "4801234567001", "2201234001", ("4801234567001", "2201234001")),
     ("youzan", "422422001", "36212001", ("422422001", "36212001")),
     ("youzan", "422422002", "", ("422422002", "")),  # an item without SKUs: sku_id left out
+    ("wechat_channels", "324545", "9328425", ("324545", "9328425")),
 ]
 
 

@@ -67,6 +67,12 @@ def test_jd_confirms_every_waybill_grouped_by_company() -> None:
             "youzan.item.quantity.update",
             {"item_id": 612, "sku_id": 48, "quantity": 7, "type": 0},
         ),
+        (
+            "wechat_channels",
+            {"errcode": 0, "errmsg": "ok"},
+            "/channels/ec/product/stock/update",
+            {"product_id": "612", "sku_id": "48", "diff_type": 3, "num": 7},
+        ),
     ],
 )
 def test_each_stock_call_sets_a_full_quantity(
@@ -94,4 +100,13 @@ def test_kuaishou_reads_the_stock_and_sends_the_difference(held: int, change: tu
 
 
 def test_the_platforms_that_take_stock() -> None:
-    assert {"taobao", "tmall", "jd", "pinduoduo", "douyin", "kuaishou", "youzan"} == STOCK_PLATFORMS
+    assert {
+        "taobao",
+        "tmall",
+        "jd",
+        "pinduoduo",
+        "douyin",
+        "kuaishou",
+        "youzan",
+        "wechat_channels",
+    } == STOCK_PLATFORMS

@@ -24,7 +24,7 @@ Per platform: list / increment call; shipment confirmation; sellable stock (a fu
   ``open.seller.order.goods.deliver``; ``open.item.get`` then ``open.item.sku.stock.update``
   by the difference (Kuaishou takes changes only).
 * wechat_channels: ``/channels/ec/order/list/get`` + ``/channels/ec/order/get`` per id;
-  ``/channels/ec/order/delivery/send``; no stock.
+  ``/channels/ec/order/delivery/send``; ``/channels/ec/product/stock/update`` (``diff_type`` 3).
 * youzan: ``youzan.trades.sold.get`` 4.0.4; ``youzan.logistics.online.confirm`` 3.0.0 (``oids``);
   ``youzan.item.quantity.update`` 3.0.0 (``type`` 0).
 * xiaohongshu: ``order.getOrderList`` + ``order.getOrderDetail`` per id (≤ 30 min);

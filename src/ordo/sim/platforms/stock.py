@@ -14,7 +14,9 @@ platform holds before Ordo says anything (a seller's own edit, a sale).
   ``open.item.sku.stock.update``: ``kwaiItemId``, ``skuId``, ``skuChangeStock`` > 0,
   ``changeType`` 1 add / 2 subtract — changes only, of a SKU the item has, never below 0;
 * Youzan ``youzan.item.quantity.update``: ``item_id``, ``sku_id``, ``quantity``, ``type``
-  0 full / 1 change.
+  0 full / 1 change;
+* WeChat Channels ``/channels/ec/product/stock/update``: ``product_id``, ``sku_id`` (both
+  required), ``diff_type`` 1 add / 2 subtract / 3 set, ``num``.
 
 A call missing what its platform requires is refused as a bad parameter, in the platform's
 own error shape.
@@ -39,6 +41,7 @@ _STOCK = frozenset(
         "open.item.get",
         "open.item.sku.stock.update",
         "youzan.item.quantity.update",
+        "/channels/ec/product/stock/update",
     }
 )
 
@@ -105,6 +108,14 @@ def _set(method: str, st: _ShopState, biz: Mapping[str, Any]) -> dict[str, Any] 
         if _put(st, key, int(biz["quantity"]), kind == "1") is None:
             return None
         return {"success": True, "code": 200, "message": "successful", "data": {"is_success": True}}
+    if method == "/channels/ec/product/stock/update":
+        key = (_text(biz["product_id"]), _text(biz["sku_id"]))
+        kind, num = _text(biz["diff_type"]), int(biz["num"])
+        if not all(key) or kind not in ("1", "2", "3"):
+            return None
+        if _put(st, key, -num if kind == "2" else num, kind != "3") is None:
+            return None
+        return {"errcode": 0, "errmsg": "ok"}
     return _kuaishou(method, st, biz)
 
 
