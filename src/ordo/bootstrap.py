@@ -19,6 +19,7 @@ from ordo.adapters.geo import load_divisions
 from ordo.adapters.store import Store, open_store
 from ordo.clock import Clock, SystemClock
 from ordo.config import IdentityConfig, Settings
+from ordo.domain.routing import SplitRules
 from ordo.ids import IdFactory
 from ordo.service.events.subscriptions import SubscriptionChanges
 from ordo.service.routing.context import RoutingCache
@@ -50,7 +51,10 @@ def bootstrap(
     store = store or open_store(settings.database_url, migrate=migrate)
     divisions = load_divisions()
     caches = Caches(
-        routing=RoutingCache(frozenset(p.name for p in divisions.provinces())),
+        routing=RoutingCache(
+            frozenset(p.name for p in divisions.provinces()),
+            SplitRules(quantity_split=settings.quantity_split, min_units=settings.split_min_units),
+        ),
         rulebook=RuleBook(store),
         keys=KeyCache(),
         subscriptions=SubscriptionChanges(),

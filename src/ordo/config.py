@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_DB = "sqlite:///ordo.db"
+_OFF = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,11 @@ class Settings:
     #: The chat bots' secrets and who may command them (a TOML file, read at each callback;
     #: :mod:`ordo.service.insight.chat`); empty: no bot answers.
     chatbots_file: str = ""
+    #: The split policy at intake: ship a line's units from several warehouses when none
+    #: holds them all (3 from 上海, 2 from 杭州), and the fewest units a parcel of such a
+    #: split carries (``ordo.domain.routing.SplitRules``).
+    quantity_split: bool = True
+    split_min_units: int = 1
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +66,8 @@ class Settings:
             max_connections=int(e.get("ORDO_MAX_CONNECTIONS", "1000")),
             channel_specs_dir=e.get("ORDO_CHANNEL_SPECS_DIR", ""),
             chatbots_file=e.get("ORDO_CHATBOTS_FILE", ""),
+            quantity_split=e.get("ORDO_QUANTITY_SPLIT", "1").strip().lower() not in _OFF,
+            split_min_units=max(1, int(e.get("ORDO_SPLIT_MIN_UNITS", "1"))),
             outbound_allow_hosts=tuple(
                 h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
             ),

@@ -5,9 +5,12 @@ backends."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
+from ordo.bootstrap import bootstrap
+from ordo.config import Settings
 from ordo.domain.orders.model import Line
 from ordo.domain.routing import explain
 from ordo.domain.routing.parcel_lines import shipped_lines
@@ -84,3 +87,14 @@ def test_shipped_lines_share_the_discount_by_units_to_the_fen():
     ]
     assert where == ["WH-SH", "WH-GZ"]
     assert cut.total_fen == order.total_fen
+
+
+def test_with_quantity_splits_switched_off_in_the_settings_the_order_waits_for_stock(sqlite_url, clock):
+    settings = Settings(database_url=sqlite_url, quantity_split=False)
+    app = bootstrap(settings, clock=clock, rng=random.Random(7))
+    try:
+        save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
+        [r] = intake(app, [new_order("UNITS-OFF", [("SKU-CUP", 30)])])
+        assert r.hold_reason == "no_stock"
+    finally:
+        app.store.dispose()

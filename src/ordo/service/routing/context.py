@@ -16,6 +16,7 @@ It never decides anything: the router (``ordo.domain.routing``) does.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import threading
@@ -73,12 +74,16 @@ class Catalog:
 #: processes write reach its routing within this.
 SIGNALS_TTL_NS = 10 * 1_000_000_000
 
-_SPLIT_RULES = {n: SplitRules(max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTAKE_MAX_PARCELS)}
-
 
 class RoutingCache:
-    def __init__(self, provinces: frozenset[str] = frozenset()) -> None:
+    def __init__(self, provinces: frozenset[str] = frozenset(), policy: SplitRules = SplitRules()) -> None:
         self._provinces = provinces
+        #: The house split policy (settings: quantity splits, units a parcel), per number of
+        #: parcels a caller allows.
+        self._policy = policy
+        self._split_rules = {
+            n: dataclasses.replace(policy, max_parcels=n) for n in (DEFAULT_MAX_PARCELS, INTAKE_MAX_PARCELS)
+        }
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._day: int | None = None
@@ -146,7 +151,8 @@ class RoutingCache:
             carrier_risk=sig.carrier_risk,
             risk_notes=sig.notes,
             carrier_notes=sig.carrier_notes,
-            split_rules=_SPLIT_RULES.get(max_parcels) or SplitRules(max_parcels=max_parcels),
+            split_rules=self._split_rules.get(max_parcels)
+            or dataclasses.replace(self._policy, max_parcels=max_parcels),
         )
         return ctx, (cap.copy(), car.copy())
 
