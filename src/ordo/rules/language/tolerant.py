@@ -1,7 +1,10 @@
 """The tolerant reader: a sentence as people write it → the one AST, with every rewrite named.
 
-Owns the repairs tried when the strict parser (:func:`~ordo.rules.language.parser.parse_rule`)
-refuses a sentence: Chinese numerals (:mod:`~ordo.rules.language.numerals`), phrase aliases
+Owns reading a sentence strictly and, when the strict parser
+(:func:`~ordo.rules.language.parser.parse_rule`) refuses it, running the repairs of
+:mod:`~ordo.rules.language.repairs` in order (unknown runs kept whole first, then cut at the
+reader's words), then typo candidates, and keeping the first sentence that reads. The
+repairs: Chinese numerals (:mod:`~ordo.rules.language.numerals`), phrase aliases
 and fillers (``tolerance.json``, data), a carrier verb (``发中通`` → ``走 中通``), a bare value
 standing for its field (``抖音`` → ``渠道 为 抖音``, ``钻石客户`` → ``客户等级 为 钻石``), a
 number standing for its field by its unit (``超过20公斤`` → ``订单重量 超过 20公斤``),
@@ -18,50 +21,26 @@ before it is saved. A sentence that still cannot be read raises the strict parse
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from ordo.rules.language import ast as A
-from ordo.rules.language import numerals
 from ordo.rules.language.errors import RuleSyntaxError
-from ordo.rules.language.glossary import Glossary, Lang, default_glossary
-from ordo.rules.language.lexer import Lexeme, normalise, sentence_lang, tokenise
+from ordo.rules.language.glossary import Glossary, default_glossary
+from ordo.rules.language.lexer import sentence_lang, tokenise
 from ordo.rules.language.parser import parse_rule
 from ordo.rules.language.render import render_rule
+from ordo.rules.language.repairs import Repair, Rewrite, Tok, Tolerance, load_tolerance, sentence_of
 from ordo.rules.language.suggest import enrich, typo_candidates
 
-#: Terminals an action may start with (a condition before one of these wants a 则).
-_ACTION_START = frozenset(
-    {"TAG", "REDFLAG", "NOTIFY", "HOLD", "APPROVE", "FREEZE", "FREIGHT_OFF", "FREIGHT_FREE", "THRESHOLD"}
-    | {"EACH", "DISCOUNT", "STACK", "GIFT", "CARRIER", "PROFILE", "PREFER", "EXCLUDE", "SPLIT", "NOSPLIT"}
-    | {"PLAYBOOK", "ZHE", "MERGE", "SEAL", "AVOID"}
-)
-#: Tokens that end a complete condition atom (a field after one of these wants a 且).
-_ATOM_END = frozenset({"NUMBER", "VALUE", "STRING", "DATE", "WORD"})
-_COND_START = frozenset({"IF", "AND", "OR", "NOT", "LPAR"})
-_VALUE_KINDS = frozenset({"VALUE", "WORD", "STRING", "NUMBER", "DATE"})
-
+__all__ = ["MAX_TRIES", "Reading", "Rewrite", "Tolerance", "default_tolerance", "load_tolerance", "read_rule"]
 
 #: Sentences tried per line at most (typo candidates included): a text of 500 unreadable
 #: lines stays a bounded amount of work.
 MAX_TRIES = 12
-
-
-@dataclass(frozen=True, slots=True)
-class Rewrite:
-    """One change the reader made: its kind (numeral, alias, filler, field, then, and, typo …)."""
-
-    kind: str
-    before: str
-    after: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,426 +63,11 @@ class Reading:
         return render_rule(self.rule, sentence_lang(self.sentence), glossary)
 
 
-@dataclass(frozen=True, slots=True)
-class Tolerance:
-    aliases: tuple[tuple[str, str], ...]
-    patterns: tuple[tuple[re.Pattern[str], str], ...]
-    fillers: frozenset[str]
-    buy_words: frozenset[str]
-    has_words: frozenset[str]
-    unit_words: Mapping[str, str]
-    after_tag: frozenset[str]
-    carrier_verbs: frozenset[str]
-    postfix: Mapping[str, str]
-    field_by_domain: Mapping[str, Mapping[str, list[str]]]
-    field_by_unit: Mapping[str, Mapping[str, str]]
-    date_field: Mapping[str, str]
-    sku_field: Mapping[str, str]
-
-
-def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
-    aliases = sorted(((a, b) for a, b in data["aliases"]), key=lambda p: -len(p[0]))
-    return Tolerance(
-        aliases=tuple(aliases),
-        patterns=tuple((re.compile(a), b) for a, b in data["patterns"]),
-        fillers=frozenset(w.lower() for ws in data["fillers"].values() for w in ws),
-        buy_words=frozenset(data["buy_words"]),
-        has_words=frozenset(data["has_words"]),
-        unit_words=dict(data["unit_words"]),
-        after_tag=frozenset(data["after_tag"]),
-        carrier_verbs=frozenset(w.lower() for w in data["carrier_verbs"]),
-        postfix=dict(data["postfix"]),
-        field_by_domain=data["field_by_domain"],
-        field_by_unit=data["field_by_unit"],
-        date_field=data["date_field"],
-        sku_field=data["sku_field"],
-    )
-
-
 @functools.cache
 def default_tolerance() -> Tolerance:
     """The reader's data shipped with Ordo (``tolerance.json``); pure, read once."""
     text = resources.files("ordo.rules.language").joinpath("tolerance.json").read_text(encoding="utf-8")
     return load_tolerance(json.loads(text))
-
-
-@dataclass(slots=True)
-class _Tok:
-    kind: str
-    text: str
-    unit: str | None = None
-    lexeme: Lexeme | None = None
-
-
-@dataclass(slots=True)
-class _Repair:
-    g: Glossary
-    t: Tolerance
-    lang: Lang
-    rewrites: list[Rewrite] = field(default_factory=list)
-
-    def note(self, kind: str, before: str, after: str) -> None:
-        self.rewrites.append(Rewrite(kind, before, after))
-
-    # -- text level -------------------------------------------------------------------
-
-    def text(self, s: str) -> str:
-        out = numerals.convert(normalise(s))
-        if out != normalise(s):
-            self.note("numeral", s, out)
-        for verb in self.t.carrier_verbs:
-            for zh, en in self.g.domains["carrier"].values.values():
-                for surface in (*zh, *en):
-                    if verb + surface in out:
-                        out = out.replace(verb + surface, f" {verb} {surface}")
-        for a, b in self.t.aliases:
-            # 转人工 → 转人工审核 must not touch a 转人工审核 already written.
-            pattern = re.escape(a) + (f"(?!{re.escape(b[len(a) :])})" if b.startswith(a) and b != a else "")
-            changed = re.sub(pattern, b, out)
-            if changed != out:
-                out = changed
-                self.note("alias", a, b)
-        for rx, repl in self.t.patterns:
-            changed = rx.sub(repl, out)
-            if changed != out:
-                self.note("alias", rx.pattern, repl)
-                out = changed
-        return out
-
-    # -- token level ------------------------------------------------------------------
-
-    def value_field(self, word: str) -> list[str] | None:
-        """The field and operator surfaces a bare value stands for, if it has exactly one home."""
-        homes = []
-        if self.g.resolve("channel", word) is not None:
-            homes.append("channel")
-        if self.g.resolve("tier", word) is not None:
-            homes.append("tier")
-        if self.g.resolve_group(word) is not None or self.g.resolve_place(word) is not None:
-            homes.append("place")
-        if len(homes) != 1:
-            return None
-        return list(self.t.field_by_domain[homes[0]][self.lang])
-
-    def toks(self, lexemes: list[Lexeme]) -> list[_Tok]:
-        out = []
-        for lx in lexemes:
-            unit = lx.quantity.unit if lx.quantity else None
-            out.append(_Tok(lx.kind, lx.text, unit, lx))
-        return out
-
-    def vocabulary(self) -> frozenset[str]:
-        t = self.t
-        return (
-            t.fillers
-            | t.buy_words
-            | t.carrier_verbs
-            | t.has_words
-            | frozenset(t.postfix)
-            | frozenset(t.unit_words)
-        )
-
-    def split_words(self, ts: list[_Tok]) -> list[_Tok]:
-        """Cut an unknown run of Chinese (``客户一律发``) at the reader's own words, longest first,
-        so fillers and verbs inside it are seen; a run with none of them stays whole."""
-        vocab = self.vocabulary()
-        longest = max(map(len, vocab))
-        out: list[_Tok] = []
-        for t in ts:
-            if t.kind != "WORD" or len(t.text) < 2 or t.text.isascii() or t.text.lower() in vocab:
-                out.append(t)
-                continue
-            pieces: list[str] = []
-            rest, i = "", 0
-            while i < len(t.text):
-                for k in range(min(longest, len(t.text) - i), 0, -1):
-                    if t.text[i : i + k] in vocab:
-                        if rest:
-                            pieces.append(rest)
-                            rest = ""
-                        pieces.append(t.text[i : i + k])
-                        i += k
-                        break
-                else:
-                    rest += t.text[i]
-                    i += 1
-            if rest:
-                pieces.append(rest)
-            if len(pieces) > 1:
-                self.note("split", t.text, " ".join(pieces))
-                out += [_Tok("WORD", p) for p in pieces]
-            else:
-                out.append(t)
-        return out
-
-    def drop_fillers(self, ts: list[_Tok]) -> list[_Tok]:
-        out: list[_Tok] = []
-        for t in ts:
-            noun_suffix = t.kind == "ORDERS" and (not out or out[-1].kind in _ATOM_END | {"FIELD"})
-            if t.kind == "COMMA" and t is not ts[-1] and ts[ts.index(t) + 1].kind in ("CAP", "REASON"):
-                continue
-            if noun_suffix or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
-                self.note("filler", t.text, "")
-                continue
-            if t.kind == "WORD" and t.text in self.t.postfix and out and out[-1].kind == "NUMBER":
-                op = self.t.postfix[t.text]
-                self.note("postfix", t.text, op)
-                if len(out) > 1 and out[-2].kind in ("THRESHOLD", "OP"):
-                    out[-2] = _Tok("OP", op)
-                else:
-                    out.insert(len(out) - 1, _Tok("OP", op))
-                continue
-            if t.kind == "WORD" and t.text in self.t.unit_words and out and out[-1].kind == "NUMBER":
-                out[-1].unit = self.t.unit_words[t.text]  # 8行: a count of order lines
-                self.note("unit", t.text, "")
-                continue
-            if t.kind == "WORD" and t.text in self.t.has_words and out and self._is_listy(out[-1]):
-                word = self.g.keyword("CONTAINS", self.lang)
-                self.note("alias", t.text, word)
-                out.append(_Tok("CONTAINS", word))
-                continue
-            out.append(t)
-        return out
-
-    def tag_words(self, ts: list[_Tok]) -> list[_Tok]:
-        """``打标签赠品单``: a tag written against a keyword (赠品) is one word, not two."""
-        out: list[_Tok] = []
-        i = 0
-        while i < len(ts):
-            t = ts[i]
-            out.append(t)
-            i += 1
-            if t.kind != "TAG" or i >= len(ts):
-                continue
-            if ts[i].text in self.t.after_tag and ts[i].kind != "WORD" and i + 1 < len(ts):
-                self.note("filler", ts[i].text, "")
-                i += 1  # 标记为贵宾
-            if i + 1 >= len(ts):
-                continue
-            a, b = ts[i], ts[i + 1]
-            glued = a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
-            if a.kind not in _VALUE_KINDS - {"VALUE"} and b.kind == "WORD" and glued:
-                merged = a.text + b.text
-                self.note("word", f"{a.text} {b.text}", merged)
-                out.append(_Tok("STRING", f'"{merged}"'))
-                i += 2
-        return out
-
-    def carrier_verbs(self, ts: list[_Tok]) -> None:
-        for i, t in enumerate(ts[:-1]):
-            nxt = ts[i + 1]
-            verb = (t.kind == "WORD" and t.text.lower() in self.t.carrier_verbs) or t.kind == "CARRIER"
-            if verb and nxt.kind == "VALUE" and self.g.resolve("profile", nxt.text) is not None:
-                word = self.g.keyword("PROFILE", self.lang)
-                self.note("profile", t.text, word)
-                ts[i] = _Tok("PROFILE", word)
-            elif (
-                verb
-                and t.kind == "WORD"
-                and nxt.kind == "VALUE"
-                and self.g.resolve("carrier", nxt.text) is not None
-            ):
-                word = self.g.keyword("CARRIER", self.lang)
-                self.note("carrier", t.text, word)
-                ts[i] = _Tok("CARRIER", word)
-
-    def thresholds(self, ts: list[_Tok]) -> list[_Tok]:
-        """``满99包邮`` / ``金额满199送`` / ``满2件包邮``: a 满 that is a condition, not a promotion."""
-        out: list[_Tok] = []
-        for i, t in enumerate(ts):
-            if t.kind == "THRESHOLD" and i + 1 < len(ts) and ts[i + 1].kind == "NUMBER":
-                after = ts[i + 2].kind if i + 2 < len(ts) else "$END"
-                prev = out[-1].kind if out else ""
-                numeric = prev == "FIELD" and self._is_numeric(out[-1])
-                if numeric or (
-                    after not in ("OFF", "GIFT")
-                    and after in ("FREIGHT_FREE", "FREIGHT_OFF", "DISCOUNT", "ZHE", "OP", "WORD")
-                ):
-                    self.note("threshold", t.text, ">=")
-                    if ts[i + 1].unit is None and prev != "FIELD":
-                        ts[i + 1].unit = "money"
-                    out.append(_Tok("OP", ">="))
-                    continue
-                if after == "GIFT" and ts[i + 1].unit == "count":
-                    self.note("threshold", t.text, ">=")
-                    out.append(_Tok("OP", ">="))
-                    continue
-            out.append(t)
-        return out
-
-    def fields(self, ts: list[_Tok]) -> list[_Tok]:
-        """Insert the field a bare value, number, date or bought SKU stands for."""
-        out: list[_Tok] = []
-        i = 0
-        while i < len(ts):
-            t = ts[i]
-            prev = out[-1].kind if out else "IF"
-            at_start = prev in _COND_START or (prev in ("COMMA", "VALUE") and not _has_action(out))
-            in_cond = not _has_kind(out, "THEN") and not _has_action(out)
-            if t.kind == "WORD" and t.text in self.t.buy_words and i + 1 < len(ts):
-                nxt = ts[i + 1]
-                self.note("filler", t.text, "")
-                if nxt.kind == "NUMBER" and nxt.unit == "count":
-                    fld = self.t.field_by_unit["count"][self.lang]
-                    self.note("field", nxt.text, f"{fld} >= {nxt.text}")
-                    out += [_Tok("FIELD", fld), _Tok("OP", ">="), nxt]
-                    i += 2
-                    continue
-                if nxt.kind in ("WORD", "STRING"):
-                    fld = self.t.sku_field[self.lang]
-                    word = self.g.keyword("CONTAINS", self.lang)
-                    self.note("field", nxt.text, f"{fld} {word} {nxt.text}")
-                    out += [_Tok("FIELD", fld), _Tok("CONTAINS", word), nxt]
-                    i += 2
-                    continue
-                i += 1
-                continue
-            if in_cond and at_start and t.kind == "VALUE":
-                j = i
-                run = []
-                home = self.value_field(t.text)
-                while j < len(ts) and ts[j].kind in ("VALUE", "LISTSEP", "COMMA"):
-                    if ts[j].kind == "VALUE":
-                        if self.value_field(ts[j].text) != home:
-                            break
-                        run.append(ts[j])
-                    j += 1
-                while j > i and ts[j - 1].kind != "VALUE":
-                    j -= 1
-                homes = [self.value_field(v.text) for v in run]
-                if homes and homes[0] is not None and all(h == homes[0] for h in homes):
-                    fld, op = homes[0]
-                    # The value's own field written after it (抖音渠道) is dropped.
-                    if j < len(ts) and ts[j].kind == "FIELD" and ts[j].text in (fld, *self._same_field(fld)):
-                        j += 1
-                    if len(run) > 1:
-                        op = self.g.keyword("IN", self.lang)
-                    listed = []
-                    for k, v in enumerate(run):
-                        if k:
-                            listed.append(_Tok("LISTSEP", "、"))
-                        listed.append(v)
-                    self.note(
-                        "field", "".join(v.text for v in run), f"{fld} {op} {'、'.join(v.text for v in run)}"
-                    )
-                    out += [_Tok("FIELD", fld), _Tok("OP" if len(run) == 1 else "IN", op), *listed]
-                    i = j
-                    continue
-            if in_cond and at_start and t.kind in ("VALUE", "WORD", "STRING") and i + 1 < len(ts):
-                nxt = ts[i + 1]
-                fd = self._field_of(nxt)
-                if nxt.kind == "FIELD" and fd is not None and fd.type in ("list", "text", "enum"):
-                    op = self.g.keyword("CONTAINS", self.lang) if fd.type in ("list", "text") else "="
-                    self.note("field", f"{t.text}{nxt.text}", f"{nxt.text} {op} {t.text}")
-                    out += [nxt, _Tok("CONTAINS" if fd.type != "enum" else "OP", op), t]
-                    i += 2
-                    continue
-            if in_cond and t.kind == "OP" and (prev in _COND_START or prev in ("COMMA", "VALUE", "NUMBER")):
-                num = ts[i + 1] if i + 1 < len(ts) else None
-                if num is not None and num.kind == "NUMBER" and (num.unit or "money") in self.t.field_by_unit:
-                    # A bare number with no field is money (超过1000 → 订单金额 超过 1000).
-                    fld = self.t.field_by_unit[num.unit or "money"][self.lang]
-                    self.note("field", f"{t.text}{num.text}", f"{fld} {t.text} {num.text}")
-                    out += [_Tok("FIELD", fld), t]
-                    i += 1
-                    continue
-            if in_cond and at_start and t.kind == "NUMBER" and t.unit == "count":
-                act = ts[i + 1] if i + 1 < len(ts) else None
-                if act is not None and act.kind in _ACTION_START:
-                    fld = self.t.field_by_unit["count"][self.lang]
-                    self.note("field", t.text, f"{fld} >= {t.text}")
-                    out += [_Tok("FIELD", fld), _Tok("OP", ">="), t]
-                    i += 1
-                    continue
-            if in_cond and at_start and t.kind == "DATE":
-                fld = self.t.date_field[self.lang]
-                self.note("field", t.text, f"{fld} {t.text}")
-                out += [_Tok("FIELD", fld), t]
-                i += 1
-                continue
-            if t.kind == "MILESTONE" and i + 1 < len(ts) and ts[i + 1].unit == "duration":
-                self.note("op", t.text, f"{t.text} >")
-                out += [t, _Tok("OP", ">")]
-                i += 1
-                continue
-            created = t.kind == "MILESTONE" and t.lexeme is not None and t.lexeme.value == "created"
-            if created and out and out[-1].kind in _ATOM_END | {"FIELD"}:
-                self.note("filler", t.text, "")  # 小程序下单送…: 下单 is the verb, not a milestone
-                i += 1
-                continue
-            if t.kind == "IN" and i + 1 < len(ts) and self._is_bool(ts[i + 1]):
-                self.note("filler", t.text, "")
-                i += 1
-                continue
-            out.append(t)
-            i += 1
-        return out
-
-    def _field_of(self, t: _Tok) -> Any:
-        if t.kind != "FIELD" or t.lexeme is None:
-            return None
-        return self.g.fields.get(t.lexeme.value)
-
-    def _is_listy(self, t: _Tok) -> bool:
-        fd = self._field_of(t)
-        return fd is not None and fd.type in ("list", "text")
-
-    def _is_numeric(self, t: _Tok) -> bool:
-        fd = self._field_of(t)
-        return fd is not None and fd.type in ("money", "count", "weight", "ratio", "duration")
-
-    def _is_bool(self, t: _Tok) -> bool:
-        fd = self._field_of(t)
-        return fd is not None and fd.type == "bool"
-
-    def _same_field(self, surface: str) -> tuple[str, ...]:
-        for fd in self.g.fields.values():
-            if surface in fd.zh or surface in fd.en:
-                return (*fd.zh, *fd.en)
-        return ()
-
-    def joints(self, ts: list[_Tok]) -> list[_Tok]:
-        """A missing 则 before the first action, a missing 且 between two conditions."""
-        out: list[_Tok] = []
-        has_then = _has_kind(ts, "THEN")
-        for t in ts:
-            in_cond = not has_then and not _has_action(out)
-            if in_cond and t.kind in _ACTION_START and out and _is_condition(out):
-                then = self.g.keyword("THEN", self.lang)
-                if out[-1].kind in ("COMMA", "AND"):
-                    self.note("then", out[-1].text, then)
-                    out.pop()
-                else:
-                    self.note("then", "", then)
-                out.append(_Tok("THEN", then))
-                has_then = True
-            elif (
-                in_cond
-                and t.kind in ("FIELD", "NOT")
-                and out
-                and (out[-1].kind in _ATOM_END or self._is_bool(out[-1]))
-            ):
-                word = self.g.keyword("AND", self.lang)
-                self.note("and", "", word)
-                out.append(_Tok("AND", word))
-            out.append(t)
-        return out
-
-
-def _has_kind(ts: list[_Tok], kind: str) -> bool:
-    return any(t.kind == kind for t in ts)
-
-
-def _has_action(ts: list[_Tok]) -> bool:
-    return any(t.kind in _ACTION_START - {"ZHE", "THRESHOLD"} for t in ts) or _has_kind(ts, "THEN")
-
-
-def _is_condition(ts: list[_Tok]) -> bool:
-    return any(t.kind in ("FIELD", "MILESTONE", "FROM", "CONTAINS") for t in ts)
-
-
-def _sentence(ts: list[_Tok]) -> str:
-    return " ".join(t.text for t in ts)
 
 
 def read_rule(
@@ -526,14 +90,14 @@ def read_rule(
         error = first
     tol = tolerance or default_tolerance()
     lang = sentence_lang(text)
-    attempts: list[tuple[_Repair, list[_Tok], str]] = []
+    attempts: list[tuple[Repair, list[Tok], str]] = []
     for split in (False, True):  # unknown runs cut at the reader's words only if needed
-        rep = _Repair(g, tol, lang)
+        rep = Repair(g, tol, lang)
         try:
             ts = _repaired(rep, text, split)
         except RuleSyntaxError:
             raise enrich(error, g, ()) from None
-        candidate = _sentence(ts)
+        candidate = sentence_of(ts)
         try:
             rule = parse_rule(candidate, glossary=g, priority=priority, rule_id=rule_id)
             return Reading(_with_source(rule, text), text, candidate, tuple(rep.rewrites))
@@ -562,7 +126,7 @@ def read_rule(
     raise enrich(error, g, tuple(s for s in tried if s != text)) from None
 
 
-def _repaired(rep: _Repair, text: str, split: bool) -> list[_Tok]:
+def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
     ts = rep.tag_words(rep.toks(tokenise(rep.text(text), rep.g)))
     ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
     rep.carrier_verbs(ts)
@@ -570,6 +134,4 @@ def _repaired(rep: _Repair, text: str, split: bool) -> list[_Tok]:
 
 
 def _with_source(rule: A.Rule, text: str) -> A.Rule:
-    import dataclasses
-
     return dataclasses.replace(rule, source=text)
