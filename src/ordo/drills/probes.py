@@ -16,7 +16,7 @@ fails is retried for a few seconds, as the probe's answer must not depend on the
 - ``events_missing_on_stream``: events committed since the drill began that the
   reconnecting subscriber never received.
 - ``events_missing_on_broker``: the same, against JetStream (drills with a broker).
-- ``open_incidents_on_drill_orders``: incidents on the drill's orders still open.
+- ``open_incidents_per_1000_orders``: incidents on the drill's orders still open, per 1,000.
 - ``dead_letters_since_start``: payloads dead-lettered since the drill began.
 - ``server_errors``: 5xx answers the load received since the drill began.
 """
@@ -174,11 +174,13 @@ async def jetstream_ids(url: str) -> set[int]:
         await nc.close()
 
 
-def open_incidents_on_drill_orders(drill: Drill, wait_s: float = 10.0) -> int:
-    """Incidents on the drill's orders still open, once the scan has had ``wait_s`` to close them."""
+def open_incidents_per_1000_orders(drill: Drill, wait_s: float = 10.0) -> float:
+    """Open incidents per 1,000 of the drill's orders, once the scan has had ``wait_s`` to
+    close what closes by itself. Not 0: generated orders raise a few incidents for a person
+    (1 in 2,373 in one drill here); a fault whose incidents do not close shows as many more."""
     ids = sorted(set(_acked(drill).values()))
     if not ids:
-        return 0
+        return 0.0
 
     def read() -> int:
         n = 0
@@ -191,11 +193,21 @@ def open_incidents_on_drill_orders(drill: Drill, wait_s: float = 10.0) -> int:
                 n += int(conn.execute(q, {"ids": ids[i : i + 500]}).scalar() or 0)
         return n
 
+    def detectors() -> str:
+        q = sa.text(
+            "SELECT detector, COUNT(*) FROM order_exceptions WHERE state IN ('open', 'acknowledged') "
+            "AND order_id IN :ids GROUP BY detector"
+        ).bindparams(sa.bindparam("ids", expanding=True))
+        with drill.target.engine().connect() as conn:
+            return ", ".join(f"{r[0]}: {r[1]}" for r in conn.execute(q, {"ids": ids[:5000]}))
+
     deadline = time.monotonic() + wait_s
     while True:
         n = _retrying(read)
-        if not n or time.monotonic() > deadline:
-            return n
+        if n * 1000 <= len(ids) or time.monotonic() > deadline:
+            if n:
+                drill.notes["open_incidents_by_detector"] = _retrying(detectors)
+            return round(n * 1000 / len(ids), 2)
         time.sleep(0.5)
 
 
@@ -221,7 +233,7 @@ PROBES: Mapping[str, Callable[..., Any]] = MappingProxyType(
             duplicated_orders,
             events_missing_on_stream,
             events_missing_on_broker,
-            open_incidents_on_drill_orders,
+            open_incidents_per_1000_orders,
             dead_letters_since_start,
             server_errors,
         )

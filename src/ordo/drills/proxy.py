@@ -39,7 +39,11 @@ class FaultProxy:
             if self._server is not None:
                 self._server.close()
             for w in list(self._writers):
-                w.close()
+                w.transport.abort()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
         if self._loop.is_running():
             asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
