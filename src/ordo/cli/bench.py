@@ -171,6 +171,14 @@ def bench_ask(
     print_json(run(orders, check_orders, db=db))
 
 
+@bench_app.command("intents")
+def bench_intents() -> None:
+    """Service-message intents: accuracy on the held-out set (target ≥ 90 %), time per message."""
+    from ordo.bench.intents import run
+
+    print_json(run())
+
+
 @bench_app.command("risk")
 def bench_risk(
     orders: Annotated[int, typer.Option(help="Open orders seeded (bulk insert)")] = 1_000_000,

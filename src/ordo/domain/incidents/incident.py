@@ -41,6 +41,8 @@ class Detector(StrEnum):
     CARRIER_MISMATCH = "carrier_mismatch"
     #: A live rule's 标红预警 (red flag) fired on the order.
     RULE_RED_FLAG = "rule_red_flag"
+    #: A customer's message asks for a person: a complaint, an address change (客服诉求).
+    SERVICE_REQUEST = "service_request"
 
 
 DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
@@ -54,6 +56,7 @@ DETECTOR_LABELS: Mapping[Detector, tuple[str, str]] = {
     Detector.HOLD_VIOLATED: ("Held order worked on by the warehouse or carrier", "挂起订单被作业"),
     Detector.CARRIER_MISMATCH: ("Collected by another carrier than booked", "揽收承运商与分配不符"),
     Detector.RULE_RED_FLAG: ("Red-flagged by a rule", "规则标红预警"),
+    Detector.SERVICE_REQUEST: ("Customer service request", "客服诉求"),
 }
 
 

@@ -98,6 +98,8 @@ PLAYBOOKS: Mapping[str, Playbook] = {p.name: p for p in (
     Playbook("carrier_mismatch", (S.NOTIFY_OPS,), escalate_after_s=0, priority=3, human_sla_s=4 * HOUR),
     # A rule red-flagged the order (标红预警): its owner looks at it now.
     Playbook("red_flag", (S.NOTIFY_OPS,), escalate_after_s=0, priority=2, human_sla_s=2 * HOUR),
+    # A customer complains (投诉): a person answers within the hour, before it becomes a 差评.
+    Playbook("complaint", (S.NOTIFY_OPS,), escalate_after_s=0, priority=1, human_sla_s=HOUR),
     # A warm parcel automation can make good: hold it, ship replacement goods (the
     # customer hears the new promise date once the replacement is placed); it closes when
     # the replacement's outbound is recorded. Not shipped within a day: a person.
