@@ -155,3 +155,31 @@ def test_a_red_rainstorm_cap_alert_raises_origin_risk_in_the_objective(world):
     gz = next(c for c in attempt["candidates"] if c["warehouse_id"] == "WH-GZ")
     assert gz["objectives"]["risk"]["raw"] == pytest.approx(0.8)
     assert "暴雨「广东省气象台发布暴雨红色预警信号」" in attempt["explanation"]
+
+
+def test_an_order_picked_after_the_plan_is_refused_at_execution_and_the_rest_move_in_one_batch(world):
+    from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
+    from ordo.service.orders.milestones import advance
+    from tests.conftest import T0
+
+    placed = _gz_orders(world, 3, prefix="PICK")
+    [ev] = events.import_feed(world, (FIXTURES / "typhoon_haikui_track.geojson").read_bytes(), actor="feed")
+    plan = plans.propose(world, ev["id"], actor=OPS)
+    plans.approve(world, plan["id"], actor=OPS2)
+    picked = placed[0].order_id
+    for step in (Milestone.RELEASED_TO_WAREHOUSE, Milestone.PICKED):
+        advance(world, [MilestoneUpdate(picked, step, T0, "wms")])
+    done = plans.execute(world, plan["id"], actor=OPS2)
+    result = done["result"]["orders"]
+    assert result[picked]["outcome"] == "refused" and done["result"]["refused"] == 1
+    moved = [r.order_id for r in placed[1:]]
+    assert all(result[o]["outcome"] == "done" and result[o]["to"] in {"WH-SH", "WH-BJ"} for o in moved)
+    with world.store.uow(read_only=True) as uow:
+        assert uow.orders.get(picked)["warehouse_id"] == "WH-GZ"
+        for o in moved:
+            stored = uow.orders.get(o)
+            assert stored["warehouse_id"] == result[o]["to"]
+            assert {ln["warehouse_id"] for ln in stored["lines"]} == {result[o]["to"]}
+            assert [e["type"] for e in uow.outbox.for_order(o)].count("order.rerouted") == 1
+        gz = uow.stock.get([("WH-GZ", "SKU-TEA")])[("WH-GZ", "SKU-TEA")].reserved
+    assert gz == 1  # only the picked order still holds its unit at 广州

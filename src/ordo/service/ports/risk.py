@@ -3,7 +3,7 @@ impact scan's two reads over ``orders`` (rows are plain dicts of ``schema.risk``
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -65,4 +65,14 @@ class RiskRepository(Protocol):
     def exposed_orders(self, exposure: Exposure, limit: int) -> list[dict[str, Any]]:
         """The exposed orders, earliest promise first: id, channel, status, warehouse_id,
         province, city, adcode, total_fen, promised_at_ns."""
+        ...
+
+    # disposal plans' what-if ------------------------------------------------------------
+    def plan_inputs(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Per order: its columns, its ``lines`` (sku, quantity, unit_price_fen,
+        discount_fen, flags) and its routing ``attempts`` oldest first."""
+        ...
+
+    def move_orders(self, moves: Sequence[tuple[str, str | None, str | None]], now_ns: int) -> None:
+        """``(order id, new warehouse or None, hold reason)`` each, in two statements."""
         ...

@@ -22,10 +22,11 @@ from ordo.domain.errors import Conflict, NotFound, OrdoError
 from ordo.domain.orders.milestones import Status
 from ordo.domain.risk import ImpactStatus, PlanAction, PlanStatus, check_plan, plan_tier
 from ordo.domain.risk.model import KIND_LABELS, RiskKind, Severity
-from ordo.domain.routing import RouteRequest, route_one
+from ordo.domain.routing import RouteRequest, route
 from ordo.rules.governance import Tier, check_approval
 from ordo.service.orders import holds
 from ordo.service.ports import Exposure, UnitOfWork
+from ordo.service.risk import batch
 from ordo.service.risk.events import horizon_ns
 from ordo.service.risk.records import audit, covered_of, event_of, history_view
 from ordo.service.routing import decisions
@@ -40,9 +41,11 @@ HOUR_NS = 3600 * 1_000_000_000
 REVERT = "risk_revert"
 
 
-def _current(uow: UnitOfWork, order_id: str) -> tuple[str | None, int, int | None]:
+def _current(
+    uow: UnitOfWork, order_id: str, attempts: list[dict[str, Any]] | None = None
+) -> tuple[str | None, int, int | None]:
     """(carrier, freight fen, promise) of an order's latest routing decision."""
-    attempts = uow.routing.attempts(order_id)
+    attempts = uow.routing.attempts(order_id) if attempts is None else attempts
     if not attempts:
         return None, 0, None
     parcels = orjson.loads(attempts[-1]["data"])["plan"][1]
@@ -63,43 +66,48 @@ def _what_if(
     _, warehouses, carriers = covered_of(row)
     cache = app.caches.routing
     cat = cache.catalog(uow, now)
-    full = {o["id"]: uow.orders.get(o["id"]) for o in orders}
-    skus = sorted({ln["sku"] for o in full.values() if o for ln in o["lines"]})
+    full = uow.risk.plan_inputs([o["id"] for o in orders])  # a few queries, not a few per order
+    skus = sorted({ln["sku"] for o in full.values() for ln in o["lines"]})
     ctx, _ = cache.context(uow, cat, skus, now)
-    actions: list[dict[str, Any]] = []
+    places = covered_of(row)[0] if _destination_hold(row) else frozenset()
+    actions: list[dict[str, Any] | None] = []
+    asked: list[tuple[int, dict[str, Any], str | None, int, int | None, bool]] = []
+    requests: list[RouteRequest] = []
     for o in orders:
-        order = full[o["id"]]
+        order = full.get(o["id"])
         if order is None or order["lat"] is None:
             continue
-        carrier, cost, promise = _current(uow, o["id"])
+        attempts = order["attempts"]
+        carrier, cost, promise = _current(uow, o["id"], attempts)
         origin = o["warehouse_id"] in warehouses
         struck = carrier is not None and carrier in carriers
         if not origin and not struck:
-            if _destination_hold(row) and o["adcode"] in covered_of(row)[0]:
+            if o["adcode"] in places:
                 actions.append(_action(o, PlanAction.HOLD, carrier, None, None, 0, None, "destination"))
             continue
-        attempts = uow.routing.attempts(o["id"])
         rules = directives_of(attempts[0]) if attempts else NO_RULES
         exclude = rules.directives.exclude | (warehouses if origin else frozenset())
-        req = RouteRequest.of_order(
-            decisions.routable_order(order),
-            cat.weights_g,
-            directives=dataclasses.replace(rules.directives, exclude=exclude),
+        directives = dataclasses.replace(rules.directives, exclude=exclude)
+        requests.append(
+            RouteRequest.of_order(decisions.routable_order(order), cat.weights_g, directives=directives)
         )
-        plan = route_one(req, ctx)
+        asked.append((len(actions), o, carrier, cost, promise, origin))
+        actions.append(None)  # filled from the wave below
+    # One wave for all of them, against one context: the plan allocates stock as a batch would.
+    for (at, o, carrier, cost, promise, origin), plan in zip(asked, route(requests, ctx), strict=True):
         why = "origin" if origin else "carrier"
         if not plan.parcels:
-            actions.append(_action(o, PlanAction.HOLD, carrier, None, None, 0, None, why))
+            actions[at] = _action(o, PlanAction.HOLD, carrier, None, None, 0, None, why)
             continue
-        to_carrier = plan.parcels[0].carrier_id
-        kind = PlanAction.REROUTE if origin else PlanAction.SWITCH_CARRIER
         delta_h = None
         if promise is not None and plan.promise_ns is not None:
             delta_h = round((plan.promise_ns - promise) / HOUR_NS, 1)
-        actions.append(
-            _action(o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why)
+        kind = PlanAction.REROUTE if origin else PlanAction.SWITCH_CARRIER
+        to_carrier = plan.parcels[0].carrier_id
+        actions[at] = _action(
+            o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why
         )
-    return actions
+    return [a for a in actions if a is not None]
 
 
 def _action(
@@ -227,11 +235,13 @@ def _carrier_exposed(
     everywhere = Exposure(
         (), [w.id for w in uow.catalog.warehouses()], exposure.statuses, exposure.horizon_ns
     )
-    out = []
-    for o in uow.risk.exposed_orders(everywhere, MAX_PLAN_ORDERS):
-        if o["id"] not in seen and _current(uow, o["id"])[0] in carriers:
-            out.append(o)
-    return out
+    found = [o for o in uow.risk.exposed_orders(everywhere, MAX_PLAN_ORDERS) if o["id"] not in seen]
+    inputs = uow.risk.plan_inputs([o["id"] for o in found])
+    return [
+        o
+        for o in found
+        if o["id"] in inputs and _current(uow, o["id"], inputs[o["id"]]["attempts"])[0] in carriers
+    ]
 
 
 def _plan(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
@@ -315,31 +325,24 @@ def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
     row, event = _move(app, plan_id, PlanStatus.EXECUTED, actor)
     _, warehouses, _ = covered_of(event)
     zh, en = KIND_LABELS[RiskKind(event["kind"])]
-    reason = (
-        f"风险处置 {zh}「{event['title']}」({event['id']}) / risk plan {plan_id}: {en} '{event['title']}'"[
-            :500
-        ]
-    )
+    title = event["title"]
+    reason = f"风险处置 {zh}「{title}」({event['id']}) / risk plan {plan_id}: {en} '{title}'"[:500]
     results: dict[str, dict[str, Any]] = {}
-    to_hold: list[str] = []
+    by_kind: dict[str, list[str]] = {}
     for a in orjson.loads(row["actions"]):
-        oid = a["order_id"]
-        if a["action"] == PlanAction.HOLD.value:
-            to_hold.append(oid)
-            continue
-        exclude = sorted(warehouses) if a["action"] == PlanAction.REROUTE.value else []
-        try:
-            got = decisions.reroute(app, oid, reason=reason, exclude=exclude, trigger="risk")
-        except OrdoError as exc:  # picked, shipped or gone since the plan was made
-            results[oid] = {"action": a["action"], "outcome": "refused", "error": exc.code}
-            continue
-        new = got["warehouse_ids"][0] if got["warehouse_ids"] else None
-        results[oid] = {"action": a["action"], "outcome": "done", "from": a["from_warehouse"], "to": new}
+        by_kind.setdefault(a["action"], []).append(a["order_id"])
+    to_hold = by_kind.get(PlanAction.HOLD.value, [])
+    # Away from the event's warehouses; a carrier switch routes again with the strike weighed.
+    for kind, exclude in ((PlanAction.REROUTE, sorted(warehouses)), (PlanAction.SWITCH_CARRIER, [])):
+        ids = by_kind.get(kind.value, [])
+        if ids:
+            done = batch.reroute_many(app, ids, exclude=exclude, reason=reason, trigger="risk")
+            results.update({oid: {"action": kind.value, **r} for oid, r in done.items()})
     for start in range(0, len(to_hold), holds.MAX_BATCH):
         part = to_hold[start : start + holds.MAX_BATCH]
         for out in holds.hold(app, part, reason=reason, actor=f"risk:{actor.shown}"[:64]):
-            done = out.outcome == "held"
-            results[out.order_id] = {"action": "hold", "outcome": "done" if done else out.outcome}
+            held = out.outcome == "held"
+            results[out.order_id] = {"action": "hold", "outcome": "done" if held else out.outcome}
     summary = {
         "done": sum(1 for r in results.values() if r["outcome"] == "done"),
         "refused": sum(1 for r in results.values() if r["outcome"] != "done"),

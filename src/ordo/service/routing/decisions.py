@@ -317,6 +317,9 @@ def _routable(order: Mapping[str, Any]) -> Order:
 
 #: The same, for the risk radar's what-if plans (``ordo.service.risk.plans``).
 routable_order = _routable
+#: The re-route's own steps, for the risk radar's batch re-route (``ordo.service.risk.batch``):
+#: refuse a settled order, name the rules a decision fired.
+check_reroutable, fired_rules = _reroutable, _fired
 
 
 def _take_plan(

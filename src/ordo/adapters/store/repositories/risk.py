@@ -7,12 +7,15 @@ province and status in one grouped query. Plain SQL both backends run alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
+from ordo.adapters.store.rows import chunks, from_csv
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import risk as rt
+from ordo.adapters.store.schema import routing as routing_t
 from ordo.service.ports.risk import Exposure
 
 O, EV, H, P = t.orders.c, rt.risk_events.c, rt.risk_history.c, rt.risk_plans.c
@@ -175,3 +178,49 @@ class RiskRepository:
         )
         rows = {r["id"]: dict(r) for r in self._c.execute(sa.select(*cols).where(O.id.in_(ids))).mappings()}
         return [rows[i] for i in ids if i in rows]
+
+    # disposal plans' what-if --------------------------------------------------------------
+    def plan_inputs(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """What routing an order again needs, for many orders in a few queries: the order's
+        columns with its ``lines``, and its routing attempts oldest first (``attempts``)."""
+        ids = sorted(set(order_ids))
+        out: dict[str, dict[str, Any]] = {}
+        L, D = t.order_lines.c, routing_t.routing_decisions.c
+        for part in chunks(ids):
+            for r in self._c.execute(sa.select(t.orders).where(O.id.in_(part))).mappings():
+                out[r["id"]] = {**dict(r), "lines": [], "attempts": []}
+            q = (
+                sa.select(L.order_id, L.sku, L.quantity, L.unit_price_fen, L.discount_fen, L.flags)
+                .where(L.order_id.in_(part))
+                .order_by(L.order_id, L.line_no)
+            )
+            for r in self._c.execute(q).mappings():
+                line = {**dict(r), "flags": sorted(from_csv(r["flags"]))}
+                out[r["order_id"]]["lines"].append(line)
+            q = (
+                sa.select(routing_t.routing_decisions)
+                .where(D.order_id.in_(part))
+                .order_by(D.order_id, D.attempt)
+            )
+            for r in self._c.execute(q).mappings():
+                out[r["order_id"]]["attempts"].append(dict(r))
+        return out
+
+    def move_orders(self, moves: Sequence[tuple[str, str | None, str | None]], now_ns: int) -> None:
+        """Point each order (and its lines) at its new warehouse, or hold it unrouted:
+        ``(order id, warehouse, hold reason)``, as many as a plan moves, two statements."""
+        if not moves:
+            return
+        L = t.order_lines.c
+        self._c.execute(
+            sa.update(t.orders)
+            .where(O.id == sa.bindparam("oid"))
+            .values(warehouse_id=sa.bindparam("wh"), hold_reason=sa.bindparam("hold"), updated_at_ns=now_ns),
+            [{"oid": oid, "wh": wh, "hold": hold} for oid, wh, hold in moves],
+        )
+        self._c.execute(
+            sa.update(t.order_lines)
+            .where(L.order_id == sa.bindparam("oid"))
+            .values(warehouse_id=sa.bindparam("wh")),
+            [{"oid": oid, "wh": wh} for oid, wh, _ in moves],
+        )
