@@ -31,7 +31,7 @@ _RUN = f"[{_NUM_CHARS}]+"
 #: What may follow a numeral for it to be read as a number (units, magnitudes).
 _AFTER = r"(?=万|亿|元|块|件|个|小时|天|分钟|秒|公斤|千克|斤|克|吨|%|行)"
 #: What may precede a bare numeral (thresholds and comparisons: 满一百减十, 超过一千).
-_BEFORE = r"(?<=满|减|过|于|少|低|高|足|到|至|多|顶|限|送|赠)"
+_BEFORE = r"(?<=满|减|过|超|于|少|低|高|足|到|至|多|顶|限|送|赠)"
 
 _ZHE_WORDS = re.compile(f"([{_NUM_CHARS[2:12]}])([{_NUM_CHARS[2:12]}])?折")
 _ZHE_DIGITS = re.compile(r"(?<![\d.])([1-9])([0-9])折")

@@ -99,9 +99,7 @@ class Repair:
     # -- text level -------------------------------------------------------------------
 
     def text(self, s: str) -> str:
-        out = numerals.convert(normalise(s))
-        if out != normalise(s):
-            self.note("numeral", s, out)
+        out = normalise(s)
         for verb in self.t.carrier_verbs:
             for zh, en in self.g.domains["carrier"].values.values():
                 for surface in (*zh, *en):
@@ -114,6 +112,10 @@ class Repair:
             if changed != out:
                 out = changed
                 self.note("alias", a, b)
+        converted = numerals.convert(out)  # after the aliases: 一半 → 50% is one of them
+        if converted != out:
+            self.note("numeral", out, converted)
+            out = converted
         for rx, repl in self.t.patterns:
             changed = rx.sub(repl, out)
             if changed != out:
@@ -382,7 +384,7 @@ class Repair:
                 self.note("filler", t.text, "")  # 小程序下单送…: 下单 is the verb, not a milestone
                 i += 1
                 continue
-            if t.kind == "IN" and i + 1 < len(ts) and self._is_bool(ts[i + 1]):
+            if t.kind in ("IN", "OP") and i + 1 < len(ts) and self._is_bool(ts[i + 1]) and at_start:
                 self.note("filler", t.text, "")
                 i += 1
                 continue

@@ -28,12 +28,19 @@ MIN_SCORE = 60.0
 MAX_CANDIDATES = 5
 #: Sentences parsed at most while looking for the closest readable one.
 MAX_CLOSEST_TRIES = 8
+_NEGATING = ("不", "未", "非", "没", "无", "禁")
 _TYPO_CODES = frozenset({"unknown_field", "unknown_word", "unknown_value", "unexpected"})
 
 
 @functools.lru_cache(maxsize=8192)
 def _pinyin(word: str) -> str:
     return " ".join(lazy_pinyin(word))
+
+
+def _negations(word: str) -> int:
+    """How many negating characters a word has: a correction never adds or drops one
+    (可拆单 is not 不拆单)."""
+    return sum(word.count(c) for c in _NEGATING)
 
 
 def score(word: str, candidate: str) -> float:
@@ -75,8 +82,11 @@ def ranked(
 
     rapidfuzz narrows the pool by characters and, for Chinese, by pinyin of the same number of
     syllables, so only a few dozen are scored in full."""
+    negation = _negations(word)
     cands = [
-        c for c in dict.fromkeys(pool) if c != word and abs(len(c) - len(word)) <= max(2, len(word) // 2)
+        c
+        for c in dict.fromkeys(pool)
+        if c != word and abs(len(c) - len(word)) <= max(2, len(word) // 2) and _negations(c) == negation
     ]
     short = {c for c, _, _ in process.extract(word, cands, scorer=fuzz.ratio, limit=limit * 4)}
     if not word.isascii():
