@@ -371,6 +371,7 @@ def _with_history(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
         by="customer_ref",
         strategy="backward",
         allow_exact_matches=False,
+        check_sortedness=False,  # both sides are sorted on the time; with ``by`` Polars cannot tell
     ).sort("_row")
     n = pl.col("orders").fill_null(0)
     return before.with_columns(
