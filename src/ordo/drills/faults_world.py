@@ -279,41 +279,41 @@ def _count(drill: Drill, sql: str, **params: Any) -> int:
 # -- probes of the business faults ------------------------------------------------------------
 
 
-def orders_routed_to_downed_warehouses(drill: Drill) -> int:
-    """Orders acknowledged while their warehouse was switched off, and routed to it anyway."""
-    ledger = drill.load.ledger
-    with ledger.lock:
-        acked = [(oid, ledger.acked_at[i]) for i, oid in ledger.acked.items()]
-    bad = 0
+def _taken_within(drill: Drill, start: float, end: float) -> list[str]:
+    """Orders whose acknowledged request was sent after ``start`` and answered before ``end``."""
+    with drill.load.ledger.lock:
+        return [
+            a.order_id for a in drill.load.ledger.attempts if a.order_id and a.sent >= start and a.done <= end
+        ]
+
+
+def _first_decisions(drill: Drill, order_ids: list[str], column: str) -> list[set[str]]:
+    """Each order's intake routing decision (attempt 1): its warehouses or carriers."""
+    q = sa.text(f"SELECT {column} FROM routing_decisions WHERE attempt = 1 AND order_id IN :o").bindparams(
+        sa.bindparam("o", expanding=True)
+    )
     with drill.target.engine().connect() as conn:
-        for start, end, ids in drill.notes.get("outage_windows", []):
-            stop = end if end is not None else time.monotonic()
-            inside = [oid for oid, at in acked if start + 0.5 <= at <= stop]  # 0.5 s: requests in flight
-            if not inside:
-                continue
-            q = sa.text("SELECT COUNT(*) FROM orders WHERE id IN :o AND warehouse_id IN :w").bindparams(
-                sa.bindparam("o", expanding=True), sa.bindparam("w", expanding=True)
-            )
-            bad += int(conn.execute(q, {"o": inside, "w": ids}).scalar() or 0)
+        return [set(str(r[0]).split(",")) for r in conn.execute(q, {"o": order_ids})]
+
+
+def orders_routed_to_downed_warehouses(drill: Drill) -> int:
+    """Orders taken while a warehouse was switched off, and routed to it at intake anyway.
+    (Orders that waited and went to it once it was back are right, and not counted.)"""
+    bad = 0
+    for start, end, ids in drill.notes.get("outage_windows", []):
+        inside = _taken_within(drill, start, end if end is not None else time.monotonic())
+        if inside:
+            bad += sum(1 for used in _first_decisions(drill, inside, "warehouse_ids") if used & set(ids))
     return bad
 
 
 def orders_booked_with_striking_carrier(drill: Drill) -> int:
-    """Orders acknowledged during a carrier's strike and booked with that carrier anyway."""
-    ledger = drill.load.ledger
-    with ledger.lock:
-        acked = [(oid, ledger.acked_at[i]) for i, oid in ledger.acked.items()]
+    """Orders taken during a carrier's strike and booked with that carrier at intake."""
     bad = 0
-    with drill.target.engine().connect() as conn:
-        for start, end, carrier in drill.notes.get("strike_windows", []):
-            inside = [oid for oid, at in acked if start + 0.5 <= at <= end]  # 0.5 s: requests in flight
-            if not inside:
-                continue
-            q = sa.text(
-                "SELECT carrier_ids FROM routing_decisions WHERE attempt = 1 AND order_id IN :o"
-            ).bindparams(sa.bindparam("o", expanding=True))
-            rows = conn.execute(q, {"o": inside})
-            bad += sum(1 for r in rows if carrier in str(r[0]).split(","))
+    for start, end, carrier in drill.notes.get("strike_windows", []):
+        inside = _taken_within(drill, start, end)
+        if inside:
+            bad += sum(1 for used in _first_decisions(drill, inside, "carrier_ids") if carrier in used)
             drill.notes["strike_orders_checked"] = drill.notes.get("strike_orders_checked", 0) + len(inside)
     return bad
 
