@@ -52,7 +52,9 @@ API = "/api/v1"
 
 
 def _client(drill: Drill) -> httpx.Client:
-    return httpx.Client(base_url=drill.target.base, headers=drill.target.headers, timeout=30)
+    # An outage re-routes every open order of the warehouse in one request: minutes, not
+    # seconds, once a shared drill server holds thousands of them.
+    return httpx.Client(base_url=drill.target.base, headers=drill.target.headers, timeout=180)
 
 
 def _retrying(call: Callable[[], httpx.Response], tries: int = 20) -> tuple[httpx.Response, int]:

@@ -40,10 +40,13 @@ class FaultProxy:
                 self._server.close()
             for w in list(self._writers):
                 w.transport.abort()
+            # Aborted both ways, every pipe ends by itself; what has not within a second is cancelled.
             pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in pending:
-                t.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            if pending:
+                _, late = await asyncio.wait(pending, timeout=1)
+                for t in late:
+                    t.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
 
         if self._loop.is_running():
             asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
@@ -86,6 +89,8 @@ class FaultProxy:
         self._writers.update((writer, up_writer))
         try:
             await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        except asyncio.CancelledError:  # the proxy is stopping: end quietly
+            pass
         finally:
             for w in (writer, up_writer):
                 self._writers.discard(w)

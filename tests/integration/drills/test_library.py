@@ -8,12 +8,13 @@ tmpfs of their own) or nats-server are skipped, saying so, where those are missi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ordo.drills import Targets, library, load, run
+from ordo.drills import Targets, library, load, run, write_journal
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -33,6 +34,8 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
 def test_the_scenario_keeps_its_steady_state(path: Path, targets: Targets) -> None:
     exp = load(path)
     journal = run(exp, targets=targets)
+    if os.environ.get("ORDO_DRILL_JOURNALS"):  # keep the journals (figures for docs/DRILLS.md)
+        write_journal(journal, Path(os.environ["ORDO_DRILL_JOURNALS"]))
     if journal["verdict"] == "skipped":
         pytest.skip(journal["reason"])
     failed = {
