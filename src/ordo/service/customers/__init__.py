@@ -1,3 +1,4 @@
-"""Customers (C2): link a batch of orders to customers, look one up, split a merge."""
+"""Customers (C2): link a batch of orders to customers, look one up, split a merge; the
+running statistics the rules read (``stats``)."""
 
-__all__ = ["identity"]
+__all__ = ["identity", "stats"]
