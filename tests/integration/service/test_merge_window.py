@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from ordo.clock import ManualClock
 from ordo.domain import events as ev
 from ordo.domain.orders.holds import hold_kind
@@ -87,3 +89,21 @@ def test_a_lone_order_goes_on_its_own_when_its_window_ends(world: Ordo, clock: M
     assert done.parcels == [] and done.alone == [only.order_id]
     row = stored_order(world, only.order_id)
     assert row["hold_reason"] is None and row["warehouse_id"] is not None
+
+
+def test_a_round_reads_every_page_of_held_orders_so_the_oldest_are_not_left_behind(
+    world: Ordo, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ordo.service.orders import merge_window
+
+    monkeypatch.setattr(merge_window, "PAGE", 1)  # one held order a page
+    go_live(world, RULE)
+    done = []
+    for n in range(3):  # three buyers, one order each
+        order = dataclasses.replace(
+            _order(f"MW-P{n}", "SKU-TEA"), identifiers=(Identifier("buyer_id", f"tb-buyer-p{n}"),)
+        )
+        [res] = intake(world, [order])
+        done.append(res.order_id)
+    clock.advance(31 * 60)
+    assert sorted(release_due(world).alone) == sorted(done)

@@ -34,7 +34,7 @@ from ordo.domain.events import Event
 from ordo.domain.orders.consolidation import OpenOrder
 from ordo.domain.orders.holds import HoldReason, merge_until
 from ordo.service.orders.parcels import merge_parcel
-from ordo.service.ports import OrderRecord, Progress, UnitOfWork
+from ordo.service.ports import OrderRecord, OrderSummary, Progress, UnitOfWork
 from ordo.service.routing.decisions import reroute
 from ordo.service.runtime.app import Ordo
 
@@ -48,8 +48,10 @@ ACTOR = "system:merge_window"
 BY = "rule:merge_window"
 #: The routing trigger of the attempts a window's end causes.
 TRIGGER = "merge_window"
-#: Held orders read per round (a round releases what is due among them).
-MAX_HELD = 5_000
+#: Held orders read per page, and the most pages a round reads (ids run newest first, so a
+#: round reads them all up to this bound, the oldest, due first, included).
+PAGE = 5_000
+MAX_PAGES = 40
 _PREFIX = f"{HoldReason.MERGE}:"
 
 
@@ -66,7 +68,7 @@ def release_due(app: Ordo) -> MergeRound:
     """Release (and merge) every group of merge-held orders whose window has ended."""
     now = app.clock.now_ns()
     with app.store.uow(read_only=True) as uow:
-        held = uow.holds.held(prefix=_PREFIX, limit=MAX_HELD)
+        held = _all_held(uow)
         until = {r["id"]: merge_until(r["hold_reason"]) for r in held}
         if not any(u is not None and u <= now for u in until.values()):
             return MergeRound()
@@ -76,6 +78,18 @@ def release_due(app: Ordo) -> MergeRound:
         due = min(until.get(o.id) or now for o in group)
         if due <= now:
             _release(app, group, out)
+    return out
+
+
+def _all_held(uow: UnitOfWork) -> list[OrderSummary]:
+    out: list[OrderSummary] = []
+    after: str | None = None
+    for _ in range(MAX_PAGES):
+        page = uow.holds.held(prefix=_PREFIX, limit=PAGE, after_id=after)
+        out += page
+        if len(page) < PAGE:
+            break
+        after = page[-1]["id"]
     return out
 
 
