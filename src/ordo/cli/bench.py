@@ -179,6 +179,18 @@ def bench_intents() -> None:
     print_json(run())
 
 
+@bench_app.command("forecast")
+def bench_forecast(
+    series: Annotated[int, typer.Option(help="Simulated SKU × warehouse daily series")] = 10_000,
+    days: Annotated[int, typer.Option(help="Days of history per series")] = 364,
+    origins: Annotated[int, typer.Option(help="Backtest origins per horizon")] = 3,
+) -> None:
+    """Demand forecasts: fit + forecast time (target ≤ 120 s), MASE against seasonal naive."""
+    from ordo.bench.forecast import run
+
+    print_json(run(series=series, days=days, origins=origins))
+
+
 @bench_app.command("risk")
 def bench_risk(
     orders: Annotated[int, typer.Option(help="Open orders seeded (bulk insert)")] = 1_000_000,
