@@ -87,7 +87,9 @@ def read(data: bytes, *, source: str = "cap") -> list[EventDraft]:
     sender = _t(root, "cap:sender")
     sent = ns_of(_t(root, "cap:sent"))
     if _t(root, "cap:msgType").lower() == "cancel":
-        return []  # a cancellation names an alert by its identifier; the service ends it
+        # A cancellation names earlier alerts in <references>; it is not read as an event
+        # (not yet acted on either: end the event with ``ordo risk end`` or the API).
+        return []
     out = []
     for n, info in enumerate(root.findall("cap:info", NS)):
         headline = _t(info, "cap:headline") or _t(info, "cap:event")
