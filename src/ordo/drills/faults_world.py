@@ -92,13 +92,16 @@ def warehouse_outage(
     moved: dict[str, Any] = {}
     retried = 0
     with _client(drill) as c:
-        start = drill.mark(f"warehouse_outage {','.join(ids)}")
+        drill.mark(f"warehouse_outage {','.join(ids)}")
         for wid in ids:
             url = f"{API}/warehouses/{wid}/outage"
             r, busy = _retrying(partial(c.post, url, json={"reason": reason}))
-            moved[wid], retried = r.json(), retried + busy
+            answer = {k: v for k, v in r.json().items() if k != "moves"}  # counts, not every order
+            moved[wid], retried = answer, retried + busy
     drill.notes.setdefault("down_warehouses", set()).update(ids)
-    drill.notes.setdefault("outage_windows", []).append((start, None, ids))
+    # The window opens once every outage is answered (committed): an order sent before
+    # that could rightly still be routed to a warehouse not yet switched off.
+    drill.notes.setdefault("outage_windows", []).append((time.monotonic(), None, ids))
     if duration_s:
         time.sleep(duration_s)
         restore_warehouses(drill)
@@ -107,12 +110,12 @@ def warehouse_outage(
 
 def restore_warehouses(drill: Drill) -> dict[str, Any]:
     down: set[str] = drill.notes.get("down_warehouses", set())
+    now = time.monotonic()  # the window closes as the restore begins
     with _client(drill) as c:
         for wid in sorted(down):
             url = f"{API}/warehouses/{wid}/outage"
             _retrying(partial(c.delete, url))
     windows = drill.notes.get("outage_windows", [])
-    now = time.monotonic()
     drill.notes["outage_windows"] = [(s, e if e is not None else now, ids) for s, e, ids in windows]
     restored = sorted(down)
     down.clear()
