@@ -89,7 +89,7 @@ export async function render(root, ctx) {
       // A line read only after rewriting it (a typo, a synonym) waits for the person to confirm
       // the reading: the rewrites, the sentence Ordo reads, and a button to use that sentence.
       const rewritten = (r.rules || []).filter((x) => x.needs_confirmation);
-      const firstFix = rewritten.flatMap((x) => (x.rewrites || []).map((w) => ({ ...w, line: lineOf(x.id) })))[0];
+      const firstFix = rewritten.flatMap((x) => (x.rewrites || []).map((w) => ({ ...wholeWord(x.sentence || "", w), line: lineOf(x.id) })))[0];
       parsed.className = rewritten.length ? "parse confirm" : "parse ok";
       const meant = (x) => (typeof x.did_you_mean === "string" ? x.did_you_mean : pick(x.did_you_mean)) || x.sentence || "";
       clear(parsed).append(...[
@@ -282,6 +282,23 @@ export async function render(root, ctx) {
         { class: "data", id: "audit" })),
   );
   return () => clearTimeout(timer);
+}
+
+// A rewrite may name only the misspelt part of a word (金颜 → 金额): show the whole word as
+// written and as read (订单金颜 → 订单金额), the run of characters around it up to a space,
+// a number or punctuation.
+function wholeWord(sentence, w) {
+  const before = w.before ?? "";
+  const after = w.after ?? "";
+  const i = before ? sentence.indexOf(before) : -1;
+  if (i < 0) return { before, after };
+  const stop = /[\s\d,，、;；。()（）<>=!≥≤:："'“”]/;
+  let a = i;
+  while (a > 0 && !stop.test(sentence[a - 1])) a -= 1;
+  let b = i + before.length;
+  while (b < sentence.length && !stop.test(sentence[b])) b += 1;
+  const word = sentence.slice(a, b);
+  return { before: word, after: word.slice(0, i - a) + after + word.slice(i - a + before.length) };
 }
 
 function diff(bt) {
