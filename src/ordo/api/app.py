@@ -20,6 +20,7 @@ from ordo.api.routers import (
     channels,
     chatbots,
     customers,
+    forecast,
     health,
     holds,
     incidents,
@@ -82,7 +83,8 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, substitutes)
     people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, ask, chatbots, intents):
+    insight = (ask, chatbots, intents, forecast)
+    for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, *insight):
         app.include_router(module.router)
     app.include_router(rule_palette.router)  # the Rules page's palette (/rules/palette)
     # The paths these two had before they were renamed (served, not redirected: see former_paths).

@@ -26,11 +26,11 @@ from ordo.adapters.store.repositories.access import AccessRepository
 from ordo.adapters.store.repositories.actions import ActionRepository
 from ordo.adapters.store.repositories.catalog import CatalogRepository
 from ordo.adapters.store.repositories.channel_stock import ChannelStockRepository
-from ordo.adapters.store.repositories.substitutes import SubstituteRepository
 from ordo.adapters.store.repositories.channels import ChannelRepository
 from ordo.adapters.store.repositories.claims import ClaimRepository
 from ordo.adapters.store.repositories.cold_chain import ColdChainRepository
 from ordo.adapters.store.repositories.customer_stats import CustomerStatsRepository
+from ordo.adapters.store.repositories.forecast import ForecastRepository
 from ordo.adapters.store.repositories.holds import HoldRepository
 from ordo.adapters.store.repositories.identity import IdentityRepository
 from ordo.adapters.store.repositories.incidents import IncidentRepository
@@ -45,6 +45,7 @@ from ordo.adapters.store.repositories.risk import RiskRepository
 from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
 from ordo.adapters.store.repositories.stock import StockRepository
+from ordo.adapters.store.repositories.substitutes import SubstituteRepository
 from ordo.adapters.store.repositories.worklist import WorklistRepository
 
 
@@ -77,6 +78,7 @@ class UnitOfWork:
         self.substitutes = SubstituteRepository(conn)
         self.identity = IdentityRepository(conn, postgres=locking)
         self.customer_stats = CustomerStatsRepository(conn)
+        self.forecast = ForecastRepository(conn)
         self.parcels = ParcelRepository(conn, lock_rows=locking)
         self.rules = RuleRepository(conn, lock_rows=locking)
         self.incidents = IncidentRepository(conn, lock_rows=locking)

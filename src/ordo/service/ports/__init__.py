@@ -30,6 +30,7 @@ from ordo.service.ports.events import (
     OverviewRepository,
     Subscription,
 )
+from ordo.service.ports.forecast import ForecastRepository
 from ordo.service.ports.incidents import (
     FAILED,
     PLACED,
@@ -90,6 +91,7 @@ __all__ = [
     "Delta",
     "EventRecord",
     "Exposure",
+    "ForecastRepository",
     "HistoryFilter",
     "HistoryRepository",
     "HoldRepository",
@@ -183,6 +185,9 @@ class UnitOfWork(Protocol):
 
     @property
     def customer_stats(self) -> CustomerStatsRepository: ...
+
+    @property
+    def forecast(self) -> ForecastRepository: ...
 
     @property
     def routing(self) -> RoutingRepository: ...
