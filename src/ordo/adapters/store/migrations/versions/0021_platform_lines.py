@@ -21,7 +21,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("order_lines") as batch:
-        batch.add_column(sa.Column("platform_line_id", sa.String(length=64), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("platform_line_id", sa.String(length=64), nullable=False, server_default="")
+        )
     with op.batch_alter_table("platform_shipments") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), nullable=False, server_default="ship"))
         batch.add_column(sa.Column("lines", sa.String(length=1000), nullable=False, server_default=""))
