@@ -14,6 +14,7 @@ from ordo.cli.channels import channels_app, import_file
 from ordo.cli.db import db_app
 from ordo.cli.drill import drill_command
 from ordo.cli.explain import explain_command
+from ordo.cli.forecast import forecast_app
 from ordo.cli.keys import keys_app
 from ordo.cli.orders import orders_app
 from ordo.cli.relay import relay
@@ -39,6 +40,7 @@ app.add_typer(shops_app, name="shops")
 app.add_typer(rules_app, name="rules")
 app.add_typer(status_app, name="status")
 app.add_typer(risk_app, name="risk")
+app.add_typer(forecast_app, name="forecast")
 app.command("relay")(relay)
 app.command("serve")(serve)
 app.command("import")(import_file)

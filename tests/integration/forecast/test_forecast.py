@@ -21,6 +21,7 @@ from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.keys import create_key
 from tests.conftest import T0, make_app, new_order, seed_tiny_world
 from tests.integration.api.conftest import TestClient
+from tests.integration.service.routing_helpers import go_live, stored_order
 
 DAY = 86_400 * 1_000_000_000
 DAYS = 35
@@ -157,3 +158,21 @@ def test_forecast_api(sold: tuple[Ordo, dict[str, int]], url: str) -> None:
         refresh(app)
         risk = client.get("/api/v1/forecast/risk?warehouse_id=WH-SH", headers=auth)
         assert risk.status_code == 200 and len(risk.json()["items"]) == 2
+
+
+def test_a_rule_on_predicted_stock_risk_fires_at_intake(sold: tuple[Ordo, dict[str, int]]) -> None:
+    """After a refresh, 预测库存风险 at intake is the kept network-wide ratio of the order's SKUs:
+    a rule holding orders above a threshold between 龙井's and the cup's ratio holds the cup only."""
+    app, _ = sold
+    refresh(app)
+    rows = {r["sku"]: r["ratio"] for r in kept(app)}
+    assert rows["SKU-CUP"] > rows["SKU-TEA"]
+    with app.store.uow(read_only=True) as uow:
+        assert uow.forecast.sku_ratios(["SKU-CUP", "SKU-GAS"]) == {"SKU-CUP": pytest.approx(rows["SKU-CUP"])}
+    threshold = round((rows["SKU-CUP"] + rows["SKU-TEA"]) / 2, 3)
+    go_live(app, f"如果 AI预测库存风险 > {threshold} 则 转人工审核")
+    now = app.clock.now_ns()
+    cup, tea = intake(app, [sh("NEW-CUP", [("SKU-CUP", 1)], now), sh("NEW-TEA", [("SKU-TEA", 1)], now)])
+    assert cup.order_id and tea.order_id
+    assert stored_order(app, cup.order_id)["hold_reason"]
+    assert not stored_order(app, tea.order_id)["hold_reason"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["RISK_LABELS", "Cover", "Risk", "assess"]
+__all__ = ["RISK_LABELS", "Cover", "Risk", "assess", "stock_ratio"]
 
 #: The short horizon (days) the rules' 预测库存风险 ratio looks at: 72 hours.
 SHORT_DAYS = 3
@@ -45,6 +45,14 @@ class Cover:
     suggest_units: int
 
 
+def stock_ratio(demand_72h: float, available: int) -> float:
+    """The rules' 预测库存风险: 72-hour demand over available stock, capped at 1 (1 when nothing
+    is available and demand is foreseen, 0 when none is foreseen)."""
+    if demand_72h <= 0:
+        return 0.0
+    return 1.0 if available <= 0 else min(1.0, demand_72h / available)
+
+
 def assess(daily: Sequence[float], available: int, target_days: int) -> Cover:
     """Judge ``available`` units against a daily forecast (day 0 first)."""
     stock = max(0, available)
@@ -67,7 +75,7 @@ def assess(daily: Sequence[float], available: int, target_days: int) -> Cover:
         risk = Risk.HIGH
     else:
         risk = Risk.MEDIUM
-    ratio = 0.0 if short <= 0 else 1.0 if stock == 0 else min(1.0, short / stock)
+    ratio = stock_ratio(short, stock)
     need = float(sum(daily[:target_days]))
     if target_days > len(daily) and daily:
         need += (target_days - len(daily)) * float(daily[-1])

@@ -82,6 +82,8 @@ class _PerSnapshot:
         self.snap = snap
         self.needs_customer = bool(referenced_columns(sets) & _CUSTOMER_COLUMNS)
         self.needs_stats = bool(referenced_columns(sets) & _STATS_COLUMNS)
+        #: A rule reads 预测库存风险: intake reads the kept forecast of the batch's SKUs.
+        self.needs_forecast = "predicted_stock_risk" in referenced_columns(sets)
         #: What a combination of fired rules means for routing, gifts and naming, by (version,
         #: rule ids in firing order): the same few combinations fire again and again.
         self.effects: dict[tuple[int | None, tuple[str, ...]], _Effects] = {}
@@ -111,9 +113,12 @@ def apply_at_intake(
     if known.needs_customer:
         customers = uow.catalog.customers([o.customer_ref for o in orders])
     stats = customer_stats(uow, orders) if known.needs_stats else [None] * len(orders)
+    risk = stock_risk(uow, orders) if known.needs_forecast else [None] * len(orders)
     facts = [
-        build_facts(o, now_ns=now_ns, customer=customers.get(o.customer_ref), stats=s, catalog=skus)
-        for o, s in zip(orders, stats, strict=True)
+        build_facts(
+            o, now_ns=now_ns, customer=customers.get(o.customer_ref), stats=s, catalog=skus, signals=r
+        )
+        for o, s, r in zip(orders, stats, risk, strict=True)
     ]
     decisions = apply_rules(book, uow, facts, now_ns, prices)
     if actions.wanted(decisions):
@@ -124,6 +129,18 @@ def apply_at_intake(
         _ruled(o, d, f["goods_amount_fen"], skus, known, now_ns)
         for o, d, f in zip(orders, decisions, facts, strict=True)
     ]
+
+
+def stock_risk(uow: UnitOfWork, orders: Sequence[Order]) -> list[dict[str, float] | None]:
+    """Each order's 预测库存风险 from the last kept forecast (``ordo forecast refresh``): the
+    highest network-wide ratio of its SKUs (the rules run before routing picks a warehouse);
+    None when none of its SKUs was forecast."""
+    ratios = uow.forecast.sku_ratios({ln.sku for o in orders for ln in o.lines})
+    out: list[dict[str, float] | None] = []
+    for o in orders:
+        known = [ratios[ln.sku] for ln in o.lines if ln.sku in ratios]
+        out.append({"predicted_stock_risk": max(known)} if known else None)
+    return out
 
 
 def customer_stats(uow: UnitOfWork, orders: Sequence[Order]) -> list[CustomerStats]:

@@ -62,3 +62,8 @@ class ForecastRepository(Protocol):
     def ratios(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """The kept 预测库存风险 ratio of these (warehouse, SKU) pairs (pairs never forecast are absent)."""
         ...
+
+    def sku_ratios(self, skus: Iterable[str]) -> dict[str, float]:
+        """Each SKU's kept 预测库存风险 over the whole network: its 72-hour demand summed over the
+        warehouses, over its available stock summed likewise (SKUs never forecast are absent)."""
+        ...

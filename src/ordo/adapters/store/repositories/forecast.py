@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema.forecast import forecast_risk
+from ordo.domain.forecast.cover import stock_ratio
 from ordo.service.ports.forecast import DemandRow, RiskRow
 
 __all__ = ["ForecastRepository"]
@@ -77,3 +78,14 @@ class ForecastRepository:
         skus = sorted({s for _, s in wanted})
         q = sa.select(F.warehouse_id, F.sku, F.ratio).where(F.sku.in_(skus))
         return {(w, s): float(r) for w, s, r in self._c.execute(q) if (w, s) in wanted}
+
+    def sku_ratios(self, skus: Iterable[str]) -> dict[str, float]:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        q = (
+            sa.select(F.sku, sa.func.sum(F.demand_72h), sa.func.sum(F.available))
+            .where(F.sku.in_(wanted))
+            .group_by(F.sku)
+        )
+        return {s: stock_ratio(float(d or 0), int(a or 0)) for s, d, a in self._c.execute(q)}
