@@ -15,7 +15,7 @@ from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, ValidationError
 from ordo.domain.orders.model import Order
 from ordo.service.forecast.demand import day_of, warehouse_forecast
-from ordo.service.forecast.refresh import kept, refresh
+from ordo.service.forecast.refresh import Daily, kept, refresh
 from ordo.service.orders.intake import intake
 from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.keys import create_key
@@ -176,3 +176,15 @@ def test_a_rule_on_predicted_stock_risk_fires_at_intake(sold: tuple[Ordo, dict[s
     assert cup.order_id and tea.order_id
     assert stored_order(app, cup.order_id)["hold_reason"]
     assert not stored_order(app, tea.order_id)["hold_reason"]
+
+
+def test_the_daily_duty_refreshes_once_a_day(sold: tuple[Ordo, dict[str, int]], clock: ManualClock) -> None:
+    app, _ = sold
+    duty = Daily(app)
+    assert duty.step() is True and len(kept(app)) == 2
+    assert duty.step() is False  # the same day
+    assert Daily(app).step() is False  # a restart the same day keeps the kept forecast
+    clock.set(clock.now_ns() + DAY)
+    assert duty.step() is True
+    with app.store.uow(read_only=True) as uow:
+        assert uow.forecast.computed_at() == clock.now_ns()

@@ -10,11 +10,11 @@ from dataclasses import asdict
 from typing import Any
 
 from ordo.domain.forecast.cover import assess
-from ordo.service.forecast.demand import DAY_NS, HORIZON_DAYS, day_start_ns, forecast_demand
+from ordo.service.forecast.demand import DAY_NS, HORIZON_DAYS, day_of, day_start_ns, forecast_demand
 from ordo.service.ports.forecast import RiskRow
 from ordo.service.runtime.app import Ordo
 
-__all__ = ["kept", "refresh"]
+__all__ = ["Daily", "kept", "refresh"]
 
 
 def refresh(app: Ordo, *, history_days: int = 112, target_days: int = HORIZON_DAYS) -> dict[str, int]:
@@ -61,3 +61,27 @@ def kept(app: Ordo, warehouse_id: str | None = None) -> list[dict[str, Any]]:
     """The last forecast kept, of one warehouse or all, as plain rows."""
     with app.store.uow(read_only=True) as uow:
         return [asdict(r) for r in uow.forecast.kept(warehouse_id)]
+
+
+class Daily:
+    """The upkeep duty's step: refresh the kept forecast once per Asia/Shanghai day of business
+    time (the first step of a day, or at start when the kept one is from an earlier day)."""
+
+    def __init__(self, app: Ordo) -> None:
+        self._app = app
+        self._day: int | None = None
+
+    def step(self) -> bool:
+        """Refresh if the day changed since the kept forecast; whether it refreshed."""
+        today = day_of(self._app.clock.now_ns())
+        if self._day == today:
+            return False
+        if self._day is None:
+            with self._app.store.uow(read_only=True) as uow:
+                at = uow.forecast.computed_at()
+            if at is not None and day_of(at) == today:
+                self._day = today
+                return False
+        refresh(self._app)
+        self._day = today
+        return True

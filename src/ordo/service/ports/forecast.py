@@ -67,3 +67,7 @@ class ForecastRepository(Protocol):
         """Each SKU's kept 预测库存风险 over the whole network: its 72-hour demand summed over the
         warehouses, over its available stock summed likewise (SKUs never forecast are absent)."""
         ...
+
+    def computed_at(self) -> int | None:
+        """When the kept forecast was computed (the latest row), or None when none is kept."""
+        ...

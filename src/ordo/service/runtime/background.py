@@ -5,7 +5,8 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
 * ``upkeep`` (thread ``ordo-upkeep``) — every :data:`SCAN_EVERY_S`: the incident scan,
   then the rule breakers (a published version past its bounds rolls back by itself), then
   the merge windows that ended (合单: held orders routed and merged),
-  then stock upkeep (unpaid reservations expire, channel stock is published). One thread
+  then stock upkeep (unpaid reservations expire, channel stock is published), then the
+  demand forecast kept for the rules, once a business day. One thread
   in that order, not three: each step takes the write lock, and side by side they would
   queue behind one another and behind intake;
 * ``projector`` (``ordo-projector``) — the dashboard's aggregates follow the outbox;
@@ -182,6 +183,7 @@ class Background:
             leases.close()  # after the joins: no round runs once its lease is given back
 
     def _upkeep(self) -> Worker:
+        from ordo.service.forecast.refresh import Daily
         from ordo.service.incidents.scan import scan
         from ordo.service.inventory import stock as inventory
         from ordo.service.orders.merge_window import release_due
@@ -189,12 +191,14 @@ class Background:
 
         ordo = self._ordo
         stock = inventory.Background(ordo, ordo.settings.reservation_ttl_minutes)
+        forecasts = Daily(ordo)  # the kept demand forecast (预测库存风险), once a business day
 
         def round_once() -> int:
             scan(ordo)
             check_breakers(ordo)
             release_due(ordo)
             stock.step()
+            forecasts.step()
             return 0  # paced by the idle wait, whatever the round found
 
         return Worker("ordo-upkeep", round_once, idle_s=self._scan_every_s, close=lambda: None)

@@ -89,3 +89,7 @@ class ForecastRepository:
             .group_by(F.sku)
         )
         return {s: stock_ratio(float(d or 0), int(a or 0)) for s, d, a in self._c.execute(q)}
+
+    def computed_at(self) -> int | None:
+        got = self._c.execute(sa.select(sa.func.max(F.computed_at_ns))).scalar()
+        return None if got is None else int(got)
