@@ -158,6 +158,8 @@ def test_forecast_api(sold: tuple[Ordo, dict[str, int]], url: str) -> None:
         refresh(app)
         risk = client.get("/api/v1/forecast/risk?warehouse_id=WH-SH", headers=auth)
         assert risk.status_code == 200 and len(risk.json()["items"]) == 2
+        one = client.get("/api/v1/forecast/risk?limit=1", headers=auth).json()
+        assert len(one["items"]) == 1 and one["truncated"] is True and "computed_at" in one["items"][0]
 
 
 def test_a_rule_on_predicted_stock_risk_fires_at_intake(sold: tuple[Ordo, dict[str, int]]) -> None:

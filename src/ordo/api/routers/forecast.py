@@ -44,6 +44,9 @@ async def kept_risk(
     ordo: OrdoDep,
     _principal: Reader,
     warehouse_id: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> dict[str, Any]:
+    """200 with the kept rows in (warehouse, SKU) order, at most ``limit`` (``truncated`` says
+    whether more were kept)."""
     rows = await run_in_threadpool(lambda: kept(ordo, warehouse_id))
-    return {"items": [with_times(r) for r in rows]}
+    return {"items": [with_times(r) for r in rows[:limit]], "truncated": len(rows) > limit}
