@@ -41,6 +41,8 @@ __all__ = ["MAX_TRIES", "Reading", "Rewrite", "Tolerance", "default_tolerance", 
 #: Sentences tried per line at most (typo candidates included): a text of 500 unreadable
 #: lines stays a bounded amount of work.
 MAX_TRIES = 12
+#: Refusals no rewrite can help (the sentence's bounds): raised at once.
+_BOUNDS = frozenset({"too_long", "too_deep", "bad_character", "unclosed_quote", "bad_date"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ def read_rule(
         return Reading(parse_rule(text, glossary=g, priority=priority, rule_id=rule_id), text, text)
     except RuleSyntaxError as first:
         error = first
+    if error.code in _BOUNDS:
+        raise error  # past the sentence's bounds: nothing to repair, no extra work
     tol = tolerance or default_tolerance()
     lang = sentence_lang(text)
     attempts: list[tuple[Repair, list[Tok], str]] = []
