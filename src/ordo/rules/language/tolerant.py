@@ -42,7 +42,7 @@ __all__ = ["MAX_TRIES", "Reading", "Rewrite", "Tolerance", "default_tolerance", 
 #: lines stays a bounded amount of work.
 MAX_TRIES = 12
 #: Refusals no rewrite can help (the sentence's bounds): raised at once.
-_BOUNDS = frozenset({"too_long", "too_deep", "bad_character", "unclosed_quote", "bad_date"})
+_BOUNDS = frozenset({"too_long", "too_deep", "unclosed_quote", "bad_date"})
 
 
 @dataclass(frozen=True, slots=True)
