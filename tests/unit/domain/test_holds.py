@@ -6,7 +6,13 @@ from ordo.domain.orders.holds import RELEASABLE, HoldReason, hold_kind, manual_h
 
 
 def test_the_stored_codes_are_the_ones_already_in_the_tables():
-    assert [h.value for h in HoldReason] == ["no_stock", "address_unresolved", "review", "manual"]
+    assert [h.value for h in HoldReason] == [
+        "no_stock",
+        "address_unresolved",
+        "review",
+        "manual",
+        "merge_window",
+    ]
 
 
 def test_review_and_manual_holds_carry_their_reason_within_the_column():
@@ -17,10 +23,19 @@ def test_review_and_manual_holds_carry_their_reason_within_the_column():
 
 
 def test_each_stored_code_has_the_kind_people_filter_by():
-    codes = ["no_stock", "address_unresolved", "review", "review:大额订单", "manual:渠道暂停", None, ""]
+    codes = [
+        "no_stock",
+        "address_unresolved",
+        "review",
+        "review:大额订单",
+        "manual:渠道暂停",
+        "merge_window:1",
+        None,
+        "",
+    ]
     kinds = [hold_kind(c) for c in codes]
-    assert kinds == ["no_stock", "address", "review", "review", "manual", None, None]
-    assert {h.kind for h in HoldReason} == {"no_stock", "address", "review", "manual"}
+    assert kinds == ["no_stock", "address", "review", "review", "manual", "merge_window", None, None]
+    assert {h.kind for h in HoldReason} == {"no_stock", "address", "review", "manual", "merge_window"}
 
 
 def test_only_review_and_manual_holds_are_a_persons_to_release():

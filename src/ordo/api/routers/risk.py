@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ordo.api import render
 from ordo.api.deps import JsonBody, OrdoDep, Principal, Reader, authenticated
 from ordo.api.routers import API_PREFIX
-from ordo.api.schemas import CLEAN, Time, length
+from ordo.api.schemas import CLEAN, JsonInt, Time, length
 from ordo.domain.access import Role
 from ordo.domain.errors import NotFound, PermissionDenied
 from ordo.domain.risk import Assets, EventDraft, RiskKind, Severity, area_from_json
@@ -67,7 +67,7 @@ class EventIn(BaseModel):
     kind: RiskKind
     title: Annotated[str, length(200, 1), CLEAN]
     severity: Severity = Severity.MODERATE
-    confidence: float = Field(0.8, ge=0.0, le=1.0)
+    confidence: float = Field(0.8, ge=0.0, le=1.0, strict=True)
     source: Annotated[str, length(64, 1), CLEAN] = "manual"
     source_ref: Annotated[str, length(200), CLEAN] = ""
     #: ``{"type": "polygon", "coordinates": [[[lng, lat], …]]}``, ``{"type": "track",
@@ -102,7 +102,7 @@ class StatusIn(BaseModel):
 
     status: Literal["potential", "confirmed", "no_impact", "restored"]
     #: How long the confirmed impact lasts.
-    hours: int | None = Field(None, ge=1, le=2160)
+    hours: JsonInt | None = Field(None, ge=1, le=2160)
     note: Annotated[str, length(500), CLEAN] = ""
 
 
