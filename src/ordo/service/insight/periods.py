@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ordo.rules.language.numerals import chinese_number
+
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
@@ -28,19 +30,6 @@ _CAMPAIGN_WORDS = {
     "double12": ("双12", "双十二", "double 12", "12.12"),
 }
 
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _RECENT = re.compile(r"(?:近|最近|过去|前)\s*([0-9]+|[一二两三四五六七八九十]{1,3})\s*(天|日|周|个月)")
 _RECENT_EN = re.compile(r"(?:last|past|previous)\s+([0-9]+)\s+(days?|weeks?|months?)")
 
@@ -74,17 +63,8 @@ def _start(day: dt.date) -> int:
 
 
 def _cn_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if len(text) == 3 and text[1] == "十":
-        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
-    if len(text) == 2 and text[1] == "十":
-        return _CN_DIGITS[text[0]] * 10
-    return _CN_DIGITS[text[0]]
+    """``7`` or ``七`` / ``十四`` / ``三十`` (the rules' reading of Chinese numerals)."""
+    return int(text) if text.isdigit() else chinese_number(text) or 0
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
