@@ -149,12 +149,13 @@ def bench_pages(
 def bench_worklist(
     orders: Annotated[int, typer.Option(help="Orders seeded (bulk insert)")] = 1_000_000,
     export_rows: Annotated[int, typer.Option(help="Orders in the timed .xlsx export")] = 100_000,
+    live: Annotated[int, typer.Option(help="New orders timed into an open filtered view (0: skip)")] = 20,
     db: Annotated[str | None, typer.Option("--db", help="A database URL to seed or reuse")] = None,
 ) -> None:
     """Order workbench: search by platform order number, id, phone, recipient, SKU; .xlsx export."""
     from ordo.bench.worklist import run
 
-    print_json(run(orders, db=db, export_rows=export_rows))
+    print_json(run(orders, db=db, export_rows=export_rows, live=live))
 
 
 @bench_app.command("ask")
