@@ -69,7 +69,7 @@ def _order(n: int) -> dict[str, Any]:
             "detail": "天河路 1 号",
             "name": "李四",
             "phone": "13800000000",
-        },  # fmt: skip
+        },
         "lines": [{"sku": "SKU-00001", "quantity": 1, "unit_price_fen": 1000}],
         "placed_at": iso(time.time_ns()),
         "paid_at": iso(time.time_ns()),
