@@ -54,10 +54,15 @@ def test_safety_stock_is_set_and_lowers_available_to_promise(shop):
     [after] = svc.set_safety(shop, [svc.SafetySetting("WH-SH", "SKU-TEA", 30)])
     assert (after["on_hand"], after["safety"], after["available"]) == (100, 30, 70)
     assert row(shop, "WH-SH", "SKU-TEA")["available"] == 70
-    # Intake may no longer promise the safety stock: 90 units fit Beijing and Guangzhou, not Shanghai.
+    # Intake may no longer promise the safety stock: 90 units fit Beijing and Guangzhou, not
+    # Shanghai; the third order is split by quantity (policy on by default) and takes Shanghai's
+    # 70 sellable units with the 10 left in each of the others, never the 30 kept back.
     results = intake(shop, [new_order(f"S-{i}", [("SKU-TEA", 90)]) for i in range(3)])
-    assert sorted(str(r.warehouse_id) for r in results) == ["None", "WH-BJ", "WH-GZ"]
-    assert row(shop, "WH-SH", "SKU-TEA")["reserved"] == 0
+    assert sorted(str(r.warehouse_id) for r in results) == ["WH-BJ", "WH-GZ", "WH-SH"]
+    shanghai = row(shop, "WH-SH", "SKU-TEA")
+    assert (
+        shanghai["reserved"] == 70 and shanghai["on_hand"] - shanghai["reserved"] == shanghai["safety"] == 30
+    )
 
 
 def test_safety_stock_for_a_known_pair_without_a_row_creates_it_empty(shop):
