@@ -183,6 +183,8 @@ def test_a_rule_on_predicted_stock_risk_fires_at_intake(sold: tuple[Ordo, dict[s
 def test_the_daily_duty_refreshes_once_a_day(sold: tuple[Ordo, dict[str, int]], clock: ManualClock) -> None:
     app, _ = sold
     duty = Daily(app)
+    assert duty.step() is False and kept(app) == []  # no live rule reads the forecast: not paid for
+    go_live(app, "如果 AI预测库存风险 > 0.5 则 转人工审核")
     assert duty.step() is True and len(kept(app)) == 2
     assert duty.step() is False  # the same day
     assert Daily(app).step() is False  # a restart the same day keeps the kept forecast

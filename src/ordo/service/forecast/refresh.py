@@ -72,9 +72,11 @@ class Daily:
         self._day: int | None = None
 
     def step(self) -> bool:
-        """Refresh if the day changed since the kept forecast; whether it refreshed."""
+        """Refresh if the day changed since the kept forecast and a live rule reads
+        预测库存风险; whether it refreshed. (Fitting every series takes seconds of CPU on a big
+        store: a server whose rules do not read it does not pay for it, nor do its requests.)"""
         today = day_of(self._app.clock.now_ns())
-        if self._day == today:
+        if self._day == today or not _rules_read_it(self._app):
             return False
         if self._day is None:
             with self._app.store.uow(read_only=True) as uow:
@@ -85,3 +87,15 @@ class Daily:
         refresh(self._app)
         self._day = today
         return True
+
+
+def _rules_read_it(app: Ordo) -> bool:
+    """Whether the live rule set (or its canary) reads 预测库存风险."""
+    from ordo.service.orders.intake_rules import live
+    from ordo.service.rules.backtest import referenced_columns
+
+    snap = app.caches.rulebook.snapshot()
+    if not live(snap):
+        return False
+    sets = [snap.active.rules] + ([snap.canary.rules] if snap.canary else [])
+    return "predicted_stock_risk" in referenced_columns(sets)
