@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from ordo.adapters.chatbots import BadSignature, Inbound, ReplyFailed, dingtalk, feishu, wecom
 from ordo.domain.access import Role
@@ -125,10 +126,11 @@ def _handle(
         raise NotFound(
             f"no chat platform {platform!r} / 未知的机器人平台", details={"platforms": list(PLATFORMS)}
         )
-    cfg = bot_config(app).get(platform)
+    bots = bot_config(app)  # read once per callback: a rotated secret needs no restart
+    cfg = bots.get(platform)
     if not cfg:
         raise BadSignature(f"{platform} bot not configured")
-    people = bot_config(app).get("people", {})
+    people = bots.get("people", {})
     wall_ms = app.wall.now_ns() // 1_000_000
     if platform == "wecom":
         if method == "GET":
@@ -147,7 +149,7 @@ def _handle(
             return BotAnswer(200, "{}")
         event = feishu.open_event(cfg, headers, body)
         if event.get("type") == "url_verification":
-            return BotAnswer(200, f'{{"challenge": "{_json_safe(str(event.get("challenge", "")))}"}}')
+            return BotAnswer(200, orjson.dumps({"challenge": str(event.get("challenge", ""))[:200]}))
         msg = feishu.receive(event)
         if msg is not None:
             feishu.send_reply(own, cfg, msg, reply_text(app, msg, people))
@@ -157,10 +159,6 @@ def _handle(
     finally:
         if client is None:
             own.close()
-
-
-def _json_safe(text: str) -> str:
-    return "".join(c for c in text if c.isalnum() or c in "-_")
 
 
 def reply_text(app: Ordo, inbound: Inbound, people: Mapping[str, str]) -> str:
