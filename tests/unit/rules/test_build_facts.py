@@ -70,6 +70,11 @@ def _plain(
         "customer_order_count": stats.order_count if stats else None,
         "customer_first_order": (stats.order_count == 0) if stats and stats.order_count is not None else None,
         "customer_blacklisted": blacklisted,
+        "customer_recency_days": stats.recency_days if stats else None,
+        "customer_rfm_r": stats.rfm_r if stats else None,
+        "customer_rfm_f": stats.rfm_f if stats else None,
+        "customer_rfm_m": stats.rfm_m if stats else None,
+        "customer_segment": stats.segment if stats else None,
         "warehouse": routing.warehouse if routing else None,
         "carrier": routing.carrier if routing else None,
         "promise_s": (promise - order.placed_at_ns) // 1_000_000_000 if promise is not None else None,
@@ -83,7 +88,7 @@ def test_one_pass_facts_equal_their_definitions_on_simulated_orders_with_and_wit
     catalog = {s.sku: s for s in world.skus}
     factory = OrderFactory(world, load_divisions(), 5)
     vip = Customer("C-VIP", "王五", CustomerTier.DIAMOND, tags=("blacklist",))
-    stats = CustomerStats(ltv_fen=10**7, return_rate=0.1, blacklisted=False, order_count=3)
+    stats = CustomerStats(ltv_fen=10**7, return_rate=0.1, blacklisted=False, order_count=3, recency_days=12, rfm_r=4, rfm_f=3, rfm_m=5, segment="important_development")
     checked = 0
     for n in range(400):
         order = dataclasses.replace(factory.make(NOW - n * 10**9), id=f"O{n}")

@@ -63,6 +63,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_order_count", "int", True, "orders the customer placed before this one"),
     Column("customer_first_order", "bool", True, "this is the customer's first order"),
     Column("customer_blacklisted", "bool", True, "the customer is on the blacklist"),
+    Column("customer_recency_days", "int", True, "whole days from the customer's last order to this one"),
+    Column("customer_rfm_r", "int", True, "customer's recency score, 1-5"),
+    Column("customer_rfm_f", "int", True, "customer's frequency score, 1-5"),
+    Column("customer_rfm_m", "int", True, "customer's monetary score, 1-5"),
+    Column("customer_segment", "str", True, "customer's value group (service.customers value.toml)"),
     Column("warehouse", "str", True, "warehouse chosen by routing"),
     Column("carrier", "str", True, "carrier chosen by routing"),
     Column("promise_s", "int", True, "promised delivery, seconds after placement"),
@@ -100,6 +105,11 @@ class OrderFacts(TypedDict):
     customer_order_count: int | None
     customer_first_order: bool | None
     customer_blacklisted: bool | None
+    customer_recency_days: int | None
+    customer_rfm_r: int | None
+    customer_rfm_f: int | None
+    customer_rfm_m: int | None
+    customer_segment: str | None
     warehouse: str | None
     carrier: str | None
     promise_s: int | None
@@ -137,6 +147,13 @@ class CustomerStats:
     return_rate: float | None = None
     blacklisted: bool | None = None
     order_count: int | None = None
+    #: Days since the customer's last order, the RFM scores and the value group (客户分群),
+    #: judged when the order was placed (``domain.customers.value``).
+    recency_days: int | None = None
+    rfm_r: int | None = None
+    rfm_f: int | None = None
+    rfm_m: int | None = None
+    segment: str | None = None
 
     @property
     def first_order(self) -> bool | None:
@@ -238,6 +255,11 @@ def build_facts(
         "customer_order_count": stats.order_count if stats else None,
         "customer_first_order": stats.first_order if stats else None,
         "customer_blacklisted": blacklisted,
+        "customer_recency_days": stats.recency_days if stats else None,
+        "customer_rfm_r": stats.rfm_r if stats else None,
+        "customer_rfm_f": stats.rfm_f if stats else None,
+        "customer_rfm_m": stats.rfm_m if stats else None,
+        "customer_segment": stats.segment if stats else None,
         "warehouse": routing.warehouse if routing else None,
         "carrier": routing.carrier if routing else None,
         "promise_s": (promise - order.placed_at_ns) // 1_000_000_000 if promise is not None else None,
