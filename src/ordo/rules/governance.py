@@ -65,6 +65,7 @@ _ACTION_TIER: dict[type, Tier] = {
     A.SplitPolicy: Tier.L2,
     A.Playbook: Tier.L2,
     A.Freeze: Tier.L3,
+    A.CreateTask: Tier.L1,
 }
 
 

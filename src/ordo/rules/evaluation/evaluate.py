@@ -31,6 +31,7 @@ DEFAULT_POLICIES: Mapping[A.Category, A.HitPolicy] = {
     A.Category.ROUTING: A.HitPolicy.FIRST,
     A.Category.INCIDENT: A.HitPolicy.ALL,
     A.Category.NOTIFY: A.HitPolicy.COLLECT,
+    A.Category.TRIGGER: A.HitPolicy.COLLECT,
 }
 _CATEGORY_LABEL = {
     A.Category.GUARD: ("守护", "guard"),
@@ -39,6 +40,7 @@ _CATEGORY_LABEL = {
     A.Category.ROUTING: ("路由", "routing"),
     A.Category.INCIDENT: ("异常", "exception"),
     A.Category.NOTIFY: ("通知/标记", "notify / tag"),
+    A.Category.TRIGGER: ("事件触发", "event triggers"),
 }
 _POLICY_LABEL = {
     A.HitPolicy.FIRST: ("首条命中", "first hit"),

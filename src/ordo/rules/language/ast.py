@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+# The trigger patterns are AST nodes too; the domain owns them (its matcher runs them).
+from ordo.domain.triggers import Count as Count
+from ordo.domain.triggers import Pattern as Pattern
+from ordo.domain.triggers import Single as Single
+from ordo.domain.triggers import Streak as Streak
+
 
 class Op(StrEnum):
     EQ = "="
@@ -41,6 +47,9 @@ class Category(StrEnum):
     ROUTING = "routing"
     INCIDENT = "exception"
     NOTIFY = "notify"
+    #: Event-stream triggers: a sequence over a customer's events raises a task. Not evaluated
+    #: on orders at intake; the trigger runner reads them (``ordo.service.triggers``).
+    TRIGGER = "trigger"
 
 
 class HitPolicy(StrEnum):
@@ -265,6 +274,21 @@ class Freeze:
     role: str | None = None
 
 
+#: The due time of a ``创建任务`` written without one: a day (rendered back, never hidden).
+DEFAULT_TASK_DUE_S = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTask:
+    """Raise a task for a role (``客服``, ``销售`` …) or a named user, due ``due_s`` after the
+    event that completed the trigger, with an optional title."""
+
+    role: str | None
+    user: str | None = None
+    due_s: int = DEFAULT_TASK_DUE_S
+    title: str = ""
+
+
 Action = (
     Tag
     | RedFlag
@@ -285,6 +309,7 @@ Action = (
     | SplitPolicy
     | Playbook
     | Freeze
+    | CreateTask
 )
 
 ACTION_CATEGORY: dict[type, Category] = {
@@ -307,6 +332,7 @@ ACTION_CATEGORY: dict[type, Category] = {
     Tag: Category.NOTIFY,
     RedFlag: Category.NOTIFY,
     Notify: Category.NOTIFY,
+    CreateTask: Category.TRIGGER,
 }
 
 
@@ -320,6 +346,9 @@ class Rule:
     scope: Condition = Always()
     id: str = field(default="", compare=False)
     source: str = field(default="", compare=False)
+    #: A trigger's sequence over the customer's events (``30天内 退货 2次``); its ``condition``
+    #: then reads the customer only (``客户累计消费 超过 5000元``). None: an order rule.
+    trigger: Pattern | None = None
 
     @property
     def guard(self) -> Condition:

@@ -167,6 +167,11 @@ class Builder:
                 return cond, tuple(A.AvoidCarrier(self.word(t, "carrier")) for t in toks), scope
             carrier = [c for c in tree.children if isinstance(c, Token) and c.type != "CARRIER"][-1]
             return cond, (A.UseCarrier(self.word(carrier, "carrier")),), scope
+        if tree.data == "trigger":
+            (task,) = self.sub(tree, "task")
+            conds = self.sub(tree, "cond")
+            cond = self.customer_cond(conds[0]) if conds else A.Always()
+            return cond, (self.task(task),), scope
         (acts,) = self.sub(tree, "actions")
         actions = self.actions(acts)
         if tree.data == "conditional":
@@ -391,3 +396,89 @@ class Builder:
             pool = self.g.domain_surfaces("permission", self.lang)
             raise self.err("incomplete", vals[0], suggestion=pool[0] if pool else None)
         return A.Freeze(target[0], target[1], role)
+
+    # -- triggers ------------------------------------------------------------------
+
+    def pattern(self, tree: Tree[Token]) -> A.Pattern:
+        """The sequence of a trigger sentence (``30天内 退货 2次``, ``连续3次 在抖音 咨询 未下单``)."""
+        kinds = ("count", "streak", "single")
+        (node,) = [c for c in tree.children if isinstance(c, Tree) and c.data in kinds]
+        kind = str(node.data)
+        events = self.toks(node, "EVENT")
+        event = self.lex(events[0]).value
+        channel = self._channel(node)
+        windows = self.sub(node, "window")
+        window = int(self.number(self.toks(windows[0], "NUMBER")[0], "duration")) if windows else None
+        if kind == "single":
+            return A.Single(event, channel)
+        (ntok,) = self.toks(node, "NUMBER")
+        n = int(self.number(ntok, "count"))
+        if n < 1 or n > 1000:
+            raise self.err("bad_number", ntok)
+        if kind == "streak":
+            unless: str | None = None
+            for u in self.sub(node, "unless"):
+                marks = self.toks(u, "UNLESS") or self.toks(u, "EVENT")
+                unless = self.lex(marks[0]).value
+            return A.Streak(event, n, unless, channel, window)
+        ops = self.toks(node, "OP")
+        op = A.Op(self.lex(ops[0]).value) if ops else A.Op.GE
+        if op not in (A.Op.GE, A.Op.GT, A.Op.EQ):
+            raise self.err("bad_operator", ops[0], word=str(ops[0]))
+        assert window is not None  # the grammar requires it for a count
+        return A.Count(event, n + 1 if op is A.Op.GT else n, window, channel)
+
+    def _channel(self, node: Tree[Token]) -> str | None:
+        for ch in self.sub(node, "channel"):
+            vt = [c for c in ch.children if isinstance(c, Token) and c.type in ("VALUE", "WORD", "STRING")]
+            if vt:
+                return self.word(vt[0], "channel")
+        return None
+
+    def customer_cond(self, node: Tree[Token]) -> A.Condition:
+        """A trigger's condition: fields of the customer only (the event has no order facts)."""
+        c = self.cond(node)
+        fields: set[str] = set()
+        _fields_of(c, fields)
+        bad = sorted(f for f in fields if not f.startswith("customer."))
+        if bad:
+            first = next(t for t in node.scan_values(lambda v: isinstance(v, Token)))
+            raise self.err("trigger_field", first, word=self.g.fields[bad[0]].label(self.lang))
+        return c
+
+    def task(self, node: Tree[Token]) -> A.CreateTask:
+        """``创建任务 交给 客服 期限 2小时 "回访"``: an owner (a role, or a quoted user name), a due
+        time (a day when not written) and a title."""
+        toks = [t for t in self.toks(node) if t.type not in ("TASK", "ASSIGN", "FOR", "TO")]
+        owner = toks[0]
+        raw = self.lex(owner).value if owner.type in ("STRING", "WORD") else self.lex(owner).text
+        role = self.g.resolve("role", raw)
+        user: str | None = None
+        if role is None:
+            if owner.type != "STRING":
+                sugg = nearest(raw, self.g.domain_surfaces("role", self.lang))
+                raise self.err("unknown_value", owner, suggestion=sugg, word=raw)
+            user = raw.strip()
+            if not user:
+                raise self.err("unknown_value", owner, word=raw)
+        due = A.DEFAULT_TASK_DUE_S
+        rest = toks[1:]
+        if rest and rest[0].type in ("DUE", "WAIT"):
+            due = int(self.number(rest[1], "duration"))
+            if due <= 0:
+                raise self.err("bad_number", rest[1])
+            rest = rest[2:]
+        title = self.lex(rest[0]).value if rest else ""
+        return A.CreateTask(role, user, due, title)
+
+
+def _fields_of(c: A.Condition, out: set[str]) -> None:
+    if isinstance(c, A.Not):
+        _fields_of(c.item, out)
+    elif isinstance(c, A.All | A.AnyOf):
+        for i in c.items:
+            _fields_of(i, out)
+    elif isinstance(c, A.Compare | A.InSet | A.Contains | A.IsTrue | A.DateRange):
+        out.add(c.field)
+    elif isinstance(c, A.Reached | A.Elapsed):
+        out.add("milestone." + c.milestone)

@@ -36,6 +36,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "bad_operator": ("「{field}」不能用「{word}」比较", '"{field}" cannot be compared with "{word}"'),
     "not_boolean": ("「{field}」不是是非条件，需要比较", '"{field}" is not a yes/no condition; compare it'),
     "mixed_place": ("「{word}」不能与渠道混在同一列表", '"{word}" cannot be listed together with channels'),
+    "trigger_field": (
+        "触发器的条件只能读客户字段：「{word}」不是",
+        'a trigger\'s condition reads the customer only: "{word}" does not',
+    ),
     "too_long": (
         "句子过长：最多 {detail} 个字符",
         "the sentence is too long: at most {detail} characters",

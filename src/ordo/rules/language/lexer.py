@@ -68,6 +68,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "件": ("count", Decimal(1)),
     "个": ("count", Decimal(1)),
     "pcs": ("count", Decimal(1)),
+    "次": ("count", Decimal(1)),
+    "times": ("count", Decimal(1)),
     "折": ("zhe", Decimal(1)),
 }
 _UNITS_BY_LEN = sorted(UNITS, key=len, reverse=True)

@@ -118,6 +118,7 @@ def parse_rule(
         scope=scope,
         id=rule_id,
         source=text,
+        trigger=b.pattern(tree) if tree.data == "trigger" else None,
     )
 
 

@@ -202,12 +202,47 @@ class _Renderer:
             if self.zh:
                 return f"{self.kw('FREEZE')} {role} {target}"
             return f"{self.kw('FREEZE')} {target} {self.kw('FOR')} {role}"
+        if isinstance(a, A.CreateTask):
+            owner = self.word("role", a.role) if a.role is not None else _quote(a.user or "")
+            out = f"{self.kw('TASK')} {self.kw('ASSIGN')} {owner} {self.kw('DUE')} {self.duration(a.due_s)}"
+            return f"{out} {_quote(a.title)}" if a.title else out
         raise TypeError(f"not an action: {a!r}")
+
+    def pattern(self, p: A.Pattern) -> str:
+        """A trigger's sequence: ``30天以内 退货 2次`` / ``return 2 times in the last 30d``."""
+        event = self.kw("EVENT", p.kind)
+        where = ""
+        if p.channel is not None:
+            where = f"{'在' if self.zh else self.kw('ON')} {self.word('channel', p.channel)} "
+        if isinstance(p, A.Single):
+            return f"{where}{event}"
+        if isinstance(p, A.Count):
+            times = f"{p.at_least}次" if self.zh else f"{p.at_least} times"
+            if self.zh:
+                return f"{self.duration(p.window_s)}{self.kw('WITHIN')} {where}{event} {times}"
+            return f"{event} {where}{times} {self.kw('WITHIN')} {self.duration(p.window_s)}"
+        unless = ""
+        if p.unless is not None:
+            if ("UNLESS", p.unless) in self.g.keywords:
+                unless = " " + self.kw("UNLESS", p.unless)
+            else:
+                unless = f" {self.kw('NOT') if self.zh else self.kw('WITHOUT')} {self.kw('EVENT', p.unless)}"
+        if self.zh:
+            window = f"{self.duration(p.window_s)}{self.kw('WITHIN')} " if p.window_s is not None else ""
+            return f"{window}{self.kw('STREAK')}{p.times}次 {where}{event}{unless}"
+        window = f" {self.kw('WITHIN')} {self.duration(p.window_s)}" if p.window_s is not None else ""
+        out = f"{p.times} {self.kw('STREAK')} {event} {where}{unless.strip()}{window}"
+        return " ".join(out.split())
 
     def rule(self, r: A.Rule) -> str:
         sep = " 并 " if self.zh else ", "
         actions = sep.join(self.action(a) for a in r.actions)
         scope = "" if isinstance(r.scope, A.Always) else f" ({self.cond(r.scope)})"
+        if r.trigger is not None:
+            when = self.pattern(r.trigger)
+            if not isinstance(r.condition, A.Always):
+                when = f"{when} {self.kw('AND')} {self.cond(r.condition)}"
+            return f"如果 {when} 则 {actions}" if self.zh else f"when {when} then {actions}"
         if isinstance(r.condition, A.Always):
             return f"{actions}{scope}"
         if self.zh:

@@ -109,7 +109,14 @@ def read_text(text: str, glossary: Glossary | None = None) -> list[Reading]:
 
 
 def ruleset_of(text: str, glossary: Glossary | None = None) -> RuleSet:
-    return RuleSet.of(parse_text(text, glossary))
+    """The rules that decide orders (intake, backtests of orders); a text's triggers are left
+    to the trigger runner (:func:`triggers_of`)."""
+    return RuleSet.of([r for r in parse_text(text, glossary) if r.trigger is None])
+
+
+def triggers_of(text: str, glossary: Glossary | None = None) -> list[A.Rule]:
+    """The text's event-stream triggers (rules with a sequence over a customer's events)."""
+    return [r for r in parse_text(text, glossary) if r.trigger is not None]
 
 
 def append_line(text: str, sentence: str) -> str:
