@@ -20,7 +20,6 @@ Loading is strict: an unknown key, a wrong type, an unknown milestone or unit is
 from __future__ import annotations
 
 import importlib
-import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -46,6 +45,7 @@ from ordo.adapters.channels.values import (
     Unmappable,
     _text_fen,
     _wall_clock_ns,
+    decode_json,
     fen_value,
     time_ns,
     yuan_to_fen,
@@ -95,7 +95,7 @@ Getter = Callable[[Any], Any]
 def _step_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in "{[":
         try:
-            return json.loads(value, parse_float=Decimal)
+            return decode_json(value)
         except ValueError:
             return None
     return value if isinstance(value, dict | list) else None

@@ -163,12 +163,28 @@ def is_placeholder_time(value: Any) -> bool:
     return text.startswith(("0000-00-00", "1970-01-01")) or text in {"0", "-1"}
 
 
+#: One decoder with exact decimals, built once: ``json.loads(…, parse_float=Decimal)`` builds a
+#: new decoder and scanner per call, a third of the time of a middleman's 1.5 kB JSON text.
+#: It holds no state between calls (the C scanner clears its key memo after each).
+_JSON = json.JSONDecoder(parse_float=Decimal)
+_JSON_SPACE = " \t\n\r"
+
+
+def decode_json(text: str) -> Any:
+    """``text`` as JSON with exact decimals (as ``json.loads(text, parse_float=Decimal)``);
+    ValueError if it is not JSON. For text starting with ``{`` or ``[`` (no leading space)."""
+    value, end = _JSON.raw_decode(text)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise ValueError("extra data after the JSON value")
+    return value
+
+
 def embedded_json(value: Any) -> Any:
     """A value that is JSON inside a string (``jdp_response``, ``orderExt``), decoded with exact
     decimals; any other value as it is. A string that is not JSON stays a string."""
     if type(value) is str and value[:1] in ("{", "["):
         try:
-            return json.loads(value, parse_float=Decimal)
+            return decode_json(value)
         except ValueError:
             return value
     return value
