@@ -1,13 +1,15 @@
 """``ordo bench rules-corpus``: how many sentences people write the tolerant reader reads right.
 
 Reads the corpus (``tests/corpus/rules/corpus.jsonl``: sentence → intended meaning as the
-canonical zh rendering, a held-out mark chosen up front by hash, or the reason Ordo cannot
-express it yet) with :func:`~ordo.rules.language.tolerant.read_rule` and reports, for the
-tuning share and the held-out share separately: the parse rate, the correct-meaning rate,
-how many readings asked for confirmation, and the silent misreadings (a wrong meaning, or
-an inexpressible sentence read, without a confirmation flag). Meaning is compared on the
-rendering with the items of each 且 / 或 and of each list in a fixed order (``A 且 B`` means
-``B 且 A``), and ``X 为 a 或 X 为 b`` as ``X 属于 a、b``.
+canonical zh rendering, a held-out mark, the batch it was written in, or the reason Ordo
+cannot express it yet) with :func:`~ordo.rules.language.tolerant.read_rule` and reports, for
+the tuning share, the held-out share, the never-tuned-on batches (held-out batches written
+after a tuning round: what a new batch scores before anyone reads its failures) and each
+batch on its own: the parse rate, the correct-meaning rate, how many readings asked for
+confirmation, and the silent misreadings (a wrong meaning, or an inexpressible sentence read,
+without a confirmation flag). The sentences not read as meant are listed (``misread``).
+Meaning is compared on the rendering with the items of each 且 / 或 and of each list in a
+fixed order (``A 且 B`` means ``B 且 A``), and ``X 为 a 或 X 为 b`` as ``X 属于 a、b``.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Outcome:
     got: str | None
     confirm: bool
     error: str = ""
+    batch: int = 1
 
     @property
     def correct(self) -> bool:
@@ -90,8 +93,12 @@ class Report:
     tuning: Share = field(default_factory=Share)
     held_out: Share = field(default_factory=Share)
     outcomes: list[Outcome] = field(default_factory=list)
-    #: held-out sentences by the batch they were written in (1: the hash quarter, 3: …)
+    #: held-out sentences by the batch they were written in (1: the hash quarter, 6: …)
     held_out_batches: dict[int, Share] = field(default_factory=dict)
+    #: every sentence by the batch it was written in, held out or not
+    batches: dict[int, Share] = field(default_factory=dict)
+    #: held-out batches written after a tuning round (batch ≥ 2): never tuned on
+    never_tuned: Share = field(default_factory=Share)
 
     @property
     def whole(self) -> Share:
@@ -107,6 +114,27 @@ class Report:
             for name, s in (("tuning", self.tuning), ("held_out", self.held_out), ("whole", self.whole))
         }
         out["held_out_batches"] = {str(b): _share_dict(s) for b, s in sorted(self.held_out_batches.items())}
+        out["never_tuned_on"] = {
+            "batches": sorted(b for b in self.held_out_batches if b >= 2),
+            **_share_dict(self.never_tuned),
+        }
+        out["batches"] = {
+            str(b): _share_dict(s) | {"held_out_sentences": self.held_out_batches.get(b, Share()).total}
+            for b, s in sorted(self.batches.items())
+        }
+        out["misread"] = [
+            {
+                "batch": o.batch,
+                "held_out": o.held_out,
+                "sentence": o.sentence,
+                "expected": o.expected,
+                "got": o.got,
+                "asked_to_confirm": o.confirm,
+                **({"error": o.error} if o.error else {}),
+            }
+            for o in self.outcomes
+            if not o.correct
+        ]
         return out
 
 
@@ -135,16 +163,20 @@ def expected_meaning(row: dict[str, Any]) -> str | None:
 def evaluate(rows: Iterable[dict[str, Any]]) -> Report:
     report = Report()
     for row in rows:
+        batch = int(row.get("batch", 1))
         shares = [report.held_out if row.get("held_out") else report.tuning]
+        shares.append(report.batches.setdefault(batch, Share()))
         if row.get("held_out"):
-            shares.append(report.held_out_batches.setdefault(int(row.get("batch", 1)), Share()))
+            shares.append(report.held_out_batches.setdefault(batch, Share()))
+            if batch >= 2:
+                shares.append(report.never_tuned)
         expected = expected_meaning(row)
         try:
             reading = read_rule(row["sentence"])
             got, confirm, error = meaning(reading.rule), reading.needs_confirmation, ""
         except RuleSyntaxError as e:
             got, confirm, error = None, False, e.message
-        o = Outcome(row["sentence"], bool(row.get("held_out")), expected, got, confirm, error)
+        o = Outcome(row["sentence"], bool(row.get("held_out")), expected, got, confirm, error, batch)
         report.outcomes.append(o)
         for share in shares:
             share.total += 1
@@ -165,7 +197,8 @@ def run(path: Path = DEFAULT_CORPUS) -> Report:
 def lines(report: Report) -> list[str]:
     out = []
     parts = [("tuning", report.tuning), ("held-out", report.held_out), ("whole", report.whole)]
-    parts += [(f"held-out batch {b}", s) for b, s in sorted(report.held_out_batches.items())]
+    parts.append(("never tuned on", report.never_tuned))
+    parts += [(f"batch {b}", s) for b, s in sorted(report.batches.items())]
     for name, s in parts:
         out.append(
             f"{name:18} {s.total:4} sentences  parse {s.rate(s.parsed):6.1%}  correct meaning "

@@ -41,20 +41,30 @@ _AFTER_WORD = re.compile(f"{_BEFORE}{_RUN}")
 
 
 def chinese_number(s: str) -> int | None:
-    """``二百九十九`` → 299, ``十五`` → 15, ``两`` → 2, ``一零零`` → 100; None if not a number."""
+    """``二百九十九`` → 299, ``十五`` → 15, ``两`` → 2, ``一零零`` → 100, ``一百五`` → 150,
+    ``三百九九`` → 399, ``一百零五`` → 105; None if not a number."""
     if not s:
         return None
     if all(c in _DIGITS for c in s):
         return int("".join(str(_DIGITS[c]) for c in s))
     total, current = 0, 0
+    magnitude, trailing = 0, ""  # the last 百/千 and the digits written after it
     for c in s:
         if c in _DIGITS:
             current = _DIGITS[c]
+            trailing = "" if _DIGITS[c] == 0 else trailing + c
+            if _DIGITS[c] == 0:
+                magnitude = 0  # 一百零五: the digit after 零 is itself
         elif c in _SMALL:
             total += (current or 1) * _SMALL[c]
-            current = 0
+            current, magnitude, trailing = 0, _SMALL[c], ""
         else:
             return None
+    if trailing and magnitude >= 100 and len(trailing) < len(str(magnitude)):
+        # Spoken shorthand: 一百五 is 150, 三百九九 is 399, 两千五 is 2500.
+        digits = int("".join(str(_DIGITS[c]) for c in trailing))
+        scale = magnitude // int("1" + "0" * len(trailing))
+        return total + digits * scale
     return total + current
 
 

@@ -24,6 +24,10 @@ _ACTION_START = frozenset(
     | {"EACH", "DISCOUNT", "STACK", "GIFT", "CARRIER", "PROFILE", "PREFER", "EXCLUDE", "SPLIT", "NOSPLIT"}
     | {"PLAYBOOK", "ZHE", "MERGE", "SEAL", "AVOID"}
 )
+#: Terminals a promotion starts with (what a 叠加 qualifies).
+_PROMOTION_START = frozenset({"THRESHOLD", "DISCOUNT", "ZHE", "GIFT", "EACH"})
+#: Tokens that may be part of a remark's text written after 有 / 提到 (改地址 is an event word too).
+_CONTENT = frozenset({"WORD", "TO", "EVENT", "VALUE", "NUMBER"})
 #: Tokens that end a complete condition atom (a field after one of these wants a 且).
 _ATOM_END = frozenset({"NUMBER", "VALUE", "STRING", "DATE", "WORD"})
 _COND_START = frozenset({"IF", "AND", "OR", "NOT", "LPAR"})
@@ -57,6 +61,9 @@ class Tolerance:
     field_by_unit: Mapping[str, Mapping[str, str]]
     date_field: Mapping[str, str]
     sku_field: Mapping[str, str]
+    content_suffixes: tuple[str, ...] = ()
+    sku_has_words: frozenset[str] = frozenset()
+    warehouse_words: frozenset[str] = frozenset()
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -75,6 +82,9 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         field_by_unit=data["field_by_unit"],
         date_field=data["date_field"],
         sku_field=data["sku_field"],
+        content_suffixes=tuple(sorted(data.get("content_suffixes", ()), key=len, reverse=True)),
+        sku_has_words=frozenset(data.get("sku_has_words", ())),
+        warehouse_words=frozenset(data.get("warehouse_words", ())),
     )
 
 
@@ -198,7 +208,8 @@ class Repair:
             if noun_suffix or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
                 continue
-            if t.kind == "WORD" and t.text in self.t.postfix and out and out[-1].kind == "NUMBER":
+            postfix_word = t.kind == "WORD" or (t.kind == "WITHIN" and out and out[-1].unit != "duration")
+            if postfix_word and t.text in self.t.postfix and out and out[-1].kind == "NUMBER":
                 op = self.t.postfix[t.text]
                 self.note("postfix", t.text, op)
                 if len(out) > 1 and out[-2].kind in ("THRESHOLD", "OP"):
@@ -231,16 +242,94 @@ class Repair:
             if ts[i].text in self.t.after_tag and ts[i].kind != "WORD" and i + 1 < len(ts):
                 self.note("filler", ts[i].text, "")
                 i += 1  # 标记为贵宾
+            if ts[i].kind == "FIELD" and (i + 1 >= len(ts) or not _glued(ts[i], ts[i + 1])):
+                # 打标有赠品: a tag that reads like a field (有赠品) is the tag's text.
+                self.note("word", ts[i].text, f'"{ts[i].text}"')
+                out.append(Tok("STRING", f'"{ts[i].text}"'))
+                i += 1
+                continue
             if i + 1 >= len(ts):
                 continue
             a, b = ts[i], ts[i + 1]
-            glued = a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
-            if a.kind not in _VALUE_KINDS - {"VALUE"} and b.kind == "WORD" and glued:
+            if a.kind not in _VALUE_KINDS - {"VALUE"} and b.kind == "WORD" and _glued(a, b):
                 merged = a.text + b.text
                 self.note("word", f"{a.text} {b.text}", merged)
                 out.append(Tok("STRING", f'"{merged}"'))
                 i += 2
         return out
+
+    def remark_words(self, ts: list[Tok]) -> list[Tok]:
+        """``备注里要发票`` / ``买家备注提到改地址``: after a text or list field, a run written
+        against a has-word (有, 要, 提到 …) is 含 and the rest of the run is the text looked for,
+        kept whole (``发票`` is not cut at 发) and without a trailing 字样."""
+        out: list[Tok] = []
+        i = 0
+        while i < len(ts):
+            t = ts[i]
+            out.append(t)
+            i += 1
+            if not self._is_listy(t) or i >= len(ts) or ts[i].kind not in ("WORD", "TO"):
+                continue
+            j = i + 1
+            while j < len(ts) and ts[j].kind in _CONTENT and _glued(ts[j - 1], ts[j]):
+                j += 1
+            run = "".join(x.text for x in ts[i:j])
+            has = sorted(self.t.has_words, key=len, reverse=True)
+            prefix, rest = "", run
+            while (w := next((w for w in has if rest.startswith(w)), "")) and len(rest) > len(w):
+                prefix, rest = prefix + w, rest[len(w) :]  # 里说要开发票: 开发票
+            for suffix in self.t.content_suffixes:
+                if rest.endswith(suffix) and len(rest) > len(suffix):
+                    rest = rest[: -len(suffix)]
+                    break
+            if not prefix or not rest or '"' in rest:
+                continue
+            word = self.g.keyword("CONTAINS", self.lang)
+            self.note("alias", run, f'{word} "{rest}"')
+            out += [Tok("CONTAINS", word), Tok("STRING", f'"{rest}"')]
+            i = j
+        return out
+
+    def warehouse_verbs(self, ts: list[Tok]) -> list[Tok]:
+        """``走南京仓`` / ``发WH-NJ仓``: a carrier verb before a name written against 仓 prefers
+        that warehouse (a code stays a code: ``WH-NJ``; a name keeps its 仓: ``"南京仓"``)."""
+        out: list[Tok] = []
+        i = 0
+        while i < len(ts):
+            t = ts[i]
+            verb = t.kind == "CARRIER" or (t.kind == "WORD" and t.text.lower() in self.t.carrier_verbs)
+            if t.kind == "PREFER" and i + 2 < len(ts) and self._carrier_verb(ts[i + 1], ts[i + 2]):
+                self.note("filler", t.text, "")  # 优先发顺丰: a carrier is used, not preferred
+                i += 1
+                continue
+            end = i + 1
+            while end < len(ts) and ts[end].kind in ("VALUE", "WORD") and _glued(ts[end - 1], ts[end]):
+                if ts[end].text in self.t.warehouse_words:
+                    break
+                end += 1
+            name = "".join(x.text for x in ts[i + 1 : end])
+            if (
+                verb
+                and name
+                and end < len(ts)
+                and ts[end].text in self.t.warehouse_words
+                and _glued(ts[end - 1], ts[end])
+            ):
+                value = name if _is_code(name) else f'"{name}{ts[end].text}"'
+                word = self.g.keyword("PREFER", self.lang)
+                self.note("warehouse", f"{t.text}{name}{ts[end].text}", f"{word} {value}")
+                out += [Tok("PREFER", word), Tok("STRING" if value.startswith('"') else "WORD", value)]
+                i = end + 1
+                continue
+            out.append(t)
+            i += 1
+        return out
+
+    def _carrier_verb(self, verb: Tok, value: Tok) -> bool:
+        is_verb = verb.kind == "CARRIER" or (
+            verb.kind == "WORD" and verb.text.lower() in self.t.carrier_verbs
+        )
+        return is_verb and value.kind == "VALUE" and self.g.resolve("carrier", value.text) is not None
 
     def carrier_verbs(self, ts: list[Tok]) -> None:
         for i, t in enumerate(ts[:-1]):
@@ -309,6 +398,38 @@ class Repair:
                     out += [Tok("FIELD", fld), Tok("CONTAINS", word), nxt]
                     i += 2
                     continue
+                i += 1
+                continue
+            nxt_tok = ts[i + 1] if i + 1 < len(ts) else None
+            if (
+                in_cond
+                and at_start
+                and t.kind == "WORD"
+                and t.text in self.t.sku_has_words
+                and nxt_tok is not None
+                and nxt_tok.kind in ("WORD", "STRING")
+                and _is_code(nxt_tok.text)
+            ):
+                # 有SKU-88的订单…: a product code after 有 is a bought SKU.
+                fld = self.t.sku_field[self.lang]
+                word = self.g.keyword("CONTAINS", self.lang)
+                self.note("field", f"{t.text}{nxt_tok.text}", f"{fld} {word} {nxt_tok.text}")
+                out += [Tok("FIELD", fld), Tok("CONTAINS", word), nxt_tok]
+                i += 2
+                continue
+            fd_here = self._field_of(t)
+            if (
+                in_cond
+                and fd_here is not None
+                and fd_here.type in ("enum", "place")
+                and nxt_tok is not None
+                and nxt_tok.kind == "VALUE"
+            ):
+                # 收货地新疆: a field written straight before its value is 为.
+                op = self.g.keyword("IN", self.lang) if _listed(ts, i + 1) else None
+                op = op or self.t.field_by_domain["channel"][self.lang][1]
+                self.note("op", f"{t.text}{nxt_tok.text}", f"{t.text} {op} {nxt_tok.text}")
+                out += [t, Tok("IN" if _listed(ts, i + 1) else "OP", op)]
                 i += 1
                 continue
             if in_cond and at_start and t.kind == "VALUE":
@@ -415,6 +536,20 @@ class Repair:
                 return (*fd.zh, *fd.en)
         return ()
 
+    def trailing_stack(self, ts: list[Tok]) -> list[Tok]:
+        """``满299减50可叠加``: a 叠加 written last, after the one promotion it qualifies, goes
+        before that promotion (``叠加 满299减50``)."""
+        if len(ts) < 3 or ts[-1].kind != "STACK":
+            return ts
+        starts = [k for k, t in enumerate(ts[:-1]) if t.kind in _PROMOTION_START]
+        if len(starts) != 1 or any(t.kind in _ACTION_START - _PROMOTION_START for t in ts[starts[0] : -1]):
+            return ts
+        k = starts[0]
+        if k and ts[k - 1].kind == "STACK":
+            return ts
+        self.note("order", ts[-1].text, f"{ts[-1].text} {ts[k].text}")
+        return [*ts[:k], ts[-1], *ts[k:-1]]
+
     def joints(self, ts: list[Tok]) -> list[Tok]:
         """A missing 则 before the first action, a missing 且 between two conditions."""
         out: list[Tok] = []
@@ -441,6 +576,24 @@ class Repair:
                 out.append(Tok("AND", word))
             out.append(t)
         return out
+
+
+def _glued(a: Tok, b: Tok) -> bool:
+    """The two tokens were written against each other (no space between them)."""
+    return a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
+
+
+def _listed(ts: list[Tok], i: int) -> bool:
+    """The value at ``i`` starts a list (新疆、西藏)."""
+    return i + 2 < len(ts) and ts[i + 1].kind == "LISTSEP" and ts[i + 2].kind == "VALUE"
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+|[A-Za-z]+\d[A-Za-z0-9]*")
+
+
+def _is_code(text: str) -> bool:
+    """A code (SKU-88, A1001, WH-NJ): letters with digits or a dash, no spaces; quotes stripped."""
+    return bool(_CODE.fullmatch(text.strip('"')))
 
 
 def _has_kind(ts: list[Tok], kind: str) -> bool:

@@ -132,9 +132,10 @@ def read_rule(
 
 def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
     ts = rep.tag_words(rep.toks(tokenise(rep.text(text), rep.g)))
+    ts = rep.warehouse_verbs(rep.remark_words(ts))
     ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
     rep.carrier_verbs(ts)
-    return rep.joints(rep.fields(rep.thresholds(ts)))
+    return rep.joints(rep.trailing_stack(rep.fields(rep.thresholds(ts))))
 
 
 def _with_source(rule: A.Rule, text: str) -> A.Rule:

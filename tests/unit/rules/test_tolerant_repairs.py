@@ -1,0 +1,68 @@
+"""The tolerant reader's repairs as classes (not corpus sentences): each reads a phrasing
+never seen in the corpus, says what it rewrote, and asks for confirmation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ordo.rules.language.errors import RuleSyntaxError
+from ordo.rules.language.numerals import chinese_number, convert
+from ordo.rules.language.tolerant import read_rule
+
+
+@pytest.mark.parametrize(
+    ("words", "n"),
+    [
+        ("一百五", 150),
+        ("三百九九", 399),
+        ("两千五", 2500),
+        ("一千二百五", 1250),
+        ("一百零五", 105),
+        ("两千零五", 2005),
+        ("二百九十九", 299),
+        ("十五", 15),
+        ("一零零", 100),
+    ],
+)
+def test_spoken_numerals_read_as_people_mean_them(words: str, n: int) -> None:
+    assert chinese_number(words) == n
+
+
+def test_cheng_is_tens_of_percent_after_numerals() -> None:
+    r = read_rule("退货率超三成的转人工")
+    assert r.did_you_mean() == "如果 客户退货率 超过 30% 则 转人工审核"
+    assert "成本" in convert("4成本")  # not a share
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("满三百九九包邮", "如果 订单金额 大于等于 399元 则 免运费"),
+        ("订单备注里有加急的标记加急", '如果 买家备注 含 "加急" 则 标记 加急'),
+        ("备注里说要开发票的通知财务", '如果 买家备注 含 "开发票" 则 通知 财务'),
+        ("收货城市上海标记同城", '如果 收货城市 为 上海 则 标记 "同城"'),
+        ("有A1001的订单不拆单", "如果 商品编码 含 A1001 则 不拆单"),
+        ("黄金级会员免运费", "如果 客户等级 为 金卡 则 免运费"),
+        ("京东来的订单先人工审核", "如果 渠道 为 京东 则 转人工审核"),
+        ("江浙沪的单子走南京仓", '如果 目的地 为 江浙沪 则 优先仓库 "南京仓"'),
+        ("广东发WH-GZ仓", "如果 目的地 为 广东 则 优先仓库 WH-GZ"),
+        ("备注含加急的优先发顺丰", '如果 买家备注 含 "加急" 则 走 顺丰'),
+        ("天猫满二百减二十可叠加", "如果 渠道 为 天猫 则 叠加 满200减20"),
+        ("有赠品的订单打标赠品单", '如果 含赠品 则 标记 "赠品单"'),
+    ],
+)
+def test_colloquial_phrasings_read_with_confirmation(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation and r.rewrites
+    assert r.did_you_mean() == meant
+
+
+def test_english_with_a_colon_and_a_spoken_verb() -> None:
+    r = read_rule("orders over 2000 yuan need manual review")
+    assert r.needs_confirmation
+    assert r.did_you_mean() == "when order.amount > 2000 then hold"
+
+
+def test_a_has_word_with_nothing_after_it_is_not_a_remark() -> None:
+    with pytest.raises(RuleSyntaxError):
+        read_rule("备注有转人工")
