@@ -37,6 +37,7 @@ from ordo.rules.evaluation.evaluate import Fired, RuleSet
 from ordo.rules.evaluation.facts import CustomerStats, build_facts
 from ordo.rules.evaluation.outcome import gift_units
 from ordo.rules.language import ast as A
+from ordo.service.customers.value import history_stats
 from ordo.service.ports import UnitOfWork
 from ordo.service.routing.snapshots import FiredRule
 from ordo.service.rules import actions
@@ -49,8 +50,11 @@ _GIFT = frozenset({LineFlag.GIFT.value})
 _CUSTOMER_COLUMNS = frozenset({"customer_tier", "customer_blacklisted"})
 #: Columns read from the customer's running statistics (``customer_stats``).
 _STATS_COLUMNS = frozenset(
-    {"customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order"}
-)
+    {
+        "customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order",
+        "customer_recency_days", "customer_rfm_r", "customer_rfm_f", "customer_rfm_m", "customer_segment",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,26 +148,9 @@ def stock_risk(uow: UnitOfWork, orders: Sequence[Order]) -> list[dict[str, float
 
 
 def customer_stats(uow: UnitOfWork, orders: Sequence[Order]) -> list[CustomerStats]:
-    """Each order's customer as its history stands before the order: the stored statistics,
-    plus the orders of the same customer earlier in this batch (a first order stays the
-    first even when the customer's second arrives in the same batch)."""
-    rows = uow.customer_stats.get(o.customer_ref for o in orders)
-    seen: dict[str, tuple[int, int]] = {}  # ref -> (orders, spend) earlier in the batch
-    out: list[CustomerStats] = []
-    for o in orders:
-        row = rows.get(o.customer_ref)
-        n, spend = seen.get(o.customer_ref, (0, 0))
-        count = (row.orders if row else 0) + n
-        returns = row.returns if row else 0
-        out.append(
-            CustomerStats(
-                ltv_fen=(row.spend_fen if row else 0) + spend,
-                return_rate=min(1.0, returns / count) if count > 0 else None,
-                order_count=count,
-            )
-        )
-        seen[o.customer_ref] = (n + 1, spend + o.total_fen)
-    return out
+    """Each order's customer as its history stands before the order, with its recency, RFM
+    scores and value group (:func:`ordo.service.customers.value.history_stats`)."""
+    return history_stats(uow, orders)
 
 
 _ROUTING_ACTIONS = frozenset(k for k, c in A.ACTION_CATEGORY.items() if c is A.Category.ROUTING)

@@ -9,23 +9,45 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["CustomerStatsRepository", "StatsRow"]
+__all__ = ["CustomerStatsRepository", "LastOrder", "StatsRow"]
 
 
 @dataclass(frozen=True, slots=True)
 class StatsRow:
-    """One customer's history as kept: orders (less cancelled), spend in fen, returns."""
+    """One customer's history as kept: orders (less cancelled), spend in fen, returns, when
+    the first and the last order were placed (cancelled ones too)."""
 
     customer_ref: str
     orders: int
     spend_fen: int
     returns: int
     first_order_at_ns: int | None
+    last_order_at_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LastOrder:
+    """A customer's latest order, for showing who the customer is (masked by the caller)."""
+
+    customer_ref: str
+    order_id: str
+    channel: str
+    recipient_name: str
+    recipient_phone: str
+    province: str
 
 
 class CustomerStatsRepository(Protocol):
     def get(self, refs: Iterable[str]) -> dict[str, StatsRow]:
         """The rows of these customers (a customer never seen has none)."""
+        ...
+
+    def every(self) -> list[StatsRow]:
+        """Every customer's row (the segments page judges them all)."""
+        ...
+
+    def last_orders(self, refs: Iterable[str]) -> dict[str, LastOrder]:
+        """Each of these customers' latest order."""
         ...
 
     def add_orders(self, orders: Sequence[tuple[str, int, int]], now_ns: int) -> None:

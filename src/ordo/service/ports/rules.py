@@ -11,6 +11,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ordo.domain.customers.value import ValueModel
+
 if TYPE_CHECKING:  # the facts come back as a frame; importing Polars is the caller's cost
     import polars as pl
 
@@ -96,6 +98,8 @@ class HistoryRepository(Protocol):
         now_ns: int,
         chunk: int = ...,
         progress: Callable[[int], None] | None = ...,
+        value_model: ValueModel | None = ...,
     ) -> pl.DataFrame:
-        """The facts of the orders ``f`` selects, only the columns in ``need`` filled in."""
+        """The facts of the orders ``f`` selects, only the columns in ``need`` filled in (the
+        customer's recency, RFM scores and value group judged by ``value_model``)."""
         ...

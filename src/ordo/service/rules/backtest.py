@@ -26,6 +26,7 @@ from ordo.rules.evaluation.outcome_polars import outcome_exprs, tag_hits
 from ordo.rules.governance import DraftStatus, Escalation, Impact, Tier, check_transition, required_tier
 from ordo.rules.language import ast as A
 from ordo.rules.language.glossary import PLACE_COLUMNS, PLACE_FIELD, Glossary, default_glossary
+from ordo.service.customers.value import default_model
 from ordo.service.ports import HistoryFilter
 from ordo.service.rules.records import Actor, audit, draft_view, load_draft, required_note, version_text
 from ordo.service.rules.text import ruleset_of
@@ -216,6 +217,7 @@ def backtest_rulesets(
             now_ns=app.clock.now_ns(),
             chunk=chunk,
             progress=(lambda done: progress(done, total)) if progress is not None else None,
+            value_model=default_model(),
         )
         prices = {s.sku: s.price_fen for s in uow.catalog.skus()} if _gifts(new, old) else {}
     read_ms = round((time.perf_counter() - t0) * 1000, 1)

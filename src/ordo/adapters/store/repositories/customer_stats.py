@@ -16,14 +16,17 @@ import sqlalchemy as sa
 from ordo.adapters.store.rows import chunks, mark
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema.customer_stats import customer_stats
-from ordo.service.ports.customer_stats import StatsRow
+from ordo.service.ports.customer_stats import LastOrder, StatsRow
 
 __all__ = ["CustomerStatsRepository"]
 
 S, O, M = customer_stats.c, t.orders.c, t.milestones.c
 _RETURNED, _CANCELLED = "returned", "cancelled"
-_COLUMNS = ("customer_ref", "orders", "spend_fen", "returns", "first_order_at_ns", "updated_at_ns")
-#: The same on SQLite and PostgreSQL: counts add up, the first order is the earlier one.
+_COLUMNS = (
+    "customer_ref", "orders", "spend_fen", "returns", "first_order_at_ns", "last_order_at_ns", "updated_at_ns"
+)  # fmt: skip
+#: The same on SQLite and PostgreSQL: counts add up, the first order is the earlier one, the
+#: last the later one (a NULL, from a milestone's adjustment, keeps what is there).
 _ON_CONFLICT = """ON CONFLICT (customer_ref) DO UPDATE SET
   orders = customer_stats.orders + excluded.orders,
   spend_fen = customer_stats.spend_fen + excluded.spend_fen,
@@ -33,7 +36,14 @@ _ON_CONFLICT = """ON CONFLICT (customer_ref) DO UPDATE SET
     WHEN excluded.first_order_at_ns IS NULL THEN customer_stats.first_order_at_ns
     WHEN excluded.first_order_at_ns < customer_stats.first_order_at_ns THEN excluded.first_order_at_ns
     ELSE customer_stats.first_order_at_ns END,
+  last_order_at_ns = CASE
+    WHEN customer_stats.last_order_at_ns IS NULL THEN excluded.last_order_at_ns
+    WHEN excluded.last_order_at_ns IS NULL THEN customer_stats.last_order_at_ns
+    WHEN excluded.last_order_at_ns > customer_stats.last_order_at_ns THEN excluded.last_order_at_ns
+    ELSE customer_stats.last_order_at_ns END,
   updated_at_ns = excluded.updated_at_ns"""
+
+_READ = sa.select(S.customer_ref, S.orders, S.spend_fen, S.returns, S.first_order_at_ns, S.last_order_at_ns)
 
 
 class CustomerStatsRepository:
@@ -57,9 +67,30 @@ class CustomerStatsRepository:
     def get(self, refs: Iterable[str]) -> dict[str, StatsRow]:
         out: dict[str, StatsRow] = {}
         for part in chunks(sorted(set(refs))):
-            q = sa.select(S.customer_ref, S.orders, S.spend_fen, S.returns, S.first_order_at_ns)
-            for r in self._c.execute(q.where(S.customer_ref.in_(part))):
-                out[r[0]] = StatsRow(r[0], int(r[1]), int(r[2]), int(r[3]), r[4])
+            for r in self._c.execute(_READ.where(S.customer_ref.in_(part))):
+                out[r[0]] = StatsRow(r[0], int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
+        return out
+
+    def every(self) -> list[StatsRow]:
+        rows = self._c.execute(_READ.order_by(S.customer_ref))
+        return [StatsRow(r[0], int(r[1]), int(r[2]), int(r[3]), r[4], r[5]) for r in rows]
+
+    def last_orders(self, refs: Iterable[str]) -> dict[str, LastOrder]:
+        out: dict[str, LastOrder] = {}
+        for part in chunks(sorted(set(refs))):
+            latest = (
+                sa.select(O.customer_ref, sa.func.max(O.placed_at_ns).label("at"))
+                .where(O.customer_ref.in_(part))
+                .group_by(O.customer_ref)
+                .subquery()
+            )
+            q = (
+                sa.select(O.customer_ref, O.id, O.channel, O.recipient_name, O.recipient_phone, O.province)
+                .join(latest, (O.customer_ref == latest.c.customer_ref) & (O.placed_at_ns == latest.c.at))
+                .order_by(O.customer_ref, O.id)
+            )
+            for r in self._c.execute(q):
+                out.setdefault(r[0], LastOrder(r[0], r[1], r[2], r[3], r[4], r[5]))
         return out
 
     def add_orders(self, orders: Sequence[tuple[str, int, int]], now_ns: int) -> None:
@@ -68,11 +99,12 @@ class CustomerStatsRepository:
             row = rows.setdefault(
                 ref,
                 {"customer_ref": ref, "orders": 0, "spend_fen": 0, "returns": 0,
-                 "first_order_at_ns": placed, "updated_at_ns": now_ns},
+                 "first_order_at_ns": placed, "last_order_at_ns": placed, "updated_at_ns": now_ns},
             )  # fmt: skip
             row["orders"] += 1
             row["spend_fen"] += fen
             row["first_order_at_ns"] = min(row["first_order_at_ns"], placed)
+            row["last_order_at_ns"] = max(row["last_order_at_ns"], placed)
         self._upsert([rows[k] for k in sorted(rows)])  # one fixed order: no deadlock between batches
 
     def on_milestones(self, returned: Sequence[str], cancelled: Sequence[str], now_ns: int) -> None:
@@ -91,7 +123,7 @@ class CustomerStatsRepository:
             row = rows.setdefault(
                 ref,
                 {"customer_ref": ref, "orders": 0, "spend_fen": 0, "returns": 0,
-                 "first_order_at_ns": None, "updated_at_ns": now_ns},
+                 "first_order_at_ns": None, "last_order_at_ns": None, "updated_at_ns": now_ns},
             )  # fmt: skip
             if oid in returned:
                 row["returns"] += 1
@@ -110,10 +142,11 @@ class CustomerStatsRepository:
             sa.func.sum(O.total_fen * kept),
             sa.func.sum(sa.case((O.id.in_(returned), 1), else_=0)),
             sa.func.min(O.placed_at_ns),
+            sa.func.max(O.placed_at_ns),
         ).group_by(O.customer_ref)
         rows = [
             {"customer_ref": r[0], "orders": int(r[1]), "spend_fen": int(r[2]), "returns": int(r[3]),
-             "first_order_at_ns": r[4], "updated_at_ns": now_ns}
+             "first_order_at_ns": r[4], "last_order_at_ns": r[5], "updated_at_ns": now_ns}
             for r in self._c.execute(q)
         ]  # fmt: skip
         self._c.execute(sa.delete(customer_stats))

@@ -6,9 +6,12 @@ fact columns a rule set reads are fetched, one query per table per chunk of orde
 query walks a primary-key index), through the driver's own cursor (no SQLAlchemy row
 objects), straight into Polars columns. Columns nobody asked for stay null.
 
-The customer's history (lifetime spend, order count, first order, return rate) is worked
-out as it stood when each order was placed, from the stored orders and their cancelled and
-returned milestones (:func:`customer_history`): what ``customer_stats`` held at the time.
+The customer's history (lifetime spend, order count, first order, return rate, the last
+order's time) is worked out as it stood when each order was placed, from the stored orders
+and their cancelled and returned milestones (:func:`customer_history`): what
+``customer_stats`` held at the time. Recency, the RFM scores and the value group are judged
+from it at the order's placed time by the value model the caller passes (the same
+thresholds and groups as intake, ``domain.customers.value``), as Polars expressions.
 What the store does not know stays unknown (``None``): carrier, blacklist and live signals.
 It never evaluates a rule.
 """
@@ -24,6 +27,7 @@ import sqlalchemy as sa
 from ordo.adapters.store import columnar
 from ordo.adapters.store.columnar import Query
 from ordo.adapters.store.schema import core as t
+from ordo.domain.customers.value import DAY_NS, Bounds, ValueModel
 from ordo.rules.evaluation.compile_polars import SCHEMA
 from ordo.rules.evaluation.facts import ms_column
 from ordo.rules.language.glossary import short_place_name
@@ -58,8 +62,12 @@ _LINE_ROWS = {"skus", "categories", "weight_g"}
 #: Milestones the ``orders`` row already carries (placed_at_ns, paid_at_ns).
 _FROM_ORDERS = {ms_column("created"), ms_column("paid")}
 #: Facts from the customer's history up to the order (:func:`customer_history`).
-_HISTORY = frozenset(
-    {"customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order"}
+_VALUE = frozenset(
+    {"customer_recency_days", "customer_rfm_r", "customer_rfm_f", "customer_rfm_m", "customer_segment"}
+)
+_HISTORY = (
+    frozenset({"customer_ltv_fen", "customer_return_rate", "customer_order_count", "customer_first_order"})
+    | _VALUE
 )
 
 
@@ -270,8 +278,10 @@ def read_facts(
     now_ns: int,
     chunk: int = 200_000,
     progress: Callable[[int], None] | None = None,
+    value_model: ValueModel | None = None,
 ) -> pl.DataFrame:
     """Order facts of the stored orders ``f`` selects, with the columns in ``need`` filled in.
+    The customer's recency, RFM scores and group need ``value_model`` (unknown without one).
 
     With a columnar reader (:mod:`ordo.adapters.store.columnar`) every table is read in
     one pass; else chunk by chunk through the driver. ``progress`` is called with the
@@ -287,7 +297,7 @@ def read_facts(
         frame = _joined(whole[0], whole[1], catalog, steps)
         if progress is not None:
             progress(frame.height)
-        return _finish([frame], need, tiers, now_ns, _history(conn, need))
+        return _finish([frame], need, tiers, now_ns, _history(conn, need), value_model)
     frames: list[pl.DataFrame] = []
     after: str | None = None
     done = 0
@@ -306,7 +316,7 @@ def read_facts(
             progress(done)
         if part.height < size:
             break
-    return _finish(frames, need, tiers, now_ns, _history(conn, need))
+    return _finish(frames, need, tiers, now_ns, _history(conn, need), value_model)
 
 
 def _history(conn: sa.Connection, need: set[str]) -> pl.DataFrame | None:
@@ -314,9 +324,14 @@ def _history(conn: sa.Connection, need: set[str]) -> pl.DataFrame | None:
     if not need & _HISTORY:
         return None
     placed = _rows(conn, sa.select(O.id, O.customer_ref, O.placed_at_ns, O.total_fen))
+    # When Ordo recorded the cancellation or return, not when the platform says it happened:
+    # ``customer_stats`` changes when the report arrives, and a late report (a cancellation
+    # reported an hour after the fact) must not reach orders placed before it arrived.
     steps = _rows(
         conn,
-        sa.select(M.order_id, M.milestone, M.at_ns).where(M.milestone.in_(["cancelled", "returned"])),
+        sa.select(M.order_id, M.milestone, M.recorded_at_ns).where(
+            M.milestone.in_(["cancelled", "returned"])
+        ),
     )
     return customer_history(placed, steps)
 
@@ -325,7 +340,8 @@ def customer_history(placed: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]
     """From (order id, customer ref, placed at, amount) and (order id, milestone, at) rows, each
     customer's running totals after every change, sorted by time: ``at``, ``orders``,
     ``spend_fen``, ``returns`` (as ``customer_stats`` counts them: a cancelled order is no
-    longer an order nor spend; a returned order is one return)."""
+    longer an order nor spend; a returned order is one return) and ``last_at``, when the
+    latest order so far was placed (cancelled or not, as ``customer_stats`` keeps it)."""
     orders = pl.DataFrame(
         placed,
         schema={"id": pl.String, "customer_ref": pl.String, "at": pl.Int64, "fen": pl.Int64},
@@ -336,20 +352,24 @@ def customer_history(placed: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]
     )
     marks = marks.join(orders.select("id", "customer_ref", "fen"), on="id", how="inner")
 
-    def change(part: pl.DataFrame, orders_d: int, spend: pl.Expr, returns_d: int) -> pl.DataFrame:
+    def change(
+        part: pl.DataFrame, orders_d: int, spend: pl.Expr, returns_d: int, placed: pl.Expr
+    ) -> pl.DataFrame:
         return part.select(
             "customer_ref",
             "at",
             pl.lit(orders_d, dtype=pl.Int64).alias("d_orders"),
             spend.cast(pl.Int64).alias("d_spend"),
             pl.lit(returns_d, dtype=pl.Int64).alias("d_returns"),
+            placed.cast(pl.Int64).alias("placed"),
         )
 
+    none = pl.lit(None, dtype=pl.Int64)
     changes = pl.concat(
         [
-            change(orders, 1, pl.col("fen"), 0),
-            change(marks.filter(pl.col("milestone") == "cancelled"), -1, -pl.col("fen"), 0),
-            change(marks.filter(pl.col("milestone") == "returned"), 0, pl.lit(0), 1),
+            change(orders, 1, pl.col("fen"), 0, pl.col("at")),
+            change(marks.filter(pl.col("milestone") == "cancelled"), -1, -pl.col("fen"), 0, none),
+            change(marks.filter(pl.col("milestone") == "returned"), 0, pl.lit(0), 1, none),
         ]
     ).sort("customer_ref", "at")
     return changes.select(
@@ -358,11 +378,16 @@ def customer_history(placed: list[tuple[Any, ...]], steps: list[tuple[Any, ...]]
         pl.col("d_orders").cum_sum().over("customer_ref").alias("orders"),
         pl.col("d_spend").cum_sum().over("customer_ref").alias("spend_fen"),
         pl.col("d_returns").cum_sum().over("customer_ref").alias("returns"),
+        # Placements come in time order within a customer: the last one seen is the latest.
+        pl.col("placed").forward_fill().over("customer_ref").alias("last_at"),
     ).sort("at")
 
 
-def _with_history(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    """Each order's customer as it stood just before the order was placed."""
+def _with_history(
+    frame: pl.DataFrame, history: pl.DataFrame, model: ValueModel | None = None
+) -> pl.DataFrame:
+    """Each order's customer as it stood just before the order was placed (and, with a value
+    model, its recency, scores and group judged at the order's placed time)."""
     keyed = frame.with_row_index("_row").sort("placed_at_ns")
     before = keyed.join_asof(
         history,
@@ -374,7 +399,7 @@ def _with_history(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
         check_sortedness=False,  # both sides are sorted on the time; with ``by`` Polars cannot tell
     ).sort("_row")
     n = pl.col("orders").fill_null(0)
-    return before.with_columns(
+    before = before.with_columns(
         pl.col("spend_fen").fill_null(0).alias("customer_ltv_fen"),
         n.alias("customer_order_count"),
         (n == 0).alias("customer_first_order"),
@@ -382,7 +407,59 @@ def _with_history(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
         .then(pl.min_horizontal(pl.col("returns").fill_null(0) / n, pl.lit(1.0)))
         .otherwise(None)
         .alias("customer_return_rate"),
-    ).drop("_row", "at", "orders", "spend_fen", "returns")
+        pl.when(n > 0)
+        .then(pl.max_horizontal(pl.col("placed_at_ns") - pl.col("last_at"), pl.lit(0)) // DAY_NS)
+        .otherwise(None)
+        .alias("customer_recency_days"),
+    )
+    if model is not None:
+        before = _judged(before, model)
+    return before.drop("_row", "at", "orders", "spend_fen", "returns", "last_at")
+
+
+def _judged(frame: pl.DataFrame, model: ValueModel) -> pl.DataFrame:
+    """The RFM scores and the value group, as :func:`ordo.domain.customers.value.profile`
+    judges them (a test holds the two to the same answers)."""
+    days, orders = pl.col("customer_recency_days"), pl.col("customer_order_count")
+    spend = pl.col("customer_ltv_fen")
+
+    def points(cond: list[pl.Expr]) -> pl.Expr:
+        return pl.sum_horizontal([c.fill_null(False).cast(pl.Int64) for c in cond]) + 1
+
+    frame = frame.with_columns(
+        points([days <= t for t in model.recency_days]).alias("customer_rfm_r"),
+        points([orders >= t for t in model.frequency]).alias("customer_rfm_f"),
+        points([spend >= t for t in model.monetary_fen]).alias("customer_rfm_m"),
+    )
+    measures = {
+        "r": pl.col("customer_rfm_r"),
+        "f": pl.col("customer_rfm_f"),
+        "m": pl.col("customer_rfm_m"),
+        "orders": orders,
+        "spend_fen": spend,
+        "recency_days": days,
+        "return_rate": pl.col("customer_return_rate"),
+    }
+
+    def holds(name: str, b: Bounds) -> pl.Expr:
+        col = measures[name]
+        expr = col.is_not_null()
+        if b.lo is not None:
+            expr = expr & (col >= b.lo)
+        if b.hi is not None:
+            expr = expr & (col <= b.hi)
+        return expr.fill_null(False)
+
+    group: Any = None
+    for seg in model.segments:
+        cond = pl.lit(True)
+        for name, b in seg.when.items():
+            cond = cond & holds(name, b)
+        group = (pl.when(cond) if group is None else group.when(cond)).then(pl.lit(seg.id))
+    fallback = pl.lit(model.fallback.id)
+    return frame.with_columns(
+        (fallback if group is None else group.otherwise(fallback)).alias("customer_segment")
+    )
 
 
 def _finish(
@@ -391,12 +468,13 @@ def _finish(
     tiers: pl.DataFrame,
     now_ns: int,
     history: pl.DataFrame | None = None,
+    value_model: ValueModel | None = None,
 ) -> pl.DataFrame:
     frame = (
         pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema={"order_id": pl.String})
     )
     if history is not None and "customer_ref" in frame.columns:
-        frame = _with_history(frame, history)
+        frame = _with_history(frame, history, value_model)
     if "customer_ref" in frame.columns:
         frame = frame.join(tiers, on="customer_ref", how="left")
     fixes: list[pl.Expr] = []
@@ -443,5 +521,8 @@ class HistoryRepository:
         now_ns: int,
         chunk: int = 200_000,
         progress: Callable[[int], None] | None = None,
+        value_model: ValueModel | None = None,
     ) -> pl.DataFrame:
-        return read_facts(self._c, need, f, now_ns=now_ns, chunk=chunk, progress=progress)
+        return read_facts(
+            self._c, need, f, now_ns=now_ns, chunk=chunk, progress=progress, value_model=value_model
+        )

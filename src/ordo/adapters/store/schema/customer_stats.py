@@ -3,8 +3,9 @@
 
 * ``customer_stats`` – per customer (the channel's buyer ref, as ``customers.ref``): orders
   placed (less those cancelled), lifetime spend in fen (the same), orders returned, and when
-  the first order was placed. Intake adds each new order in its transaction; the returned
-  and cancelled milestones adjust it in theirs.
+  the first and the last order were placed (``0028_customer_recency``: recency and RFM).
+  Intake adds each new order in its transaction; the returned and cancelled milestones
+  adjust it in theirs.
 """
 
 from __future__ import annotations
@@ -21,5 +22,6 @@ customer_stats = sa.Table(
     sa.Column("spend_fen", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("returns", sa.Integer, nullable=False, server_default="0"),
     sa.Column("first_order_at_ns", sa.BigInteger, nullable=True),
+    sa.Column("last_order_at_ns", sa.BigInteger, nullable=True),
     sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
 )
