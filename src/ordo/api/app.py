@@ -41,6 +41,7 @@ from ordo.api.routers import (
     stream,
     subscriptions,
     substitutes,
+    tasks,
     telemetry,
     tracking,
     users,
@@ -83,7 +84,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, substitutes)
     people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    insight = (ask, chatbots, intents, forecast)
+    insight = (ask, chatbots, intents, forecast, tasks)
     for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, *insight):
         app.include_router(module.router)
     app.include_router(rule_palette.router)  # the Rules page's palette (/rules/palette)

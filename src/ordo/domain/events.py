@@ -24,6 +24,9 @@ STATUS_SIGNAL = "order.status_signal"
 CUSTOMER_MERGED = "customer.merged"
 #: An operator undid a merge; the payload names it and the two customers again apart.
 CUSTOMER_SPLIT = "customer.split"
+#: A customer's message was tagged with its intent (咨询, 投诉 …); the payload names the customer,
+#: the intent and the order when known. Event-stream triggers count these.
+CUSTOMER_MESSAGE_TAGGED = "customer.message_tagged"
 #: Orders were merged to ship as one parcel (合单); one event per order.
 PARCEL_MERGED = "order.parcel_merged"
 
@@ -78,6 +81,12 @@ INCIDENT_RESOLVED = "exception.resolved"
 INCIDENT_DISMISSED = "exception.dismissed"
 INCIDENT_NOTIFIED = "exception.notified"
 
+# Tasks raised by event-stream triggers (see ordo.service.triggers).
+#: A trigger fired: the payload names the task, its customer, owner and due time.
+TASK_RAISED = "task.raised"
+TASK_ASSIGNED = "task.assigned"
+TASK_CLOSED = "task.closed"
+
 # Rule governance (see ordo.service.rules.versions).
 RULES_PUBLISHED = "rules.published"
 RULES_ROLLED_BACK = "rules.rolled_back"
@@ -92,6 +101,10 @@ EVENT_TYPES = (
     STATUS_SIGNAL,
     CUSTOMER_MERGED,
     CUSTOMER_SPLIT,
+    CUSTOMER_MESSAGE_TAGGED,
+    TASK_RAISED,
+    TASK_ASSIGNED,
+    TASK_CLOSED,
     PARCEL_MERGED,
     ORDER_REROUTED,
     ORDER_CARRIER_SWITCHED,

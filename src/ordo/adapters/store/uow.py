@@ -46,6 +46,7 @@ from ordo.adapters.store.repositories.routing import RoutingRepository
 from ordo.adapters.store.repositories.rules import RuleRepository
 from ordo.adapters.store.repositories.stock import StockRepository
 from ordo.adapters.store.repositories.substitutes import SubstituteRepository
+from ordo.adapters.store.repositories.triggers import TriggerRepository
 from ordo.adapters.store.repositories.worklist import WorklistRepository
 
 
@@ -91,6 +92,7 @@ class UnitOfWork:
         self.worklist = WorklistRepository(conn)
         self.actions = ActionRepository(conn, lock_rows=locking)
         self.risk = RiskRepository(conn, lock_rows=locking)
+        self.triggers = TriggerRepository(conn, lock_rows=locking)
         return self
 
     @property

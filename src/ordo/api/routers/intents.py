@@ -26,6 +26,10 @@ class MessageIn(BaseModel):
     text: Annotated[str, length(MAX_TEXT, 1), CLEAN]
     #: The order it is about (platform order number or Ordo id), when the ticket says so.
     order: Annotated[str, length(64, 1), CLEAN] | None = None
+    #: The customer (their ref), when the message is not about an order (a question before buying).
+    customer: Annotated[str, length(64, 1), CLEAN] | None = None
+    #: Where the message came in (douyin, tmall …), when no order says so.
+    channel: Annotated[str, length(32, 1), CLEAN] | None = None
 
 
 @router.post(
@@ -36,10 +40,18 @@ async def tag(
     ordo: OrdoDep, principal: IncidentWriter, _json: JsonBody, payload: MessageIn
 ) -> dict[str, Any]:
     """200 with the intent, its confidence, every intent's probability, the linked order and
-    customer (an order outside the caller's scope is not linked), and the incident opened (or
-    ``already_open``) for a complaint or an address change."""
+    customer (an order outside the caller's scope is not linked; ``customer`` names one when no
+    order does), and the incident opened (or ``already_open``) for a complaint or an address
+    change. A message with a customer is a customer event that event-stream triggers count
+    (连续3次 在抖音 咨询 未下单); 422 naming ``channel`` for an unknown channel."""
     return await run_in_threadpool(
         lambda: tag_message(
-            ordo, payload.text, order_ref=payload.order, source=principal.source, scope=principal.scope
+            ordo,
+            payload.text,
+            order_ref=payload.order,
+            source=principal.source,
+            scope=principal.scope,
+            customer_ref=payload.customer,
+            channel=payload.channel,
         )
     )

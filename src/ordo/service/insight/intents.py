@@ -18,10 +18,13 @@ from typing import Any
 
 import orjson
 
+from ordo.domain import events as ev
 from ordo.domain.access import Scope
 from ordo.domain.errors import ValidationError
+from ordo.domain.events import Event
 from ordo.domain.incidents.incident import Detector, Raised
 from ordo.domain.intents import INTENTS, IntentModel, train
+from ordo.domain.orders.model import Channel
 from ordo.service.incidents import ledger
 from ordo.service.orders.worklist import search
 from ordo.service.ports.worklist import WorkFilter
@@ -81,15 +84,36 @@ def _order(app: Ordo, text: str, order_ref: str | None, scope: Scope) -> dict[st
 
 
 def tag_message(
-    app: Ordo, text: str, *, order_ref: str | None = None, source: str = "api", scope: Scope | None = None
+    app: Ordo,
+    text: str,
+    *,
+    order_ref: str | None = None,
+    source: str = "api",
+    scope: Scope | None = None,
+    customer_ref: str | None = None,
+    channel: str | None = None,
 ) -> dict[str, Any]:
     """Tag one message; link its order (named, or a number in the text, within ``scope``) and
-    customer; open an incident when the intent needs a person and the order is known."""
+    customer (the order's, else ``customer_ref``: a question before any order, 咨询); open an
+    incident when the intent needs a person and the order is known. With a customer, the tagged
+    message is a customer event (``customer.message_tagged``) that triggers count."""
+    if channel is not None and channel not in {c.value for c in Channel}:
+        raise ValidationError("channel", f"unknown channel {channel!r} / 未知渠道")
+    scope = scope or Scope()
+    if (
+        customer_ref
+        and (scope.channels or scope.shops)
+        and (channel is None or channel not in scope.channels)
+    ):
+        # A caller bound to channels names a customer only on one of its channels.
+        raise ValidationError("channel", "name one of your channels for the customer / 请注明您的渠道")
     found = classify(text)
-    order = _order(app, text, order_ref, scope or Scope())
+    order = _order(app, text, order_ref, scope)
     found["order_id"] = order["id"] if order else None
-    found["customer_ref"] = order["customer_ref"] if order else None
+    found["customer_ref"] = order["customer_ref"] if order else customer_ref
     found["incident_id"] = None
+    if found["customer_ref"]:
+        _record(app, found, order["channel"] if order else channel, source)
     book = NEEDS_PERSON.get(found["intent"])
     if order is not None and book is not None:
         raised = Raised(
@@ -121,3 +145,23 @@ def tag_message(
         app.notifier.notify()
         found["incident_id"] = rows[0]["id"] if rows else "already_open"
     return found
+
+
+def _record(app: Ordo, found: dict[str, Any], channel: str | None, source: str) -> None:
+    """The tagged message as a customer event on the outbox (the trigger runner reads it)."""
+    payload = {
+        "customer_ref": found["customer_ref"],
+        "intent": found["intent"],
+        "intent_code": found["code"],
+        "confidence": found["confidence"],
+        "source": source,
+    }
+    event = Event(ev.CUSTOMER_MESSAGE_TAGGED, found["order_id"], app.clock.now_ns(), payload, channel)
+
+    def work() -> None:
+        with app.store.uow() as uow:
+            uow.outbox.append([event])
+            uow.commit()
+
+    app.retrying(work)
+    app.notifier.notify()

@@ -72,6 +72,7 @@ from ordo.service.ports.platforms import PlatformRepository, ShipmentRecord, Sho
 from ordo.service.ports.risk import Exposure, RiskRepository
 from ordo.service.ports.routing import RoutingRepository
 from ordo.service.ports.rules import HistoryFilter, HistoryRepository, RuleRepository
+from ordo.service.ports.triggers import EventRow, TaskRow, TriggerRepository
 from ordo.service.ports.worklist import WorkFilter, WorklistRepository
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "CustomerStatsRepository",
     "Delta",
     "EventRecord",
+    "EventRow",
     "Exposure",
     "ForecastRepository",
     "HistoryFilter",
@@ -127,6 +129,8 @@ __all__ = [
     "Subscription",
     "SubstituteRepository",
     "SubstituteRow",
+    "TaskRow",
+    "TriggerRepository",
     "UnitOfWork",
     "VocabularyAnomaly",
     "Watch",
@@ -224,6 +228,9 @@ class UnitOfWork(Protocol):
 
     @property
     def risk(self) -> RiskRepository: ...
+
+    @property
+    def triggers(self) -> TriggerRepository: ...
 
     def ping(self) -> None:
         """One round trip to the database (raises ``StoreError`` when it is down)."""
