@@ -1,7 +1,9 @@
 """The Rules page in Chromium, as a merchant meets it: the palette of fields and actions with
 examples in both languages, words completed while typing, an unreadable word pointed at with
-the suggestion, steps taken in the wrong order answered with a message (never a raw error),
-a backtest with its window, and publishing only after a confirmation."""
+the suggestion, a sentence typed the way people speak read tolerantly and shown back in both
+languages (guesses flagged), saved only once that reading is confirmed, steps taken in the
+wrong order answered with a message (never a raw error), a backtest with its window, and
+publishing only after a confirmation."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import httpx
 from ordo.domain.access import Role
 from tests.e2e.conftest import Server, shot
 
-RULE = "如果 订单金额 > 90000 则 标记 超大额"
+RULE = '如果 订单金额 超过 9万元 则 标记 "超大额"'
 
 
 def _wait(check: Callable[[], bool], what: str, timeout_s: float = 15) -> None:
@@ -24,6 +26,12 @@ def _wait(check: Callable[[], bool], what: str, timeout_s: float = 15) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _drafts(server: Server) -> list[dict[str, Any]]:
+    r = httpx.get(f"{server.base}/api/v1/rules/drafts", headers=server.headers(Role.VIEWER), timeout=30)
+    drafts: list[dict[str, Any]] = r.json()["drafts"]
+    return drafts
 
 
 def _active(server: Server) -> int | None:
@@ -76,8 +84,39 @@ def test_palette_completion_suggestion_backtest_window_and_a_confirmed_publish(
     author.fill("#rule-text", "")
     author.locator("#palette-actions li[data-id='tag'] .palette-insert").click()
     assert "标记 大额" in author.input_value("#rule-text")
-    author.fill("#rule-text", RULE)
+    # Sentences typed the way people speak are read tolerantly: the page shows what Ordo read
+    # each line as, in both languages, with the rewrites (guesses flagged), and saves nothing
+    # until the reading is confirmed.
+    author.fill("#rule-text", "满三百九九包邮\n江浙沪的单子走南京仓")
+    author.wait_for_selector("#parse-result.confirm[data-pending='2']")
+    readings = author.locator("#parse-confirm .confirm-line")
+    assert readings.count() == 2
+    free = readings.nth(0).inner_text()
+    assert "如果 订单金额 大于等于 399元 则 免运费" in free
+    assert "when order.amount >= 399 then free_shipping" in free
+    assert "满三百九九包邮" in free and "确认" in free
+    prefer = readings.nth(1)
+    assert "江浙沪" in prefer.inner_text() and "jiangzhehu" in prefer.inner_text()
+    assert prefer.locator(".rewrite.uncertain").count() >= 1  # 走南京仓 as a warehouse is a guess
+    shot(author, "rules-tolerant-reading")
+    drafts = len(_drafts(server))
+    author.click("#save-draft")
+    author.wait_for_selector("#rules-message:has-text('请先确认')")
+    assert len(_drafts(server)) == drafts  # nothing saved before the reading is confirmed
+    author.click("#confirm-all-readings")
     author.wait_for_selector("#parse-result.ok")
+    assert author.input_value("#rule-text") == (
+        '如果 订单金额 大于等于 399元 则 免运费\n如果 目的地 为 江浙沪 则 优先仓库 "南京仓"'
+    )
+    assert "已按规范写法读懂" in author.inner_text("#parse-state")
+
+    # One line confirmed on its own; the canonical sentence is what is saved and published.
+    author.fill("#rule-text", "金额超九万的订单标记超大额")
+    author.wait_for_selector("#parse-confirm .confirm-line:has-text('金额超九万') .confirm-reading")
+    assert "when order.amount > 90000 then tag" in author.inner_text("#parse-confirm")
+    author.click("#parse-confirm .confirm-reading")
+    author.wait_for_selector("#parse-result.ok")
+    assert author.input_value("#rule-text") == RULE
     assert "null" not in author.inner_text("#parse-result")
 
     # Backtest before saving saves first, then replays the chosen window and shows it.
@@ -123,5 +162,13 @@ def test_the_palette_and_errors_read_in_english(server: Server, page_for: Callab
     page.wait_for_selector("#rule-complete .complete-item[data-word='order.amount']")
     page.fill("#rule-text", "when order.amont > 500 then hold")
     page.wait_for_selector("#parse-error")
+    page.fill("#rule-text", "orders over 2000 yuan need manual review")
+    page.wait_for_selector(
+        "#parse-confirm .confirm-line:has-text('2000 yuan') .confirm-reading:has-text('Confirm')"
+    )
+    assert "Ordo reads:" in page.inner_text("#parse-confirm")
+    assert "when order.amount > 2000 then hold" in page.inner_text("#parse-confirm")
+    page.click("#save-draft")
+    page.wait_for_selector("#rules-message:has-text('confirm (or rewrite)')")
     page.click("#publish-draft")
     page.wait_for_selector("#rules-message:has-text('Save the draft first')")

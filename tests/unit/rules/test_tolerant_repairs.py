@@ -66,3 +66,8 @@ def test_english_with_a_colon_and_a_spoken_verb() -> None:
 def test_a_has_word_with_nothing_after_it_is_not_a_remark() -> None:
     with pytest.raises(RuleSyntaxError):
         read_rule("备注有转人工")
+
+
+def test_a_pattern_rewrite_names_what_was_written_not_the_pattern() -> None:
+    r = read_rule("金额超九万的订单标记超大额")
+    assert {"kind": "alias", "before": "超", "after": "超过"} in [w.as_dict() for w in r.rewrites]

@@ -127,9 +127,10 @@ class Repair:
             self.note("numeral", out, converted)
             out = converted
         for rx, repl in self.t.patterns:
+            m = rx.search(out)
             changed = rx.sub(repl, out)
-            if changed != out:
-                self.note("alias", rx.pattern, repl)
+            if m is not None and changed != out:
+                self.note("alias", m.group(0), m.expand(repl).strip())  # what was written, not the pattern
                 out = changed
         return out
 

@@ -81,27 +81,56 @@ export async function render(root, ctx) {
   }
   const lineOf = (id) => Number(String(id || "").replace(/^r/, "")) || 1;
 
+  // What the last reading of the editor's text said: ``pending`` lines were read only after
+  // rewriting them and wait for the person to confirm; a draft is saved only when none wait.
+  let reading = { text: null, pending: 0 };
   async function doParse() {
     const value = text.value;
+    reading = { text: value, pending: 0 };
+    parsed.dataset.pending = "0";
     if (!value.trim()) return clear(parsed);
     try {
       const r = await api("/api/v1/rules/parse", { method: "POST", body: { text: value, lang: lang() } });
-      // A line read only after rewriting it (a typo, a synonym) waits for the person to confirm
-      // the reading: the rewrites, the sentence Ordo reads, and a button to use that sentence.
+      if (text.value !== value) return; // typed on meanwhile: the next reading answers
+      // A line read only after rewriting it (a typo, a synonym, a spoken number) waits for the
+      // person to confirm the reading: what Ordo read it as in both languages, the rewrites
+      // (guesses flagged), and a button that puts the canonical sentence in its place.
       const rewritten = (r.rules || []).filter((x) => x.needs_confirmation);
+      reading = { text: value, pending: rewritten.length };
       const firstFix = rewritten.flatMap((x) => (x.rewrites || []).map((w) => ({ ...wholeWord(x.sentence || "", w), line: lineOf(x.id) })))[0];
       parsed.className = rewritten.length ? "parse confirm" : "parse ok";
+      parsed.dataset.pending = String(rewritten.length);
       const meant = (x) => (typeof x.did_you_mean === "string" ? x.did_you_mean : pick(x.did_you_mean)) || x.sentence || "";
+      const bilingual = (x) => [h("span", { class: "read-zh", lang: "zh" }, x.zh), h("span", { class: "muted" }, " / "), h("span", { class: "read-en", lang: "en" }, x.en)];
+      const confirmAll = () => {
+        const lines = text.value.split("\n");
+        for (const x of rewritten) {
+          const n = lineOf(x.id);
+          if (n >= 1 && n <= lines.length && meant(x)) lines[n - 1] = meant(x);
+        }
+        text.value = lines.join("\n");
+        message.textContent = t("rules.confirmed");
+        schedule();
+      };
       clear(parsed).append(...[
         firstFix ? h("p", { class: "error", id: "parse-error" }, t("rules.rewritten", { line: firstFix.line, before: firstFix.before ?? "", after: firstFix.after ?? "" })) : null,
         firstFix && firstFix.after ? h("p", { id: "parse-suggestion" }, t("rules.suggest", { word: firstFix.after })) : null,
-        h("p", {}, t("rules.parsed", { n: r.rules.length, tier: r.tier })),
-        h("ul", {}, r.rules.map((x) => h("li", {}, `[${t(`category.${x.category}`)} · ${x.tier}] `, lang() === "zh" ? x.zh : x.en))),
+        h("p", {}, t("rules.parsed", { n: r.rules.length, tier: r.tier }), " ",
+          h("span", { class: "muted", id: "parse-state" }, rewritten.length ? t("rules.confirm_first", { n: rewritten.length }) : t("rules.strict"))),
+        h("ul", { id: "parse-readings" }, r.rules.map((x) => h("li", { class: x.needs_confirmation ? "reading pending" : "reading", dataset: { line: lineOf(x.id) } },
+          `[${t(`category.${x.category}`)} · ${x.tier}] `, ...bilingual(x)))),
         rewritten.length ? h("div", { id: "parse-confirm", class: "lint" }, h("p", {}, t("rules.needs_confirmation")),
-          h("ul", {}, rewritten.map((x) => h("li", {},
+          h("ul", {}, rewritten.map((x) => h("li", { class: "confirm-line", dataset: { line: lineOf(x.id) } },
+            h("span", { class: "muted" }, t("rules.read_as_line", { line: lineOf(x.id), sentence: x.sentence || "" })), " → ",
+            h("strong", {}, t("rules.read_as")), " ", ...bilingual(x), h("br"),
             h("span", { class: "did-you-mean" }, t("rules.did_you_mean", { sentence: meant(x) })), " ",
-            (x.rewrites || []).length ? h("span", { class: "muted" }, `(${x.rewrites.map((w) => `${w.before} → ${w.after}`).join(lang() === "zh" ? "，" : ", ")}) `) : null,
-            meant(x) ? h("button", { type: "button", class: "ghost confirm-reading", onclick: () => useLine(lineOf(x.id), meant(x)) }, t("rules.confirm_reading")) : null)))) : null,
+            (x.rewrites || []).length ? h("span", { class: "rewrites" }, "(", ...x.rewrites.flatMap((w, i) => [
+              i ? (lang() === "zh" ? "，" : ", ") : "",
+              h("span", { class: GUESSES.has(w.kind) ? "rewrite uncertain" : "rewrite", title: w.kind },
+                `${w.before || "∅"} → ${w.after || "∅"}`, GUESSES.has(w.kind) ? ` ⚠ ${t("rules.uncertain")}` : ""),
+            ]), ") ") : null,
+            meant(x) ? h("button", { type: "button", class: "confirm-reading", onclick: () => { useLine(lineOf(x.id), meant(x)); message.textContent = t("rules.confirmed"); } }, t("rules.confirm")) : null))),
+          rewritten.length > 1 ? h("button", { type: "button", class: "ghost", id: "confirm-all-readings", onclick: confirmAll }, t("rules.confirm_all", { n: rewritten.length })) : null) : null,
         r.lint.length ? h("ul", { class: "lint", id: "parse-lint" }, r.lint.map((w) => h("li", {}, w.message))) : null,
       ].filter(Boolean));
     } catch (e) {
@@ -159,6 +188,17 @@ export async function render(root, ctx) {
   async function save() {
     if (!text.value.trim()) {
       message.textContent = t("rules.empty");
+      return false;
+    }
+    // Only a reading the person confirmed (or text already strict) is saved: read the text as
+    // it is now if the last reading was of older text.
+    if (reading.text !== text.value) {
+      clearTimeout(timer);
+      await doParse();
+    }
+    if (reading.pending) {
+      message.textContent = t("rules.confirm_first", { n: reading.pending });
+      parsed.querySelector(".confirm-reading")?.focus();
       return false;
     }
     const body = { text: text.value, note: noteOr(t("rules.default_note")) };
@@ -283,6 +323,10 @@ export async function render(root, ctx) {
   );
   return () => clearTimeout(timer);
 }
+
+// Rewrites that guess (a typo, a word cut, the field a bare value stands for, a warehouse,
+// an operator or a word moved) are flagged as uncertain; the others only normalise spelling.
+const GUESSES = new Set(["typo", "split", "field", "warehouse", "order", "op", "word"]);
 
 // A rewrite may name only the misspelt part of a word (金颜 → 金额): show the whole word as
 // written and as read (订单金颜 → 订单金额), the run of characters around it up to a space,
