@@ -34,6 +34,7 @@ from ordo.api.routers import (
     rule_actions,
     rule_palette,
     rules,
+    segments,
     session,
     shops,
     stats,
@@ -84,7 +85,7 @@ def create_app(ordo: Ordo, settings: Settings, *, stream_heartbeat_s: float = 15
     later = (stats, tracking, status_updates, subscriptions, incidents, telemetry, health, holds, substitutes)
     people = (session, users)
     # worklist: the order workbench, /worklist paths; rule_actions: freezes and notify channels
-    insight = (ask, chatbots, intents, forecast, tasks)
+    insight = (ask, chatbots, intents, forecast, segments, tasks)
     for module in (*routers, *later, *people, worklist, shops, rule_actions, risk, *insight):
         app.include_router(module.router)
     app.include_router(rule_palette.router)  # the Rules page's palette (/rules/palette)
