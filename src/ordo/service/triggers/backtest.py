@@ -63,7 +63,7 @@ def backtest_triggers(
 
                 def facts(ref: str = ref, at: int = event.at_ns) -> Any:
                     stats = uow.triggers.stats_at(ref, at)
-                    return customer_facts(stats, uow.triggers.tiers([ref]).get(ref))
+                    return customer_facts(stats, uow.triggers.tiers([ref]).get(ref), at)
 
                 values = judge(t, ref, event, list(seen), facts, event.at_ns)
                 if values is None:

@@ -10,11 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ordo.domain.customers.value import profile
 from ordo.domain.triggers import CustomerEvent, fires, kind_label, kinds_of, lookback
 from ordo.domain.triggers.matcher import counts
 from ordo.rules.evaluation.compile_py import Predicate, compile_condition
 from ordo.rules.language import ast as A
 from ordo.rules.language.render import render_rule
+from ordo.service.customers.value import default_model
 from ordo.service.ports import StatsRow
 
 _NS = 1_000_000_000
@@ -28,16 +30,31 @@ class _Unknown(dict[str, Any]):
         return None
 
 
-def customer_facts(stats: StatsRow | None, tier: str | None) -> Mapping[str, Any]:
-    """What a trigger's condition may read of the customer (the ``customer.*`` fields)."""
+def customer_facts(stats: StatsRow | None, tier: str | None, at_ns: int) -> Mapping[str, Any]:
+    """What a trigger's condition may read of the customer (the ``customer.*`` fields), with
+    their value group, recency and RFM scores judged at ``at_ns`` (the event)."""
     orders = stats.orders if stats else 0
     returns = stats.returns if stats else 0
+    spend = stats.spend_fen if stats else 0
+    value = profile(
+        default_model(),
+        orders=orders,
+        spend_fen=spend,
+        returns=returns,
+        last_order_at_ns=stats.last_order_at_ns if stats else None,
+        at_ns=at_ns,
+    )
     return _Unknown(
         customer_tier=tier,
-        customer_ltv_fen=stats.spend_fen if stats else 0,
+        customer_ltv_fen=spend,
         customer_order_count=orders,
         customer_first_order=orders == 0,
         customer_return_rate=min(1.0, returns / orders) if orders > 0 else None,
+        customer_recency_days=value.recency_days,
+        customer_rfm_r=value.scores.r,
+        customer_rfm_f=value.scores.f,
+        customer_rfm_m=value.scores.m,
+        customer_segment=value.segment,
     )
 
 

@@ -93,13 +93,15 @@ def raise_tasks(uow: UnitOfWork, rows: Any, now: int) -> list[int]:
     triggers, since = live_triggers(uow)
     if not triggers:
         return []
-    facts: dict[str, Mapping[str, Any]] = {}
+    facts: dict[tuple[str, int], Mapping[str, Any]] = {}
 
-    def facts_of(ref: str) -> Mapping[str, Any]:
-        if ref not in facts:
-            stats = uow.customer_stats.get([ref]).get(ref)
-            facts[ref] = customer_facts(stats, uow.triggers.tiers([ref]).get(ref))
-        return facts[ref]
+    def facts_of(ref: str, at_ns: int) -> Mapping[str, Any]:
+        # The customer as they stood just before the event, as the backtest reads them: the
+        # same answer however late the runner reads the event.
+        if (ref, at_ns) not in facts:
+            stats = uow.triggers.stats_at(ref, at_ns)
+            facts[ref, at_ns] = customer_facts(stats, uow.triggers.tiers([ref]).get(ref), at_ns)
+        return facts[ref, at_ns]
 
     raised: list[int] = []
     for row, event in added:
@@ -110,7 +112,12 @@ def raise_tasks(uow: UnitOfWork, rows: Any, now: int) -> list[int]:
                 continue
             history = uow.triggers.recent_events(row.customer_ref, t.kinds(), event, t.lookback())
             values = judge(
-                t, row.customer_ref, event, history, functools.partial(facts_of, row.customer_ref), now
+                t,
+                row.customer_ref,
+                event,
+                history,
+                functools.partial(facts_of, row.customer_ref, event.at_ns),
+                now,
             )
             if values is not None:
                 task_id = uow.triggers.add_task(values)
