@@ -41,10 +41,14 @@ _RAW_KEYS = (
     "raw_data", "rawData", "origin_data", "originData", "original_data", "platform_data",
     "platformData", "raw_json", "rawJson", "response_body",
 )  # fmt: skip
+_RAW_SET = frozenset(_RAW_KEYS)
 #: Codes meaning success, per envelope field.
 _OK_CODES: Mapping[str, frozenset[int]] = MappingProxyType(
     {"code": frozenset({0, 10000, 200}), "result": frozenset({1}), "errcode": frozenset({0})}
 )
+_OK_ITEMS = tuple(_OK_CODES.items())
+#: The fields :func:`_refuse_error` reads: a level holding none of them is no error answer.
+_ERROR_FIELDS = frozenset({"error_response", "apiResult", *_OK_CODES})
 _CODE_KEYS = ("sub_code", "code", "numberCode", "errcode", "result")
 #: Keys whose presence at the top may mean an envelope; a payload with none of them (and none
 #: of the adapter's envelope keys) is a bare order, told in one set operation.
@@ -62,11 +66,12 @@ def open_middleman(payload: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _middleman_inner(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    for key in _RAW_KEYS:
-        if key in payload:
-            value = embedded_json(payload[key])
-            if isinstance(value, dict):
-                return value
+    if not payload.keys().isdisjoint(_RAW_SET):
+        for key in _RAW_KEYS:
+            if key in payload:
+                value = embedded_json(payload[key])
+                if isinstance(value, dict):
+                    return value
     if "topic" in payload and "content" in payload:  # TOP TMC message
         value = embedded_json(payload["content"])
         if isinstance(value, dict):
@@ -92,7 +97,8 @@ def open_envelope(payload: Mapping[str, Any], paths: Sequence[Path]) -> Mapping[
         else:
             return payload
     payload = open_middleman(payload)
-    _refuse_error(payload, "")
+    if not payload.keys().isdisjoint(_ERROR_FIELDS):
+        _refuse_error(payload, "")
     started: Path | None = None
     for path in paths:
         if path[0] not in payload:
@@ -112,7 +118,8 @@ def open_envelope(payload: Mapping[str, Any], paths: Sequence[Path]) -> Mapping[
 def _follow(node: Any, path: Path) -> Mapping[str, Any] | None:
     at: list[str] = []
     for i, key in enumerate(path):
-        if i and isinstance(node, dict):  # an envelope level on the way (the order itself is not)
+        # An envelope level on the way (the order itself is not); most levels hold no error field.
+        if i and isinstance(node, dict) and not node.keys().isdisjoint(_ERROR_FIELDS):
             _refuse_error(node, ".".join(at))
         if key == ONE:
             if not isinstance(node, list):
@@ -145,14 +152,19 @@ def _refuse_error(node: Mapping[str, Any], where: str) -> None:
     api = node.get("apiResult")
     if isinstance(api, dict) and api.get("success") in (False, "false"):
         _raise(f"{where}.apiResult" if where else "apiResult", api)
-    for field, ok in _OK_CODES.items():
+    for field, ok in _OK_ITEMS:
         code = node.get(field)
-        if code is None or isinstance(code, bool | dict | list):
+        if code is None:
             continue
-        try:
-            value = int(str(code))
-        except ValueError:
+        if type(code) is int:  # the usual JSON number: int(str(code)) is itself
+            value = code
+        elif isinstance(code, bool | dict | list):
             continue
+        else:
+            try:
+                value = int(str(code))
+            except ValueError:
+                continue
         if value not in ok:
             _raise(f"{where}.{field}" if where else field, node)
 
