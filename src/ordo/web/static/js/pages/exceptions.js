@@ -6,6 +6,7 @@
 import { api, optional, stream } from "../api.js";
 import { clear, h, table } from "../dom.js";
 import { fmtNum, fmtPct, fmtTime, pick, t } from "../i18n.js";
+import { tasksSection } from "./tasks.js";
 
 const STATES = ["open", "acknowledged", "auto_resolved", "resolved", "dismissed"];
 const DETECTORS = ["sla", "missing_step", "status_conflict", "address", "stock_out", "pickup_failure", "cold_chain", "hold_violated", "carrier_mismatch", "rule_red_flag"];
@@ -72,7 +73,8 @@ export async function render(root, ctx) {
     : "";
   const rates = (m) => [h("td", { class: "num" }, fmtNum(m.open)), h("td", { class: "num" }, fmtNum(m.closed)),
     h("td", { class: "num" }, fmtPct(m.auto_closure_rate)), h("td", { class: "num" }, fmtPct(m.alert_precision))];
-  root.append(form, h("p", {}, live), message, bulk, out,
+  const tasks = await tasksSection(ctx);
+  root.append(form, h("p", {}, live), message, bulk, out, tasks.el,
     h("div", { class: "card" }, h("h3", {}, t("exceptions.detectors")),
       table([t("exceptions.detector"), t("exceptions.open"), t("exceptions.closed"), t("overview.auto_closure_rate"), t("overview.alert_precision")],
         [...Object.entries(metrics.by_detector || {}).map(([d, m]) => h("tr", {}, h("td", {}, t(`detector.${d}`)), rates(m))),
@@ -175,5 +177,5 @@ export async function render(root, ctx) {
     if (pending || selected.size || document.activeElement?.closest?.("#exception-results")) return;
     pending = setTimeout(() => { pending = null; load().catch(() => {}); }, 300);
   }, (state) => { live.textContent = state === "open" ? t("overview.live") : t("overview.connecting"); out.dataset.live = state; });
-  return () => { stop(); clearTimeout(pending); clearInterval(tick); };
+  return () => { stop(); tasks.stop(); clearTimeout(pending); clearInterval(tick); };
 }
