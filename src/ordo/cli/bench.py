@@ -266,3 +266,23 @@ def bench_writeback(
     from ordo.bench.platforms import run_writeback
 
     print_json(run_writeback(rate=rate, seconds=seconds))
+
+
+@bench_app.command("customers")
+def bench_customers(
+    orders: Annotated[int, typer.Option(help="Orders through the customer-value refresh path")] = 100_000,
+    customers: Annotated[int, typer.Option(help="Customers in the generated world")] = 20_000,
+    batch: Annotated[int, typer.Option(help="Orders per transaction")] = 1000,
+    intake_orders: Annotated[int, typer.Option(help="Orders per intake A/B run (0 to skip)")] = 10_000,
+    rounds: Annotated[int, typer.Option(help="Intake A/B rounds, alternated")] = 3,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL for the refresh part")] = None,
+) -> None:
+    """Customer value: the refresh path's rate alone (target ≥ 5,000 orders/s) and intake with
+    and without rules that read customer value, alternated."""
+    from ordo.bench.customers import run
+
+    print_json(
+        run(
+            orders=orders, customers=customers, batch=batch, intake_orders=intake_orders, rounds=rounds, db=db
+        )
+    )
