@@ -68,9 +68,19 @@ class RiskRepository(Protocol):
         ...
 
     # disposal plans' what-if ------------------------------------------------------------
+    def read_snapshot(self) -> None:
+        """Make this (fresh) transaction one read-only snapshot that locks nothing."""
+        ...
+
     def plan_inputs(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Per order: its columns, its ``lines`` (sku, quantity, unit_price_fen,
-        discount_fen, flags) and its routing ``attempts`` oldest first."""
+        """Per order, read without locks: its columns, its ``lines`` (sku, quantity,
+        unit_price_fen, discount_fen, flags), its milestones (``steps``, their values) and its
+        first and latest routing ``attempts``, oldest first."""
+        ...
+
+    def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
+        """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt), its row
+        locked where the store locks rows."""
         ...
 
     def move_orders(self, moves: Sequence[tuple[str, str | None, str | None]], now_ns: int) -> None:

@@ -4,16 +4,16 @@ with the cost and delivery-time effect the router computes; approve through the 
 tiers (a wide plan needs L3, risk); execute as a batch through the routing and hold use
 cases; revert; every step audited in ``risk_history``.
 
-The proposal is a what-if: the router routes the orders against one throw-away context
-(stock as locked now, the event's warehouses excluded), in a transaction that is never
-committed. Execution then re-routes each order for real, one transaction per order (as a
-warehouse outage does), so one refusal (an order picked meanwhile) undoes nothing else.
+The proposal is a what-if over one read snapshot (``batch.what_if``): the orders read in a
+few queries and routed as one wave (the event's warehouses excluded, their own reservations
+freed), no row locked and nothing written but the plan itself — intake carries on meanwhile.
+Each action keeps the order's version; execution re-routes the orders in one short write
+(``batch.reroute_many``) and skips, and reports, an order that changed since the proposal.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -22,15 +22,13 @@ from ordo.domain.errors import Conflict, NotFound, OrdoError
 from ordo.domain.orders.milestones import Status
 from ordo.domain.risk import ImpactStatus, PlanAction, PlanStatus, check_plan, plan_tier
 from ordo.domain.risk.model import KIND_LABELS, RiskKind, Severity
-from ordo.domain.routing import RouteRequest, route
 from ordo.rules.governance import Tier, check_approval
 from ordo.service.orders import holds
 from ordo.service.ports import Exposure, UnitOfWork
 from ordo.service.risk import batch
 from ordo.service.risk.events import horizon_ns
 from ordo.service.risk.records import audit, covered_of, event_of, history_view
-from ordo.service.routing import decisions
-from ordo.service.routing.expand import NO_RULES, directives_of
+from ordo.service.routing.context import Catalog
 from ordo.service.rules.records import Actor
 from ordo.service.runtime.app import Ordo
 
@@ -39,6 +37,8 @@ MOVABLE = frozenset({Status.PENDING_PAYMENT.value, Status.PAID.value, Status.PRO
 MAX_PLAN_ORDERS = 10_000
 HOUR_NS = 3600 * 1_000_000_000
 REVERT = "risk_revert"
+#: Refusals of orders that changed since the proposal (or whose new stock was taken).
+SKIPPED = (batch.CHANGED, batch.NO_STOCK)
 
 
 def _current(
@@ -61,43 +61,38 @@ def _destination_hold(row: dict[str, Any]) -> bool:
 
 
 def _what_if(
-    app: Ordo, uow: UnitOfWork, row: dict[str, Any], orders: Sequence[dict[str, Any]], now: int
+    app: Ordo, uow: UnitOfWork, cat: Catalog, row: dict[str, Any], orders: Sequence[dict[str, Any]], now: int
 ) -> list[dict[str, Any]]:
     _, warehouses, carriers = covered_of(row)
-    cache = app.caches.routing
-    cat = cache.catalog(uow, now)
     full = uow.risk.plan_inputs([o["id"] for o in orders])  # a few queries, not a few per order
-    skus = sorted({ln["sku"] for o in full.values() for ln in o["lines"]})
-    ctx, _ = cache.context(uow, cat, skus, now)
     places = covered_of(row)[0] if _destination_hold(row) else frozenset()
     actions: list[dict[str, Any] | None] = []
-    asked: list[tuple[int, dict[str, Any], str | None, int, int | None, bool]] = []
-    requests: list[RouteRequest] = []
+    asked: list[tuple[Mapping[str, Any], frozenset[str]]] = []
+    seen: list[tuple[int, dict[str, Any], str | None, int, int | None, bool, str]] = []
     for o in orders:
         order = full.get(o["id"])
         if order is None or order["lat"] is None:
             continue
-        attempts = order["attempts"]
-        carrier, cost, promise = _current(uow, o["id"], attempts)
+        carrier, cost, promise = _current(uow, o["id"], order["attempts"])
         origin = o["warehouse_id"] in warehouses
         struck = carrier is not None and carrier in carriers
+        version = batch.version_of(order)
         if not origin and not struck:
             if o["adcode"] in places:
-                actions.append(_action(o, PlanAction.HOLD, carrier, None, None, 0, None, "destination"))
+                actions.append(
+                    _action(o, PlanAction.HOLD, carrier, None, None, 0, None, "destination", version)
+                )
             continue
-        rules = directives_of(attempts[0]) if attempts else NO_RULES
-        exclude = rules.directives.exclude | (warehouses if origin else frozenset())
-        directives = dataclasses.replace(rules.directives, exclude=exclude)
-        requests.append(
-            RouteRequest.of_order(decisions.routable_order(order), cat.weights_g, directives=directives)
-        )
-        asked.append((len(actions), o, carrier, cost, promise, origin))
+        asked.append((order, warehouses if origin else frozenset()))
+        seen.append((len(actions), o, carrier, cost, promise, origin, version))
         actions.append(None)  # filled from the wave below
     # One wave for all of them, against one context: the plan allocates stock as a batch would.
-    for (at, o, carrier, cost, promise, origin), plan in zip(asked, route(requests, ctx), strict=True):
+    wave = batch.what_if(app, uow, cat, asked, now) if asked else None
+    plans = wave.plans if wave else []
+    for (at, o, carrier, cost, promise, origin, version), plan in zip(seen, plans, strict=True):
         why = "origin" if origin else "carrier"
         if not plan.parcels:
-            actions[at] = _action(o, PlanAction.HOLD, carrier, None, None, 0, None, why)
+            actions[at] = _action(o, PlanAction.HOLD, carrier, None, None, 0, None, why, version)
             continue
         delta_h = None
         if promise is not None and plan.promise_ns is not None:
@@ -105,7 +100,7 @@ def _what_if(
         kind = PlanAction.REROUTE if origin else PlanAction.SWITCH_CARRIER
         to_carrier = plan.parcels[0].carrier_id
         actions[at] = _action(
-            o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why
+            o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why, version
         )
     return [a for a in actions if a is not None]
 
@@ -119,6 +114,7 @@ def _action(
     cost_delta: int,
     hours_delta: float | None,
     why: str,
+    version: str,
 ) -> dict[str, Any]:
     return {
         "order_id": o["id"],
@@ -132,6 +128,8 @@ def _action(
         "cost_delta_fen": cost_delta,
         "hours_delta": hours_delta,
         "total_fen": o["total_fen"],
+        # What the order looked like when proposed: execution skips it if it changed.
+        "version": version,
     }
 
 
@@ -173,7 +171,9 @@ def plan_view(row: dict[str, Any], history: list[dict[str, Any]] | None = None) 
 def propose(app: Ordo, event_id: str, *, actor: Actor) -> dict[str, Any]:
     """A plan for the event's exposed, not yet released orders (up to :data:`MAX_PLAN_ORDERS`)."""
     now = app.clock.now_ns()
-    with app.store.uow() as uow:  # the what-if's stock reads; never committed
+    batch.saved_catalog(app, now)
+    with app.store.uow(read_only=True) as uow:  # one snapshot, no row locked
+        uow.risk.read_snapshot()
         row = _event(uow, event_id)
         if not ImpactStatus(row["status"]).live:
             raise Conflict(
@@ -184,7 +184,7 @@ def propose(app: Ordo, event_id: str, *, actor: Actor) -> dict[str, Any]:
         exposure = Exposure(adcodes, warehouses, MOVABLE, horizon_ns(row, now))
         exposed = uow.risk.exposed_orders(exposure, MAX_PLAN_ORDERS)
         exposed += _carrier_exposed(uow, row, exposure, {o["id"] for o in exposed})
-        actions = _what_if(app, uow, row, exposed, now)
+        actions = _what_if(app, uow, app.caches.routing.catalog(uow, now), row, exposed, now)
     money = sum(int(a["total_fen"]) for a in actions)
     tier, why = plan_tier(len(actions), money)
     plan_id = f"RP{now // 1_000_000_000:x}{app.rng.getrandbits(40):010x}"
@@ -242,6 +242,23 @@ def _carrier_exposed(
         for o in found
         if o["id"] in inputs and _current(uow, o["id"], inputs[o["id"]]["attempts"])[0] in carriers
     ]
+
+
+def _unchanged(app: Ordo, actions: Sequence[dict[str, Any]], results: dict[str, dict[str, Any]]) -> list[str]:
+    """The orders to hold that have not changed since the proposal; the others are skipped."""
+    if not actions:
+        return []
+    with app.store.uow(read_only=True) as uow:
+        uow.risk.read_snapshot()
+        now = uow.risk.versions([a["order_id"] for a in actions])
+    keep = []
+    for a in actions:
+        v = now.get(a["order_id"])
+        if a.get("version") is not None and (v is None or batch.version(v) != a["version"]):
+            results[a["order_id"]] = {"action": "hold", "outcome": "refused", "error": batch.CHANGED}
+        else:
+            keep.append(a["order_id"])
+    return keep
 
 
 def _plan(uow: UnitOfWork, plan_id: str) -> dict[str, Any]:
@@ -328,16 +345,21 @@ def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
     title = event["title"]
     reason = f"风险处置 {zh}「{title}」({event['id']}) / risk plan {plan_id}: {en} '{title}'"[:500]
     results: dict[str, dict[str, Any]] = {}
-    by_kind: dict[str, list[str]] = {}
-    for a in orjson.loads(row["actions"]):
-        by_kind.setdefault(a["action"], []).append(a["order_id"])
-    to_hold = by_kind.get(PlanAction.HOLD.value, [])
+    actions = orjson.loads(row["actions"])
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for a in actions:
+        by_kind.setdefault(a["action"], []).append(a)
     # Away from the event's warehouses; a carrier switch routes again with the strike weighed.
-    for kind, exclude in ((PlanAction.REROUTE, sorted(warehouses)), (PlanAction.SWITCH_CARRIER, [])):
-        ids = by_kind.get(kind.value, [])
-        if ids:
-            done = batch.reroute_many(app, ids, exclude=exclude, reason=reason, trigger="risk")
-            results.update({oid: {"action": kind.value, **r} for oid, r in done.items()})
+    away = PlanAction.REROUTE
+    moves = [
+        batch.Move(a["order_id"], warehouses if kind is away else frozenset(), version=a.get("version"))
+        for kind in (PlanAction.REROUTE, PlanAction.SWITCH_CARRIER)
+        for a in by_kind.get(kind.value, [])
+    ]
+    kinds = {a["order_id"]: a["action"] for a in actions}
+    done = batch.reroute_many(app, moves, reason=reason, trigger="risk")
+    results.update({oid: {"action": kinds[oid], **r} for oid, r in done.items()})
+    to_hold = _unchanged(app, by_kind.get(PlanAction.HOLD.value, []), results)
     for start in range(0, len(to_hold), holds.MAX_BATCH):
         part = to_hold[start : start + holds.MAX_BATCH]
         for out in holds.hold(app, part, reason=reason, actor=f"risk:{actor.shown}"[:64]):
@@ -346,6 +368,8 @@ def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
     summary = {
         "done": sum(1 for r in results.values() if r["outcome"] == "done"),
         "refused": sum(1 for r in results.values() if r["outcome"] != "done"),
+        # Changed since the proposal (or its stock taken since): left as they are.
+        "skipped": sorted(oid for oid, r in results.items() if r.get("error") in SKIPPED),
         "orders": results,
     }
 
@@ -372,16 +396,22 @@ def revert(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
     done = orjson.loads(row["result"]).get("orders", {})
     results: dict[str, str] = {}
     reason = f"撤销风险处置预案 / risk plan {plan_id} reverted"
+    back = [
+        batch.Move(oid, only=r["from"])
+        for oid, r in done.items()
+        if r.get("outcome") == "done" and r["action"] != "hold" and r.get("from") not in (None, r.get("to"))
+    ]
+    # Shipped or changed meanwhile: the order stays as it is.
+    for oid, r in batch.reroute_many(app, back, reason=reason, trigger=REVERT).items():
+        results[oid] = "reverted" if r["outcome"] == "done" else r["error"]
     for oid, r in done.items():
-        if r.get("outcome") != "done":
+        if r.get("outcome") != "done" or oid in results:
             continue
         try:
             if r["action"] == "hold":
                 holds.release(app, oid, actor=f"risk:{actor.shown}"[:64], note=reason)
-            elif r.get("from") and r.get("from") != r.get("to"):
-                decisions.reroute(app, oid, reason=reason, force=r["from"], trigger=REVERT)
             results[oid] = "reverted"
-        except OrdoError as exc:  # shipped or changed meanwhile: the order stays as it is
+        except OrdoError as exc:
             results[oid] = exc.code
 
     def record() -> dict[str, Any]:

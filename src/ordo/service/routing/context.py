@@ -132,12 +132,14 @@ class RoutingCache:
         now_ns: int,
         *,
         max_parcels: int = DEFAULT_MAX_PARCELS,
+        rows: Sequence[tuple[str, str, int]] | None = None,
     ) -> tuple[RoutingContext, tuple[IntArray, IntArray]]:
         """A context over the stock rows of ``skus`` locked in ``uow``, with today's capacity
         left; and that capacity as it started, for :meth:`commit`. ``max_parcels``: how many
-        parcels an order may be split into."""
+        parcels an order may be split into. ``rows``: (warehouse, SKU, available) read by the
+        caller instead (a what-if over a read snapshot, which locks nothing)."""
         net = cat.network
-        stock = stock_matrix(net, uow.stock.lock_available(skus))
+        stock = stock_matrix(net, uow.stock.lock_available(skus) if rows is None else rows)
         cap, car = self._left(net, now_ns)
         sig = self.signals(uow, now_ns)
         ctx = RoutingContext(

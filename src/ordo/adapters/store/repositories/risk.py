@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
-from ordo.adapters.store.rows import chunks, from_csv
+from ordo.adapters.store.rows import chunks, fetch_rows, from_csv
+from ordo.adapters.store.rows import mark as rows_mark
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import risk as rt
 from ordo.adapters.store.schema import routing as routing_t
@@ -180,30 +182,77 @@ class RiskRepository:
         return [rows[i] for i in ids if i in rows]
 
     # disposal plans' what-if --------------------------------------------------------------
+    def read_snapshot(self) -> None:
+        """Make this transaction one read-only snapshot: a plan's what-if reads many tables
+        and must neither see them at different moments nor lock a row (PostgreSQL: repeatable
+        read, read only — a stray write or ``FOR UPDATE`` fails; SQLite: a deferred ``BEGIN``
+        in WAL mode already reads one snapshot and takes no lock)."""
+        if self._c.dialect.name == "postgresql":
+            self._c.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
     def plan_inputs(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """What routing an order again needs, for many orders in a few queries: the order's
-        columns with its ``lines``, and its routing attempts oldest first (``attempts``)."""
+        """What routing an order again needs, for many orders in a few queries and no lock:
+        the order's columns with its ``lines``, its milestones (``steps``), and its first and
+        latest routing attempts (``attempts``: the rules' directives, the plan it now has)."""
         ids = sorted(set(order_ids))
         out: dict[str, dict[str, Any]] = {}
-        L, D = t.order_lines.c, routing_t.routing_decisions.c
+        mark = rows_mark(self._c)
+        cols = [c.name for c in t.orders.columns]
+        dcols = [c.name for c in routing_t.routing_decisions.columns]
         for part in chunks(ids):
-            for r in self._c.execute(sa.select(t.orders).where(O.id.in_(part))).mappings():
-                out[r["id"]] = {**dict(r), "lines": [], "attempts": []}
-            q = (
-                sa.select(L.order_id, L.sku, L.quantity, L.unit_price_fen, L.discount_fen, L.flags)
-                .where(L.order_id.in_(part))
-                .order_by(L.order_id, L.line_no)
+            marks = ",".join([mark] * len(part))
+            args = tuple(part)
+            sql = f"SELECT {','.join(cols)} FROM {t.orders.name} WHERE id IN ({marks})"
+            for r in fetch_rows(self._c, sql, args):
+                row = dict(zip(cols, r, strict=True))
+                if isinstance(row["tags"], str):  # SQLite keeps JSON as text
+                    row["tags"] = orjson.loads(row["tags"])
+                out[row["id"]] = {**row, "lines": [], "attempts": [], "steps": set()}
+            sql = (
+                "SELECT order_id, sku, quantity, unit_price_fen, discount_fen, flags"
+                f" FROM {t.order_lines.name} WHERE order_id IN ({marks}) ORDER BY order_id, line_no"
             )
-            for r in self._c.execute(q).mappings():
-                line = {**dict(r), "flags": sorted(from_csv(r["flags"]))}
-                out[r["order_id"]]["lines"].append(line)
-            q = (
-                sa.select(routing_t.routing_decisions)
-                .where(D.order_id.in_(part))
-                .order_by(D.order_id, D.attempt)
+            for oid, sku, qty, price, discount, flags in fetch_rows(self._c, sql, args):
+                out[oid]["lines"].append(
+                    {
+                        "sku": sku,
+                        "quantity": qty,
+                        "unit_price_fen": price,
+                        "discount_fen": discount,
+                        "flags": sorted(from_csv(flags)),
+                    }
+                )
+            sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE order_id IN ({marks})"
+            for oid, step in fetch_rows(self._c, sql, args):
+                out[oid]["steps"].add(step)
+            # The first attempt and the latest only: a re-routed order has many.
+            d = routing_t.routing_decisions.name
+            sql = (
+                f"SELECT {','.join('d.' + c for c in dcols)} FROM {d} d WHERE d.order_id IN ({marks})"
+                f" AND (d.attempt = 1 OR d.attempt = (SELECT max(e.attempt) FROM {d} e"
+                " WHERE e.order_id = d.order_id)) ORDER BY d.order_id, d.attempt"
             )
-            for r in self._c.execute(q).mappings():
-                out[r["order_id"]]["attempts"].append(dict(r))
+            for r in fetch_rows(self._c, sql, args):
+                out[r[0]]["attempts"].append(dict(zip(dcols, r, strict=True)))
+        return out
+
+    def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
+        """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt): what a
+        plan checks has not changed since it was made. On PostgreSQL the orders' rows stay
+        locked (id order) until the transaction ends."""
+        out: dict[str, tuple[int, str, str | None, str | None, int]] = {}
+        mark = rows_mark(self._c)
+        d = routing_t.routing_decisions.name
+        lock = f" FOR UPDATE OF {t.orders.name}" if self._lock else ""
+        for part in chunks(sorted(set(order_ids))):
+            sql = (
+                f"SELECT {t.orders.name}.id, updated_at_ns, status, warehouse_id, hold_reason,"
+                f" (SELECT max(attempt) FROM {d} WHERE {d}.order_id = {t.orders.name}.id)"
+                f" FROM {t.orders.name} WHERE {t.orders.name}.id IN ({','.join([mark] * len(part))})"
+                f" ORDER BY {t.orders.name}.id{lock}"
+            )
+            for oid, at, status, wh, hold, attempt in fetch_rows(self._c, sql, tuple(part)):
+                out[oid] = (int(at), str(status), wh, hold, int(attempt or 0))
         return out
 
     def move_orders(self, moves: Sequence[tuple[str, str | None, str | None]], now_ns: int) -> None:
@@ -211,16 +260,13 @@ class RiskRepository:
         ``(order id, warehouse, hold reason)``, as many as a plan moves, two statements."""
         if not moves:
             return
-        L = t.order_lines.c
-        self._c.execute(
-            sa.update(t.orders)
-            .where(O.id == sa.bindparam("oid"))
-            .values(warehouse_id=sa.bindparam("wh"), hold_reason=sa.bindparam("hold"), updated_at_ns=now_ns),
-            [{"oid": oid, "wh": wh, "hold": hold} for oid, wh, hold in moves],
+        mark = rows_mark(self._c)
+        self._c.exec_driver_sql(
+            f"UPDATE {t.orders.name} SET warehouse_id = {mark}, hold_reason = {mark},"
+            f" updated_at_ns = {mark} WHERE id = {mark}",
+            [(wh, hold, now_ns, oid) for oid, wh, hold in moves],
         )
-        self._c.execute(
-            sa.update(t.order_lines)
-            .where(L.order_id == sa.bindparam("oid"))
-            .values(warehouse_id=sa.bindparam("wh")),
-            [{"oid": oid, "wh": wh} for oid, wh, _ in moves],
+        self._c.exec_driver_sql(
+            f"UPDATE {t.order_lines.name} SET warehouse_id = {mark} WHERE order_id = {mark}",
+            [(wh, oid) for oid, wh, _ in moves],
         )

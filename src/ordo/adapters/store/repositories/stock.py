@@ -88,9 +88,15 @@ class StockRepository:
         driver. Rows come in (warehouse, SKU) order only where that is the lock order
         (PostgreSQL); SQLite's transaction already holds the write lock, and sorting the
         rows there would cost more than reading them."""
+        return self._available(skus, " ORDER BY warehouse_id, sku FOR UPDATE" if self._lock else "")
+
+    def available(self, skus: Iterable[str]) -> list[tuple[str, str, int]]:
+        """``lock_available`` without the lock: a read snapshot's view (a what-if's)."""
+        return self._available(skus, "")
+
+    def _available(self, skus: Iterable[str], tail: str) -> list[tuple[str, str, int]]:
         out: list[tuple[str, str, int]] = []
         mark = rows_mark(self._c)
-        tail = " ORDER BY warehouse_id, sku FOR UPDATE" if self._lock else ""
         for part in chunks(sorted(set(skus))):
             sql = (
                 f"SELECT warehouse_id, sku, on_hand - reserved - safety FROM {t.stock.name}"

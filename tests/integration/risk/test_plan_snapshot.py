@@ -1,0 +1,159 @@
+"""Disposal plans over a read snapshot: the proposal locks nothing (intake goes on while it
+computes), and execution re-checks each order and the stock in its one short write — an
+order changed since the proposal, or whose new stock was taken meanwhile, is skipped and
+reported, never overwritten."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordo.clock import ManualClock
+from ordo.domain.access import Role
+from ordo.domain.orders.model import Stock
+from ordo.service.inventory.catalog import save_catalog
+from ordo.service.orders.intake import intake
+from ordo.service.risk import batch, events, plans
+from ordo.service.routing.decisions import reroute
+from ordo.service.rules.records import Actor
+from ordo.service.runtime.app import Ordo
+from tests.conftest import make_app, new_order, seed_tiny_world
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "risk"
+OPS = Actor("li.ops", Role.OPS)
+OPS2 = Actor("wang.ops", Role.OPS)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    app = make_app(url, clock)
+    seed_tiny_world(app)
+    yield app
+    app.store.dispose()
+
+
+def _gz_orders(app: Ordo, n: int, prefix: str) -> list[str]:
+    placed = intake(
+        app,
+        [
+            new_order(f"{prefix}-{i}", [("SKU-TEA", 1)], province="广东省", city="深圳市", district="南山区")
+            for i in range(n)
+        ],
+    )
+    assert {r.warehouse_id for r in placed} == {"WH-GZ"}
+    return [r.order_id for r in placed if r.order_id]
+
+
+def _typhoon(app: Ordo) -> str:
+    [ev] = events.import_feed(app, (FIXTURES / "typhoon_haikui_track.geojson").read_bytes(), actor="feed")
+    return str(ev["id"])
+
+
+def _stored(app: Ordo, order_id: str) -> dict[str, Any]:
+    with app.store.uow(read_only=True) as uow:
+        got = uow.orders.get(order_id)
+        assert got is not None
+        return dict(got)
+
+
+def test_an_order_taken_in_while_a_plan_is_computed_is_accepted_at_once(both, monkeypatch):
+    """The what-if runs inside the proposal's transaction; an intake of the same SKU in
+    another thread must not wait for it (a proposal holding SQLite's write lock or the
+    stock rows would stall it until the proposal ended, or fail it)."""
+    app = both
+    _gz_orders(app, 3, "SNAP")
+    event_id = _typhoon(app)
+    real = batch.what_if
+    seen: dict[str, Any] = {}
+
+    def while_computing(*args: Any, **kwargs: Any) -> batch.Wave:
+        def take_order() -> None:
+            try:
+                order = new_order(
+                    "DURING", [("SKU-TEA", 1)], province="上海市", city="上海市", district="浦东新区"
+                )
+                seen["result"] = intake(app, [order])
+            except Exception as exc:  # the assertion below names it
+                seen["error"] = exc
+
+        worker = threading.Thread(target=take_order)
+        worker.start()
+        worker.join(timeout=20)
+        seen["finished"] = not worker.is_alive()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "what_if", while_computing)
+    plan = plans.propose(app, event_id, actor=OPS)
+    assert seen.get("finished") and "error" not in seen, seen
+    [r] = seen["result"]
+    assert r.outcome.value == "created" and r.warehouse_id == "WH-SH"
+    assert plan["orders"] == 3
+    assert all(a["version"] for a in plan["actions"])
+
+
+def test_the_proposal_writes_nothing_and_its_transaction_is_read_only_on_postgresql(pg_url, clock):
+    import sqlalchemy as sa
+
+    app = make_app(pg_url, clock)
+    try:
+        seed_tiny_world(app)
+        _gz_orders(app, 2, "RO")
+        with app.store.uow(read_only=True) as uow:
+            uow.risk.read_snapshot()
+            assert uow.connection.execute(sa.text("SHOW transaction_read_only")).scalar() == "on"
+            with pytest.raises(Exception, match="read-only"):
+                uow.stock.lock_available(["SKU-TEA"])  # FOR UPDATE is refused: no lock can be taken
+    finally:
+        app.store.dispose()
+
+
+def test_an_order_changed_between_proposal_and_execution_is_skipped_not_overwritten(both):
+    app = both
+    ids = _gz_orders(app, 3, "CHG")
+    plan = plans.propose(app, _typhoon(app), actor=OPS)
+    assert plan["orders"] == 3
+    changed = ids[0]
+    # Someone moves it by hand to 北京 after the plan was proposed.
+    reroute(app, changed, reason="客服手工改派 / moved by hand", force="WH-BJ")
+    before = _stored(app, changed)
+    plans.approve(app, plan["id"], actor=OPS2)
+    done = plans.execute(app, plan["id"], actor=OPS2)
+    result = done["result"]
+    assert result["orders"][changed] == {"action": "reroute", "outcome": "refused", "error": "changed"}
+    assert result["skipped"] == [changed]
+    assert result["done"] == 2 and result["refused"] == 1
+    after = _stored(app, changed)
+    assert after["warehouse_id"] == "WH-BJ" and after["updated_at_ns"] == before["updated_at_ns"]
+    with app.store.uow(read_only=True) as uow:
+        assert [a["trigger"] for a in uow.routing.attempts(changed)] == ["intake", "reroute"]
+        for oid in ids[1:]:
+            assert uow.routing.attempts(oid)[-1]["trigger"] == "risk"
+
+
+def test_an_order_whose_new_stock_is_taken_after_the_snapshot_stays_where_it_was(both, monkeypatch):
+    app = both
+    ids = _gz_orders(app, 2, "STK")
+    plan = plans.propose(app, _typhoon(app), actor=OPS)
+    plans.approve(app, plan["id"], actor=OPS2)
+    real = batch.what_if
+
+    def then_stock_goes(*args: Any, **kwargs: Any) -> batch.Wave:
+        wave = real(*args, **kwargs)  # routed against the snapshot: tea at 上海 and 北京
+        save_catalog(app, stock=[Stock("WH-SH", "SKU-TEA", 0), Stock("WH-BJ", "SKU-TEA", 0)])
+        return wave
+
+    monkeypatch.setattr(batch, "what_if", then_stock_goes)
+    done = plans.execute(app, plan["id"], actor=OPS2)
+    assert {r["error"] for r in done["result"]["orders"].values()} == {"stock"}
+    assert sorted(done["result"]["skipped"]) == sorted(ids)
+    with app.store.uow(read_only=True) as uow:
+        for oid in ids:
+            assert uow.orders.get(oid)["warehouse_id"] == "WH-GZ"
+            assert [a["trigger"] for a in uow.routing.attempts(oid)] == ["intake"]
+        gz = uow.stock.get([("WH-GZ", "SKU-TEA")])[("WH-GZ", "SKU-TEA")].reserved
+    assert gz == 2  # their reservations at 广州 untouched
