@@ -12,9 +12,10 @@ import * as orders from "./pages/orders.js";
 import * as overview from "./pages/overview.js";
 import * as risk from "./pages/risk.js";
 import * as rules from "./pages/rules.js";
+import * as segments from "./pages/segments.js";
 import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, ask, users };
+const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, ask, segments, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
