@@ -49,6 +49,21 @@ def test_cheng_is_tens_of_percent_after_numerals() -> None:
         ("备注含加急的优先发顺丰", '如果 买家备注 含 "加急" 则 走 顺丰'),
         ("天猫满二百减二十可叠加", "如果 渠道 为 天猫 则 叠加 满200减20"),
         ("有赠品的订单打标赠品单", '如果 含赠品 则 标记 "赠品单"'),
+        ("首单的客户打标新客", '如果 首单 则 标记 "新客"'),
+        ("一千以上的大单通知财务", "如果 订单金额 大于等于 1000元 则 通知 财务"),
+        ("金额过万的单子人工复核一下", "如果 订单金额 超过 1万元 则 转人工审核"),
+        ("付款24小时未发货通知客服", "如果 已支付 超过 1天 且 未 已出库 则 通知 客服"),
+        ("揽收后三天还没签收通知客服", "如果 已揽收 超过 3天 且 未 已签收 则 通知 客服"),
+        (
+            "退货率低于一成的金卡客户自动审核通过",
+            "如果 客户退货率 小于 10% 且 客户等级 为 金卡 则 自动审核通过",
+        ),
+        ("除了新疆西藏都包邮", "如果 不 目的地 属于 新疆、西藏 则 免运费"),
+        ("金额超过十万通知财务和区域总监", "如果 订单金额 超过 10万元 则 通知 财务 并 通知 区域总监"),
+        ("订单金额大于五万标红", "如果 订单金额 超过 5万元 则 红标预警"),
+        ("京东超过一千的订单走京东快递", "如果 渠道 为 京东 且 订单金额 超过 1000元 则 走 京东物流"),
+        ("华北地区订单优先北京仓", '如果 目的地 为 华北地区 则 优先仓库 "北京仓"'),
+        ("东北排除广州仓", '如果 目的地 为 东北地区 则 排除仓库 "广州仓"'),
     ],
 )
 def test_colloquial_phrasings_read_with_confirmation(sentence: str, meant: str) -> None:
@@ -71,3 +86,16 @@ def test_a_has_word_with_nothing_after_it_is_not_a_remark() -> None:
 def test_a_pattern_rewrite_names_what_was_written_not_the_pattern() -> None:
     r = read_rule("金额超九万的订单标记超大额")
     assert {"kind": "alias", "before": "超", "after": "超过"} in [w.as_dict() for w in r.rewrites]
+
+
+def test_a_typo_is_one_slip_or_the_same_sound_never_a_different_word() -> None:
+    # 小红书 is no channel Ordo knows: refused, not read as 标红预警 or as a tag.
+    with pytest.raises(RuleSyntaxError):
+        read_rule("小红书来的订单先人工审核")
+    assert read_rule("订单金颜超过500转人工").did_you_mean() == "如果 订单金额 超过 500元 则 转人工审核"
+
+
+def test_a_place_that_is_also_a_tier_word_is_not_guessed() -> None:
+    # 白银 is a city; the tier is 银卡. 白银的订单 stays a destination.
+    r = read_rule("白银的订单走顺丰")
+    assert "客户等级" not in (r.did_you_mean() or r.read_as)

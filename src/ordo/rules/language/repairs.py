@@ -16,7 +16,7 @@ from typing import Any
 
 from ordo.rules.language import numerals
 from ordo.rules.language.glossary import Glossary, Lang
-from ordo.rules.language.lexer import Lexeme, normalise
+from ordo.rules.language.lexer import Lexeme, normalise, tokenise
 
 #: Terminals an action may start with (a condition before one of these wants a 则).
 _ACTION_START = frozenset(
@@ -64,6 +64,7 @@ class Tolerance:
     content_suffixes: tuple[str, ...] = ()
     sku_has_words: frozenset[str] = frozenset()
     warehouse_words: frozenset[str] = frozenset()
+    list_words: frozenset[str] = frozenset()
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -85,6 +86,7 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         content_suffixes=tuple(sorted(data.get("content_suffixes", ()), key=len, reverse=True)),
         sku_has_words=frozenset(data.get("sku_has_words", ())),
         warehouse_words=frozenset(data.get("warehouse_words", ())),
+        list_words=frozenset(w.lower() for w in data.get("list_words", ())),
     )
 
 
@@ -195,16 +197,26 @@ class Repair:
                 pieces.append(rest)
             if len(pieces) > 1:
                 self.note("split", t.text, " ".join(pieces))
-                out += [Tok("WORD", p) for p in pieces]
+                out += [self._piece(p) for p in pieces]
             else:
                 out.append(t)
         return out
 
+    def _piece(self, text: str) -> Tok:
+        """A piece of a cut run, read again: a whole keyword inside it (人工审核) is that keyword."""
+        if text.lower() in self.vocabulary():
+            return Tok("WORD", text)
+        lexemes = tokenise(text, self.g)
+        if len(lexemes) == 1 and lexemes[0].kind != "WORD" and lexemes[0].text == text:
+            return self.toks(lexemes)[0]
+        return Tok("WORD", text)
+
     def drop_fillers(self, ts: list[Tok]) -> list[Tok]:
         out: list[Tok] = []
-        for t in ts:
+        for k, t in enumerate(ts):
+            nxt = ts[k + 1] if k + 1 < len(ts) else None
             noun_suffix = t.kind == "ORDERS" and (not out or out[-1].kind in _ATOM_END | {"FIELD"})
-            if t.kind == "COMMA" and t is not ts[-1] and ts[ts.index(t) + 1].kind in ("CAP", "REASON"):
+            if t.kind == "COMMA" and nxt is not None and nxt.kind in ("CAP", "REASON"):
                 continue
             if noun_suffix or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
@@ -217,6 +229,11 @@ class Repair:
                     out[-2] = Tok("OP", op)
                 else:
                     out.insert(len(out) - 1, Tok("OP", op))
+                continue
+            between_values = out and out[-1].kind == "VALUE" and nxt is not None and nxt.kind == "VALUE"
+            if t.kind == "WORD" and t.text.lower() in self.t.list_words and between_values:
+                self.note("list", t.text, "、")  # 财务和区域总监: two values listed
+                out.append(Tok("LISTSEP", "、"))
                 continue
             if t.kind == "WORD" and t.text in self.t.unit_words and out and out[-1].kind == "NUMBER":
                 out[-1].unit = self.t.unit_words[t.text]  # 8行: a count of order lines
@@ -243,8 +260,9 @@ class Repair:
             if ts[i].text in self.t.after_tag and ts[i].kind != "WORD" and i + 1 < len(ts):
                 self.note("filler", ts[i].text, "")
                 i += 1  # 标记为贵宾
-            if ts[i].kind == "FIELD" and (i + 1 >= len(ts) or not _glued(ts[i], ts[i + 1])):
-                # 打标有赠品: a tag that reads like a field (有赠品) is the tag's text.
+            filler = ts[i].kind == "WORD" and ts[i].text.lower() in self.t.fillers
+            if (ts[i].kind == "FIELD" or filler) and (i + 1 >= len(ts) or not _glued(ts[i], ts[i + 1])):
+                # 打标有赠品 / 打标新客: a tag that reads like a field or a filler is the tag's text.
                 self.note("word", ts[i].text, f'"{ts[i].text}"')
                 out.append(Tok("STRING", f'"{ts[i].text}"'))
                 i += 1
@@ -292,8 +310,9 @@ class Repair:
         return out
 
     def warehouse_verbs(self, ts: list[Tok]) -> list[Tok]:
-        """``走南京仓`` / ``发WH-NJ仓``: a carrier verb before a name written against 仓 prefers
-        that warehouse (a code stays a code: ``WH-NJ``; a name keeps its 仓: ``"南京仓"``)."""
+        """``走南京仓`` / ``发WH-NJ仓`` / ``优先北京仓``: a carrier verb (or 优先 / 排除) before a
+        name written against 仓 prefers (excludes) that warehouse (a code stays a code:
+        ``WH-NJ``; a name keeps its 仓: ``"南京仓"``)."""
         out: list[Tok] = []
         i = 0
         while i < len(ts):
@@ -310,16 +329,19 @@ class Repair:
                 end += 1
             name = "".join(x.text for x in ts[i + 1 : end])
             if (
-                verb
+                (verb or t.kind in ("PREFER", "EXCLUDE"))
                 and name
                 and end < len(ts)
                 and ts[end].text in self.t.warehouse_words
                 and _glued(ts[end - 1], ts[end])
             ):
                 value = name if _is_code(name) else f'"{name}{ts[end].text}"'
-                word = self.g.keyword("PREFER", self.lang)
+                kind = t.kind if t.kind in ("PREFER", "EXCLUDE") else "PREFER"
+                if verb and out and out[-1].kind in ("PREFER", "EXCLUDE"):
+                    kind = out.pop().kind  # 优先使用南京仓 / 不用…: the verb after 优先 is a filler
+                word = self.g.keyword(kind, self.lang)
                 self.note("warehouse", f"{t.text}{name}{ts[end].text}", f"{word} {value}")
-                out += [Tok("PREFER", word), Tok("STRING" if value.startswith('"') else "WORD", value)]
+                out += [Tok(kind, word), Tok("STRING" if value.startswith('"') else "WORD", value)]
                 i = end + 1
                 continue
             out.append(t)
@@ -381,7 +403,8 @@ class Repair:
         while i < len(ts):
             t = ts[i]
             prev = out[-1].kind if out else "IF"
-            at_start = prev in _COND_START or (prev in ("COMMA", "VALUE") and not _has_action(out))
+            # A value after a finished atom starts the next one (退货率低于10%的金卡客户…).
+            at_start = prev in _COND_START or (prev in {"COMMA"} | _ATOM_END and not _has_action(out))
             in_cond = not _has_kind(out, "THEN") and not _has_action(out)
             if t.kind == "WORD" and t.text in self.t.buy_words and i + 1 < len(ts):
                 nxt = ts[i + 1]

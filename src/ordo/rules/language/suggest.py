@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ordo.rules.language.errors import RuleSyntaxError
 from ordo.rules.language.glossary import Glossary, Lang
@@ -53,7 +54,12 @@ def score(word: str, candidate: str) -> float:
         a, b = _pinyin(word), _pinyin(candidate)
         same_length = a.count(" ") == b.count(" ")
         return float(fuzz.ratio(a, b)) if same_length and fuzz.ratio(a, b) >= 90 else 0.0
-    return float(max(chars, fuzz.ratio(_pinyin(word), _pinyin(candidate)) - 5))
+    sound = fuzz.ratio(_pinyin(word), _pinyin(candidate)) - 5
+    if sound < 85 and (chars < 50 or Levenshtein.distance(word, candidate) > 1 + len(word) // 4):
+        # Far apart in writing: the sound must be close too (小红书来 is not 标红预警, 订单先 is
+        # not 订单标签); one slip of the pen or a word that sounds the same is a typo.
+        return 0.0
+    return float(max(chars, sound))
 
 
 def _field_of(g: Glossary, label: str) -> str | None:
