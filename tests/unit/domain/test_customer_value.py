@@ -137,3 +137,14 @@ def test_the_model_data_round_trips_through_the_parser() -> None:
     assert (p.scores.code, p.segment) == ("555", "top")
     p = profile(model, orders=4, spend_fen=4, returns=1, last_order_at_ns=NOW, at_ns=NOW)
     assert p.segment == "rest"  # a quarter returned is over the bound
+
+
+def test_the_compiled_checks_read_a_definition_as_the_mapping_does() -> None:
+    from ordo.domain.customers.value import BOUNDED
+
+    rng = random.Random(9)
+    for _ in range(2000):
+        values = [rng.choice([None, 0, 1, 2, 3, 4, 5, 0.25, 0.3, 0.5, 30, 100_000]) for _ in BOUNDED]
+        measures = dict(zip(BOUNDED, values, strict=True))
+        for seg in default_model().segments:
+            assert seg.takes(measures) == seg.takes_values(values), (seg.id, measures)

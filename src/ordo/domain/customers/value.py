@@ -13,8 +13,9 @@ takes is in the catch-all group (``ValueModel.fallback``).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
 DAY_NS = 86_400 * 1_000_000_000
 #: What a group's definition may bound, each with ``<name>_min`` / ``<name>_max`` (inclusive).
 BOUNDED = ("r", "f", "m", "return_rate", "orders", "spend_fen", "recency_days")
+_AT = {name: i for i, name in enumerate(BOUNDED)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +60,25 @@ class Segment:
     about_zh: str
     about_en: str
     when: Mapping[str, Bounds]
+    #: ``when`` as (position in ``BOUNDED``, low, high): intake judges every order's customer,
+    #: and walking tuples is a third of the time of the mapping (measured in ``ordo bench
+    #: customers``; :meth:`takes` is the plain reading, and a test holds the two together).
+    checks: tuple[tuple[int, float | None, float | None], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        compiled = tuple((_AT[name], b.lo, b.hi) for name, b in self.when.items())
+        object.__setattr__(self, "checks", compiled)
 
     def takes(self, measures: Mapping[str, float | None]) -> bool:
         return all(b.holds(measures.get(name)) for name, b in self.when.items())
+
+    def takes_values(self, values: Sequence[float | None]) -> bool:
+        """:meth:`takes` over the measures in ``BOUNDED`` order."""
+        for i, lo, hi in self.checks:
+            v = values[i]
+            if v is None or (lo is not None and v < lo) or (hi is not None and v > hi):
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +132,10 @@ def recency_days(last_order_at_ns: int | None, at_ns: int) -> int | None:
 
 
 def score(model: ValueModel, orders: int, spend_fen: int, days: int | None) -> Scores:
-    r = 1 if days is None else 1 + sum(1 for t in model.recency_days if days <= t)
-    f = 1 + sum(1 for t in model.frequency if orders >= t)
-    m = 1 + sum(1 for t in model.monetary_fen if spend_fen >= t)
+    """One point, plus one for each threshold met (R: days at or under it; F, M: at or over)."""
+    r = 1 if days is None else 1 + len(model.recency_days) - bisect_left(model.recency_days[::-1], days)
+    f = 1 + bisect_right(model.frequency, orders)
+    m = 1 + bisect_right(model.monetary_fen, spend_fen)
     return Scores(r, f, m)
 
 
@@ -132,17 +151,10 @@ def profile(
     """Recency, scores and group of a customer with this history, judged at ``at_ns``."""
     days = recency_days(last_order_at_ns, at_ns) if orders > 0 else None
     s = score(model, orders, spend_fen, days)
-    measures: dict[str, float | None] = {
-        "r": s.r,
-        "f": s.f,
-        "m": s.m,
-        "orders": orders,
-        "spend_fen": spend_fen,
-        "recency_days": days,
-        "return_rate": min(1.0, returns / orders) if orders > 0 else None,
-    }
+    rate = min(1.0, returns / orders) if orders > 0 else None
+    values = (s.r, s.f, s.m, rate, orders, spend_fen, days)  # in BOUNDED order
     for seg in model.segments:
-        if seg.takes(measures):
+        if seg.takes_values(values):
             return Profile(days, s, seg.id)
     return Profile(days, s, model.fallback.id)
 
