@@ -126,15 +126,17 @@ class DouyinAdapter:
                 refunded = isinstance(after, dict) and str(after.get("refund_status") or "") == "3"
                 if refunded and (own in _SHIPPED or status in _SHIPPED):
                     tags.append(REFUND_AFTER_SHIPPING)
+                # Positional (skus, quantity, unit price, discount, gift, title, line id): per line;
+                # the line id is the SKU order (子订单).
                 lines.append(
                     ChannelLine(
-                        skus=skus,
-                        quantity=qty,
-                        unit_price_fen=origin // qty if qty else 0,
-                        discount_fen=r.fen(item, "promotion_amount", at=where, default=0),
-                        gift=item.get("given_product_type") == "FREE" or origin == 0,
-                        title=r.text(item, "product_name", at=where, required=False),
-                        line_id=str(item.get("order_id") or ""),  # the SKU order (子订单)
+                        skus,
+                        qty,
+                        origin // qty if qty else 0,
+                        r.fen(item, "promotion_amount", at=where, default=0),
+                        item.get("given_product_type") == "FREE" or origin == 0,
+                        r.text(item, "product_name", at=where, required=False),
+                        str(item.get("order_id") or ""),
                     )
                 )
         freight = r.fen(o, "post_amount", default=0)
@@ -143,34 +145,17 @@ class DouyinAdapter:
         assert implied is not None
         phone = str(o.get("encrypt_post_tel") or o.get("post_tel") or o.get("mask_post_tel") or "")
         buyer = str(o.get("doudian_open_id") or "")
+        receiver = o.get("encrypt_post_receiver") or o.get("post_receiver") or o.get("mask_post_receiver")
+        # Positional (province, city, district, street, detail, text, name, phone): per payload.
         address = RawAddress(
-            province=_name(addr.get("province")),
-            city=_name(addr.get("city")),
-            district=_name(addr.get("town")),
-            street=_name(addr.get("street")),
-            detail=str(addr.get("detail") or addr.get("encrypt_detail") or ""),
-            name=str(
-                o.get("encrypt_post_receiver") or o.get("post_receiver") or o.get("mask_post_receiver") or ""
-            ),
-            phone=phone,
-        )
+            _name(addr.get("province")), _name(addr.get("city")), _name(addr.get("town")),
+            _name(addr.get("street")), str(addr.get("detail") or addr.get("encrypt_detail") or ""), "",
+            str(receiver or ""), phone,
+        )  # fmt: skip
+        ids = identifiers(phone_identifier(phone), identifier(IdentifierKind.BUYER_ID, buyer, masked=False))
+        # Positional, in ChannelOrder's field order (no order-level discount): one per payload.
         return ChannelOrder(
-            channel=self.channel,
-            external_id=order_id,
-            status=status,
-            steps=steps_for(implied, times, updated),
-            complete=complete,
-            lines=tuple(lines),
-            address=address,
-            placed_at_ns=created,
-            paid_at_ns=paid,
-            freight_fen=freight,
-            paid_total_fen=total,
-            remark=str(o.get("buyer_words") or ""),
-            buyer_ref=buyer,
-            identifiers=identifiers(
-                phone_identifier(phone),
-                identifier(IdentifierKind.BUYER_ID, buyer, masked=False),
-            ),
-            tags=(*dict.fromkeys(tags), *receiver_tags(address)),
-        )
+            self.channel, order_id, status, steps_for(implied, times, updated), complete, tuple(lines),
+            address, created, paid, freight, total, 0, str(o.get("buyer_words") or ""), buyer, ids,
+            (*dict.fromkeys(tags), *receiver_tags(address)),
+        )  # fmt: skip

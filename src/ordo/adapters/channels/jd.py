@@ -116,16 +116,18 @@ class JdAdapter:
                 skus = tuple(str(item[k]) for k in ("outerSkuId", "skuId", "wareId") if item.get(k))
                 if not skus:
                     r.fail("missing_field", f"{where}.skuId", "no SKU id / 缺少商品编码")
+                # Positional (skus, quantity, unit price, discount, gift, title, line id): per line.
+                # JD confirms per order; its line id is the SKU (no sub-order id).
+                sku_id = str(item.get("skuId") or "")
                 lines.append(
                     ChannelLine(
-                        skus=skus,
-                        quantity=r.count(item, "itemTotal", at=where),
-                        unit_price_fen=price,
-                        discount_fen=per_line.pop(str(item.get("skuId") or ""), 0) if per_line else 0,
-                        gift=price == 0,
-                        title=r.text(item, "skuName", at=where, required=False),
-                        # JD confirms per order; its line is the SKU (no sub-order id)
-                        line_id=str(item.get("skuId") or ""),
+                        skus,
+                        r.count(item, "itemTotal", at=where),
+                        price,
+                        per_line.pop(sku_id, 0) if per_line else 0,
+                        price == 0,
+                        r.text(item, "skuName", at=where, required=False),
+                        sku_id,
                     )
                 )
         freight = r.yuan(o, "freightPrice", default=0)
@@ -136,36 +138,19 @@ class JdAdapter:
         buyer = str(o.get("open_id_buyer") or o.get("pin") or "")
         # A masked pin (jd_****8a1) is kept as a masked identifier, never made a customer ref.
         ref = "" if is_masked(buyer) else buyer
+        # Positional (province, city, district, street, detail, text, name, phone): per payload.
         address = RawAddress(
-            province=str(consignee.get("province") or ""),
-            city=str(consignee.get("city") or ""),
-            district=str(consignee.get("county") or ""),
-            street=str(consignee.get("town") or ""),
-            text=str(consignee.get("fullAddress") or ""),
-            name=str(consignee.get("fullname") or ""),
-            phone=phone,
-        )
+            str(consignee.get("province") or ""), str(consignee.get("city") or ""),
+            str(consignee.get("county") or ""), str(consignee.get("town") or ""), "",
+            str(consignee.get("fullAddress") or ""), str(consignee.get("fullname") or ""), phone,
+        )  # fmt: skip
         remark = str(o.get("orderRemark") or "")
         seller = str(o.get("venderRemark") or "")
         if seller:
             remark = f"{remark}\n[商家备注 / seller] {seller}" if remark else f"[商家备注 / seller] {seller}"
+        ids = identifiers(phone_identifier(phone), identifier(IdentifierKind.BUYER_ID, buyer))
+        # Positional, in ChannelOrder's field order (no order-level discount): one per payload.
         return ChannelOrder(
-            channel=self.channel,
-            external_id=order_id,
-            status=status,
-            steps=steps_for(implied, times, modified),
-            complete=complete,
-            lines=tuple(lines),
-            address=address,
-            placed_at_ns=created,
-            paid_at_ns=paid,
-            freight_fen=freight,
-            paid_total_fen=total,
-            remark=remark,
-            buyer_ref=ref,
-            identifiers=identifiers(
-                phone_identifier(phone),
-                identifier(IdentifierKind.BUYER_ID, buyer),
-            ),
-            tags=receiver_tags(address),
-        )
+            self.channel, order_id, status, steps_for(implied, times, modified), complete, tuple(lines),
+            address, created, paid, freight, total, 0, remark, ref, ids, receiver_tags(address),
+        )  # fmt: skip

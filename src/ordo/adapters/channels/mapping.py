@@ -46,6 +46,7 @@ def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -
         return Mapped(co, None)
     reasons: list[Reason] = []
     lines: list[Line] = []
+    goods = 0  # the lines' amounts, summed as they are built (Line.amount_fen)
     for i, ln in enumerate(co.lines):
         ref = None
         for candidate in ln.skus:
@@ -65,18 +66,14 @@ def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -
             )
             continue
         sku, flags = ref
-        price = 0 if ln.gift else ln.unit_price_fen
-        lines.append(
-            Line(
-                sku,
-                ln.quantity,
-                price,
-                flags | _GIFT if ln.gift else flags,
-                ln.discount_fen,
-                ln.line_id[:64],
-            )
-        )
-    goods = sum(line.amount_fen for line in lines)
+        quantity, off = ln.quantity, ln.discount_fen
+        if ln.gift:
+            lines.append(Line(sku, quantity, 0, flags | _GIFT, off, ln.line_id[:64]))
+            goods -= off
+        else:
+            price = ln.unit_price_fen
+            lines.append(Line(sku, quantity, price, flags, off, ln.line_id[:64]))
+            goods += quantity * price - off
     discount = co.discount_fen
     if co.paid_total_fen is not None and not reasons:
         discount = goods + co.freight_fen - co.paid_total_fen

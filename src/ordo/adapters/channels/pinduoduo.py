@@ -109,30 +109,18 @@ class PinduoduoAdapter:
         r.check()
         assert implied is not None
         phone = str(o.get("receiver_phone") or o.get("receiver_phone_mask") or "")
+        # Positional (province, city, district, street, detail, text, name, phone): per payload.
         address = RawAddress(
-            province=str(o.get("province") or ""),
-            city=str(o.get("city") or ""),
-            district=str(o.get("town") or ""),
-            detail=str(o.get("address") or o.get("receiver_address") or o.get("address_mask") or ""),
-            name=str(o.get("receiver_name") or o.get("receiver_name_mask") or ""),
-            phone=phone,
-        )
+            str(o.get("province") or ""), str(o.get("city") or ""), str(o.get("town") or ""), "",
+            str(o.get("address") or o.get("receiver_address") or o.get("address_mask") or ""), "",
+            str(o.get("receiver_name") or o.get("receiver_name_mask") or ""), phone,
+        )  # fmt: skip
+        # Positional, in ChannelOrder's field order (no order-level discount, no buyer): per payload.
         return ChannelOrder(
-            channel=self.channel,
-            external_id=order_sn,
-            status=key,
-            steps=steps_for(implied, times, updated),
-            complete=complete,
-            lines=tuple(lines),
-            address=address,
-            placed_at_ns=created,
-            paid_at_ns=paid,
-            freight_fen=freight,
-            paid_total_fen=total,
-            remark=str(o.get("buyer_memo") or ""),
-            identifiers=identifiers(phone_identifier(phone)),
-            tags=receiver_tags(address),
-        )
+            self.channel, order_sn, key, steps_for(implied, times, updated), complete, tuple(lines),
+            address, created, paid, freight, total, 0, str(o.get("buyer_memo") or ""), "",
+            identifiers(phone_identifier(phone)), receiver_tags(address),
+        )  # fmt: skip
 
     @staticmethod
     def _line(r: Reader, item: Mapping[str, Any], where: str, *, gift: bool) -> ChannelLine:
@@ -142,11 +130,14 @@ class PinduoduoAdapter:
         if not skus:
             r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")
         price = 0 if gift else r.yuan(item, "goods_price", at=where)
+        # Positional (skus, quantity, unit price, discount, gift, title, line id): per line.
+        # No sub-orders (PDD ships an order whole): the line id is the SKU.
         return ChannelLine(
-            skus=skus,
-            quantity=r.count(item, "goods_count", at=where),
-            unit_price_fen=price,
-            gift=gift or price == 0,
-            title=r.text(item, "goods_name", at=where, required=False),
-            line_id=str(item.get("sku_id") or ""),  # no sub-orders: PDD ships an order whole
+            skus,
+            r.count(item, "goods_count", at=where),
+            price,
+            0,
+            gift or price == 0,
+            r.text(item, "goods_name", at=where, required=False),
+            str(item.get("sku_id") or ""),
         )

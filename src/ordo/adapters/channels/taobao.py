@@ -85,8 +85,11 @@ def _tmall_tags(trade: Mapping[str, Any]) -> list[str]:
     step = str(trade.get("step_trade_status") or "")
     if step or trade.get("type") == "step":
         tags.append(PRESALE_DEPOSIT_ONLY if step == "FRONT_PAID_FINAL_NOPAID" else PRESALE)
-    flags = (trade.get("shop_pick"), trade.get("obs"))
-    if trade.get("o2o_delivery") == "inshop" or any(f not in _NO for f in flags):
+    if (
+        trade.get("o2o_delivery") == "inshop"
+        or trade.get("shop_pick") not in _NO
+        or trade.get("obs") not in _NO
+    ):
         tags.append(STORE_PICKUP)
     return tags
 
@@ -151,15 +154,16 @@ class TopTradeAdapter:
                         tags.append(LINE_REFUNDED)
                         continue
                     tags.append(REFUND_AFTER_SHIPPING)
+                # Positional (skus, quantity, unit price, discount, gift, title, line id): per line.
                 lines.append(
                     ChannelLine(
-                        skus=skus,
-                        quantity=r.count(item, "num", at=where),
-                        unit_price_fen=price,
-                        discount_fen=discount,
-                        gift=price == 0,
-                        title=r.text(item, "title", at=where, required=False),
-                        line_id=_oid(item),
+                        skus,
+                        r.count(item, "num", at=where),
+                        price,
+                        discount,
+                        price == 0,
+                        r.text(item, "title", at=where, required=False),
+                        _oid(item),
                     )
                 )
         freight = r.yuan(trade, "post_fee", default=0)
@@ -168,34 +172,21 @@ class TopTradeAdapter:
         assert implied is not None
         phone = str(trade.get("receiver_mobile") or trade.get("receiver_phone") or "")
         buyer = str(trade.get("buyer_open_uid") or "")
+        # Positional (province, city, district, street, detail, text, name, phone): per payload.
         address = RawAddress(
-            province=str(trade.get("receiver_state") or ""),
-            city=str(trade.get("receiver_city") or ""),
-            district=str(trade.get("receiver_district") or ""),
-            street=str(trade.get("receiver_town") or ""),
-            detail=str(trade.get("receiver_address") or ""),
-            name=str(trade.get("receiver_name") or ""),
-            phone=phone,
+            str(trade.get("receiver_state") or ""), str(trade.get("receiver_city") or ""),
+            str(trade.get("receiver_district") or ""), str(trade.get("receiver_town") or ""),
+            str(trade.get("receiver_address") or ""), "", str(trade.get("receiver_name") or ""), phone,
+        )  # fmt: skip
+        ids = identifiers(
+            phone_identifier(phone),
+            identifier(IdentifierKind.BUYER_ID, buyer, masked=False),
+            # The OAID is an opaque per-receiver ciphertext: kept, never used to link people.
+            identifier(IdentifierKind.BUYER_ID, str(trade.get("oaid") or ""), masked=True),
         )
+        # Positional, in ChannelOrder's field order (no order-level discount): one per payload.
         return ChannelOrder(
-            channel=self.channel,
-            external_id=tid,
-            status=status,
-            steps=steps_for(implied, times, modified),
-            complete=complete,
-            lines=tuple(lines),
-            address=address,
-            placed_at_ns=created,
-            paid_at_ns=paid,
-            freight_fen=freight,
-            paid_total_fen=total,
-            remark=str(trade.get("buyer_message") or ""),
-            buyer_ref=buyer,
-            identifiers=identifiers(
-                phone_identifier(phone),
-                identifier(IdentifierKind.BUYER_ID, buyer, masked=False),
-                # The OAID is an opaque per-receiver ciphertext: kept, never used to link people.
-                identifier(IdentifierKind.BUYER_ID, str(trade.get("oaid") or ""), masked=True),
-            ),
-            tags=(*dict.fromkeys(tags), *receiver_tags(address)),
-        )
+            self.channel, tid, status, steps_for(implied, times, modified), complete, tuple(lines),
+            address, created, paid, freight, total, 0, str(trade.get("buyer_message") or ""), buyer,
+            ids, (*dict.fromkeys(tags), *receiver_tags(address)),
+        )  # fmt: skip
