@@ -64,6 +64,17 @@ def test_cheng_is_tens_of_percent_after_numerals() -> None:
         ("京东超过一千的订单走京东快递", "如果 渠道 为 京东 且 订单金额 超过 1000元 则 走 京东物流"),
         ("华北地区订单优先北京仓", '如果 目的地 为 华北地区 则 优先仓库 "北京仓"'),
         ("东北排除广州仓", '如果 目的地 为 东北地区 则 排除仓库 "广州仓"'),
+        ("满¥299减¥30", "满299减30"),
+        ("金额超过1w的订单通知财务", "如果 订单金额 超过 1万元 则 通知 财务"),
+        ("备注带急字的标记加急", '如果 买家备注 含 "急" 则 标记 加急'),
+        (
+            "金额介于一百和五百之间的自动通过",
+            "如果 订单金额 大于等于 100元 且 订单金额 小于等于 500元 则 自动审核通过",
+        ),
+        (
+            "订单金额在100到500之间自动审核",
+            "如果 订单金额 大于等于 100元 且 订单金额 小于等于 500元 则 自动审核通过",
+        ),
     ],
 )
 def test_colloquial_phrasings_read_with_confirmation(sentence: str, meant: str) -> None:
@@ -99,3 +110,10 @@ def test_a_place_that_is_also_a_tier_word_is_not_guessed() -> None:
     # 白银 is a city; the tier is 银卡. 白银的订单 stays a destination.
     r = read_rule("白银的订单走顺丰")
     assert "客户等级" not in (r.did_you_mean() or r.read_as)
+
+
+def test_a_warehouse_read_from_loose_words_must_look_like_one() -> None:
+    # 优先处理 (deal with first) is not a warehouse called 处理: refused, not guessed.
+    with pytest.raises(RuleSyntaxError):
+        read_rule("标签含VIP的订单优先处理")
+    assert read_rule("天猫订单优先WH-SH").did_you_mean() == "如果 渠道 为 天猫 则 优先仓库 WH-SH"

@@ -29,9 +29,9 @@ _SMALL = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "零〇一二两三四五六七八九十百千"
 _RUN = f"[{_NUM_CHARS}]+"
 #: What may follow a numeral for it to be read as a number (units, magnitudes, 以上 / 以下).
-_AFTER = r"(?=万|亿|元|块|件|个|小时|天|分钟|秒|公斤|千克|斤|克|吨|%|行|\s*(?:及)?以[上下内])"
+_AFTER = r"(?=万|亿|元|块|件|个|小时|天|分钟|秒|公斤|千克|斤|克|吨|%|行|\s*(?:及)?以[上下内]|之间)"
 #: What may precede a bare numeral (thresholds and comparisons: 满一百减十, 超过一千).
-_BEFORE = r"(?<=满|减|过|超|于|少|低|高|足|到|至|多|顶|限|送|赠)"
+_BEFORE = r"(?<=满|减|过|超|于|少|低|高|足|到|至|多|顶|限|送|赠|和)"
 
 _ZHE_WORDS = re.compile(f"([{_NUM_CHARS[2:12]}])([{_NUM_CHARS[2:12]}])?折")
 _ZHE_DIGITS = re.compile(r"(?<![\d.])([1-9])([0-9])折")

@@ -456,6 +456,18 @@ class Repair:
                 out += [t, Tok("IN" if _listed(ts, i + 1) else "OP", op)]
                 i += 1
                 continue
+            numeric = in_cond and self._is_numeric(t)
+            if numeric and i + 1 < len(ts) and ts[i + 1].kind == "IN" and self._range(ts, i + 2):
+                self.note("filler", ts[i + 1].text, "")  # 金额在100到500之间: 在 is not 属于
+                del ts[i + 1]
+            if numeric and self._range(ts, i + 1):
+                # 金额在100到500之间 / 介于100和500: both ends included.
+                lo, hi = ts[i + 1], ts[i + 3]
+                word = self.g.keyword("AND", self.lang)
+                self.note("range", f"{lo.text}{ts[i + 2].text}{hi.text}", f">= {lo.text} {word} <= {hi.text}")
+                out += [t, Tok("OP", ">="), lo, Tok("AND", word), t, Tok("OP", "<="), hi]
+                i += 4
+                continue
             if in_cond and at_start and t.kind == "VALUE":
                 j = i
                 run = []
@@ -536,6 +548,14 @@ class Repair:
             out.append(t)
             i += 1
         return out
+
+    def _range(self, ts: list[Tok], i: int) -> bool:
+        """``100 到 500`` / ``100 和 500`` at ``i``: two numbers with 到 or a list word between."""
+        if i + 2 >= len(ts) or ts[i].kind != "NUMBER" or ts[i + 2].kind != "NUMBER":
+            return False
+        mid = ts[i + 1]
+        listed = mid.kind in ("WORD", "LISTSEP") and mid.text.lower() in {*self.t.list_words, "、"}
+        return mid.kind == "TO" or listed
 
     def _field_of(self, t: Tok) -> Any:
         if t.kind != "FIELD" or t.lexeme is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -104,6 +105,7 @@ def read_rule(
         candidate = sentence_of(ts)
         try:
             rule = parse_rule(candidate, glossary=g, priority=priority, rule_id=rule_id)
+            rule = _plausible(rule, candidate, g)
             return Reading(_with_source(rule, text), text, candidate, tuple(rep.rewrites))
         except RuleSyntaxError as second:
             attempts.append((rep, ts, candidate))
@@ -120,6 +122,7 @@ def read_rule(
                 again = read_rule(
                     sentence, glossary=g, tolerance=tol, priority=priority, rule_id=rule_id, typos=False
                 )
+                _plausible(again.rule, sentence, g)
             except RuleSyntaxError:
                 continue
             typo = Rewrite("typo", word, replacement)
@@ -136,6 +139,23 @@ def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
     ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
     rep.carrier_verbs(ts)
     return rep.joints(rep.trailing_stack(rep.fields(rep.thresholds(ts))))
+
+
+#: What a warehouse read from loose words must look like: a code (WH-NJ), a name with 仓, or a
+#: warehouse the glossary knows. 优先处理 is not a warehouse called 处理.
+_WAREHOUSE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*\d*|.+仓(?:库)?")
+
+
+def _plausible(rule: A.Rule, candidate: str, g: Glossary) -> A.Rule:
+    """``rule`` if what the repairs made of the words is plausible, else a refusal."""
+    for act in rule.actions:
+        if not isinstance(act, A.PreferWarehouse | A.ExcludeWarehouse):
+            continue
+        wh = act.warehouse
+        if not _WAREHOUSE_NAME.fullmatch(wh) and g.resolve("warehouse", wh) is None:
+            at = max(candidate.find(wh), 0)
+            raise RuleSyntaxError("unknown_word", candidate, at, wh, sentence_lang(candidate))
+    return rule
 
 
 def _with_source(rule: A.Rule, text: str) -> A.Rule:
