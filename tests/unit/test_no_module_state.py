@@ -75,6 +75,7 @@ PURE_MEMOS = {
     "ordo.rules.language.glossary:default_glossary": "the shipped glossary",
     "ordo.rules.language.tolerant:default_tolerance": "the shipped tolerant-reader data",
     "ordo.service.insight.catalog:default_catalog": "the shipped metrics layer (metrics.toml)",
+    "ordo.service.insight.ask:_city_names": "the cities of a (shipped, immutable) division registry",
     "ordo.service.customers.value:default_model": "the shipped customer value model (value.toml)",
     "ordo.service.insight.intents:default_model": "the intent model trained on the shipped examples",
     "ordo.adapters.store.analytics.gate:_view_sql": "the shipped view projected to columns, per dialect",

@@ -1,5 +1,6 @@
-"""``ordo db …``: the schema (``upgrade``), the dashboard's aggregates (``rebuild-aggregates``) and
-the customers' statistics the rules read (``rebuild-customer-stats``).
+"""``ordo db …``: the schema (``upgrade``), the dashboard's aggregates (``rebuild-aggregates``),
+the facts questions read (``rebuild-analytics``) and the customers' statistics the rules read
+(``rebuild-customer-stats``).
 
 The dashboard's aggregates and tag index (:mod:`ordo.service.events.projector`) follow the
 outbox by themselves (the ``projector`` job of ``ordo.background``, started by ``ordo serve``);
@@ -32,6 +33,19 @@ def db_upgrade(db: DbOption = None) -> None:
 def rebuild_aggregates(db: Annotated[str | None, typer.Option("--db", help="Database URL")] = None) -> None:
     """Recount the dashboard's aggregates from the stored orders (after a bulk load outside Ordo)."""
     from ordo.service.events.projector import rebuild
+
+    ordo = open_ordo(db)
+    try:
+        sys.stdout.write(json.dumps(rebuild(ordo)) + "\n")
+    finally:
+        ordo.store.dispose()
+
+
+@db_app.command("rebuild-analytics")
+def rebuild_analytics(db: DbOption = None) -> None:
+    """Recompute the facts questions (问数) read from the stored orders: after a bulk load outside
+    Ordo (an upgraded database is backfilled by itself on its first catch-up)."""
+    from ordo.service.insight.facts import rebuild
 
     ordo = open_ordo(db)
     try:

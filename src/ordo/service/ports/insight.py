@@ -46,6 +46,15 @@ class Analytics(Protocol):
         """Compile ``query``, pass it through the gate, run it on a read-only connection."""
         ...
 
+    def catch_up(self, now_ns: int) -> int:
+        """Bring what questions read up to the outbox's newest event (an empty store of facts
+        is rebuilt from the orders first); returns the events applied. One read when current."""
+        ...
+
+    def rebuild(self, now_ns: int) -> dict[str, Any]:
+        """Recompute what questions read from the stored orders (after a bulk load beside Ordo)."""
+        ...
+
     def check(self, sql: str) -> None:
         """Raise :class:`~ordo.domain.errors.UnsafeQuery` unless ``sql`` is one
         read-only SELECT over the allowed tables with a row limit (the gate, for tests and audits)."""

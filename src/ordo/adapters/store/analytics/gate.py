@@ -19,7 +19,16 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from ordo.adapters.store.analytics.view import BASE_TABLES, COLUMNS, VIEW, view_sql
+from ordo.adapters.store.analytics.view import (
+    COLUMNS,
+    DAYS_COLUMNS,
+    DAYS_TABLE,
+    DAYS_VIEW,
+    FACTS_TABLE,
+    VIEW,
+    days_sql,
+    facts_sql,
+)
 from ordo.domain.errors import UnsafeQuery
 
 MAX_ROWS = 1000
@@ -106,21 +115,31 @@ def check(sql: str, dialect: str) -> None:
     for name, cte in ctes.items():
         if not isinstance(cte.this, exp.Select):
             raise _refuse(f"the WITH part {name!r} is not a SELECT", sql)
-    view = ctes.get(VIEW)
-    if view is not None:
+    # Each shipped view may be read only as its definition projected to some of its columns,
+    # and its table only inside it.
+    inside: dict[str, exp.CTE] = {}
+    for name, table, columns_of in (
+        (VIEW, FACTS_TABLE, tuple(COLUMNS)),
+        (DAYS_VIEW, DAYS_TABLE, DAYS_COLUMNS),
+    ):
+        view = ctes.get(name)
+        if view is None:
+            continue
         columns = tuple(e.alias_or_name for e in view.this.expressions)
-        if not set(columns) <= set(COLUMNS) or view.this.sql(dialect=_dialect(dialect)) != _view_sql(
-            _dialect(dialect), columns
+        if not set(columns) <= set(columns_of) or view.this.sql(dialect=_dialect(dialect)) != _view_sql(
+            _dialect(dialect), name, columns
         ):
-            raise _refuse(f"{VIEW!r} is not the shipped view's definition", sql)
+            raise _refuse(f"{name!r} is not the shipped view's definition", sql)
+        inside[table] = view
     for table in tree.find_all(exp.Table):
         if table.args.get("db") or table.args.get("catalog"):
             raise _refuse(f"table {table.sql()} names a schema or database", sql)
         name = table.name.lower()
-        # The base tables (which hold names and phones) only through the shipped view.
-        inside_view = view is not None and table.find_ancestor(exp.CTE) is view
-        if not (name in ctes or (inside_view and name in BASE_TABLES)):
-            raise _refuse(f"table {table.name!r} is not one analytics may read (only {VIEW!r})", sql)
+        view = inside.get(name)
+        if not (name in ctes or (view is not None and table.find_ancestor(exp.CTE) is view)):
+            raise _refuse(
+                f"table {table.name!r} is not one analytics may read (only {VIEW!r}, {DAYS_VIEW!r})", sql
+            )
     limit = tree.args.get("limit")
     count = limit.expression if isinstance(limit, exp.Limit) else None
     if not isinstance(count, exp.Literal) or not count.is_int or int(count.this) > MAX_ROWS:
@@ -128,9 +147,10 @@ def check(sql: str, dialect: str) -> None:
 
 
 @functools.lru_cache(maxsize=512)
-def _view_sql(dialect: str, columns: tuple[str, ...]) -> str:
-    """The shipped view projected to ``columns``, as sqlglot writes it back, per dialect."""
-    return sqlglot.parse_one(view_sql(columns), read=dialect).sql(dialect=dialect)
+def _view_sql(dialect: str, view: str, columns: tuple[str, ...]) -> str:
+    """A shipped view projected to ``columns``, as sqlglot writes it back, per dialect."""
+    text = facts_sql(columns) if view == VIEW else days_sql(columns)
+    return sqlglot.parse_one(text, read=dialect).sql(dialect=dialect)
 
 
 def _dialect(name: str) -> str:

@@ -1,6 +1,10 @@
-"""A metric query → one SELECT over the shipped view → the gate → a read-only connection.
+"""A metric query → one SELECT over the shipped views → the gate → a read-only connection.
 
-The statement is built from the query's parts, with every value the asker supplied (names,
+A question over whole Shanghai days that names at most two dimensions (filters, groups and
+the asker's channel scope together) reads the day sums (``analytics_days``: days × groups
+rows, whatever the number of orders); any other reads the facts (``analytics_orders``, one
+row per order). Both are kept from the same view by :mod:`.facts`, so both give the answer
+the view gives. The statement is built from the query's parts, with every value the asker supplied (names,
 periods, scope) as a bound parameter; the metric expressions come from the metrics layer
 (data shipped with Ordo). Whatever built it, it runs only if :func:`gate.check` passes, and
 then in a transaction the database itself keeps read-only (SQLite ``PRAGMA query_only``,
@@ -17,18 +21,116 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
-from ordo.adapters.store.analytics import gate
-from ordo.adapters.store.analytics.view import COLUMNS, VIEW, day_expression, view_sql
+from ordo.adapters.store.analytics import facts, gate
+from ordo.adapters.store.analytics.view import (
+    COLUMNS,
+    DAY_NS,
+    DAYS_COLUMNS,
+    DAYS_VIEW,
+    SHANGHAI_OFFSET_NS,
+    VIEW,
+    day_expression,
+    days_sql,
+    facts_sql,
+)
 from ordo.adapters.store.errors import translate
 from ordo.domain.errors import UnsafeQuery, ValidationError
 from ordo.service.ports.insight import DIMENSION_COLUMNS, TIME_COLUMNS, MetricQuery, Table
 
 #: The longest a question may run before the database stops it.
 TIMEOUT_S = 5.0
+#: A metric part the day sums can answer: a sum of one stored column, or the order count.
+_SUMMABLE = re.compile(r"^(?:SUM\(([a-z_][a-z0-9_]*)\)|COUNT\(\*\))$")
+
+
+def _filters(q: MetricQuery) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The query's filters and the asker's channel scope, checked."""
+    out = (*q.filters, *((("channel", tuple(sorted(q.channels))),) if q.channels else ()))
+    for column, _values in out:
+        if column not in DIMENSION_COLUMNS - {"day"}:
+            raise ValidationError("filters", f"unknown filter column {column!r}")
+    return out
+
+
+def _days_part(expression: str | None) -> str | None:
+    """``expression`` over the day sums, or None when they cannot answer it."""
+    if expression is None:
+        return None
+    m = _SUMMABLE.match(expression.strip())
+    if m is None or (m.group(1) is not None and m.group(1) not in DAYS_COLUMNS[8:]):
+        return None
+    return f"SUM({m.group(1) or 'orders'})"
+
+
+def _by_days(q: MetricQuery) -> bool:
+    """Whether the day sums answer ``q``: whole days, at most two dimensions named, sums only."""
+    whole = all((t + SHANGHAI_OFFSET_NS) % DAY_NS == 0 for t in (q.since_ns, q.until_ns))
+    named = {d for d in q.dimensions if d != "day"} | {c for c, _ in _filters(q)}
+    return (
+        whole
+        and len(named) <= 2
+        and _days_part(q.numerator) is not None
+        and (q.denominator is None or _days_part(q.denominator) is not None)
+    )
 
 
 def compile_query(q: MetricQuery) -> tuple[str, dict[str, Any]]:
     """The statement and its parameters (no value of the asker's is ever in the text)."""
+    if q.time_column not in TIME_COLUMNS:
+        raise ValidationError("time_column", f"unknown time column {q.time_column!r}")
+    for dim in q.dimensions:
+        if dim not in DIMENSION_COLUMNS:
+            raise ValidationError("dimensions", f"unknown dimension {dim!r}")
+    return _compile_days(q) if _by_days(q) else _compile_facts(q)
+
+
+def _where_filters(q: MetricQuery, params: dict[str, Any]) -> list[str]:
+    where = []
+    for i, (column, values) in enumerate(_filters(q)):
+        names = [f"f{i}_{j}" for j in range(len(values))]
+        params.update(zip(names, values, strict=True))
+        where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+    return where
+
+
+def _compile_days(q: MetricQuery) -> tuple[str, dict[str, Any]]:
+    """Over the day sums: the same groups, values and bases as over the facts."""
+    numerator = _days_part(q.numerator)
+    denominator = _days_part(q.denominator)
+    assert numerator is not None
+    named = {d for d in q.dimensions if d != "day"} | {c for c, _ in _filters(q)}
+    params: dict[str, Any] = {
+        "basis": q.time_column,
+        "dims": facts.dims_key(named),
+        "since_day": (q.since_ns + SHANGHAI_OFFSET_NS) // DAY_NS,
+        "until_day": (q.until_ns + SHANGHAI_OFFSET_NS) // DAY_NS,
+    }
+    value = (
+        f"COALESCE({numerator}, 0)"
+        if denominator is None
+        else f"({numerator}) * 1.0 / NULLIF({denominator}, 0)"
+    )
+    # Over the facts the base of a count is COUNT(*) (0 over no rows), of a rate its sum.
+    base = denominator or "COALESCE(SUM(orders), 0)"
+    where = ["basis = :basis", "dims = :dims", "day >= :since_day", "day < :until_day"]
+    where += [f"{d} <> ''" for d in q.dimensions if d != "day"]
+    where += _where_filters(q, params)
+    groups = ", ".join(q.dimensions)
+    order = "day" if "day" in q.dimensions else f"value {'DESC' if q.descending else 'ASC'} NULLS LAST"
+    used = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join([*q.dimensions, value, base, *where, "orders"])))
+    sql = (
+        f"WITH {DAYS_VIEW} AS ({days_sql(used & set(DAYS_COLUMNS))})\n"
+        f"SELECT {', '.join([*q.dimensions, f'{value} AS value', f'{base} AS base'])}\n"
+        f"FROM {DAYS_VIEW}\nWHERE {' AND '.join(where)}\n"
+        # A day-sum row can be left at zero orders when its last order moved away.
+        + (f"GROUP BY {groups}\nHAVING SUM(orders) > 0\nORDER BY {order}\n" if groups else "")
+        + f"LIMIT {min(q.limit, gate.MAX_ROWS)}"
+    )
+    return sql, params
+
+
+def _compile_facts(q: MetricQuery) -> tuple[str, dict[str, Any]]:
+    """Over the facts, one row per order."""
     if q.time_column not in TIME_COLUMNS:
         raise ValidationError("time_column", f"unknown time column {q.time_column!r}")
     params: dict[str, Any] = {"since": q.since_ns, "until": q.until_ns}
@@ -47,19 +149,12 @@ def compile_query(q: MetricQuery) -> tuple[str, dict[str, Any]]:
     where = [f"{q.time_column} >= :since", f"{q.time_column} < :until"]
     # A group with no name (an order not yet routed has no warehouse or carrier) is left out.
     where += [f"{d} <> ''" for d in q.dimensions if d != "day"]
-    for i, (column, values) in enumerate(
-        (*q.filters, *((("channel", tuple(sorted(q.channels))),) if q.channels else ()))
-    ):
-        if column not in DIMENSION_COLUMNS - {"day"}:
-            raise ValidationError("filters", f"unknown filter column {column!r}")
-        names = [f"f{i}_{j}" for j in range(len(values))]
-        params.update(zip(names, values, strict=True))
-        where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+    where += _where_filters(q, params)
     groups = ", ".join("day" if d == "day" else d for d in q.dimensions)
     order = "day" if "day" in q.dimensions else f"value {'DESC' if q.descending else 'ASC'} NULLS LAST"
     used = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join([*selects, value, base, *where]))) & set(COLUMNS)
     sql = (
-        f"WITH {VIEW} AS ({view_sql(used)})\n"
+        f"WITH {VIEW} AS ({facts_sql(used)})\n"
         f"SELECT {', '.join([*selects, f'{value} AS value', f'{base} AS base'])}\n"
         f"FROM {VIEW}\nWHERE {' AND '.join(where)}\n"
         + (f"GROUP BY {groups}\nORDER BY {order}\n" if groups else "")
@@ -77,6 +172,20 @@ class Analytics:
 
     def check(self, sql: str) -> None:
         gate.check(sql, self.dialect)
+
+    def catch_up(self, now_ns: int) -> int:
+        """Bring the facts and day sums up to the outbox's newest event (see :mod:`.facts`)."""
+        try:
+            return facts.catch_up(self.engine, now_ns)
+        except sa_exc.DBAPIError as exc:
+            raise translate(exc) from exc
+
+    def rebuild(self, now_ns: int) -> dict[str, Any]:
+        """Recompute the facts and day sums from the orders (the backfill)."""
+        try:
+            return facts.rebuild(self.engine, now_ns)
+        except sa_exc.DBAPIError as exc:
+            raise translate(exc) from exc
 
     def run(self, query: MetricQuery) -> Table:
         sql, params = compile_query(query)

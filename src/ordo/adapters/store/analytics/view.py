@@ -1,10 +1,10 @@
 """The ``analytics_orders`` view: one row per order with the flags every metric sums.
 
-It is a common table expression at the head of each generated statement, not a view in the
-schema, so migrations of the tables it reads never trip over it, and each statement carries
-only the columns it reads (and so only the joins those need): the gate checks that the
-definition is the shipped view projected to those columns. Both backends inline a CTE used
-once, so a period's filter on a time column reaches the tables' own indexes. No personal
+Its definition over the orders, milestones, routing decisions and incidents (:func:`view_sql`)
+is what the analytics projector (:mod:`.facts`) evaluates for each order it refreshes, into
+``analytics_facts``; statements read that table, or its day sums ``analytics_daily``, through
+a common table expression at their head (``analytics_orders`` / ``analytics_days``) projected
+to the columns they use: the gate checks that each is the shipped definition. No personal
 data: no names, phones or addresses below the city.
 """
 
@@ -13,8 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 VIEW = "analytics_orders"
-#: The tables the view reads; the gate allows these and the view, nothing else.
-BASE_TABLES = frozenset(
+#: The view of the day sums (one row per basis × dimension set × day × group).
+DAYS_VIEW = "analytics_days"
+#: The tables the statements read, each only through its view; the gate allows nothing else.
+FACTS_TABLE, DAYS_TABLE = "analytics_facts", "analytics_daily"
+BASE_TABLES = frozenset({FACTS_TABLE, DAYS_TABLE})
+#: The tables the view's definition reads (the projector's source, never a statement's).
+SOURCE_TABLES = frozenset(
     {"orders", "warehouses", "carriers", "milestones", "routing_decisions", "order_exceptions"}
 )
 _H = 3_600_000_000_000
@@ -80,16 +85,60 @@ JOINS: dict[str, str] = {
 
 
 def view_sql(columns: Iterable[str]) -> str:
-    """The view projected to ``columns`` (in the catalog's order), with only the joins they need.
-    A statement may read the view only as one of these projections (the gate checks)."""
+    """The view over the source tables projected to ``columns`` (in the catalog's order), with
+    only the joins they need: what the projector stores in ``analytics_facts``."""
     wanted = [c for c in COLUMNS if c in set(columns)]
     joins = {j for c in wanted for j in COLUMNS[c][1]}
     select = ",\n  ".join(f"{COLUMNS[c][0]} AS {c}" for c in wanted)
     return "\n".join([f"SELECT\n  {select}\nFROM orders o", *(JOINS[j] for j in JOINS if j in joins)])
 
 
-#: The whole view (every column), as the docs show it.
-VIEW_SQL = view_sql(COLUMNS)
+#: The whole view over the source tables (every column), as the docs show it.
+SOURCE_SQL = view_sql(COLUMNS)
+#: The day sums' columns: the basis (a time column), the dimension set, the day, the five
+#: dimensions ('' outside the set), the orders and the sum of each flag and of the amount.
+DAYS_COLUMNS = (
+    "basis",
+    "dims",
+    "day",
+    "channel",
+    "warehouse",
+    "carrier",
+    "province",
+    "city",
+    "orders",
+    "delivered",
+    "on_time",
+    "late",
+    "slack_known",
+    "slack_h",
+    "shipped",
+    "collected_in_24h",
+    "routed",
+    "split",
+    "has_incident",
+    "incident_auto_closed",
+    "held",
+    "cancelled",
+    "returned",
+    "total_fen",
+)
+
+
+def facts_sql(columns: Iterable[str]) -> str:
+    """``analytics_orders`` as a statement reads it: the stored facts projected to ``columns``."""
+    wanted = [c for c in COLUMNS if c in set(columns)] or ["order_id"]
+    return "SELECT\n  " + ",\n  ".join(wanted) + f"\nFROM {FACTS_TABLE}"
+
+
+def days_sql(columns: Iterable[str]) -> str:
+    """``analytics_days`` as a statement reads it: the day sums projected to ``columns``."""
+    wanted = [c for c in DAYS_COLUMNS if c in set(columns)]
+    return "SELECT\n  " + ",\n  ".join(wanted) + f"\nFROM {DAYS_TABLE}"
+
+
+#: The whole view as statements read it (every column).
+VIEW_SQL = facts_sql(COLUMNS)
 
 
 def day_expression(time_column: str) -> str:
