@@ -113,7 +113,7 @@ class DouyinAdapter:
                     r.fail("bad_amount", f"{where}.origin_amount",
                            "not a whole number of fen per unit / 单价不是整数分")  # fmt: skip
                 skus = tuple(
-                    str(item[k]) for k in ("out_sku_id", "code", "sku_id", "product_id") if item.get(k)
+                    [str(item[k]) for k in ("out_sku_id", "code", "sku_id", "product_id") if item.get(k)]
                 )
                 if not skus:
                     r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")

@@ -113,7 +113,7 @@ class JdAdapter:
             for i, item in enumerate(r.items(o, "itemInfoList")):
                 where = f"itemInfoList[{i}]"
                 price = r.yuan(item, "jdPrice", at=where)
-                skus = tuple(str(item[k]) for k in ("outerSkuId", "skuId", "wareId") if item.get(k))
+                skus = tuple([str(item[k]) for k in ("outerSkuId", "skuId", "wareId") if item.get(k)])
                 if not skus:
                     r.fail("missing_field", f"{where}.skuId", "no SKU id / 缺少商品编码")
                 # Positional (skus, quantity, unit price, discount, gift, title, line id): per line.

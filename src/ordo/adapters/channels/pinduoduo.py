@@ -125,7 +125,7 @@ class PinduoduoAdapter:
     @staticmethod
     def _line(r: Reader, item: Mapping[str, Any], where: str, *, gift: bool) -> ChannelLine:
         skus = tuple(
-            str(item[k]) for k in ("outer_id", "sku_id", "outer_goods_id", "goods_id") if item.get(k)
+            [str(item[k]) for k in ("outer_id", "sku_id", "outer_goods_id", "goods_id") if item.get(k)]
         )
         if not skus:
             r.fail("missing_field", f"{where}.sku_id", "no SKU id / 缺少商品编码")

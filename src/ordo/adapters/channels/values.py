@@ -83,12 +83,15 @@ def _yuan_to_fen(value: Any) -> int:
         return value * 100
     if isinstance(value, bool) or value is None:
         raise ValueError("not an amount")
-    if isinstance(value, float):
-        value = repr(value)  # the shortest text that round-trips: 39.9 → "39.9", not 39.89999…
-    try:
-        amount = Decimal(str(value).strip().replace(",", "").removeprefix("¥").removeprefix("￥"))
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
+    if type(value) is Decimal:  # a JSON number read exactly: its text would parse back to itself
+        amount = value
+    else:
+        if isinstance(value, float):
+            value = repr(value)  # the shortest text that round-trips: 39.9 → "39.9", not 39.89999…
+        try:
+            amount = Decimal(str(value).strip().replace(",", "").removeprefix("¥").removeprefix("￥"))
+        except InvalidOperation:
+            raise ValueError(f"not an amount: {value!r}") from None
     fen = amount * _HUNDRED
     if not fen.is_finite() or fen != fen.to_integral_value():
         raise ValueError(f"not a whole number of fen: {value!r}")
