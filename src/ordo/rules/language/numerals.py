@@ -79,9 +79,13 @@ def _num(m: re.Match[str]) -> str:
     return m.group(0) if n is None else f" {n}"
 
 
+#: Financial (大写) numerals as the everyday ones: 伍佰 is 五百.
+_FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千")
+
+
 def convert(text: str) -> str:
     """The sentence with its Chinese numerals and 折 shorthand as digits (unchanged if none)."""
-    out = _ZHE_WORDS.sub(_zhe, text)
+    out = _ZHE_WORDS.sub(_zhe, text.translate(_FINANCIAL))
     out = _ZHE_DIGITS.sub(lambda m: f"{m.group(1)}.{m.group(2)}折" if m.group(2) != "0" else m.group(0), out)
     out = _PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", out)
     out = _WITH_UNIT.sub(_num, out)

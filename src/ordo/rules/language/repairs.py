@@ -218,7 +218,8 @@ class Repair:
             noun_suffix = t.kind == "ORDERS" and (not out or out[-1].kind in _ATOM_END | {"FIELD"})
             if t.kind == "COMMA" and nxt is not None and nxt.kind in ("CAP", "REASON"):
                 continue
-            if noun_suffix or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
+            twice = t.kind == "GIFT" and out and out[-1].kind == "GIFT"  # 送赠品: one gift word
+            if noun_suffix or twice or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
                 continue
             postfix_word = t.kind == "WORD" or (t.kind == "WITHIN" and out and out[-1].unit != "duration")

@@ -105,12 +105,18 @@ def ranked(
 
 
 def typo_candidates(
-    err: RuleSyntaxError, g: Glossary, words: Iterable[str] = (), floor: float = MIN_SCORE
+    err: RuleSyntaxError,
+    g: Glossary,
+    words: Iterable[str] = (),
+    floor: float = MIN_SCORE,
+    extra: Iterable[str] = (),
 ) -> list[tuple[str, str]]:
     """(word, replacement) pairs to try, best first: the word the parser stopped at (the
-    error's value domain first), then the other unknown words of the sentence."""
+    error's value domain first), then the other unknown words of the sentence. ``extra``: the
+    tolerant reader's own words (会员, 订单 …), which a slip of the pen may hit too."""
     out: list[tuple[str, str]] = []
     surfaces = [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
+    surfaces += [w for w in extra if len(w) > 1 and not w.isascii()]
     if err.code in _TYPO_CODES and len(err.word) >= 2:
         pool = list(valid_values(err, g)) + surfaces
         out += [(err.word, c) for c in ranked(err.word, pool, floor=floor)]
