@@ -120,7 +120,7 @@ def refresh(conn: sa.Connection, order_ids: Iterable[str]) -> int:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         for old in conn.execute(sa.select(analytics_facts).where(F.order_id.in_(chunk))).mappings():
-            add_contributions(sums, old, -1)
+            add_contributions(sums, dict(old), -1)
         new = [dict(r) for r in conn.execute(source, {"ids": chunk}).mappings()]
         for row in new:
             add_contributions(sums, row, +1)

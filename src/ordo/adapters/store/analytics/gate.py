@@ -118,19 +118,19 @@ def check(sql: str, dialect: str) -> None:
     # Each shipped view may be read only as its definition projected to some of its columns,
     # and its table only inside it.
     inside: dict[str, exp.CTE] = {}
-    for name, table, columns_of in (
+    for name, stored, columns_of in (
         (VIEW, FACTS_TABLE, tuple(COLUMNS)),
         (DAYS_VIEW, DAYS_TABLE, DAYS_COLUMNS),
     ):
-        view = ctes.get(name)
-        if view is None:
+        shipped = ctes.get(name)
+        if shipped is None:
             continue
-        columns = tuple(e.alias_or_name for e in view.this.expressions)
-        if not set(columns) <= set(columns_of) or view.this.sql(dialect=_dialect(dialect)) != _view_sql(
+        columns = tuple(e.alias_or_name for e in shipped.this.expressions)
+        if not set(columns) <= set(columns_of) or shipped.this.sql(dialect=_dialect(dialect)) != _view_sql(
             _dialect(dialect), name, columns
         ):
             raise _refuse(f"{name!r} is not the shipped view's definition", sql)
-        inside[table] = view
+        inside[stored] = shipped
     for table in tree.find_all(exp.Table):
         if table.args.get("db") or table.args.get("catalog"):
             raise _refuse(f"table {table.sql()} names a schema or database", sql)
