@@ -10,7 +10,7 @@ Owns three checks, all built on one small satisfiability test over the AST:
 And two that say a rule can do nothing yet, whatever its logic:
 
 * ``no_live_source`` – it reads a field nothing feeds when orders are decided
-  (:data:`NO_LIVE_SOURCE`: e.g. ``AI预测库存风险`` in a backtest, which has no past forecasts), so it never
+  (:data:`NO_LIVE_SOURCE`: a column whose source has not arrived yet), so it never
   matches at intake and a backtest matches nothing;
 * ``no_live_effect`` – an action that changes nothing (the caller says which, e.g. a
   冻结 of a permission the API does not have: ``inert=`` of :func:`lint_rules`).
@@ -47,12 +47,8 @@ _NULLABLE = {c.name for c in COLUMNS if c.nullable}
 #: Fact columns nothing fills when the live rules decide an order (intake) nor in backtests,
 #: and what would feed each. Remove an entry when its source arrives.
 NO_LIVE_SOURCE: Mapping[str, tuple[str, str]] = {
-    # Intake reads the last kept forecast (ordo forecast refresh); backtests have no past ones.
-    "predicted_stock_risk": (
-        "回测没有历史预测（不会命中）；实时读取 ordo forecast refresh 最近一次的预测",
-        "backtests have no past forecasts (it matches nothing there); intake reads the last "
-        "forecast kept by ordo forecast refresh",
-    ),
+    # None today: 预测库存风险 was here until backtests read the forecasts kept at the time
+    # (forecast_ratio_history); intake reads the last kept one.
 }
 #: Says why an action has no live effect (zh, en), or None when it has one.
 Inert = Callable[[A.Action], tuple[str, str] | None]

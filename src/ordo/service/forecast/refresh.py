@@ -50,6 +50,8 @@ def refresh(app: Ordo, *, history_days: int = 112, target_days: int = HORIZON_DA
                 )
             )
         uow.forecast.replace(rows, kept | {w for w, _ in pairs})
+        # What intake will read from now on, kept with its time: backtests read it as it stood.
+        uow.forecast.keep_ratio_history(now)
         uow.commit()
     counts: dict[str, int] = {"kept": len(rows)}
     for r in rows:

@@ -55,6 +55,11 @@ class ForecastRepository(Protocol):
         """Keep ``rows`` as the last forecast of these warehouses (their older rows go)."""
         ...
 
+    def keep_ratio_history(self, computed_at_ns: int) -> int:
+        """Keep every kept SKU's network-wide ratio (:meth:`sku_ratios`) as computed at
+        ``computed_at_ns``, for backtests; returns how many SKUs."""
+        ...
+
     def kept(self, warehouse_id: str | None = None) -> list[RiskRow]:
         """The last forecast kept, of one warehouse or all, in (warehouse, SKU) order."""
         ...

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordo.adapters.store.schema import core as t
-from ordo.adapters.store.schema.forecast import forecast_risk
+from ordo.adapters.store.schema.forecast import forecast_ratio_history, forecast_risk
 from ordo.domain.forecast.cover import stock_ratio
 from ordo.service.ports.forecast import DemandRow, RiskRow
 
@@ -64,6 +64,18 @@ class ForecastRepository:
         if rows:
             names = [c.name for c in forecast_risk.columns]
             self._c.execute(sa.insert(forecast_risk), [{n: getattr(r, n) for n in names} for r in rows])
+
+    def keep_ratio_history(self, computed_at_ns: int) -> int:
+        H = forecast_ratio_history.c
+        skus = [s for (s,) in self._c.execute(sa.select(F.sku).distinct())]
+        ratios = self.sku_ratios(skus)
+        self._c.execute(sa.delete(forecast_ratio_history).where(H.computed_at_ns == computed_at_ns))
+        if ratios:
+            rows = [
+                {"sku": s, "computed_at_ns": computed_at_ns, "ratio": r} for s, r in sorted(ratios.items())
+            ]
+            self._c.execute(sa.insert(forecast_ratio_history), rows)
+        return len(ratios)
 
     def kept(self, warehouse_id: str | None = None) -> list[RiskRow]:
         q = sa.select(forecast_risk).order_by(F.warehouse_id, F.sku)

@@ -12,8 +12,9 @@ and their cancelled and returned milestones (:func:`customer_history`): what
 ``customer_stats`` held at the time. Recency, the RFM scores and the value group are judged
 from it at the order's placed time by the value model the caller passes (the same
 thresholds and groups as intake, ``domain.customers.value``), as Polars expressions.
-What the store does not know stays unknown (``None``): carrier, blacklist and live signals.
-It never evaluates a rule.
+预测库存风险 is the forecast Ordo held when the order was placed (``forecast_ratio_history``:
+each refresh's ratios with their time), as intake read it. What the store does not know stays
+unknown (``None``): carrier, blacklist and the other live signals. It never evaluates a rule.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 from ordo.adapters.store import columnar
 from ordo.adapters.store.columnar import Query
 from ordo.adapters.store.schema import core as t
+from ordo.adapters.store.schema.forecast import forecast_ratio_history
 from ordo.domain.customers.value import DAY_NS, Bounds, ValueModel
 from ordo.rules.evaluation.compile_polars import SCHEMA
 from ordo.rules.evaluation.facts import ms_column
@@ -288,6 +290,8 @@ def read_facts(
     number of orders read after each chunk (once, at the end, for a columnar read).
     """
     need = set(need) | _ALWAYS
+    if _FORECAST in need:
+        need |= {"skus", "placed_at_ns"}  # the order's SKUs, and when: the forecast held then
     if ms_column("created") in need:
         need.add("placed_at_ns")  # created is when the order was placed
     tiers, catalog = _small_tables(conn, need)
@@ -297,7 +301,7 @@ def read_facts(
         frame = _joined(whole[0], whole[1], catalog, steps)
         if progress is not None:
             progress(frame.height)
-        return _finish([frame], need, tiers, now_ns, _history(conn, need), value_model)
+        return _forecast(conn, need, _finish([frame], need, tiers, now_ns, _history(conn, need), value_model))
     frames: list[pl.DataFrame] = []
     after: str | None = None
     done = 0
@@ -316,7 +320,41 @@ def read_facts(
             progress(done)
         if part.height < size:
             break
-    return _finish(frames, need, tiers, now_ns, _history(conn, need), value_model)
+    return _forecast(conn, need, _finish(frames, need, tiers, now_ns, _history(conn, need), value_model))
+
+
+#: 预测库存风险: read from the forecasts kept at the time (``forecast_ratio_history``).
+_FORECAST = "predicted_stock_risk"
+
+
+def _forecast(conn: sa.Connection, need: set[str], frame: pl.DataFrame) -> pl.DataFrame:
+    """Each order's 预测库存风险 as intake would have read it when the order was placed: the highest,
+    over its SKUs, of the network-wide ratio of the last refresh before it (unknown when none)."""
+    if _FORECAST not in need or frame.height == 0:
+        return frame
+    H = forecast_ratio_history.c
+    kept = pl.DataFrame(
+        _rows(conn, sa.select(H.sku, H.computed_at_ns, H.ratio)),
+        schema={"sku": pl.String, "computed_at_ns": pl.Int64, "ratio": pl.Float64},
+        orient="row",
+    ).sort("computed_at_ns")
+    lines = (
+        frame.select("order_id", "placed_at_ns", pl.col("skus").alias("sku"))
+        .explode("sku")
+        .drop_nulls("sku")
+        .sort("placed_at_ns")
+    )
+    # A forecast computed at the very instant an order is placed was not yet read by it.
+    seen = lines.with_columns((pl.col("placed_at_ns") - 1).alias("before")).join_asof(
+        kept, left_on="before", right_on="computed_at_ns", by="sku", strategy="backward"
+    )
+    risk = seen.group_by("order_id").agg(pl.col("ratio").max().alias("_risk"))
+    dtype = frame.schema[_FORECAST]
+    return (
+        frame.join(risk, on="order_id", how="left")
+        .with_columns(pl.col("_risk").cast(dtype).alias(_FORECAST))
+        .drop("_risk")
+    )
 
 
 def _history(conn: sa.Connection, need: set[str]) -> pl.DataFrame | None:
