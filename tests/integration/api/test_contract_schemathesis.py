@@ -35,7 +35,9 @@ from ordo.service.runtime.app import Ordo
 from ordo.service.runtime.keys import create_key
 from tests.conftest import make_app, seed_tiny_world
 
-pytestmark = pytest.mark.slow
+# Each run takes about three minutes on a quiet 2-core machine; the suite-wide 300 s
+# timeout left too little room when the machine is busy.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 #: Generated cases per operation in the fuzzing phase (the coverage phase adds its own edge cases).
 MAX_EXAMPLES = 8
