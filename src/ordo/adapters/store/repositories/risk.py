@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from ordo.adapters.store.rows import chunks, fetch_rows, from_csv
+from ordo.adapters.store.rows import CHUNK, chunks, fetch_rows, from_csv
 from ordo.adapters.store.rows import mark as rows_mark
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import risk as rt
@@ -225,15 +225,19 @@ class RiskRepository:
             sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE order_id IN ({marks})"
             for oid, step in fetch_rows(self._c, sql, args):
                 out[oid]["steps"].add(step)
-            # The first attempt and the latest only: a re-routed order has many.
+            # The first attempt and the latest only (a re-routed order has many): which is the
+            # latest from the primary key alone, then those rows by key.
             d = routing_t.routing_decisions.name
-            sql = (
-                f"SELECT {','.join('d.' + c for c in dcols)} FROM {d} d WHERE d.order_id IN ({marks})"
-                f" AND (d.attempt = 1 OR d.attempt = (SELECT max(e.attempt) FROM {d} e"
-                " WHERE e.order_id = d.order_id)) ORDER BY d.order_id, d.attempt"
-            )
-            for r in fetch_rows(self._c, sql, args):
-                out[r[0]]["attempts"].append(dict(zip(dcols, r, strict=True)))
+            sql = f"SELECT order_id, max(attempt) FROM {d} WHERE order_id IN ({marks}) GROUP BY order_id"
+            last = fetch_rows(self._c, sql, args)
+            keys = [(oid, 1) for oid, _ in last] + [(oid, int(n)) for oid, n in last if int(n) > 1]
+            for few in chunks(keys, CHUNK // 2):
+                pairs = ",".join([f"({mark},{mark})"] * len(few))
+                sql = f"SELECT {','.join(dcols)} FROM {d} WHERE (order_id, attempt) IN (VALUES {pairs})"
+                for r in fetch_rows(self._c, sql, tuple(x for k in few for x in k)):
+                    out[r[0]]["attempts"].append(dict(zip(dcols, r, strict=True)))
+        for order in out.values():
+            order["attempts"].sort(key=lambda a: a["attempt"])
         return out
 
     def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
@@ -260,13 +264,21 @@ class RiskRepository:
         ``(order id, warehouse, hold reason)``, as many as a plan moves, two statements."""
         if not moves:
             return
+        # Grouped by where they go (a few warehouses): one UPDATE … WHERE id IN (…) per group
+        # and chunk, not one statement per order.
         mark = rows_mark(self._c)
-        self._c.exec_driver_sql(
-            f"UPDATE {t.orders.name} SET warehouse_id = {mark}, hold_reason = {mark},"
-            f" updated_at_ns = {mark} WHERE id = {mark}",
-            [(wh, hold, now_ns, oid) for oid, wh, hold in moves],
-        )
-        self._c.exec_driver_sql(
-            f"UPDATE {t.order_lines.name} SET warehouse_id = {mark} WHERE order_id = {mark}",
-            [(wh, oid) for oid, wh, _ in moves],
-        )
+        groups: dict[tuple[str | None, str | None], list[str]] = {}
+        for oid, wh, hold in moves:
+            groups.setdefault((wh, hold), []).append(oid)
+        for (wh, hold), ids in groups.items():
+            for part in chunks(sorted(ids)):
+                marks = ",".join([mark] * len(part))
+                self._c.exec_driver_sql(
+                    f"UPDATE {t.orders.name} SET warehouse_id = {mark}, hold_reason = {mark},"
+                    f" updated_at_ns = {mark} WHERE id IN ({marks})",
+                    (wh, hold, now_ns, *part),
+                )
+                self._c.exec_driver_sql(
+                    f"UPDATE {t.order_lines.name} SET warehouse_id = {mark} WHERE order_id IN ({marks})",
+                    (wh, *part),
+                )
