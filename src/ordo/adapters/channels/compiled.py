@@ -37,6 +37,8 @@ from ordo.domain.orders.model import Identifier, IdentifierKind
 if TYPE_CHECKING:
     from ordo.adapters.channels.declarative import DeclarativeAdapter, Field
 
+#: What a path's parent reads as when it is not an object: nothing under it.
+_NO_OBJECT: Mapping[str, Any] = MappingProxyType({})
 #: The generated reader: the order object (a dict) → its ChannelOrder, or None to take the
 #: reference path (which raises with every reason, or maps what the fast path would not try).
 FastParse = Callable[[dict[str, Any]], ChannelOrder | None]
@@ -70,6 +72,20 @@ class _Source:
         """Forget the parents looked up under ``root`` (a new loop iteration)."""
         self._nodes = {k: v for k, v in self._nodes.items() if k[0] != root}
 
+    def _as_dict(self, indent: int, root: str, keys: tuple[str | int, ...]) -> str:
+        """A variable holding the node at ``keys`` if it is a dict, else an empty mapping: its
+        children are then read with one ``.get`` each (None under a non-object, as before)."""
+        if not keys:
+            return root  # the root is a dict (checked before the function is called)
+        known = self._nodes.get((root, (*keys, "{}")))
+        if known is not None:
+            return known
+        node = self.node(indent, root, keys)
+        name = self.var("d")
+        self.emit(indent, f"{name} = {node} if type({node}) is dict else {self.const(_NO_OBJECT)}")
+        self._nodes[(root, (*keys, "{}"))] = name
+        return name
+
     def node(self, indent: int, root: str, keys: tuple[str | int, ...]) -> str:
         """A variable holding the value at ``keys`` (keys and list indexes) under the dict
         ``root``, None where a level is missing or of another type (as ``compile_path``
@@ -87,11 +103,8 @@ class _Source:
             self.emit(
                 indent, f"{name} = {parent}[{i}] if type({parent}) is list and len({parent}) > {i} else None"
             )
-        elif parent == root:  # the root is a dict (checked before the function is called)
-            self.emit(indent, f"{name} = {root}.get({self.const(step)})")
         else:
-            key = self.const(step)
-            self.emit(indent, f"{name} = {parent}.get({key}) if type({parent}) is dict else None")
+            self.emit(indent, f"{name} = {self._as_dict(indent, root, keys[:-1])}.get({self.const(step)})")
         self._nodes[(root, keys)] = name
         return name
 
@@ -219,7 +232,9 @@ class _Generator:
         emit(2, "if implied is None:")
         emit(3, "return None")
         # complete: the path of the full order's lines is present (any value, "" included)
-        emit(1, f"complete = {s.const(a._complete_when)}(o) is not None")
+        cw = _keys_of(a._complete_when_path)
+        cw_value = s.node(1, "o", cw) if cw is not None else f"{s.const(a._complete_when)}(o)"
+        emit(1, f"complete = {cw_value} is not None")
         self._times()
         self._lines()
         if a._freight is not None:
@@ -373,7 +388,8 @@ class _Generator:
             return
         base_get, fields = a._receiver
         emit(1, f"address = {s.const(self.d._NO_ADDRESS)}")
-        emit(1, f"src = {s.const(base_get)}(o)")
+        base = _keys_of(a._receiver_path)
+        emit(1, f"src = {s.node(1, 'o', base) if base is not None else s.const(base_get) + '(o)'}")
         emit(1, "if type(src) is dict:")
         s.scope("src")
         parts: list[str] = []

@@ -325,6 +325,7 @@ class DeclarativeAdapter:
         self._receiver_masked = c.receiver_masked
         self._idents = c.identifiers
         self._complete_when = c.complete_when
+        self._complete_when_path, self._receiver_path = c.complete_when_path, c.receiver_path
         self._hook = c.hook
         # The fields the hot path reads, each one attribute away.
         f, lf = c.fields, c.line_fields
@@ -720,10 +721,8 @@ class _Compiler:
             if key in money:
                 fields[key] = self._field(money, key, "money", unit=unit)
         self.fields = MappingProxyType(fields)
-        self.complete_when = compile_path(
-            self._path(order.get("complete_when", ""), "order.complete_when"),
-            self.where("order.complete_when"),
-        )
+        self.complete_when_path = self._path(order.get("complete_when", ""), "order.complete_when")
+        self.complete_when = compile_path(self.complete_when_path, self.where("order.complete_when"))
         if "complete_when" not in order:
             self.fail(
                 "order.complete_when", "required: the path present only in a full order (its lines) / 必填"
@@ -764,11 +763,12 @@ class _Compiler:
         self.gift_when_free = gwf
 
         self.receiver: tuple[Getter, tuple[tuple[str, Field], ...]] | None = None
+        self.receiver_path = ""
         self.receiver_masked: frozenset[str] = frozenset()
         if "receiver" in spec:
             rec = self._table(spec, "receiver")
             self._keys(rec, _RECEIVER, "receiver")
-            base = self._path(rec.get("path", ""), "receiver.path")
+            base = self.receiver_path = self._path(rec.get("path", ""), "receiver.path")
             self.receiver = (
                 compile_path(base, self.where("receiver.path")),
                 tuple((k, self._field(rec, k, "receiver")) for k in _RECEIVER_PARTS if k in rec),
