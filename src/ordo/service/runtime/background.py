@@ -10,7 +10,8 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
   in that order, not three: each step takes the write lock, and side by side they would
   queue behind one another and behind intake;
 * ``projector`` (``ordo-projector``) — the dashboard's aggregates follow the outbox, and the
-  event-stream triggers after them (``service.triggers``);
+  event-stream triggers after them (``service.triggers``), then the facts questions read
+  (``service.insight.facts``);
 * ``outbound`` (``ordo-subscriptions``, ``ordo-alerts``, and ``ordo-mqtt`` / ``ordo-nats`` when
   configured) — events out (:mod:`ordo.service.events.outbound`), woken by every commit of this
   Ordo, and the rules' 通知 to group bots and e-mail (:mod:`ordo.service.events.alerts`);
@@ -206,13 +207,15 @@ class Background:
 
     def _projector(self) -> Worker:
         from ordo.service.events.projector import catch_up
+        from ordo.service.insight.facts import catch_up as analytics_catch_up
         from ordo.service.triggers.runner import catch_up as run_triggers
 
         ordo = self._ordo
-        # The event-stream triggers follow the same outbox, right after the overview.
+        # The event-stream triggers and the facts questions read follow the same outbox, right
+        # after the overview (a question catches up what is left before it reads).
         return Worker(
             "ordo-projector",
-            lambda: catch_up(ordo) + run_triggers(ordo),
+            lambda: catch_up(ordo) + run_triggers(ordo) + analytics_catch_up(ordo),
             idle_s=self._projector_idle_s,
             close=lambda: None,
         )
