@@ -122,3 +122,16 @@ def test_a_warehouse_read_from_loose_words_must_look_like_one() -> None:
     with pytest.raises(RuleSyntaxError):
         read_rule("标签含VIP的订单优先处理")
     assert read_rule("天猫订单优先WH-SH").did_you_mean() == "如果 渠道 为 天猫 则 优先仓库 WH-SH"
+
+
+@pytest.mark.parametrize(
+    "sentence", ["差评客户转人工", "复购客户打九折", "周末的订单走顺丰", "预售订单不拆单"]
+)
+def test_a_word_ordo_cannot_express_is_never_typo_corrected_away(sentence: str) -> None:
+    # 差评客户 → 客户 (dropped) would hold every order; 周末 → 周口 would invent a destination.
+    with pytest.raises(RuleSyntaxError):
+        read_rule(sentence)
+
+
+def test_a_place_typo_that_sounds_the_same_is_read() -> None:
+    assert read_rule("广洲的订单走顺丰").did_you_mean() == "如果 目的地 为 广州 则 走 顺丰"

@@ -116,13 +116,25 @@ def typo_candidates(
     tolerant reader's own words (会员, 订单 …), which a slip of the pen may hit too."""
     out: list[tuple[str, str]] = []
     surfaces = [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
-    surfaces += [w for w in extra if len(w) > 1 and not w.isascii()]
+    own = [w for w in extra if len(w) > 1 and not w.isascii()]
+    valid = valid_values(err, g)
+
+    def fits(word: str, c: str) -> bool:
+        # A reader's word (会员) is dropped once read: only a same-length slip becomes one, or
+        # 差评客户 would turn into 客户 and vanish. A two-character word becomes a place only
+        # when it sounds the same (广洲 → 广州, 新彊 → 新疆; 周末 is not 周口, 预售 not 玉树).
+        if c in own and c not in surfaces and len(c) != len(word):
+            return False
+        if len(word) <= 2 and c not in valid and g.resolve_place(c) is not None:
+            return _pinyin(word) == _pinyin(c)
+        return True
+
     if err.code in _TYPO_CODES and len(err.word) >= 2:
-        pool = list(valid_values(err, g)) + surfaces
-        out += [(err.word, c) for c in ranked(err.word, pool, floor=floor)]
+        pool = [*valid, *surfaces, *own]
+        out += [(err.word, c) for c in ranked(err.word, pool, floor=floor) if fits(err.word, c)]
     for w in dict.fromkeys(words):
         if len(w) >= 2 and w != err.word:
-            out += [(w, c) for c in ranked(w, surfaces, floor=floor)]
+            out += [(w, c) for c in ranked(w, [*surfaces, *own], floor=floor) if fits(w, c)]
     return out
 
 
