@@ -9,10 +9,12 @@ the refresh part):
   add the orders to the running statistics (``add_orders``, the upsert intake always runs).
   It reports the cost per order of each step and the sustained rate of the whole path, against
   the target of 5,000 orders/s.
-* **intake** — the full intake (``ordo bench intake``'s twenty rules) alternated A/B with the
-  same rules plus four that read customer value (客户分群, 距上次下单天数, RFM, 累计消费), so
-  intake also reads and judges every order's customer; the ratio says what reading customer
-  value costs intake. Each side runs ``rounds`` times on its own fresh file, alternating.
+* **intake** — the full intake (``ordo bench intake``'s twenty rules, A), the same plus four
+  rules that read customer value (客户分群, 距上次下单天数, RFM, 累计消费; B), so intake also
+  reads and judges every order's customer, and the same plus four rules with the same actions
+  on order fields (C). B over A is what value rules cost intake; B over C what reading and
+  judging customer value costs apart from four more rules. Each side runs ``rounds`` times
+  on its own fresh file, in turn.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ VALUE_RULES = (
     "如果 距上次下单天数 >= 30 则 标记 回流",
     "如果 客户R值 >= 4 且 客户F值 >= 3 则 标记 活跃",
     "如果 客户累计消费 > 5000元 则 标记 老客",
+)
+#: The same four actions on order fields only (the C side): B over C is what reading and
+#: judging customer value costs, apart from evaluating four more rules.
+ORDER_RULES = (
+    "如果 订单金额 > 800元 则 标记 重点客户",
+    "如果 商品行数 >= 3 则 标记 回流",
+    "如果 商品件数 >= 3 且 订单金额 > 100元 则 标记 活跃",
+    "如果 订单金额 > 5000元 则 标记 老客",
 )
 
 
@@ -197,9 +207,11 @@ def bench_intake_ab(
     """Intake with the twenty rules (A) and with the value rules added (B), alternated."""
     a: list[dict[str, Any]] = []
     b: list[dict[str, Any]] = []
+    c: list[dict[str, Any]] = []
     for r in range(rounds):
         a.append(_intake_once(tmp / f"a{r}.db", world, orders, batch, ()))
         b.append(_intake_once(tmp / f"b{r}.db", world, orders, batch, VALUE_RULES))
+        c.append(_intake_once(tmp / f"c{r}.db", world, orders, batch, ORDER_RULES))
 
     def med(runs: list[dict[str, Any]], key: str) -> float:
         return round(float(statistics.median(float(x[key]) for x in runs)), 1)
@@ -216,6 +228,11 @@ def bench_intake_ab(
             "cpu_orders_per_s": med(b, "cpu_orders_per_s"),
             "tagged_by_value_rules": b[-1]["tagged_by_value_rules"],
         },
+        "c_plus_order_rules": {
+            "orders_per_s": med(c, "orders_per_s"),
+            "cpu_orders_per_s": med(c, "cpu_orders_per_s"),
+        },
         "ratio_b_over_a": round(med(b, "orders_per_s") / med(a, "orders_per_s"), 3),
         "cpu_ratio_b_over_a": round(med(b, "cpu_orders_per_s") / med(a, "cpu_orders_per_s"), 3),
+        "cpu_ratio_b_over_c": round(med(b, "cpu_orders_per_s") / med(c, "cpu_orders_per_s"), 3),
     }
