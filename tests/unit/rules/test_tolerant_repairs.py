@@ -125,7 +125,7 @@ def test_a_warehouse_read_from_loose_words_must_look_like_one() -> None:
 
 
 @pytest.mark.parametrize(
-    "sentence", ["差评客户转人工", "复购客户打九折", "周末的订单走顺丰", "预售订单不拆单"]
+    "sentence", ["差评客户转人工", "大客户转人工", "复购客户打九折", "周末的订单走顺丰", "预售订单不拆单"]
 )
 def test_a_word_ordo_cannot_express_is_never_typo_corrected_away(sentence: str) -> None:
     # 差评客户 → 客户 (dropped) would hold every order; 周末 → 周口 would invent a destination.

@@ -120,10 +120,11 @@ def typo_candidates(
     valid = valid_values(err, g)
 
     def fits(word: str, c: str) -> bool:
-        # A reader's word (会员) is dropped once read: only a same-length slip becomes one, or
-        # 差评客户 would turn into 客户 and vanish. A two-character word becomes a place only
-        # when it sounds the same (广洲 → 广州, 新彊 → 新疆; 周末 is not 周口, 预售 not 玉树).
-        if c in own and c not in surfaces and len(c) != len(word):
+        # A reader's word (会员) is dropped once read: only a word that sounds the same becomes
+        # one (会原 → 会员), or 差评客户 / 大客户 would turn into 客户 / 的客户 and vanish. A
+        # two-character word becomes a place only when it sounds the same too (广洲 → 广州,
+        # 新彊 → 新疆; 周末 is not 周口, 预售 not 玉树).
+        if c in own and c not in surfaces and _pinyin(word) != _pinyin(c):
             return False
         if len(word) <= 2 and c not in valid and g.resolve_place(c) is not None:
             return _pinyin(word) == _pinyin(c)
