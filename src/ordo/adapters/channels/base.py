@@ -127,7 +127,7 @@ def steps_for(
     status: tuple[Milestone, ...], times: Mapping[Milestone, int | None], fallback_ns: int
 ) -> tuple[tuple[Milestone, int], ...]:
     """Each implied milestone with its own time when the payload has one, else ``fallback_ns``."""
-    return tuple((m, times.get(m) or fallback_ns) for m in status)
+    return tuple([(m, times.get(m) or fallback_ns) for m in status])  # a list: no generator per payload
 
 
 #: Tags an adapter puts on the order for what the payload says about it (rules can match them).

@@ -93,10 +93,11 @@ def to_canonical(co: ChannelOrder, skus: SkuLookup, resolver: AddressResolver) -
     res = resolver.resolve(a.province, a.city, a.district, a.text)
     detail = (a.street + a.detail) if (a.street or a.detail) else (res.rest or a.text)
     tags = co.tags
-    if res.resolved:
+    if res.resolved:  # _fit inline: this branch runs for nearly every payload
+        name, phone = a.name, a.phone
         ship = Address(
-            res.province, res.city, res.district, _fit(detail, 500), res.adcode, res.lat, res.lng,
-            _fit(a.name, 100), _fit(a.phone, 32),
+            res.province, res.city, res.district, detail if len(detail) <= 500 else "", res.adcode,
+            res.lat, res.lng, name if len(name) <= 100 else "", phone if len(phone) <= 32 else "",
         )  # fmt: skip
     else:
         ship = Address(

@@ -223,7 +223,8 @@ class Reader:
 
     def items(self, src: Any, key: str, at: str = "", *, required: bool = True) -> list[Mapping[str, Any]]:
         value = src.get(key) if isinstance(src, dict) else None
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        # A list of objects (told without a generator: this runs for every payload's lines).
+        if isinstance(value, list) and all([isinstance(v, dict) for v in value]):
             if not value and required:
                 self.fail("no_lines", _at(at, key), "no items / 没有商品行")
             return value
