@@ -65,6 +65,7 @@ class Tolerance:
     sku_has_words: frozenset[str] = frozenset()
     warehouse_words: frozenset[str] = frozenset()
     list_words: frozenset[str] = frozenset()
+    copulas: frozenset[str] = frozenset()
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -87,6 +88,7 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         sku_has_words=frozenset(data.get("sku_has_words", ())),
         warehouse_words=frozenset(data.get("warehouse_words", ())),
         list_words=frozenset(w.lower() for w in data.get("list_words", ())),
+        copulas=frozenset(data.get("copulas", ())),
     )
 
 
@@ -219,7 +221,8 @@ class Repair:
             if t.kind == "COMMA" and nxt is not None and nxt.kind in ("CAP", "REASON"):
                 continue
             twice = t.kind == "GIFT" and out and out[-1].kind == "GIFT"  # 送赠品: one gift word
-            if noun_suffix or twice or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
+            leading = t.kind == "FOR" and not out and t.text.lower() in self.t.fillers  # 对抖音订单…
+            if noun_suffix or twice or leading or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
                 continue
             postfix_word = t.kind == "WORD" or (t.kind == "WITHIN" and out and out[-1].unit != "duration")
@@ -540,6 +543,11 @@ class Repair:
             created = t.kind == "MILESTONE" and t.lexeme is not None and t.lexeme.value == "created"
             if created and out and out[-1].kind in _ATOM_END | {"FIELD"}:
                 self.note("filler", t.text, "")  # 小程序下单送…: 下单 is the verb, not a milestone
+                i += 1
+                continue
+            copula = t.kind == "OP" and t.text in self.t.copulas and prev in _COND_START
+            if copula and i + 1 < len(ts) and ts[i + 1].kind in ("VALUE", "FIELD", "NUMBER"):
+                self.note("filler", t.text, "")  # 如果是抖音 / 且是快手: 是 joins, it compares nothing
                 i += 1
                 continue
             if t.kind in ("IN", "OP") and i + 1 < len(ts) and self._is_bool(ts[i + 1]) and at_start:
