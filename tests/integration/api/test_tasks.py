@@ -75,3 +75,15 @@ def test_bad_input_is_a_4xx_naming_the_field(client, auth, world):
         headers=ops,
     )
     assert r.status_code == 422 and r.json()["details"]["field"] == "until"
+
+
+def test_a_trigger_reads_back_in_both_languages_and_goes_through_a_draft(client, auth):
+    ops = auth(Role.OPS)
+    text = "30天内退货2次则创建任务交给客服期限2小时"
+    r = client.post("/api/v1/rules/parse", json={"text": text}, headers=ops)
+    assert r.status_code == 200, r.text
+    [rule] = r.json()["rules"]
+    assert rule["zh"] == "如果 30天以内 退货 2次 则 创建任务 交给 客服 期限 2小时"
+    assert rule["en"].startswith("when return 2 times in the last 30d") and rule["tier"] == "L1"
+    r = client.post("/api/v1/rules/drafts", json={"text": text, "note": "退货多的客户回访"}, headers=ops)
+    assert r.status_code in (200, 201), r.text

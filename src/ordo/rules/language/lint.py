@@ -32,6 +32,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
+from types import MappingProxyType
 
 from ordo.rules.evaluation.compile_py import day_bounds, day_start_ns
 from ordo.rules.evaluation.facts import COLUMNS
@@ -46,10 +47,11 @@ MAX_WORK = 300_000
 _NULLABLE = {c.name for c in COLUMNS if c.nullable}
 #: Fact columns nothing fills when the live rules decide an order (intake) nor in backtests,
 #: and what would feed each. Remove an entry when its source arrives.
-NO_LIVE_SOURCE: Mapping[str, tuple[str, str]] = {
+NO_LIVE_SOURCE: Mapping[str, tuple[str, str]] = MappingProxyType(
     # None today: 预测库存风险 was here until backtests read the forecasts kept at the time
     # (forecast_ratio_history); intake reads the last kept one.
-}
+    {}
+)
 #: Says why an action has no live effect (zh, en), or None when it has one.
 Inert = Callable[[A.Action], tuple[str, str] | None]
 

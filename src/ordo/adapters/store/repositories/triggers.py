@@ -26,6 +26,22 @@ E, T = customer_events.c, tasks.c
 _TASK_COLUMNS = [c for c in tasks.c]
 
 
+#: A customer's latest events of some kinds up to one event: built once, bound per call (it runs
+#: once per trigger and event).
+_RECENT = (
+    sa.select(E.id, E.kind, E.at_ns, E.channel, E.order_id)
+    .where(E.customer_ref == sa.bindparam("ref"), E.kind.in_(sa.bindparam("kinds", expanding=True)))
+    .where(
+        sa.or_(
+            E.at_ns < sa.bindparam("at"),
+            sa.and_(E.at_ns == sa.bindparam("at"), E.id <= sa.bindparam("id")),
+        )
+    )
+    .order_by(E.at_ns.desc(), E.id.desc())
+    .limit(sa.bindparam("n"))
+)
+
+
 def _event(r: Any) -> CustomerEvent:
     return CustomerEvent(r.kind, int(r.at_ns), r.channel, r.order_id, int(r.id))
 
@@ -78,37 +94,43 @@ class TriggerRepository:
         return StatsRow(customer_ref, int(n), int(spend), int(returns), first, last)
 
     def add_events(self, rows: Sequence[EventRow]) -> list[tuple[EventRow, CustomerEvent]]:
+        if not rows:
+            return []
+        stmt = (
+            self._insert(customer_events).on_conflict_do_nothing().returning(E.id, E.source_event_id, E.kind)
+        )
+        values = [
+            {
+                "customer_ref": r.customer_ref,
+                "kind": r.kind,
+                "channel": r.channel,
+                "order_id": r.order_id,
+                "at_ns": r.at_ns,
+                "source_event_id": r.source_event_id,
+            }
+            for r in rows
+        ]
+        # One statement for the batch (RETURNING over many rows); an event already kept returns nothing.
+        ids = {(src, kind): int(i) for i, src, kind in self._c.execute(stmt, values)}
         out: list[tuple[EventRow, CustomerEvent]] = []
         for row in rows:
-            stmt = (
-                self._insert(customer_events)
-                .values(
-                    customer_ref=row.customer_ref,
-                    kind=row.kind,
-                    channel=row.channel,
-                    order_id=row.order_id,
-                    at_ns=row.at_ns,
-                    source_event_id=row.source_event_id,
-                )
-                .on_conflict_do_nothing()
-                .returning(E.id)
-            )
-            new_id = self._c.execute(stmt).scalar()
+            new_id = ids.get((row.source_event_id, row.kind))
             if new_id is not None:
-                out.append((row, CustomerEvent(row.kind, row.at_ns, row.channel, row.order_id, int(new_id))))
+                out.append((row, CustomerEvent(row.kind, row.at_ns, row.channel, row.order_id, new_id)))
+        out.sort(key=lambda pair: pair[1].id)
         return out
 
     def recent_events(
         self, customer_ref: str, kinds: Iterable[str], upto: CustomerEvent, limit: int
     ) -> list[CustomerEvent]:
-        q = (
-            sa.select(E.id, E.kind, E.at_ns, E.channel, E.order_id)
-            .where(E.customer_ref == customer_ref, E.kind.in_(sorted(set(kinds))))
-            .where(sa.or_(E.at_ns < upto.at_ns, sa.and_(E.at_ns == upto.at_ns, E.id <= upto.id)))
-            .order_by(E.at_ns.desc(), E.id.desc())
-            .limit(limit)
-        )
-        return [_event(r) for r in reversed(self._c.execute(q).all())]
+        params = {
+            "ref": customer_ref,
+            "kinds": sorted(set(kinds)),
+            "at": upto.at_ns,
+            "id": upto.id,
+            "n": limit,
+        }
+        return [_event(r) for r in reversed(self._c.execute(_RECENT, params).all())]
 
     def events_between(self, since_ns: int, until_ns: int, limit: int) -> list[tuple[str, CustomerEvent]]:
         q = (
