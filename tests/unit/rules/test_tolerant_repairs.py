@@ -66,6 +66,9 @@ def test_cheng_is_tens_of_percent_after_numerals() -> None:
         ("东北排除广州仓", '如果 目的地 为 东北地区 则 排除仓库 "广州仓"'),
         ("满¥299减¥30", "满299减30"),
         ("对抖音订单打九折", "如果 渠道 为 抖音 则 打 9折"),
+        ("下单满299减30", "满299减30"),
+        ("订单满二百九十九元即可包邮", "如果 订单金额 大于等于 299元 则 免运费"),
+        ("累计消费满2万的老客打九五折", "如果 客户累计消费 大于等于 2万元 则 打 9.5折"),
         ("凡是天猫订单都走顺丰", "如果 渠道 为 天猫 则 走 顺丰"),
         ("要是金额超过两千就通知财务", "如果 订单金额 超过 2000元 则 通知 财务"),
         ("金额超过500或者是快手的转人工", "如果 订单金额 超过 500元 或 渠道 为 快手 则 转人工审核"),
@@ -129,7 +132,15 @@ def test_a_warehouse_read_from_loose_words_must_look_like_one() -> None:
 
 
 @pytest.mark.parametrize(
-    "sentence", ["差评客户转人工", "大客户转人工", "复购客户打九折", "周末的订单走顺丰", "预售订单不拆单"]
+    "sentence",
+    [
+        "差评客户转人工",
+        "大客户转人工",
+        "复购客户打九折",
+        "周末的订单走顺丰",
+        "预售订单不拆单",
+        "老客自动通过",
+    ],
 )
 def test_a_word_ordo_cannot_express_is_never_typo_corrected_away(sentence: str) -> None:
     # 差评客户 → 客户 (dropped) would hold every order; 周末 → 周口 would invent a destination.

@@ -66,6 +66,7 @@ class Tolerance:
     warehouse_words: frozenset[str] = frozenset()
     list_words: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
+    qualifiers: frozenset[str] = frozenset()
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -89,6 +90,7 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         warehouse_words=frozenset(data.get("warehouse_words", ())),
         list_words=frozenset(w.lower() for w in data.get("list_words", ())),
         copulas=frozenset(data.get("copulas", ())),
+        qualifiers=frozenset(data.get("qualifiers", ())),
     )
 
 
@@ -541,7 +543,8 @@ class Repair:
                 i += 1
                 continue
             created = t.kind == "MILESTONE" and t.lexeme is not None and t.lexeme.value == "created"
-            if created and out and out[-1].kind in _ATOM_END | {"FIELD"}:
+            verb_first = created and not out and i + 1 < len(ts) and ts[i + 1].kind in _ACTION_START
+            if verb_first or (created and out and out[-1].kind in _ATOM_END | {"FIELD"}):
                 self.note("filler", t.text, "")  # 小程序下单送…: 下单 is the verb, not a milestone
                 i += 1
                 continue

@@ -105,7 +105,7 @@ def read_rule(
         candidate = sentence_of(ts)
         try:
             rule = parse_rule(candidate, glossary=g, priority=priority, rule_id=rule_id)
-            rule = _plausible(rule, candidate, g)
+            rule = _qualified(_plausible(rule, candidate, g), rep, text)
             return Reading(_with_source(rule, text), text, candidate, tuple(rep.rewrites))
         except RuleSyntaxError as second:
             attempts.append((rep, ts, candidate))
@@ -122,7 +122,8 @@ def read_rule(
                 again = read_rule(
                     sentence, glossary=g, tolerance=tol, priority=priority, rule_id=rule_id, typos=False
                 )
-                _plausible(again.rule, sentence, g)
+                _qualified(_plausible(again.rule, sentence, g), rep, text)
+                _qualified(again.rule, Repair(g, tol, lang, list(again.rewrites)), text)
             except RuleSyntaxError:
                 continue
             typo = Rewrite("typo", word, replacement)
@@ -144,6 +145,15 @@ def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
 #: What a warehouse read from loose words must look like: a code (WH-NJ), a name with 仓, or a
 #: warehouse the glossary knows. 优先处理 is not a warehouse called 处理.
 _WAREHOUSE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*\d*|.+仓(?:库)?")
+
+
+def _qualified(rule: A.Rule, rep: Repair, candidate: str) -> A.Rule:
+    """``rule`` unless the repairs dropped the only words saying whom it is for (老客自动通过
+    would approve every order): then a refusal."""
+    dropped = [w.before for w in rep.rewrites if w.kind == "filler" and w.before in rep.t.qualifiers]
+    if dropped and isinstance(rule.condition, A.Always):
+        raise RuleSyntaxError("unknown_word", candidate, 0, dropped[0], sentence_lang(candidate))
+    return rule
 
 
 def _plausible(rule: A.Rule, candidate: str, g: Glossary) -> A.Rule:
