@@ -24,6 +24,13 @@ def drill_command(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="NAME=VALUE into the scenarios' configuration")
     ] = None,
+    ci: Annotated[
+        bool, typer.Option("--ci", help="The scenarios' shorter CI values (their ci extension) / CI 短时长")
+    ] = False,
+    parallel: Annotated[
+        int,
+        typer.Option(min=1, max=8, help="Lanes of drills run side by side, each on its own Ordo / 并行数"),
+    ] = 1,
 ) -> None:
     """Run drills: steady state before and after the faults, journal, verdict, RTO and RPO."""
     import dataclasses
@@ -31,7 +38,7 @@ def drill_command(
     import tempfile
 
     from ordo.cli.common import print_json
-    from ordo.drills import ScenarioError, Targets, find, library, load, run, write_journal
+    from ordo.drills import ScenarioError, Targets, find, library, load, run_all, write_journal
 
     if all_ == bool(scenarios):
         raise typer.BadParameter("name scenarios or give --all, not both / 指定场景或 --all，二选一")
@@ -50,17 +57,29 @@ def drill_command(
     except ScenarioError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
-    summary: list[dict[str, object]] = []
+    if overrides:  # --set wins over the configuration and over the CI values alike
+        experiments = [
+            dataclasses.replace(
+                e,
+                configuration={**e.configuration, **overrides},
+                ci={k: v for k, v in e.ci.items() if k not in overrides},
+            )
+            for e in experiments
+        ]
     with tempfile.TemporaryDirectory(prefix="ordo-drills-") as tmp:
         targets = Targets(Path(tmp))  # drills whose server is configured alike share one
         try:
-            for exp in experiments:
-                if overrides:
-                    exp = dataclasses.replace(exp, configuration={**exp.configuration, **overrides})
-                journal = run(exp, db=db, targets=targets)
-                summary.append(_summary(exp.name, journal, write_journal(journal, journals)))
+            ran = run_all(
+                experiments,
+                db=db,
+                targets=targets,
+                ci=ci,
+                parallel=parallel,
+                done=lambda e, j: typer.echo(f"{e.name}: {j['verdict']}", err=True),
+            )
         finally:
             targets.close()
+    summary = [_summary(e.name, j, write_journal(j, journals)) for e, j in zip(experiments, ran, strict=True)]
     print_json({"drills": summary, "failed": sum(s["verdict"] == "failed" for s in summary)})
     if any(s["verdict"] == "failed" for s in summary):
         raise typer.Exit(1)
@@ -68,9 +87,9 @@ def drill_command(
 
 def _summary(name: str, journal: dict[str, Any], path: Path) -> dict[str, object]:
     m = journal.get("ordo", {}).get("measurements", {})
-    typer.echo(f"{name}: {journal['verdict']}", err=True)
     return {
         "scenario": name, "verdict": journal["verdict"], "db": journal["ordo"]["db"],
+        "profile": journal["ordo"]["profile"],
         "rto_s": m.get("rto_s"), "rpo_orders": m.get("rpo_orders"),
         "orders_acknowledged": m.get("orders_acknowledged"), "duration_s": journal.get("duration"),
         "reason": journal.get("reason") or journal.get("exception") or journal.get("failed_activities"),

@@ -13,7 +13,7 @@ faults and writes a journal with a verdict, RTO and RPO. Modules, one idea each:
 from __future__ import annotations
 
 from ordo.drills.experiment import Experiment, ScenarioError, find, library, load, parse
-from ordo.drills.runner import run, write_journal
+from ordo.drills.runner import run, run_all, write_journal
 from ordo.drills.target import Targets
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "load",
     "parse",
     "run",
+    "run_all",
     "write_journal",
 ]

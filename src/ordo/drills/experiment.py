@@ -14,6 +14,12 @@ arbitrary code. ``configuration`` holds how that Ordo is started (``workers``,
 
 Tolerances, as Chaos Toolkit's: ``true``/``false`` (the value must equal it), a number
 (equal), ``[low, high]`` or ``{"type": "range", "range": [low, high]}`` (inclusive).
+
+A scenario may declare a shorter CI run in Chaos Toolkit's ``extensions`` list: an entry
+``{"name": "ci", "configuration": {...}, "why": "..."}`` whose values replace the
+configuration's when the drill runs in CI (``ordo drill --ci``; the library's tests). Only
+keys the configuration already has may be replaced, so a typo cannot pass unnoticed, and
+the journal records which profile and configuration ran.
 This module only reads and judges; it runs nothing.
 """
 
@@ -74,10 +80,16 @@ class Experiment:
     rollbacks: tuple[Activity, ...] = ()
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: Configuration values the CI profile replaces (the ``ci`` extension; empty: none).
+    ci: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return Path(self.source).stem if self.source else self.title
+
+    def configured(self, *, ci: bool) -> Mapping[str, Any]:
+        """The configuration the drill runs with: CI's shorter values laid over, when ``ci``."""
+        return {**self.configuration, **self.ci} if ci else dict(self.configuration)
 
 
 def within(tolerance: Any, value: Any) -> bool:
@@ -152,6 +164,7 @@ def parse(raw: Any, source: str = "") -> Experiment:
     configuration = raw.get("configuration", {})
     if not isinstance(configuration, Mapping):
         raise ScenarioError("configuration: must be an object")
+    ci = _ci_profile(raw.get("extensions", []), configuration)
     return Experiment(
         title=title,
         description=str(raw.get("description", "")),
@@ -166,7 +179,30 @@ def parse(raw: Any, source: str = "") -> Experiment:
         rollbacks=tuple(_activity(a, f"rollbacks[{i}]") for i, a in enumerate(rollbacks)),
         source=source,
         raw=raw,
+        ci=ci,
     )
+
+
+def _ci_profile(extensions: Any, configuration: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``ci`` extension's configuration (see the module doc); {} when there is none."""
+    if not isinstance(extensions, list):
+        raise ScenarioError("extensions: must be a list")
+    out: dict[str, Any] = {}
+    for i, ext in enumerate(extensions):
+        if not isinstance(ext, Mapping) or not isinstance(ext.get("name"), str):
+            raise ScenarioError(f"extensions[{i}].name: required")
+        if ext["name"] != "ci":
+            continue  # another tool's extension: not ours to read
+        values = ext.get("configuration")
+        if not isinstance(values, Mapping) or not values:
+            raise ScenarioError(f"extensions[{i}].configuration: the values CI runs with")
+        unknown = sorted(set(values) - set(configuration))
+        if unknown:
+            raise ScenarioError(
+                f"extensions[{i}].configuration.{unknown[0]}: not in the scenario's configuration"
+            )
+        out.update(values)
+    return out
 
 
 def load(path: Path) -> Experiment:

@@ -6,7 +6,10 @@ Each action takes the :class:`~ordo.drills.context.Drill`, marks the moment it s
 (each is idempotent) in case the method stopped half-way.
 
 - ``kill_server``: SIGKILL (or another signal) to ``ordo serve``; the drill's supervisor
-  starts it again at once, as systemd would.
+  starts it again at once, as systemd would. The action ends once the new server takes
+  orders again (an order acknowledged after /healthz came back), not at a fixed time:
+  the check after the fault then judges the recovered server, and the RTO (measured
+  from the load's own attempts) says how long recovery took.
 - ``kill_worker``: SIGKILL to one worker of ``ordo serve --workers N``; Ordo's own
   supervisor replaces it.
 - ``drain_server``: SIGTERM; the server finishes what it holds and exits, then restarts.
@@ -45,12 +48,27 @@ def _restarted_within(drill: Drill, since: float, timeout_s: float = 60.0) -> fl
     return round(time.monotonic() - since, 3)
 
 
+def _taking_orders_within(drill: Drill, since: float, timeout_s: float = 60.0) -> float | None:
+    """Seconds from ``since`` until the load has an order acknowledged after the server
+    answered /healthz again (None if none was within ``timeout_s``)."""
+    back = time.monotonic()
+    deadline = back + timeout_s
+    while time.monotonic() < deadline:
+        with drill.load.ledger.lock:
+            if any(at > back for at in drill.load.ledger.acked_at.values()):
+                return round(time.monotonic() - since, 3)
+        time.sleep(0.02)
+    return None
+
+
 def kill_server(drill: Drill, sig: str = "SIGKILL") -> dict[str, Any]:
     number = signal.Signals[sig]
     at = drill.mark(f"kill_server {sig}")
     pid = drill.target.signal_server(number)
     time.sleep(0.2)  # let it die before asking whether it is back
-    return {"pid": pid, "signal": sig, "healthy_again_after_s": _restarted_within(drill, at)}
+    healthy = _restarted_within(drill, at)
+    taking = _taking_orders_within(drill, at) if healthy is not None else None
+    return {"pid": pid, "signal": sig, "healthy_again_after_s": healthy, "taking_orders_after_s": taking}
 
 
 def drain_server(drill: Drill) -> dict[str, Any]:
@@ -62,11 +80,13 @@ def drain_server(drill: Drill) -> dict[str, Any]:
         time.sleep(0.01)
     exit_code = proc.returncode if proc is not None else None
     drained_s = round(time.monotonic() - at, 3)
+    healthy = _restarted_within(drill, at)
     return {
         "pid": pid,
         "exit_code": exit_code,
         "drained_in_s": drained_s,
-        "healthy_again_after_s": _restarted_within(drill, at),
+        "healthy_again_after_s": healthy,
+        "taking_orders_after_s": _taking_orders_within(drill, at) if healthy is not None else None,
     }
 
 

@@ -15,17 +15,23 @@ with Ordo's figures under ``measurements``:
 - what the load offered and got, the server's restarts, the stream's reconnects.
 
 The verdict is ``passed`` only when both checks held and every activity ran.
+
+:func:`run_all` runs many drills (``ordo drill --all``): drills whose server is configured
+alike run in sequence on one Ordo (a *lane*); lanes run side by side, ``parallel`` at a
+time, each on servers of its own, so no drill's fault reaches another's orders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import platform
 import re
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -41,7 +47,7 @@ from ordo.drills.faults_world import BUSINESS_PROBES
 from ordo.drills.probes import PROBES
 from ordo.drills.proxy import FaultProxy
 from ordo.drills.stream import Watcher
-from ordo.drills.target import PG_ADMIN_URL, Target, Targets
+from ordo.drills.target import PG_ADMIN_URL, SERVER_KEYS, Target, Targets
 from ordo.drills.traffic import Load
 
 #: The functions a scenario may name, by module: nothing else is ever called.
@@ -135,34 +141,55 @@ def rto_per_fault(drill: Drill, end: float) -> list[dict[str, Any]]:
     return out
 
 
+def _db_for(exp: Experiment, db: str) -> str:
+    """The database the drill runs on: PostgreSQL when it requires it, else the one asked for."""
+    needs = exp.configuration.get("requires", [])
+    return "postgres" if "postgres" in needs and db == "sqlite" else db
+
+
 def run(
-    exp: Experiment, *, db: str = "sqlite", workdir: Path | None = None, targets: Targets | None = None
+    exp: Experiment,
+    *,
+    db: str = "sqlite",
+    workdir: Path | None = None,
+    targets: Targets | None = None,
+    ci: bool = False,
+    lane: int = 0,
 ) -> dict[str, Any]:
     """Run one experiment; its journal (a JSON-able dict with ``verdict``).
 
     With ``targets`` the drill runs on a shared Ordo configured as its scenario asks (made
-    on first use, kept for the next drill); without, on its own, closed at the end.
+    on first use, kept for the next drill of the same ``lane``); without, on its own,
+    closed at the end. ``ci``: with the scenario's CI values (its ``ci`` extension); the
+    journal's ``ordo.profile`` and ``ordo.configuration`` say what ran.
     """
+    configuration = dict(exp.configured(ci=ci))
     journal: dict[str, Any] = {
         "chaoslib-version": None,
         "platform": platform.platform(),
         "node": platform.node(),
         "experiment": dict(exp.raw),
         "start": _iso(),
-        "ordo": {"scenario": exp.name, "db": db},
+        "ordo": {
+            "scenario": exp.name,
+            "db": db,
+            "profile": "ci" if ci else "full",
+            "configuration": configuration,
+        },
     }
+    if ci and exp.ci:
+        journal["ordo"]["ci_overrides"] = dict(exp.ci)
     missing = requirement_missing(exp, db)
     if missing:
         journal.update(status="skipped", deviated=False, verdict="skipped", reason=missing, end=_iso())
         return journal
-    needs = exp.configuration.get("requires", [])
-    use_db = "postgres" if "postgres" in needs and db == "sqlite" else db
+    use_db = _db_for(exp, db)
     journal["ordo"]["db"] = use_db
     t_start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ordo-drills-", dir=workdir) as tmp:
         pool = targets if targets is not None else Targets(Path(tmp))
         try:
-            _run_on(pool, exp, use_db, journal)
+            _run_on(pool, exp, configuration, use_db, lane, journal)
         finally:
             if targets is None:
                 pool.close()
@@ -170,13 +197,123 @@ def run(
     return _judge(journal)
 
 
-def _run_on(pool: Targets, exp: Experiment, db: str, journal: dict[str, Any]) -> None:
-    configuration = dict(exp.configuration)
+def lanes(experiments: Sequence[Experiment], db: str, parallel: int) -> list[list[int]]:
+    """Which drills run in sequence on one Ordo: indexes into ``experiments``, one list per lane.
+
+    Drills whose server is configured alike (``SERVER_KEYS``) share a lane; a group larger
+    than its share (the library's drills ÷ ``parallel``) is dealt out over as many lanes as
+    it needs, each starting a server of its own. Warehouse outages go first on their
+    server: an outage re-routes every open order of the warehouse in one request, and a
+    server that has taken the earlier drills' orders holds thousands. Longest lanes
+    first, so the pool of ``parallel`` runners ends about together.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, exp in enumerate(experiments):
+        cfg = exp.configuration
+        groups.setdefault((_db_for(exp, db), *(str(cfg.get(k)) for k in SERVER_KEYS)), []).append(i)
+    size = max(1, math.ceil(len(experiments) / max(1, parallel)))
+    out: list[list[int]] = []
+    for members in groups.values():
+        members.sort(key=lambda i: not any(a.func == "warehouse_outage" for a in experiments[i].method))
+        parts = math.ceil(len(members) / size)
+        out += [members[k::parts] for k in range(parts)]
+    return sorted(out, key=len, reverse=True)
+
+
+def run_all(
+    experiments: Sequence[Experiment],
+    *,
+    db: str = "sqlite",
+    targets: Targets,
+    ci: bool = False,
+    parallel: int = 1,
+    done: Callable[[Experiment, dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run many drills, lanes side by side (see :func:`lanes`); their journals, in the order
+    given. ``done`` is called with each journal (after its lane ended, when ``parallel`` > 1).
+
+    With ``parallel`` > 1 each lane runs in a process of its own (its servers under
+    ``targets.workdir``): the load, the subscriber and the probes of one lane must not
+    wait on another lane's for Python's interpreter lock, or the load would fall behind
+    its own schedule and the intake probe would judge the drill, not Ordo.
+    """
+    plan = lanes(experiments, db, parallel)
+    journals: dict[int, dict[str, Any]] = {}
+    if parallel <= 1:
+        for lane, members in enumerate(plan):
+            try:
+                for i in members:
+                    journals[i] = _ran(
+                        experiments[i],
+                        run(experiments[i], db=db, targets=targets, ci=ci, lane=lane),
+                        lane,
+                        done,
+                    )
+            finally:
+                targets.close_lane(lane)  # its servers' CPU to the lanes still to run
+        return [journals[i] for i in range(len(experiments))]
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # never fork a process with threads running
+    with ProcessPoolExecutor(parallel, mp_context=context) as pool:
+        futures = {
+            pool.submit(_run_lane, [experiments[i] for i in members], db, targets.workdir, ci, lane): (
+                lane,
+                members,
+            )
+            for lane, members in enumerate(plan)
+        }
+        for future in as_completed(futures):
+            lane, members = futures[future]
+            for i, journal in zip(members, future.result(), strict=True):
+                journals[i] = _ran(experiments[i], journal, lane, done)
+    return [journals[i] for i in range(len(experiments))]
+
+
+def _ran(
+    exp: Experiment,
+    journal: dict[str, Any],
+    lane: int,
+    done: Callable[[Experiment, dict[str, Any]], None] | None,
+) -> dict[str, Any]:
+    journal["ordo"]["lane"] = lane
+    if done is not None:
+        done(exp, journal)
+    return journal
+
+
+def _run_lane(
+    experiments: list[Experiment], db: str, workdir: Path, ci: bool, lane: int
+) -> list[dict[str, Any]]:
+    """One lane's drills in sequence, on servers of its own (in a process of its own)."""
+    pool = Targets(Path(tempfile.mkdtemp(prefix=f"lane-{lane}-", dir=workdir)))
+    try:
+        return [run(exp, db=db, targets=pool, ci=ci, lane=lane) for exp in experiments]
+    finally:
+        pool.close()
+
+
+def _warm_up(load: Load, at_most_s: float, orders: int) -> None:
+    """Until the load has ``orders`` acknowledged (and half a second has gone, so the
+    intake window that follows sees a running load), at most ``at_most_s``."""
+    deadline = load.started_at + at_most_s
+    floor = load.started_at + min(0.5, at_most_s)
+    while time.monotonic() < deadline:
+        with load.ledger.lock:
+            acked = len(load.ledger.acked)
+        if acked >= orders and time.monotonic() >= floor:
+            return
+        time.sleep(0.02)
+
+
+def _run_on(
+    pool: Targets, exp: Experiment, configuration: dict[str, Any], db: str, lane: int, journal: dict[str, Any]
+) -> None:
     target: Target | None = None
     proxy: FaultProxy | None = None
     drill: Drill | None = None
     try:
-        target = pool.get(db, configuration)
+        target = pool.get(db, configuration, lane=lane)
         target.wait_ready()
         with target.engine().connect() as conn:
             start_id = int(conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar() or 0)
@@ -198,7 +335,7 @@ def _run_on(pool: Targets, exp: Experiment, db: str, journal: dict[str, Any]) ->
         watcher.start()
         watcher.ready.wait(10)
         load.start()
-        time.sleep(float(configuration.get("warmup_s", 1.5)))
+        _warm_up(load, float(configuration.get("warmup_s", 1.5)), int(configuration.get("warmup_orders", 1)))
         drill.started_at = load.started_at
         journal["steady_states"] = {"before": _hypothesis(drill, exp, configuration)}
         journal["run"] = []

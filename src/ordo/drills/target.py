@@ -51,6 +51,9 @@ PG_ADMIN_URL = os.environ.get(
 #: The secret the drill's signed webhooks use (channel taobao).
 WEBHOOK_SECRET = "drill-webhook-secret-0123456789"
 READY_TIMEOUT_S = 60.0
+#: Making a database in this process (migrations, the world, a key) one at a time: the
+#: migration runner keeps global state, and lanes start their servers side by side.
+_BOOTSTRAP = threading.Lock()
 
 
 def _is_worker(pid: int) -> bool:
@@ -138,11 +141,12 @@ class Target:
         self._stop = threading.Event()
         self._supervisor: threading.Thread | None = None
         self.world: World = deep_stock(generate_world(self.seed, warehouses=12, skus=200, customers=500))
-        self.app: Ordo = bootstrap(
-            Settings(database_url=self.database_url), clock=SystemClock(), rng=random.Random(self.seed)
-        )
-        load_world(self.app, self.world)
-        self.key = create_key(self.app, Role.ADMIN, "drill")
+        with _BOOTSTRAP:
+            self.app: Ordo = bootstrap(
+                Settings(database_url=self.database_url), clock=SystemClock(), rng=random.Random(self.seed)
+            )
+            load_world(self.app, self.world)
+            self.key = create_key(self.app, Role.ADMIN, "drill")
 
     # -- the database -------------------------------------------------------------------
 
@@ -306,32 +310,52 @@ class Targets:
 
     Each drill still has its own orders (its own external-id and idempotency-key prefix),
     its own event cursor and its own baseline; a drill that broke (``discard``) takes its
-    Ordo with it, so the next one starts clean.
+    Ordo with it, so the next one starts clean. Lanes (``lane``) that run side by side
+    never share a server; a lane's servers are closed when it ends (``close_lane``).
     """
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self._running: dict[tuple[Any, ...], Target] = {}
+        self._lock = threading.Lock()
 
-    def get(self, db: str, config: dict[str, Any]) -> Target:
-        key = (db, *(str(config.get(k)) for k in SERVER_KEYS))
-        found = self._running.get(key)
-        if found is None:
+    def get(self, db: str, config: dict[str, Any], *, lane: int = 0) -> Target:
+        key = (lane, db, *(str(config.get(k)) for k in SERVER_KEYS))
+        with self._lock:
+            found = self._running.get(key)
+        if found is None:  # only the lane's own thread asks for its key: no race to start it
             import tempfile
 
             folder = Path(tempfile.mkdtemp(prefix="ordo-drill-", dir=self.workdir))
             found = Target(folder, db=db, config=config)
-            self._running[key] = found
+            with self._lock:
+                self._running[key] = found
             found.start()
         return found
 
     def discard(self, target: Target) -> None:
-        for key, t in list(self._running.items()):
-            if t is target:
-                del self._running[key]
+        with self._lock:
+            for key, t in list(self._running.items()):
+                if t is target:
+                    del self._running[key]
         target.close()
 
-    def close(self) -> None:
-        for t in self._running.values():
+    def close_lane(self, lane: int) -> None:
+        with self._lock:
+            mine = [(k, t) for k, t in self._running.items() if k[0] == lane]
+            for k, _ in mine:
+                del self._running[k]
+        for _, t in mine:
             t.close()
-        self._running.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            running = list(self._running.values())
+            self._running.clear()
+        if not running:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(running), thread_name_prefix="drill-close") as pool:
+            for done in [pool.submit(t.close) for t in running]:
+                done.result()  # side by side: each waits up to 15 s for its server to drain

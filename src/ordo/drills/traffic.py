@@ -9,22 +9,29 @@ a short pause, as a channel would, until ``give_up_s``. An order is *acknowledge
 
 Every attempt is kept (``Attempt``) so RTO can be read afterwards: when answers stopped
 and when they came back. The orders come from the simulator's factory (``ordo.sim``) via
-the intake benchmark, stamped with the wall time they are sent.
+the intake benchmark, made one by one as they fall due (a drill sends hundreds, not the
+capacity) and stamped with the wall time they are sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordo.adapters.geo import load_divisions
 from ordo.bench.http import order_json
-from ordo.bench.intake import generate_orders
 from ordo.bench.loadgen import LoadClient
+from ordo.domain.orders.model import Order
+from ordo.sim.demand import OrderFactory, schedule
 from ordo.sim.world import World
+
+#: The simulated day the orders are drawn from (as ``ordo.bench.intake.generate_orders``).
+_DAY_START_NS = 1_794_326_400 * 1_000_000_000  # 2026-11-11 00:00 Asia/Shanghai
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +76,10 @@ class Load:
         self.rate, self.factor, self.give_up_s = rate_per_s, 1.0, give_up_s
         self.prefix = prefix
         self.ledger = Ledger()
-        self._orders = generate_orders(world, capacity, seed)
+        # The same orders as ``generate_orders(world, capacity, seed)``, made as they fall due.
+        self._factory = OrderFactory(world, load_divisions(), seed)
+        self._times = schedule(self._factory.curve, _DAY_START_NS, capacity, random.Random(seed))
+        self._orders: list[Order] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
@@ -99,7 +109,7 @@ class Load:
         due = time.monotonic()
         i = 0
         try:
-            while not self._stop.is_set() and i < len(self._orders):
+            while not self._stop.is_set() and i < len(self._times):
                 if self.port not in clients:
                     clients[self.port] = await LoadClient(self.host, self.port, connections=16).__aenter__()
                 client = clients[self.port]
@@ -107,6 +117,8 @@ class Load:
                 if now < due:
                     await asyncio.sleep(min(due - now, 0.05))
                     continue
+                if i == len(self._orders):  # in index order: the factory's draws stay the same
+                    self._orders.append(self._factory.make(self._times[i]))
                 task = asyncio.create_task(self._one(client, i))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ordo.drills import ScenarioError, find, library, load, parse
+from ordo.drills import Experiment, ScenarioError, find, library, load, parse
 from ordo.drills.experiment import within
 from ordo.drills.runner import REGISTRY, resolve
 
@@ -96,3 +96,52 @@ def test_scenarios_are_found_by_name_or_path(tmp_path: Path) -> None:
     assert load(find(str(own))).title == "t"
     with pytest.raises(ScenarioError, match="no scenario 'nope'"):
         find("nope")
+
+
+def test_the_ci_extension_shortens_named_values_only() -> None:
+    exp = parse(
+        experiment(
+            configuration={"outage_s": 60, "rate_per_s": 40},
+            extensions=[{"name": "other-tool"}, {"name": "ci", "configuration": {"outage_s": 5}}],
+        )
+    )
+    assert exp.ci == {"outage_s": 5}
+    assert exp.configured(ci=True) == {"outage_s": 5, "rate_per_s": 40}
+    assert exp.configured(ci=False) == {"outage_s": 60, "rate_per_s": 40}
+    with pytest.raises(ScenarioError, match=re.escape("extensions[0].configuration.outage")):
+        parse(
+            experiment(
+                configuration={"outage_s": 60}, extensions=[{"name": "ci", "configuration": {"outage": 5}}]
+            )
+        )
+    with pytest.raises(ScenarioError, match=re.escape("extensions[0].configuration")):
+        parse(experiment(extensions=[{"name": "ci"}]))
+
+
+def test_the_long_outage_runs_full_length_outside_ci() -> None:
+    broker = load(find("broker-down"))
+    assert broker.configured(ci=False)["outage_s"] == 60
+    assert broker.configured(ci=True)["outage_s"] == 5
+
+
+def test_lanes_hold_every_drill_once_and_never_mix_servers() -> None:
+    from ordo.drills.runner import lanes
+    from ordo.drills.target import SERVER_KEYS
+
+    exps = [load(p) for p in library()]
+
+    def server(e: Experiment) -> tuple[object, ...]:
+        needs = e.configuration.get("requires", [])
+        return ("postgres" in needs, *(str(e.configuration.get(k)) for k in SERVER_KEYS))
+
+    for parallel in (1, 2, 3, 4):
+        plan = lanes(exps, "sqlite", parallel)
+        assert sorted(i for lane in plan for i in lane) == list(range(len(exps)))
+        for lane in plan:
+            assert len({server(exps[i]) for i in lane}) == 1, [exps[i].name for i in lane]
+    assert len(lanes(exps, "sqlite", 1)) == len({server(e) for e in exps})
+    first = [exps[lane[0]].name for lane in lanes(exps, "sqlite", 3) if len(lane) > 1]
+    assert all(
+        name in {"typhoon-south-china", "city-lockdown", "warehouse-fire", "warehouse-power-outage"}
+        for name in first
+    )

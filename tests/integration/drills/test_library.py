@@ -1,9 +1,13 @@
 """Every scenario of the library, run for real against an Ordo the drill starts: its verdict must be
 ``passed``, with RPO 0 (no acknowledged order missing) and its figures in the journal.
 
-Drills whose server is configured alike share one running Ordo (as ``ordo drill --all``
-does); each has its own orders, cursor and baseline. Those that need PostgreSQL, root (a
-tmpfs of their own) or nats-server are skipped, saying so, where those are missing.
+The library runs once, as ``ordo drill --all --ci --parallel 2`` does: drills whose server
+is configured alike share one running Ordo in a lane (each has its own orders, cursor and
+baseline), lanes run side by side on servers of their own, and each scenario runs with
+its CI values (its ``ci`` extension: the broker is down 5 s here, 60 s in the full drill).
+Each case then judges its own journal. Those that need PostgreSQL, root (a tmpfs of their
+own) or nats-server are skipped, saying so, where those are missing.
+``ORDO_DRILL_PARALLEL`` sets the lanes (1: one after the other).
 """
 
 from __future__ import annotations
@@ -11,29 +15,37 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ordo.drills import Targets, library, load, run, write_journal
+from ordo.drills import Targets, library, load, run_all, write_journal
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+#: The whole library runs in the first case's setup: its timeout bounds the CI run.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 
 #: A drill's targets on top of its hypothesis (the issue's figures).
 RTO_TARGET_S = {"kill-server": 5.0, "kill-worker": 5.0}
 
 
 @pytest.fixture(scope="module")
-def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
-    """Drills whose server is configured alike share one, as ``ordo drill --all`` does."""
+def journals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
+    """Every scenario's journal, from one run of the library (see the module doc)."""
     pool = Targets(tmp_path_factory.mktemp("drills"))
-    yield pool
-    pool.close()
+    experiments = [load(p) for p in library()]
+    try:
+        ran = run_all(
+            experiments, targets=pool, ci=True, parallel=int(os.environ.get("ORDO_DRILL_PARALLEL", "2"))
+        )
+    finally:
+        pool.close()
+    yield {e.name: j for e, j in zip(experiments, ran, strict=True)}
 
 
 @pytest.mark.parametrize("path", library(), ids=lambda p: p.stem)
-def test_the_scenario_keeps_its_steady_state(path: Path, targets: Targets) -> None:
+def test_the_scenario_keeps_its_steady_state(path: Path, journals: dict[str, dict[str, Any]]) -> None:
     exp = load(path)
-    journal = run(exp, targets=targets)
+    journal = journals[exp.name]
     if os.environ.get("ORDO_DRILL_JOURNALS"):  # keep the journals (figures for docs/DRILLS.md)
         write_journal(journal, Path(os.environ["ORDO_DRILL_JOURNALS"]))
     if journal["verdict"] == "skipped":
@@ -48,6 +60,8 @@ def test_the_scenario_keeps_its_steady_state(path: Path, targets: Targets) -> No
         journal.get("failed_activities"),
         failed,
     )
+    assert journal["ordo"]["profile"] == "ci"
+    assert journal["ordo"]["configuration"] == {**exp.configuration, **exp.ci}  # what ran, recorded
     m = journal["ordo"]["measurements"]
     assert m["rpo_orders"] == 0
     assert m["orders_acknowledged"] > 0

@@ -2,19 +2,19 @@
 
 The scenario cuts the network between the shops and Ordo and never heals it in the
 method, while its hypothesis says intake keeps up: the check after the fault must see
-the intake stopped (``deviated``), and the CLI must fail CI for it.
+the intake stopped (``deviated``), and the CLI must fail CI for it. The drill runs once,
+through ``ordo drill`` (as CI runs it); both tests read what it left.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from ordo.cli import app
-from ordo.drills import parse, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -65,8 +65,19 @@ BROKEN = {
 }
 
 
-def test_a_broken_hypothesis_fails_the_verdict(tmp_path: Path) -> None:
-    journal = run(parse(BROKEN, "broken.json"), workdir=tmp_path)
+@pytest.fixture(scope="module")
+def drilled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+    """``ordo drill broken.json``: the CLI's result and the journal it wrote."""
+    tmp = tmp_path_factory.mktemp("broken")
+    scenario = tmp / "broken.json"
+    scenario.write_text(json.dumps(BROKEN))
+    journals = tmp / "journals"
+    result = CliRunner().invoke(app, ["drill", str(scenario), "--journals", str(journals)])
+    return result, json.loads((journals / "journal-broken.json").read_text())
+
+
+def test_a_broken_hypothesis_fails_the_verdict(drilled: tuple[Any, dict[str, Any]]) -> None:
+    _, journal = drilled
     assert journal["steady_states"]["before"]["steady_state_met"] is True
     assert journal["steady_states"]["after"]["steady_state_met"] is False
     rate = journal["steady_states"]["after"]["probes"][0]
@@ -76,13 +87,11 @@ def test_a_broken_hypothesis_fails_the_verdict(tmp_path: Path) -> None:
     assert journal["rollbacks"][0]["status"] == "succeeded"
 
 
-def test_ordo_drill_exits_1_on_a_failed_verdict_and_writes_the_journal(tmp_path: Path) -> None:
-    scenario = tmp_path / "broken.json"
-    scenario.write_text(json.dumps(BROKEN))
-    journals = tmp_path / "journals"
-    result = CliRunner().invoke(app, ["drill", str(scenario), "--journals", str(journals)])
+def test_ordo_drill_exits_1_on_a_failed_verdict_and_writes_the_journal(
+    drilled: tuple[Any, dict[str, Any]],
+) -> None:
+    result, journal = drilled
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
     assert summary["failed"] == 1 and summary["drills"][0]["verdict"] == "failed"
-    journal = json.loads((journals / "journal-broken.json").read_text())
     assert journal["deviated"] is True and journal["experiment"]["title"] == BROKEN["title"]
