@@ -46,6 +46,7 @@ GROUPINGS: tuple[tuple[str, ...], ...] = (
 MEASURES = ("orders", *FLAGS[:4], "slack_h", *FLAGS[4:], "total_fen")
 _FACT_COLUMNS = tuple(COLUMNS)
 _CHUNK = 500
+_UPSERT_CHUNK = 5000
 _K = projector_cursors.c
 
 
@@ -69,25 +70,66 @@ def _vector(row: Mapping[str, Any]) -> list[float | int]:
     ]
 
 
-def add_contributions(
-    sums: dict[tuple[Any, ...], list[float | int]], row: Mapping[str, Any], sign: int
-) -> None:
-    """Add ``sign`` × the row's measures to every day-sum key it counts in (pure)."""
-    vector = _vector(row)
-    names = {d: row[d] or "" for d in DIMS}
+def _keys(row: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """The day-sum keys an order's row counts in: per time column it has, per dimension set."""
+    names = [row[d] or "" for d in DIMS]
+    keys = []
     for basis in BASES:
         at = row[basis]
         if at is None:
             continue
         day = _day(int(at))
         for grouping in GROUPINGS:
-            key = (basis, ",".join(grouping), day, *(names[d] if d in grouping else "" for d in DIMS))
-            acc = sums.get(key)
-            if acc is None:
-                sums[key] = [sign * v for v in vector]
-            else:
-                for i, v in enumerate(vector):
-                    acc[i] += sign * v
+            keys.append(
+                (
+                    basis,
+                    ",".join(grouping),
+                    day,
+                    *(n if d in grouping else "" for d, n in zip(DIMS, names, strict=True)),
+                )
+            )
+    return keys
+
+
+def _add(
+    sums: dict[tuple[Any, ...], list[float | int]], keys: Iterable[tuple[Any, ...]], delta: list[float | int]
+) -> None:
+    for key in keys:
+        acc = sums.get(key)
+        sums[key] = list(delta) if acc is None else [a + b for a, b in zip(acc, delta, strict=True)]
+
+
+def add_change(
+    sums: dict[tuple[Any, ...], list[float | int]],
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+) -> None:
+    """Move the day sums by an order's change from ``old`` to ``new`` (either may be None; pure)."""
+    if old == new:
+        return
+    old_keys = _keys(old) if old is not None else []
+    new_keys = _keys(new) if new is not None else []
+    old_vector = _vector(old) if old is not None else None
+    new_vector = _vector(new) if new is not None else None
+    if old_vector is not None and new_vector is not None and old_keys == new_keys:
+        # Same days and names (a flag moved): one difference per key.
+        _add(sums, new_keys, [b - a for a, b in zip(old_vector, new_vector, strict=True)])
+        return
+    if old_vector is not None:
+        _add(sums, old_keys, [-v for v in old_vector])
+    if new_vector is not None:
+        _add(sums, new_keys, new_vector)
+
+
+def _comparable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A fact row as stored (the view's slack as a float, its flags as integers)."""
+    if row is None:
+        return None
+    out = dict(row)
+    out["slack_h"] = float(out["slack_h"] or 0.0)
+    for f in FLAGS:
+        out[f] = int(out[f])
+    return out
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
@@ -109,7 +151,7 @@ def _set_cursor(conn: sa.Connection, event_id: int, now_ns: int) -> None:
 
 def refresh(conn: sa.Connection, order_ids: Iterable[str]) -> int:
     """Recompute the fact rows of ``order_ids`` from the view and move the day sums by the
-    difference; returns how many orders now have a row."""
+    difference; returns how many rows were written."""
     ids = sorted(set(order_ids))
     sums: dict[tuple[Any, ...], list[float | int]] = {}
     fresh: list[dict[str, Any]] = []
@@ -119,13 +161,20 @@ def refresh(conn: sa.Connection, order_ids: Iterable[str]) -> int:
     )
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for old in conn.execute(sa.select(analytics_facts).where(F.order_id.in_(chunk))).mappings():
-            add_contributions(sums, dict(old), -1)
-        new = [dict(r) for r in conn.execute(source, {"ids": chunk}).mappings()]
-        for row in new:
-            add_contributions(sums, row, +1)
-        fresh.extend(new)
-        conn.execute(sa.delete(analytics_facts).where(F.order_id.in_(chunk)))
+        before = {
+            r["order_id"]: dict(r)
+            for r in conn.execute(sa.select(analytics_facts).where(F.order_id.in_(chunk))).mappings()
+        }
+        after = {r["order_id"]: dict(r) for r in conn.execute(source, {"ids": chunk}).mappings()}
+        changed = []
+        for oid in chunk:
+            old, new = _comparable(before.get(oid)), _comparable(after.get(oid))
+            if old != new:
+                add_change(sums, old, new)
+                changed.append(oid)
+        if changed:
+            conn.execute(sa.delete(analytics_facts).where(F.order_id.in_(changed)))
+            fresh.extend(after[oid] for oid in changed if oid in after)
     if fresh:
         conn.execute(sa.insert(analytics_facts), fresh)
     _add_sums(conn, sums)
@@ -133,21 +182,21 @@ def refresh(conn: sa.Connection, order_ids: Iterable[str]) -> int:
 
 
 def _add_sums(conn: sa.Connection, sums: Mapping[tuple[Any, ...], Sequence[float | int]]) -> None:
-    keys = ("basis", "dims", "day", *DIMS)
-    rows = [
-        dict(zip(keys, key, strict=True)) | dict(zip(MEASURES, vector, strict=True))
-        for key, vector in sorted(sums.items())
-        if any(vector)
-    ]
+    """Upsert the day-sum deltas. Driver-level executemany: tens of thousands of rows after a
+    large batch, where building each row's parameters through SQLAlchemy took most of the time."""
+    rows = [(*key, *vector) for key, vector in sums.items() if any(vector)]
     if not rows:
         return
-    D = analytics_daily.c
-    stmt = _insert(conn, analytics_daily)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={m: D[m] + stmt.excluded[m] for m in MEASURES}
+    keys = ("basis", "dims", "day", *DIMS)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO analytics_daily ({', '.join((*keys, *MEASURES))}) "
+        f"VALUES ({', '.join([mark] * (len(keys) + len(MEASURES)))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+        + ", ".join(f"{m} = analytics_daily.{m} + excluded.{m}" for m in MEASURES)
     )
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(stmt, rows[start : start + _CHUNK])
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        conn.exec_driver_sql(sql, rows[start : start + _UPSERT_CHUNK])
 
 
 def _step(engine: sa.Engine, now_ns: int) -> tuple[int, bool]:
@@ -194,7 +243,7 @@ def catch_up(engine: sa.Engine, now_ns: int, *, max_events: int = 200_000) -> in
 
 
 def _sums_sql(basis: str, grouping: Sequence[str]) -> str:
-    """The day sums of one basis and dimension set, from the facts (as :func:`add_contributions`)."""
+    """The day sums of one basis and dimension set, from the facts (as :func:`add_change` moves them)."""
     day = f"CAST(({basis} + {SHANGHAI_OFFSET_NS}) / {DAY_NS} AS INTEGER)"
     names = [f"COALESCE({d}, '')" if d in grouping else "''" for d in DIMS]
     sums = [
