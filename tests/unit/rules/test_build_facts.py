@@ -88,7 +88,17 @@ def test_one_pass_facts_equal_their_definitions_on_simulated_orders_with_and_wit
     catalog = {s.sku: s for s in world.skus}
     factory = OrderFactory(world, load_divisions(), 5)
     vip = Customer("C-VIP", "王五", CustomerTier.DIAMOND, tags=("blacklist",))
-    stats = CustomerStats(ltv_fen=10**7, return_rate=0.1, blacklisted=False, order_count=3, recency_days=12, rfm_r=4, rfm_f=3, rfm_m=5, segment="important_development")
+    stats = CustomerStats(
+        ltv_fen=10**7,
+        return_rate=0.1,
+        blacklisted=False,
+        order_count=3,
+        recency_days=12,
+        rfm_r=4,
+        rfm_f=3,
+        rfm_m=5,
+        segment="important_development",
+    )
     checked = 0
     for n in range(400):
         order = dataclasses.replace(factory.make(NOW - n * 10**9), id=f"O{n}")
