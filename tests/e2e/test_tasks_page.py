@@ -42,6 +42,10 @@ def test_a_raised_task_is_taken_and_closed_on_the_workbench(
     row = viewer.locator(f"#tasks-table tr[data-task='{task['id']}']")
     row.wait_for()
     assert row.locator(".task-owner").inner_text() == ("销售" if lang == "zh" else "Sales")
+    # The default title in the page's language only.
+    assert row.locator(".task-title").inner_text() == (
+        f"客户 {customer} 连续 2 次咨询" if lang == "zh" else f"customer {customer}: 2 inquiry in a row"
+    )
     assert viewer.locator("#tasks-table .task-close").count() == 0  # viewers cannot act
 
     page = page_for(Role.OPS, lang=lang)

@@ -3,7 +3,7 @@
 // with "take it" and "close" for those who work the queues. Live over the event stream.
 import { api, optional, stream } from "../api.js";
 import { clear, h, table } from "../dom.js";
-import { fmtTime, t } from "../i18n.js";
+import { fmtTime, lang, t } from "../i18n.js";
 
 export async function tasksSection(ctx) {
   let first = null;
@@ -21,6 +21,11 @@ export async function tasksSection(ctx) {
     if (x.assignee) return x.assignee;
     return x.role ? t(`tasks.role.${x.role}`) : "—";
   }
+  // A trigger's own title is shown as written; the default one says it in both languages.
+  function title(x) {
+    const parts = x.title.split(" / ");
+    return parts.length === 2 ? parts[lang() === "zh" ? 0 : 1] : x.title;
+  }
   function row(x) {
     const actions = canAct
       ? h("div", { class: "ex-actions" },
@@ -30,7 +35,7 @@ export async function tasksSection(ctx) {
     return h("tr", { dataset: { task: x.id }, class: x.overdue ? "overdue" : "" },
       h("td", {}, String(x.id)), h("td", {}, x.customer_ref),
       h("td", {}, x.order_id ? h("a", { href: `#/orders/${encodeURIComponent(x.order_id)}` }, x.order_id) : "—"),
-      h("td", { class: "task-owner" }, owner(x)), h("td", {}, x.title),
+      h("td", { class: "task-owner" }, owner(x)), h("td", { class: "task-title" }, title(x)),
       h("td", {}, fmtTime(x.due_at), x.overdue ? h("span", { class: "overdue" }, ` ${t("tasks.overdue")}`) : ""),
       h("td", {}, actions));
   }
