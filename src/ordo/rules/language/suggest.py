@@ -55,7 +55,10 @@ def score(word: str, candidate: str) -> float:
         same_length = a.count(" ") == b.count(" ")
         return float(fuzz.ratio(a, b)) if same_length and fuzz.ratio(a, b) >= 90 else 0.0
     sound = fuzz.ratio(_pinyin(word), _pinyin(candidate)) - 5
-    if sound < 85 and (chars < 50 or Levenshtein.distance(word, candidate) > 1 + len(word) // 4):
+    slips = 1 if len(word) <= 4 else 1 + len(word) // 5
+    if len(word) <= 2 and _pinyin(word) != _pinyin(candidate):
+        return 0.0  # one of two characters changed is another word (刷单 is not 首单)
+    if sound < 85 and (chars < 50 or Levenshtein.distance(word, candidate) > slips):
         # Far apart in writing: the sound must be close too (小红书来 is not 标红预警, 订单先 is
         # not 订单标签); one slip of the pen or a word that sounds the same is a typo.
         return 0.0
@@ -113,21 +116,18 @@ def typo_candidates(
 ) -> list[tuple[str, str]]:
     """(word, replacement) pairs to try, best first: the word the parser stopped at (the
     error's value domain first), then the other unknown words of the sentence. ``extra``: the
-    tolerant reader's own words (会员, 订单 …), which a slip of the pen may hit too."""
+    tolerant reader's own words that mean something (提到, 以上 …), which a slip may hit too;
+    never its fillers, which are dropped once read (可疑 → 可以 would erase the condition)."""
     out: list[tuple[str, str]] = []
     surfaces = [e.surface for e in g.entries if e.kind != "FILLER" and len(e.surface) > 1]
     own = [w for w in extra if len(w) > 1 and not w.isascii()]
     valid = valid_values(err, g)
 
     def fits(word: str, c: str) -> bool:
-        # A reader's word (会员) is dropped once read: only a word that sounds the same becomes
-        # one (会原 → 会员), or 差评客户 / 大客户 would turn into 客户 / 的客户 and vanish. A
-        # two-character word becomes a place only when it sounds the same too (广洲 → 广州,
-        # 新彊 → 新疆; 周末 is not 周口, 预售 not 玉树).
-        if c in own and c not in surfaces and _pinyin(word) != _pinyin(c):
-            return False
+        # A two-character word becomes a place only when it sounds the same and shares a
+        # character (广洲 → 广州, 新彊 → 新疆; 周末 is not 周口, 预售 not 玉树, 异常 not 宜昌).
         if len(word) <= 2 and c not in valid and g.resolve_place(c) is not None:
-            return _pinyin(word) == _pinyin(c)
+            return _pinyin(word) == _pinyin(c) and bool(set(word) & set(c))  # 异常 is not 宜昌
         return True
 
     if err.code in _TYPO_CODES and len(err.word) >= 2:

@@ -113,7 +113,8 @@ def read_rule(
     tried = [c for _, _, c in attempts]
     for rep, ts, candidate in attempts if typos else ():
         words = [t.text for t in ts if t.kind == "WORD"]
-        for word, replacement in typo_candidates(error_after, g, words, extra=sorted(rep.vocabulary())):
+        own = sorted(rep.vocabulary() - tol.fillers)
+        for word, replacement in typo_candidates(error_after, g, words, extra=own):
             sentence = candidate.replace(word, replacement, 1)
             if sentence in tried or len(tried) >= MAX_TRIES:
                 continue
