@@ -69,6 +69,10 @@ class Severity(StrEnum):
 
 _WEIGHT = {Severity.MINOR: 0.25, Severity.MODERATE: 0.5, Severity.SEVERE: 0.75, Severity.EXTREME: 1.0}
 
+#: The severity from which a carrier strike means the carrier takes nothing (橙色 and up:
+#: a walk-out), not a slowdown.
+STRIKE_CLOSES_AT = Severity.SEVERE
+
 #: 预警颜色 → severity (GB/T 27962 colours as CAP feeds of 中国气象局 carry them).
 COLOUR_SEVERITY: Mapping[str, Severity] = {
     "蓝色": Severity.MINOR,
@@ -190,6 +194,16 @@ class RiskEvent:
     def blocks(self) -> bool:
         return self.kind in BLOCKING_KINDS and self.confidence >= 0.5
 
+    @property
+    def closes_carriers(self) -> bool:
+        """A strike at :data:`STRIKE_CLOSES_AT` or worse stops its carriers outright: the
+        router excludes them (a hard constraint); a milder one only weighs as risk."""
+        return (
+            self.kind is RiskKind.CARRIER_STRIKE
+            and self.confidence >= 0.5
+            and _WEIGHT[self.severity] >= _WEIGHT[STRIKE_CLOSES_AT]
+        )
+
     def label(self, lang: str = "zh") -> str:
         zh, en = KIND_LABELS[self.kind]
         return f"{zh}「{self.title}」" if lang == "zh" else f"{en} '{self.title}'"
@@ -274,6 +288,11 @@ class EventDraft:
     ends_at_ns: int | None
     source_ref: str = ""
     owners: tuple[str, ...] = ()
+    #: Earlier reports this one updates, by their ``source_ref`` (CAP ``references``): the
+    #: event recorded from them is replaced, not joined by a second one.
+    replaces: tuple[str, ...] = ()
+    #: With ``replaces``: this report ends them (CAP ``msgType`` Cancel); no event itself.
+    cancels: bool = False
 
 
 #: Words in an alert's event name or headline → kind (the first that matches wins).

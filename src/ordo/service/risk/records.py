@@ -79,6 +79,7 @@ def signal_of(row: Mapping[str, Any]) -> EventSignal:
         blocks=ev.blocks,
         warehouses=_split(row["warehouses"]),
         carriers=_split(row["carriers"]),
+        closes_carriers=ev.closes_carriers,
     )
 
 
@@ -100,6 +101,7 @@ def event_view(row: Mapping[str, Any], now_ns: int) -> dict[str, Any]:
         "confidence": ev.confidence,
         "weight": ev.weight,
         "blocks": ev.blocks,
+        "closes_carriers": ev.closes_carriers,
         "source": ev.source,
         "source_ref": ev.source_ref,
         "area": area_to_json(ev.area),

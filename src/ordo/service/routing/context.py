@@ -142,6 +142,8 @@ class RoutingCache:
         stock = stock_matrix(net, uow.stock.lock_available(skus) if rows is None else rows)
         cap, car = self._left(net, now_ns)
         sig = self.signals(uow, now_ns)
+        if sig.closed_carriers:  # a strike: none left for anyone, and none counted as used
+            car[[i for i, c in enumerate(net.carriers) if c.id in sig.closed_carriers]] = 0
         ctx = RoutingContext(
             net,
             stock,

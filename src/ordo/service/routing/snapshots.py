@@ -261,7 +261,8 @@ def _row(
         # The live outside events on warehouses and carriers, so the explanation names them.
         data["rk"] = dict(ctx.risk_notes)
         used = {p.carrier_id for p in plan.parcels}
-        notes = {c: n for c, n in ctx.carrier_notes.items() if c in used}
+        # The carriers it booked, and those a strike closed to it (the hard constraint's why).
+        notes = {c: n for c, n in ctx.carrier_notes.items() if c in used or any(x[4] for x in n)}
         if notes:
             data["rkc"] = notes
     if fired:
