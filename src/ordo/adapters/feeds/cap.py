@@ -2,6 +2,11 @@
 them: one draft per ``info`` block, its area from ``polygon`` (``lat,lon`` pairs),
 ``circle`` (``lat,lon radius_km``) or ``geocode`` (an adcode), its severity from CAP's
 ``severity`` or, where the headline names a warning colour (红色预警), from the colour.
+
+``msgType`` Update and Cancel name the alerts they follow in ``references``
+(``sender,identifier,sent`` triples, space-separated): an Update's drafts replace the
+events recorded from them (info block *n* the referenced alert's block *n*), a Cancel
+is one draft that ends them (``cancels``), whether or not it carries an info block.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from ordo.domain.risk import (
     EventDraft,
     Polygon,
     Regions,
+    RiskKind,
     Severity,
     Track,
     kind_of_text,
@@ -86,10 +92,28 @@ def read(data: bytes, *, source: str = "cap") -> list[EventDraft]:
     ident = _t(root, "cap:identifier")
     sender = _t(root, "cap:sender")
     sent = ns_of(_t(root, "cap:sent"))
-    if _t(root, "cap:msgType").lower() == "cancel":
-        # A cancellation names earlier alerts in <references>; it is not read as an event
-        # (not yet acted on either: end the event with ``ordo risk end`` or the API).
-        return []
+    msg_type = _t(root, "cap:msgType").lower()
+    refs = _references(_t(root, "cap:references")) if msg_type in ("update", "cancel") else ()
+    if msg_type == "cancel":
+        info = root.find("cap:info", NS)
+        name = (_t(info, "cap:senderName") if info is not None else "") or sender or source
+        title = (_t(info, "cap:headline") if info is not None else "") or f"cancel {', '.join(refs)}"
+        return [
+            EventDraft(
+                kind=RiskKind.OTHER,
+                title=title[:200],
+                severity=Severity.MINOR,
+                confidence=1.0,
+                source=name[:64],
+                area=None,
+                assets=Assets(),
+                starts_at_ns=sent,
+                ends_at_ns=None,
+                source_ref=ident,
+                replaces=refs,
+                cancels=True,
+            )
+        ]
     out = []
     for n, info in enumerate(root.findall("cap:info", NS)):
         headline = _t(info, "cap:headline") or _t(info, "cap:event")
@@ -107,6 +131,24 @@ def read(data: bytes, *, source: str = "cap") -> list[EventDraft]:
                 starts_at_ns=ns_of(_t(info, "cap:onset")) or ns_of(_t(info, "cap:effective")) or sent,
                 ends_at_ns=ns_of(_t(info, "cap:expires")),
                 source_ref=f"{ident}#{n}" if n else ident,
+                replaces=tuple(f"{r}#{n}" if n else r for r in refs),
             )
         )
     return out
+
+
+def _references(text: str) -> tuple[str, ...]:
+    """The identifiers in CAP ``references`` (``sender,identifier,sent`` each)."""
+    out = []
+    for triple in text.split():
+        parts = triple.split(",")
+        if len(parts) != 3 or not parts[1]:
+            raise FeedError(
+                f"CAP references are sender,identifier,sent: {triple!r} / CAP 引用格式应为 发送者,标识,时间"
+            )
+        out.append(parts[1])
+    if not out:
+        raise FeedError(
+            "a CAP Update or Cancel names earlier alerts in references / CAP 更新或撤销须注明引用"
+        )
+    return tuple(out)

@@ -29,6 +29,10 @@ class RiskRepository(Protocol):
 
     def event_by_ref(self, source: str, source_ref: str) -> dict[str, Any] | None: ...
 
+    def events_by_refs(self, source_refs: Sequence[str]) -> list[dict[str, Any]]:
+        """Events recorded from these reports (their ``source_ref``), any source."""
+        ...
+
     def events(self, *, live_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
         """Newest first; ``live_only``: potential or confirmed."""
         ...

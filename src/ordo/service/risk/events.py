@@ -79,6 +79,8 @@ def record(app: Ordo, draft: EventDraft, *, actor: str) -> dict[str, Any]:
         now = app.clock.now_ns()
         with app.store.uow() as uow:
             known = uow.risk.event_by_ref(draft.source, draft.source_ref) if draft.source_ref else None
+            if known is None and draft.replaces:  # an update of earlier reports (CAP Update)
+                known = next((r for r in _referenced(uow, draft) if ImpactStatus(r["status"]).live), None)
             codes, whs, carriers = _covered(app, uow, draft.area, draft.assets)
             event = RiskEvent(
                 id=known["id"] if known else _new_id(app),
@@ -130,11 +132,32 @@ def record(app: Ordo, draft: EventDraft, *, actor: str) -> dict[str, Any]:
 def import_feed(
     app: Ordo, data: bytes, *, fmt: str | None = None, actor: str, source: str = ""
 ) -> list[dict[str, Any]]:
-    """Every event of a feed document (CAP, GeoJSON, GeoRSS), recorded or updated."""
+    """Every event of a feed document (CAP, GeoJSON, GeoRSS), recorded or updated; a
+    cancellation ends the events it names (their views are returned, ``ended_by`` set)."""
     drafts = read_feed(data, fmt, source=source)
     if source:
         drafts = [dataclasses.replace(d, source=source[:64]) for d in drafts]
-    return [record(app, d, actor=actor) for d in drafts]
+    out: list[dict[str, Any]] = []
+    for d in drafts:
+        out += cancel(app, d, actor=actor) if d.cancels else [record(app, d, actor=actor)]
+    return out
+
+
+def _referenced(uow: UnitOfWork, draft: EventDraft) -> list[dict[str, Any]]:
+    """The events recorded from the reports ``draft`` replaces (each report's info blocks:
+    ``id``, ``id#1`` …), oldest first."""
+    refs = [r for ref in draft.replaces for r in (ref, *(f"{ref}#{n}" for n in range(1, 10)))]
+    if draft.cancels:
+        return uow.risk.events_by_refs(refs)
+    return uow.risk.events_by_refs(list(draft.replaces))
+
+
+def cancel(app: Ordo, draft: EventDraft, *, actor: str) -> list[dict[str, Any]]:
+    """End the live events a cancellation names (CAP Cancel); the rest are left as they are."""
+    with app.store.uow(read_only=True) as uow:
+        named = [r["id"] for r in _referenced(uow, draft) if ImpactStatus(r["status"]).live]
+    note = f"cancelled by {draft.source_ref} / 预警已解除"[:500]
+    return [end(app, event_id, actor=actor, note=note) | {"ended_by": draft.source_ref} for event_id in named]
 
 
 def _row(uow: UnitOfWork, event_id: str) -> dict[str, Any]:
