@@ -7,7 +7,7 @@ province and status in one grouped query. Plain SQL both backends run alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -177,11 +177,10 @@ class RiskRepository:
         # expression layer cost a third of a second there).
         cols = ("id", "channel", "status", "warehouse_id", "province", "city", "adcode", "total_fen",
                 "promised_at_ns")  # fmt: skip
-        mark = rows_mark(self._c)
         rows: dict[str, dict[str, Any]] = {}
-        for part in chunks(ids):
-            sql = f"SELECT {','.join(cols)} FROM {t.orders.name} WHERE id IN ({','.join([mark] * len(part))})"
-            for r in fetch_rows(self._c, sql, tuple(part)):
+        for where, args in self._id_sets("id", ids):
+            sql = f"SELECT {','.join(cols)} FROM {t.orders.name} WHERE {where}"
+            for r in fetch_rows(self._c, sql, args):
                 rows[r[0]] = dict(zip(cols, r, strict=True))
         return [rows[i] for i in ids if i in rows]
 
@@ -194,27 +193,39 @@ class RiskRepository:
         if self._c.dialect.name == "postgresql":
             self._c.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
+    def _id_sets(self, column: str, ids: Sequence[str]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """``column`` among ``ids`` as SQL and its parameters: on PostgreSQL one array
+        parameter for them all (no 900-placeholder statement for the driver to parse per
+        chunk, one round trip); on SQLite chunks of an IN list."""
+        if not ids:
+            return
+        if self._c.dialect.name == "postgresql":
+            yield f"{column} = ANY(%s)", (list(ids),)
+            return
+        mark = rows_mark(self._c)
+        for part in chunks(ids):
+            yield f"{column} IN ({','.join([mark] * len(part))})", tuple(part)
+
     def plan_inputs(self, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """What routing an order again needs, for many orders in a few queries and no lock:
         the order's columns with its ``lines``, its milestones (``steps``), and its first and
         latest routing attempts (``attempts``: the rules' directives, the plan it now has)."""
         ids = sorted(set(order_ids))
         out: dict[str, dict[str, Any]] = {}
-        mark = rows_mark(self._c)
         cols = [c.name for c in t.orders.columns]
         dcols = [c.name for c in routing_t.routing_decisions.columns]
-        for part in chunks(ids):
-            marks = ",".join([mark] * len(part))
-            args = tuple(part)
-            sql = f"SELECT {','.join(cols)} FROM {t.orders.name} WHERE id IN ({marks})"
+        d = routing_t.routing_decisions.name
+        for where, args in self._id_sets("id", ids):
+            sql = f"SELECT {','.join(cols)} FROM {t.orders.name} WHERE {where}"
             for r in fetch_rows(self._c, sql, args):
                 row = dict(zip(cols, r, strict=True))
                 if isinstance(row["tags"], str):  # SQLite keeps JSON as text
                     row["tags"] = orjson.loads(row["tags"])
                 out[row["id"]] = {**row, "lines": [], "attempts": [], "steps": set()}
+        for where, args in self._id_sets("order_id", ids):
             sql = (
                 "SELECT order_id, sku, quantity, unit_price_fen, discount_fen, flags"
-                f" FROM {t.order_lines.name} WHERE order_id IN ({marks}) ORDER BY order_id, line_no"
+                f" FROM {t.order_lines.name} WHERE {where} ORDER BY order_id, line_no"
             )
             for oid, sku, qty, price, discount, flags in fetch_rows(self._c, sql, args):
                 out[oid]["lines"].append(
@@ -226,40 +237,55 @@ class RiskRepository:
                         "flags": sorted(from_csv(flags)),
                     }
                 )
-            sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE order_id IN ({marks})"
+            sql = f"SELECT order_id, milestone FROM {t.milestones.name} WHERE {where}"
             for oid, step in fetch_rows(self._c, sql, args):
                 out[oid]["steps"].add(step)
             # The first attempt and the latest only (a re-routed order has many): which is the
             # latest from the primary key alone, then those rows by key.
-            d = routing_t.routing_decisions.name
-            sql = f"SELECT order_id, max(attempt) FROM {d} WHERE order_id IN ({marks}) GROUP BY order_id"
+            sql = f"SELECT order_id, max(attempt) FROM {d} WHERE {where} GROUP BY order_id"
             last = fetch_rows(self._c, sql, args)
             keys = [(oid, 1) for oid, _ in last] + [(oid, int(n)) for oid, n in last if int(n) > 1]
-            for few in chunks(keys, CHUNK // 2):
-                pairs = ",".join([f"({mark},{mark})"] * len(few))
-                sql = f"SELECT {','.join(dcols)} FROM {d} WHERE (order_id, attempt) IN (VALUES {pairs})"
-                for r in fetch_rows(self._c, sql, tuple(x for k in few for x in k)):
+            for sql, kargs in self._key_sets(d, dcols, keys):
+                for r in fetch_rows(self._c, sql, kargs):
                     out[r[0]]["attempts"].append(dict(zip(dcols, r, strict=True)))
         for order in out.values():
             order["attempts"].sort(key=lambda a: a["attempt"])
         return out
+
+    def _key_sets(
+        self, table: str, cols: Sequence[str], keys: Sequence[tuple[str, int]]
+    ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Rows of ``table`` by (order_id, attempt) keys: PostgreSQL joins two arrays
+        unnested; SQLite takes row values in chunks."""
+        if not keys:
+            return
+        if self._c.dialect.name == "postgresql":
+            sql = (
+                f"SELECT {','.join('d.' + c for c in cols)} FROM {table} d"
+                " JOIN unnest(%s::text[], %s::int[]) AS k(o, a) ON d.order_id = k.o AND d.attempt = k.a"
+            )
+            yield sql, ([k[0] for k in keys], [k[1] for k in keys])
+            return
+        mark = rows_mark(self._c)
+        for few in chunks(keys, CHUNK // 2):
+            pairs = ",".join([f"({mark},{mark})"] * len(few))
+            sql = f"SELECT {','.join(cols)} FROM {table} WHERE (order_id, attempt) IN (VALUES {pairs})"
+            yield sql, tuple(x for k in few for x in k)
 
     def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
         """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt): what a
         plan checks has not changed since it was made. On PostgreSQL the orders' rows stay
         locked (id order) until the transaction ends."""
         out: dict[str, tuple[int, str, str | None, str | None, int]] = {}
-        mark = rows_mark(self._c)
         d = routing_t.routing_decisions.name
         lock = f" FOR UPDATE OF {t.orders.name}" if self._lock else ""
-        for part in chunks(sorted(set(order_ids))):
+        for where, args in self._id_sets(f"{t.orders.name}.id", sorted(set(order_ids))):
             sql = (
                 f"SELECT {t.orders.name}.id, updated_at_ns, status, warehouse_id, hold_reason,"
                 f" (SELECT max(attempt) FROM {d} WHERE {d}.order_id = {t.orders.name}.id)"
-                f" FROM {t.orders.name} WHERE {t.orders.name}.id IN ({','.join([mark] * len(part))})"
-                f" ORDER BY {t.orders.name}.id{lock}"
+                f" FROM {t.orders.name} WHERE {where} ORDER BY {t.orders.name}.id{lock}"
             )
-            for oid, at, status, wh, hold, attempt in fetch_rows(self._c, sql, tuple(part)):
+            for oid, at, status, wh, hold, attempt in fetch_rows(self._c, sql, args):
                 out[oid] = (int(at), str(status), wh, hold, int(attempt or 0))
         return out
 
