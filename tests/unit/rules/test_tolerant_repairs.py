@@ -149,3 +149,20 @@ def test_a_word_ordo_cannot_express_is_never_typo_corrected_away(sentence: str) 
 
 def test_a_place_typo_that_sounds_the_same_is_read() -> None:
     assert read_rule("广洲的订单走顺丰").did_you_mean() == "如果 目的地 为 广州 则 走 顺丰"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("notify finance when amount over 20000", "when order.amount > 20000 then notify finance"),
+        ("approve orders under 100 yuan", "when order.amount < 100 then approve"),
+        ("no split for diamond", "when customer.tier = diamond then no_split"),
+        ("hold blacklisted", "when customer.blacklisted then hold"),
+        ("通知财务当金额超过两万", "如果 订单金额 超过 2万元 则 通知 财务"),
+        ("包邮新疆", "如果 目的地 为 新疆 则 免运费"),
+    ],
+)
+def test_an_action_written_before_its_condition_goes_after_it(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation and "order" in {w.kind for w in r.rewrites}
+    assert r.did_you_mean() == meant

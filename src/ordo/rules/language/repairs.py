@@ -26,6 +26,8 @@ _ACTION_START = frozenset(
 )
 #: Terminals a promotion starts with (what a 叠加 qualifies).
 _PROMOTION_START = frozenset({"THRESHOLD", "DISCOUNT", "ZHE", "GIFT", "EACH"})
+#: Actions that take no argument: a field right after one starts the condition (hold blacklisted).
+_BARE_ACTIONS = frozenset({"HOLD", "APPROVE", "SPLIT", "NOSPLIT", "FREIGHT_FREE", "REDFLAG"})
 #: Tokens that may be part of a remark's text written after 有 / 提到 (改地址 is an event word too).
 _CONTENT = frozenset({"WORD", "TO", "EVENT", "VALUE", "NUMBER"})
 #: Tokens that end a complete condition atom (a field after one of these wants a 且).
@@ -591,6 +593,27 @@ class Repair:
             if surface in fd.zh or surface in fd.en:
                 return (*fd.zh, *fd.en)
         return ()
+
+    def action_first(self, ts: list[Tok]) -> list[Tok]:
+        """``notify finance when amount over 20000`` / ``approve orders under 100 yuan`` /
+        ``no split for diamond``: an action written before its condition goes after it. The
+        condition starts at 如果/when, at 订单/orders, at 对/for (not after 冻结), or at a
+        comparison; the action is what comes before."""
+        if not ts or _has_kind(ts, "THEN") or ts[0].kind not in _ACTION_START - _PROMOTION_START - {"ZHE"}:
+            return ts
+        for k in range(1, len(ts)):
+            kind = ts[k].kind
+            bare = ts[0].kind in _BARE_ACTIONS and k == 1 and kind in ("FIELD", "NOT", "MILESTONE", "VALUE")
+            starts = bare or kind in ("IF", "ORDERS", "OP") or (kind == "FOR" and ts[0].kind != "FREEZE")
+            if not starts:
+                continue
+            cond = ts[k + 1 :] if kind in ("IF", "ORDERS", "FOR") else ts[k:]
+            if not cond or any(t.kind in _ACTION_START for t in cond):
+                return ts
+            act = " ".join(t.text for t in ts[:k])
+            self.note("order", act, f"{' '.join(t.text for t in cond)} → {act}")
+            return [*cond, *ts[:k]]
+        return ts
 
     def trailing_stack(self, ts: list[Tok]) -> list[Tok]:
         """``满299减50可叠加``: a 叠加 written last, after the one promotion it qualifies, goes

@@ -140,7 +140,7 @@ def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
     ts = rep.warehouse_verbs(rep.remark_words(ts))
     ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
     rep.carrier_verbs(ts)
-    return rep.joints(rep.trailing_stack(rep.fields(rep.thresholds(ts))))
+    return rep.joints(rep.trailing_stack(rep.fields(rep.action_first(rep.thresholds(ts)))))
 
 
 #: What a warehouse read from loose words must look like: a code (WH-NJ), a name with 仓, or a
