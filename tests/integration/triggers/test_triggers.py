@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from ordo.clock import ManualClock
+from ordo.domain.access import Role
 from ordo.domain.errors import Conflict, ValidationError
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Order
@@ -18,12 +19,16 @@ from ordo.service.insight.intents import tag_message
 from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
+from ordo.service.ports import HistoryFilter
+from ordo.service.rules.backtest import backtest_draft
+from ordo.service.rules.versions import Actor, create_draft
 from ordo.service.runtime.app import Ordo
 from ordo.service.triggers import assign_task, backtest_triggers, catch_up, close_task, list_tasks
 from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
 from tests.integration.service.routing_helpers import go_live
 
 HOUR_NS = 3_600 * 1_000_000_000
+AUTHOR = Actor("alice", Role.OPS)
 RETURNS = "30天内退货2次则创建任务交给客服期限2小时"
 INQUIRIES = "如果 连续3次 在抖音 咨询 未下单 则 创建任务 交给 销售 期限 1天"
 LATE_VIP = '如果 订单延迟 且 客户累计消费 超过 200元 则 创建任务 交给 客服 期限 2小时 "高价值客户订单延迟"'
@@ -164,3 +169,8 @@ def test_a_backtest_names_the_tasks_the_trigger_would_have_raised(shop: Ordo, cl
     assert backtest_triggers(shop, rich, since_ns=start, until_ns=clock.now_ns() + 1)["count"] == 0
     with pytest.raises(ValidationError):
         backtest_triggers(shop, "如果 渠道 为 抖音 则 转人工审核", since_ns=start, until_ns=clock.now_ns())
+    # A draft's backtest, on the governance path, says the same for its triggers.
+    draft = create_draft(shop, AUTHOR, note="退货多的客户回访", text=RETURNS)
+    out = backtest_draft(shop, AUTHOR, draft["id"], HistoryFilter(placed_from_ns=start), note="replay")
+    report = out["backtest"]["triggers"]
+    assert report["count"] == 1 and report["tasks"][0]["customer_ref"] == "FRANK"

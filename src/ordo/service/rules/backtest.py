@@ -29,8 +29,9 @@ from ordo.rules.language.glossary import PLACE_COLUMNS, PLACE_FIELD, Glossary, d
 from ordo.service.customers.value import default_model
 from ordo.service.ports import HistoryFilter
 from ordo.service.rules.records import Actor, audit, draft_view, load_draft, required_note, version_text
-from ordo.service.rules.text import ruleset_of
+from ordo.service.rules.text import ruleset_of, triggers_of
 from ordo.service.runtime.app import Ordo
+from ordo.service.triggers.backtest import backtest_triggers
 
 Progress = Callable[[int, int], None]
 _MONEY = ("discount_fen", "freight_off_fen", "gift_value_fen")
@@ -242,6 +243,24 @@ def _gifts(*rulesets: RuleSet) -> bool:
     return any(isinstance(a, A.Gift) for rs in rulesets for r in rs.rules for a in r.actions)
 
 
+#: The period a draft's triggers are replayed over when the backtest names none.
+TRIGGER_PERIOD_S = 30 * 86_400
+
+
+def _trigger_report(app: Ordo, text: str, flt: HistoryFilter | None, samples: int) -> dict[str, Any] | None:
+    """Which tasks the draft's event-stream triggers would have raised over the period (the
+    filter's placement window, else the last 30 days); None when the draft has no trigger."""
+    if not triggers_of(text):
+        return None
+    now = app.clock.now_ns()
+    since = flt.placed_from_ns if flt and flt.placed_from_ns is not None else now - TRIGGER_PERIOD_S * 10**9
+    until = flt.placed_to_ns if flt and flt.placed_to_ns is not None else now + 1
+    out = backtest_triggers(app, text, since_ns=since, until_ns=until, limit=samples)
+    return {
+        k: out[k] for k in ("since_ns", "until_ns", "count", "by_rule", "tasks", "events_read", "truncated")
+    }
+
+
 def backtest_draft(
     app: Ordo,
     actor: Actor,
@@ -266,6 +285,7 @@ def backtest_draft(
                     report["money"]["gmv_fen"])  # fmt: skip
     tier, why = required_tier(Tier(row["tier"]), impact, escalation or Escalation())
     report["tier"], report["required_tier"], report["escalation"] = Tier(row["tier"]).label, tier.label, why
+    report["triggers"] = _trigger_report(app, row["text"], flt, samples)
 
     def work() -> dict[str, Any]:
         now = app.clock.now_ns()
