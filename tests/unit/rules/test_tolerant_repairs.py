@@ -166,3 +166,19 @@ def test_an_action_written_before_its_condition_goes_after_it(sentence: str, mea
     r = read_rule(sentence)
     assert r.needs_confirmation and "order" in {w.kind for w in r.rewrites}
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("diamond customers get free shipping", "when customer.tier = diamond then free_shipping"),
+        ("orders from douyin get 10% off", "when order.channel = douyin then discount 10%"),
+        ("10% off for gold members", "when customer.tier = gold then discount 10%"),
+        ("if return rate above 40% then hold", "when customer.return_rate > 40% then hold"),
+        ("pos orders auto approve", "when order.channel = pos then approve"),
+    ],
+)
+def test_english_as_merchants_write_it(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

@@ -599,7 +599,7 @@ class Repair:
         ``no split for diamond``: an action written before its condition goes after it. The
         condition starts at 如果/when, at 订单/orders, at 对/for (not after 冻结), or at a
         comparison; the action is what comes before."""
-        if not ts or _has_kind(ts, "THEN") or ts[0].kind not in _ACTION_START - _PROMOTION_START - {"ZHE"}:
+        if not ts or _has_kind(ts, "THEN") or ts[0].kind not in _ACTION_START - {"THRESHOLD", "EACH", "ZHE"}:
             return ts
         for k in range(1, len(ts)):
             kind = ts[k].kind
