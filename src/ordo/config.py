@@ -46,6 +46,10 @@ class Settings:
     #: split carries (``ordo.domain.routing.SplitRules``).
     quantity_split: bool = True
     split_min_units: int = 1
+    #: Risk feeds polled by ``ordo risk poll`` (CAP, GeoJSON or GeoRSS at http(s) URLs;
+    #: ``ORDO_RISK_FEED_URLS``, comma-separated) and how often, in seconds.
+    risk_feed_urls: tuple[str, ...] = ()
+    risk_feed_every_s: float = 300.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -68,6 +72,8 @@ class Settings:
             chatbots_file=e.get("ORDO_CHATBOTS_FILE", ""),
             quantity_split=e.get("ORDO_QUANTITY_SPLIT", "1").strip().lower() not in _OFF,
             split_min_units=max(1, int(e.get("ORDO_SPLIT_MIN_UNITS", "1"))),
+            risk_feed_urls=tuple(u.strip() for u in e.get("ORDO_RISK_FEED_URLS", "").split(",") if u.strip()),
+            risk_feed_every_s=max(1.0, float(e.get("ORDO_RISK_FEED_EVERY_S", "300"))),
             outbound_allow_hosts=tuple(
                 h.strip() for h in e.get("ORDO_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
             ),

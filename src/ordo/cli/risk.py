@@ -5,6 +5,7 @@ propose → approve → execute (→ revert)."""
 from __future__ import annotations
 
 import getpass
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -65,6 +66,46 @@ def import_feed(
     data = path.read_bytes()
     actor = name or f"cli:{getpass.getuser()}"
     _run(db, lambda o: events.import_feed(o, data, fmt=fmt, actor=actor, source=source))
+
+
+@risk_app.command("poll")
+def poll(
+    urls: Annotated[
+        list[str] | None, typer.Argument(help="Feed URLs (default: ORDO_RISK_FEED_URLS) / 预警源地址")
+    ] = None,
+    every: Annotated[
+        float | None, typer.Option("--every", help="Seconds between polls (default: ORDO_RISK_FEED_EVERY_S)")
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll once, print the reports, exit / 只拉取一次")
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request / 超时秒数")] = 15.0,
+    db: DbOption = None,
+) -> None:
+    """Poll risk feeds at URLs: changed documents (ETag / Last-Modified) become events; a
+    feed that fails is reported and the others go on. Prints one JSON report per poll."""
+    from ordo.service.risk.feeds import FeedPoller
+
+    ordo = open_ordo(db)
+    targets = list(urls or ordo.settings.risk_feed_urls)
+    if not targets:
+        ordo.store.dispose()
+        console.print("no feed URL: name one or set ORDO_RISK_FEED_URLS / 未配置预警源地址")
+        raise typer.Exit(2)
+    poller = FeedPoller(ordo, targets, timeout_s=timeout)
+    try:
+        if once:
+            print_json(poller.poll_once())
+            return
+        gap = every if every is not None else ordo.settings.risk_feed_every_s
+        while True:  # until interrupted
+            started = time.monotonic()
+            print_json(poller.poll_once())
+            time.sleep(max(0.0, gap - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ordo.store.dispose()
 
 
 @risk_app.command("add")

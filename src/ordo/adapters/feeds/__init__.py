@@ -1,6 +1,7 @@
-"""Risk feeds in standard formats, read from files: CAP 1.2 alerts (XML), GeoJSON feature
-collections and GDACS / GeoRSS items. Each reader turns a document into event drafts
-(:class:`ordo.domain.risk.EventDraft`); nothing here touches the store or the network.
+"""Risk feeds in standard formats, read from files or a configured URL: CAP 1.2 alerts
+(XML), GeoJSON feature collections and GDACS / GeoRSS items. Each reader turns a document
+into event drafts (:class:`ordo.domain.risk.EventDraft`); ``fetch`` gets a document from a
+URL (conditionally, bounded in time and size). Nothing here touches the store.
 """
 
 from __future__ import annotations
