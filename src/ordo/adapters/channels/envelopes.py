@@ -115,17 +115,21 @@ def open_envelope(payload: Mapping[str, Any], paths: Sequence[Path]) -> Mapping[
     )
 
 
+def _at(path: Path, i: int) -> str:
+    """Where level ``i`` of ``path`` is, as a problem names it: the keys above it."""
+    return ".".join(k for k in path[:i] if k != ONE)
+
+
 def _follow(node: Any, path: Path) -> Mapping[str, Any] | None:
-    at: list[str] = []
     for i, key in enumerate(path):
         # An envelope level on the way (the order itself is not); most levels hold no error field.
         if i and isinstance(node, dict) and not node.keys().isdisjoint(_ERROR_FIELDS):
-            _refuse_error(node, ".".join(at))
+            _refuse_error(node, _at(path, i))
         if key == ONE:
             if not isinstance(node, list):
                 return None
             if len(node) != 1:
-                where = ".".join(at)
+                where = _at(path, i)
                 raise Unmappable(
                     [
                         Reason(
@@ -141,7 +145,6 @@ def _follow(node: Any, path: Path) -> Mapping[str, Any] | None:
             if not isinstance(node, dict) or key not in node:
                 return None
             node = embedded_json(node[key])
-            at.append(key)
     return node if isinstance(node, dict) else None
 
 
