@@ -238,7 +238,9 @@ class Repair:
                 else:
                     out.insert(len(out) - 1, Tok("OP", op))
                 continue
-            between_values = out and out[-1].kind == "VALUE" and nxt is not None and nxt.kind == "VALUE"
+            between_values = (
+                out and nxt is not None and _listable(out[-1]) and _listable(nxt) and out[-1].kind == nxt.kind
+            )
             if t.kind == "WORD" and t.text.lower() in self.t.list_words and between_values:
                 self.note("list", t.text, "、")  # 财务和区域总监: two values listed
                 out.append(Tok("LISTSEP", "、"))
@@ -384,6 +386,10 @@ class Repair:
         """``满99包邮`` / ``金额满199送`` / ``满2件包邮``: a 满 that is a condition, not a promotion."""
         out: list[Tok] = []
         for i, t in enumerate(ts):
+            promo = len(out) >= 2 and out[-1].kind == "NUMBER" and out[-2].kind == "THRESHOLD"
+            if t.kind == "THEN" and promo and i + 1 < len(ts) and ts[i + 1].kind in ("GIFT", "OFF"):
+                self.note("filler", t.text, "")  # 满500元就送…: 就 is inside the promotion
+                continue
             if t.kind == "THRESHOLD" and i + 1 < len(ts) and ts[i + 1].kind == "NUMBER":
                 after = ts[i + 2].kind if i + 2 < len(ts) else "$END"
                 prev = out[-1].kind if out else ""
@@ -433,6 +439,21 @@ class Repair:
                 i += 1
                 continue
             nxt_tok = ts[i + 1] if i + 1 < len(ts) else None
+            num = ts[i + 2] if i + 2 < len(ts) else None
+            if (
+                in_cond
+                and self._is_listy(t)
+                and nxt_tok is not None
+                and nxt_tok.kind == "OP"
+                and num is not None
+                and num.kind == "NUMBER"
+                and num.unit is not None
+                and num.unit in self.t.field_by_unit
+            ):
+                # 商品超过10件: the items counted, not the SKU list.
+                fld = self.t.field_by_unit[num.unit][self.lang]
+                self.note("field", t.text, fld)
+                t = Tok("FIELD", fld)
             if (
                 in_cond
                 and at_start
@@ -660,6 +681,11 @@ class Repair:
 def _glued(a: Tok, b: Tok) -> bool:
     """The two tokens were written against each other (no space between them)."""
     return a.lexeme is not None and b.lexeme is not None and a.lexeme.end == b.lexeme.start
+
+
+def _listable(t: Tok) -> bool:
+    """A value that can stand in a list: a glossary value or a code (SKU-1、SKU-2)."""
+    return t.kind == "VALUE" or (t.kind == "WORD" and _is_code(t.text))
 
 
 def _listed(ts: list[Tok], i: int) -> bool:
