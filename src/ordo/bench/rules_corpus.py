@@ -200,6 +200,9 @@ def lines(report: Report) -> list[str]:
     parts.append(("never tuned on", report.never_tuned))
     parts += [(f"batch {b}", s) for b, s in sorted(report.batches.items())]
     for name, s in parts:
+        if not s.total:
+            out.append(f"{name:18}    0 sentences  (none yet)")
+            continue
         out.append(
             f"{name:18} {s.total:4} sentences  parse {s.rate(s.parsed):6.1%}  correct meaning "
             f"{s.rate(s.correct):6.1%}  asked to confirm {s.confirmations:3}  silent misreadings {s.silent}  "
