@@ -141,8 +141,9 @@ class Report:
 def _share_dict(s: Share) -> dict[str, Any]:
     return {
         "sentences": s.total,
-        "parse_rate": round(s.rate(s.parsed), 4),
-        "correct_rate": round(s.rate(s.correct), 4),
+        # No sentences, no rate (a batch not yet appended is not read 100 % right).
+        "parse_rate": round(s.rate(s.parsed), 4) if s.total else None,
+        "correct_rate": round(s.rate(s.correct), 4) if s.total else None,
         "confirmations": s.confirmations,
         "silent_misreadings": s.silent,
         "inexpressible": s.unsupported,
