@@ -51,9 +51,6 @@ PG_ADMIN_URL = os.environ.get(
 #: The secret the drill's signed webhooks use (channel taobao).
 WEBHOOK_SECRET = "drill-webhook-secret-0123456789"
 READY_TIMEOUT_S = 60.0
-#: Making a database in this process (migrations, the world, a key) one at a time: the
-#: migration runner keeps global state, and lanes start their servers side by side.
-_BOOTSTRAP = threading.Lock()
 
 
 def _is_worker(pid: int) -> bool:
@@ -141,12 +138,13 @@ class Target:
         self._stop = threading.Event()
         self._supervisor: threading.Thread | None = None
         self.world: World = deep_stock(generate_world(self.seed, warehouses=12, skus=200, customers=500))
-        with _BOOTSTRAP:
-            self.app: Ordo = bootstrap(
-                Settings(database_url=self.database_url), clock=SystemClock(), rng=random.Random(self.seed)
-            )
-            load_world(self.app, self.world)
-            self.key = create_key(self.app, Role.ADMIN, "drill")
+        # Lanes run in processes of their own (drills/runner.py), so no two targets of one
+        # process bootstrap at once: the migration runner keeps global state.
+        self.app: Ordo = bootstrap(
+            Settings(database_url=self.database_url), clock=SystemClock(), rng=random.Random(self.seed)
+        )
+        load_world(self.app, self.world)
+        self.key = create_key(self.app, Role.ADMIN, "drill")
 
     # -- the database -------------------------------------------------------------------
 
