@@ -157,3 +157,21 @@ def test_an_order_whose_new_stock_is_taken_after_the_snapshot_stays_where_it_was
             assert [a["trigger"] for a in uow.routing.attempts(oid)] == ["intake"]
         gz = uow.stock.get([("WH-GZ", "SKU-TEA")])[("WH-GZ", "SKU-TEA")].reserved
     assert gz == 2  # their reservations at 广州 untouched
+
+
+def test_an_order_going_into_an_extreme_event_is_held_and_one_changed_meanwhile_is_not(both):
+    app = both
+    to_gz = {"province": "广东省", "city": "广州市", "district": "天河区"}
+    placed = intake(app, [new_order(f"MILK-{i}", [("SKU-MILK", 1)], **to_gz) for i in range(2)])
+    assert {r.warehouse_id for r in placed} == {"WH-SH"}  # only 上海 keeps milk: not an origin at risk
+    [ev] = events.import_feed(app, (FIXTURES / "guangdong_red_rainstorm.cap.xml").read_bytes(), actor="feed")
+    plan = plans.propose(app, ev["id"], actor=OPS)
+    held = {a["order_id"] for a in plan["actions"] if a["action"] == "hold"}
+    first, second = (str(r.order_id) for r in placed)
+    assert {first, second} <= held
+    reroute(app, second, reason="客服手工改派 / moved by hand", force="WH-SH")  # changed meanwhile
+    plans.approve(app, plan["id"], actor=OPS2)
+    result = plans.execute(app, plan["id"], actor=OPS2)["result"]
+    assert result["orders"][first] == {"action": "hold", "outcome": "done"}
+    assert result["orders"][second]["error"] == "changed" and second in result["skipped"]
+    assert _stored(app, first)["hold_reason"] and not _stored(app, second)["hold_reason"]

@@ -82,9 +82,11 @@ class RiskRepository(Protocol):
         first and latest routing ``attempts``, oldest first."""
         ...
 
-    def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
-        """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt), its row
-        locked where the store locks rows."""
+    def versions(
+        self, order_ids: Sequence[str], *, lock: bool = True
+    ) -> dict[str, tuple[int, str, str | None, str | None, int]]:
+        """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt); with
+        ``lock`` its row locked where the store locks rows."""
         ...
 
     def move_orders(self, moves: Sequence[tuple[str, str | None, str | None]], now_ns: int) -> None:

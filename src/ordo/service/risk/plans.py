@@ -250,7 +250,7 @@ def _unchanged(app: Ordo, actions: Sequence[dict[str, Any]], results: dict[str, 
         return []
     with app.store.uow(read_only=True) as uow:
         uow.risk.read_snapshot()
-        now = uow.risk.versions([a["order_id"] for a in actions])
+        now = uow.risk.versions([a["order_id"] for a in actions], lock=False)
     keep = []
     for a in actions:
         v = now.get(a["order_id"])

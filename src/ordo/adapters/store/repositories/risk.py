@@ -272,18 +272,20 @@ class RiskRepository:
             sql = f"SELECT {','.join(cols)} FROM {table} WHERE (order_id, attempt) IN (VALUES {pairs})"
             yield sql, tuple(x for k in few for x in k)
 
-    def versions(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str | None, int]]:
+    def versions(
+        self, order_ids: Sequence[str], *, lock: bool = True
+    ) -> dict[str, tuple[int, str, str | None, str | None, int]]:
         """Per order (updated_at_ns, status, warehouse, hold reason, latest attempt): what a
-        plan checks has not changed since it was made. On PostgreSQL the orders' rows stay
-        locked (id order) until the transaction ends."""
+        plan checks has not changed since it was made. With ``lock`` the orders' rows stay
+        locked on PostgreSQL (id order) until the transaction ends."""
         out: dict[str, tuple[int, str, str | None, str | None, int]] = {}
         d = routing_t.routing_decisions.name
-        lock = f" FOR UPDATE OF {t.orders.name}" if self._lock else ""
+        tail = f" FOR UPDATE OF {t.orders.name}" if lock and self._lock else ""
         for where, args in self._id_sets(f"{t.orders.name}.id", sorted(set(order_ids))):
             sql = (
                 f"SELECT {t.orders.name}.id, updated_at_ns, status, warehouse_id, hold_reason,"
                 f" (SELECT max(attempt) FROM {d} WHERE {d}.order_id = {t.orders.name}.id)"
-                f" FROM {t.orders.name} WHERE {where} ORDER BY {t.orders.name}.id{lock}"
+                f" FROM {t.orders.name} WHERE {where} ORDER BY {t.orders.name}.id{tail}"
             )
             for oid, at, status, wh, hold, attempt in fetch_rows(self._c, sql, args):
                 out[oid] = (int(at), str(status), wh, hold, int(attempt or 0))
