@@ -175,3 +175,42 @@ def test_an_order_going_into_an_extreme_event_is_held_and_one_changed_meanwhile_
     assert result["orders"][first] == {"action": "hold", "outcome": "done"}
     assert result["orders"][second]["error"] == "changed" and second in result["skipped"]
     assert _stored(app, first)["hold_reason"] and not _stored(app, second)["hold_reason"]
+
+
+def test_orders_booked_with_a_struck_carrier_switch_carrier_in_one_batch(both):
+    from ordo.domain.orders.model import Carrier
+    from ordo.domain.risk import Assets, EventDraft, RiskKind, Severity
+    from ordo.service.routing.decisions import routing_view
+    from tests.conftest import T0
+
+    app = both
+    covered = frozenset({"浙江", "广东", "上海", "北京"})
+    save_catalog(
+        app,
+        carriers=[
+            Carrier("zto", "中通快递", coverage=covered, base_fen=500, per_kg_fen=100),
+            Carrier("yto", "圆通速递", coverage=covered, base_fen=700, per_kg_fen=150),
+        ],
+    )
+    ids = [str(r.order_id) for r in intake(app, [new_order(f"ZTO-{i}") for i in range(3)])]
+    strike = EventDraft(
+        kind=RiskKind.CARRIER_STRIKE,
+        title="中通罢工 / ZTO walk-out",
+        severity=Severity.SEVERE,
+        confidence=1.0,
+        source="test",
+        area=None,
+        assets=Assets(carriers=frozenset({"zto"})),
+        starts_at_ns=T0,
+        ends_at_ns=T0 + 12 * 3600 * 1_000_000_000,
+    )
+    ev = events.record(app, strike, actor="ops")
+    plan = plans.propose(app, str(ev["id"]), actor=OPS)
+    assert {a["order_id"]: a["action"] for a in plan["actions"]} == dict.fromkeys(ids, "switch_carrier")
+    assert {a["to_carrier"] for a in plan["actions"]} == {"yto"}
+    plans.approve(app, plan["id"], actor=OPS2)
+    result = plans.execute(app, plan["id"], actor=OPS2)["result"]
+    assert result["done"] == 3 and not result["skipped"]
+    for oid in ids:
+        last = routing_view(app, oid, "en")["attempts"][-1]
+        assert last["carrier_ids"] == ["yto"] and last["trigger"] == "risk"
