@@ -358,6 +358,22 @@ class Repair:
             i += 1
         return out
 
+    def avoid_verbs(self, ts: list[Tok]) -> list[Tok]:
+        """``不要发申通`` / ``别用中通``: 不 before a carrier verb and a carrier avoids it."""
+        out: list[Tok] = []
+        i = 0
+        while i < len(ts):
+            t = ts[i]
+            if t.kind == "NOT" and i + 2 < len(ts) and self._carrier_verb(ts[i + 1], ts[i + 2]):
+                word = self.g.keyword("AVOID", self.lang)
+                self.note("carrier", f"{t.text}{ts[i + 1].text}", word)
+                out.append(Tok("AVOID", word))
+                i += 2
+                continue
+            out.append(t)
+            i += 1
+        return out
+
     def _carrier_verb(self, verb: Tok, value: Tok) -> bool:
         is_verb = verb.kind == "CARRIER" or (
             verb.kind == "WORD" and verb.text.lower() in self.t.carrier_verbs

@@ -138,7 +138,7 @@ def read_rule(
 def _repaired(rep: Repair, text: str, split: bool) -> list[Tok]:
     ts = rep.tag_words(rep.toks(tokenise(rep.text(text), rep.g)))
     ts = rep.warehouse_verbs(rep.remark_words(ts))
-    ts = rep.drop_fillers(rep.split_words(ts) if split else ts)
+    ts = rep.avoid_verbs(rep.drop_fillers(rep.split_words(ts) if split else ts))
     rep.carrier_verbs(ts)
     return rep.joints(rep.trailing_stack(rep.fields(rep.action_first(rep.thresholds(ts)))))
 
