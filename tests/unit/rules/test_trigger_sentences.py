@@ -82,3 +82,24 @@ def test_order_rules_and_triggers_are_told_apart_in_a_text() -> None:
     text = "如果 渠道 为 抖音 则 转人工审核\n30天内退货2次则创建任务交给客服"
     assert [r.id for r in ruleset_of(text).rules] == ["r1"]
     assert [r.id for r in triggers_of(text)] == ["r2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "remark"),
+    [
+        ("如果 客户退货率 > 30% 则 标记 高退货", "高退货", None),
+        ("如果 首单 则 标记 退货风险", "退货风险", None),
+        ("如果 首单 则 标记 易投诉", "易投诉", None),
+        ("如果 首单 则 标记 高取消", "高取消", None),
+        ("如果 买家备注 含 退货 则 转人工审核", None, "退货"),
+    ],
+)
+def test_event_words_are_plain_words_in_a_rule_that_raises_no_task(
+    text: str, tag: str | None, remark: str | None
+) -> None:
+    rule = parse_rule(text)
+    assert rule.trigger is None
+    if tag is not None:
+        assert rule.actions == (A.Tag(tag=tag),)
+    if remark is not None:
+        assert rule.condition == A.Contains(field="order.remark", values=(remark,))

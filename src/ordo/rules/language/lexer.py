@@ -221,7 +221,36 @@ def tokenise(text: str, glossary: Glossary) -> list[Lexeme]:
             i = j
             continue
         raise RuleSyntaxError.bad_character(text, i, lang)
-    return _tidy(out)
+    return _tidy(_events_as_words(out))
+
+
+def _events_as_words(lexemes: list[Lexeme]) -> list[Lexeme]:
+    """Event words (退货, 取消, 投诉 …) are events only in a sentence that raises a task;
+    anywhere else they are plain words, glued to the unknown text around them, so a tag
+    like 高退货 or a remark containing 退货 reads as it did before triggers existed."""
+    if not any(lx.kind == "EVENT" for lx in lexemes) or any(lx.kind == "TASK" for lx in lexemes):
+        return lexemes
+    out: list[Lexeme] = []
+    glued_event = False  # the last lexeme in ``out`` holds an event word
+    for lx in lexemes:
+        was_event = lx.kind == "EVENT"
+        if was_event:
+            lx = Lexeme("WORD", lx.text, lx.start, lx.end, value=lx.text)
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and (was_event or glued_event)
+            and lx.kind == prev.kind == "WORD"
+            and prev.end == lx.start
+            and _is_cjk(prev.text[-1])
+            and _is_cjk(lx.text[0])
+        ):
+            out[-1] = Lexeme("WORD", prev.text + lx.text, prev.start, lx.end, value=prev.value + lx.value)
+            glued_event = True
+            continue
+        out.append(lx)
+        glued_event = was_event
+    return out
 
 
 def _glossary_match(s: str, low: str, text: str, i: int, glossary: Glossary) -> tuple[int, Lexeme | None]:
