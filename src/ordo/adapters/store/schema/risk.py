@@ -5,6 +5,7 @@
   (division codes, warehouses; carriers named), the active window, the impact status;
 * ``risk_history`` – every change to an event or a plan, who and when (the audit);
 * ``risk_plans`` – disposal plans: the actions per order, tier, approval, what execution did.
+* ``risk_plan_decisions`` – per order of a plan, the routing decision its proposal made.
 """
 
 from __future__ import annotations
@@ -68,3 +69,14 @@ risk_plans = sa.Table(
     sa.Column("updated_at_ns", sa.BigInteger, nullable=False),
 )
 sa.Index("ix_risk_plans_event", risk_plans.c.event_id, risk_plans.c.created_at_ns)
+
+#: Per order of a plan, what its proposal routed: the ``routing_decisions`` row execution
+#: writes (JSON) and its effect (the stock taken, the hold, the event's payload; JSON).
+risk_plan_decisions = sa.Table(
+    "risk_plan_decisions",
+    metadata,
+    sa.Column("plan_id", sa.String(32), primary_key=True),
+    sa.Column("order_id", sa.String(24), primary_key=True),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("effect", sa.Text, nullable=False),
+)
