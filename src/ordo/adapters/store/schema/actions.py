@@ -69,3 +69,27 @@ notify_deliveries = sa.Table(
 )
 sa.Index("ix_notify_deliveries_due", notify_deliveries.c.status, notify_deliveries.c.next_attempt_ns)
 sa.Index("ix_notify_deliveries_sent", notify_deliveries.c.channel, notify_deliveries.c.sent_at_ns)
+
+#: Each chat bot answer (``ordo.service.insight.chat``): sent at once, or pending until the
+#: platform's rate limit has room, then sent alone or folded into one summary (``summarised``).
+bot_replies = sa.Table(
+    "bot_replies",
+    metadata,
+    sa.Column("id", BigSerial, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("bot", sa.String(64), nullable=False),
+    sa.Column("chat", sa.String(128), nullable=False),
+    sa.Column("question", sa.String(500), nullable=False),
+    sa.Column("reply_to", sa.JSON, nullable=False),
+    sa.Column("text", sa.String(4000), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_ns", sa.BigInteger, nullable=False),
+    sa.Column("created_at_ns", sa.BigInteger, nullable=False),
+    sa.Column("sent_at_ns", sa.BigInteger, nullable=True),
+    sa.Column("summary_id", sa.BigInteger, nullable=True),
+    sa.Column("error", sa.String(500), nullable=False),
+)
+sa.Index("ix_bot_replies_due", bot_replies.c.status, bot_replies.c.next_attempt_ns)
+sa.Index("ix_bot_replies_sent", bot_replies.c.platform, bot_replies.c.bot, bot_replies.c.sent_at_ns)
+sa.Index("ix_bot_replies_chat", bot_replies.c.platform, bot_replies.c.chat, bot_replies.c.sent_at_ns)
