@@ -20,12 +20,16 @@ from alembic.script import Script, ScriptDirectory
 
 from ordo.adapters.store import postgres, sqlite
 from ordo.adapters.store.errors import translate
+from ordo.adapters.store.schema import analytics as analytics_schema
 from ordo.adapters.store.uow import UnitOfWork
 from ordo.domain.errors import StoreError
 from ordo.service.ports.insight import Analytics
 from ordo.service.ports.leases import Leases
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The analytics tables are written only by ``analytics.facts`` (loaded on first use, with
+#: sqlglot); their definitions join the shared metadata with the store, as every table's do.
+ANALYTICS_TABLES = (analytics_schema.analytics_facts, analytics_schema.analytics_daily)
 #: PostgreSQL advisory lock key held while migrating ("ordo" in ASCII).
 MIGRATION_LOCK = 0x6F72646F
 BASE_REVISION = "0001"
