@@ -194,3 +194,94 @@ def test_english_as_merchants_write_it(sentence: str, meant: str) -> None:
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("2026年5月1日到5月5日全场八折", "如果 活动期 2026-05-01 至 2026-05-05 则 打 8折"),
+        ("2026.6.1-6.18满299减50", "如果 活动期 2026-06-01 至 2026-06-18 则 满299减50"),
+        ("双十一（2026/11/1-2026/11/11）包邮", "如果 活动期 2026-11-01 至 2026-11-11 则 免运费"),
+        (
+            "2026年12月1号至12月12号钻石客户打九折",
+            "如果 活动期 2026-12-01 至 2026-12-12 且 客户等级 为 钻石 则 打 9折",
+        ),
+        ("活动期2026-06-01至2026-06-18满299减50", "如果 活动期 2026-06-01 至 2026-06-18 则 满299减50"),
+    ],
+)
+def test_a_loose_date_range_is_the_campaign_period(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation and "date" in {w.kind for w in r.rewrites}
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("银卡及以上会员打9折", "如果 客户等级 属于 钻石、金卡、银卡 则 打 9折"),
+        ("金卡以上的订单不拆单", "如果 客户等级 属于 钻石、金卡 则 不拆单"),
+        ("普通以上客户包邮", "如果 客户等级 属于 钻石、金卡、银卡、普通 则 免运费"),
+        ("钻石以上客户包邮", "如果 客户等级 为 钻石 则 免运费"),
+        ("银卡以下客户转人工审核", "如果 客户等级 属于 银卡、普通 则 转人工审核"),
+    ],
+)
+def test_a_tier_and_above_or_below_is_the_tiers_from_it(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation and "ordered" in {w.kind for w in r.rewrites}
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("加急订单通知仓库主管", "如果 订单标签 含 加急 则 通知 仓库主管"),
+        ("贵宾单走顺丰", "如果 订单标签 含 贵宾 则 走 顺丰"),
+        ("易碎关怀的订单走京东物流", "如果 订单标签 含 易碎关怀 则 走 京东物流"),
+        ("加急的单子红标", "如果 订单标签 含 加急 则 红标预警"),
+    ],
+)
+def test_a_known_tag_before_dan_is_the_orders_tagged_so(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+def test_a_tag_glued_to_a_word_that_is_not_orders_is_not_read_as_tagged_orders() -> None:
+    with pytest.raises(RuleSyntaxError):
+        read_rule("加急单号为空")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("钻石客户打上加急标签", "如果 客户等级 为 钻石 则 标记 加急"),
+        ("订单金额超过1万的标贵宾", "如果 订单金额 超过 1万元 则 标记 贵宾"),
+        ("抖音的订单标一下加急", "如果 渠道 为 抖音 则 标记 加急"),
+        ("备注有易碎的贴个易碎关怀标签", '如果 买家备注 含 "易碎" 则 标记 易碎关怀'),
+        ("金额超过5000的打个贵宾标", "如果 订单金额 超过 5000元 则 标记 贵宾"),
+    ],
+)
+def test_the_ways_people_say_tag(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("同一地址的订单合并发货窗口拉长到2小时", "合单 等待 2小时"),
+        ("同一地址的订单等20分钟再合单", "合单 等待 20分钟"),
+        ("合单等待时间改成45分钟", "合单 等待 45分钟"),
+        ("抖音订单走成本优先的权重方案", "如果 渠道 为 抖音 则 使用权重方案 成本优先"),
+        ("订单金额超过500块转人工审", "如果 订单金额 超过 500元 则 转人工审核"),
+        ("金额超过1000元通知运营看看", "如果 订单金额 超过 1000元 则 通知 运营"),
+        ("退货率超过30%的通知客服跟进", "如果 客户退货率 超过 30% 则 通知 客服"),
+        ("付款后3小时还没锁上库存的重试锁库", "如果 已支付 超过 3小时 且 未 库存锁定 则 重试锁库"),
+        ("打包完2小时没出库的催一下仓库", "如果 已打包 超过 2小时 且 未 已出库 则 催促仓库"),
+    ],
+)
+def test_the_verbs_ops_leads_use_for_actions(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

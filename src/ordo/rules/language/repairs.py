@@ -34,6 +34,18 @@ _CONTENT = frozenset({"WORD", "TO", "EVENT", "VALUE", "NUMBER"})
 _ATOM_END = frozenset({"NUMBER", "VALUE", "STRING", "DATE", "WORD"})
 _COND_START = frozenset({"IF", "AND", "OR", "NOT", "LPAR"})
 _VALUE_KINDS = frozenset({"VALUE", "WORD", "STRING", "NUMBER", "DATE"})
+#: After a ranked value: 以上/以下 (and above/below), then the noun it qualifies.
+_ORDERED_TAIL = (
+    r"\s*(?:及|或)?\s*(以上|以下|及以上|及以下|and above|or above|and below|or below)"
+    r"(?:的)?(?:客户|会员|用户|customers|members)?"
+)
+#: A loosely written date range: a full date, 到/至/-/~, a date with or without its year.
+_DATE_RANGE = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,4}(?:节|大促|促销|活动)(?:期间)?|大促期间|活动期间|双十一|双11|双十二|双12|618)?\s*[（(]?\s*"
+    r"(?P<y1>20\d\d)\s*[年./-]\s*(?P<m1>\d{1,2})\s*[月./-]\s*(?P<d1>\d{1,2})\s*[日号]?\s*"
+    r"(?:到|至|-|~|～|—|－|to)\s*"
+    r"(?:(?P<y2>20\d\d)\s*[年./-]\s*)?(?P<m2>\d{1,2})\s*[月./-]\s*(?P<d2>\d{1,2})\s*[日号]?\s*[)）]?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +81,8 @@ class Tolerance:
     list_words: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
     qualifiers: frozenset[str] = frozenset()
+    ordered_domains: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tag_field: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -93,6 +107,8 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         list_words=frozenset(w.lower() for w in data.get("list_words", ())),
         copulas=frozenset(data.get("copulas", ())),
         qualifiers=frozenset(data.get("qualifiers", ())),
+        ordered_domains=data.get("ordered_domains", {}),
+        tag_field=data.get("tag_field", {"zh": ["订单标签", "含"], "en": ["tags", "contains"]}),
     )
 
 
@@ -140,7 +156,72 @@ class Repair:
             if m is not None and changed != out:
                 self.note("alias", m.group(0), m.expand(repl).strip())  # what was written, not the pattern
                 out = changed
-        return out
+        return self._tagged_orders(self._ordered(self._date_ranges(out)))
+
+    def _date_ranges(self, s: str) -> str:
+        """``2026年6月1日到6月18日`` / ``2026.11.1-11.11`` / ``（2026/11/10-2026/11/12）``: a
+        date range written loosely, the second date's year taken from the first, reads as the
+        placed-date field between two ISO dates; a festival's name before it (年货节, 大促期间)
+        is dropped."""
+
+        def one(m: re.Match[str]) -> str:
+            y1, m1, d1, y2, m2, d2 = m.group("y1", "m1", "d1", "y2", "m2", "d2")
+            a = f"{int(y1):04d}-{int(m1):02d}-{int(d1):02d}"
+            b = f"{int(y2 or y1):04d}-{int(m2):02d}-{int(d2):02d}"
+            before = m.string[: m.start()].rstrip().lower()
+            named = any(
+                before.endswith(w.lower())
+                for f in self.g.fields.values()
+                if f.type == "date"
+                for w in (*f.zh, *f.en)
+            )
+            field_word = "" if named else self.t.date_field[self.lang]  # 活动期2026-06-01至…: named already
+            after = f" {field_word} {a} {self.g.keyword('TO', self.lang)} {b} "
+            self.note("date", m.group(0).strip(), after.strip())
+            return after
+
+        return _DATE_RANGE.sub(one, s)
+
+    def _ordered(self, s: str) -> str:
+        """``金卡以上客户``: a value of an ordered domain (tiers) and 以上/以下 is the list of the
+        values from it up (down), e.g. 客户等级 属于 钻石、金卡."""
+        for domain, spec in self.t.ordered_domains.items():
+            order: list[str] = spec["order"]  # highest first
+            values = self.g.domains[domain].values
+            for key in order:
+                zh, en = values[key]
+                for surface in sorted(zh if self.lang == "zh" else en, key=len, reverse=True):
+                    rx = re.compile(re.escape(surface) + _ORDERED_TAIL)
+                    m = rx.search(s)
+                    if m is None:
+                        continue
+                    k = order.index(key)
+                    up = m.group(1) in ("以上", "及以上", "and above", "or above")
+                    keys = order[: k + 1] if up else order[k:]
+                    names = [values[x][0 if self.lang == "zh" else 1][0] for x in keys]
+                    field_word, op = spec[self.lang]
+                    sep = "、" if self.lang == "zh" else ", "
+                    after = f" {field_word} {op} {sep.join(names)} "
+                    self.note("ordered", m.group(0), after.strip())
+                    s = s[: m.start()] + after + s[m.end() :]
+        return s
+
+    def _tagged_orders(self, s: str) -> str:
+        """``加急单`` / ``加急订单``: a tag the glossary knows, written before 单, stands for
+        the orders carrying that tag (订单标签 含 加急)."""
+        if self.lang != "zh":
+            return s
+        for zh, _en in self.g.domains["tag"].values.values():
+            for surface in sorted(zh, key=len, reverse=True):
+                rx = re.compile(re.escape(surface) + r"(?:的)?(?:订单|单子|单)(?![号价据])")
+                m = rx.search(s)
+                if m is None:
+                    continue
+                field_word, op = self.t.tag_field[self.lang]
+                after = f" {field_word} {op} {surface} "
+                self.note("field", m.group(0), after.strip())
+                s = s[: m.start()] + after + s[m.end() :]
+        return s
 
     # -- token level ------------------------------------------------------------------
 
