@@ -135,19 +135,14 @@ def test_an_order_changed_between_proposal_and_execution_is_skipped_not_overwrit
             assert uow.routing.attempts(oid)[-1]["trigger"] == "risk"
 
 
-def test_an_order_whose_new_stock_is_taken_after_the_snapshot_stays_where_it_was(both, monkeypatch):
+def test_an_order_whose_new_stock_is_taken_after_the_snapshot_stays_where_it_was(both):
     app = both
     ids = _gz_orders(app, 2, "STK")
     plan = plans.propose(app, _typhoon(app), actor=OPS)
+    assert {a["to_warehouse"] for a in plan["actions"]} <= {"WH-SH", "WH-BJ"}
     plans.approve(app, plan["id"], actor=OPS2)
-    real = batch.what_if
-
-    def then_stock_goes(*args: Any, **kwargs: Any) -> batch.Wave:
-        wave = real(*args, **kwargs)  # routed against the snapshot: tea at 上海 and 北京
-        save_catalog(app, stock=[Stock("WH-SH", "SKU-TEA", 0), Stock("WH-BJ", "SKU-TEA", 0)])
-        return wave
-
-    monkeypatch.setattr(batch, "what_if", then_stock_goes)
+    # After the approval the approved warehouses' tea is gone: nothing is sent elsewhere.
+    save_catalog(app, stock=[Stock("WH-SH", "SKU-TEA", 0), Stock("WH-BJ", "SKU-TEA", 0)])
     done = plans.execute(app, plan["id"], actor=OPS2)
     assert {r["error"] for r in done["result"]["orders"].values()} == {"stock"}
     assert sorted(done["result"]["skipped"]) == sorted(ids)
@@ -157,6 +152,68 @@ def test_an_order_whose_new_stock_is_taken_after_the_snapshot_stays_where_it_was
             assert [a["trigger"] for a in uow.routing.attempts(oid)] == ["intake"]
         gz = uow.stock.get([("WH-GZ", "SKU-TEA")])[("WH-GZ", "SKU-TEA")].reserved
     assert gz == 2  # their reservations at 广州 untouched
+
+
+def test_an_approved_plan_executes_the_proposed_warehouse_and_carrier_without_routing_again(
+    both, monkeypatch
+):
+    """Stock moves after the approval so that routing afresh would choose 北京 for all of
+    them; execution applies what the approver saw (上海) and routes nothing."""
+    from ordo.service.routing.decisions import explain_order
+
+    app = both
+    ids = _gz_orders(app, 3, "EXACT")
+    event_id = _typhoon(app)
+    plan = plans.propose(app, event_id, actor=OPS)
+    proposed = {a["order_id"]: (a["to_warehouse"], a["to_carrier"]) for a in plan["actions"]}
+    assert set(proposed) == set(ids) and {w for w, _ in proposed.values()} == {"WH-SH"}
+    plans.approve(app, plan["id"], actor=OPS2)
+    with app.store.uow(read_only=True) as uow:
+        sh_before = uow.stock.get([("WH-SH", "SKU-TEA")])[("WH-SH", "SKU-TEA")]
+        bj_before = uow.stock.get([("WH-BJ", "SKU-TEA")])[("WH-BJ", "SKU-TEA")]
+    # 北京 gets plenty of tea, 上海 just enough for the three: a fresh route might differ.
+    save_catalog(
+        app, stock=[Stock("WH-SH", "SKU-TEA", sh_before.reserved + 3), Stock("WH-BJ", "SKU-TEA", 999)]
+    )
+
+    def no_routing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("execution routed the orders again")
+
+    monkeypatch.setattr(batch, "what_if", no_routing)
+    monkeypatch.setattr("ordo.service.risk.batch.route", no_routing)
+    result = plans.execute(app, plan["id"], actor=OPS2)["result"]
+    assert result["done"] == 3 and not result["skipped"]
+    with app.store.uow(read_only=True) as uow:
+        for oid in ids:
+            order = uow.orders.get(oid)
+            assert order["warehouse_id"] == "WH-SH"
+            last = uow.routing.attempts(oid)[-1]
+            assert (last["warehouse_ids"], last["carrier_ids"] or None) == proposed[oid]
+            assert last["trigger"] == "risk" and last["attempt"] == 2
+            assert result["orders"][oid] == {
+                "action": "reroute",
+                "outcome": "done",
+                "from": "WH-GZ",
+                "to": "WH-SH",
+            }
+        sh = uow.stock.get([("WH-SH", "SKU-TEA")])[("WH-SH", "SKU-TEA")]
+        gz = uow.stock.get([("WH-GZ", "SKU-TEA")])[("WH-GZ", "SKU-TEA")]
+        bj = uow.stock.get([("WH-BJ", "SKU-TEA")])[("WH-BJ", "SKU-TEA")]
+        events_ = [e for oid in ids for e in uow.outbox.for_order(oid) if e["type"] == "order.rerouted"]
+    assert sh.reserved == sh_before.reserved + 3 and gz.reserved == 0 and bj.reserved == bj_before.reserved
+    assert len(events_) == 3
+    # The explanation of the decision written names the event, as a fresh
+    # re-route's does.
+    zh, en = explain_order(app, ids[0], "zh"), explain_order(app, ids[0], "en")
+    assert "风险处置预案" in zh and "台风「台风海葵" in zh and event_id in zh
+    assert "typhoon '台风海葵" in en
+    # Revert (which routes each order back to where it was): back to 广州, reserved there again.
+    monkeypatch.undo()
+    back = plans.revert(app, plan["id"], actor=OPS)
+    assert set(back["result"]["reverted"].values()) == {"reverted"}
+    with app.store.uow(read_only=True) as uow:
+        assert {uow.orders.get(oid)["warehouse_id"] for oid in ids} == {"WH-GZ"}
+        assert uow.stock.get([("WH-SH", "SKU-TEA")])[("WH-SH", "SKU-TEA")].reserved == sh_before.reserved
 
 
 def test_an_order_going_into_an_extreme_event_is_held_and_one_changed_meanwhile_is_not(both):

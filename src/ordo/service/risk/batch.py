@@ -15,6 +15,10 @@
    written, each in a few statements. An order the wave cannot place waits unrouted for
    stock, as a single re-route leaves it.
 
+A disposal plan's proposal keeps step 1's result per order (the decision row and what it
+takes: :func:`wave_rows`, :func:`effect_of`); its execution is step 2 alone over them
+(:func:`planned_of`, :func:`apply`): the approved warehouse and carrier, not a fresh route.
+
 Routing 10,000 orders inside the write transaction held SQLite's one write lock (and
 PostgreSQL's stock rows) for seconds and stalled intake; here the write holds them for the
 statements alone.
@@ -42,6 +46,8 @@ from ordo.service.runtime.app import Ordo
 _STEPS = {m.value: m for m in Milestone}
 #: Refusals besides a settled order's conflict code.
 CHANGED, NO_STOCK, NOT_FOUND, NOT_LOCATED = "changed", "stock", "not_found", "not_located"
+#: The trigger a disposal plan's decisions record.
+TRIGGER = "risk"
 #: A revert that cannot place the order at its old warehouse (no stock or capacity left there).
 UNPLACED = "unplaced"
 
@@ -128,6 +134,93 @@ def what_if(
     return Wave(requests, recorded, route(requests, ctx), ctx, start, held)
 
 
+def wave_rows(uow: UnitOfWork, cat: Catalog, wave: Wave, trigger: str, at_ns: int) -> list[dict[str, Any]]:
+    """The ``routing_decisions`` rows of a wave's plans (attempt 0: each order's own number is
+    set by the caller), in one pass over its arrays; each rule version's fired rules read once."""
+    fired_memo: dict[tuple[int | None, tuple[str, ...]], Sequence[FiredRule]] = {}
+    for rules in wave.rules:
+        key = (rules.version, tuple(rules.fired))
+        if key not in fired_memo:
+            fired_memo[key] = decisions.fired_rules(uow, rules.version, rules.fired)
+    return decision_rows(
+        wave.plans,
+        wave.ctx,
+        network=cat.digest,
+        attempt=0,
+        trigger=trigger,
+        at_ns=at_ns,
+        fired=[fired_memo[(r.version, tuple(r.fired))] for r in wave.rules],
+        rules_version=[r.version for r in wave.rules],
+    )
+
+
+def effect_of(order: Mapping[str, Any], plan: Plan, req: RouteRequest) -> dict[str, Any]:
+    """What applying ``plan`` (a wave's) to ``order`` as read will do — the
+    rest of what a re-route writes besides the decision row, kept so that a disposal plan
+    executes exactly what it proposed: the attempt, the stock taken, the hold kept, whether
+    it becomes routed, the promise, the warehouses barred."""
+    attempts = order["attempts"]
+    new = plan.parcels[0].warehouse_id if plan.parcels else None
+    kept = order["hold_reason"] if hold_kind(order["hold_reason"]) in RELEASABLE else None
+    return {
+        "attempt": attempts[-1]["attempt"] + 1 if attempts else 1,
+        "version": version_of(order),
+        "from": order["warehouse_id"],
+        "to": new,
+        "take": [(p.warehouse_id, sku, q) for p in plan.parcels for sku, q in p.lines],
+        "hold": kept or (None if new else HoldReason.NO_STOCK.value),
+        "routed": new is not None and Milestone.ROUTED.value not in order["steps"],
+        "promise": plan.promise_ns if new and order["promised_at_ns"] is None else None,
+        "excluded": sorted(req.directives.exclude),
+        "parcels": [(p.warehouse_id, p.carrier_id) for p in plan.parcels],
+    }
+
+
+def planned_of(
+    order_id: str,
+    channel: str,
+    row: dict[str, Any],
+    effect: Mapping[str, Any],
+    *,
+    reason: str,
+    trigger: str,
+    now: int,
+) -> _Planned:
+    """A stored proposal's decision ``row`` and ``effect`` (see :func:`effect_of`) as the
+    write :func:`apply` makes, at ``now``; the stock it holds is read in that write."""
+    row = {**row, "attempt": effect["attempt"], "at_ns": now, "trigger": trigger}
+    new, old = effect["to"], effect["from"]
+    payload = {
+        "from": old,
+        "to": new,
+        "attempt": effect["attempt"],
+        "trigger": trigger,
+        "reason": reason,
+        "excluded": effect["excluded"],
+    }
+    steps = (
+        [
+            MilestoneUpdate(order_id, Milestone.STOCK_LOCKED, now, decisions.SOURCE),
+            MilestoneUpdate(order_id, Milestone.ROUTED, now, decisions.SOURCE),
+        ]
+        if effect["routed"]
+        else []
+    )
+    return _Planned(
+        order_id=order_id,
+        version=effect["version"],
+        held=[],
+        take=[(w, s, int(q)) for w, s, q in effect["take"]],
+        move=(order_id, new, effect["hold"]),
+        row=row,
+        event=Event(ORDER_REROUTED, order_id, now, payload, channel=channel),
+        steps=steps,
+        promise=effect["promise"],
+        old=old,
+        parcels=[(w, c) for w, c in effect["parcels"]],
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Planned:
     order_id: str
@@ -140,6 +233,8 @@ class _Planned:
     steps: list[MilestoneUpdate]
     promise: int | None
     old: str | None
+    #: (warehouse, carrier) of each parcel: what today's capacity counts once it is written.
+    parcels: Sequence[tuple[str, str | None]] = ()
 
 
 def reroute_many(app: Ordo, moves: Iterable[Move], *, reason: str, trigger: str) -> dict[str, dict[str, Any]]:
@@ -193,22 +288,7 @@ def _compute(
         if not asked:
             return None
         wave = what_if(app, uow, cat, asked, now)
-        fired_memo: dict[tuple[int | None, tuple[str, ...]], Sequence[FiredRule]] = {}
-        for rules in wave.rules:
-            key = (rules.version, tuple(rules.fired))
-            if key not in fired_memo:
-                fired_memo[key] = decisions.fired_rules(uow, rules.version, rules.fired)
-        # The wave's rows in one pass over its arrays; each order's own attempt number after.
-        rows = decision_rows(
-            wave.plans,
-            wave.ctx,
-            network=cat.digest,
-            attempt=0,
-            trigger=trigger,
-            at_ns=now,
-            fired=[fired_memo[(r.version, tuple(r.fired))] for r in wave.rules],
-            rules_version=[r.version for r in wave.rules],
-        )
+        rows = wave_rows(uow, cat, wave, trigger, now)
         planned = []
         only = {m.order_id for m in moves if m.only is not None}
         for (asked_order, _), req, plan, row in zip(asked, wave.requests, wave.plans, rows, strict=True):
@@ -254,7 +334,32 @@ def _compute(
     return planned, wave
 
 
-def _apply(app: Ordo, planned: Sequence[_Planned], now: int) -> dict[str, dict[str, Any]]:
+def apply(app: Ordo, planned: Sequence[_Planned], now: int) -> dict[str, dict[str, Any]]:
+    """:func:`_apply` of plans made earlier (:func:`planned_of`): what each order's reservation
+    holds is read inside the write, its row locked (an order unchanged since then holds what
+    it held); the routing cache counts the parcels placed against today's capacity."""
+    out = app.retrying(lambda: _apply(app, planned, now, held_now=True))
+    done = {oid for oid, r in out.items() if r["outcome"] == "done"}
+    taken = [p for p in planned if p.order_id in done]
+    if taken:
+        cat = saved_catalog(app, now)
+        with app.store.uow(read_only=True) as uow:
+            ctx, start = app.caches.routing.context(uow, cat, [], now, rows=[])
+        net = cat.network
+        for p in taken:
+            for w, c in p.parcels:
+                if w in net.w_index:
+                    ctx.capacity_left[net.w_index[w]] -= 1
+                if c is not None and c in net.c_index:
+                    ctx.carrier_left[net.c_index[c]] -= 1
+        app.caches.routing.commit(ctx, start)
+        app.notifier.notify()
+    return out
+
+
+def _apply(
+    app: Ordo, planned: Sequence[_Planned], now: int, *, held_now: bool = False
+) -> dict[str, dict[str, Any]]:
     """The one write: re-check each order's version and the stock, then write in bulk."""
     out: dict[str, dict[str, Any]] = {}
     with app.store.uow() as uow:
@@ -266,6 +371,9 @@ def _apply(app: Ordo, planned: Sequence[_Planned], now: int) -> dict[str, dict[s
                 out[p.order_id] = _refused(CHANGED)
             else:
                 live.append(p)
+        if held_now:
+            held = uow.orders.stock_lines([p.order_id for p in live])
+            live = [dataclasses.replace(p, held=held.get(p.order_id, [])) for p in live]
         skus = sorted({s for p in live for _, s, _ in p.held} | {s for p in live for _, s, _ in p.take})
         avail = {(w, s): int(a) for w, s, a in uow.stock.lock_available(skus)}
         taken = []

@@ -7,8 +7,11 @@ cases; revert; every step audited in ``risk_history``.
 The proposal is a what-if over one read snapshot (``batch.what_if``): the orders read in a
 few queries and routed as one wave (the event's warehouses excluded, their own reservations
 freed), no row locked and nothing written but the plan itself — intake carries on meanwhile.
-Each action keeps the order's version; execution re-routes the orders in one short write
-(``batch.reroute_many``) and skips, and reports, an order that changed since the proposal.
+Each action keeps the order's version, and each re-routed order the decision row the wave
+made (``risk_plan_decisions``). Execution applies the approved actions as proposed, without
+routing again, in one short write (``batch.apply``): an order that changed since the
+proposal is skipped as ``changed``, one whose approved warehouse no longer has the stock as
+``stock`` — reported, never overwritten nor sent elsewhere.
 """
 
 from __future__ import annotations
@@ -60,9 +63,13 @@ def _destination_hold(row: dict[str, Any]) -> bool:
     return ev.blocks or ev.severity is Severity.EXTREME
 
 
+#: Per re-routed order of a plan: its decision row and effect (``batch.effect_of``) as JSON.
+Decided = list[tuple[str, str, str]]
+
+
 def _what_if(
     app: Ordo, uow: UnitOfWork, cat: Catalog, row: dict[str, Any], orders: Sequence[dict[str, Any]], now: int
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], Decided]:
     _, warehouses, carriers = covered_of(row)
     full = uow.risk.plan_inputs([o["id"] for o in orders])  # a few queries, not a few per order
     places = covered_of(row)[0] if _destination_hold(row) else frozenset()
@@ -89,11 +96,20 @@ def _what_if(
     # One wave for all of them, against one context: the plan allocates stock as a batch would.
     wave = batch.what_if(app, uow, cat, asked, now) if asked else None
     plans = wave.plans if wave else []
-    for (at, o, carrier, cost, promise, origin, version), plan in zip(seen, plans, strict=True):
+    # The decision rows in one pass over the wave, kept with the plan: execution writes them
+    # as proposed. Made for no moment (at 0) so that each row records the wave's own time.
+    rows = batch.wave_rows(uow, cat, wave, batch.TRIGGER, 0) if wave else []
+    requests = wave.requests if wave else []
+    decided: Decided = []
+    for (at, o, carrier, cost, promise, origin, version), (read, _), plan, drow, req in zip(
+        seen, asked, plans, rows, requests, strict=True
+    ):
         why = "origin" if origin else "carrier"
         if not plan.parcels:
             actions[at] = _action(o, PlanAction.HOLD, carrier, None, None, 0, None, why, version)
             continue
+        effect = batch.effect_of(read, plan, req)
+        decided.append((o["id"], orjson.dumps(drow).decode(), orjson.dumps(effect).decode()))
         delta_h = None
         if promise is not None and plan.promise_ns is not None:
             delta_h = round((plan.promise_ns - promise) / HOUR_NS, 1)
@@ -102,7 +118,7 @@ def _what_if(
         actions[at] = _action(
             o, kind, carrier, plan.warehouse_id, to_carrier, plan.cost_fen - cost, delta_h, why, version
         )
-    return [a for a in actions if a is not None]
+    return [a for a in actions if a is not None], decided
 
 
 def _action(
@@ -184,7 +200,7 @@ def propose(app: Ordo, event_id: str, *, actor: Actor) -> dict[str, Any]:
         exposure = Exposure(adcodes, warehouses, MOVABLE, horizon_ns(row, now))
         exposed = uow.risk.exposed_orders(exposure, MAX_PLAN_ORDERS)
         exposed += _carrier_exposed(uow, row, exposure, {o["id"] for o in exposed})
-        actions = _what_if(app, uow, app.caches.routing.catalog(uow, now), row, exposed, now)
+        actions, decided = _what_if(app, uow, app.caches.routing.catalog(uow, now), row, exposed, now)
     money = sum(int(a["total_fen"]) for a in actions)
     tier, why = plan_tier(len(actions), money)
     plan_id = f"RP{now // 1_000_000_000:x}{app.rng.getrandbits(40):010x}"
@@ -207,6 +223,7 @@ def propose(app: Ordo, event_id: str, *, actor: Actor) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         with app.store.uow() as uow:
             uow.risk.add_plan(plan)
+            uow.risk.add_plan_decisions(plan_id, decided)
             audit(
                 uow,
                 plan_id,
@@ -338,7 +355,7 @@ def _move(app: Ordo, plan_id: str, status: PlanStatus, actor: Actor) -> tuple[di
 
 
 def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
-    """Carry an approved plan out, order by order; what each order did is kept for revert."""
+    """Carry an approved plan out as proposed; what each order did is kept for revert."""
     row, event = _move(app, plan_id, PlanStatus.EXECUTED, actor)
     _, warehouses, _ = covered_of(event)
     zh, en = KIND_LABELS[RiskKind(event["kind"])]
@@ -349,15 +366,35 @@ def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for a in actions:
         by_kind.setdefault(a["action"], []).append(a)
-    # Away from the event's warehouses; a carrier switch routes again with the strike weighed.
-    away = PlanAction.REROUTE
-    moves = [
-        batch.Move(a["order_id"], warehouses if kind is away else frozenset(), version=a.get("version"))
-        for kind in (PlanAction.REROUTE, PlanAction.SWITCH_CARRIER)
-        for a in by_kind.get(kind.value, [])
-    ]
     kinds = {a["order_id"]: a["action"] for a in actions}
-    done = batch.reroute_many(app, moves, reason=reason, trigger="risk")
+    with app.store.uow(read_only=True) as uow:
+        decided = uow.risk.plan_decisions(plan_id)
+    now = app.clock.now_ns()
+    # The approved warehouse and carrier as proposed, no routing again: each order's version
+    # and the approved warehouse's stock checked in one write; the others skipped, reported.
+    planned = []
+    moves = []
+    for kind in (PlanAction.REROUTE, PlanAction.SWITCH_CARRIER):
+        for a in by_kind.get(kind.value, []):
+            got = decided.get(a["order_id"])
+            if got is not None:
+                drow, effect = got
+                planned.append(
+                    batch.planned_of(
+                        a["order_id"],
+                        a["channel"],
+                        drow,
+                        effect,
+                        reason=reason,
+                        trigger=batch.TRIGGER,
+                        now=now,
+                    )
+                )
+            else:  # proposed before plans kept their decisions: routed again, as then
+                barred = warehouses if kind is PlanAction.REROUTE else frozenset()
+                moves.append(batch.Move(a["order_id"], barred, version=a.get("version")))
+    done = batch.apply(app, planned, now) if planned else {}
+    done |= batch.reroute_many(app, moves, reason=reason, trigger=batch.TRIGGER)
     results.update({oid: {"action": kinds[oid], **r} for oid, r in done.items()})
     to_hold = _unchanged(app, by_kind.get(PlanAction.HOLD.value, []), results)
     for start in range(0, len(to_hold), holds.MAX_BATCH):

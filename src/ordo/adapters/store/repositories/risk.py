@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from ordo.adapters.store.rows import CHUNK, chunks, fetch_rows, from_csv
+from ordo.adapters.store.rows import CHUNK, bulk_insert, chunks, fetch_rows, from_csv
 from ordo.adapters.store.rows import mark as rows_mark
 from ordo.adapters.store.schema import core as t
 from ordo.adapters.store.schema import risk as rt
@@ -93,6 +93,20 @@ class RiskRepository:
 
     def update_plan(self, plan_id: str, values: dict[str, Any]) -> None:
         self._c.execute(sa.update(rt.risk_plans).where(P.id == plan_id).values(**values))
+
+    def add_plan_decisions(self, plan_id: str, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Per order of a plan (order id, decision row JSON, effect JSON): one executemany."""
+        bulk_insert(
+            self._c,
+            rt.risk_plan_decisions,
+            [{"plan_id": plan_id, "order_id": o, "decision": d, "effect": e} for o, d, e in rows],
+        )
+
+    def plan_decisions(self, plan_id: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """Per order of a plan, its decision row and effect as the proposal stored them."""
+        mark = rows_mark(self._c)
+        sql = f"SELECT order_id, decision, effect FROM {rt.risk_plan_decisions.name} WHERE plan_id = {mark}"
+        return {oid: (orjson.loads(d), orjson.loads(e)) for oid, d, e in fetch_rows(self._c, sql, (plan_id,))}
 
     def plans(self, event_id: str) -> list[dict[str, Any]]:
         q = sa.select(rt.risk_plans).where(P.event_id == event_id).order_by(P.created_at_ns, P.id)
