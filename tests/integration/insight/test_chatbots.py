@@ -21,8 +21,10 @@ import pytest
 
 from ordo.adapters.chatbots import dingtalk, feishu, wecom
 from ordo.api import create_app
+from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.service.insight.ask import ask
+from ordo.service.insight.chat import BotReplyDispatcher
 from ordo.service.orders.worklist import search
 from ordo.service.ports.worklist import WorkFilter
 from ordo.service.runtime.app import Ordo
@@ -138,6 +140,7 @@ def _dingtalk_post(
     *,
     sender: str = "user123",
     secret: str = DINGTALK["app_secret"],
+    conversation: str = "cid-1",
 ) -> Any:
     stamp = str(int(time.time() * 1000))
     body = {
@@ -148,6 +151,8 @@ def _dingtalk_post(
         "sessionWebhook": f"{stand_in.base}/robot/sendBySession?session=abc",
         "sessionWebhookExpiredTime": int(stamp) + 600_000,
         "conversationType": "2",
+        "conversationId": conversation,
+        "robotCode": "ding-ordo",
     }
     return client.post(
         "/api/v1/bots/dingtalk/callback",
@@ -175,7 +180,9 @@ def _feishu_post(client: Any, cfg: dict[str, str], event: dict[str, Any], *, key
     )
 
 
-def _feishu_message(text: str, token: str = "feishu-token") -> dict[str, Any]:
+def _feishu_message(
+    text: str, token: str = "feishu-token", *, message_id: str = "om_1", chat: str = "oc_1"
+) -> dict[str, Any]:
     return {
         "schema": "2.0",
         "header": {
@@ -187,8 +194,8 @@ def _feishu_message(text: str, token: str = "feishu-token") -> dict[str, Any]:
         "event": {
             "sender": {"sender_id": {"open_id": "ou_1"}},
             "message": {
-                "message_id": "om_1",
-                "chat_id": "oc_1",
+                "message_id": message_id,
+                "chat_id": chat,
                 "message_type": "text",
                 "content": json.dumps({"text": f"@_user_1 {text}"}),
                 "mentions": [{"key": "@_user_1", "name": "Ordo"}],
@@ -232,7 +239,7 @@ def test_feishu_checks_the_url_and_replies_in_thread(bot: Any, stand_in: StandIn
 
 
 def test_a_bad_signature_gets_nothing_from_any_platform(bot: Any, stand_in: StandIn) -> None:
-    client, _, cfg = bot
+    client, app, cfg = bot
     assert _wecom_post(client, QUESTION, token="someone-else").status_code == 401
     assert _dingtalk_post(client, stand_in, QUESTION, secret="guessed").status_code == 401
     assert _feishu_post(client, cfg, _feishu_message(QUESTION), key="other-key").status_code == 401
@@ -240,6 +247,8 @@ def test_a_bad_signature_gets_nothing_from_any_platform(bot: Any, stand_in: Stan
     assert client.post("/api/v1/bots/dingtalk/callback", content=b"{}").status_code == 401
     assert client.post("/api/v1/bots/slack/callback", content=b"{}").status_code == 404
     assert stand_in.calls == []
+    with app.store.uow(read_only=True) as uow:
+        assert uow.actions.bot_replies() == []  # nothing queued for later either
 
 
 def test_commands_look_up_and_hold_orders_for_people_allowed_to(bot: Any, stand_in: StandIn) -> None:
@@ -258,3 +267,93 @@ def test_commands_look_up_and_hold_orders_for_people_allowed_to(bot: Any, stand_
     assert "已挂起" in stand_in.texts()[-1]
     [row] = search(app, held, after_id=None, limit=1)[0]
     assert "客户要求改期" in str(row["hold_reason"])
+
+
+def _statuses(app: Ordo) -> dict[str, int]:
+    with app.store.uow(read_only=True) as uow:
+        rows = uow.actions.bot_replies(limit=1000)
+    out: dict[str, int] = {}
+    for r in rows:
+        out[r["status"]] = out.get(r["status"], 0) + 1
+    return out
+
+
+def test_dingtalk_replies_stay_within_20_a_minute_and_the_rest_follow(
+    bot: Any, stand_in: StandIn, clock: ManualClock
+) -> None:
+    client, app, _ = bot
+    for i in range(25):  # a burst: 25 questions within the same minute
+        assert _dingtalk_post(client, stand_in, f"查订单 Q{i:02d}").status_code == 200
+    sent_now = stand_in.texts()
+    assert len(sent_now) == 20  # DingTalk's 20 a minute per robot
+    assert _statuses(app) == {"sent": 20, "pending": 5}
+    duty = BotReplyDispatcher(app)
+    try:
+        clock.advance(30)
+        assert duty.run_once() == 0  # still inside the minute: nothing more goes
+        assert len(stand_in.texts()) == 20
+        clock.advance(31)
+        assert duty.run_once() == 5
+    finally:
+        duty.close()
+    later = stand_in.texts()[20:]
+    assert len(later) == 1  # the five waiting ones as one reply, not five sends
+    assert "5 条问题的回复" in later[0]
+    every = "\n".join(stand_in.texts())
+    assert all(f"没有找到订单 Q{i:02d}" in every for i in range(25))  # none lost
+    assert _statuses(app) == {"sent": 21, "summarised": 5}
+
+
+def test_feishu_replies_to_one_chat_stay_within_5_a_second(
+    bot: Any, stand_in: StandIn, clock: ManualClock
+) -> None:
+    client, app, cfg = bot
+    for i in range(8):
+        got = _feishu_post(client, cfg, _feishu_message(f"查订单 F{i}", message_id=f"om_{i}"))
+        assert got.status_code == 200, got.text
+    assert len(stand_in.texts()) == 5  # 5 a second into one chat
+    # Another chat is not held up by the first one's queue.
+    got = _feishu_post(client, cfg, _feishu_message("查订单 G1", message_id="om_g", chat="oc_2"))
+    assert got.status_code == 200 and "G1" in stand_in.texts()[-1]
+    duty = BotReplyDispatcher(app)
+    try:
+        assert duty.run_once() == 0  # the same second: no room yet
+        clock.advance(1)
+        assert duty.run_once() == 3
+    finally:
+        duty.close()
+    replies = stand_in.texts()
+    assert len(replies) == 7
+    assert all(f"没有找到订单 F{i}" in "\n".join(replies) for i in range(8))
+    assert "3 条问题的回复" in replies[-1]
+    assert stand_in.calls[-1][0] == "/open-apis/im/v1/messages/om_7/reply"  # under the newest
+
+
+def test_a_reply_that_cannot_be_delivered_is_kept_and_retried(
+    bot: Any, stand_in: StandIn, clock: ManualClock
+) -> None:
+    client, app, cfg = bot
+    stand_in.server.shutdown()
+    stand_in.server.server_close()  # Feishu unreachable
+    got = _feishu_post(client, cfg, _feishu_message("查订单 R1"))
+    assert got.status_code == 200  # the callback is answered; the reply waits for a retry
+    with app.store.uow(read_only=True) as uow:
+        [row] = uow.actions.bot_replies()
+    assert row["status"] == "pending" and row["attempts"] == 1 and row["error"]
+    back = StandIn()
+    try:
+        # The platform is back, at another address.
+        cfg_path = app.settings.chatbots_file
+        assert cfg_path
+        text = Path(cfg_path).read_text("utf-8").replace(stand_in.base, back.base)
+        Path(cfg_path).write_text(text, "utf-8")
+        duty = BotReplyDispatcher(app)
+        try:
+            clock.advance(5)
+            assert duty.run_once() == 1
+        finally:
+            duty.close()
+        assert back.texts() == ["没有找到订单 R1 / No order R1"]
+        assert _statuses(app) == {"sent": 1}
+    finally:
+        back.server.shutdown()

@@ -14,6 +14,7 @@ def test_starting_every_job_runs_one_thread_each_and_stopping_ends_them(world):
         names = sorted(t.name for t in threads)
         assert names == [
             "ordo-alerts",
+            "ordo-bot-replies",
             "ordo-projector",
             "ordo-pull",
             "ordo-stock",
@@ -31,7 +32,7 @@ def test_starting_every_job_runs_one_thread_each_and_stopping_ends_them(world):
 def test_a_relay_starts_only_the_outbound_job(world):
     threads = world.background.start([Job.OUTBOUND], outbound=OutboundConfig(idle_s=0.05))
     try:
-        assert [t.name for t in threads] == ["ordo-subscriptions", "ordo-alerts"]
+        assert [t.name for t in threads] == ["ordo-subscriptions", "ordo-alerts", "ordo-bot-replies"]
     finally:
         world.background.stop()
 

@@ -48,6 +48,8 @@ def receive(cfg: Mapping[str, Any], headers: Mapping[str, str], body: bytes, now
             "webhook": msg.get("sessionWebhook"),
             "expires_ms": msg.get("sessionWebhookExpiredTime"),
             "sender": msg.get("senderStaffId"),
+            "chat": msg.get("conversationId"),
+            "bot": msg.get("robotCode") or msg.get("chatbotUserId"),
         },
     )
 

@@ -89,7 +89,12 @@ def receive(event: Mapping[str, Any]) -> Inbound | None:
     for mention in message.get("mentions") or []:  # "@_user_1 查…": drop the bot's mention key
         text = text.replace(str(mention.get("key", "")), "")
     sender = ((body.get("sender") or {}).get("sender_id") or {}).get("open_id", "")
-    return Inbound("feishu", text.strip(), str(sender), reply_to={"message_id": message.get("message_id")})
+    return Inbound(
+        "feishu",
+        text.strip(),
+        str(sender),
+        reply_to={"message_id": message.get("message_id"), "chat": message.get("chat_id")},
+    )
 
 
 def send_reply(client: httpx.Client, cfg: Mapping[str, Any], inbound: Inbound, text: str) -> None:

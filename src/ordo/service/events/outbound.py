@@ -154,6 +154,11 @@ def start_outbound(
 
     bots = BotSender()
     workers.append(Worker("ordo-alerts", AlertDispatcher(app, bots).run_once, cfg.idle_s, bots.close))
+    # The chat bots' replies that waited for room in a platform's rate limit.
+    from ordo.service.insight.chat import BotReplyDispatcher
+
+    replies = BotReplyDispatcher(app)
+    workers.append(Worker("ordo-bot-replies", replies.run_once, cfg.idle_s, replies.close))
     if cfg.mqtt_url:
         from ordo.adapters.outbound.mqtt import MqttPublisher
 

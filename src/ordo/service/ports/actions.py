@@ -52,3 +52,26 @@ class ActionRepository(Protocol):
     ) -> list[dict[str, Any]]:
         """Newest first."""
         ...
+
+    # chat bot replies ---------------------------------------------------------------
+    def add_bot_reply(self, row: dict[str, Any]) -> int: ...
+
+    def due_bot_replies(self, now_ns: int, limit: int) -> list[dict[str, Any]]:
+        """Pending bot replies whose next attempt is due, oldest first."""
+        ...
+
+    def update_bot_replies(self, ids: Sequence[int], values: dict[str, Any]) -> None: ...
+
+    def bot_replies_sent_since(
+        self, platform: str, since_ns: int, *, bot: str | None = None, chat: str | None = None
+    ) -> int:
+        """Replies sent on ``platform`` (by ``bot``, into ``chat``) after ``since_ns``."""
+        ...
+
+    def bot_replies_deferred(self, platform: str, bot: str, chat: str) -> int:
+        """Replies of ``bot`` into ``chat`` deferred by the rate limit and not yet tried."""
+        ...
+
+    def bot_replies(self, *, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Newest first."""
+        ...

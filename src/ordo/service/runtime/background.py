@@ -12,9 +12,11 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
 * ``projector`` (``ordo-projector``) — the dashboard's aggregates follow the outbox, and the
   event-stream triggers after them (``service.triggers``), then the facts questions read
   (``service.insight.facts``);
-* ``outbound`` (``ordo-subscriptions``, ``ordo-alerts``, and ``ordo-mqtt`` / ``ordo-nats`` when
-  configured) — events out (:mod:`ordo.service.events.outbound`), woken by every commit of this
-  Ordo, and the rules' 通知 to group bots and e-mail (:mod:`ordo.service.events.alerts`);
+* ``outbound`` (``ordo-subscriptions``, ``ordo-alerts``, ``ordo-bot-replies``, and
+  ``ordo-mqtt`` / ``ordo-nats`` when configured) — events out
+  (:mod:`ordo.service.events.outbound`), woken by every commit of this Ordo, the rules' 通知
+  to group bots and e-mail (:mod:`ordo.service.events.alerts`) and the chat bots' replies that
+  waited for room in a platform's rate limit (:mod:`ordo.service.insight.chat`);
 * ``platforms`` (``ordo-pull``, ``ordo-writeback``, ``ordo-stock``) — each platform shop's
   orders pulled on its schedule (:mod:`ordo.service.channels.pull`), shipments confirmed
   back to the platforms (:mod:`ordo.service.channels.writeback`) and sellable quantities

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ordo.adapters.store.schema import actions as at
 
 F, C, D = at.permission_freezes.c, at.notify_channels.c, at.notify_deliveries.c
+B = at.bot_replies.c
 
 
 class ActionRepository:
@@ -88,4 +89,50 @@ class ActionRepository:
             q = q.where(D.status == status)
         if channel is not None:
             q = q.where(D.channel == channel)
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    # chat bot replies ---------------------------------------------------------------
+    def add_bot_reply(self, row: dict[str, Any]) -> int:
+        res = self._c.execute(sa.insert(at.bot_replies).values(**row).returning(B.id))
+        return int(res.scalar_one())
+
+    def due_bot_replies(self, now_ns: int, limit: int) -> list[dict[str, Any]]:
+        q = (
+            sa.select(at.bot_replies)
+            .where(B.status == "pending", B.next_attempt_ns <= now_ns)
+            .order_by(B.id)
+            .limit(limit)
+        )
+        return [dict(r) for r in self._c.execute(q).mappings()]
+
+    def update_bot_replies(self, ids: Sequence[int], values: dict[str, Any]) -> None:
+        if ids:
+            self._c.execute(sa.update(at.bot_replies).where(B.id.in_(list(ids))).values(**values))
+
+    def bot_replies_sent_since(
+        self, platform: str, since_ns: int, *, bot: str | None = None, chat: str | None = None
+    ) -> int:
+        q = sa.select(sa.func.count()).where(
+            B.platform == platform, B.status == "sent", B.sent_at_ns > since_ns
+        )
+        if bot is not None:
+            q = q.where(B.bot == bot)
+        if chat is not None:
+            q = q.where(B.chat == chat)
+        return int(self._c.execute(q).scalar_one())
+
+    def bot_replies_deferred(self, platform: str, bot: str, chat: str) -> int:
+        q = sa.select(sa.func.count()).where(
+            B.platform == platform,
+            B.bot == bot,
+            B.chat == chat,
+            B.status == "pending",
+            B.attempts == 0,
+        )
+        return int(self._c.execute(q).scalar_one())
+
+    def bot_replies(self, *, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        q = sa.select(at.bot_replies).order_by(B.id.desc()).limit(limit)
+        if status is not None:
+            q = q.where(B.status == status)
         return [dict(r) for r in self._c.execute(q).mappings()]
