@@ -285,3 +285,93 @@ def test_the_verbs_ops_leads_use_for_actions(sentence: str, meant: str) -> None:
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("偏远地区别发中通", "如果 目的地 为 偏远地区 则 不用 中通"),
+        ("新疆的订单不要寄极兔", "如果 目的地 为 新疆 则 不用 极兔"),
+        ("西藏勿发申通", "如果 目的地 为 西藏 则 不用 申通"),
+        ("华南的单子从广州仓GZ01发", "如果 目的地 为 华南地区 则 优先仓库 GZ01"),
+        ("华东的订单从杭州仓发货", '如果 目的地 为 华东地区 则 优先仓库 "杭州仓"'),
+        ("西北不要从WH-SH发货", "如果 目的地 为 西北地区 则 排除仓库 WH-SH"),
+        ("江浙沪的订单别从BJ01发", "如果 目的地 为 江浙沪 则 排除仓库 BJ01"),
+    ],
+)
+def test_carriers_and_warehouses_as_ops_leads_write_them(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("每满300减30，上不封顶", "每 满300减30"),
+        ("满199减20，可以叠加", "叠加 满199减20"),
+        ("金卡客户打88折，可叠加", "如果 客户等级 为 金卡 则 叠加 打 8.8折"),
+        ("商品金额满99包邮（不含运费险）", "如果 商品金额 大于等于 99元 则 免运费"),
+        ("含SKU-88（礼盒）的订单不拆", "如果 商品编码 含 SKU-88 则 不拆单"),
+        ("满300送一瓶洗手液，最多送2瓶", '满 300元 赠品 "洗手液" 最多 2件'),
+        ("每满100送1个杯子，最多送5个", '每 满 100元 赠品 "杯子" 最多 5件'),
+    ],
+)
+def test_promotions_with_the_words_merchants_add(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("Spend 500 and get a free mug", "spend 500 gift mug"),
+        ("Free shipping on orders of 99 yuan or more", "when order.amount >= 99 then free_shipping"),
+        ("Free shipping on orders over 199 yuan", "when order.amount > 199 then free_shipping"),
+        ("approve orders of 50 yuan or less", "when order.amount <= 50 then approve"),
+        (
+            "tag orders with more than 10 items as wholesale",
+            'when order.item_count > 10 then tag "wholesale"',
+        ),
+        ("tag orders over 5000 yuan as big", 'when order.amount > 5000 then tag "big"'),
+        ("never split orders from gold members", "when customer.tier = gold then no_split"),
+        (
+            "Hold orders over ¥5,000 from first-time buyers for manual review",
+            "when order.amount > 5000 and customer.first_order then hold",
+        ),
+        ("notify ops when stock risk is above 50%", "when predicted_stock_risk > 50% then notify ops"),
+        ("cancel unpaid orders after 30 minutes", "when created > 30min and not paid then cancel_order"),
+        (
+            "Free shipping on everything from 2026-12-01 to 2026-12-12",
+            "when order.date 2026-12-01 to 2026-12-12 then free_shipping",
+        ),
+    ],
+)
+def test_english_action_first_with_as_of_and_items(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+def test_get_free_shipping_is_not_a_gift_called_shipping() -> None:
+    r = read_rule("diamond customers get free shipping")
+    assert r.did_you_mean() == "when customer.tier = diamond then free_shipping"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("退货率高于20%的客户，订单转人工审核", "如果 客户退货率 超过 20% 则 转人工审核"),
+        ("退货率超过40%或者在黑名单中的红标", "如果 客户退货率 超过 40% 或 客户在黑名单 则 红标预警"),
+        ("首单并且备注里有发票的，转人工审和", '如果 首单 且 买家备注 含 "发票" 则 转人工审核'),
+        (
+            "加急单下单后2小时未付款，通知客服",
+            "如果 订单标签 含 加急 且 (已创建 超过 2小时 且 未 已支付) 则 通知 客服",
+        ),
+    ],
+)
+def test_conditions_joined_loosely(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

@@ -83,6 +83,7 @@ class Tolerance:
     qualifiers: frozenset[str] = frozenset()
     ordered_domains: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tag_field: Mapping[str, list[str]] = field(default_factory=dict)
+    not_words: frozenset[str] = frozenset()
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -108,6 +109,7 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         copulas=frozenset(data.get("copulas", ())),
         qualifiers=frozenset(data.get("qualifiers", ())),
         ordered_domains=data.get("ordered_domains", {}),
+        not_words=frozenset(data.get("not_words", ())),
         tag_field=data.get("tag_field", {"zh": ["订单标签", "含"], "en": ["tags", "contains"]}),
     )
 
@@ -302,7 +304,13 @@ class Repair:
         out: list[Tok] = []
         for k, t in enumerate(ts):
             nxt = ts[k + 1] if k + 1 < len(ts) else None
-            noun_suffix = t.kind == "ORDERS" and (not out or out[-1].kind in _ATOM_END | {"FIELD"})
+            noun_suffix = t.kind == "ORDERS" and (
+                not out
+                or out[-1].kind in _ATOM_END | {"FIELD"}
+                or (
+                    out[-1].kind == "COMMA" and len(out) > 1 and out[-2].kind in _ATOM_END
+                )  # …的买家，订单转…
+            )
             if t.kind == "COMMA" and nxt is not None and nxt.kind in ("CAP", "REASON"):
                 continue
             twice = t.kind == "GIFT" and out and out[-1].kind == "GIFT"  # 送赠品: one gift word
@@ -445,7 +453,8 @@ class Repair:
         i = 0
         while i < len(ts):
             t = ts[i]
-            if t.kind == "NOT" and i + 2 < len(ts) and self._carrier_verb(ts[i + 1], ts[i + 2]):
+            negation = t.kind == "NOT" or (t.kind == "WORD" and t.text in self.t.not_words)
+            if negation and i + 2 < len(ts) and self._carrier_verb(ts[i + 1], ts[i + 2]):
                 word = self.g.keyword("AVOID", self.lang)
                 self.note("carrier", f"{t.text}{ts[i + 1].text}", word)
                 out.append(Tok("AVOID", word))
@@ -726,6 +735,8 @@ class Repair:
             if not starts:
                 continue
             cond = ts[k + 1 :] if kind in ("IF", "ORDERS", "FOR") else ts[k:]
+            if kind == "ORDERS" and cond and cond[0].kind == "FOR":
+                cond = cond[1:]  # no_split orders for diamond
             if not cond or any(t.kind in _ACTION_START for t in cond):
                 return ts
             act = " ".join(t.text for t in ts[:k])
@@ -738,7 +749,11 @@ class Repair:
         before that promotion (``叠加 满299减50``)."""
         if len(ts) < 3 or ts[-1].kind != "STACK":
             return ts
-        starts = [k for k, t in enumerate(ts[:-1]) if t.kind in _PROMOTION_START]
+        starts = [
+            k
+            for k, t in enumerate(ts[:-1])
+            if t.kind in _PROMOTION_START and not (t.kind == "ZHE" and k and ts[k - 1].kind == "DISCOUNT")
+        ]  # 打 9.5折 is one promotion
         if len(starts) != 1 or any(t.kind in _ACTION_START - _PROMOTION_START for t in ts[starts[0] : -1]):
             return ts
         k = starts[0]
@@ -751,8 +766,17 @@ class Repair:
         """A missing 则 before the first action, a missing 且 between two conditions."""
         out: list[Tok] = []
         has_then = _has_kind(ts, "THEN")
-        for t in ts:
+        for k, t in enumerate(ts):
             in_cond = not has_then and not _has_action(out)
+            # 付款后12小时未出库: the 未 belongs to the elapsed time (one atom), no 且 between.
+            unless = (
+                t.kind == "NOT"
+                and k + 1 < len(ts)
+                and ts[k + 1].kind == "MILESTONE"
+                and len(out) >= 3
+                and out[-3].kind == "MILESTONE"
+                and out[-2].kind == "OP"
+            )
             if in_cond and t.kind in _ACTION_START and out and _is_condition(out):
                 then = self.g.keyword("THEN", self.lang)
                 if out[-1].kind in ("COMMA", "AND"):
@@ -764,7 +788,8 @@ class Repair:
                 has_then = True
             elif (
                 in_cond
-                and t.kind in ("FIELD", "NOT")
+                and not unless
+                and t.kind in ("FIELD", "NOT", "MILESTONE")
                 and out
                 and (out[-1].kind in _ATOM_END or self._is_bool(out[-1]))
             ):
