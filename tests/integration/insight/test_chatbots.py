@@ -24,7 +24,7 @@ from ordo.api import create_app
 from ordo.clock import ManualClock
 from ordo.config import Settings
 from ordo.service.insight.ask import ask
-from ordo.service.insight.chat import BotReplyDispatcher
+from ordo.service.insight.chat import MAX_REPLY, BotReplyDispatcher, summary
 from ordo.service.orders.worklist import search
 from ordo.service.ports.worklist import WorkFilter
 from ordo.service.runtime.app import Ordo
@@ -357,3 +357,14 @@ def test_a_reply_that_cannot_be_delivered_is_kept_and_retried(
         assert _statuses(app) == {"sent": 1}
     finally:
         back.server.shutdown()
+
+
+def test_a_summary_that_cannot_hold_every_answer_says_how_many_follow() -> None:
+    rows = [{"question": f"问题 {i}", "text": f"答案 {i} " + "很长" * 100} for i in range(30)]
+    text, fit = summary(rows)
+    assert 0 < fit < 30 and len(text) <= MAX_REPLY
+    assert f"【{fit} 条问题的回复" in text
+    assert all(f"答案 {i} " in text for i in range(fit)) and f"答案 {fit} " not in text
+    assert f"还有 {30 - fit} 条问题稍后回复 / {30 - fit} more questions will be answered shortly" in text
+    short, n = summary([{"question": "a", "text": "b"}, {"question": "c", "text": "d"}])
+    assert n == 2 and "稍后回复" not in short
