@@ -375,3 +375,42 @@ def test_conditions_joined_loosely(sentence: str, meant: str) -> None:
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("申请退货的订单通知客服", "如果 申请退货 则 通知 客服"),
+        ("已申请退货的订单拦截", "如果 申请退货 则 转人工审核"),
+        ("申请了退货的单子通知客服看看", "如果 申请退货 则 通知 客服"),
+        ("申请退货超过3天还没退货的通知客服跟进", "如果 申请退货 超过 3天 且 未 已退货 则 通知 客服"),
+        ("申请退货后48小时未退货的，通知客服", "如果 申请退货 超过 2天 且 未 已退货 则 通知 客服"),
+    ],
+)
+def test_a_return_request_is_a_milestone_in_a_rule_that_raises_no_task(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("实付过2000块的转人工审一下", "如果 订单金额 超过 2000元 则 转人工审核"),
+        ("金额超过3千元的标大单", '如果 订单金额 超过 3000元 则 标记 "大单"'),
+        ("金额超过1.5千的通知运营", "如果 订单金额 超过 1500元 则 通知 运营"),
+        ("订单金额过5万的红标", "如果 订单金额 超过 5万元 则 红标预警"),
+        ("订单金额满500块包邮", "如果 订单金额 大于等于 500元 则 免运费"),
+        ("订单重量超过3千克的走顺丰", "如果 订单重量 超过 3000克 则 走 顺丰"),
+        ("订单重量超过一千克的走顺丰", "如果 订单重量 超过 1000克 则 走 顺丰"),
+    ],
+)
+def test_money_in_kuai_qian_wan_and_a_kilogram_is_not_a_thousand(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize("sentence", ["同一地址订单等半小时再合", "合单等待半个小时"])
+def test_half_an_hour_is_thirty_minutes(sentence: str) -> None:
+    assert read_rule(sentence).did_you_mean() == "合单 等待 30分钟"

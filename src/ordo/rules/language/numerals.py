@@ -38,6 +38,8 @@ _ZHE_DIGITS = re.compile(r"(?<![\d.])([1-9])([0-9])折")
 _PERCENT = re.compile(f"百分之({_RUN})")
 _WITH_UNIT = re.compile(f"{_RUN}{_AFTER}")
 _AFTER_WORD = re.compile(f"{_BEFORE}{_RUN}")
+#: Digits and 千 (``3千元``, ``1.5千``): thousands, not 千克 (a weight unit).
+_DIGIT_THOUSAND = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*千(?!克)")
 
 
 def chinese_number(s: str) -> int | None:
@@ -74,6 +76,11 @@ def _zhe(m: re.Match[str]) -> str:
     return f"{a}.{_DIGITS[b]}折" if b else f"{a}折"
 
 
+def _thousands(m: re.Match[str]) -> str:
+    n = float(m.group(1)) * 1000
+    return str(int(n)) if n == int(n) else m.group(0)
+
+
 def _num(m: re.Match[str]) -> str:
     n = chinese_number(m.group(0))
     return m.group(0) if n is None else f" {n}"
@@ -85,7 +92,8 @@ _FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一
 
 def convert(text: str) -> str:
     """The sentence with its Chinese numerals and 折 shorthand as digits (unchanged if none)."""
-    out = _ZHE_WORDS.sub(_zhe, text.translate(_FINANCIAL))
+    out = _ZHE_WORDS.sub(_zhe, text.translate(_FINANCIAL)).replace("千克", "公斤")  # 千克: a unit, not 千
+    out = _DIGIT_THOUSAND.sub(_thousands, out)
     out = _ZHE_DIGITS.sub(lambda m: f"{m.group(1)}.{m.group(2)}折" if m.group(2) != "0" else m.group(0), out)
     out = _PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", out)
     out = _WITH_UNIT.sub(_num, out)

@@ -306,7 +306,7 @@ class Repair:
             nxt = ts[k + 1] if k + 1 < len(ts) else None
             noun_suffix = t.kind == "ORDERS" and (
                 not out
-                or out[-1].kind in _ATOM_END | {"FIELD"}
+                or out[-1].kind in _ATOM_END | {"FIELD", "MILESTONE"}
                 or (
                     out[-1].kind == "COMMA" and len(out) > 1 and out[-2].kind in _ATOM_END
                 )  # …的买家，订单转…
