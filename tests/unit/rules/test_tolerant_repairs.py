@@ -414,3 +414,19 @@ def test_money_in_kuai_qian_wan_and_a_kilogram_is_not_a_thousand(sentence: str, 
 @pytest.mark.parametrize("sentence", ["同一地址订单等半小时再合", "合单等待半个小时"])
 def test_half_an_hour_is_thirty_minutes(sentence: str) -> None:
     assert read_rule(sentence).did_you_mean() == "合单 等待 30分钟"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("备注有加急的订单走顺丰", '如果 买家备注 含 "加急" 则 走 顺丰'),
+        ("备注写了加急的单子走顺丰", '如果 买家备注 含 "加急" 则 走 顺丰'),
+        ("备注提到贵宾的订单通知客服", '如果 买家备注 含 "贵宾" 则 通知 客服'),
+    ],
+)
+def test_a_tag_word_written_in_a_remark_stays_the_remarks_text(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant
+
+
+def test_shangpin_shuliang_is_the_item_count() -> None:
+    assert read_rule("商品数量超过10件的标批量").did_you_mean() == '如果 商品件数 超过 10 则 标记 "批量"'

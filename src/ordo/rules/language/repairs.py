@@ -210,14 +210,16 @@ class Repair:
 
     def _tagged_orders(self, s: str) -> str:
         """``加急单`` / ``加急订单``: a tag the glossary knows, written before 单, stands for
-        the orders carrying that tag (订单标签 含 加急)."""
+        the orders carrying that tag (订单标签 含 加急); not after a has-word (备注写了加急的订单:
+        加急 is the remark's text)."""
         if self.lang != "zh":
             return s
+        after_has = tuple(self.t.has_words | self.t.sku_has_words)
         for zh, _en in self.g.domains["tag"].values.values():
             for surface in sorted(zh, key=len, reverse=True):
                 rx = re.compile(re.escape(surface) + r"(?:的)?(?:订单|单子|单)(?![号价据])")
                 m = rx.search(s)
-                if m is None:
+                if m is None or s[: m.start()].rstrip().endswith(after_has):
                     continue
                 field_word, op = self.t.tag_field[self.lang]
                 after = f" {field_word} {op} {surface} "
