@@ -430,3 +430,51 @@ def test_a_tag_word_written_in_a_remark_stays_the_remarks_text(sentence: str, me
 
 def test_shangpin_shuliang_is_the_item_count() -> None:
     assert read_rule("商品数量超过10件的标批量").did_you_mean() == '如果 商品件数 超过 10 则 标记 "批量"'
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("tag douyin orders as urgent", "when order.channel = douyin then tag urgent"),
+        ("red flag orders from blacklisted customers", "when customer.blacklisted then red_flag"),
+        ("ship orders to Xinjiang with EMS", "when ship_to = xinjiang then use_carrier ems"),
+        ("orders with more than 5 lines can be split", "when order.line_count > 5 then allow_split"),
+        ("allow split for orders with more than 5 lines", "when order.line_count > 5 then allow_split"),
+        ("wait 20 minutes before merging orders", "merge_orders within 20min"),
+        (
+            "approve orders under 200 yuan from tmall",
+            "when order.amount < 200 and order.channel = tmall then approve",
+        ),
+        ("hold orders with a return rate above 30%", "when customer.return_rate > 30% then hold"),
+        (
+            "hold orders from customers with return rate above 30%",
+            "when customer.return_rate > 30% then hold",
+        ),
+        ("gift SKU-CUP for first orders", "when customer.first_order then gift SKU-CUP"),
+    ],
+)
+def test_english_orders_with_from_for_and_lines(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        (
+            "orders from kuaishou and douyin get free shipping",
+            "when order.channel in (kuaishou, douyin) then free_shipping",
+        ),
+        (
+            "gold and diamond members get free shipping",
+            "when customer.tier in (gold, diamond) then free_shipping",
+        ),
+        (
+            "orders to Xinjiang and Tibet avoid jtexpress",
+            "when ship_to in (xinjiang, tibet) then avoid_carrier jtexpress",
+        ),
+    ],
+)
+def test_and_between_two_values_of_one_field_lists_them(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant

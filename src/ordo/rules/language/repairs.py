@@ -332,7 +332,14 @@ class Repair:
             between_values = (
                 out and nxt is not None and _listable(out[-1]) and _listable(nxt) and out[-1].kind == nxt.kind
             )
-            if t.kind == "WORD" and t.text.lower() in self.t.list_words and between_values:
+            same_home = (
+                between_values
+                and t.kind == "AND"
+                and out[-1].kind == "VALUE"
+                and self.value_field(out[-1].text) is not None
+                and self.value_field(out[-1].text) == self.value_field(nxt.text)
+            )  # from kuaishou and douyin: one channel cannot be both, so a list
+            if (t.kind == "WORD" or same_home) and t.text.lower() in self.t.list_words and between_values:
                 self.note("list", t.text, "、")  # 财务和区域总监: two values listed
                 out.append(Tok("LISTSEP", "、"))
                 continue
@@ -737,8 +744,14 @@ class Repair:
             if not starts:
                 continue
             cond = ts[k + 1 :] if kind in ("IF", "ORDERS", "FOR") else ts[k:]
-            if kind == "ORDERS" and cond and cond[0].kind == "FOR":
-                cond = cond[1:]  # no_split orders for diamond
+            if (
+                kind in ("ORDERS", "FOR")
+                and cond
+                and cond[0].kind == ("FOR" if kind == "ORDERS" else "ORDERS")
+            ):
+                cond = cond[1:]  # no_split orders for diamond / allow split for orders over …
+            if kind == "ORDERS" and len(cond) > 1 and cond[0].kind == "FROM" and cond[1].kind == "FIELD":
+                cond = cond[1:]  # red flag orders from blacklisted customers
             if not cond or any(t.kind in _ACTION_START for t in cond):
                 return ts
             act = " ".join(t.text for t in ts[:k])
@@ -791,7 +804,7 @@ class Repair:
             elif (
                 in_cond
                 and not unless
-                and t.kind in ("FIELD", "NOT", "MILESTONE")
+                and t.kind in ("FIELD", "NOT", "MILESTONE", "FROM")
                 and out
                 and (out[-1].kind in _ATOM_END or self._is_bool(out[-1]))
             ):

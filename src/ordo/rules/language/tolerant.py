@@ -112,6 +112,8 @@ def read_rule(
             error_after = second
     tried = [c for _, _, c in attempts]
     for rep, ts, candidate in attempts if typos else ():
+        if any(w.kind == "unit" for w in rep.rewrites):
+            continue  # 5 lines: the unit lives on the token, a re-read of the text would lose it
         words = [t.text for t in ts if t.kind == "WORD"]
         own = sorted(rep.vocabulary() - tol.fillers)
         for word, replacement in typo_candidates(error_after, g, words, extra=own):
