@@ -335,6 +335,7 @@ class Repair:
             same_home = (
                 between_values
                 and t.kind == "AND"
+                and nxt is not None
                 and out[-1].kind == "VALUE"
                 and self.value_field(out[-1].text) is not None
                 and self.value_field(out[-1].text) == self.value_field(nxt.text)
