@@ -478,3 +478,19 @@ def test_english_orders_with_from_for_and_lines(sentence: str, meant: str) -> No
 )
 def test_and_between_two_values_of_one_field_lists_them(sentence: str, meant: str) -> None:
     assert read_rule(sentence).did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("同一个客户的订单合单等1小时", "合单 等待 1小时"),
+        ("同一收货地址的单子合并发货，等15分钟", "合单 等待 15分钟"),
+        ("发货超过3天还没签收的红标", "如果 已出库 超过 3天 且 未 已签收 则 红标预警"),
+        ("发货后5天未签收通知客服", "如果 已出库 超过 5天 且 未 已签收 则 通知 客服"),
+        ("已出库超过48小时还没揽收的通知客服", "如果 已出库 超过 2天 且 未 已揽收 则 通知 客服"),
+    ],
+)
+def test_merging_and_shipping_as_spoken(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
