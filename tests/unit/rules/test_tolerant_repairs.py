@@ -494,3 +494,38 @@ def test_merging_and_shipping_as_spoken(sentence: str, meant: str) -> None:
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+def test_a_slip_is_never_corrected_into_a_connective() -> None:
+    # "for" is a word the language knows: it is never a slip for "or" (which would make 且 into 或).
+    r = read_rule("Free shipping on orders of 199 yuan or more for gold members")
+    assert r.did_you_mean() == "when order.amount >= 199 and customer.tier = gold then free_shipping"
+    assert "typo" not in {w.kind for w in r.rewrites}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        (
+            "hold orders over 5000 yuan for diamond members",
+            "when order.amount > 5000 and customer.tier = diamond then hold",
+        ),
+        ("spend 500 get 50 off", "spend 500 off 50"),
+        ("spend 300, save 30 off", "spend 300 off 30"),
+        ("never split orders with gifts", "when order.has_gift then no_split"),
+        ("avoid jtexpress for orders to remote areas", "when ship_to = remote then avoid_carrier jtexpress"),
+        (
+            "remind warehouse when paid more than 2 hours and not outbound",
+            "when paid > 2h and not outbound then remind_warehouse",
+        ),
+        (
+            "10% off everything from 2026-06-01 to 2026-06-18",
+            "when order.date 2026-06-01 to 2026-06-18 then discount 10%",
+        ),
+        ("20% off for orders from douyin", "when order.channel = douyin then discount 20%"),
+    ],
+)
+def test_english_promotions_and_actions_first(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

@@ -741,7 +741,13 @@ class Repair:
         for k in range(1, len(ts)):
             kind = ts[k].kind
             bare = ts[0].kind in _BARE_ACTIONS and k == 1 and kind in ("FIELD", "NOT", "MILESTONE", "VALUE")
-            starts = bare or kind in ("IF", "ORDERS", "OP") or (kind == "FOR" and ts[0].kind != "FREEZE")
+            after_arg = kind == "FIELD" and ts[k - 1].kind in _VALUE_KINDS | {"ZHE"}  # 10% off order.date …
+            starts = (
+                bare
+                or after_arg
+                or kind in ("IF", "ORDERS", "OP")
+                or (kind == "FOR" and ts[0].kind != "FREEZE")
+            )
             if not starts:
                 continue
             cond = ts[k + 1 :] if kind in ("IF", "ORDERS", "FOR") else ts[k:]
@@ -755,6 +761,12 @@ class Repair:
                 cond = cond[1:]  # red flag orders from blacklisted customers
             if not cond or any(t.kind in _ACTION_START for t in cond):
                 return ts
+            for j in range(1, len(cond)):
+                if cond[j].kind == "FOR" and cond[j - 1].kind in _ATOM_END:
+                    # free shipping on orders of 199 or more for gold members: for joins a condition
+                    word = self.g.keyword("AND", self.lang)
+                    self.note("and", cond[j].text, word)
+                    cond = [*cond[:j], Tok("AND", word), *cond[j + 1 :]]
             act = " ".join(t.text for t in ts[:k])
             self.note("order", act, f"{' '.join(t.text for t in cond)} → {act}")
             return [*cond, *ts[:k]]

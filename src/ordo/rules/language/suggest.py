@@ -107,6 +107,10 @@ def ranked(
     return [c for sc, c in scored[:limit] if sc >= floor]
 
 
+#: Tokens that join or negate conditions: never what a typo is corrected to.
+_CONNECTIVES = frozenset({"AND", "OR", "NOT", "IF", "THEN", "UNLESS", "WITHOUT"})
+
+
 def typo_candidates(
     err: RuleSyntaxError,
     g: Glossary,
@@ -130,7 +134,12 @@ def typo_candidates(
             return _pinyin(word) == _pinyin(c) and bool(set(word) & set(c))  # 异常 is not 宜昌
         return True
 
-    if err.code in _TYPO_CODES and len(err.word) >= 2:
+    # A slip never becomes a connective (for → or would turn 且 into 或), and a word the
+    # language knows is not a slip, only in the wrong place.
+    connectives = {e.surface.lower() for e in g.entries if e.kind in _CONNECTIVES}
+    surfaces = [c for c in surfaces if c.lower() not in connectives]
+    known = err.word.lower() in {e.surface.lower() for e in g.entries}
+    if err.code in _TYPO_CODES and len(err.word) >= 2 and not known:
         pool = [*valid, *surfaces, *own]
         out += [(err.word, c) for c in ranked(err.word, pool, floor=floor) if fits(err.word, c)]
     for w in dict.fromkeys(words):
