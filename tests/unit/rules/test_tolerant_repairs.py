@@ -529,3 +529,27 @@ def test_english_promotions_and_actions_first(sentence: str, meant: str) -> None
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("发申通的订单通知客服", "如果 承运商 为 申通 则 通知 客服"),
+        ("走顺丰的订单标加急", "如果 承运商 为 顺丰 则 标记 加急"),
+        ("用极兔的单子红标", "如果 承运商 为 极兔 则 红标预警"),
+    ],
+)
+def test_orders_shipped_with_a_carrier_are_a_condition_not_an_action(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("金额不到100的自动审核通过", "如果 订单金额 小于 100元 则 自动审核通过"),
+        ("寄到新疆的订单走邮政", "如果 目的地 为 新疆 则 走 邮政"),
+        ("发到西藏的单子走邮政", "如果 目的地 为 西藏 则 走 邮政"),
+    ],
+)
+def test_budao_and_jidao(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant

@@ -84,6 +84,7 @@ class Tolerance:
     ordered_domains: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tag_field: Mapping[str, list[str]] = field(default_factory=dict)
     not_words: frozenset[str] = frozenset()
+    carrier_field: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
@@ -110,6 +111,7 @@ def load_tolerance(data: Mapping[str, Any]) -> Tolerance:
         qualifiers=frozenset(data.get("qualifiers", ())),
         ordered_domains=data.get("ordered_domains", {}),
         not_words=frozenset(data.get("not_words", ())),
+        carrier_field=data.get("carrier_field", {"zh": ["承运商", "为"], "en": ["carrier", "is"]}),
         tag_field=data.get("tag_field", {"zh": ["订单标签", "含"], "en": ["tags", "contains"]}),
     )
 
@@ -158,7 +160,27 @@ class Repair:
             if m is not None and changed != out:
                 self.note("alias", m.group(0), m.expand(repl).strip())  # what was written, not the pattern
                 out = changed
-        return self._tagged_orders(self._ordered(self._date_ranges(out)))
+        return self._carried_orders(self._tagged_orders(self._ordered(self._date_ranges(out))))
+
+    def _carried_orders(self, s: str) -> str:
+        """``发申通的订单通知客服``: a carrier verb and a carrier before 的(订单) names the
+        orders shipped with it (承运商 为 申通), not an order to ship with it."""
+        if self.lang != "zh":
+            return s
+        verbs = "|".join(
+            sorted((re.escape(v) for v in self.t.carrier_verbs if not v.isascii()), key=len, reverse=True)
+        )
+        for zh, _en in self.g.domains["carrier"].values.values():
+            for surface in sorted(zh, key=len, reverse=True):
+                rx = re.compile(rf"(?:{verbs}|走)\s*{re.escape(surface)}\s*的\s*(?:订单|单子|单)?")
+                m = rx.search(s)
+                if m is None:
+                    continue
+                field_word, op = self.t.carrier_field[self.lang]
+                after = f" {field_word} {op} {surface} "
+                self.note("field", m.group(0).strip(), after.strip())
+                s = s[: m.start()] + after + s[m.end() :]
+        return s
 
     def _date_ranges(self, s: str) -> str:
         """``2026年6月1日到6月18日`` / ``2026.11.1-11.11`` / ``（2026/11/10-2026/11/12）``: a
