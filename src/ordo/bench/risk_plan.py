@@ -10,8 +10,10 @@ a typhoon track over 华南 is recorded and its plan is timed phase by phase —
 * ``propose`` – the what-if: the exposed orders read in a few queries, routed again as one
   wave away from the event's warehouses, with each re-route's cost and promise effect;
 * ``approve`` – by the plan's tier (a plan this wide needs L3: a risk-role approver);
-* ``execute`` – the batch re-route: stock released and reserved, orders and lines moved,
-  a decision and an ``order.rerouted`` event each, the plan's result and history written.
+* ``execute`` – the approved actions applied as proposed (no routing again): each order's
+  version and the approved warehouse's stock checked under lock, stock released and
+  reserved, orders and lines moved, the proposal's decision and an ``order.rerouted`` event
+  each written, the plan's result and history.
 
 Each run's plan is then reverted (timed too, not part of the total) so the next run finds
 the orders back at their warehouses. Medians over the runs, with the process's CPU time.

@@ -310,21 +310,20 @@ class RiskRepository:
         ``(order id, warehouse, hold reason)``, as many as a plan moves, two statements."""
         if not moves:
             return
-        # Grouped by where they go (a few warehouses): one UPDATE … WHERE id IN (…) per group
-        # and chunk, not one statement per order.
+        # Grouped by where they go (a few warehouses): one UPDATE per group (on PostgreSQL with
+        # one array parameter; on SQLite per chunk of an IN list), not one statement per order.
         mark = rows_mark(self._c)
         groups: dict[tuple[str | None, str | None], list[str]] = {}
         for oid, wh, hold in moves:
             groups.setdefault((wh, hold), []).append(oid)
         for (wh, hold), ids in groups.items():
-            for part in chunks(sorted(ids)):
-                marks = ",".join([mark] * len(part))
+            for where, args in self._id_sets("id", sorted(ids)):
                 self._c.exec_driver_sql(
                     f"UPDATE {t.orders.name} SET warehouse_id = {mark}, hold_reason = {mark},"
-                    f" updated_at_ns = {mark} WHERE id IN ({marks})",
-                    (wh, hold, now_ns, *part),
+                    f" updated_at_ns = {mark} WHERE {where}",
+                    (wh, hold, now_ns, *args),
                 )
+            for where, args in self._id_sets("order_id", sorted(ids)):
                 self._c.exec_driver_sql(
-                    f"UPDATE {t.order_lines.name} SET warehouse_id = {mark} WHERE order_id IN ({marks})",
-                    (wh, *part),
+                    f"UPDATE {t.order_lines.name} SET warehouse_id = {mark} WHERE {where}", (wh, *args)
                 )
