@@ -553,3 +553,13 @@ def test_orders_shipped_with_a_carrier_are_a_condition_not_an_action(sentence: s
 )
 def test_budao_and_jidao(sentence: str, meant: str) -> None:
     assert read_rule(sentence).did_you_mean() == meant
+
+
+@pytest.mark.parametrize("sentence", ["有赠品的订单不拆分", "有赠品的订单不要拆", "有赠品的单子不拆"])
+def test_bu_chai_is_no_split(sentence: str) -> None:
+    assert read_rule(sentence).did_you_mean() == "如果 含赠品 则 不拆单"
+
+
+def test_bu_chai_bao_is_not_no_split() -> None:
+    with pytest.raises(RuleSyntaxError):
+        read_rule("不拆包发货")
