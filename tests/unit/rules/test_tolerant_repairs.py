@@ -563,3 +563,19 @@ def test_bu_chai_is_no_split(sentence: str) -> None:
 def test_bu_chai_bao_is_not_no_split() -> None:
     with pytest.raises(RuleSyntaxError):
         read_rule("不拆包发货")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("黑名单客户的订单拦截，然后通知风控", "如果 客户在黑名单 则 转人工审核 并 通知 风控"),
+        ("江浙沪的订单优先从WH-SH发", "如果 目的地 为 江浙沪 则 优先仓库 WH-SH"),
+        ("华东的订单优先从杭州仓发货", '如果 目的地 为 华东地区 则 优先仓库 "杭州仓"'),
+        ("累计下单超过5次的老客包邮", "如果 客户订单数 超过 5 则 免运费"),
+        ("累计下单次数超过3次的标常客", '如果 客户订单数 超过 3 则 标记 "常客"'),
+    ],
+)
+def test_then_preferred_from_and_order_counts(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
