@@ -8,9 +8,11 @@ repairs: Chinese numerals (:mod:`~ordo.rules.language.numerals`), phrase aliases
 and fillers (``tolerance.json``, data), a carrier verb (``发中通`` → ``走 中通``), a bare value
 standing for its field (``抖音`` → ``渠道 为 抖音``, ``钻石客户`` → ``客户等级 为 钻石``), a
 number standing for its field by its unit (``超过20公斤`` → ``订单重量 超过 20公斤``),
-``以上``/``以下``, ``满99包邮``, a missing ``则`` or ``且``, and typos by pinyin and edit
-distance (:mod:`~ordo.rules.language.suggest`). The repaired sentence is read by the same
-strict parser into the same AST.
+``以上``/``以下``, ``满99包邮``, a missing ``则`` or ``且``, a loose date range
+(``2026.11.1-11.11`` → the campaign period), a ranked value and 以上/以下 (``金卡以上`` →
+钻石、金卡), a known tag or a carrier before 单 (``加急单``, ``发申通的订单``), and typos by
+pinyin and edit distance (:mod:`~ordo.rules.language.suggest`; never into a connective).
+The repaired sentence is read by the same strict parser into the same AST.
 
 It never guesses silently: a :class:`Reading` that needed any rewrite carries them, and
 ``needs_confirmation`` is true, so the API and the Rules page show the sentence read and ask
