@@ -579,3 +579,23 @@ def test_then_preferred_from_and_order_counts(sentence: str, meant: str) -> None
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("东三省走中通", "如果 目的地 为 东北地区 则 走 中通"),
+        ("港澳台的订单走顺丰", "如果 目的地 属于 香港、澳门、台湾 则 走 顺丰"),
+        ("两湖的订单优先WH-WH", "如果 目的地 属于 湖南、湖北 则 优先仓库 WH-WH"),
+        ("京津冀的单子走京东物流", "如果 目的地 属于 北京、天津、河北 则 走 京东物流"),
+        ("两广和海南的订单不用极兔", "如果 目的地 属于 广东、广西、海南 则 不用 极兔"),
+    ],
+)
+def test_regions_people_name_by_nickname(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+def test_lan_alone_is_intercept() -> None:
+    assert read_rule("黑名单里的客户下单直接拦").did_you_mean() == "如果 客户在黑名单 则 转人工审核"
