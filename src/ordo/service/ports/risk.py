@@ -54,11 +54,11 @@ class RiskRepository(Protocol):
     def update_plan(self, plan_id: str, values: dict[str, Any]) -> None: ...
 
     def add_plan_decisions(self, plan_id: str, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Per order of a plan: (order id, its decision row as JSON, its effect as JSON)."""
+        """Per order of a plan: (order id, its decision's data JSON, its effect JSON)."""
         ...
 
-    def plan_decisions(self, plan_id: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-        """Per order of a plan, the (decision row, effect) its proposal stored."""
+    def plan_decisions(self, plan_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Per order of a plan, the (decision data JSON, effect) its proposal stored."""
         ...
 
     def plans(self, event_id: str) -> list[dict[str, Any]]: ...

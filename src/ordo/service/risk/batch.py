@@ -179,16 +179,17 @@ def effect_of(order: Mapping[str, Any], plan: Plan, req: RouteRequest) -> dict[s
 def planned_of(
     order_id: str,
     channel: str,
-    row: dict[str, Any],
+    data: str,
     effect: Mapping[str, Any],
     *,
     reason: str,
     trigger: str,
     now: int,
 ) -> _Planned:
-    """A stored proposal's decision ``row`` and ``effect`` (see :func:`effect_of`) as the
-    write :func:`apply` makes, at ``now``; the stock it holds is read in that write."""
-    row = {**row, "attempt": effect["attempt"], "at_ns": now, "trigger": trigger}
+    """A stored proposal's decision (its ``data`` and the row's other columns in ``effect``,
+    see :func:`effect_of`) as the write :func:`apply` makes, at ``now``; the stock it holds
+    is read in that write."""
+    row = {**effect["row"], "data": data, "attempt": effect["attempt"], "at_ns": now, "trigger": trigger}
     new, old = effect["to"], effect["from"]
     payload = {
         "from": old,

@@ -63,7 +63,8 @@ def _destination_hold(row: dict[str, Any]) -> bool:
     return ev.blocks or ev.severity is Severity.EXTREME
 
 
-#: Per re-routed order of a plan: its decision row and effect (``batch.effect_of``) as JSON.
+#: Per re-routed order of a plan: its decision's data (JSON, as ``routing_decisions`` keeps
+#: it) and its effect (``batch.effect_of``, with the row's other columns) as JSON.
 Decided = list[tuple[str, str, str]]
 
 
@@ -108,8 +109,8 @@ def _what_if(
         if not plan.parcels:
             actions[at] = _action(o, PlanAction.HOLD, carrier, None, None, 0, None, why, version)
             continue
-        effect = batch.effect_of(read, plan, req)
-        decided.append((o["id"], orjson.dumps(drow).decode(), orjson.dumps(effect).decode()))
+        effect = batch.effect_of(read, plan, req) | {"row": {k: v for k, v in drow.items() if k != "data"}}
+        decided.append((o["id"], drow["data"], orjson.dumps(effect).decode()))
         delta_h = None
         if promise is not None and plan.promise_ns is not None:
             delta_h = round((plan.promise_ns - promise) / HOUR_NS, 1)
@@ -378,12 +379,12 @@ def execute(app: Ordo, plan_id: str, *, actor: Actor) -> dict[str, Any]:
         for a in by_kind.get(kind.value, []):
             got = decided.get(a["order_id"])
             if got is not None:
-                drow, effect = got
+                data, effect = got
                 planned.append(
                     batch.planned_of(
                         a["order_id"],
                         a["channel"],
-                        drow,
+                        data,
                         effect,
                         reason=reason,
                         trigger=batch.TRIGGER,

@@ -95,18 +95,19 @@ class RiskRepository:
         self._c.execute(sa.update(rt.risk_plans).where(P.id == plan_id).values(**values))
 
     def add_plan_decisions(self, plan_id: str, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Per order of a plan (order id, decision row JSON, effect JSON): one executemany."""
+        """Per order of a plan (order id, decision data JSON, effect JSON): one executemany."""
         bulk_insert(
             self._c,
             rt.risk_plan_decisions,
             [{"plan_id": plan_id, "order_id": o, "decision": d, "effect": e} for o, d, e in rows],
         )
 
-    def plan_decisions(self, plan_id: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-        """Per order of a plan, its decision row and effect as the proposal stored them."""
+    def plan_decisions(self, plan_id: str) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Per order of a plan, its decision's data (as stored) and effect, as the proposal
+        stored them."""
         mark = rows_mark(self._c)
         sql = f"SELECT order_id, decision, effect FROM {rt.risk_plan_decisions.name} WHERE plan_id = {mark}"
-        return {oid: (orjson.loads(d), orjson.loads(e)) for oid, d, e in fetch_rows(self._c, sql, (plan_id,))}
+        return {oid: (d, orjson.loads(e)) for oid, d, e in fetch_rows(self._c, sql, (plan_id,))}
 
     def plans(self, event_id: str) -> list[dict[str, Any]]:
         q = sa.select(rt.risk_plans).where(P.event_id == event_id).order_by(P.created_at_ns, P.id)

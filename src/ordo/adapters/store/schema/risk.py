@@ -70,8 +70,9 @@ risk_plans = sa.Table(
 )
 sa.Index("ix_risk_plans_event", risk_plans.c.event_id, risk_plans.c.created_at_ns)
 
-#: Per order of a plan, what its proposal routed: the ``routing_decisions`` row execution
-#: writes (JSON) and its effect (the stock taken, the hold, the event's payload; JSON).
+#: Per order of a plan, what its proposal routed: the decision's ``data`` as
+#: ``routing_decisions`` keeps it, and its effect (JSON: the row's other columns, the stock
+#: taken, the hold, the attempt, the parcels) — what execution writes.
 risk_plan_decisions = sa.Table(
     "risk_plan_decisions",
     metadata,
