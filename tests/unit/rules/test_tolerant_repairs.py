@@ -599,3 +599,26 @@ def test_regions_people_name_by_nickname(sentence: str, meant: str) -> None:
 
 def test_lan_alone_is_intercept() -> None:
     assert read_rule("黑名单里的客户下单直接拦").did_you_mean() == "如果 客户在黑名单 则 转人工审核"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("orders with gifts should not be split", "when order.has_gift then no_split"),
+        ("orders over 3000 yuan must not be split", "when order.amount > 3000 then no_split"),
+        ("split orders with more than 5 lines", "when order.line_count > 5 then allow_split"),
+        ("buy 3 or more items get 20% off", "when order.item_count >= 3 then discount 20%"),
+        (
+            "hold orders from blacklisted buyers and notify risk",
+            "when customer.blacklisted then hold, notify risk",
+        ),
+        (
+            "red flag orders over 50000 and notify ops and finance",
+            "when order.amount > 50000 then red_flag, notify ops, notify finance",
+        ),
+    ],
+)
+def test_english_split_buy_and_a_second_action(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

@@ -359,9 +359,13 @@ class Repair:
                 and t.kind == "AND"
                 and nxt is not None
                 and out[-1].kind == "VALUE"
-                and self.value_field(out[-1].text) is not None
-                and self.value_field(out[-1].text) == self.value_field(nxt.text)
-            )  # from kuaishou and douyin: one channel cannot be both, so a list
+                and (
+                    self.value_field(out[-1].text) is not None
+                    and self.value_field(out[-1].text) == self.value_field(nxt.text)
+                    or self.g.resolve("role", out[-1].text) is not None
+                    and self.g.resolve("role", nxt.text) is not None
+                )
+            )  # from kuaishou and douyin: one channel cannot be both, so a list; notify ops and finance
             if (t.kind == "WORD" or same_home) and t.text.lower() in self.t.list_words and between_values:
                 self.note("list", t.text, "、")  # 财务和区域总监: two values listed
                 out.append(Tok("LISTSEP", "、"))
@@ -781,6 +785,10 @@ class Repair:
                 cond = cond[1:]  # no_split orders for diamond / allow split for orders over …
             if kind == "ORDERS" and len(cond) > 1 and cond[0].kind == "FROM" and cond[1].kind == "FIELD":
                 cond = cond[1:]  # red flag orders from blacklisted customers
+            more: list[Tok] = []  # hold orders from blacklisted buyers and notify risk
+            j = next((j for j, t in enumerate(cond) if t.kind in _ACTION_START), None)
+            if j is not None and j > 1 and cond[j - 1].kind == "AND":
+                cond, more = cond[: j - 1], cond[j - 1 :]
             if not cond or any(t.kind in _ACTION_START for t in cond):
                 return ts
             for j in range(1, len(cond)):
@@ -791,7 +799,7 @@ class Repair:
                     cond = [*cond[:j], Tok("AND", word), *cond[j + 1 :]]
             act = " ".join(t.text for t in ts[:k])
             self.note("order", act, f"{' '.join(t.text for t in cond)} → {act}")
-            return [*cond, *ts[:k]]
+            return [*cond, *ts[:k], *more]
         return ts
 
     def trailing_stack(self, ts: list[Tok]) -> list[Tok]:
