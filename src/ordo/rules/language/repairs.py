@@ -360,10 +360,14 @@ class Repair:
                 and nxt is not None
                 and out[-1].kind == "VALUE"
                 and (
-                    self.value_field(out[-1].text) is not None
-                    and self.value_field(out[-1].text) == self.value_field(nxt.text)
-                    or self.g.resolve("role", out[-1].text) is not None
-                    and self.g.resolve("role", nxt.text) is not None
+                    (
+                        self.value_field(out[-1].text) is not None
+                        and self.value_field(out[-1].text) == self.value_field(nxt.text)
+                    )
+                    or (
+                        self.g.resolve("role", out[-1].text) is not None
+                        and self.g.resolve("role", nxt.text) is not None
+                    )
                 )
             )  # from kuaishou and douyin: one channel cannot be both, so a list; notify ops and finance
             if (t.kind == "WORD" or same_home) and t.text.lower() in self.t.list_words and between_values:
