@@ -622,3 +622,24 @@ def test_english_split_buy_and_a_second_action(sentence: str, meant: str) -> Non
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("申请退货的钻石客户通知客服", "如果 申请退货 且 客户等级 为 钻石 则 通知 客服"),
+        ("申请退货的抖音订单通知客服", "如果 申请退货 且 渠道 为 抖音 则 通知 客服"),
+        ("下单超过半小时没支付的自动取消", "如果 已创建 超过 30分钟 且 未 已支付 则 取消订单"),
+        ("付款后1天还没发货的通知运营", "如果 已支付 超过 1天 且 未 已出库 则 通知 运营"),
+    ],
+)
+def test_a_milestone_then_a_value_and_cancel_as_an_action(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize("sentence", ["未付款超过24小时的订单取消", "未出库超过2天的通知客服"])
+def test_time_since_a_milestone_not_reached_is_refused_not_guessed(sentence: str) -> None:
+    with pytest.raises(RuleSyntaxError):
+        read_rule(sentence)

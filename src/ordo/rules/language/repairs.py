@@ -564,7 +564,9 @@ class Repair:
             t = ts[i]
             prev = out[-1].kind if out else "IF"
             # A value after a finished atom starts the next one (退货率低于10%的金卡客户…).
-            at_start = prev in _COND_START or (prev in {"COMMA"} | _ATOM_END and not _has_action(out))
+            at_start = prev in _COND_START or (
+                prev in {"COMMA", "MILESTONE"} | _ATOM_END and not _has_action(out)
+            )
             in_cond = not _has_kind(out, "THEN") and not _has_action(out)
             if t.kind == "WORD" and t.text in self.t.buy_words and i + 1 < len(ts):
                 nxt = ts[i + 1]
@@ -853,7 +855,7 @@ class Repair:
                 and not unless
                 and t.kind in ("FIELD", "NOT", "MILESTONE", "FROM")
                 and out
-                and (out[-1].kind in _ATOM_END or self._is_bool(out[-1]))
+                and (out[-1].kind in _ATOM_END | {"MILESTONE"} or self._is_bool(out[-1]))
             ):
                 word = self.g.keyword("AND", self.lang)
                 self.note("and", "", word)

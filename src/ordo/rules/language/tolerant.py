@@ -161,8 +161,19 @@ def _qualified(rule: A.Rule, rep: Repair, candidate: str) -> A.Rule:
     return rule
 
 
+def _negated_elapsed(c: A.Condition) -> bool:
+    if isinstance(c, A.Not):
+        return isinstance(c.item, A.Elapsed) or _negated_elapsed(c.item)
+    if isinstance(c, A.All | A.AnyOf):
+        return any(_negated_elapsed(x) for x in c.items)
+    return False
+
+
 def _plausible(rule: A.Rule, candidate: str, g: Glossary) -> A.Rule:
-    """``rule`` if what the repairs made of the words is plausible, else a refusal."""
+    """``rule`` if what the repairs made of the words is plausible, else a refusal. 未付款超过
+    24小时 has no time to measure (unpaid since when?): not read as 不(已支付 超过 1天)."""
+    if _negated_elapsed(rule.condition):
+        raise RuleSyntaxError("unknown_word", candidate, 0, candidate.split()[0], sentence_lang(candidate))
     for act in rule.actions:
         if not isinstance(act, A.PreferWarehouse | A.ExcludeWarehouse):
             continue
