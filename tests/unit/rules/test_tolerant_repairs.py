@@ -643,3 +643,26 @@ def test_a_milestone_then_a_value_and_cancel_as_an_action(sentence: str, meant: 
 def test_time_since_a_milestone_not_reached_is_refused_not_guessed(sentence: str) -> None:
     with pytest.raises(RuleSyntaxError):
         read_rule(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["买一送一", "买二送一"])
+def test_buy_one_get_one_is_not_a_sku_called_one(sentence: str) -> None:
+    with pytest.raises(RuleSyntaxError):
+        read_rule(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        (
+            "订单金额在1000-5000之间的走顺丰",
+            "如果 订单金额 大于等于 1000元 且 订单金额 小于等于 5000元 则 走 顺丰",
+        ),
+        (
+            "金额在100~500元之间的自动审核",
+            "如果 订单金额 大于等于 100元 且 订单金额 小于等于 500元 则 自动审核通过",
+        ),
+    ],
+)
+def test_a_range_written_with_a_dash(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant

@@ -577,7 +577,10 @@ class Repair:
                     out += [Tok("FIELD", fld), Tok("OP", ">="), nxt]
                     i += 2
                     continue
-                if nxt.kind in ("WORD", "STRING"):
+                spoken_number = all(
+                    c in "零〇一二两三四五六七八九十百千" for c in nxt.text
+                )  # 买一送一: no SKU
+                if nxt.kind in ("WORD", "STRING") and not spoken_number:
                     fld = self.t.sku_field[self.lang]
                     word = self.g.keyword("CONTAINS", self.lang)
                     self.note("field", nxt.text, f"{fld} {word} {nxt.text}")
