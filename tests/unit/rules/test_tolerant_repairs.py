@@ -666,3 +666,15 @@ def test_buy_one_get_one_is_not_a_sku_called_one(sentence: str) -> None:
 )
 def test_a_range_written_with_a_dash(sentence: str, meant: str) -> None:
     assert read_rule(sentence).did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("整单满500打9折", "如果 订单金额 大于等于 500元 则 打 9折"),
+        ("消费满1000的打九折", "如果 订单金额 大于等于 1000元 则 打 9折"),
+        ("累计消费过5万的标VIP", "如果 客户累计消费 超过 5万元 则 标记 贵宾"),
+    ],
+)
+def test_zhengdan_and_xiaofei_before_man(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant
