@@ -678,3 +678,17 @@ def test_a_range_written_with_a_dash(sentence: str, meant: str) -> None:
 )
 def test_zhengdan_and_xiaofei_before_man(sentence: str, meant: str) -> None:
     assert read_rule(sentence).did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("从WH-GZ发的单子走中通", "如果 发货仓 为 WH-GZ 则 走 中通"),
+        ("WH-GZ发货的订单通知仓库主管", "如果 发货仓 为 WH-GZ 则 通知 仓库主管"),
+        ("从BJ01发的订单标加急", "如果 发货仓 为 BJ01 则 标记 加急"),
+        ("从杭州仓发的订单走中通", '如果 发货仓 为 "杭州仓" 则 走 中通'),
+        ("杭州仓发货的订单标加急", '如果 发货仓 为 "杭州仓" 则 标记 加急'),
+    ],
+)
+def test_orders_shipped_from_a_warehouse_are_a_condition_not_a_preference(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant
