@@ -6,6 +6,7 @@ import { clear, h } from "./dom.js";
 import { addChannelLabels, applyTexts, lang, loadTexts, setLang, t } from "./i18n.js";
 import * as ask from "./pages/ask.js";
 import * as exceptions from "./pages/exceptions.js";
+import * as forecast from "./pages/forecast.js";
 import * as holds from "./pages/held.js";
 import * as inventory from "./pages/inventory.js";
 import * as orders from "./pages/orders.js";
@@ -15,7 +16,7 @@ import * as rules from "./pages/rules.js";
 import * as segments from "./pages/segments.js";
 import * as users from "./pages/users.js";
 
-const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, ask, segments, users };
+const PAGES = { overview, orders, holds, exceptions, rules, inventory, risk, ask, segments, forecast, users };
 const $ = (id) => document.getElementById(id);
 let ctx = null;
 let cleanup = null;
