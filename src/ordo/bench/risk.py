@@ -24,12 +24,15 @@ from __future__ import annotations
 import os
 import random
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ordo.bench.backtest import NS, T0
 from ordo.bench.stats import latency_ms, machine
 from ordo.bench.store import seeded_store
 from ordo.service.runtime.app import Ordo
+
+if TYPE_CHECKING:
+    from ordo.domain.risk import EventDraft
 
 TARGET_S = 1.0
 _CHANNELS = ["tmall", "taobao", "jd", "douyin", "pinduoduo", "pos"]
@@ -95,25 +98,32 @@ def seed(app: Ordo, orders: int, *, seed: int = 17, batch: int = 50_000) -> floa
     return time.perf_counter() - t0
 
 
-def run(orders: int = 1_000_000, *, db: str | None = None, repeat: int = 5) -> dict[str, Any]:
+def typhoon_draft(now_ns: int, source_ref: str) -> EventDraft:
+    """The bench's typhoon: a severe track over 华南, active from an hour ago for two days."""
     from ordo.domain.risk import Assets, EventDraft, RiskKind, Severity, Track
+
+    return EventDraft(
+        kind=RiskKind.TYPHOON,
+        title="bench typhoon over 华南",
+        severity=Severity.SEVERE,
+        confidence=0.9,
+        source="bench",
+        area=Track(TRACK, 120.0),
+        assets=Assets(),
+        starts_at_ns=now_ns - 3600 * NS,
+        ends_at_ns=now_ns + 2 * 86_400 * NS,
+        source_ref=source_ref,
+    )
+
+
+def run(orders: int = 1_000_000, *, db: str | None = None, repeat: int = 5) -> dict[str, Any]:
     from ordo.service.risk import events, impact
 
     with seeded_store("risk", orders, db, seed) as store:
         app, have, seed_s = store.app, store.had, store.seed_s
         now = app.clock.now_ns()
-        draft = EventDraft(
-            kind=RiskKind.TYPHOON,
-            title="bench typhoon over 华南",
-            severity=Severity.SEVERE,
-            confidence=0.9,
-            source="bench",
-            area=Track(TRACK, 120.0),
-            assets=Assets(),
-            starts_at_ns=now - 3600 * NS,
-            ends_at_ns=now + 2 * 86_400 * NS,
-            source_ref=f"bench-{time.time_ns()}",  # a new event each run over a reused store
-        )
+        # a new event each run over a reused store
+        draft = typhoon_draft(now, f"bench-{time.time_ns()}")
         t0 = time.perf_counter()
         ev = events.record(app, draft, actor="bench")
         record_s = time.perf_counter() - t0

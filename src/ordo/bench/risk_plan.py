@@ -30,7 +30,7 @@ import time
 from typing import Any
 
 from ordo.bench.backtest import NS
-from ordo.bench.risk import _WAREHOUSES, TRACK
+from ordo.bench.risk import _WAREHOUSES, typhoon_draft
 from ordo.bench.stats import machine
 from ordo.bench.store import seeded_store
 from ordo.service.runtime.app import Ordo
@@ -142,7 +142,6 @@ def _median(xs: list[float]) -> float:
 
 def run(plan_orders: int = 10_000, *, db: str | None = None, repeat: int = 3) -> dict[str, Any]:
     from ordo.domain.access import Role
-    from ordo.domain.risk import Assets, EventDraft, RiskKind, Severity, Track
     from ordo.service.risk import events, plans
     from ordo.service.rules.records import Actor
 
@@ -155,18 +154,7 @@ def run(plan_orders: int = 10_000, *, db: str | None = None, repeat: int = 3) ->
         app = store.app
         for _ in range(repeat):
             now = app.clock.now_ns()
-            draft = EventDraft(
-                kind=RiskKind.TYPHOON,
-                title="bench typhoon over 华南",
-                severity=Severity.SEVERE,
-                confidence=0.9,
-                source="bench",
-                area=Track(TRACK, 120.0),
-                assets=Assets(),
-                starts_at_ns=now - 3600 * NS,
-                ends_at_ns=now + 2 * 86_400 * NS,
-                source_ref=f"bench-plan-{time.time_ns()}",
-            )
+            draft = typhoon_draft(now, f"bench-plan-{time.time_ns()}")
             ev = events.record(app, draft, actor="bench")
             c0 = time.process_time()
             t0 = time.perf_counter()

@@ -4,6 +4,7 @@ work with its outbox event (``task.assigned`` / ``task.closed``); time from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -77,32 +78,39 @@ def assign_task(app: Ordo, task_id: int, assignee: str, *, by: str) -> dict[str,
     assignee = assignee.strip()
     if not assignee or len(assignee) > 64:
         raise ValidationError("assignee", "assignee must be 1–64 characters / 指派人须为 1–64 个字符")
-
-    def work() -> dict[str, Any]:
-        now = app.clock.now_ns()
-        with app.store.uow() as uow:
-            row = uow.triggers.task(task_id, lock=True)
-            if row is None:
-                raise TaskNotFound(task_id)
-            if row.status != "open":
-                raise Conflict("the task is closed / 任务已关闭", details={"task_id": task_id})
-            uow.triggers.update_task(task_id, {"assignee": assignee})
-            payload = {"task_id": task_id, "assignee": assignee, "by": by, "customer_ref": row.customer_ref}
-            uow.outbox.append([Event(ev.TASK_ASSIGNED, row.order_id, now, payload)])
-            uow.commit()
-            found = uow.triggers.task(task_id)
-        assert found is not None
-        return view(found, now)
-
-    out = app.retrying(work)
-    app.notifier.notify()
-    return out
+    return _change_open_task(
+        app,
+        task_id,
+        lambda now: {"assignee": assignee},
+        ev.TASK_ASSIGNED,
+        {"assignee": assignee, "by": by},
+        "the task is closed / 任务已关闭",
+    )
 
 
 def close_task(app: Ordo, task_id: int, *, by: str, note: str = "") -> dict[str, Any]:
     """Close a task (done, or nothing to do), with who closed it and why."""
     if len(note) > 1000:
         raise ValidationError("note", "note is at most 1000 characters / 备注最多 1000 个字符")
+    return _change_open_task(
+        app,
+        task_id,
+        lambda now: {"status": "closed", "closed_at_ns": now, "closed_by": by[:64], "note": note or None},
+        ev.TASK_CLOSED,
+        {"by": by},
+        "the task is already closed / 任务已关闭",
+    )
+
+
+def _change_open_task(
+    app: Ordo,
+    task_id: int,
+    changes: Callable[[int], dict[str, Any]],
+    kind: str,
+    payload: dict[str, Any],
+    closed_message: str,
+) -> dict[str, Any]:
+    """One unit of work: lock the task, refuse it unless open, change it, append its event."""
 
     def work() -> dict[str, Any]:
         now = app.clock.now_ns()
@@ -111,12 +119,10 @@ def close_task(app: Ordo, task_id: int, *, by: str, note: str = "") -> dict[str,
             if row is None:
                 raise TaskNotFound(task_id)
             if row.status != "open":
-                raise Conflict("the task is already closed / 任务已关闭", details={"task_id": task_id})
-            uow.triggers.update_task(
-                task_id, {"status": "closed", "closed_at_ns": now, "closed_by": by[:64], "note": note or None}
-            )
-            payload = {"task_id": task_id, "by": by, "customer_ref": row.customer_ref}
-            uow.outbox.append([Event(ev.TASK_CLOSED, row.order_id, now, payload)])
+                raise Conflict(closed_message, details={"task_id": task_id})
+            uow.triggers.update_task(task_id, changes(now))
+            body = {"task_id": task_id, **payload, "customer_ref": row.customer_ref}
+            uow.outbox.append([Event(kind, row.order_id, now, body)])
             uow.commit()
             found = uow.triggers.task(task_id)
         assert found is not None
