@@ -692,3 +692,9 @@ def test_zhengdan_and_xiaofei_before_man(sentence: str, meant: str) -> None:
 )
 def test_orders_shipped_from_a_warehouse_are_a_condition_not_a_preference(sentence: str, meant: str) -> None:
     assert read_rule(sentence).did_you_mean() == meant
+
+
+def test_xinren_is_a_qualifier_never_the_only_condition() -> None:
+    assert read_rule("新人首单包邮").did_you_mean() == "如果 首单 则 免运费"
+    with pytest.raises(RuleSyntaxError):
+        read_rule("新人包邮")  # dropping 新人 would give every order free shipping
