@@ -698,3 +698,23 @@ def test_xinren_is_a_qualifier_never_the_only_condition() -> None:
     assert read_rule("新人首单包邮").did_you_mean() == "如果 首单 则 免运费"
     with pytest.raises(RuleSyntaxError):
         read_rule("新人包邮")  # dropping 新人 would give every order free shipping
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("tag orders from gold members as vip", "when customer.tier = gold then tag vip"),
+        (
+            "freeze price change for sales when stock risk above 80%",
+            "when predicted_stock_risk > 80% then freeze price_change for sales",
+        ),
+        (
+            "notify the warehouse manager when packed over 6 hours and not outbound",
+            "when packed > 6h and not outbound then notify warehouse_manager",
+        ),
+    ],
+)
+def test_english_roles_and_permissions_in_words(sentence: str, meant: str) -> None:
+    r = read_rule(sentence)
+    assert r.needs_confirmation
+    assert r.did_you_mean() == meant

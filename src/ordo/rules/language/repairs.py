@@ -338,7 +338,11 @@ class Repair:
             if t.kind == "COMMA" and nxt is not None and nxt.kind in ("CAP", "REASON"):
                 continue
             twice = t.kind == "GIFT" and out and out[-1].kind == "GIFT"  # 送赠品: one gift word
-            leading = t.kind == "FOR" and not out and t.text.lower() in self.t.fillers  # 对抖音订单…
+            leading = (
+                t.kind == "FOR"
+                and not out
+                and (t.text.lower() in self.t.fillers or (nxt is not None and nxt.kind == "VALUE"))
+            )  # 对抖音订单… / (orders) for gold members …
             if noun_suffix or twice or leading or (t.kind == "WORD" and t.text.lower() in self.t.fillers):
                 self.note("filler", t.text, "")
                 continue
