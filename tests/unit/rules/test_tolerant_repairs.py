@@ -718,3 +718,15 @@ def test_english_roles_and_permissions_in_words(sentence: str, meant: str) -> No
     r = read_rule(sentence)
     assert r.needs_confirmation
     assert r.did_you_mean() == meant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("钻石客户退货率超过20%的也要人工审", "如果 客户等级 为 钻石 且 客户退货率 超过 20% 则 转人工审核"),
+        ("退货率超过30%但是钻石会员的放行", "如果 客户退货率 超过 30% 且 客户等级 为 钻石 则 自动审核通过"),
+        ("金额超过1万而且是首单的转人工", "如果 订单金额 超过 1万元 且 首单 则 转人工审核"),
+    ],
+)
+def test_danshi_and_erqie_join_conditions(sentence: str, meant: str) -> None:
+    assert read_rule(sentence).did_you_mean() == meant
