@@ -141,6 +141,19 @@ def seed_tiny_world(app: Ordo) -> None:
     save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
+    """An Ordo holding the small catalog (WAREHOUSES, SKUS, STOCK), on each backend in turn.
+    A test module that needs another catalog defines its own ``shop``."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    app = make_app(url, clock)
+    seed_tiny_world(app)
+    try:
+        yield app
+    finally:
+        app.store.dispose()
+
+
 @pytest.fixture
 def world(app: Ordo) -> Ordo:
     seed_tiny_world(app)

@@ -7,20 +7,16 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-
-import pytest
 
 from ordo.clock import ManualClock
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Order
 from ordo.service.customers.stats import customer_stats, rebuild
-from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
 from ordo.service.ports import HistoryFilter
 from ordo.service.runtime.app import Ordo
-from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
+from tests.conftest import new_order
 from tests.integration.service.routing_helpers import go_live, stored_order
 
 RULES = "\n".join(
@@ -31,17 +27,6 @@ RULES = "\n".join(
         "如果 客户退货率 > 30% 则 标记 高退货",
     ]
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-    try:
-        yield app
-    finally:
-        app.store.dispose()
 
 
 def _order(external_id: str, ref: str, at_ns: int | None = None) -> Order:

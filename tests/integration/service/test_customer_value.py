@@ -7,16 +7,12 @@ PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-
-import pytest
 
 from ordo.clock import ManualClock
 from ordo.domain.orders.model import Order
 from ordo.rules.evaluation.evaluate import RuleSet
 from ordo.service.customers.stats import customer_stats, rebuild
 from ordo.service.customers.value import default_model, segments
-from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.ports import HistoryFilter
 from ordo.service.rules.backtest import backtest_rulesets
@@ -24,7 +20,7 @@ from ordo.service.rules.text import ruleset_of
 from ordo.service.runtime.app import Ordo
 from ordo.sim.runner import simulate
 from ordo.sim.world import ensure_world
-from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
+from tests.conftest import new_order
 from tests.integration.service.routing_helpers import go_live, stored_order
 
 DAY = 86_400
@@ -38,17 +34,6 @@ RULES = "\n".join(
 )
 MINE = {"重点", "回流", "活跃", "挽留"}
 NEED = {"customer_segment", "customer_recency_days", "customer_rfm_r", "customer_rfm_f", "customer_rfm_m"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-    try:
-        yield app
-    finally:
-        app.store.dispose()
 
 
 def _order(external_id: str, ref: str, at_ns: int) -> Order:

@@ -3,12 +3,10 @@ and on PostgreSQL: stock, milestones, events, routing attempts and the address i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ordo.clock import ManualClock
 from ordo.domain.errors import LifecycleViolation, NotFound, ValidationError
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
@@ -20,20 +18,11 @@ from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
 from ordo.service.routing.decisions import reroute
 from ordo.service.runtime.app import Ordo
-from tests.conftest import T0, make_app, new_order, seed_tiny_world
+from tests.conftest import T0, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 
 OPS = "api:ops-key"
 LOST = {"province": "火星省", "city": "奥林帕斯市", "district": "奥林帕斯区"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    seed_tiny_world(app)
-    yield app
-    app.store.dispose()
 
 
 def _reserved(app: Ordo, warehouse: str, sku: str) -> int:

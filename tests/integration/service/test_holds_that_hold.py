@@ -5,10 +5,7 @@ a parcel scanned by another carrier than the one booked is a ``carrier_mismatch`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from ordo.clock import ManualClock
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate, Outcome
@@ -18,20 +15,11 @@ from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
 from ordo.service.orders.status_updates import StatusReport, report_statuses
 from ordo.service.runtime.app import Ordo
-from tests.conftest import make_app, new_order, seed_tiny_world
+from tests.conftest import new_order
 from tests.integration.service.routing_helpers import stored_order
 
 OPS = "api:ops-key"
 M = Milestone
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    seed_tiny_world(app)
-    yield app
-    app.store.dispose()
 
 
 def _events(app: Ordo, order_id: str, kind: str) -> list[dict[str, Any]]:

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from ordo.domain.orders.holds import HoldReason
 from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Stock
 from ordo.domain.routing import replay
-from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance, cancel
 from ordo.service.routing.expand import expand
-from tests.conftest import SKUS, STOCK, T0, WAREHOUSES, make_app, new_order
+from tests.conftest import T0, new_order
 from tests.integration.service.routing_helpers import decisions, go_live, stored_order
 
 # Cups are in Shanghai and Guangzhou, the limited edition only in Beijing: two parcels.
 SPLIT_LINES = [("SKU-CUP", 2), ("SKU-RARE", 1)]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request, clock):
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-    yield app
-    app.store.dispose()
 
 
 def _reserved(app) -> dict[tuple[str, str], tuple[int, int]]:

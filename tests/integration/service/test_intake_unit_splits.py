@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import random
 
-import pytest
-
 from ordo.bootstrap import bootstrap
 from ordo.config import Settings
 from ordo.domain.orders.model import Line
@@ -20,17 +18,8 @@ from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import cancel
 from ordo.service.orders.worklist import detail
 from ordo.service.routing.expand import expand
-from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
+from tests.conftest import SKUS, STOCK, WAREHOUSES, new_order
 from tests.integration.service.routing_helpers import decisions, stored_order
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request, clock):
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-    yield app
-    app.store.dispose()
 
 
 def _reserved(app) -> dict[tuple[str, str], int]:

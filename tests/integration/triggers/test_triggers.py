@@ -5,7 +5,6 @@ a backtest over the stored customer events names the same tasks. On SQLite and P
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,7 +15,6 @@ from ordo.domain.orders.milestones import Milestone, MilestoneUpdate
 from ordo.domain.orders.model import Order
 from ordo.service.incidents.scan import scan
 from ordo.service.insight.intents import tag_message
-from ordo.service.inventory.catalog import save_catalog
 from ordo.service.orders.intake import intake
 from ordo.service.orders.milestones import advance
 from ordo.service.ports import HistoryFilter
@@ -24,7 +22,7 @@ from ordo.service.rules.backtest import backtest_draft
 from ordo.service.rules.versions import Actor, create_draft
 from ordo.service.runtime.app import Ordo
 from ordo.service.triggers import assign_task, backtest_triggers, catch_up, close_task, list_tasks
-from tests.conftest import SKUS, STOCK, WAREHOUSES, make_app, new_order
+from tests.conftest import new_order
 from tests.integration.service.routing_helpers import go_live
 
 HOUR_NS = 3_600 * 1_000_000_000
@@ -32,17 +30,6 @@ AUTHOR = Actor("alice", Role.OPS)
 RETURNS = "30天内退货2次则创建任务交给客服期限2小时"
 INQUIRIES = "如果 连续3次 在抖音 咨询 未下单 则 创建任务 交给 销售 期限 1天"
 LATE_VIP = '如果 订单延迟 且 客户累计消费 超过 200元 则 创建任务 交给 客服 期限 2小时 "高价值客户订单延迟"'
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shop(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Ordo]:
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    app = make_app(url, clock)
-    save_catalog(app, warehouses=WAREHOUSES, skus=SKUS, stock=STOCK)
-    try:
-        yield app
-    finally:
-        app.store.dispose()
 
 
 def _order(external_id: str, ref: str, channel: str = "tmall") -> Order:
