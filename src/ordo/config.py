@@ -46,8 +46,9 @@ class Settings:
     #: split carries (``ordo.domain.routing.SplitRules``).
     quantity_split: bool = True
     split_min_units: int = 1
-    #: Risk feeds polled by ``ordo risk poll`` (CAP, GeoJSON or GeoRSS at http(s) URLs;
-    #: ``ORDO_RISK_FEED_URLS``, comma-separated) and how often, in seconds.
+    #: Risk feeds polled by ``ordo risk poll`` and, when set, by ``ordo serve``'s background
+    #: duty (CAP, GeoJSON or GeoRSS at http(s) URLs; ``ORDO_RISK_FEED_URLS``,
+    #: comma-separated) and how often, in seconds.
     risk_feed_urls: tuple[str, ...] = ()
     risk_feed_every_s: float = 300.0
 

@@ -62,3 +62,26 @@ class FeedPoller:
         report["at_ns"] = at
         self.last[url] = report
         return report
+
+
+@dataclass
+class FeedSchedule:
+    """The poller as a background duty (``ordo serve`` when ``ORDO_RISK_FEED_URLS`` is set):
+    :meth:`step` polls when ``every_s`` has passed on the injected clock since the last poll
+    (at once the first time), and otherwise does nothing."""
+
+    poller: FeedPoller
+    every_s: float
+    #: When the next poll is due (injected clock), None before the first.
+    next_ns: int | None = None
+
+    def step(self) -> int:
+        now = self.poller.app.clock.now_ns()
+        if self.next_ns is not None and now < self.next_ns:
+            return 0
+        self.next_ns = now + int(self.every_s * 1_000_000_000)
+        reports = self.poller.poll_once()
+        failed = sum(r["outcome"] == "failed" for r in reports)
+        if failed:
+            log.warning("risk feed poll: %d of %d feeds failed", failed, len(reports))
+        return 0  # paced by the worker's idle wait, whatever the poll found

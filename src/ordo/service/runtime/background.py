@@ -21,9 +21,12 @@ Four jobs, each a thread (or two) that polls the store and sleeps when it found 
   orders pulled on its schedule (:mod:`ordo.service.channels.pull`), shipments confirmed
   back to the platforms (:mod:`ordo.service.channels.writeback`) and sellable quantities
   pushed to their listings (:mod:`ordo.service.channels.stock_sync`); idle while no shop is
-  configured.
+  configured;
+* ``risk_feeds`` (``ordo-risk-feeds``) — the risk feeds at ``ORDO_RISK_FEED_URLS`` polled
+  every ``ORDO_RISK_FEED_EVERY_S`` on the injected clock, as ``ordo risk poll`` does
+  (:class:`ordo.service.risk.feeds.FeedSchedule`); no thread while the variable is unset.
 
-``ordo serve`` and ``ordo demo`` start all four, ``ordo relay`` only ``outbound``; API
+``ordo serve`` and ``ordo demo`` start all five, ``ordo relay`` only ``outbound``; API
 worker processes, the other CLI commands and the tests start none unless they ask. The
 jobs coordinate through the store, so they must run once per deployment, not per worker.
 Nothing here decides anything: each step is a service function.
@@ -31,7 +34,8 @@ Nothing here decides anything: each step is a service function.
 Once per deployment, across nodes: every duty thread runs a round only while its node
 holds the duty's lease (:mod:`ordo.adapters.store.leases`; named after the thread without
 ``ordo-``: ``upkeep``, ``projector``, ``subscriptions``, ``nats``, ``mqtt``, ``pull``,
-``writeback``, ``stock``). N ``ordo serve`` nodes on one PostgreSQL each start every duty; one node
+``writeback``, ``stock``, ``risk-feeds``). N ``ordo serve`` nodes on one PostgreSQL each start
+every duty; one node
 runs each, the duties spread over the nodes (:class:`Balancer`), and a survivor takes a
 dead holder's duty at its next idle poll (≤ 2 s). On
 SQLite the one server holds every lease, as before. A new duty gets the same by
@@ -75,6 +79,8 @@ MIN_HOLD_S = 2.0
 COOLDOWN_S = 5.0
 #: Seconds between a node's attempts at a free duty beyond its fair share.
 OVER_SHARE_RETRY_S = 1.0
+#: Real seconds between the risk-feed duty's looks at whether a poll is due.
+RISK_FEEDS_IDLE_S = 1.0
 
 
 class Job(StrEnum):
@@ -82,6 +88,7 @@ class Job(StrEnum):
     PROJECTOR = "projector"
     OUTBOUND = "outbound"
     PLATFORMS = "platforms"
+    RISK_FEEDS = "risk_feeds"
 
 
 class Background:
@@ -163,6 +170,8 @@ class Background:
                 self._workers.append(self._projector())
             if Job.PLATFORMS in wanted:
                 self._workers += self._platforms()
+            if Job.RISK_FEEDS in wanted and self._ordo.settings.risk_feed_urls:
+                self._workers.append(self._risk_feeds())
             for w in self._workers:
                 if w.gate is None:
                     w.gate = gate(_duty(w.name))
@@ -246,6 +255,13 @@ class Background:
             ),
             Worker("ordo-stock", stock.step, idle_s=PLATFORMS_IDLE_S, close=stock_http.close),
         ]
+
+    def _risk_feeds(self) -> Worker:
+        from ordo.service.risk.feeds import FeedPoller, FeedSchedule
+
+        settings = self._ordo.settings
+        schedule = FeedSchedule(FeedPoller(self._ordo, settings.risk_feed_urls), settings.risk_feed_every_s)
+        return Worker("ordo-risk-feeds", schedule.step, idle_s=RISK_FEEDS_IDLE_S, close=lambda: None)
 
 
 class Balancer:
